@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+/**
+ * The `stowage` command. Thin: parses arguments, does the I/O, calls the pure cores, prints.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "./errors.js";
+import { defaultSnapshotDir, packageRoot } from "./paths.js";
+import { OPTION_IDS, estimate, type OptionId } from "./cost/estimate.js";
+import { FORMATS, render, type Format } from "./cost/format.js";
+import { loadWorkload } from "./cost/workload.js";
+import { SERVICE_CODES, type ServiceCode } from "./pricing/catalog.js";
+import { loadSnapshot } from "./pricing/snapshot.js";
+import { DEFAULT_REFRESH_REGIONS, refresh } from "./pricing/refresh.js";
+import { isRegionCode } from "./regions.js";
+
+const HELP = `stowage — plan where a data team's objects live, and what that costs
+
+Usage:
+  stowage cost --workload FILE [options]     price one workload in S3, RDS and EBS over a horizon
+  stowage pricing refresh [options]          fetch live prices into the snapshot (needs AWS credentials)
+  stowage pricing show [--region R]          what the price snapshot holds, by service and region
+  stowage help COMMAND                       help for one command
+
+Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
+`;
+
+const COST_HELP = `stowage cost --workload FILE [--region R] [--months N] [--format table|json|markdown|csv] [--json]
+             [--detail OPTION…] [--only OPTION…]
+
+Prices one workload (a YAML file; examples/workload.yaml documents every key) in every option:
+  ${OPTION_IDS.join(", ")}
+
+Options:
+  --workload FILE   the workload file (required)
+  --region R        price in this region instead of the workload's \`region\`
+  --months N        horizon in months instead of the workload's \`horizon_months\` (1–120)
+  --format F        table (default), json, markdown or csv; --json is short for --format json
+  --detail OPTION   also print month 1's line items for this option (repeatable; "all" for every option)
+  --only OPTION     price only these options (repeatable)
+  --prices DIR      a price snapshot folder other than the shipped one (also STOWAGE_PRICES)
+
+Conventions:
+  - Month 1 holds data.initial_gb; each later month's monthly_growth_gb lands at that month's start.
+  - A month is 730 hours and, for ageing data, 30 days: data written at the start of month c is (m − c) × 30
+    days old in month m. A lifecycle rule after_days: D moves it at the start of the first month its age is
+    ≥ D; retention.delete_after_days deletes it the same way. Leaving a class before its minimum duration
+    bills the rest of that duration (early deletion).
+  - Requests and retrieval go to the class new data lands in (Standard for s3-lifecycle).
+  - GB means 2^30 bytes. Money is exact; JSON gives it as decimal strings.
+  - A price missing from the snapshot is never guessed: the line shows no cost, the total is marked
+    incomplete, and the command that fetches the price is printed.
+`;
+
+const REFRESH_HELP = `stowage pricing refresh [--region R…] [--service S…] [--prices DIR]
+
+Fetches on-demand prices with the AWS Price List API (GetProducts) and replaces those regions' answers in the
+snapshot. Uses the standard AWS credential chain (profile, environment, SSO, instance role) and needs
+pricing:GetProducts. Every request must succeed before anything is written: a failed or partial refresh
+leaves the old snapshot as it was.
+
+  --region R     a region to fetch (repeatable; default: ${DEFAULT_REFRESH_REGIONS.join(", ")})
+  --service S    a service code (repeatable; default: all of ${SERVICE_CODES.join(", ")})
+  --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
+`;
+
+const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
+
+Lists, per service and region, how many products the snapshot holds, their source and retrieval date.
+`;
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;
+
+function parse<const O extends Options>(args: string[], options: O, help: string) {
+  try {
+    return parseArgs({ args, options: { ...options, ...HELP_FLAG } as O & typeof HELP_FLAG, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new UserError((err as Error).message, `See:\n${help}`);
+  }
+}
+
+function choose<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${flag} ${value} is not one of ${allowed.join(", ")}.`);
+  return value as T;
+}
+
+async function costCommand(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      workload: { type: "string", short: "w" },
+      region: { type: "string" },
+      months: { type: "string" },
+      format: { type: "string" },
+      json: { type: "boolean" },
+      detail: { type: "string", multiple: true },
+      only: { type: "string", multiple: true },
+      prices: { type: "string" },
+    },
+    COST_HELP,
+  );
+  if (values.help) return print(COST_HELP);
+  if (!values.workload) throw new UserError("--workload FILE is required.", "Try `stowage cost --workload examples/workload.yaml`.");
+  const format: Format = values.json ? "json" : choose(values.format ?? "table", FORMATS, "--format");
+  const only = (values.only ?? []).map((o) => choose(o, OPTION_IDS, "--only"));
+  const detail = (values.detail ?? []).includes("all") ? [...OPTION_IDS] : (values.detail ?? []).map((o) => choose(o, OPTION_IDS, "--detail"));
+  let workload = await loadWorkload(values.workload);
+  if (values.region) {
+    if (!isRegionCode(values.region)) throw new UserError(`--region ${values.region} is not an AWS region code.`, "Use a code like us-east-2 or eu-central-1.");
+    workload = { ...workload, region: values.region, replication: { regions: workload.replication.regions.filter((r) => r !== values.region) } };
+  }
+  if (values.months) {
+    const n = Number(values.months);
+    if (!Number.isInteger(n) || n < 1 || n > 120) throw new UserError(`--months ${values.months} must be a whole number from 1 to 120.`);
+    workload = { ...workload, horizon_months: n };
+  }
+  const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
+  const report = estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
+  process.stdout.write(render(report, format, detail));
+  return 0;
+}
+
+async function refreshCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, { region: { type: "string", multiple: true }, service: { type: "string", multiple: true }, prices: { type: "string" } }, REFRESH_HELP);
+  if (values.help) return print(REFRESH_HELP);
+  const regions = values.region ?? [...DEFAULT_REFRESH_REGIONS];
+  for (const r of regions) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
+  const services = (values.service ?? [...SERVICE_CODES]).map((s) => choose(s, SERVICE_CODES, "--service") as ServiceCode);
+  const dir = values.prices ?? defaultSnapshotDir();
+  const result = await refresh({
+    dir,
+    regions,
+    services,
+    onProgress: (p) => process.stderr.write(`  ${p.service} ${p.region}: page ${p.page}, ${p.products} products\n`),
+  });
+  for (const p of result.problems) process.stderr.write(`  skipped a malformed ${p.service} product in ${p.region} (#${p.index}${p.sku ? `, ${p.sku}` : ""}): ${p.reason}\n`);
+  process.stdout.write(`Refreshed ${result.written.join(", ")} for ${regions.join(", ")}: ${result.products} products written to ${dir}.\n`);
+  return 0;
+}
+
+async function showCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, { region: { type: "string" }, prices: { type: "string" }, json: { type: "boolean" } }, SHOW_HELP);
+  if (values.help) return print(SHOW_HELP);
+  const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
+  const rows = [...snapshot.files.values()].flatMap((f) =>
+    f.responses
+      .filter((r) => !values.region || r.region === values.region)
+      .map((r) => ({ service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, source: r.source })),
+  );
+  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, answers: rows, problems: snapshot.problems }, null, 2)}\n`);
+  const lines = rows.map((r) => `${r.service.padEnd(27)} ${r.region.padEnd(15)} ${String(r.products).padStart(4)}  ${r.retrievedAt}  ${r.source.slice(0, 60)}…`);
+  return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"})\n${lines.join("\n")}\n`);
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "cost":
+      return costCommand(rest);
+    case "pricing": {
+      const [sub, ...args] = rest;
+      if (sub === "refresh") return refreshCommand(args);
+      if (sub === "show") return showCommand(args);
+      throw new UserError(`Unknown pricing command ${sub ?? "(none)"}.`, "Use `stowage pricing refresh` or `stowage pricing show`.");
+    }
+    case "help":
+      return print(({ cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
+    case undefined:
+    case "--help":
+    case "-h":
+      return print(HELP);
+    case "--version":
+      return print(`${version()}\n`);
+    default:
+      throw new UserError(`Unknown command ${command}.`, "Run `stowage --help` for the commands.");
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`stowage: ${err.message}\n${err.tryMessage ? `${err.tryMessage}\n` : ""}`);
+    return err.exitCode;
+  }
+  process.stderr.write(`stowage: internal error: ${(err as Error)?.stack ?? String(err)}\nThis is a bug in Stowage; please report it with the command you ran.\n`);
+  return 1;
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop()!);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err) => (process.exitCode = reportError(err)),
+  );
+}

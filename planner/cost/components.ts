@@ -1,0 +1,142 @@
+/**
+ * Cost components and the one step that prices them (infracost's shape): a model returns components — what is
+ * used, how much, and which price — and never looks a price up itself. `priceComponents` attaches prices from
+ * the catalog, splits tiered prices into one line per tier, and reports any price it cannot find.
+ */
+import { selectorKey, type Catalog, type PriceSelector, type Provenance } from "../pricing/catalog.js";
+import type { PriceTier } from "../pricing/pricelist.js";
+import { Decimal, ZERO, sum } from "../money.js";
+
+export interface CostComponent {
+  /** Stable name; the varying part in brackets: "Storage (Standard-IA)". */
+  readonly name: string;
+  /** The price's unit, e.g. "GB-Mo", "Requests", "Hrs". */
+  readonly unit: string;
+  /** Monthly quantity in that unit; null when the workload does not say (the line then shows its unit price). */
+  readonly quantity: Decimal | null;
+  readonly price: PriceSelector;
+  /** The region whose price applies (a replica's lines use the replica region's prices). */
+  readonly region: string;
+  /**
+   * Usage of the same tiered price already billed this month before this component, so tiers continue where the
+   * other left off (an archive's 8 KB-per-object overhead is Standard storage on top of Standard data).
+   */
+  readonly tierOffset?: Decimal;
+}
+
+export interface LineItem {
+  readonly name: string;
+  readonly quantity: Decimal | null;
+  readonly unit: string;
+  /** Null when the price is missing from the catalog. */
+  readonly unitPrice: Decimal | null;
+  /** Null when the quantity is unknown or the price is missing. */
+  readonly cost: Decimal | null;
+  /** The price's selector key, for tracing a line to its SKU. */
+  readonly price: string;
+  readonly sku: string | null;
+  readonly provenance: Provenance | null;
+}
+
+export interface MissingPrice {
+  readonly service: string;
+  readonly region: string;
+  readonly usagetype: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The command that fetches it. */
+  readonly command: string;
+}
+
+export interface TierShare {
+  readonly tier: PriceTier;
+  readonly quantity: Decimal;
+}
+
+/**
+ * Splits a quantity across tiers: the part of [offset, offset + quantity) that falls in each tier. Tiers are
+ * contiguous and ascending (the parser checks). Returns only tiers that receive some quantity, except that a zero
+ * quantity yields the tier at the offset with zero, so a line still shows its price.
+ */
+export function splitTiers(tiers: readonly PriceTier[], quantity: Decimal, offset: Decimal = ZERO): TierShare[] {
+  const from = offset;
+  const to = offset.plus(quantity);
+  const shares: TierShare[] = [];
+  for (const tier of tiers) {
+    const lo = Decimal.max(from, tier.begin);
+    const hi = tier.end === null ? to : Decimal.min(to, tier.end);
+    if (hi.greaterThan(lo)) shares.push({ tier, quantity: hi.minus(lo) });
+  }
+  if (shares.length === 0) {
+    const at = tiers.find((t) => t.begin.lessThanOrEqualTo(from) && (t.end === null || t.end.greaterThan(from))) ?? tiers[0]!;
+    shares.push({ tier: at, quantity: ZERO });
+  }
+  return shares;
+}
+
+function tierLabel(tier: PriceTier): string {
+  const begin = tier.begin.toFixed();
+  return tier.end === null ? `over ${begin}` : `${begin}–${tier.end.toFixed()}`;
+}
+
+/** "Storage (Standard)" + "0–51200 GB-Mo" → "Storage (Standard, 0–51200 GB-Mo)". */
+function withTier(name: string, tier: PriceTier, unit: string): string {
+  const label = `${tierLabel(tier)} ${unit}`;
+  return name.endsWith(")") ? `${name.slice(0, -1)}, ${label})` : `${name} (${label})`;
+}
+
+export function refreshCommand(service: string, region: string): string {
+  return `stowage pricing refresh --region ${region} --service ${service}`;
+}
+
+export interface Priced {
+  readonly lines: LineItem[];
+  readonly missing: MissingPrice[];
+}
+
+export function priceComponents(components: readonly CostComponent[], catalog: Catalog): Priced {
+  const lines: LineItem[] = [];
+  const missing: MissingPrice[] = [];
+  for (const c of components) {
+    const key = selectorKey(c.price);
+    const found = catalog.find(c.region, c.price);
+    if (!found) {
+      missing.push({
+        service: c.price.service,
+        region: c.region,
+        usagetype: c.price.usagetype,
+        attributes: c.price.attributes ?? {},
+        command: refreshCommand(c.price.service, c.region),
+      });
+      lines.push({ name: c.name, quantity: c.quantity, unit: c.unit, unitPrice: null, cost: null, price: key, sku: null, provenance: null });
+      continue;
+    }
+    const { entry, provenance } = found;
+    const tiered = entry.tiers.length > 1;
+    if (c.quantity === null) {
+      for (const tier of entry.tiers) {
+        const name = tiered ? withTier(c.name, tier, c.unit) : c.name;
+        lines.push({ name, quantity: null, unit: c.unit, unitPrice: tier.usd, cost: null, price: key, sku: entry.sku, provenance });
+      }
+      continue;
+    }
+    for (const share of splitTiers(entry.tiers, c.quantity, c.tierOffset)) {
+      const name = tiered ? withTier(c.name, share.tier, c.unit) : c.name;
+      lines.push({
+        name,
+        quantity: share.quantity,
+        unit: c.unit,
+        unitPrice: share.tier.usd,
+        cost: share.quantity.times(share.tier.usd),
+        price: key,
+        sku: entry.sku,
+        provenance,
+      });
+    }
+  }
+  return { lines, missing };
+}
+
+/** The sum of the lines whose cost is known. */
+export function total(lines: readonly LineItem[]): Decimal {
+  return sum(lines.flatMap((l) => (l.cost ? [l.cost] : [])));
+}

@@ -1,0 +1,180 @@
+/**
+ * The horizon: every option's month-by-month cost for one workload, cumulative totals, and where options cross.
+ * Pure: takes the workload and a catalog, returns data. Formatting is format.ts; I/O is the CLI's.
+ */
+import { Decimal, ZERO, dec, sum } from "../money.js";
+import type { Catalog } from "../pricing/catalog.js";
+import { priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
+import { ebsMonth } from "./ebs.js";
+import { rdsMonth } from "./rds.js";
+import { cohortsFor, s3Month, type Cohort, type S3Strategy } from "./s3.js";
+import { CLASSES, type StorageClass } from "./s3classes.js";
+import type { Workload } from "./workload.js";
+
+export const OPTION_IDS = [
+  "s3-standard",
+  "s3-standard-ia",
+  "s3-onezone-ia",
+  "s3-glacier-ir",
+  "s3-glacier-flexible",
+  "s3-deep-archive",
+  "s3-intelligent-tiering",
+  "s3-lifecycle",
+  "rds-postgresql",
+  "ebs",
+] as const;
+export type OptionId = (typeof OPTION_IDS)[number];
+
+const SINGLE_CLASS: Readonly<Partial<Record<OptionId, StorageClass>>> = {
+  "s3-standard": "STANDARD",
+  "s3-standard-ia": "STANDARD_IA",
+  "s3-onezone-ia": "ONEZONE_IA",
+  "s3-glacier-ir": "GLACIER_IR",
+  "s3-glacier-flexible": "GLACIER",
+  "s3-deep-archive": "DEEP_ARCHIVE",
+  "s3-intelligent-tiering": "INTELLIGENT_TIERING",
+};
+
+export interface MonthCost {
+  readonly month: number;
+  readonly total: Decimal;
+  readonly cumulative: Decimal;
+  readonly lines: readonly LineItem[];
+}
+
+export interface OptionCost {
+  readonly id: OptionId;
+  readonly label: string;
+  /** Sum over the horizon of every line whose cost is known. */
+  readonly total: Decimal;
+  /** False when a price is missing or a usage is unknown: the total then leaves those lines out. */
+  readonly complete: boolean;
+  readonly months: readonly MonthCost[];
+  readonly notes: readonly string[];
+}
+
+export interface Crossing {
+  /** The option that becomes cheaper (cumulatively) from `month` on. */
+  readonly cheaper: OptionId;
+  readonly dearer: OptionId;
+  readonly month: number;
+}
+
+export interface CostReport {
+  readonly region: string;
+  readonly pricesAsOf: string | null;
+  readonly horizonMonths: number;
+  readonly options: readonly OptionCost[];
+  readonly crossings: readonly Crossing[];
+  readonly missingPrices: readonly MissingPrice[];
+}
+
+/** Egress to the internet, the same for every option. The first 100 GB a month are free (AWS Free Tier, all accounts). */
+export const FREE_EGRESS_GB = 100;
+
+export function egressComponents(w: Workload): CostComponent[] {
+  const egress = w.access ? dec(w.access.monthly_egress_gb) : null;
+  const free = dec(FREE_EGRESS_GB);
+  return [
+    {
+      name: `Internet egress (after ${FREE_EGRESS_GB} GB free)`,
+      unit: "GB",
+      quantity: egress === null ? null : Decimal.max(ZERO, egress.minus(free)),
+      price: { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } },
+      region: w.region,
+      tierOffset: egress === null ? undefined : Decimal.min(egress, free),
+    },
+  ];
+}
+
+/** Data kept in the month (what RDS or EBS must hold), after retention deletes old cohorts. */
+export function storedGb(w: Workload, cohorts: readonly Cohort[], month: number): Decimal {
+  const expiryDays = w.retention.delete_after_days;
+  const expiryAge = expiryDays === null ? Infinity : Math.ceil(expiryDays / 30);
+  return sum(cohorts.filter((c) => c.month <= month && month - c.month < expiryAge).map((c) => c.gb));
+}
+
+export function strategyFor(id: OptionId, w: Workload): S3Strategy | null {
+  if (id === "s3-lifecycle") return { ingest: "STANDARD", transitions: w.lifecycle };
+  const cls = SINGLE_CLASS[id];
+  return cls ? { ingest: cls, transitions: [] } : null;
+}
+
+export function optionLabel(id: OptionId, w: Workload): string {
+  if (id === "s3-lifecycle") {
+    const steps = w.lifecycle.map((r) => `${CLASSES[r.class].label} after ${r.after_days} d`);
+    return `S3 lifecycle (${["Standard", ...steps].join(" → ")})`;
+  }
+  if (id === "rds-postgresql") return `RDS PostgreSQL (${w.rds.instance}, ${w.rds.multi_az ? "Multi-AZ" : "Single-AZ"}, ${w.rds.storage})`;
+  if (id === "ebs") return `EBS (${w.ebs.volume})`;
+  return `S3 ${CLASSES[SINGLE_CLASS[id]!].label}`;
+}
+
+function monthComponents(id: OptionId, w: Workload, cohorts: readonly Cohort[], month: number, notes: Set<string>): CostComponent[] {
+  const strategy = strategyFor(id, w);
+  let own: CostComponent[];
+  if (strategy) own = s3Month(w, strategy, cohorts, month);
+  else if (id === "rds-postgresql") {
+    const r = rdsMonth(w, storedGb(w, cohorts, month));
+    r.notes.forEach((n) => notes.add(`month ${month}: ${n}`));
+    own = r.components;
+  } else own = ebsMonth(w, storedGb(w, cohorts, month));
+  return [...own, ...egressComponents(w)];
+}
+
+function missingKey(m: MissingPrice): string {
+  return `${m.service}|${m.region}|${m.usagetype}|${JSON.stringify(m.attributes)}`;
+}
+
+export function findCrossings(options: readonly OptionCost[]): Crossing[] {
+  const out: Crossing[] = [];
+  const comparable = options.filter((o) => o.complete);
+  for (let i = 0; i < comparable.length; i++) {
+    for (let j = i + 1; j < comparable.length; j++) {
+      const a = comparable[i]!;
+      const b = comparable[j]!;
+      let prev = 0;
+      a.months.forEach((ma, k) => {
+        const sign = ma.cumulative.comparedTo(b.months[k]!.cumulative);
+        if (sign !== 0 && prev !== 0 && sign !== prev) {
+          out.push(sign < 0 ? { cheaper: a.id, dearer: b.id, month: ma.month } : { cheaper: b.id, dearer: a.id, month: ma.month });
+        }
+        if (sign !== 0) prev = sign;
+      });
+    }
+  }
+  return out.sort((x, y) => x.month - y.month);
+}
+
+export interface EstimateOptions {
+  readonly only?: readonly OptionId[];
+}
+
+export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | null, opts: EstimateOptions = {}): CostReport {
+  const cohorts = cohortsFor(w);
+  const missing = new Map<string, MissingPrice>();
+  const options: OptionCost[] = [];
+  for (const id of opts.only ?? OPTION_IDS) {
+    const notes = new Set<string>();
+    const months: MonthCost[] = [];
+    let cumulative = ZERO;
+    let complete = true;
+    for (let month = 1; month <= w.horizon_months; month++) {
+      const priced = priceComponents(monthComponents(id, w, cohorts, month, notes), catalog);
+      for (const m of priced.missing) missing.set(missingKey(m), m);
+      if (priced.lines.some((l) => l.cost === null)) complete = false;
+      const monthTotal = total(priced.lines);
+      cumulative = cumulative.plus(monthTotal);
+      months.push({ month, total: monthTotal, cumulative, lines: priced.lines });
+    }
+    options.push({ id, label: optionLabel(id, w), total: cumulative, complete, months, notes: [...notes] });
+  }
+  return {
+    region: w.region,
+    pricesAsOf,
+    horizonMonths: w.horizon_months,
+    options,
+    crossings: findCrossings(options),
+    missingPrices: [...missing.values()],
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Renders a cost report as JSON (money as exact decimal strings), a terminal table, Markdown, or CSV.
+ */
+import { exact, usd, type Decimal } from "../money.js";
+import type { LineItem } from "./components.js";
+import type { CostReport, OptionCost } from "./estimate.js";
+
+export const FORMATS = ["table", "json", "markdown", "csv"] as const;
+export type Format = (typeof FORMATS)[number];
+
+const money = (d: Decimal | null): string | null => (d === null ? null : exact(d));
+
+function lineJson(l: LineItem) {
+  return {
+    name: l.name,
+    quantity: money(l.quantity),
+    unit: l.unit,
+    unitPrice: money(l.unitPrice),
+    cost: money(l.cost),
+    sku: l.sku,
+    ...(l.provenance ? { priceSource: l.provenance.source, priceRetrievedAt: l.provenance.retrievedAt } : {}),
+  };
+}
+
+export function toJson(report: CostReport): unknown {
+  return {
+    region: report.region,
+    pricesAsOf: report.pricesAsOf,
+    horizonMonths: report.horizonMonths,
+    options: report.options.map((o) => ({
+      id: o.id,
+      label: o.label,
+      total: exact(o.total),
+      complete: o.complete,
+      notes: o.notes,
+      months: o.months.map((m) => ({ month: m.month, total: exact(m.total), cumulative: exact(m.cumulative), lines: m.lines.map(lineJson) })),
+    })),
+    crossings: report.crossings,
+    missingPrices: report.missingPrices,
+  };
+}
+
+function pad(rows: string[][], rightAlign: (col: number) => boolean): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (rightAlign(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd())
+    .join("\n");
+}
+
+function optionTotals(o: OptionCost, months: number): string[] {
+  const first = o.months[0]!;
+  const last = o.months[months - 1]!;
+  const mark = o.complete ? "" : " *";
+  return [o.id, o.label, `$${usd(first.total)}${mark}`, `$${usd(last.total)}${mark}`, `$${usd(o.total)}${mark}`];
+}
+
+function summaryRows(report: CostReport): string[][] {
+  const header = ["option", "what", "month 1", `month ${report.horizonMonths}`, `${report.horizonMonths} months`];
+  const sorted = [...report.options].sort((a, b) => a.total.comparedTo(b.total));
+  return [header, ...sorted.map((o) => optionTotals(o, report.horizonMonths))];
+}
+
+function footnotes(report: CostReport): string[] {
+  const out: string[] = [];
+  if (report.options.some((o) => !o.complete)) {
+    out.push("* incomplete: a price is missing or a usage is not given; those lines are left out of the total (see --format json).");
+  }
+  for (const c of report.crossings.slice(0, 10)) out.push(`${c.cheaper} becomes cheaper than ${c.dearer} in month ${c.month} (cumulative).`);
+  for (const o of report.options) for (const n of o.notes) out.push(`${o.id}: ${n}`);
+  for (const m of report.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} — run \`${m.command}\``);
+  return out;
+}
+
+function breakdownRows(o: OptionCost): string[][] {
+  const m1 = o.months[0]!;
+  return [
+    ["line (month 1)", "quantity", "unit", "unit price", "cost"],
+    ...m1.lines.map((l) => [
+      l.name,
+      l.quantity === null ? "(usage not given)" : l.quantity.toDecimalPlaces(4).toFixed(),
+      l.unit,
+      l.unitPrice === null ? "(missing)" : `$${exact(l.unitPrice)}`,
+      l.cost === null ? "-" : `$${usd(l.cost)}`,
+    ]),
+  ];
+}
+
+export function toTable(report: CostReport, detail: readonly string[] = []): string {
+  const parts = [
+    `Monthly cost in ${report.region}, ${report.horizonMonths} months (prices as of ${report.pricesAsOf ?? "unknown"})`,
+    "",
+    pad(summaryRows(report), (c) => c >= 2),
+  ];
+  for (const o of report.options.filter((x) => detail.includes(x.id))) {
+    parts.push("", `${o.label}:`, pad(breakdownRows(o), (c) => c === 1 || c >= 3));
+  }
+  const notes = footnotes(report);
+  if (notes.length) parts.push("", ...notes);
+  return `${parts.join("\n")}\n`;
+}
+
+function mdTable(rows: string[][], rightFrom: number): string {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  const [head, ...body] = rows;
+  const align = head!.map((_, c) => (c >= rightFrom ? "---:" : "---"));
+  return [head!, align, ...body].map((r) => `| ${r.map(esc).join(" | ")} |`).join("\n");
+}
+
+export function toMarkdown(report: CostReport, detail: readonly string[] = []): string {
+  const parts = [
+    `### Monthly cost in ${report.region}, ${report.horizonMonths} months`,
+    "",
+    `Prices as of ${report.pricesAsOf ?? "unknown"}.`,
+    "",
+    mdTable(summaryRows(report), 2),
+  ];
+  for (const o of report.options.filter((x) => detail.includes(x.id))) parts.push("", `#### ${o.label}`, "", mdTable(breakdownRows(o), 1));
+  const notes = footnotes(report);
+  if (notes.length) parts.push("", ...notes.map((n) => `- ${n}`));
+  return `${parts.join("\n")}\n`;
+}
+
+function csvCell(s: string | null): string {
+  if (s === null) return "";
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(report: CostReport): string {
+  const rows = [["option", "month", "line", "quantity", "unit", "unit_price", "cost"]];
+  for (const o of report.options) {
+    for (const m of o.months) {
+      for (const l of m.lines) rows.push([o.id, String(m.month), l.name, money(l.quantity) ?? "", l.unit, money(l.unitPrice) ?? "", money(l.cost) ?? ""]);
+    }
+  }
+  return `${rows.map((r) => r.map(csvCell).join(",")).join("\n")}\n`;
+}
+
+export function render(report: CostReport, format: Format, detail: readonly string[] = []): string {
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(toJson(report), null, 2)}\n`;
+    case "markdown":
+      return toMarkdown(report, detail);
+    case "csv":
+      return toCsv(report);
+    default:
+      return toTable(report, detail);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The workload file: a typed, documented schema with defaults (examples/workload.yaml explains every key).
+ * Validation collects every problem, each naming the key and the bad value, and throws once.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { UserError } from "../errors.js";
+import { isRegionCode } from "../regions.js";
+import { CLASSES, MIN_DAYS_BEFORE_IA, STORAGE_CLASSES, type StorageClass } from "./s3classes.js";
+
+const gb = z.number().nonnegative();
+const count = z.number().nonnegative();
+
+export const RDS_STORAGE = ["gp2", "gp3", "io1"] as const;
+export const EBS_VOLUMES = ["gp3", "gp2", "io1", "io2", "st1", "sc1"] as const;
+
+export const WorkloadSchema = z
+  .object({
+    region: z.string().default("us-east-2"),
+    horizon_months: z.number().int().min(1).max(120).default(36),
+    data: z
+      .object({
+        initial_gb: gb,
+        monthly_growth_gb: gb.default(0),
+        average_object_kb: z.number().positive().default(512),
+      })
+      .strict(),
+    requests: z.object({ monthly_writes: count, monthly_reads: count }).strict().nullish(),
+    access: z.object({ monthly_read_gb: gb.default(0), monthly_egress_gb: gb.default(0) }).strict().nullish(),
+    retention: z
+      .object({ delete_after_days: z.number().int().min(1).nullable().default(null) })
+      .strict()
+      .default({ delete_after_days: null }),
+    lifecycle: z
+      .array(z.object({ after_days: z.number().int().min(0), class: z.enum(STORAGE_CLASSES) }).strict())
+      .default([]),
+    replication: z
+      .object({ regions: z.array(z.string()).default([]) })
+      .strict()
+      .default({ regions: [] }),
+    rds: z
+      .object({
+        instance: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "expected an instance class like db.m5.large"),
+        multi_az: z.boolean().default(false),
+        storage: z.enum(RDS_STORAGE).default("gp3"),
+        iops: z.number().int().positive().optional(),
+        backup_gb: gb.default(0),
+      })
+      .strict()
+      .default({ instance: "db.m5.large", multi_az: false, storage: "gp3", backup_gb: 0 }),
+    ebs: z
+      .object({
+        volume: z.enum(EBS_VOLUMES).default("gp3"),
+        iops: z.number().int().positive().optional(),
+        throughput_mbps: z.number().int().positive().optional(),
+        snapshot_gb: gb.default(0),
+      })
+      .strict()
+      .default({ volume: "gp3", snapshot_gb: 0 }),
+  })
+  .strict();
+
+export type Workload = z.infer<typeof WorkloadSchema>;
+export type LifecycleRule = Workload["lifecycle"][number];
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  return JSON.stringify(value) ?? String(value);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function keyName(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("") || "(top level)";
+}
+
+/** Rules that span keys; each returns its problems as "key: message". Exported for their own tests. */
+export function semanticProblems(w: Workload): string[] {
+  const problems: string[] = [];
+  if (!isRegionCode(w.region)) problems.push(`region: unknown AWS region ${describe(w.region)}`);
+  w.replication.regions.forEach((r, i) => {
+    if (!isRegionCode(r)) problems.push(`replication.regions[${i}]: unknown AWS region ${describe(r)}`);
+    else if (r === w.region) problems.push(`replication.regions[${i}]: ${r} is the primary region; a replica must be elsewhere`);
+  });
+  const dupes = w.replication.regions.filter((r, i, all) => all.indexOf(r) !== i);
+  if (dupes.length) problems.push(`replication.regions: ${[...new Set(dupes)].join(", ")} listed twice`);
+
+  let previous: { after_days: number; class: StorageClass } = { after_days: 0, class: "STANDARD" };
+  w.lifecycle.forEach((rule, i) => {
+    const key = `lifecycle[${i}]`;
+    if (i > 0 && rule.after_days <= previous.after_days) {
+      problems.push(`${key}.after_days: ${rule.after_days} must be later than the previous rule's ${previous.after_days}`);
+    }
+    if (rule.class === "STANDARD") problems.push(`${key}.class: data starts in STANDARD; a lifecycle rule cannot move it there`);
+    else if (CLASSES[rule.class].rank <= CLASSES[previous.class].rank) {
+      problems.push(`${key}.class: S3 cannot transition ${previous.class} to ${rule.class} (transitions only go colder: ${STORAGE_CLASSES.join(" → ")})`);
+    }
+    if ((rule.class === "STANDARD_IA" || rule.class === "ONEZONE_IA") && rule.after_days < MIN_DAYS_BEFORE_IA) {
+      problems.push(`${key}.after_days: ${rule.after_days} is too early; objects must stay ${MIN_DAYS_BEFORE_IA} days in Standard before ${rule.class}`);
+    }
+    previous = rule;
+  });
+  const expiry = w.retention.delete_after_days;
+  const last = w.lifecycle.at(-1);
+  if (expiry !== null && last && expiry <= last.after_days) {
+    problems.push(`retention.delete_after_days: ${expiry} comes before the last lifecycle transition (${last.after_days} days)`);
+  }
+  if (w.ebs.throughput_mbps !== undefined && w.ebs.volume !== "gp3") {
+    problems.push(`ebs.throughput_mbps: only gp3 volumes take a provisioned throughput (volume is ${w.ebs.volume})`);
+  }
+  if (w.ebs.iops !== undefined && !["gp3", "io1", "io2"].includes(w.ebs.volume)) {
+    problems.push(`ebs.iops: only gp3, io1 and io2 volumes take provisioned IOPS (volume is ${w.ebs.volume})`);
+  }
+  if (w.rds.iops !== undefined && w.rds.storage === "gp2") {
+    problems.push(`rds.iops: gp2 storage has no provisioned IOPS; use gp3 or io1`);
+  }
+  return problems;
+}
+
+/** Validates parsed YAML. Throws one UserError listing every problem. */
+export function parseWorkload(raw: unknown, source = "workload"): Workload {
+  const result = WorkloadSchema.safeParse(raw ?? {});
+  const problems = result.success
+    ? semanticProblems(result.data)
+    : result.error.issues.map((issue) => {
+        const path = issue.path;
+        const got = issue.code === "unrecognized_keys" ? "" : ` (got ${describe(valueAt(raw, path))})`;
+        const msg = issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+        return `${keyName(path)}: ${msg}${got}`;
+      });
+  if (problems.length > 0) {
+    throw new UserError(
+      `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      "Fix the keys above; examples/workload.yaml documents every key.",
+    );
+  }
+  return (result as { data: Workload }).data;
+}
+
+export async function loadWorkload(path: string): Promise<Workload> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UserError(`Cannot read the workload file ${path}.`, "Pass an existing file with --workload, e.g. examples/workload.yaml.");
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : "";
+    throw new UserError(`${path} is not valid YAML${where}: ${(err as Error).message.split("\n")[0]}`, "Fix the YAML syntax and run again.");
+  }
+  return parseWorkload(raw, path);
+}

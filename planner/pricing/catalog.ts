@@ -1,0 +1,98 @@
+/**
+ * The price catalog: parsed Price List entries indexed for the cost models' look-ups. Pure: built from data.
+ */
+import type { PriceEntry } from "./pricelist.js";
+
+/** The service codes Stowage prices against (Deep Archive and Glacier Flexible have their own). */
+export const SERVICE_CODES = [
+  "AmazonS3",
+  "AmazonS3GlacierDeepArchive",
+  "AmazonGlacier",
+  "AmazonEC2",
+  "AmazonRDS",
+  "AWSDataTransfer",
+] as const;
+export type ServiceCode = (typeof SERVICE_CODES)[number];
+
+/** Where a price came from: the snapshot records it per GetProducts answer. */
+export interface Provenance {
+  /** e.g. "aws-pricing-api GetProducts" or the document a price was transcribed from. */
+  readonly source: string;
+  /** ISO date the answer was retrieved. */
+  readonly retrievedAt: string;
+}
+
+/** Which product a cost component needs: a usage type without its region prefix, plus exact attribute matches. */
+export interface PriceSelector {
+  readonly service: ServiceCode;
+  readonly usagetype: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+export interface PricedEntry {
+  readonly entry: PriceEntry;
+  readonly provenance: Provenance;
+}
+
+export function selectorKey(s: PriceSelector): string {
+  const attrs = Object.entries(s.attributes ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return attrs ? `${s.service}:${s.usagetype}[${attrs}]` : `${s.service}:${s.usagetype}`;
+}
+
+/** The region an entry prices: `regionCode`, or `fromRegionCode` for data transfer. */
+export function entryRegion(entry: PriceEntry): string | null {
+  return entry.regionCode ?? entry.attributes.fromRegionCode ?? null;
+}
+
+export class Catalog {
+  private readonly index = new Map<string, PricedEntry[]>();
+
+  constructor(entries: Iterable<PricedEntry>) {
+    for (const priced of entries) {
+      const { entry } = priced;
+      // Outposts and Local Zone SKUs share usage types with the region's own and would overwrite its prices.
+      const locationType = entry.attributes.locationType;
+      if (locationType !== undefined && locationType !== "AWS Region") continue;
+      const region = entryRegion(entry);
+      if (!region) continue;
+      const key = `${entry.serviceCode}|${region}|${entry.usagetypeBase}`;
+      const list = this.index.get(key);
+      if (list) list.push(priced);
+      else this.index.set(key, [priced]);
+    }
+  }
+
+  /**
+   * The one product that matches, or null when none does. Several matches are a catalog error (the selector is
+   * too loose for this data), reported rather than silently picking one.
+   */
+  find(region: string, selector: PriceSelector): PricedEntry | null {
+    const candidates = this.index.get(`${selector.service}|${region}|${selector.usagetype}`) ?? [];
+    const wanted = Object.entries(selector.attributes ?? {});
+    const matches = candidates.filter(({ entry }) => wanted.every(([k, v]) => entry.attributes[k] === v));
+    if (matches.length > 1) {
+      const skus = matches.map((m) => m.entry.sku).join(", ");
+      throw new Error(`price selector ${selectorKey(selector)} matches ${matches.length} products in ${region}: ${skus}`);
+    }
+    return matches[0] ?? null;
+  }
+
+  /** Regions that have at least one price for the service. */
+  regions(service?: ServiceCode): string[] {
+    const out = new Set<string>();
+    for (const key of this.index.keys()) {
+      const [svc, region] = key.split("|");
+      if (!service || svc === service) out.add(region!);
+    }
+    return [...out].sort();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.index.values()) n += list.length;
+    return n;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Live prices: `GetProducts` through @aws-sdk/client-pricing (its credential chain, retries with backoff on
+ * throttling, and paginator over NextToken), parsed by the same code as the snapshot, written all-or-nothing.
+ */
+import { PricingClient, paginateGetProducts, type Filter } from "@aws-sdk/client-pricing";
+import { UserError } from "../errors.js";
+import { SERVICE_CODES, type ServiceCode } from "./catalog.js";
+import { parsePriceList, type ParseProblem } from "./pricelist.js";
+import {
+  loadSnapshot,
+  mergeResponses,
+  writeSnapshotFiles,
+  type GetProductsQuery,
+  type SnapshotFile,
+  type SnapshotResponse,
+} from "./snapshot.js";
+
+/** The regions the shipped snapshot covers; a refresh without --region fetches these. */
+export const DEFAULT_REFRESH_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"] as const;
+
+const term = (Field: string, Value: string): Filter => ({ Type: "TERM_MATCH", Field, Value });
+
+/**
+ * The queries that fetch what the cost models price, per service and region. EC2 is filtered to EBS product
+ * families (its unfiltered regional offer is ~500 MB); RDS to PostgreSQL in the region itself (Outposts and Local
+ * Zone SKUs share usage types with it).
+ */
+export function queriesFor(service: ServiceCode, region: string): GetProductsQuery[] {
+  const q = (...Filters: Filter[]): GetProductsQuery => ({ ServiceCode: service, Filters: Filters as GetProductsQuery["Filters"] });
+  switch (service) {
+    case "AmazonEC2":
+      return ["Storage", "System Operation", "Provisioned Throughput", "Storage Snapshot"].map((family) =>
+        q(term("regionCode", region), term("productFamily", family)),
+      );
+    case "AmazonRDS":
+      return [
+        q(term("regionCode", region), term("productFamily", "Database Instance"), term("databaseEngine", "PostgreSQL"), term("locationType", "AWS Region")),
+        q(term("regionCode", region), term("productFamily", "Database Storage"), term("databaseEngine", "PostgreSQL"), term("locationType", "AWS Region")),
+        q(term("regionCode", region), term("productFamily", "Storage Snapshot"), term("databaseEngine", "PostgreSQL")),
+      ];
+    case "AWSDataTransfer":
+      return [q(term("fromRegionCode", region))];
+    default:
+      return [q(term("regionCode", region))];
+  }
+}
+
+export interface RefreshProgress {
+  readonly service: ServiceCode;
+  readonly region: string;
+  readonly page: number;
+  readonly products: number;
+}
+
+export interface RefreshOptions {
+  readonly dir: string;
+  readonly regions: readonly string[];
+  readonly services: readonly ServiceCode[];
+  /** An SDK client; by default one for the Price List endpoint in us-east-1 with the standard credential chain. */
+  readonly client?: PricingClient;
+  readonly onProgress?: (p: RefreshProgress) => void;
+  /** The date recorded as `retrievedAt`; today by default. */
+  readonly now?: Date;
+}
+
+export interface RefreshResult {
+  readonly written: readonly ServiceCode[];
+  readonly products: number;
+  /** Malformed elements in the answers: skipped and reported. */
+  readonly problems: readonly (ParseProblem & { service: string; region: string })[];
+}
+
+export function defaultClient(): PricingClient {
+  // The Price List API answers only in a few regions; us-east-1 serves every service. 5 attempts with the SDK's
+  // exponential backoff ride out throttling.
+  return new PricingClient({ region: "us-east-1", maxAttempts: 5 });
+}
+
+async function fetchAll(client: PricingClient, query: GetProductsQuery, onPage: (n: number) => void): Promise<string[]> {
+  const out: string[] = [];
+  const pages = paginateGetProducts({ client, pageSize: 100 }, { ServiceCode: query.ServiceCode, Filters: [...query.Filters] as Filter[], FormatVersion: "aws_v1" });
+  for await (const page of pages) {
+    out.push(...(page.PriceList ?? []));
+    onPage(out.length);
+  }
+  return out;
+}
+
+function explain(err: unknown): UserError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e.name ?? "Error";
+  if (name === "CredentialsProviderError" || /credential/i.test(e.message ?? "")) {
+    return new UserError(
+      `No AWS credentials for the Price List API (${e.message ?? name}). The snapshot was not changed.`,
+      "Configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or `aws sso login`) with pricing:GetProducts; until then the shipped snapshot is used.",
+    );
+  }
+  return new UserError(
+    `The Price List API request failed: ${name}${e.message ? `: ${e.message}` : ""}. The snapshot was not changed.`,
+    "Check network access to api.pricing.us-east-1.amazonaws.com and try again.",
+  );
+}
+
+/**
+ * Fetches every (service, region), then writes. Any failed request, or a region for which no usable product came
+ * back, aborts before anything is written: the old snapshot stays intact.
+ */
+export async function refresh(opts: RefreshOptions): Promise<RefreshResult> {
+  for (const s of opts.services) {
+    if (!SERVICE_CODES.includes(s)) throw new UserError(`Unknown service ${s}.`, `Use one of: ${SERVICE_CODES.join(", ")}.`);
+  }
+  const client = opts.client ?? defaultClient();
+  try {
+    return await fetchAndWrite(opts, client);
+  } finally {
+    if (!opts.client) client.destroy();
+  }
+}
+
+async function fetchAndWrite(opts: RefreshOptions, client: PricingClient): Promise<RefreshResult> {
+  const retrievedAt = (opts.now ?? new Date()).toISOString().slice(0, 10);
+  const old = await loadSnapshot(opts.dir).catch(() => null);
+  const fresh = new Map<ServiceCode, SnapshotResponse[]>();
+  const problems: RefreshResult["problems"][number][] = [];
+  let products = 0;
+  for (const service of opts.services) {
+    for (const region of opts.regions) {
+      const queries = queriesFor(service, region);
+      const priceList: string[] = [];
+      let page = 0;
+      for (const query of queries) {
+        try {
+          priceList.push(
+            ...(await fetchAll(client, query, (n) => opts.onProgress?.({ service, region, page: ++page, products: priceList.length + n }))),
+          );
+        } catch (err) {
+          throw explain(err);
+        }
+      }
+      const parsed = parsePriceList(priceList);
+      problems.push(...parsed.problems.map((p) => ({ ...p, service, region })));
+      if (parsed.entries.length === 0) {
+        throw new UserError(
+          `The Price List API returned no usable ${service} products for ${region}. The snapshot was not changed.`,
+          `Check the region code; \`stowage pricing refresh --region ${region} --service ${service}\` retries just that.`,
+        );
+      }
+      products += parsed.entries.length;
+      const list = fresh.get(service) ?? [];
+      list.push({ region, queries, source: "aws-pricing-api GetProducts (api.pricing.us-east-1.amazonaws.com)", retrievedAt, PriceList: priceList });
+      fresh.set(service, list);
+    }
+  }
+  const files: SnapshotFile[] = [...fresh].map(([service, responses]) => mergeResponses(old?.files.get(service), service, responses));
+  await writeSnapshotFiles(opts.dir, files);
+  return { written: [...fresh.keys()], products, problems };
+}
