@@ -7,12 +7,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "./errors.js";
 import { defaultSnapshotDir, packageRoot } from "./paths.js";
-import { OPTION_IDS, estimate, type OptionId } from "./cost/estimate.js";
+import { OPTION_IDS, estimate } from "./cost/estimate.js";
 import { FORMATS, render, type Format } from "./cost/format.js";
-import { loadWorkload } from "./cost/workload.js";
 import { SERVICE_CODES, type ServiceCode } from "./pricing/catalog.js";
 import { loadSnapshot } from "./pricing/snapshot.js";
-import { DEFAULT_REFRESH_REGIONS, refresh } from "./pricing/refresh.js";
 import { isRegionCode } from "./regions.js";
 
 const HELP = `stowage — plan where a data team's objects live, and what that costs
@@ -60,7 +58,8 @@ snapshot. Uses the standard AWS credential chain (profile, environment, SSO, ins
 pricing:GetProducts. Every request must succeed before anything is written: a failed or partial refresh
 leaves the old snapshot as it was.
 
-  --region R     a region to fetch (repeatable; default: ${DEFAULT_REFRESH_REGIONS.join(", ")})
+  --region R     a region to fetch (repeatable; default: the snapshot's regions, us-east-1, us-east-2,
+                 us-west-2, eu-west-1, eu-central-1)
   --service S    a service code (repeatable; default: all of ${SERVICE_CODES.join(", ")})
   --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
 `;
@@ -110,6 +109,8 @@ async function costCommand(args: string[]): Promise<number> {
   const format: Format = values.json ? "json" : choose(values.format ?? "table", FORMATS, "--format");
   const only = (values.only ?? []).map((o) => choose(o, OPTION_IDS, "--only"));
   const detail = (values.detail ?? []).includes("all") ? [...OPTION_IDS] : (values.detail ?? []).map((o) => choose(o, OPTION_IDS, "--detail"));
+  // zod and yaml are most of start-up; only the commands that read a workload load them.
+  const { loadWorkload } = await import("./cost/workload.js");
   let workload = await loadWorkload(values.workload);
   if (values.region) {
     if (!isRegionCode(values.region)) throw new UserError(`--region ${values.region} is not an AWS region code.`, "Use a code like us-east-2 or eu-central-1.");
@@ -129,6 +130,8 @@ async function costCommand(args: string[]): Promise<number> {
 async function refreshCommand(args: string[]): Promise<number> {
   const { values } = parse(args, { region: { type: "string", multiple: true }, service: { type: "string", multiple: true }, prices: { type: "string" } }, REFRESH_HELP);
   if (values.help) return print(REFRESH_HELP);
+  // Loaded here, not at start-up: the AWS SDK is the slowest import and only this command needs it.
+  const { DEFAULT_REFRESH_REGIONS, refresh } = await import("./pricing/refresh.js");
   const regions = values.region ?? [...DEFAULT_REFRESH_REGIONS];
   for (const r of regions) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
   const services = (values.service ?? [...SERVICE_CODES]).map((s) => choose(s, SERVICE_CODES, "--service") as ServiceCode);

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { SERVICE_CODES, type ServiceCode } from "../planner/pricing/catalog.js";
-import { SNAPSHOT_FORMAT, writeSnapshotFiles, type SnapshotFile, type SnapshotResponse } from "../planner/pricing/snapshot.js";
+import { mergeResponses, writeSnapshotFiles, type SnapshotFile, type SnapshotResponse } from "../planner/pricing/snapshot.js";
 import { usagePrefix } from "../planner/regions.js";
 
 const RETRIEVED = "2026-11-27";
@@ -249,7 +249,7 @@ export function seedFiles(): SnapshotFile[] {
       retrievedAt: RETRIEVED,
       PriceList: s.products[service]!.map((p) => document(service, s.region, p)),
     }));
-    return { format: SNAPSHOT_FORMAT, serviceCode: service, responses };
+    return mergeResponses(undefined, service, responses);
   });
 }
 

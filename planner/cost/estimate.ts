@@ -35,6 +35,16 @@ const SINGLE_CLASS: Readonly<Partial<Record<OptionId, StorageClass>>> = {
   "s3-intelligent-tiering": "INTELLIGENT_TIERING",
 };
 
+const SHORT_LABEL: Readonly<Record<StorageClass, string>> = {
+  STANDARD: "Standard",
+  INTELLIGENT_TIERING: "Int-Tiering",
+  STANDARD_IA: "IA",
+  ONEZONE_IA: "One Zone-IA",
+  GLACIER_IR: "Glacier IR",
+  GLACIER: "Glacier Flexible",
+  DEEP_ARCHIVE: "Deep Archive",
+};
+
 export interface MonthCost {
   readonly month: number;
   readonly total: Decimal;
@@ -102,7 +112,7 @@ export function strategyFor(id: OptionId, w: Workload): S3Strategy | null {
 
 export function optionLabel(id: OptionId, w: Workload): string {
   if (id === "s3-lifecycle") {
-    const steps = w.lifecycle.map((r) => `${CLASSES[r.class].label} after ${r.after_days} d`);
+    const steps = w.lifecycle.map((r) => `${SHORT_LABEL[r.class]} ${r.after_days} d`);
     return `S3 lifecycle (${["Standard", ...steps].join(" → ")})`;
   }
   if (id === "rds-postgresql") return `RDS PostgreSQL (${w.rds.instance}, ${w.rds.multi_az ? "Multi-AZ" : "Single-AZ"}, ${w.rds.storage})`;

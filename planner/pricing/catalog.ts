@@ -49,6 +49,8 @@ export function entryRegion(entry: PriceEntry): string | null {
 
 export class Catalog {
   private readonly index = new Map<string, PricedEntry[]>();
+  /** Look-ups repeat for every month of every option; the answer for a (region, selector) never changes. */
+  private readonly found = new Map<string, PricedEntry | null>();
 
   constructor(entries: Iterable<PricedEntry>) {
     for (const priced of entries) {
@@ -70,6 +72,16 @@ export class Catalog {
    * too loose for this data), reported rather than silently picking one.
    */
   find(region: string, selector: PriceSelector): PricedEntry | null {
+    const key = `${region}|${selectorKey(selector)}`;
+    let hit = this.found.get(key);
+    if (hit === undefined) {
+      hit = this.lookUp(region, selector);
+      this.found.set(key, hit);
+    }
+    return hit;
+  }
+
+  private lookUp(region: string, selector: PriceSelector): PricedEntry | null {
     const candidates = this.index.get(`${selector.service}|${region}|${selector.usagetype}`) ?? [];
     const wanted = Object.entries(selector.attributes ?? {});
     const matches = candidates.filter(({ entry }) => wanted.every(([k, v]) => entry.attributes[k] === v));

@@ -135,7 +135,8 @@ export function parsePriceList(priceList: readonly unknown[]): ParseResult {
   priceList.forEach((element, index) => {
     let doc: unknown;
     try {
-      doc = typeof element === "string" ? JSON.parse(element) : element;
+      // Strings as stored, or String objects (the SDK's LazyJsonString); anything else is a decoded document.
+      doc = typeof element === "string" || element instanceof String ? JSON.parse(String(element)) : element;
     } catch {
       problems.push({ index, sku: null, reason: "not valid JSON" });
       return;

@@ -80,7 +80,8 @@ async function fetchAll(client: PricingClient, query: GetProductsQuery, onPage: 
   const out: string[] = [];
   const pages = paginateGetProducts({ client, pageSize: 100 }, { ServiceCode: query.ServiceCode, Filters: [...query.Filters] as Filter[], FormatVersion: "aws_v1" });
   for await (const page of pages) {
-    out.push(...(page.PriceList ?? []));
+    // The SDK hands each element over as a LazyJsonString (a String object); the snapshot stores plain strings.
+    out.push(...(page.PriceList ?? []).map(String));
     onPage(out.length);
   }
   return out;

@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: how long `stowage cost` takes. Prints figures; asserts nothing.
+ * - compute: estimate() for a 36-month, all-options workload with replication, prices already loaded
+ * - load: reading and parsing the shipped snapshot
+ * - start-up: the built command, `--help` and the full `cost` run, as separate processes
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parse } from "yaml";
+import { estimate } from "../planner/cost/estimate.js";
+import { parseWorkload } from "../planner/cost/workload.js";
+import { defaultSnapshotDir, packageRoot } from "../planner/paths.js";
+import { loadSnapshot } from "../planner/pricing/snapshot.js";
+
+function stats(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return `median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, min ${s[0]!.toFixed(1)} ms (n=${s.length})`;
+}
+
+function time(n: number, fn: () => unknown): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+const root = packageRoot();
+const example = parse(readFileSync(join(root, "examples", "workload.yaml"), "utf8"));
+const workload = parseWorkload({ ...example, horizon_months: 36, replication: { regions: ["us-west-2"] } });
+
+const loads: number[] = [];
+let snapshot = await loadSnapshot(defaultSnapshotDir());
+for (let i = 0; i < 10; i++) {
+  const t = performance.now();
+  snapshot = await loadSnapshot(defaultSnapshotDir());
+  loads.push(performance.now() - t);
+}
+const lines = estimate(workload, snapshot.catalog, snapshot.asOf).options.reduce((n, o) => n + o.months.reduce((m, x) => m + x.lines.length, 0), 0);
+time(3, () => estimate(workload, snapshot.catalog, snapshot.asOf)); // warm-up
+const compute = time(20, () => estimate(workload, snapshot.catalog, snapshot.asOf));
+
+const cli = join(root, "dist", "planner", "cli.js");
+const proc = (args: string[]) => time(10, () => execFileSync(process.execPath, [cli, ...args], { stdio: "ignore" }));
+const bare = time(10, () => execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" }));
+const help = proc(["--help"]);
+const cost = proc(["cost", "--workload", join(root, "examples", "workload.yaml")]);
+
+console.log(`stowage cost benchmark (node ${process.version}, ${lines} line items: 10 options × 36 months, 1 replica region)`);
+console.log(`  compute (estimate, prices loaded):   ${stats(compute)}   target: well under 100 ms`);
+console.log(`  load and parse the price snapshot:   ${stats(loads)}`);
+console.log(`  process: node -e 0 (baseline):       ${stats(bare)}`);
+console.log(`  process: stowage --help:             ${stats(help)}`);
+console.log(`  process: stowage cost (example):     ${stats(cost)}`);

@@ -1,0 +1,109 @@
+/** The built `stowage` command, run as a user runs it. */
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { OPTION_IDS } from "../planner/cost/estimate.js";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function stowage(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile("node", ["dist/planner/cli.js", ...args], (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function file(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "stowage-cli-"));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** A user error: exit 2, a message and the next step, and never a stack trace. */
+function expectUserError(run: Run, message: RegExp): void {
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(run.stdout).toBe("");
+}
+
+describe("stowage", () => {
+  it("prints help", async () => {
+    const run = await stowage("--help");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/stowage cost --workload FILE/);
+    expect(run.stdout).toMatch(/stowage pricing refresh/);
+    expect((await stowage("cost", "--help")).stdout).toMatch(/Month 1 holds data.initial_gb/);
+    expect((await stowage("help", "pricing")).stdout).toMatch(/leaves the old snapshot/);
+  });
+
+  it("prices the shipped example (what `npm start` runs)", async () => {
+    const run = await stowage("cost", "--workload", "examples/workload.yaml");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    for (const id of OPTION_IDS) expect(run.stdout).toMatch(new RegExp(`^${id} `, "m"));
+    expect(run.stdout).toMatch(/^s3-standard\s+S3 Standard\s+\$23\.90\s+\$184\.90\s+\$3,758\.40$/m);
+  });
+
+  it("answers --json in the documented shape, money as decimal strings", async () => {
+    const run = await stowage("cost", "--workload", "examples/workload.yaml", "--json", "--months", "3");
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(Object.keys(json)).toEqual(["region", "pricesAsOf", "horizonMonths", "options", "crossings", "missingPrices"]);
+    expect(json).toMatchObject({ region: "us-east-2", pricesAsOf: "2026-11-27", horizonMonths: 3, missingPrices: [] });
+    expect(json.options.map((o: { id: string }) => o.id)).toEqual([...OPTION_IDS]);
+    const standard = json.options[0];
+    expect(standard.total).toBe("85.5");
+    expect(standard.months[0].lines[0]).toMatchObject({ name: "Storage (Standard, 0–51200 GB-Mo)", quantity: "1000", unit: "GB-Mo", unitPrice: "0.023", cost: "23" });
+    expect(standard.months[0].lines[0].priceRetrievedAt).toBe("2026-11-27");
+  });
+
+  it("writes CSV and Markdown", async () => {
+    const csv = await stowage("cost", "--workload", "examples/workload.yaml", "--format", "csv", "--only", "s3-standard", "--months", "2");
+    expect(csv.stdout.split("\n")[0]).toBe("option,month,line,quantity,unit,unit_price,cost");
+    expect(csv.stdout).toMatch(/^s3-standard,2,"Storage \(Standard, 0–51200 GB-Mo\)",1200,GB-Mo,0.023,27.6$/m);
+    const md = await stowage("cost", "--workload", "examples/workload.yaml", "--format", "markdown", "--only", "ebs", "--detail", "ebs");
+    expect(md.stdout).toMatch(/^\| option \| what \| month 1 \| month 36 \| 36 months \|$/m);
+    expect(md.stdout).toMatch(/^#### EBS \(gp3\)$/m);
+  });
+
+  it("names the refresh command for prices the snapshot lacks", async () => {
+    const run = await stowage("cost", "--workload", "examples/workload.yaml", "--region", "eu-central-1", "--only", "rds-postgresql");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\$0\.00 \*/);
+    expect(run.stdout).toMatch(/missing price: AmazonRDS InstanceUsage:db\.m5\.large in eu-central-1 — run `stowage pricing refresh --region eu-central-1 --service AmazonRDS`/);
+  });
+
+  it("lists what the snapshot holds", async () => {
+    const run = await stowage("pricing", "show", "--json");
+    const json = JSON.parse(run.stdout);
+    const regions = new Set(json.answers.map((a: { region: string }) => a.region));
+    expect([...regions].sort()).toEqual(["eu-central-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2"]);
+    expect(json.problems).toEqual([]);
+  });
+
+  it("explains bad input without a stack trace", async () => {
+    expectUserError(await stowage("cost"), /--workload FILE is required[\s\S]*stowage cost --workload examples\/workload.yaml/);
+    expectUserError(await stowage("cost", "--workload", "/nonexistent/w.yaml"), /Cannot read the workload file \/nonexistent\/w.yaml/);
+    expectUserError(await stowage("cost", "--workload", await file("bad.yaml", "data: [1, 2\n")), /not valid YAML at line \d/);
+    expectUserError(
+      await stowage("cost", "--workload", await file("w.yaml", "data: { initial_gb: -1 }\nregion: moon-1\n")),
+      /has 1 problem[\s\S]*data\.initial_gb[\s\S]*examples\/workload.yaml documents every key/,
+    );
+    expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--format", "xml"), /--format xml is not one of table, json, markdown, csv/);
+    expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--months", "0"), /--months 0 must be a whole number from 1 to 120/);
+    expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--region", "xx-1"), /--region xx-1 is not an AWS region code/);
+    expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--bogus"), /Unknown option '--bogus'/);
+    expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--prices", "/nonexistent"), /No price snapshot at \/nonexistent/);
+    expectUserError(await stowage("frobnicate"), /Unknown command frobnicate[\s\S]*stowage --help/);
+    expectUserError(await stowage("pricing", "refresh", "--service", "AmazonSQS"), /--service AmazonSQS is not one of/);
+  });
+});

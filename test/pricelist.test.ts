@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { Catalog } from "../planner/pricing/catalog.js";
+import { parsePriceList, parseProduct, stripRegionPrefix } from "../planner/pricing/pricelist.js";
+
+// A real GetProducts element (EBS gp3 in af-south-1), as quoted in grafana/cloudcost-exporter's tests.
+const REAL_GP3 =
+  '{"product":{"productFamily":"Storage","attributes":{"volumeApiName":"gp3","usagetype":"AFS1-EBS:VolumeUsage.gp3","regionCode":"af-south-1","locationType":"AWS Region"},"sku":"XWCTMRRUJM7TGYST"},"serviceCode":"AmazonEC2","terms":{"OnDemand":{"XWCTMRRUJM7TGYST.JRTCKXETXF":{"priceDimensions":{"XWCTMRRUJM7TGYST.JRTCKXETXF.6YS6EN2CT7":{"unit":"GB-Mo","endRange":"Inf","beginRange":"0","pricePerUnit":{"USD":"0.1047000000"}}}}}}}';
+
+function tiered(sku: string, usagetype: string, dims: [string, string, string][], extra: Record<string, string> = {}): string {
+  const priceDimensions = Object.fromEntries(
+    dims.map(([begin, end, usd], i) => [`${sku}.JRTCKXETXF.R${i}`, { unit: "GB-Mo", beginRange: begin, endRange: end, pricePerUnit: { USD: usd } }]),
+  );
+  return JSON.stringify({
+    product: { sku, attributes: { usagetype, regionCode: "us-east-2", ...extra } },
+    serviceCode: "AmazonS3",
+    terms: { OnDemand: { [`${sku}.JRTCKXETXF`]: { priceDimensions } } },
+  });
+}
+
+describe("parsePriceList", () => {
+  it("reads a real GetProducts element: string price, Inf end, region prefix", () => {
+    const { entries, problems } = parsePriceList([REAL_GP3]);
+    expect(problems).toEqual([]);
+    const [e] = entries;
+    expect(e!.sku).toBe("XWCTMRRUJM7TGYST");
+    expect(e!.serviceCode).toBe("AmazonEC2");
+    expect(e!.regionCode).toBe("af-south-1");
+    expect(e!.usagetypeBase).toBe("EBS:VolumeUsage.gp3");
+    expect(e!.tiers).toHaveLength(1);
+    expect(e!.tiers[0]!.usd.toFixed()).toBe("0.1047");
+    expect(e!.tiers[0]!.end).toBeNull();
+  });
+
+  it("keeps every tier of a tiered SKU, sorted, whatever order the dimensions come in", () => {
+    const doc = tiered("S1", "USE2-TimedStorage-ByteHrs", [
+      ["512000", "Inf", "0.0210000000"],
+      ["0", "51200", "0.0230000000"],
+      ["51200", "512000", "0.0220000000"],
+    ]);
+    const [e] = parsePriceList([doc]).entries;
+    expect(e!.tiers.map((t) => [t.begin.toFixed(), t.end?.toFixed() ?? "Inf", t.usd.toFixed()])).toEqual([
+      ["0", "51200", "0.023"],
+      ["51200", "512000", "0.022"],
+      ["512000", "Inf", "0.021"],
+    ]);
+  });
+
+  it("reports malformed elements and keeps the good ones", () => {
+    const good = tiered("GOOD", "Requests-Tier1", [["0", "Inf", "0.000005"]]);
+    const noPrice = JSON.stringify({ product: { sku: "NOPRICE", attributes: { usagetype: "X" } }, terms: { OnDemand: { "NOPRICE.A": { priceDimensions: { "NOPRICE.A.B": { unit: "GB" } } } } } });
+    const gap = tiered("GAP", "TimedStorage-ByteHrs", [["0", "100", "0.1"], ["200", "Inf", "0.2"]]);
+    const negative = tiered("NEG", "X", [["0", "Inf", "-1"]]);
+    const noUsage = JSON.stringify({ product: { sku: "NOUSAGE", attributes: {} }, terms: { OnDemand: {} } });
+    const { entries, problems } = parsePriceList([good, "{not json", noPrice, gap, negative, noUsage]);
+    expect(entries.map((e) => e.sku)).toEqual(["GOOD"]);
+    expect(problems.map((p) => [p.index, p.sku])).toEqual([
+      [1, null],
+      [2, "NOPRICE"],
+      [3, "GAP"],
+      [4, "NEG"],
+      [5, "NOUSAGE"],
+    ]);
+    expect(problems[1]!.reason).toMatch(/pricePerUnit.USD/);
+    expect(problems[2]!.reason).toMatch(/not contiguous/);
+  });
+
+  it("rejects a product with two on-demand offers rather than guessing", () => {
+    const doc = JSON.parse(tiered("TWO", "X", [["0", "Inf", "1"]]));
+    doc.terms.OnDemand["TWO.OTHER"] = doc.terms.OnDemand["TWO.JRTCKXETXF"];
+    expect(() => parseProduct(doc)).toThrow(/one OnDemand offer/);
+  });
+
+  it("strips region prefixes only", () => {
+    expect(stripRegionPrefix("USE2-TimedStorage-ByteHrs")).toBe("TimedStorage-ByteHrs");
+    expect(stripRegionPrefix("EU-Requests-Tier1")).toBe("Requests-Tier1");
+    expect(stripRegionPrefix("EUC1-TimedStorage-GDA-ByteHrs")).toBe("TimedStorage-GDA-ByteHrs");
+    expect(stripRegionPrefix("TimedStorage-ByteHrs")).toBe("TimedStorage-ByteHrs");
+    expect(stripRegionPrefix("Requests-Tier1")).toBe("Requests-Tier1");
+    expect(stripRegionPrefix("EBS:VolumeUsage.gp3")).toBe("EBS:VolumeUsage.gp3");
+    expect(stripRegionPrefix("USE2-USE1-AWS-Out-Bytes")).toBe("USE1-AWS-Out-Bytes");
+  });
+});
+
+describe("Catalog", () => {
+  const provenance = { source: "test", retrievedAt: "2026-11-27" };
+  const parse = (docs: string[]) => parsePriceList(docs).entries.map((entry) => ({ entry, provenance }));
+
+  it("ignores Outposts and Local Zone SKUs that share a region's usage type", () => {
+    const region = tiered("REGION", "USE2-TimedStorage-ByteHrs", [["0", "Inf", "0.023"]], { locationType: "AWS Region" });
+    const outpost = tiered("OUTPOST", "USE2-TimedStorage-ByteHrs", [["0", "Inf", "0.5"]], { locationType: "AWS Outposts" });
+    const catalog = new Catalog(parse([outpost, region]));
+    expect(catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })!.entry.sku).toBe("REGION");
+  });
+
+  it("refuses to pick between two matching products", () => {
+    const a = tiered("A", "TimedStorage-ByteHrs", [["0", "Inf", "0.023"]]);
+    const b = tiered("B", "TimedStorage-ByteHrs", [["0", "Inf", "0.021"]], { volumeType: "Glacier Deep Archive" });
+    const catalog = new Catalog(parse([a, b]));
+    expect(() => catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })).toThrow(/matches 2 products/);
+    expect(catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs", attributes: { volumeType: "Glacier Deep Archive" } })!.entry.sku).toBe("B");
+  });
+
+  it("finds nothing for a region it has no price for", () => {
+    const catalog = new Catalog(parse([tiered("A", "TimedStorage-ByteHrs", [["0", "Inf", "0.023"]])]));
+    expect(catalog.find("eu-west-3", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })).toBeNull();
+  });
+});

@@ -1,0 +1,10 @@
+import { defaultSnapshotDir } from "../../planner/paths.js";
+import { loadSnapshot, type LoadedSnapshot } from "../../planner/pricing/snapshot.js";
+
+let shipped: Promise<LoadedSnapshot> | undefined;
+
+/** The shipped snapshot, loaded once per test file. */
+export function shippedSnapshot(): Promise<LoadedSnapshot> {
+  shipped ??= loadSnapshot(defaultSnapshotDir());
+  return shipped;
+}
