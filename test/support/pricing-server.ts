@@ -35,7 +35,7 @@ function matches(doc: string, filters: RecordedRequest["body"]["Filters"]): bool
   } catch {
     return true; // a malformed element still travels, as a real answer's would
   }
-  const attrs = { ...(parsed.product?.attributes ?? {}), productFamily: parsed.product?.productFamily ?? "" };
+  const attrs: Record<string, string> = { ...(parsed.product?.attributes ?? {}), productFamily: parsed.product?.productFamily ?? "" };
   return (filters ?? []).every((f) => f.Type === "TERM_MATCH" && attrs[f.Field] === f.Value);
 }
 
