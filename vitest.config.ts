@@ -4,5 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     testTimeout: 30_000,
+    // One file at a time: the latency tests measure real round trips to the millisecond, and a property test
+    // hogging the second core would show up in them as noise.
+    fileParallelism: false,
   },
 });

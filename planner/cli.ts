@@ -19,6 +19,7 @@ Usage:
   stowage cost --workload FILE [options]     price one workload in S3, RDS and EBS over a horizon
   stowage pricing refresh [options]          fetch live prices into the snapshot (needs AWS credentials)
   stowage pricing show [--region R]          what the price snapshot holds, by service and region
+  stowage latency [options]                  measure round trips to every AWS region (or estimate them offline)
   stowage help COMMAND                       help for one command
 
 Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
@@ -62,6 +63,30 @@ leaves the old snapshot as it was.
                  us-west-2, eu-west-1, eu-central-1)
   --service S    a service code (repeatable; default: all of ${SERVICE_CODES.join(", ")})
   --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
+`;
+
+const LATENCY_HELP = `stowage latency [--region R…] [--target NAME=URL…] [--samples N] [--timeout MS] [--deadline MS]
+                [--concurrency N] [--ca FILE] [--from PLACE] [--offline] [--format table|json|csv] [--json]
+
+Measures the round trip from this machine to each region's S3 endpoint (s3.<region>.amazonaws.com:443), or to
+your own targets. Per target: DNS is timed on its own and kept out of the round trip; then, per sample, a fresh
+TCP connect (the headline figure), the TLS handshake, and the first byte of a small request on that connection.
+One warm-up sample is discarded; the median, p90, min and max are reported, samples beyond 1.5 × IQR are flagged,
+and failed samples count as lost. A target that refuses, resets, times out, or fails TLS is reported as such.
+
+  --region R          a region code (repeatable; default every commercial region the AWS SDK knows, unless
+                      --target is given)
+  --target NAME=URL   also probe https://host[:port] or tcp://host:port (repeatable)
+  --samples N         samples per target after the warm-up (default 5, 1–100)
+  --timeout MS        per sample and for DNS (default 2000)
+  --deadline MS       for the whole sweep (default 30000); unfinished targets are reported as timeouts
+  --concurrency N     targets probed at once (default 8)
+  --ca FILE           extra trusted CA certificates (PEM) for targets with a private CA
+  --from PLACE        a city ("Columbus, OH") or "lat,lon": show the offline estimate and physical floor beside
+                      each measurement, and fall back to them if there is no network
+  --offline           no probes: estimate from --from (required) by physics: great-circle distance at
+                      200,000 km/s both ways, times a route-inflation factor by distance band, plus 10 ms access
+  --format F          table (default), json or csv; --json is short for --format json
 `;
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
@@ -161,6 +186,47 @@ async function showCommand(args: string[]): Promise<number> {
   return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"})\n${lines.join("\n")}\n`);
 }
 
+function intFlag(value: string | undefined, flag: string, def: number, min: number, max: number): number {
+  if (value === undefined) return def;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} ${value} must be a whole number from ${min} to ${max}.`);
+  return n;
+}
+
+async function latencyCommand(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      region: { type: "string", multiple: true },
+      target: { type: "string", multiple: true },
+      samples: { type: "string" },
+      timeout: { type: "string" },
+      deadline: { type: "string" },
+      concurrency: { type: "string" },
+      ca: { type: "string" },
+      from: { type: "string" },
+      offline: { type: "boolean" },
+      format: { type: "string" },
+      json: { type: "boolean" },
+    },
+    LATENCY_HELP,
+  );
+  if (values.help) return print(LATENCY_HELP);
+  const { latency } = await import("./latency/command.js");
+  return latency({
+    regions: values.region,
+    targets: values.target ?? [],
+    samples: intFlag(values.samples, "--samples", 5, 1, 100),
+    timeoutMs: intFlag(values.timeout, "--timeout", 2000, 1, 60_000),
+    deadlineMs: intFlag(values.deadline, "--deadline", 30_000, 1, 600_000),
+    concurrency: intFlag(values.concurrency, "--concurrency", 8, 1, 64),
+    caFile: values.ca,
+    from: values.from,
+    offline: values.offline ?? false,
+    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "csv"] as const, "--format"),
+  });
+}
+
 function print(text: string): number {
   process.stdout.write(text);
   return 0;
@@ -177,8 +243,10 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === "show") return showCommand(args);
       throw new UserError(`Unknown pricing command ${sub ?? "(none)"}.`, "Use `stowage pricing refresh` or `stowage pricing show`.");
     }
+    case "latency":
+      return latencyCommand(rest);
     case "help":
-      return print(({ cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
+      return print(({ latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
     case undefined:
     case "--help":
     case "-h":

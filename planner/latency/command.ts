@@ -1,0 +1,91 @@
+/**
+ * `stowage latency`: the I/O around the sweep and the estimator (files, progress on stderr, output).
+ */
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { UserError } from "../errors.js";
+import { parsePlace, type Place } from "./places.js";
+import { parseTargetSpec, regionTarget, type Target } from "./probe.js";
+import { probeRegions } from "./regions.js";
+import { estimateEntries, latencyCsv, latencyTable, looksOffline, withEstimates, type LatencyReport } from "./report.js";
+import { sweep } from "./sweep.js";
+
+export interface LatencyArgs {
+  readonly regions?: readonly string[];
+  readonly targets: readonly string[];
+  readonly samples: number;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly concurrency: number;
+  readonly caFile?: string;
+  readonly from?: string;
+  readonly offline: boolean;
+  readonly format: "table" | "json" | "csv";
+}
+
+function output(report: LatencyReport, format: LatencyArgs["format"]): void {
+  const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "csv" ? latencyCsv(report) : latencyTable(report);
+  process.stdout.write(text);
+}
+
+export async function latency(args: LatencyArgs): Promise<number> {
+  const place: Place | null = args.from ? parsePlace(args.from) : null;
+  const { regions: all } = await probeRegions();
+  const known = new Set(all.map((r) => r.code));
+  for (const r of args.regions ?? []) {
+    if (!known.has(r)) throw new UserError(`--region ${r} is not a commercial AWS region the SDK knows.`, `Known: ${[...known].join(", ")}.`);
+  }
+  const wanted = args.regions ?? (args.targets.length ? [] : [...known]);
+  const regions = all.filter((r) => wanted.includes(r.code));
+  const measuredAt = new Date().toISOString();
+
+  if (args.offline) {
+    if (!place) throw new UserError("--offline needs --from PLACE (a city or lat,lon).", 'Try `stowage latency --offline --from "Columbus, OH"`.');
+    const { entries, skipped } = estimateEntries(regions, place);
+    output({ measuredAt, from: place.name, estimated: true, results: entries, ...(skipped.length ? { notEstimated: skipped } : {}) }, args.format);
+    return 0;
+  }
+
+  const targets: Target[] = [...regions.map((r) => regionTarget(r.code)), ...args.targets.map(parseTargetSpec)];
+  let ca: string | undefined;
+  if (args.caFile) {
+    try {
+      ca = await readFile(args.caFile, "utf8");
+    } catch {
+      throw new UserError(`Cannot read the CA file ${args.caFile}.`, "Pass a PEM file with --ca.");
+    }
+  }
+  const tty = process.stderr.isTTY;
+  let finished = 0;
+  const result = await sweep(targets, {
+    samples: args.samples,
+    timeoutMs: args.timeoutMs,
+    deadlineMs: args.deadlineMs,
+    concurrency: args.concurrency,
+    ...(ca ? { ca } : {}),
+    onEvent: (e) => {
+      if (e.type !== "done") return;
+      finished++;
+      if (tty) process.stderr.write(`\r\x1b[Kprobed ${finished}/${targets.length}: ${e.target.name} ${e.result.status}`);
+    },
+  });
+  if (tty) process.stderr.write("\r\x1b[K");
+  let report: LatencyReport = { measuredAt, from: hostname(), estimated: false, results: withEstimates(result.results, regions, place) };
+  if (looksOffline(result.results) && regions.length > 0) {
+    if (place) {
+      const { entries, skipped } = estimateEntries(regions, place);
+      report = {
+        measuredAt,
+        from: place.name,
+        estimated: true,
+        fallback: "No target could be reached (no DNS answer or no route): these are offline estimates, not measurements.",
+        results: entries,
+        ...(skipped.length ? { notEstimated: skipped } : {}),
+      };
+    } else {
+      process.stderr.write('No target could be reached (no DNS answer or no route). For estimates instead: stowage latency --offline --from "City" (or lat,lon).\n');
+    }
+  }
+  output(report, args.format);
+  return 0;
+}
