@@ -20,6 +20,7 @@ Usage:
   stowage pricing refresh [options]          fetch live prices into the snapshot (needs AWS credentials)
   stowage pricing show [--region R]          what the price snapshot holds, by service and region
   stowage latency [options]                  measure round trips to every AWS region (or estimate them offline)
+  stowage plan --workload W --users U        recommend a primary region and replica; write them to a stack
   stowage help COMMAND                       help for one command
 
 Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
@@ -87,6 +88,31 @@ and failed samples count as lost. A target that refuses, resets, times out, or f
   --offline           no probes: estimate from --from (required) by physics: great-circle distance at
                       200,000 km/s both ways, times a route-inflation factor by distance band, plus 10 ms access
   --format F          table (default), json or csv; --json is short for --format json
+`;
+
+const PLAN_HELP = `stowage plan --workload FILE --users FILE [--stack NAME] [--stack-dir DIR] [--write]
+             [--format table|json|markdown] [--json] [--offline] [--deadline MS] [--prices DIR]
+
+Ranks regions by cost and latency for the workload and the users file (examples/users.yaml documents every key),
+and recommends a primary region and, when the users file requires one, a replica region.
+
+  Cost      per region, the cheapest S3 strategy whose prices are all known, averaged per month over the horizon;
+            with a required replica, the replication to the cheapest allowed region far enough away is added.
+  Latency   per population: measured live from this machine for the population marked \`here: true\` (unless
+            --offline or there is no network), estimated from the great-circle distance for every other.
+  Feasible  allowed, priced, weighted round trip within latency_objective_ms, worst population within
+            worst_latency_ms, replica found, and within monthly_budget_usd.
+
+  --stack NAME    show the change to Pulumi.NAME.yaml that records the decision (primary region, replica regions,
+                  upload storage class, lifecycle, and a comment with the date and reasons); nothing else in the
+                  file changes
+  --write         write that change (atomically)
+  --stack-dir DIR where the stack files are (default: the current folder)
+  --format F      table (default), json or markdown; --json is short for --format json
+  --offline       no live measurement
+
+Exit codes: 0 a recommendation, 3 no region meets every constraint (the output says which failed and by how
+much), 2 bad input, 1 a bug.
 `;
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
@@ -227,6 +253,39 @@ async function latencyCommand(args: string[]): Promise<number> {
   });
 }
 
+async function planCommand(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      workload: { type: "string", short: "w" },
+      users: { type: "string", short: "u" },
+      stack: { type: "string" },
+      "stack-dir": { type: "string" },
+      write: { type: "boolean" },
+      format: { type: "string" },
+      json: { type: "boolean" },
+      offline: { type: "boolean" },
+      deadline: { type: "string" },
+      prices: { type: "string" },
+    },
+    PLAN_HELP,
+  );
+  if (values.help) return print(PLAN_HELP);
+  const { runPlan, requireFile } = await import("./placement/command.js");
+  if (values.write && !values.stack) throw new UserError("--write needs --stack NAME: which stack file to write.", "Try `--stack dev --write`.");
+  return runPlan({
+    workload: requireFile(values.workload, "--workload", "the example files"),
+    users: requireFile(values.users, "--users", "the example files"),
+    ...(values.stack ? { stack: values.stack } : {}),
+    ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
+    write: values.write ?? false,
+    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+    offline: values.offline ?? false,
+    deadlineMs: intFlag(values.deadline, "--deadline", 10_000, 1, 600_000),
+    ...(values.prices ? { prices: values.prices } : {}),
+  });
+}
+
 function print(text: string): number {
   process.stdout.write(text);
   return 0;
@@ -245,8 +304,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "latency":
       return latencyCommand(rest);
+    case "plan":
+      return planCommand(rest);
     case "help":
-      return print(({ latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
+      return print(({ plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
     case undefined:
     case "--help":
     case "-h":

@@ -1,0 +1,164 @@
+/**
+ * `stowage plan`: I/O around the placement (files, optional live measurement, the stack file) and its output.
+ */
+import { join } from "node:path";
+import { UserError } from "../errors.js";
+import { usd } from "../money.js";
+import { defaultSnapshotDir } from "../paths.js";
+import { loadWorkload } from "../cost/workload.js";
+import { loadSnapshot } from "../pricing/snapshot.js";
+import { looksOffline } from "../latency/report.js";
+import { regionTarget } from "../latency/probe.js";
+import { sweep } from "../latency/sweep.js";
+import { REGIONS } from "../regions.js";
+import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
+import { plan, scheduleFor, type PlanResult } from "./plan.js";
+import { loadUsers, type Users } from "./users.js";
+
+export interface PlanArgs {
+  readonly workload: string;
+  readonly users: string;
+  readonly stack?: string;
+  /** Folder holding the stack files (default: the current folder). */
+  readonly stackDir?: string;
+  readonly write: boolean;
+  readonly format: "table" | "json" | "markdown";
+  readonly offline: boolean;
+  readonly prices?: string;
+  readonly deadlineMs: number;
+  /** ISO date recorded with the decision (default today). */
+  readonly today?: string;
+}
+
+/** Exit code when no region meets every constraint: scripts can tell it from an error (2) or a bug (1). */
+export const NO_FEASIBLE_PLACEMENT = 3;
+
+/** Live round trips from here to the allowed regions, for the population marked `here`; null when not wanted. */
+export async function measureHere(users: Users, deadlineMs: number, note: (s: string) => void): Promise<Map<string, number> | null> {
+  const here = users.populations.find((p) => p.here);
+  if (!here) return null;
+  const codes = REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true);
+  const { results } = await sweep(codes.map(regionTarget), { samples: 3, timeoutMs: 1500, deadlineMs, concurrency: 8 });
+  if (looksOffline(results)) {
+    note(`No network here (no DNS answer or no route): ${here.name}'s round trips are estimated, like everyone else's.`);
+    return null;
+  }
+  const live = new Map<string, number>();
+  for (const r of results) if (r.status === "ok" && r.rttMs) live.set(r.name, r.rttMs.median);
+  const missing = codes.filter((c) => !live.has(c));
+  if (missing.length) note(`No live measurement for ${missing.join(", ")}: estimated for ${here.name} there.`);
+  return live;
+}
+
+export function decisionOf(result: PlanResult, date: string): Decision | null {
+  const rec = result.recommendation;
+  if (!rec) return null;
+  const strategy = result.strategies.get(rec.primary)!;
+  const schedule = scheduleFor(strategy, result.workload);
+  return { primaryRegion: rec.primary, replicaRegions: rec.replicas, ...{ uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions }, date, reasons: rec.reasons };
+}
+
+const cents = (d: { toFixed(n: number): string } | null) => (d === null ? null : d.toFixed(2));
+
+export function planJson(result: PlanResult) {
+  return {
+    recommendation: result.recommendation && {
+      primary: result.recommendation.primary,
+      replicas: result.recommendation.replicas,
+      strategy: result.recommendation.strategy,
+      monthlyCost: cents(result.recommendation.monthlyCost),
+      reasons: result.recommendation.reasons,
+    },
+    unmet: result.unmet,
+    ranking: result.ranking.map((r) => ({
+      region: r.region,
+      monthlyCost: cents(r.monthlyCost),
+      strategy: r.strategy,
+      weightedRttMs: r.weightedRttMs,
+      worstRttMs: r.worstRttMs,
+      coverage: r.coverage,
+      estimated: r.estimated,
+      replica: r.replica && { region: r.replica.region, distanceKm: r.replica.distanceKm, monthlyCost: cents(r.replica.monthlyCost) },
+      feasible: r.feasible,
+      rejectedBecause: r.rejectedBecause,
+      latency: r.latency.map((l) => ({ population: l.population, rttMs: Math.round(l.rttMs * 10) / 10, estimated: l.estimated })),
+    })),
+    front: result.front,
+  };
+}
+
+export function planText(result: PlanResult, objectiveMs: number, markdown: boolean): string {
+  const out: string[] = [];
+  const rec = result.recommendation;
+  const h = (s: string) => (markdown ? `### ${s}` : s);
+  if (rec) {
+    out.push(h(`Recommendation: ${rec.primary}${rec.replicas.length ? `, replica in ${rec.replicas.join(", ")}` : ""} — $${usd(rec.monthlyCost)} a month on average`));
+    for (const r of rec.reasons) out.push(`- ${r}`);
+  } else {
+    out.push(h("No region meets every constraint"));
+    for (const u of result.unmet) out.push(`- ${u.constraint}: ${u.message}`);
+  }
+  const shown = result.ranking.filter((r) => !r.rejectedBecause.includes("not in allowed_regions"));
+  const hidden = result.ranking.length - shown.length;
+  const header = ["region", "$/month", "weighted ms", "worst ms", `within ${objectiveMs} ms`, "feasible", "why not"];
+  const rows = shown.map((r) => [
+    r.region,
+    r.monthlyCost ? usd(r.monthlyCost) : "-",
+    `${r.weightedRttMs}${r.estimated ? "*" : ""}`,
+    `${r.worstRttMs}`,
+    `${Math.round(r.coverage * 100)}%`,
+    r.feasible ? "yes" : "no",
+    r.rejectedBecause.join("; "),
+  ]);
+  out.push("");
+  if (markdown) {
+    out.push(`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i >= 1 && i <= 4 ? " ---: " : " --- ")).join("|")}|`);
+    for (const r of rows) out.push(`| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
+  } else {
+    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c]!.length)));
+    for (const r of [header, ...rows]) out.push(r.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd());
+  }
+  out.push("");
+  if (hidden) out.push(`${hidden} other regions are not in allowed_regions.`);
+  out.push(`Cost/latency Pareto front: ${result.front.join(", ") || "none"}.`);
+  out.push("* estimated from the great-circle distance (see `stowage latency --offline`); the rest measured from here.");
+  return `${out.join("\n")}\n`;
+}
+
+export async function runPlan(args: PlanArgs): Promise<number> {
+  const [workload, users, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const note = (s: string) => process.stderr.write(`${s}\n`);
+  const live = args.offline ? null : await measureHere(users, args.deadlineMs, note);
+  const result = plan({ workload, users, catalog: snapshot.catalog, ...(live ? { live } : {}) });
+  const json = planJson(result);
+  let stack: { file: string; diff: string; written: boolean } | undefined;
+  if (args.stack) {
+    const file = join(args.stackDir ?? ".", stackFileName(args.stack));
+    const decision = decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
+    if (decision) {
+      const before = await readStackFile(file);
+      const after = applyDecision(before, decision);
+      if (args.write && after !== before) await writeStackFile(file, after);
+      stack = { file, diff: after === before ? "" : diffText(file, before, after), written: args.write && after !== before };
+    } else if (args.write) {
+      note(`Nothing written to ${file}: there is no feasible placement to write.`);
+    }
+  }
+  if (args.format === "json") {
+    process.stdout.write(`${JSON.stringify({ ...json, ...(stack ? { stack } : {}) }, null, 2)}\n`);
+  } else {
+    let text = planText(result, users.constraints.latencyObjectiveMs, args.format === "markdown");
+    if (stack) {
+      text += stack.diff
+        ? `\n${stack.written ? `Wrote ${stack.file}:` : `${stack.file} would change like this (add --write to write it):`}\n${stack.diff}`
+        : `\n${stack.file} already holds this placement.\n`;
+    }
+    process.stdout.write(text);
+  }
+  return result.recommendation ? 0 : NO_FEASIBLE_PLACEMENT;
+}
+
+export function requireFile(value: string | undefined, flag: string, example: string): string {
+  if (!value) throw new UserError(`${flag} FILE is required.`, `Try \`stowage plan --workload examples/workload.yaml --users examples/users.yaml\` (${example}).`);
+  return value;
+}

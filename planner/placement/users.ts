@@ -1,0 +1,132 @@
+/**
+ * The users file: where the people and machines that use the data are, and the constraints on a placement.
+ * examples/users.yaml documents every key. Validation collects every problem and throws once.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { UserError } from "../errors.js";
+import { parsePlace, type Place } from "../latency/places.js";
+import { isRegionCode } from "../regions.js";
+
+const UsersSchema = z
+  .object({
+    populations: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            place: z.string().min(1),
+            weight: z.number().positive(),
+            here: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+    constraints: z
+      .object({
+        allowed_regions: z.array(z.string()).min(1).optional(),
+        latency_objective_ms: z.number().positive().default(200),
+        worst_latency_ms: z.number().positive().optional(),
+        monthly_budget_usd: z.number().positive().optional(),
+        replica: z
+          .object({ required: z.boolean().default(false), min_distance_km: z.number().nonnegative().default(500) })
+          .strict()
+          .default({ required: false, min_distance_km: 500 }),
+      })
+      .strict()
+      .default({ latency_objective_ms: 200, replica: { required: false, min_distance_km: 500 } }),
+  })
+  .strict();
+
+export interface Population {
+  readonly name: string;
+  readonly place: Place;
+  /** Share of traffic, normalised so all weights sum to 1. */
+  readonly weight: number;
+  /** True for the population at this machine: its latency can be measured live. */
+  readonly here: boolean;
+}
+
+export interface Constraints {
+  /** Null: every region. */
+  readonly allowedRegions: readonly string[] | null;
+  /** For the traffic-weighted round trip. */
+  readonly latencyObjectiveMs: number;
+  /** For the worst-served population (defaults to the objective). */
+  readonly worstLatencyMs: number;
+  readonly monthlyBudgetUsd: number | null;
+  readonly replica: { readonly required: boolean; readonly minDistanceKm: number };
+}
+
+export interface Users {
+  readonly populations: readonly Population[];
+  readonly constraints: Constraints;
+}
+
+export function parseUsers(raw: unknown, source = "users"): Users {
+  const result = UsersSchema.safeParse(raw ?? {});
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("") || "(top level)";
+      problems.push(`${key}: ${issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message}`);
+    }
+  }
+  const populations: Population[] = [];
+  const constraints = result.success ? result.data.constraints : null;
+  if (result.success) {
+    const total = result.data.populations.reduce((s, p) => s + p.weight, 0);
+    result.data.populations.forEach((p, i) => {
+      try {
+        populations.push({ name: p.name, place: parsePlace(p.place), weight: p.weight / total, here: p.here });
+      } catch (err) {
+        problems.push(`populations[${i}].place: ${(err as Error).message}`);
+      }
+    });
+    const names = result.data.populations.map((p) => p.name);
+    const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+    if (dupes.length) problems.push(`populations: the name${dupes.length > 1 ? "s" : ""} ${dupes.join(", ")} appear${dupes.length > 1 ? "" : "s"} twice`);
+    if (result.data.populations.filter((p) => p.here).length > 1) problems.push("populations: only one population can be `here`");
+    constraints?.allowed_regions?.forEach((r, i) => {
+      if (!isRegionCode(r)) problems.push(`constraints.allowed_regions[${i}]: unknown AWS region "${r}"`);
+    });
+    if (constraints?.replica.required && constraints.allowed_regions?.length === 1) {
+      problems.push("constraints.replica.required: a replica needs a second allowed region, but allowed_regions lists one");
+    }
+  }
+  if (problems.length) {
+    throw new UserError(
+      `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      "Fix the keys above; examples/users.yaml documents every key.",
+    );
+  }
+  const c = constraints!;
+  return {
+    populations,
+    constraints: {
+      allowedRegions: c.allowed_regions ?? null,
+      latencyObjectiveMs: c.latency_objective_ms,
+      worstLatencyMs: c.worst_latency_ms ?? c.latency_objective_ms,
+      monthlyBudgetUsd: c.monthly_budget_usd ?? null,
+      replica: { required: c.replica.required, minDistanceKm: c.replica.min_distance_km },
+    },
+  };
+}
+
+export async function loadUsers(path: string): Promise<Users> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UserError(`Cannot read the users file ${path}.`, "Pass an existing file with --users, e.g. examples/users.yaml.");
+  }
+  try {
+    return parseUsers(parseYaml(text), path);
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      throw new UserError(`${path} is not valid YAML at line ${err.linePos?.[0].line ?? "?"}: ${err.message.split("\n")[0]}`, "Fix the YAML syntax and run again.");
+    }
+    throw err;
+  }
+}
