@@ -1,0 +1,158 @@
+/** Writing the placement into a Pulumi stack file: only Stowage's keys change, byte for byte. */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { UserError } from "../planner/errors.js";
+import { applyDecision, stackFileName, type Decision } from "../planner/stack/config.js";
+
+const run = promisify(execFile);
+
+const decision: Decision = {
+  primaryRegion: "us-east-2",
+  replicaRegions: ["us-west-2"],
+  uploadStorageClass: "STANDARD",
+  lifecycle: [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }],
+  date: "2026-11-27",
+  reasons: ["cheapest of 5 feasible regions: $63.05 a month", "100% of traffic within 200 ms"],
+};
+
+const ORIGINAL = `# Production storage.   Owned by the platform team; ask #platform before editing.
+secretsprovider: awskms://alias/pulumi-prod
+encryptionsalt: v1:abc==
+config:
+    aws:region: us-east-2   # keep in sync with the planner
+    # team prefixes, reviewed quarterly
+    stowage:teams:
+        - name: vision
+          prefixes: ["images/", 'labels/']
+    stowage:primaryRegion: eu-west-1
+    stowage:retentionDays: 365     # insurance claims: one year
+    stowage:dbPassword:
+        secure: v1:AAAABBBBCCCC
+`;
+
+const OUR_LINES = /^\s*(stowage:(primaryRegion|replicaRegions|uploadStorageClass|lifecycle):.*|# stowage plan .*|# - .*|- \{ afterDays.*)$/;
+
+describe("applyDecision", () => {
+  it("changes only Stowage's keys: every other line stays byte for byte, in order", () => {
+    const out = applyDecision(ORIGINAL, decision);
+    const others = (text: string) => text.split("\n").filter((l) => !OUR_LINES.test(l));
+    expect(others(out)).toEqual(others(ORIGINAL));
+    expect(out).toContain(
+      [
+        "    # stowage plan 2026-11-27: us-east-2, replica us-west-2",
+        "    # - cheapest of 5 feasible regions: $63.05 a month",
+        "    # - 100% of traffic within 200 ms",
+        "    stowage:primaryRegion: us-east-2",
+        "    stowage:replicaRegions: [us-west-2]",
+        "    stowage:uploadStorageClass: STANDARD",
+        "    stowage:lifecycle:",
+        "      - { afterDays: 30, storageClass: STANDARD_IA }",
+        "      - { afterDays: 180, storageClass: DEEP_ARCHIVE }",
+        "    stowage:retentionDays: 365     # insurance claims: one year",
+      ].join("\n"),
+    );
+    expect(parse(out).config).toMatchObject({
+      "aws:region": "us-east-2",
+      "stowage:primaryRegion": "us-east-2",
+      "stowage:replicaRegions": ["us-west-2"],
+      "stowage:lifecycle": [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }],
+      "stowage:dbPassword": { secure: "v1:AAAABBBBCCCC" },
+    });
+  });
+
+  it("replaces its own earlier decision, comment included, and is idempotent", () => {
+    const once = applyDecision(ORIGINAL, decision);
+    const again = applyDecision(once, { ...decision, primaryRegion: "us-east-1", replicaRegions: [], lifecycle: [], reasons: ["second"] });
+    expect(again.match(/# stowage plan/g)).toHaveLength(1);
+    expect(again).not.toContain("cheapest of 5");
+    expect(again).toContain("    stowage:replicaRegions: []\n    stowage:uploadStorageClass: STANDARD\n    stowage:lifecycle: []\n");
+    expect(parse(again).config["stowage:primaryRegion"]).toBe("us-east-1");
+    expect(applyDecision(once, decision)).toBe(once);
+  });
+
+  it("leaves a user's own '# - ' comment alone when it is not part of a Stowage block", () => {
+    const text = "config:\n  # - keep this note\n  stowage:primaryRegion: eu-west-1\n";
+    expect(applyDecision(text, decision)).toContain("  # - keep this note\n  # stowage plan 2026-11-27");
+  });
+
+  it("creates the config where there is none", () => {
+    expect(applyDecision("", decision)).toMatch(/^config:\n  # stowage plan 2026-11-27/);
+    expect(applyDecision("encryptionsalt: v1:x==", decision)).toMatch(/^encryptionsalt: v1:x==\nconfig:\n  # stowage plan/);
+    expect(applyDecision("config:\n", decision)).toMatch(/^config:\n  # stowage plan/);
+    expect(parse(applyDecision("config:\n", decision)).config["stowage:primaryRegion"]).toBe("us-east-2");
+  });
+
+  it("refuses a file that is not YAML or not a mapping, instead of overwriting it", () => {
+    expect(() => applyDecision("config: [1, 2\n", decision)).toThrow(UserError);
+    expect(() => applyDecision("- a\n- b\n", decision)).toThrow(/not a mapping/);
+    expect(() => applyDecision("config: [1, 2]\n", decision)).toThrow(/`config` is not a mapping/);
+  });
+
+  it("accepts only plain stack names", () => {
+    expect(stackFileName("prod")).toBe("Pulumi.prod.yaml");
+    expect(() => stackFileName("../etc/passwd")).toThrow(UserError);
+  });
+});
+
+describe("stowage plan --stack --write", () => {
+  const stowage = (...args: string[]) => run("node", ["dist/planner/cli.js", ...args]).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+  it("shows the change, writes it only with --write, and keeps everything else", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-stack-"));
+    await writeFile(join(dir, "Pulumi.prod.yaml"), ORIGINAL);
+    const base = ["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--stack", "prod", "--stack-dir", dir];
+    const preview = await stowage(...base);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/Pulumi\.prod\.yaml would change like this \(add --write to write it\)/);
+    expect(preview.stdout).toMatch(/^-    stowage:primaryRegion: eu-west-1$/m);
+    expect(preview.stdout).toMatch(/^\+    stowage:primaryRegion: us-east-2$/m);
+    expect(await readFile(join(dir, "Pulumi.prod.yaml"), "utf8")).toBe(ORIGINAL);
+
+    const written = await stowage(...base, "--write");
+    expect(written.stdout).toMatch(/Wrote .*Pulumi\.prod\.yaml:/);
+    const after = await readFile(join(dir, "Pulumi.prod.yaml"), "utf8");
+    expect(parse(after).config).toMatchObject({ "stowage:primaryRegion": "us-east-2", "stowage:replicaRegions": ["us-west-2"], "stowage:uploadStorageClass": "GLACIER_IR", "stowage:lifecycle": [] });
+    const others = (text: string) => text.split("\n").filter((l) => !OUR_LINES.test(l));
+    expect(others(after)).toEqual(others(ORIGINAL));
+    expect(await readdir(dir)).toEqual(["Pulumi.prod.yaml"]); // no temporary file left behind
+
+    const again = await stowage(...base, "--write");
+    expect(again.stdout).toMatch(/already holds this placement/);
+  });
+
+  it("answers JSON in the documented shape, and exits 3 when nothing is feasible", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-users-"));
+    const users = join(dir, "users.yaml");
+    await writeFile(users, "populations:\n  - { name: team, place: Tokyo, weight: 1 }\nconstraints:\n  allowed_regions: [us-east-1, eu-west-1]\n  latency_objective_ms: 50\n");
+    const r = await stowage("plan", "--workload", "examples/workload.yaml", "--users", users, "--json");
+    expect(r.code).toBe(3);
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json)).toEqual(["recommendation", "unmet", "ranking", "front"]);
+    expect(json.recommendation).toBeNull();
+    expect(json.unmet[0]).toMatchObject({ constraint: "latency_objective_ms", limit: 50 });
+    expect(json.unmet[0].by).toBeGreaterThan(100);
+    expect(json.ranking[0]).toMatchObject({ region: expect.any(String), monthlyCost: expect.stringMatching(/^\d+\.\d\d$/), estimated: true, feasible: false });
+    expect(Object.keys(json.ranking[0])).toEqual(expect.arrayContaining(["region", "monthlyCost", "weightedRttMs", "worstRttMs", "estimated", "feasible", "rejectedBecause"]));
+
+    const text = await stowage("plan", "--workload", "examples/workload.yaml", "--users", users);
+    expect(text.code).toBe(3);
+    expect(text.stdout).toMatch(/^No region meets every constraint\n- latency_objective_ms: the best allowed region's weighted round trip is [\d.]+ ms/);
+  });
+
+  it("explains bad input", async () => {
+    const w = await stowage("plan", "--users", "examples/users.yaml");
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--workload FILE is required/);
+    const nw = await stowage("plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--write");
+    expect(nw.code).toBe(2);
+    expect(nw.stderr).toMatch(/--write needs --stack NAME/);
+  });
+});
