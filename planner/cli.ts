@@ -16,6 +16,7 @@ import { isRegionCode } from "./regions.js";
 const HELP = `stowage — plan where a data team's objects live, and what that costs
 
 Usage:
+  stowage planner [options]                  the interactive planner: workload, costs, latency, placement, apply
   stowage cost --workload FILE [options]     price one workload in S3, RDS and EBS over a horizon
   stowage pricing refresh [options]          fetch live prices into the snapshot (needs AWS credentials)
   stowage pricing show [--region R]          what the price snapshot holds, by service and region
@@ -113,6 +114,20 @@ and recommends a primary region and, when the users file requires one, a replica
 
 Exit codes: 0 a recommendation, 3 no region meets every constraint (the output says which failed and by how
 much), 2 bad input, 1 a bug.
+`;
+
+const PLANNER_HELP = `stowage planner [--workload FILE] [--users FILE] [--stack NAME] [--stack-dir DIR] [--prices DIR]
+
+The interactive planner (what \`npm start\` runs). Screens, moved between with tab / ←→ or 1-5:
+  Workload   edit the workload's numbers (defaults: the example files shipped with Stowage)
+  Costs      S3 strategies vs RDS vs EBS, month 1 and the horizon, cumulative cost chart with crossings
+  Latency    a live bar per region while probes run, then the sorted table with estimate and physical floor
+  Placement  the ranking and the Pareto front; pick primary (p) and replica (r)
+  Apply      the exact change to Pulumi.<stack>.yaml, written with w
+Needs a terminal; without one, use \`stowage plan --format json\`. NO_COLOR turns colours off.
+
+  --workload FILE  (default examples/workload.yaml)      --users FILE  (default examples/users.yaml)
+  --stack NAME     the stack file to write (default dev)  --stack-dir DIR  where it is (default: here)
 `;
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
@@ -286,6 +301,26 @@ async function planCommand(args: string[]): Promise<number> {
   });
 }
 
+async function plannerCommand(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { workload: { type: "string", short: "w" }, users: { type: "string", short: "u" }, stack: { type: "string" }, "stack-dir": { type: "string" }, prices: { type: "string" } },
+    PLANNER_HELP,
+  );
+  if (values.help) return print(PLANNER_HELP);
+  // chalk ignores NO_COLOR; FORCE_COLOR=0 before Ink loads turns its colours off (https://no-color.org).
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
+  const { runPlanner } = await import("./ui/run.js");
+  const root = packageRoot();
+  return runPlanner({
+    workload: values.workload ?? join(root, "examples", "workload.yaml"),
+    users: values.users ?? join(root, "examples", "users.yaml"),
+    stack: values.stack ?? "dev",
+    stackDir: values["stack-dir"] ?? ".",
+    ...(values.prices ? { prices: values.prices } : {}),
+  });
+}
+
 function print(text: string): number {
   process.stdout.write(text);
   return 0;
@@ -306,8 +341,10 @@ export async function main(argv: string[]): Promise<number> {
       return latencyCommand(rest);
     case "plan":
       return planCommand(rest);
+    case "planner":
+      return plannerCommand(rest);
     case "help":
-      return print(({ plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
+      return print(({ planner: PLANNER_HELP, plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
     case undefined:
     case "--help":
     case "-h":

@@ -1,0 +1,236 @@
+/**
+ * The planner: five screens over one state (state.ts). Computation is the pure cores' (estimate, plan, applyDecision);
+ * this component wires keys to actions and runs the two effects that do I/O: the latency sweep and the stack file.
+ */
+import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { estimate } from "../cost/estimate.js";
+import { parseWorkload } from "../cost/workload.js";
+import { UserError } from "../errors.js";
+import { haversineKm } from "../latency/estimate.js";
+import type { ProbeResult } from "../latency/probe.js";
+import { looksOffline } from "../latency/report.js";
+import type { SweepEvent } from "../latency/sweep.js";
+import { usd } from "../money.js";
+import { plan as makePlan, scheduleFor } from "../placement/plan.js";
+import type { Users } from "../placement/users.js";
+import type { Catalog } from "../pricing/catalog.js";
+import { findRegion } from "../regions.js";
+import { applyDecision, diffText, readStackFile, writeStackFile, type Decision } from "../stack/config.js";
+import { ApplyScreen } from "./ApplyScreen.js";
+import { CostsScreen } from "./CostsScreen.js";
+import { HelpLine, Tabs } from "./HelpLine.js";
+import { LatencyScreen } from "./LatencyScreen.js";
+import { PlacementScreen } from "./PlacementScreen.js";
+import { FIELDS, SCREENS, initialState, reducer, typeInto, withField } from "./state.js";
+import { WorkloadScreen } from "./WorkloadScreen.js";
+
+/** Probes regions, reporting progress; the real one is a latency sweep (run.tsx), tests may pass their own. */
+export type Measure = (regions: readonly string[], samples: number, onEvent: (e: SweepEvent) => void) => Promise<ProbeResult[]>;
+
+export interface AppProps {
+  /** The workload file's data, as parsed YAML (edited in place on the Workload screen). */
+  readonly raw: Record<string, unknown>;
+  readonly workloadSource: string;
+  readonly users: Users;
+  readonly catalog: Catalog;
+  readonly pricesAsOf: string | null;
+  /** The stack file the Apply screen writes. */
+  readonly stackFile: string;
+  readonly measure: Measure;
+  /** Samples per region on the Latency screen (default 3). */
+  readonly samples?: number;
+  /** Colours off (NO_COLOR): emphasis by text only. */
+  readonly color?: boolean;
+  /** ISO date recorded with the decision (default today). */
+  readonly today?: string;
+}
+
+const KEYS: Record<(typeof SCREENS)[number], string> = {
+  workload: "↑↓ field · enter edit/confirm · esc cancel",
+  costs: "",
+  latency: "",
+  placement: "↑↓ region · p primary · r replica · x no replica",
+  apply: "w write the stack file",
+};
+
+function useColumns(): number {
+  const { stdout } = useStdout();
+  const [columns, setColumns] = useState(stdout.columns || 100);
+  useEffect(() => {
+    const onResize = () => setColumns(stdout.columns || 100);
+    stdout.on("resize", onResize);
+    return () => {
+      stdout.off("resize", onResize);
+    };
+  }, [stdout]);
+  return columns;
+}
+
+export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile, measure, samples = 3, color = true, today }: AppProps) {
+  const { exit } = useApp();
+  const columns = useColumns();
+  const [state, dispatch] = useReducer(reducer, raw, (r) => initialState(r));
+  const [stackText, setStackText] = useState<string | null>(null);
+
+  const workload = useMemo(() => parseWorkload(state.raw), [state.raw]);
+  const report = useMemo(() => estimate(workload, catalog, pricesAsOf), [workload, catalog, pricesAsOf]);
+  const live = useMemo(() => {
+    if (state.latency.phase !== "done" || state.latency.offline) return undefined;
+    const m = new Map<string, number>();
+    for (const r of state.latency.rows) if (r.result?.status === "ok" && r.result.rttMs) m.set(r.region, r.result.rttMs.median);
+    return m;
+  }, [state.latency]);
+  const plan = useMemo(() => makePlan({ workload, users, catalog, ...(live ? { live } : {}) }), [workload, users, catalog, live]);
+  const rows = useMemo(() => plan.ranking.filter((r) => !r.rejectedBecause.includes("not in allowed_regions")), [plan]);
+  const primary = state.pick.primary ?? plan.recommendation?.primary ?? null;
+  const replica = state.pick.primary === null && state.pick.replica === null ? (plan.recommendation?.replicas[0] ?? null) : state.pick.replica;
+  const place = (users.populations.find((p) => p.here) ?? users.populations[0]!).place;
+
+  // Latency: probe the allowed regions the first time the screen is shown. The sweep runs on after the user moves
+  // to another screen (its results feed the placement); only unmounting stops listening to it.
+  const probing = useRef<"no" | "started">("no");
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
+  useEffect(() => {
+    if (state.screen !== "latency" || probing.current === "started") return;
+    probing.current = "started";
+    const regions = rows.map((r) => r.region);
+    dispatch({ type: "latency-start", regions, samples });
+    measure(regions, samples, (e) => {
+      if (!mounted.current) return;
+      if (e.type === "sample") dispatch({ type: "latency-sample", region: e.target.name, done: e.done });
+      if (e.type === "done") dispatch({ type: "latency-result", result: e.result });
+    }).then(
+      (results) => mounted.current && dispatch({ type: "latency-done", offline: looksOffline(results) }),
+      (err: Error) => mounted.current && dispatch({ type: "error", message: `Latency probes failed: ${err.message}` }),
+    );
+  }, [state.screen, rows, measure, samples]);
+
+  useEffect(() => {
+    readStackFile(stackFile).then(setStackText, (err: Error) => dispatch({ type: "error", message: err.message }));
+  }, [stackFile, state.applied]);
+
+  const decision: Decision | null = useMemo(() => {
+    if (!primary) return null;
+    const strategy = plan.strategies.get(primary);
+    if (!strategy) return null;
+    const schedule = scheduleFor(strategy, workload);
+    const rec = plan.recommendation;
+    const row = plan.ranking.find((r) => r.region === primary)!;
+    const asRecommended = rec && rec.primary === primary && (rec.replicas[0] ?? null) === replica;
+    const reasons = asRecommended
+      ? rec.reasons
+      : [
+          `picked in the planner: $${usd(row.monthlyCost!)} a month, weighted round trip ${row.weightedRttMs} ms${rec ? `; the recommendation was ${rec.primary}${rec.replicas.length ? ` with ${rec.replicas.join(", ")}` : ""}` : ""}`,
+          ...row.rejectedBecause.map((r) => `picked although ${r}`),
+        ];
+    return { primaryRegion: primary, replicaRegions: replica ? [replica] : [], uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions, date: today ?? new Date().toISOString().slice(0, 10), reasons };
+  }, [primary, replica, plan, workload, today]);
+
+  const stackAfter = useMemo(() => {
+    if (stackText === null || !decision) return null;
+    try {
+      return applyDecision(stackText, decision);
+    } catch (err) {
+      return err as Error;
+    }
+  }, [stackText, decision]);
+
+  useInput((input, key) => {
+    if (state.editing !== null) {
+      // Enter may arrive in the same chunk as the digits before it ("5000\r").
+      const enter = key.return || input.includes("\r");
+      if (enter) {
+        const f = FIELDS[state.field]!;
+        const next = withField(state.raw, f.path, typeInto(state.editing, input.split("\r")[0] ?? ""), f.kind);
+        try {
+          parseWorkload(next);
+          dispatch({ type: "edit-commit", raw: next });
+        } catch (err) {
+          dispatch({ type: "error", message: err instanceof UserError ? err.message.split("\n").slice(1).map((l) => l.trim()).join(" ") : String(err) });
+        }
+      } else if (key.escape) dispatch({ type: "edit-cancel" });
+      else if (key.backspace || key.delete) dispatch({ type: "edit-backspace" });
+      else if (input && !key.ctrl && !key.meta) dispatch({ type: "edit-key", text: input });
+      return;
+    }
+    if (input === "q" || (key.ctrl && input === "c")) return exit();
+    if (key.tab && key.shift) return dispatch({ type: "prev-screen" });
+    if (key.tab || key.rightArrow) return dispatch({ type: "next-screen" });
+    if (key.leftArrow) return dispatch({ type: "prev-screen" });
+    const n = Number(input);
+    if (Number.isInteger(n) && n >= 1 && n <= SCREENS.length) return dispatch({ type: "screen", to: SCREENS[n - 1]! });
+    switch (state.screen) {
+      case "workload":
+        if (key.upArrow) dispatch({ type: "field", delta: -1 });
+        else if (key.downArrow) dispatch({ type: "field", delta: 1 });
+        else if (key.return) dispatch({ type: "edit-start" });
+        break;
+      case "placement": {
+        const row = rows[state.cursor];
+        if (key.upArrow) dispatch({ type: "cursor", delta: -1, rows: rows.length });
+        else if (key.downArrow) dispatch({ type: "cursor", delta: 1, rows: rows.length });
+        else if (input === "p" && row) {
+          if (row.monthlyCost === null) dispatch({ type: "error", message: `${row.region} has no complete price; it cannot be the primary.` });
+          else dispatch({ type: "pick", primary: row.region, replica: replica === row.region ? null : replica });
+        } else if (input === "r" && row) {
+          const min = users.constraints.replica.minDistanceKm;
+          const km = primary ? haversineKm(findRegion(primary)!, findRegion(row.region)!) : 0;
+          if (row.region === primary) dispatch({ type: "error", message: "The replica must be in another region than the primary." });
+          else if (km < min) dispatch({ type: "error", message: `${row.region} is ${Math.round(km)} km from ${primary}; the users file asks for at least ${min} km.` });
+          else dispatch({ type: "pick", primary, replica: row.region });
+        } else if (input === "x") dispatch({ type: "pick", primary, replica: null });
+        break;
+      }
+      case "apply":
+        if (input === "w" && typeof stackAfter === "string" && stackText !== null) {
+          if (stackAfter === stackText) dispatch({ type: "applied", message: "Nothing to write: the stack file already holds this placement." });
+          else
+            writeStackFile(stackFile, stackAfter).then(
+              () => dispatch({ type: "applied", message: `Wrote ${stackFile}. Next: pulumi up --stack <stack>.` }),
+              (err: Error) => dispatch({ type: "error", message: `Could not write ${stackFile}: ${err.message}` }),
+            );
+        }
+        break;
+      default:
+        break;
+    }
+  });
+
+  let body;
+  switch (state.screen) {
+    case "workload":
+      body = <WorkloadScreen raw={state.raw} field={state.field} editing={state.editing} source={workloadSource} color={color} />;
+      break;
+    case "costs":
+      body = <CostsScreen report={report} width={columns} color={color} />;
+      break;
+    case "latency":
+      body = <LatencyScreen latency={state.latency} place={place} color={color} />;
+      break;
+    case "placement":
+      body = <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} color={color} />;
+      break;
+    case "apply":
+      body =
+        stackAfter instanceof Error ? (
+          <Text>{`Cannot update ${stackFile}: ${stackAfter.message}`}</Text>
+        ) : stackAfter === null ? (
+          <Text>{decision ? `Reading ${stackFile}…` : "Pick a primary region on the Placement screen first."}</Text>
+        ) : (
+          <ApplyScreen file={stackFile} diff={stackAfter === stackText ? "" : diffText(stackFile, stackText!, stackAfter)} message={state.applied} color={color} />
+        );
+      break;
+  }
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Tabs screen={state.screen} color={color} />
+      <Text> </Text>
+      {body}
+      <Text> </Text>
+      {state.error ? <Text color={color ? "red" : undefined}>{`! ${state.error}`}</Text> : null}
+      <HelpLine keys={KEYS[state.screen] || "no keys of its own"} color={color} />
+    </Box>
+  );
+}

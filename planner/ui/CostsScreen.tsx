@@ -1,0 +1,51 @@
+import { Box, Text } from "ink";
+import type { CostReport } from "../cost/estimate.js";
+import { usd } from "../money.js";
+import { chartLines, crossings, type Series } from "./chart.js";
+
+export interface CostsScreenProps {
+  readonly report: CostReport;
+  /** Terminal width, for the chart. */
+  readonly width: number;
+  readonly color: boolean;
+}
+
+const PLOTTED: readonly { id: string; mark: string }[] = [
+  { id: "s3-standard", mark: "s" },
+  { id: "s3-lifecycle", mark: "l" },
+  { id: "s3-intelligent-tiering", mark: "i" },
+  { id: "ebs", mark: "e" },
+  { id: "rds-postgresql", mark: "r" },
+];
+
+/** S3 strategies vs RDS vs EBS: month 1, the last month and the horizon, then cumulative cost over the months. */
+export function CostsScreen({ report, width, color }: CostsScreenProps) {
+  const n = report.horizonMonths;
+  const rows = [...report.options].sort((a, b) => a.total.comparedTo(b.total));
+  const labelWidth = Math.min(44, Math.max(...rows.map((o) => o.label.length)));
+  const series: Series[] = PLOTTED.flatMap(({ id, mark }) => {
+    const o = report.options.find((x) => x.id === id);
+    return o ? [{ id, mark, values: o.months.map((m) => m.cumulative.toNumber()) }] : [];
+  });
+  const crossed = crossings(series);
+  return (
+    <Box flexDirection="column">
+      <Text>{`Cost in ${report.region} over ${n} months (prices as of ${report.pricesAsOf ?? "unknown"}; * incomplete: a price or usage is missing)`}</Text>
+      <Text> </Text>
+      <Text bold>{`${"option".padEnd(labelWidth)}  ${"month 1".padStart(10)}  ${`month ${n}`.padStart(10)}  ${`${n} months`.padStart(12)}`}</Text>
+      {rows.map((o) => (
+        <Text key={o.id} color={!o.complete && color ? "yellow" : undefined}>
+          {`${o.label.slice(0, labelWidth).padEnd(labelWidth)}  ${`$${usd(o.months[0]!.total)}`.padStart(10)}  ${`$${usd(o.months[n - 1]!.total)}`.padStart(10)}  ${`$${usd(o.total)}${o.complete ? "" : "*"}`.padStart(12)}`}
+        </Text>
+      ))}
+      <Text> </Text>
+      <Text>{`Cumulative cost (log scale): ${series.map((s) => `${s.mark} ${s.id}`).join("  ")}  * overlap  × crossing`}</Text>
+      {chartLines(series, width, 10).map((line, i) => (
+        <Text key={i}>{line}</Text>
+      ))}
+      {crossed.slice(0, 4).map((c) => (
+        <Text key={`${c.a}-${c.b}-${c.month}`}>{`× month ${c.month}: ${c.a} and ${c.b} cross`}</Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Starts the interactive planner: loads the files, then hands the terminal to Ink. Refuses without a TTY.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { render } from "ink";
+import { parse } from "yaml";
+import { UserError } from "../errors.js";
+import { regionTarget } from "../latency/probe.js";
+import { sweep } from "../latency/sweep.js";
+import { defaultSnapshotDir } from "../paths.js";
+import { parseWorkload } from "../cost/workload.js";
+import { loadUsers } from "../placement/users.js";
+import { loadSnapshot } from "../pricing/snapshot.js";
+import { stackFileName } from "../stack/config.js";
+import { App, type Measure } from "./App.js";
+
+export interface PlannerArgs {
+  readonly workload: string;
+  readonly users: string;
+  readonly stack: string;
+  readonly stackDir: string;
+  readonly prices?: string;
+}
+
+/** The real latency probe behind the Latency screen. */
+export const liveMeasure: Measure = async (regions, samples, onEvent) =>
+  (await sweep(regions.map(regionTarget), { samples, timeoutMs: 1500, deadlineMs: 15_000, concurrency: 8, onEvent })).results;
+
+export async function runPlanner(args: PlannerArgs): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError(
+      "The interactive planner needs a terminal (a TTY); this run has none.",
+      `For scripts and CI use: stowage plan --workload ${args.workload} --users ${args.users} --format json`,
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(args.workload, "utf8");
+  } catch {
+    throw new UserError(`Cannot read the workload file ${args.workload}.`, "Pass an existing file with --workload.");
+  }
+  const raw = (parse(text) ?? {}) as Record<string, unknown>;
+  parseWorkload(raw, args.workload); // refuse a bad file before taking the terminal
+  const [users, snapshot] = await Promise.all([loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const color = !process.env.NO_COLOR;
+  const app = render(
+    <App
+      raw={raw}
+      workloadSource={args.workload}
+      users={users}
+      catalog={snapshot.catalog}
+      pricesAsOf={snapshot.asOf}
+      stackFile={join(args.stackDir, stackFileName(args.stack))}
+      measure={liveMeasure}
+      color={color}
+    />,
+  );
+  await app.waitUntilExit();
+  return 0;
+}
