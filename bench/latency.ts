@@ -28,7 +28,7 @@ async function withHosts<T>(idx: number, rttMs: number, fn: (l: DelayLine, ca: s
 
 function run(l: DelayLine, args: string[]): { report: LatencyReport; wallMs: number } {
   const t0 = performance.now();
-  const out = execFileSync("ip", ["netns", "exec", l.clientNs, process.execPath, "dist/planner/cli.js", "latency", "--format", "json", ...args], { encoding: "utf8" });
+  const out = execFileSync("ip", ["netns", "exec", l.clientNs, process.execPath, "dist/bundle/cli.js", "latency", "--format", "json", ...args], { encoding: "utf8" });
   return { report: JSON.parse(out) as LatencyReport, wallMs: performance.now() - t0 };
 }
 

@@ -14,7 +14,7 @@ interface Run {
 
 function stowage(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile("node", ["dist/planner/cli.js", ...args], (err, stdout, stderr) => {
+    execFile("node", ["dist/bundle/cli.js", ...args], (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -46,7 +46,7 @@ interface LatencyRun {
 function latencyFrom(l: DelayLine, args: string[]): Promise<LatencyRun> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    execFile("ip", ["netns", "exec", l.clientNs, process.execPath, "dist/planner/cli.js", "latency", "--format", "json", ...args], (err, stdout, stderr) => {
+    execFile("ip", ["netns", "exec", l.clientNs, process.execPath, "dist/bundle/cli.js", "latency", "--format", "json", ...args], (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
       try {
         resolve({ results: JSON.parse(stdout).results, wallMs: performance.now() - t0, code });
@@ -63,25 +63,30 @@ describe.skipIf(unavailable)(`stowage latency against test hosts with an injecte
   for (const [i, rtt] of [0, 5, 50, 150].entries()) {
     it(`measures a ${rtt} ms round trip within max(1 ms, 2%), with TLS and first byte one more round trip each`, async () => {
       const { line: l, certs } = await testHosts(61 + i, { rttMs: rtt });
-      const run = await latencyFrom(l, [
-        "--target", `tcp=tcp://${l.serverIp}:${PORTS.tcp}`, "--target", `tls=https://${l.serverIp}:${PORTS.tls}`,
-        "--ca", certs.ca, "--samples", "7", "--concurrency", "1",
-      ]);
+      // Three runs of the command; the figure judged is the median of their medians. This VM stalls now and then
+      // for a few ms (see the research note), which can shift one run's median; it cannot shift two of three.
+      const runs: LatencyRun[] = [];
+      for (let k = 0; k < 3; k++) {
+        runs.push(await latencyFrom(l, [
+          "--target", `tcp=tcp://${l.serverIp}:${PORTS.tcp}`, "--target", `tls=https://${l.serverIp}:${PORTS.tls}`,
+          "--ca", certs.ca, "--samples", "7", "--concurrency", "1",
+        ]));
+      }
+      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
       const tolerance = Math.max(1, 0.02 * rtt);
       for (const name of ["tcp", "tls"]) {
-        const r = byName(run, name);
-        expect(r.status, name).toBe("ok");
-        expect(r.lost, name).toBe(0);
-        expect(Math.abs(r.rttMs!.median - rtt), `${name}: median ${r.rttMs!.median} for ${rtt} injected`).toBeLessThanOrEqual(tolerance);
+        for (const run of runs) expect(byName(run, name), name).toMatchObject({ status: "ok", lost: 0 });
+        const median = mid(runs.map((run) => byName(run, name).rttMs!.median));
+        expect(Math.abs(median - rtt), `${name}: median ${median} for ${rtt} injected (runs: ${runs.map((run) => byName(run, name).rttMs!.median).join(", ")})`).toBeLessThanOrEqual(tolerance);
       }
-      const tls = byName(run, "tls");
       // TLS 1.3 costs one round trip plus the handshake's own CPU time; the request one round trip plus the server's.
       const slack = Math.max(8, 0.1 * rtt);
-      for (const [phase, value] of [["tls", tls.tlsMs!], ["ttfb", tls.ttfbMs!]] as const) {
+      for (const phase of ["tlsMs", "ttfbMs"] as const) {
+        const value = mid(runs.map((run) => byName(run, "tls")[phase]!));
         expect(value, `${phase} ${value} for ${rtt}`).toBeGreaterThanOrEqual(rtt - tolerance);
         expect(value, `${phase} ${value} for ${rtt}`).toBeLessThanOrEqual(rtt + slack);
       }
-      expect(byName(run, "tcp").tlsMs).toBeNull();
+      expect(byName(runs[0]!, "tcp").tlsMs).toBeNull();
     });
   }
 

@@ -123,7 +123,7 @@ describe("stowage pricing refresh against a local Price List endpoint", () => {
       AWS_SECRET_ACCESS_KEY: "test-secret",
       AWS_EC2_METADATA_DISABLED: "true",
     };
-    const { stdout, stderr } = await run("node", ["dist/planner/cli.js", "pricing", "refresh", "--prices", dir, "--region", "us-east-1", "--service", "AmazonS3"], { env });
+    const { stdout, stderr } = await run("node", ["dist/bundle/cli.js", "pricing", "refresh", "--prices", dir, "--region", "us-east-1", "--service", "AmazonS3"], { env });
     expect(stdout).toMatch(/Refreshed AmazonS3 for us-east-1: 4 products/);
     expect(stderr).toMatch(/skipped a malformed AmazonS3 product in us-east-1 \(#3\): not valid JSON/);
     expect(stderr).toMatch(/page 2, 5 products/);

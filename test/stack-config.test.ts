@@ -100,7 +100,7 @@ describe("applyDecision", () => {
 });
 
 describe("stowage plan --stack --write", () => {
-  const stowage = (...args: string[]) => run("node", ["dist/planner/cli.js", ...args]).then(
+  const stowage = (...args: string[]) => run("node", ["dist/bundle/cli.js", ...args]).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

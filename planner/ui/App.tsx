@@ -3,8 +3,8 @@
  * this component wires keys to actions and runs the two effects that do I/O: the latency sweep and the stack file.
  */
 import { Box, Text, useApp, useInput, useStdout } from "ink";
-import { useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { estimate } from "../cost/estimate.js";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { estimate, type CostReport } from "../cost/estimate.js";
 import { parseWorkload } from "../cost/workload.js";
 import { UserError } from "../errors.js";
 import { haversineKm } from "../latency/estimate.js";
@@ -12,17 +12,17 @@ import type { ProbeResult } from "../latency/probe.js";
 import { looksOffline } from "../latency/report.js";
 import type { SweepEvent } from "../latency/sweep.js";
 import { usd } from "../money.js";
-import { plan as makePlan, scheduleFor } from "../placement/plan.js";
+import { plan as makePlan, scheduleFor, type PlanResult } from "../placement/plan.js";
 import type { Users } from "../placement/users.js";
 import type { Catalog } from "../pricing/catalog.js";
-import { findRegion } from "../regions.js";
+import { REGIONS, findRegion } from "../regions.js";
 import { applyDecision, diffText, readStackFile, writeStackFile, type Decision } from "../stack/config.js";
 import { ApplyScreen } from "./ApplyScreen.js";
 import { CostsScreen } from "./CostsScreen.js";
 import { HelpLine, Tabs } from "./HelpLine.js";
 import { LatencyScreen } from "./LatencyScreen.js";
 import { PlacementScreen } from "./PlacementScreen.js";
-import { FIELDS, SCREENS, initialState, reducer, typeInto, withField } from "./state.js";
+import { FIELDS, SCREENS, initialState, reducer, typeInto, withField, type Action } from "./state.js";
 import { WorkloadScreen } from "./WorkloadScreen.js";
 
 /** Probes regions, reporting progress; the real one is a latency sweep (run.tsx), tests may pass their own. */
@@ -54,6 +54,15 @@ const KEYS: Record<(typeof SCREENS)[number], string> = {
   apply: "w write the stack file",
 };
 
+function cached<K extends object, V>(map: WeakMap<K, V>, key: K, compute: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = compute();
+    map.set(key, v);
+  }
+  return v;
+}
+
 function useColumns(): number {
   const { stdout } = useStdout();
   const [columns, setColumns] = useState(stdout.columns || 100);
@@ -70,21 +79,41 @@ function useColumns(): number {
 export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile, measure, samples = 3, color = true, today }: AppProps) {
   const { exit } = useApp();
   const columns = useColumns();
-  const [state, dispatch] = useReducer(reducer, raw, (r) => initialState(r));
+  const [rendered, dispatchToReact] = useReducer(reducer, raw, (r) => initialState(r));
+  // Keys can arrive faster than React renders ("5000\r2" in one burst). The reducer is pure, so the input handler
+  // keeps its own copy of the latest state by running it too, and never acts on a stale frame's state.
+  const latest = useRef(rendered);
+  const dispatch = useCallback((action: Action) => {
+    latest.current = reducer(latest.current, action);
+    dispatchToReact(action);
+  }, []);
+  const state = rendered;
   const [stackText, setStackText] = useState<string | null>(null);
 
   const workload = useMemo(() => parseWorkload(state.raw), [state.raw]);
-  const report = useMemo(() => estimate(workload, catalog, pricesAsOf), [workload, catalog, pricesAsOf]);
+  // Costs and the plan are computed when a screen first needs them (the first frame needs neither), then kept per
+  // workload and measurement: moving between screens does not recompute them.
+  const reports = useRef(new WeakMap<object, CostReport>());
+  const plans = useRef(new WeakMap<object, Map<unknown, PlanResult>>());
+  const needsReport = state.screen === "costs";
+  const needsPlan = state.screen === "placement" || state.screen === "apply";
+  const report = useMemo(() => (needsReport ? cached(reports.current, workload, () => estimate(workload, catalog, pricesAsOf)) : null), [needsReport, workload, catalog, pricesAsOf]);
   const live = useMemo(() => {
     if (state.latency.phase !== "done" || state.latency.offline) return undefined;
     const m = new Map<string, number>();
     for (const r of state.latency.rows) if (r.result?.status === "ok" && r.result.rttMs) m.set(r.region, r.result.rttMs.median);
     return m;
   }, [state.latency]);
-  const plan = useMemo(() => makePlan({ workload, users, catalog, ...(live ? { live } : {}) }), [workload, users, catalog, live]);
-  const rows = useMemo(() => plan.ranking.filter((r) => !r.rejectedBecause.includes("not in allowed_regions")), [plan]);
-  const primary = state.pick.primary ?? plan.recommendation?.primary ?? null;
-  const replica = state.pick.primary === null && state.pick.replica === null ? (plan.recommendation?.replicas[0] ?? null) : state.pick.replica;
+  const plan = useMemo(() => {
+    if (!needsPlan) return null;
+    const byLive = cached(plans.current, workload, () => new Map<unknown, PlanResult>());
+    if (!byLive.has(live)) byLive.set(live, makePlan({ workload, users, catalog, ...(live ? { live } : {}) }));
+    return byLive.get(live)!;
+  }, [needsPlan, workload, users, catalog, live]);
+  const rows = useMemo(() => plan?.ranking.filter((r) => !r.rejectedBecause.includes("not in allowed_regions")) ?? [], [plan]);
+  const primary = state.pick.primary ?? plan?.recommendation?.primary ?? null;
+  const replica = state.pick.primary === null && state.pick.replica === null ? (plan?.recommendation?.replicas[0] ?? null) : state.pick.replica;
+  const latencyRegions = useMemo(() => REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true), [users]);
   const place = (users.populations.find((p) => p.here) ?? users.populations[0]!).place;
 
   // Latency: probe the allowed regions the first time the screen is shown. The sweep runs on after the user moves
@@ -95,7 +124,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
   useEffect(() => {
     if (state.screen !== "latency" || probing.current === "started") return;
     probing.current = "started";
-    const regions = rows.map((r) => r.region);
+    const regions = latencyRegions;
     dispatch({ type: "latency-start", regions, samples });
     measure(regions, samples, (e) => {
       if (!mounted.current) return;
@@ -105,14 +134,14 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
       (results) => mounted.current && dispatch({ type: "latency-done", offline: looksOffline(results) }),
       (err: Error) => mounted.current && dispatch({ type: "error", message: `Latency probes failed: ${err.message}` }),
     );
-  }, [state.screen, rows, measure, samples]);
+  }, [state.screen, latencyRegions, measure, samples, dispatch]);
 
   useEffect(() => {
     readStackFile(stackFile).then(setStackText, (err: Error) => dispatch({ type: "error", message: err.message }));
   }, [stackFile, state.applied]);
 
   const decision: Decision | null = useMemo(() => {
-    if (!primary) return null;
+    if (!primary || !plan) return null;
     const strategy = plan.strategies.get(primary);
     if (!strategy) return null;
     const schedule = scheduleFor(strategy, workload);
@@ -137,7 +166,16 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
     }
   }, [stackText, decision]);
 
+  // What the keys act on, as of the last render. Ink re-subscribes the input handler in an effect, which can run
+  // after a key arrives; reading through a ref set during render never sees an older frame's rows.
+  const view = useRef({ plan, rows, stackAfter, stackText });
+  view.current = { plan, rows, stackAfter, stackText };
+
   useInput((input, key) => {
+    const state = latest.current;
+    const { plan, rows, stackAfter, stackText } = view.current;
+    const primary = state.pick.primary ?? plan?.recommendation?.primary ?? null;
+    const replica = state.pick.primary === null && state.pick.replica === null ? (plan?.recommendation?.replicas[0] ?? null) : state.pick.replica;
     if (state.editing !== null) {
       // Enter may arrive in the same chunk as the digits before it ("5000\r").
       const enter = key.return || input.includes("\r");
@@ -148,7 +186,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
           parseWorkload(next);
           dispatch({ type: "edit-commit", raw: next });
         } catch (err) {
-          dispatch({ type: "error", message: err instanceof UserError ? err.message.split("\n").slice(1).map((l) => l.trim()).join(" ") : String(err) });
+          dispatch({ type: "error", message: err instanceof UserError ? err.message.split("\n").slice(1).map((l) => l.trim().replace(/^- /, "")).join("; ") : String(err) });
         }
       } else if (key.escape) dispatch({ type: "edit-cancel" });
       else if (key.backspace || key.delete) dispatch({ type: "edit-backspace" });
@@ -204,13 +242,13 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
       body = <WorkloadScreen raw={state.raw} field={state.field} editing={state.editing} source={workloadSource} color={color} />;
       break;
     case "costs":
-      body = <CostsScreen report={report} width={columns} color={color} />;
+      body = report ? <CostsScreen report={report} width={columns} color={color} /> : null;
       break;
     case "latency":
       body = <LatencyScreen latency={state.latency} place={place} color={color} />;
       break;
     case "placement":
-      body = <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} color={color} />;
+      body = plan ? <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} color={color} /> : null;
       break;
     case "apply":
       body =

@@ -69,6 +69,7 @@ export function chartLines(series: readonly Series[], width: number, height: num
   const bottom = fmt(10 ** lo);
   const lines = grid.map((row, r) => `${(r === 0 ? top : r === rows - 1 ? bottom : "").padStart(labelWidth)} │${row.join("")}`);
   lines.push(`${"".padStart(labelWidth)} └${"─".repeat(cols)}`);
-  lines.push(`${"".padStart(labelWidth)}  month 1${`month ${months}`.padStart(cols - 7)}`);
+  const last = `month ${months}`;
+  lines.push(`${"".padStart(labelWidth)}  month 1${last.padStart(Math.max(cols - 7, last.length + 1))}`);
   return lines;
 }

@@ -1,0 +1,236 @@
+/**
+ * The planner's screens, rendered with ink-testing-library: keys go in through stdin, frames are asserted.
+ * Latency uses a measure function that reports known results through the same events the real sweep emits.
+ */
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { render } from "ink-testing-library";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ProbeResult } from "../planner/latency/probe.js";
+import { parseUsers } from "../planner/placement/users.js";
+import { App, type Measure } from "../planner/ui/App.js";
+import { chartLines, crossings } from "../planner/ui/chart.js";
+import { initialState, reducer, typeInto, withField } from "../planner/ui/state.js";
+import { shippedSnapshot } from "./support/snapshot.js";
+
+const KEY = { down: "\u001B[B", up: "\u001B[A", enter: "\r", esc: "\u001B", tab: "\t", backspace: "\x7f", right: "\u001B[C" };
+const raw = parse(readFileSync("examples/workload.yaml", "utf8")) as Record<string, unknown>;
+const users = parseUsers(parse(readFileSync("examples/users.yaml", "utf8")));
+const { catalog, asOf } = await shippedSnapshot();
+
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+/** Waits until the frame satisfies `ok` (Ink renders asynchronously). */
+async function until(frame: () => string | undefined, ok: (f: string) => boolean, ms = 3000): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const f = frame() ?? "";
+    if (ok(f)) return f;
+    if (Date.now() - t0 > ms) throw new Error(`frame never matched; last frame:\n${f}`);
+    await tick(15);
+  }
+}
+
+function result(name: string, status: ProbeResult["status"], median: number | null): ProbeResult {
+  return {
+    name, kind: "region", host: `s3.${name}.amazonaws.com`, port: 443, address: median === null ? null : "192.0.2.1", status,
+    rttMs: median === null ? null : { median, p90: median + 1, min: median - 1, max: median + 2 }, spreadMs: null,
+    dnsMs: null, tlsMs: null, ttfbMs: null, samples: 3, lost: median === null ? 3 : 0,
+  };
+}
+
+/** Emits one sample per region, then waits for `release` before finishing: the running frame can be asserted. */
+function scriptedMeasure(rtts: Record<string, number | null>): { measure: Measure; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const measure: Measure = async (regions, samples, onEvent) => {
+    for (const r of regions) onEvent({ type: "sample", target: { name: r, kind: "region", host: r, port: 443, tls: true }, done: 1, total: samples });
+    await gate;
+    const results = regions.map((r) => (rtts[r] === null || rtts[r] === undefined ? result(r, "dns-error", null) : result(r, "ok", rtts[r]!)));
+    for (const res of results) onEvent({ type: "done", target: { name: res.name, kind: "region", host: res.host, port: 443, tls: true }, result: res });
+    return results;
+  };
+  return { measure, release };
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
+
+async function app(opts: { measure?: Measure; stackFile?: string; color?: boolean } = {}) {
+  const stackFile = opts.stackFile ?? join(await mkdtemp(join(tmpdir(), "stowage-ui-")), "Pulumi.dev.yaml");
+  const r = render(
+    <App raw={raw} workloadSource="examples/workload.yaml" users={users} catalog={catalog} pricesAsOf={asOf} stackFile={stackFile}
+      measure={opts.measure ?? scriptedMeasure({}).measure} color={opts.color ?? true} today="2026-11-27" />,
+  );
+  cleanup = r.unmount;
+  await until(r.lastFrame, (f) => f.includes("Workload from"));
+  return { ...r, stackFile, press: async (...keys: string[]) => { for (const k of keys) { r.stdin.write(k); await tick(); } } };
+}
+
+describe("Workload screen", () => {
+  it("shows the numbers with the example as default, and the keys", async () => {
+    const { lastFrame } = await app();
+    const f = lastFrame()!;
+    expect(f).toMatch(/> Region\s+us-east-2/);
+    expect(f).toMatch(/Data today \(GB\)\s+1000/);
+    expect(f).toMatch(/↑↓ field · enter edit\/confirm · esc cancel · tab\/←→ screens · 1-5 jump · q quit/);
+  });
+
+  it("edits a number, and the costs follow", async () => {
+    const { lastFrame, press } = await app();
+    await press(KEY.down, KEY.down, KEY.enter, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace);
+    await until(lastFrame, (f) => /> Data today \(GB\)\s+_/.test(f));
+    await press("5000", KEY.enter);
+    await until(lastFrame, (f) => /> Data today \(GB\)\s+5000$/m.test(f));
+    await press("2");
+    const costs = await until(lastFrame, (f) => f.includes("Cost in us-east-2"));
+    expect(costs).toMatch(/S3 Standard\s+\$115\.90/); // 5,000 GB × $0.023 + requests
+  });
+
+  it("shows a bad value in place and keeps the old one; esc cancels", async () => {
+    const { lastFrame, press } = await app();
+    await press(KEY.down, KEY.enter, KEY.backspace, KEY.backspace, "500", KEY.enter);
+    const f = await until(lastFrame, (x) => x.includes("! "));
+    expect(f).toMatch(/! horizon_months: .*got 500/);
+    expect(f).toMatch(/> Horizon \(months\)\s+500_/); // still editing, nothing lost
+    await press(KEY.esc);
+    await until(lastFrame, (x) => /> Horizon \(months\)\s+36$/m.test(x) && !x.includes("! "));
+  });
+});
+
+describe("Costs screen", () => {
+  it("tables the options and charts cumulative cost with crossings marked", async () => {
+    const { lastFrame, press } = await app();
+    await press(KEY.tab);
+    const f = await until(lastFrame, (x) => x.includes("Cumulative cost"));
+    expect(f).toMatch(/RDS PostgreSQL \(db\.m5\.large, Single-AZ, gp3\)\s+\$244\.94\s+\$1,049\.94\s+\$23,307\.84/);
+    expect(f).toContain("×");
+    expect(f).toMatch(/× month \d+: s3-\S+ and s3-\S+ cross/);
+    expect(f).toMatch(/no keys of its own · tab/);
+  });
+});
+
+describe("Latency screen", () => {
+  it("draws a bar per region while probes run, then sorts by round trip with estimate and floor beside", async () => {
+    const { measure, release } = scriptedMeasure({ "us-east-2": 14.2, "us-east-1": 22.8, "us-west-2": 61, "eu-west-1": 95.5, "eu-central-1": null });
+    const { lastFrame, press } = await app({ measure });
+    await press("3");
+    const running = await until(lastFrame, (x) => x.includes("Measuring round trips"));
+    expect(running.match(/\d\/3/g)).toHaveLength(5);
+    expect(running).toMatch(/us-east-2\s+\S+\s+1\/3/);
+    release();
+    const done = await until(lastFrame, (x) => x.includes("Measured from here"));
+    const order = [...done.matchAll(/^(us|eu)-[a-z]+-\d/gm)].map((m) => m[0]);
+    expect(order).toEqual(["us-east-2", "us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]);
+    expect(done).toMatch(/us-east-1\s+ok\s+22\.8\s+23\.8\s+24\.3\s+4\.8/);
+    expect(done).toMatch(/eu-central-1\s+dns-error\s+-\s+-\s+132\.9\s+68\.3/);
+    // The office's measured figure now drives the placement.
+    await press("4");
+    await until(lastFrame, (x) => /weighted round trip [\d.]+ ms, worst [\d.]+ ms \(measured here,\s+estimated elsewhere\)/.test(x));
+  });
+
+  it("says plainly when there is no network and shows estimates", async () => {
+    const { measure, release } = scriptedMeasure({});
+    const { lastFrame, press } = await app({ measure });
+    release();
+    await press("3");
+    const f = await until(lastFrame, (x) => x.includes("No network here"));
+    expect(f).toMatch(/estimates from Columbus, OH, not measurements/);
+  });
+});
+
+describe("Placement and Apply screens", () => {
+  it("picks the recommendation, lets the user pick another primary and replica, and refuses a replica too close", async () => {
+    const { lastFrame, press } = await app();
+    await press("4");
+    let f = await until(lastFrame, (x) => x.includes("Recommended: us-east-2, replica us-west-2"));
+    expect(f).toMatch(/>\s+us-east-2\s+63\.05\s+49\.7\*\s+132\.9\s+P/);
+    expect(f).toMatch(/us-west-2\s+63\.05\s+90\.2\*\s+152\.6\s+R/);
+    expect(f).toMatch(/Pareto front \(cost vs weighted round trip\): us-east-2/);
+    await press(KEY.down, "r");
+    f = await until(lastFrame, (x) => x.includes("! "));
+    expect(f).toMatch(/! us-east-1 is 484 km from us-east-2; the users file asks for at least 500 km\./);
+    await press("p", KEY.down, "r");
+    f = await until(lastFrame, (x) => /us-east-1\s.*\sP/.test(x) && /us-west-2\s.*\sR/.test(x));
+    await press("5");
+    f = await until(lastFrame, (x) => x.includes("The change to"));
+    expect(f).toMatch(/\+  stowage:primaryRegion: us-east-1/);
+    expect(f).toMatch(/\+  # - picked in the planner: \$63\.05 a month, weighted round trip 56\.3 ms;/);
+  });
+
+  it("shows the diff before writing, writes with w, and keeps the rest of the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-ui-"));
+    const stackFile = join(dir, "Pulumi.prod.yaml");
+    const original = "# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n";
+    await writeFile(stackFile, original);
+    const { lastFrame, press } = await app({ stackFile });
+    await press("5");
+    const f = await until(lastFrame, (x) => x.includes("+  stowage:primaryRegion: us-east-2"));
+    expect(f).toMatch(/w write the stack file · tab/);
+    expect(await readFile(stackFile, "utf8")).toBe(original);
+    await press("w");
+    await until(lastFrame, (x) => x.includes(`Wrote ${stackFile}`));
+    const written = await readFile(stackFile, "utf8");
+    expect(written.startsWith("# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n  # stowage plan 2026-11-27: us-east-2, replica us-west-2\n")).toBe(true);
+    await until(lastFrame, (x) => x.includes("already holds this placement"));
+  });
+});
+
+describe("every screen", () => {
+  it("has the tab row and the help line, and no colour codes when colour is off", async () => {
+    const { lastFrame, press } = await app({ color: false });
+    for (const n of ["1", "2", "3", "4", "5"]) {
+      await press(n);
+      const f = await until(lastFrame, (x) => x.includes("1-5 jump · q quit") && x.includes(" 1 Workload"));
+      expect(f).not.toMatch(/\u001B\[/);
+    }
+  });
+});
+
+describe("resizing", () => {
+  it("redraws to the new width", async () => {
+    const { lastFrame, press, stdout } = await app();
+    await press("2");
+    await until(lastFrame, (x) => x.includes("Cumulative cost"));
+    Object.defineProperty(stdout, "columns", { value: 60, configurable: true });
+    stdout.emit("resize");
+    const f = await until(lastFrame, (x) => x.split("\n").every((l) => l.length <= 60) && x.includes("Cumulative cost"));
+    expect(f).toMatch(/S3 Standard/);
+  });
+});
+
+describe("state and chart (pure)", () => {
+  it("types keys one by one, backspaces included", () => {
+    expect(typeInto("1000", "\x7f\x7f\x7f\x7f42")).toBe("42");
+    expect(typeInto("", "\x01ab\x7fc")).toBe("ac");
+  });
+  it("edits a copy of the workload, numbers as numbers", () => {
+    const next = withField(raw, ["data", "initial_gb"], "2500", "number");
+    expect((next.data as Record<string, unknown>).initial_gb).toBe(2500);
+    expect((raw.data as Record<string, unknown>).initial_gb).toBe(1000);
+    expect(withField(raw, ["region"], " eu-west-1 ", "text").region).toBe("eu-west-1");
+  });
+  it("cycles screens and fields, and keeps the cursor in range", () => {
+    let s = initialState(raw);
+    s = reducer(s, { type: "prev-screen" });
+    expect(s.screen).toBe("apply");
+    s = reducer(s, { type: "next-screen" });
+    expect(s.screen).toBe("workload");
+    s = reducer(s, { type: "field", delta: -1 });
+    expect(s.field).toBe(8);
+    s = reducer(s, { type: "cursor", delta: 10, rows: 5 });
+    expect(s.cursor).toBe(4);
+  });
+  it("finds crossings and marks them on the chart", () => {
+    const series = [{ id: "a", mark: "a", values: [1, 2, 3, 4] }, { id: "b", mark: "b", values: [2, 2.5, 2.9, 3.2] }];
+    expect(crossings(series)).toEqual([{ month: 3, a: "a", b: "b" }]);
+    const lines = chartLines(series, 40, 6);
+    expect(lines.join("\n")).toContain("×");
+    expect(lines.at(-1)).toMatch(/month 1\s+month 4/);
+  });
+});
