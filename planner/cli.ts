@@ -308,13 +308,24 @@ async function plannerCommand(args: string[]): Promise<number> {
     PLANNER_HELP,
   );
   if (values.help) return print(PLANNER_HELP);
-  // chalk ignores NO_COLOR; FORCE_COLOR=0 before Ink loads turns its colours off (https://no-color.org).
-  if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
-  const { runPlanner } = await import("./ui/run.js");
   const root = packageRoot();
+  const workload = values.workload ?? join(root, "examples", "workload.yaml");
+  const users = values.users ?? join(root, "examples", "users.yaml");
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError(
+      "The interactive planner needs a terminal (a TTY); this run has none.",
+      `For scripts and CI use: stowage plan --workload ${workload} --users ${users} --format json`,
+    );
+  }
+  // These must be set before Ink loads. chalk ignores NO_COLOR; FORCE_COLOR=0 turns its colours off
+  // (https://no-color.org). Ink draws only the last frame when CI is set; a person at this terminal needs them all.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
+  process.env.CI = "false";
+  process.env.CONTINUOUS_INTEGRATION = "false";
+  const { runPlanner } = await import("./ui/run.js");
   return runPlanner({
-    workload: values.workload ?? join(root, "examples", "workload.yaml"),
-    users: values.users ?? join(root, "examples", "users.yaml"),
+    workload,
+    users,
     stack: values.stack ?? "dev",
     stackDir: values["stack-dir"] ?? ".",
     ...(values.prices ? { prices: values.prices } : {}),

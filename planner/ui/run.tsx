@@ -1,5 +1,6 @@
 /**
- * Starts the interactive planner: loads the files, then hands the terminal to Ink. Refuses without a TTY.
+ * Starts the interactive planner: loads the files, then hands the terminal to Ink. The caller (cli.ts) has checked
+ * for a TTY before Ink was loaded.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -28,12 +29,6 @@ export const liveMeasure: Measure = async (regions, samples, onEvent) =>
   (await sweep(regions.map(regionTarget), { samples, timeoutMs: 1500, deadlineMs: 15_000, concurrency: 8, onEvent })).results;
 
 export async function runPlanner(args: PlannerArgs): Promise<number> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UserError(
-      "The interactive planner needs a terminal (a TTY); this run has none.",
-      `For scripts and CI use: stowage plan --workload ${args.workload} --users ${args.users} --format json`,
-    );
-  }
   let text: string;
   try {
     text = await readFile(args.workload, "utf8");
