@@ -1,0 +1,81 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { TeamConfig } from "../config.js";
+import { serviceTrust, teamPolicy, teamTrust, uploaderPolicy } from "../policies.js";
+import type { DataBucket } from "./dataBucket.js";
+
+export interface TeamAccessArgs {
+  readonly team: TeamConfig;
+  readonly bucket: DataBucket;
+  readonly accountId: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+}
+
+/** One IAM role per team: read, write or admin on its own prefixes only, the bucket key only through S3. */
+export class TeamAccess extends pulumi.ComponentResource {
+  readonly role: aws.iam.Role;
+
+  constructor(name: string, args: TeamAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("stowage:index:TeamAccess", name, {}, opts);
+    const { team, bucket } = args;
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Stowage: team ${team.name}, ${team.access} on ${team.prefixes.join(", ")}`,
+        assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(teamTrust(team.trust, a, team.abac))),
+        maxSessionDuration: 3600,
+        tags: { ...args.tags, team: team.name },
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: pulumi
+          .all([bucket.bucket.arn, bucket.key.arn])
+          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(teamPolicy({ bucketArn, kmsKeyArn, region: bucket.region, team: team.name, prefixes: team.prefixes, access: team.access, abac: team.abac }))),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ role: this.role.arn });
+  }
+}
+
+export interface UploaderArgs {
+  readonly bucket: DataBucket;
+  /** The only prefix it may write to, under uploads/. */
+  readonly prefix: string;
+  /** Let camera devices trade their X.509 certificate for this role through the AWS IoT credentials provider. */
+  readonly iotRoleAlias?: boolean;
+  readonly accountId: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+}
+
+/** A write-only role for devices and partners: PutObject under its uploads/ prefix, nothing else. */
+export class Uploader extends pulumi.ComponentResource {
+  readonly role: aws.iam.Role;
+  readonly roleAlias?: aws.iot.RoleAlias;
+
+  constructor(name: string, args: UploaderArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("stowage:index:Uploader", name, {}, opts);
+    const trust = args.iotRoleAlias
+      ? pulumi.output(args.accountId).apply((a) => JSON.stringify(serviceTrust("credentials.iot.amazonaws.com", a)))
+      : pulumi.output(args.accountId).apply((a) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${a}:root` }, Action: "sts:AssumeRole" }] }));
+    this.role = new aws.iam.Role(`${name}-role`, { description: `Stowage uploader: PutObject on ${args.prefix} only`, assumeRolePolicy: trust, maxSessionDuration: 3600, tags: args.tags }, { parent: this });
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: pulumi
+          .all([args.bucket.bucket.arn, args.bucket.key.arn])
+          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(uploaderPolicy({ bucketArn, kmsKeyArn, region: args.bucket.region, prefix: args.prefix }))),
+      },
+      { parent: this },
+    );
+    if (args.iotRoleAlias) {
+      this.roleAlias = new aws.iot.RoleAlias(`${name}-alias`, { region: args.bucket.region, alias: `stowage-${name}`, roleArn: this.role.arn, credentialDuration: 3600, tags: args.tags }, { parent: this });
+    }
+    this.registerOutputs({ role: this.role.arn });
+  }
+}

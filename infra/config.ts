@@ -1,0 +1,187 @@
+/**
+ * The stack's configuration (Pulumi.<stack>.yaml, namespace `stowage`), read through one typed schema. Validation
+ * collects every problem, naming the key and the value, and throws once; contradictions are errors.
+ * The planner writes primaryRegion, replicaRegions, uploadStorageClass and lifecycle; people write the rest.
+ * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
+ */
+import { z } from "zod";
+import { isRegionCode } from "../planner/regions.js";
+
+const STORAGE_CLASSES = ["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+const TRANSITION_CLASSES = STORAGE_CLASSES.filter((c) => c !== "STANDARD");
+const RANK: Record<string, number> = Object.fromEntries(STORAGE_CLASSES.map((c, i) => [c, i]));
+const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"] as const;
+
+const prefix = z.string().regex(/^[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like images/ (lowercase, ending in /)");
+
+const StackSchema = z
+  .object({
+    environment: z.enum(["dev", "staging", "prod"]),
+    primaryRegion: z.string(),
+    replicaRegions: z.array(z.string()).default([]),
+    uploadStorageClass: z.enum(STORAGE_CLASSES).default("STANDARD"),
+    lifecycle: z.array(z.object({ afterDays: z.number().int().min(0), storageClass: z.enum(TRANSITION_CLASSES) }).strict()).default([]),
+    /** Versioning keeps every version (and makes replication possible); on unless a stack turns it off. */
+    versioning: z.boolean().default(true),
+    buckets: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, "a short lowercase name like images"),
+            purpose: z.string().min(1),
+            /** Delete current versions this many days after they are written. */
+            expireAfterDays: z.number().int().positive().optional(),
+            noncurrentVersionExpireDays: z.number().int().positive().default(30),
+            abortIncompleteUploadDays: z.number().int().positive().default(7),
+            objectLock: z.object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().positive() }).strict().optional(),
+            /** The bucket exists already (imported); Object Lock cannot be added to it by this program. */
+            existing: z.boolean().default(false),
+            intelligentTieringArchive: z.object({ archiveAfterDays: z.number().int().min(90), deepArchiveAfterDays: z.number().int().min(180) }).strict().optional(),
+            notifications: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+    teams: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z][a-z0-9-]*$/),
+            bucket: z.string(),
+            prefixes: z.array(prefix).min(1),
+            access: z.enum(["read", "write", "admin"]),
+            trust: z.discriminatedUnion("type", [
+              z.object({ type: z.literal("account") }).strict(),
+              z.object({ type: z.literal("sso"), permissionSetRoleArn: z.string().startsWith("arn:aws:iam::") }).strict(),
+              z.object({ type: z.literal("oidc"), providerArn: z.string().startsWith("arn:aws:iam::"), audience: z.string(), subject: z.string() }).strict(),
+            ]),
+            abac: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+    uploaders: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z][a-z0-9-]*$/),
+            bucket: z.string(),
+            prefix: prefix.refine((p) => p.startsWith("uploads/"), "an uploads/… prefix"),
+            iotRoleAlias: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+    audit: z.object({ readEvents: z.boolean().default(false) }).strict().default({ readEvents: false }),
+    replicationTimeControl: z.boolean().default(false),
+    tags: z.record(z.string(), z.string()),
+  })
+  .strict();
+
+export type StackConfig = z.infer<typeof StackSchema>;
+export type BucketConfig = StackConfig["buckets"][number];
+export type TeamConfig = StackConfig["teams"][number];
+
+/** What each environment gets: dev is cheap and disposable, prod is protected. */
+export interface EnvironmentPolicy {
+  /** Delete buckets with their objects on `pulumi destroy`. */
+  readonly forceDestroy: boolean;
+  /** `protect` and `retainOnDelete` on data buckets and keys. */
+  readonly protect: boolean;
+  readonly replicationRequired: boolean;
+  readonly objectLockRequired: boolean;
+  /** KMS key deletion window. */
+  readonly keyDeletionDays: number;
+}
+
+export const ENVIRONMENTS: Readonly<Record<StackConfig["environment"], EnvironmentPolicy>> = {
+  dev: { forceDestroy: true, protect: false, replicationRequired: false, objectLockRequired: false, keyDeletionDays: 7 },
+  staging: { forceDestroy: false, protect: false, replicationRequired: false, objectLockRequired: false, keyDeletionDays: 14 },
+  prod: { forceDestroy: false, protect: true, replicationRequired: true, objectLockRequired: true, keyDeletionDays: 30 },
+};
+
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+const show = (v: unknown) => JSON.stringify(v);
+
+function contradictions(c: StackConfig): string[] {
+  const out: string[] = [];
+  const env = ENVIRONMENTS[c.environment];
+  if (!isRegionCode(c.primaryRegion)) out.push(`stowage:primaryRegion: unknown AWS region ${show(c.primaryRegion)}`);
+  c.replicaRegions.forEach((r, i) => {
+    if (!isRegionCode(r)) out.push(`stowage:replicaRegions[${i}]: unknown AWS region ${show(r)}`);
+    if (r === c.primaryRegion) out.push(`stowage:replicaRegions[${i}]: ${r} is the primary region; a replica must be in another region`);
+  });
+  if (c.replicaRegions.length && !c.versioning) out.push("stowage:versioning: false, but replication (stowage:replicaRegions) requires versioning on both buckets");
+  if (env.replicationRequired && c.replicaRegions.length === 0) out.push(`stowage:replicaRegions: ${c.environment} requires at least one replica region (outages are regional)`);
+  c.lifecycle.forEach((t, i) => {
+    const prev = c.lifecycle[i - 1];
+    if (prev && t.afterDays <= prev.afterDays) out.push(`stowage:lifecycle[${i}].afterDays: ${t.afterDays} must be later than ${prev.afterDays}`);
+    if (prev && RANK[t.storageClass]! <= RANK[prev.storageClass]!) out.push(`stowage:lifecycle[${i}].storageClass: ${prev.storageClass} cannot transition to ${t.storageClass}`);
+    if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.afterDays < 30) {
+      out.push(`stowage:lifecycle[${i}].afterDays: ${t.afterDays}; S3 requires at least 30 days before ${t.storageClass}`);
+    }
+  });
+  const names = new Set<string>();
+  c.buckets.forEach((b, i) => {
+    if (names.has(b.name)) out.push(`stowage:buckets[${i}].name: ${show(b.name)} is used twice`);
+    names.add(b.name);
+    if (b.objectLock && b.existing) out.push(`stowage:buckets[${i}].objectLock: Object Lock cannot be added to the existing bucket ${show(b.name)}; it is set when a bucket is created`);
+    if (b.objectLock && !c.versioning) out.push(`stowage:buckets[${i}].objectLock: Object Lock requires versioning`);
+    if (env.objectLockRequired && !b.objectLock) out.push(`stowage:buckets[${i}].objectLock: ${c.environment} requires Object Lock (GOVERNANCE or COMPLIANCE) on data buckets`);
+    if (b.expireAfterDays !== undefined && b.objectLock && b.expireAfterDays < b.objectLock.days) {
+      out.push(`stowage:buckets[${i}].expireAfterDays: ${b.expireAfterDays} is shorter than the Object Lock retention of ${b.objectLock.days} days`);
+    }
+    const last = c.lifecycle.at(-1);
+    if (b.expireAfterDays !== undefined && last && b.expireAfterDays <= last.afterDays) {
+      out.push(`stowage:buckets[${i}].expireAfterDays: ${b.expireAfterDays} comes before the last lifecycle transition (${last.afterDays} days)`);
+    }
+  });
+  c.teams.forEach((t, i) => {
+    if (!names.has(t.bucket)) out.push(`stowage:teams[${i}].bucket: no bucket named ${show(t.bucket)}`);
+  });
+  c.uploaders.forEach((u, i) => {
+    if (!names.has(u.bucket)) out.push(`stowage:uploaders[${i}].bucket: no bucket named ${show(u.bucket)}`);
+  });
+  // One team's prefix must not contain another's: a grant on images/ would reach images/team-b/.
+  c.teams.forEach((a, i) =>
+    c.teams.forEach((b, j) => {
+      if (j <= i || a.bucket !== b.bucket) return;
+      for (const pa of a.prefixes) {
+        for (const pb of b.prefixes) {
+          if (pa.startsWith(pb) || pb.startsWith(pa)) out.push(`stowage:teams[${j}].prefixes: ${show(pb)} of team ${b.name} overlaps ${show(pa)} of team ${a.name} in bucket ${a.bucket}`);
+        }
+      }
+    }),
+  );
+  for (const tag of REQUIRED_TAGS) {
+    if (tag === "environment") continue;
+    if (!c.tags[tag]) out.push(`stowage:tags.${tag}: required on every resource`);
+  }
+  if (c.tags.environment && c.tags.environment !== c.environment) out.push(`stowage:tags.environment: ${show(c.tags.environment)} differs from stowage:environment ${show(c.environment)}`);
+  return out;
+}
+
+/** Validates config values (as `pulumi.Config` returns them, objects already parsed). */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+  const result = StackSchema.safeParse(raw);
+  if (!result.success) {
+    throw new StackConfigError(
+      result.error.issues.map((issue) => {
+        const key = `stowage:${issue.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("")}`;
+        return `${key}: ${issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => show(k)).join(", ")}` : issue.message}`;
+      }),
+    );
+  }
+  const problems = contradictions(result.data);
+  if (problems.length) throw new StackConfigError(problems);
+  return { ...result.data, tags: { ...result.data.tags, environment: result.data.environment } };
+}
+
+/** The keys the program reads, each as `stowage:<key>`. */
+export const CONFIG_KEYS = Object.keys(StackSchema.shape);

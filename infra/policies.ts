@@ -1,0 +1,121 @@
+/**
+ * The IAM and bucket policy documents the program attaches, as pure functions of ARNs: the components call them
+ * inside `apply`, and the tests evaluate the very same documents with an IAM policy simulator.
+ */
+export interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  Action: string | string[];
+  /** Absent in trust policies, which may not name a resource. */
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: Statement[];
+}
+
+const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
+
+/**
+ * The data bucket's own policy: TLS only, TLS 1.2 or later, uploads must ask for SSE-KMS with this bucket's key, and
+ * nobody outside the account. Denies apply to everyone, so they hold whatever an IAM policy grants.
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
+ */
+export function dataBucketPolicy(bucketArn: string, kmsKeyArn: string, accountId: string): PolicyDocument {
+  const all = [bucketArn, `${bucketArn}/*`];
+  return doc(
+    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+    { Sid: "DenyUploadsWithoutKms", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
+    { Sid: "DenyUploadsWithoutEncryptionHeader", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { Null: { "s3:x-amz-server-side-encryption": "true" } } },
+    { Sid: "DenyOtherKmsKeys", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } } },
+    { Sid: "DenyOutsideAccount", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { StringNotEquals: { "aws:PrincipalAccount": accountId } } },
+  );
+}
+
+/** A log bucket receives server access logs and CloudTrail files from the AWS services, over TLS only. */
+export function logBucketPolicy(bucketArn: string, accountId: string, trailPrefix = "cloudtrail/"): PolicyDocument {
+  return doc(
+    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    { Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucketArn}/access-logs/*`, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
+    { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
+    { Sid: "CloudTrailWrite", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucketArn}/${trailPrefix}AWSLogs/${accountId}/*`, Condition: { StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" } } },
+  );
+}
+
+export const TEAM_ACTIONS = {
+  read: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
+  write: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
+  admin: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:RestoreObject"],
+} as const;
+
+/**
+ * A team's role: list only under its prefixes (s3:prefix), object actions only on bucket/prefix*, and the bucket's
+ * KMS key only through S3 in the bucket's region. With ABAC, the prefix also has to match the session's team tag.
+ */
+export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; team: string; prefixes: readonly string[]; access: keyof typeof TEAM_ACTIONS; abac?: boolean }): PolicyDocument {
+  const { bucketArn, kmsKeyArn, region, prefixes, access } = args;
+  const kmsActions = access === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
+  return doc(
+    { Sid: "ListOwnPrefixes", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}*`]) } } },
+    {
+      Sid: "ObjectsUnderOwnPrefixes",
+      Effect: "Allow",
+      Action: [...TEAM_ACTIONS[access]],
+      Resource: prefixes.map((p) => `${bucketArn}/${p}*`),
+      // ABAC: the session must carry this team's tag (set by the identity provider), so a mis-assigned session gets nothing.
+      ...(args.abac ? { Condition: { StringEquals: { "aws:PrincipalTag/team": args.team } } } : {}),
+    },
+    { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: kmsActions, Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
+  );
+}
+
+/** A device or partner: PutObject under its uploads/ prefix and nothing else (not even reading what it wrote). */
+export function uploaderPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; prefix: string }): PolicyDocument {
+  return doc(
+    { Sid: "PutUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${args.prefix}*` },
+    { Sid: "EncryptThroughS3", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
+  );
+}
+
+/** Exactly what S3 replication needs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html). */
+export function replicationPolicy(args: { sourceArn: string; destinationArn: string; sourceKeyArn: string; destinationKeyArn: string }): PolicyDocument {
+  return doc(
+    { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: args.sourceArn },
+    { Sid: "SourceObjects", Effect: "Allow", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: `${args.sourceArn}/*` },
+    { Sid: "DestinationObjects", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${args.destinationArn}/*` },
+    { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: args.sourceKeyArn },
+    { Sid: "EncryptDestination", Effect: "Allow", Action: "kms:Encrypt", Resource: args.destinationKeyArn },
+  );
+}
+
+export function serviceTrust(service: string, accountId?: string): PolicyDocument {
+  return doc({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+    ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
+  });
+}
+
+/** Who may assume a team's role: the account's own principals, an SSO permission set's role, or CI through OIDC. */
+export function teamTrust(trust: { type: "account" } | { type: "sso"; permissionSetRoleArn: string } | { type: "oidc"; providerArn: string; audience: string; subject: string }, accountId: string, abac: boolean): PolicyDocument {
+  const actions = abac ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole";
+  switch (trust.type) {
+    case "account":
+      return doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: actions });
+    case "sso":
+      return doc({ Effect: "Allow", Principal: { AWS: trust.permissionSetRoleArn }, Action: actions });
+    case "oidc": {
+      const host = trust.providerArn.split(":oidc-provider/")[1] ?? "";
+      return doc({
+        Effect: "Allow",
+        Principal: { Federated: trust.providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { [`${host}:aud`]: trust.audience }, StringLike: { [`${host}:sub`]: trust.subject } },
+      });
+    }
+  }
+}

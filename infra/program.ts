@@ -1,0 +1,82 @@
+/**
+ * The Stowage infrastructure program: every resource a stack gets, from its validated config.
+ * infra/index.ts runs it under `pulumi up`; the tests run it under the engine's mocks.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENTS, type StackConfig } from "./config.js";
+import { TeamAccess, Uploader } from "./components/access.js";
+import { Audit } from "./components/audit.js";
+import { DataBucket, type DataBucketArgs } from "./components/dataBucket.js";
+import { LogBucket } from "./components/logBucket.js";
+import { Replication } from "./components/replication.js";
+
+export interface StowageOutputs {
+  /** Bucket names and ARNs by logical bucket and region. */
+  readonly buckets: Record<string, Record<string, { name: pulumi.Output<string>; arn: pulumi.Output<string> }>>;
+  readonly teamRoles: Record<string, pulumi.Output<string>>;
+  readonly uploaderRoles: Record<string, pulumi.Output<string>>;
+  readonly trailArn: pulumi.Output<string>;
+}
+
+export function stowage(cfg: StackConfig): StowageOutputs {
+  const env = ENVIRONMENTS[cfg.environment];
+  const region = cfg.primaryRegion;
+  const tags = cfg.tags;
+  const accountId = aws.getCallerIdentityOutput().accountId;
+  const logs = new LogBucket("logs", { region, accountId, forceDestroy: env.forceDestroy, retentionDays: env.protect ? 400 : 30, tags });
+
+  const buckets: StowageOutputs["buckets"] = {};
+  const data = new Map<string, DataBucket>();
+  for (const b of cfg.buckets) {
+    const args: Omit<DataBucketArgs, "region" | "logBucket"> = {
+      accountId,
+      versioning: cfg.versioning,
+      transitions: cfg.lifecycle,
+      ...(b.expireAfterDays !== undefined ? { expireAfterDays: b.expireAfterDays } : {}),
+      noncurrentVersionExpireDays: b.noncurrentVersionExpireDays,
+      abortIncompleteUploadDays: b.abortIncompleteUploadDays,
+      ...(b.objectLock ? { objectLock: b.objectLock } : {}),
+      ...(b.intelligentTieringArchive ? { intelligentTieringArchive: b.intelligentTieringArchive } : {}),
+      notifications: b.notifications,
+      forceDestroy: env.forceDestroy,
+      protect: env.protect,
+      keyDeletionDays: env.keyDeletionDays,
+      tags: { ...tags, purpose: b.purpose },
+    };
+    const bucket = new DataBucket(b.name, { ...args, region, logBucket: logs.bucket });
+    data.set(b.name, bucket);
+    buckets[b.name] = { [region]: { name: bucket.bucket.id, arn: bucket.bucket.arn } };
+    for (const replicaRegion of cfg.replicaRegions) {
+      const r = new Replication(`${b.name}-${replicaRegion}`, { source: bucket, replicaRegion, replicaArgs: args, accountId, replicationTimeControl: cfg.replicationTimeControl, tags });
+      buckets[b.name]![replicaRegion] = { name: r.replica.bucket.id, arn: r.replica.bucket.arn };
+    }
+  }
+
+  const teamRoles: StowageOutputs["teamRoles"] = {};
+  for (const team of cfg.teams) {
+    teamRoles[team.name] = new TeamAccess(`team-${team.name}`, { team, bucket: data.get(team.bucket)!, accountId, tags }).role.arn;
+  }
+  const uploaderRoles: StowageOutputs["uploaderRoles"] = {};
+  for (const u of cfg.uploaders) {
+    uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, { bucket: data.get(u.bucket)!, prefix: u.prefix, iotRoleAlias: u.iotRoleAlias, accountId, tags }).role.arn;
+  }
+  const audit = new Audit("audit", { region, logBucket: logs, buckets: [...data.values()], readEvents: cfg.audit.readEvents, tags });
+  return { buckets, teamRoles, uploaderRoles, trailArn: audit.trail.arn };
+}
+
+/** Reads `stowage:*` from the stack config: JSON values (lists, objects, numbers) parsed, plain strings kept. */
+export function readStackConfig(keys: readonly string[]): Record<string, unknown> {
+  const config = new pulumi.Config("stowage");
+  const raw: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = config.get(key);
+    if (value === undefined) continue;
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      raw[key] = value;
+    }
+  }
+  return raw;
+}

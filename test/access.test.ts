@@ -1,0 +1,108 @@
+/**
+ * Access is proven, not eyeballed: the policies the prod program generated (team roles, the uploader, the bucket
+ * policy) are evaluated by an IAM policy simulator (@cloud-copilot/iam-simulate, AGPL: a devDependency, tests only).
+ */
+import * as aws from "@pulumi/aws";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, runStack, type PulumiClass } from "./support/pulumi.js";
+
+const prod = await runStack("prod");
+const policy = (cls: PulumiClass, name: string) => JSON.parse(prod.one(cls, name).inputs.policy);
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+const images = "arn:aws:s3:::images-bucket";
+const claims = "arn:aws:s3:::claims-bucket";
+const imagesKey = `arn:aws:kms:us-east-2:${ACCOUNT}:key/images-key`;
+
+interface Request {
+  readonly as: "vision" | "ingest" | "claims" | "ml" | "cameras" | "outsider";
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Record<string, string | string[]>;
+  /** Leave out the TLS and encryption headers a well-behaved client sends. */
+  readonly bare?: boolean;
+}
+
+const ROLES: Record<Request["as"], { principal: string; policy: unknown }> = {
+  vision: { principal: roleArn("team-vision-role"), policy: policy(aws.iam.RolePolicy, "team-vision-policy") },
+  ingest: { principal: roleArn("team-ingest-role"), policy: policy(aws.iam.RolePolicy, "team-ingest-policy") },
+  claims: { principal: roleArn("team-claims-role"), policy: policy(aws.iam.RolePolicy, "team-claims-policy") },
+  ml: { principal: roleArn("team-ml-role"), policy: policy(aws.iam.RolePolicy, "team-ml-policy") },
+  cameras: { principal: roleArn("uploader-cameras-role"), policy: policy(aws.iam.RolePolicy, "uploader-cameras-policy") },
+  // Another account whose own IAM policy grants it everything on the bucket.
+  outsider: { principal: "arn:aws:iam::999999999999:role/outsider", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: [images, `${images}/*`] }] } },
+};
+
+async function decide(r: Request): Promise<string> {
+  const role = ROLES[r.as];
+  const bucketArn = r.resource.startsWith(claims) ? claims : images;
+  const bucketPolicy = policy(aws.s3.BucketPolicy, bucketArn === claims ? "claims-policy" : "images-policy");
+  const upload = r.action === "s3:PutObject";
+  const context: Record<string, string | string[]> = {
+    "aws:PrincipalAccount": role.principal.split(":")[4]!,
+    ...(r.bare ? {} : { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" }),
+    ...(upload && !r.bare ? { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": bucketArn === images ? imagesKey : `arn:aws:kms:us-east-2:${ACCOUNT}:key/claims-key` } : {}),
+    ...r.context,
+  };
+  const response = await runSimulation(
+    {
+      request: { principal: role.principal, action: r.action, resource: { resource: r.resource, accountId: ACCOUNT }, contextVariables: context },
+      identityPolicies: [{ name: `${r.as}-policy`, policy: role.policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: bucketPolicy,
+    },
+    {},
+  );
+  if (response.resultType === "error") throw new Error(JSON.stringify(response.errors));
+  return response.overallResult;
+}
+
+describe("team roles", () => {
+  it("let a team read and write its own prefixes", async () => {
+    expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/processed/cam-7/frame.jpg` })).toBe("Allowed");
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/cam-7/frame.jpg` })).toBe("Allowed");
+    expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "processed/cam-7/" } })).toBe("Allowed");
+    expect(await decide({ as: "ingest", action: "s3:DeleteObject", resource: `${images}/uploads/cameras/1.jpg` })).toBe("Allowed");
+  });
+
+  it("give nothing of another team's prefixes", async () => {
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/uploads/cameras/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/training/set-1/a.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "uploads/" } })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "" } })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:DeleteObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied"); // write, not admin
+    expect(await decide({ as: "claims", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "ml", action: "s3:PutObject", resource: `${images}/training/a.jpg` })).toBe("ImplicitlyDenied"); // read only
+    expect(await decide({ as: "ml", action: "s3:GetObject", resource: `${images}/training/a.jpg` })).toBe("Allowed");
+  });
+});
+
+describe("the camera uploader", () => {
+  it("can put under uploads/cameras/ and nothing else, not even read back", async () => {
+    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("Allowed");
+    expect(await decide({ as: "cameras", action: "s3:GetObject", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/partners/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/processed/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "cameras", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "uploads/cameras/" } })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "cameras", action: "s3:DeleteObject", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("the bucket policy", () => {
+  it("denies a request without TLS, whatever the role may do", async () => {
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "aws:SecureTransport": "false" } })).toBe("ExplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "s3:TlsVersion": "1.1" } })).toBe("ExplicitlyDenied");
+  });
+
+  it("denies an unencrypted upload, an SSE-S3 upload, and one with another KMS key", async () => {
+    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/1.jpg`, bare: true, context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" } })).toBe("ExplicitlyDenied");
+    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/1.jpg`, context: { "s3:x-amz-server-side-encryption": "AES256" } })).toBe("ExplicitlyDenied");
+    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/1.jpg`, context: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:us-east-2:${ACCOUNT}:key/someone-elses` } })).toBe("ExplicitlyDenied");
+  });
+
+  it("denies principals outside the account even when their own policy allows everything", async () => {
+    expect(await decide({ as: "outsider", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("ExplicitlyDenied");
+  });
+});

@@ -1,0 +1,63 @@
+/** The stack config schema: the shipped stacks pass, and every rule has a failing case naming the key and value. */
+import { describe, expect, it } from "vitest";
+import { CONFIG_KEYS, StackConfigError, parseStackConfig } from "../infra/config.js";
+import { stackConfig } from "./support/pulumi.js";
+
+/** A stack file's config as the program sees it: `stowage:` stripped. */
+function raw(stack: string): Record<string, any> {
+  return Object.fromEntries(Object.entries(stackConfig(stack)).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice("stowage:".length), v]));
+}
+
+function problems(config: Record<string, unknown>): string[] {
+  try {
+    parseStackConfig(config);
+  } catch (err) {
+    expect(err).toBeInstanceOf(StackConfigError);
+    return [...(err as StackConfigError).problems];
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("parseStackConfig", () => {
+  it.each(["dev", "staging", "prod"])("accepts the %s stack and reads only known keys", (stack) => {
+    const cfg = parseStackConfig(raw(stack));
+    expect(cfg.environment).toBe(stack);
+    expect(cfg.tags.environment).toBe(stack);
+    for (const key of Object.keys(raw(stack))) expect(CONFIG_KEYS).toContain(key);
+  });
+
+  const prod = () => raw("prod");
+  const cases: [string, (c: Record<string, any>) => void, RegExp][] = [
+    ["an unknown key", (c) => (c.replicaRegion = "us-west-1"), /stowage:: unknown key "replicaRegion"|unknown key "replicaRegion"/],
+    ["an unknown region", (c) => (c.primaryRegion = "us-east-7"), /stowage:primaryRegion: unknown AWS region "us-east-7"/],
+    ["a replica in the primary region", (c) => (c.replicaRegions = ["us-east-2"]), /stowage:replicaRegions\[0\]: us-east-2 is the primary region/],
+    ["replication without versioning", (c) => (c.versioning = false), /stowage:versioning: false, but replication .* requires versioning/],
+    ["prod without a replica", (c) => (c.replicaRegions = []), /stowage:replicaRegions: prod requires at least one replica region/],
+    ["prod without Object Lock", (c) => delete c.buckets[1].objectLock, /stowage:buckets\[1\]\.objectLock: prod requires Object Lock/],
+    ["Object Lock added to an existing bucket", (c) => (c.buckets[1].existing = true), /stowage:buckets\[1\]\.objectLock: Object Lock cannot be added to the existing bucket "claims"/],
+    ["overlapping team prefixes", (c) => (c.teams[1].prefixes = ["processed/raw/"]), /stowage:teams\[1\]\.prefixes: "processed\/raw\/" of team ingest overlaps "processed\/" of team vision in bucket images/],
+    ["a team on an unknown bucket", (c) => (c.teams[0].bucket = "videos"), /stowage:teams\[0\]\.bucket: no bucket named "videos"/],
+    ["an uploader outside uploads/", (c) => (c.uploaders[0].prefix = "images/"), /stowage:uploaders\[0\]\.prefix: an uploads\/… prefix/],
+    ["a prefix without a slash", (c) => (c.teams[0].prefixes = ["processed"]), /stowage:teams\[0\]\.prefixes\[0\]: a prefix like images\//],
+    ["a missing tag", (c) => delete c.tags["cost-centre"], /stowage:tags\.cost-centre: required on every resource/],
+    ["a contradicting environment tag", (c) => (c.tags.environment = "dev"), /stowage:tags\.environment: "dev" differs from stowage:environment "prod"/],
+    ["transitions out of order", (c) => (c.lifecycle = [{ afterDays: 90, storageClass: "GLACIER_IR" }, { afterDays: 60, storageClass: "STANDARD_IA" }]), /stowage:lifecycle\[1\]\.afterDays: 60 must be later than 90/],
+    ["IA before 30 days", (c) => (c.lifecycle = [{ afterDays: 10, storageClass: "STANDARD_IA" }]), /stowage:lifecycle\[0\]\.afterDays: 10; S3 requires at least 30 days before STANDARD_IA/],
+    ["expiry inside the Object Lock retention", (c) => (c.buckets[0].expireAfterDays = 60), /stowage:buckets\[0\]\.expireAfterDays: 60 is shorter than the Object Lock retention of 90 days/],
+    ["a bucket name used twice", (c) => (c.buckets[1].name = "images"), /stowage:buckets\[1\]\.name: "images" is used twice/],
+    ["a bad environment", (c) => (c.environment = "qa"), /stowage:environment: /],
+  ];
+  it.each(cases)("rejects %s", (_, mutate, message) => {
+    const c = prod();
+    mutate(c);
+    expect(problems(c).join("\n")).toMatch(message);
+  });
+
+  it("lists every problem at once", () => {
+    const c = prod();
+    c.primaryRegion = "nowhere-1";
+    c.replicaRegions = [];
+    delete c.tags.team;
+    expect(problems(c)).toHaveLength(3);
+  });
+});
