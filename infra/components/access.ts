@@ -24,7 +24,8 @@ export class TeamAccess extends pulumi.ComponentResource {
         description: `Stowage: team ${team.name}, ${team.access} on ${team.prefixes.join(", ")}`,
         assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(teamTrust(team.trust, a, team.abac))),
         maxSessionDuration: 3600,
-        tags: { ...args.tags, team: team.name },
+        // stowage-team marks it as a team role for the policy pack's prefix-isolation rule.
+        tags: { ...args.tags, team: team.name, "stowage-team": team.name },
       },
       { parent: this },
     );

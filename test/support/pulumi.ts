@@ -9,8 +9,9 @@ import { parse } from "yaml";
 import { CONFIG_KEYS, parseStackConfig } from "../../infra/config.js";
 import { readStackConfig, stowage, type StowageOutputs } from "../../infra/program.js";
 import { packageRoot } from "../../planner/paths.js";
+import { MOCK_ACCOUNT, runUnderMocks } from "../../infra/mockrun.js";
 
-export const ACCOUNT = "123456789012";
+export const ACCOUNT = MOCK_ACCOUNT;
 
 export interface Recorded {
   readonly type: string;
@@ -42,52 +43,10 @@ export function value<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 export async function runStack(stack: string, config: Record<string, unknown> = stackConfig(stack)): Promise<StackRun> {
-  const resources: Recorded[] = [];
-  const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
-  );
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const arn =
-          args.type === "aws:s3/bucket:Bucket" ? `arn:aws:s3:::${args.name}-bucket`
-          : args.type === "aws:kms/key:Key" ? `arn:aws:kms:${args.inputs.region}:${ACCOUNT}:key/${args.name}`
-          : args.type === "aws:iam/role:Role" ? `arn:aws:iam::${ACCOUNT}:role/${args.name}`
-          : args.type === "aws:sqs/queue:Queue" ? `arn:aws:sqs:${args.inputs.region}:${ACCOUNT}:${args.name}`
-          : `arn:aws:mock:::${args.name}`;
-        const opts = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...opts });
-        const extra = args.type === "aws:kms/key:Key" ? { keyId: args.name } : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}` } : {};
-        return { id: args.type === "aws:s3/bucket:Bucket" ? `${args.name}-bucket` : `${args.name}-id`, state: { ...args.inputs, arn, ...extra } };
-      },
-      call(args) {
-        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: "AIDAEXAMPLE", id: ACCOUNT };
-        throw new Error(`unexpected call ${args.token}`);
-      },
-    },
-    "stowage",
-    stack,
-    false,
-  );
-  // Resource options never reach the mock monitor: a stack transformation sees them as the program set them.
-  // It needs the root stack resource, so the program runs inside one, as `pulumi up` runs it.
-  let outputs!: StowageOutputs;
-  await pulumi.runtime.runInPulumiStack(async () => {
-    pulumi.runtime.registerStackTransformation((args) => {
-      options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
-      return undefined;
-    });
-    outputs = stowage(parseStackConfig(readStackConfig(CONFIG_KEYS)));
-    return outputs;
-  });
+  const run = await runUnderMocks("stowage", stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
+  const outputs = run.result;
   await value(outputs.trailArn);
-  // Wait until registrations stop arriving (policies resolve after the ARNs they embed).
-  let seen = -1;
-  while (seen !== resources.length) {
-    seen = resources.length;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const resources: Recorded[] = run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.props, protect: !!r.protect, retainOnDelete: r.retainOnDelete }));
   const ofType = (cls: PulumiClass) => resources.filter((r) => r.type === typeOf(cls));
   return {
     resources,

@@ -1,0 +1,75 @@
+/**
+ * Runs the Stowage program (or any program function) under the Pulumi engine's own mocks and returns what it
+ * registered: each resource's type, name, id, inputs-as-state and options. `stowage policy` judges this; the tests
+ * assert on it. Nothing reaches a cloud.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StackResource } from "./policy/gather.js";
+
+export const MOCK_ACCOUNT = "123456789012";
+
+export interface MockRun<T> {
+  readonly resources: (StackResource & { retainOnDelete: boolean })[];
+  readonly result: T;
+}
+
+function arnFor(type: string, name: string, region: string | undefined): string {
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2":
+      return `arn:aws:s3:::${name}-bucket`;
+    case "aws:kms/key:Key":
+      return `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/${name}`;
+    case "aws:iam/role:Role":
+      return `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}`;
+    case "aws:sqs/queue:Queue":
+      return `arn:aws:sqs:${region}:${MOCK_ACCOUNT}:${name}`;
+    default:
+      return `arn:aws:mock:::${name}`;
+  }
+}
+
+/**
+ * Sets the config, installs the mocks, runs `program` inside a root stack (as `pulumi up` does, so a stack
+ * transformation can record each resource's options), and waits until registrations stop.
+ */
+export async function runUnderMocks<T>(project: string, stack: string, config: Record<string, unknown>, program: () => T | Promise<T>): Promise<MockRun<T>> {
+  const resources: MockRun<T>["resources"] = [];
+  const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const id = args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? `${args.name}-bucket` : `${args.name}-id`;
+        const extra = args.type === "aws:kms/key:Key" ? { keyId: args.name } : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}` } : {};
+        const state = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs.region), ...extra };
+        const opts = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+        resources.push({ type: args.type, name: args.name, id, props: state, ...opts });
+        return { id, state };
+      },
+      call(args) {
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:root`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT };
+        if (args.token === "aws:index/getRegion:getRegion") return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+        return {};
+      },
+    },
+    project,
+    stack,
+    false,
+  );
+  let result!: T;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
+      return undefined;
+    });
+    result = await program();
+    return undefined;
+  });
+  let seen = -1;
+  while (seen !== resources.length) {
+    seen = resources.length;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { resources, result };
+}

@@ -1,0 +1,68 @@
+/**
+ * What the rules judge: facts about buckets, IAM policies, keys and trails, whichever side gathered them — a
+ * Pulumi program's resources (gather.ts, at preview or under mocks) or a live S3 API. The rules never see where
+ * the facts came from.
+ */
+import type { PolicyDocument } from "../policies.js";
+
+/** A setting that could not be read (access denied, not implemented by the server) is unknown, not absent. */
+export type Unknown = { readonly unknown: string };
+export const isUnknown = (v: unknown): v is Unknown => typeof v === "object" && v !== null && "unknown" in v;
+
+export interface ResourceRef {
+  readonly type: string;
+  readonly name: string;
+  readonly urn?: string;
+}
+
+export interface BucketFacts {
+  readonly ref: ResourceRef;
+  readonly region: string | null;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Whether the program protects it from deletion (`protect`); null where not applicable (live). */
+  readonly protect: boolean | null;
+  /** Log buckets (targets of access logging or of a trail) are judged by the log-bucket rules only. */
+  readonly role: "data" | "log";
+  readonly acl: string | null;
+  readonly versioning: "Enabled" | "Suspended" | null | Unknown;
+  readonly encryption: { readonly algorithm: string; readonly kmsKeyId: string | null; readonly bucketKey: boolean } | null | Unknown;
+  readonly publicAccessBlock: { readonly blockPublicAcls: boolean; readonly blockPublicPolicy: boolean; readonly ignorePublicAcls: boolean; readonly restrictPublicBuckets: boolean } | null | Unknown;
+  readonly ownership: string | null | Unknown;
+  readonly policy: PolicyDocument | null | Unknown;
+  readonly lifecycleRules: number | null | Unknown;
+  readonly logging: { readonly targetBucket: string; readonly targetRegion: string | null } | null | Unknown;
+  readonly replication: { readonly rules: number; readonly kmsReplicated: boolean; readonly destinationRegions: readonly (string | null)[] } | null | Unknown;
+  readonly objectLock: { readonly mode: string | null; readonly days: number | null } | null | Unknown;
+  /** Trails recording this bucket's object writes and reads. */
+  readonly dataEvents: { readonly writes: boolean; readonly reads: boolean } | null;
+}
+
+export interface IamPolicyFacts {
+  readonly ref: ResourceRef;
+  /** The role it is attached to, with that role's `team` tag when it has one. */
+  readonly role: string | null;
+  readonly team: string | null;
+  readonly document: PolicyDocument;
+}
+
+export interface RoleFacts {
+  readonly ref: ResourceRef;
+  readonly trust: PolicyDocument | null;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface KeyFacts {
+  readonly ref: ResourceRef;
+  readonly rotation: boolean;
+  readonly protect: boolean | null;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Facts {
+  readonly buckets: readonly BucketFacts[];
+  readonly iamPolicies: readonly IamPolicyFacts[];
+  readonly roles: readonly RoleFacts[];
+  readonly keys: readonly KeyFacts[];
+  /** Every resource that takes tags, with its tags and region, for the tag and region rules. */
+  readonly tagged: readonly { readonly ref: ResourceRef; readonly tags: Readonly<Record<string, string>>; readonly region: string | null }[];
+}

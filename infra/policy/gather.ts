@@ -1,0 +1,152 @@
+/**
+ * Turns a stack's resources into facts, joining every @pulumi/aws v7 sidecar (versioning, encryption, public access
+ * block, ownership, policy, lifecycle, logging, replication, Object Lock) to its bucket — by the engine's property
+ * dependencies when it has them (preview), else by the `bucket` value matching the bucket's id or name.
+ * A missing sidecar becomes a missing setting, which the rules report.
+ */
+import type { PolicyDocument } from "../policies.js";
+import type { BucketFacts, Facts, ResourceRef } from "./facts.js";
+
+export interface StackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn?: string;
+  /** Physical id, where known (mocks, stack exports). */
+  readonly id?: string;
+  readonly props: Record<string, any>;
+  readonly protect?: boolean;
+  /** Resources each property depends on (CrossGuard's propertyDependencies). */
+  readonly propertyDependencies?: Record<string, readonly StackResource[]>;
+}
+
+export const T = {
+  bucket: "aws:s3/bucket:Bucket",
+  bucketV2: "aws:s3/bucketV2:BucketV2",
+  versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+  encryption: ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+  publicAccess: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+  ownership: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
+  policy: ["aws:s3/bucketPolicy:BucketPolicy"],
+  lifecycle: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
+  logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
+  replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+  objectLock: ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"],
+  acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+  trail: "aws:cloudtrail/trail:Trail",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  policyResource: "aws:iam/policy:Policy",
+  key: "aws:kms/key:Key",
+} as const;
+
+/** Resource types that take tags, for the tag and region rules. */
+export const TAGGABLE = new Set<string>([T.bucket, T.bucketV2, T.key, T.role, T.trail, "aws:sqs/queue:Queue", "aws:iot/roleAlias:RoleAlias", "aws:iam/policy:Policy"]);
+
+const ref = (r: StackResource): ResourceRef => ({ type: r.type, name: r.name, ...(r.urn ? { urn: r.urn } : {}) });
+
+function parsePolicy(v: unknown): PolicyDocument | null {
+  if (!v) return null;
+  if (typeof v === "object") return v as PolicyDocument;
+  try {
+    return JSON.parse(String(v)) as PolicyDocument;
+  } catch {
+    return null;
+  }
+}
+
+function isBucket(r: StackResource): boolean {
+  return r.type === T.bucket || r.type === T.bucketV2;
+}
+
+/** Which bucket a sidecar configures. */
+function bucketOf(side: StackResource, buckets: readonly StackResource[], prop = "bucket"): StackResource | undefined {
+  const dep = side.propertyDependencies?.[prop]?.find(isBucket);
+  if (dep) return buckets.find((b) => b === dep || (b.urn && b.urn === dep.urn)) ?? dep;
+  const value = side.props[prop];
+  if (typeof value !== "string") return undefined;
+  return buckets.find((b) => b.id === value || b.props.bucket === value || b.props.arn === value);
+}
+
+export function gatherFacts(resources: readonly StackResource[]): Facts {
+  const buckets = resources.filter(isBucket);
+  const sidecars = (types: readonly string[], b: StackResource, prop = "bucket") => resources.filter((r) => types.includes(r.type) && bucketOf(r, buckets, prop) === b);
+  const first = (types: readonly string[], b: StackResource) => sidecars(types, b)[0];
+  const trails = resources.filter((r) => r.type === T.trail);
+  const logTargets = new Set<StackResource>([
+    ...resources.filter((r) => T.logging.includes(r.type as never)).flatMap((r) => [bucketOf(r, buckets, "targetBucket")].filter((x): x is StackResource => !!x)),
+    ...trails.flatMap((t) => [bucketOf(t, buckets, "s3BucketName")].filter((x): x is StackResource => !!x)),
+  ]);
+
+  const bucketFacts: BucketFacts[] = buckets.map((b) => {
+    const versioning = first(T.versioning, b);
+    const encryption = first(T.encryption, b);
+    const pab = first(T.publicAccess, b);
+    const ownership = first(T.ownership, b);
+    const policy = first(T.policy, b);
+    const lifecycle = first(T.lifecycle, b);
+    const logging = first(T.logging, b);
+    const replication = first(T.replication, b);
+    const lock = first(T.objectLock, b);
+    const aclSide = first(T.acl, b);
+    const rule = encryption?.props.rules?.[0];
+    const target = logging ? bucketOf(logging, buckets, "targetBucket") : undefined;
+    const arn: string | undefined = b.props.arn;
+    const eventsFor = (readOnly: string) =>
+      trails.some((t) =>
+        (t.props.advancedEventSelectors ?? []).some((s: { fieldSelectors?: { field: string; equals?: string[]; startsWiths?: string[] }[] }) => {
+          const f = s.fieldSelectors ?? [];
+          const ro = f.find((x) => x.field === "readOnly")?.equals;
+          const arns = f.find((x) => x.field === "resources.ARN")?.startsWiths ?? [];
+          const dependsOnBucket = t.propertyDependencies?.advancedEventSelectors?.includes(b) ?? false;
+          return (!ro || ro.includes(readOnly)) && (dependsOnBucket || (arn !== undefined && arns.some((a) => a.startsWith(arn))));
+        }),
+      );
+    const repRules: any[] = replication?.props.rules ?? [];
+    return {
+      ref: ref(b),
+      region: b.props.region ?? null,
+      tags: b.props.tags ?? {},
+      protect: b.protect ?? null,
+      role: logTargets.has(b) ? "log" : "data",
+      acl: aclSide?.props.acl ?? b.props.acl ?? null,
+      versioning: versioning ? (versioning.props.versioningConfiguration?.status ?? null) : null,
+      encryption: rule ? { algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "", kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null, bucketKey: !!rule.bucketKeyEnabled } : null,
+      publicAccessBlock: pab
+        ? { blockPublicAcls: !!pab.props.blockPublicAcls, blockPublicPolicy: !!pab.props.blockPublicPolicy, ignorePublicAcls: !!pab.props.ignorePublicAcls, restrictPublicBuckets: !!pab.props.restrictPublicBuckets }
+        : null,
+      ownership: ownership?.props.rule?.objectOwnership ?? null,
+      policy: parsePolicy(policy?.props.policy),
+      lifecycleRules: lifecycle ? (lifecycle.props.rules ?? []).filter((r: { status?: string }) => r.status !== "Disabled").length : null,
+      logging: logging ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: target?.props.region ?? null } : null,
+      replication: replication
+        ? {
+            rules: repRules.filter((r) => r.status === "Enabled").length,
+            kmsReplicated: repRules.some((r) => r.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled"),
+            destinationRegions: repRules.map((r) => buckets.find((x) => x.props.arn === r.destination?.bucket)?.props.region ?? null),
+          }
+        : null,
+      objectLock: lock ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null } : null,
+      dataEvents: { writes: eventsFor("false"), reads: eventsFor("true") },
+    };
+  });
+
+  const roles = resources.filter((r) => r.type === T.role);
+  const roleOf = (p: StackResource) => {
+    const dep = p.propertyDependencies?.role?.find((r) => r.type === T.role);
+    return dep ?? roles.find((r) => r.id === p.props.role || r.props.name === p.props.role || r.name === p.props.role);
+  };
+  return {
+    buckets: bucketFacts,
+    iamPolicies: resources
+      .filter((r) => r.type === T.rolePolicy || r.type === T.policyResource)
+      .flatMap((p) => {
+        const document = parsePolicy(p.props.policy);
+        if (!document) return [];
+        const role = p.type === T.rolePolicy ? roleOf(p) : undefined;
+        return [{ ref: ref(p), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }];
+      }),
+    roles: roles.map((r) => ({ ref: ref(r), trust: parsePolicy(r.props.assumeRolePolicy), tags: r.props.tags ?? {} })),
+    keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
+    tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: r.props.region ?? null })),
+  };
+}

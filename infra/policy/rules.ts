@@ -1,0 +1,421 @@
+/**
+ * Stowage's rules: one exported constant per rule, each a pure function of the facts (facts.ts) and the rule
+ * configuration. The CrossGuard pack (pack/index.ts), `stowage policy`, and the live verifier all run these.
+ * Controls are AWS Security Hub's S3 controls where one applies
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html).
+ */
+import type { PolicyDocument, Statement } from "../policies.js";
+import { isUnknown, type BucketFacts, type Facts, type ResourceRef } from "./facts.js";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
+
+export interface RuleConfig {
+  /** Tags every taggable resource must carry. */
+  readonly requiredTags: readonly string[];
+  /** Regions resources may be in (null: any). */
+  readonly allowedRegions: readonly string[] | null;
+  /** Per team, the bucket and prefixes it owns: no other team's role may reach them. */
+  readonly teamPrefixes: Readonly<Record<string, { readonly bucket: string; readonly prefixes: readonly string[] }>>;
+  /** Also require read data events (S3.23) on data buckets. */
+  readonly auditReads: boolean;
+}
+
+export const DEFAULT_CONFIG: RuleConfig = {
+  requiredTags: ["team", "environment", "data-classification", "cost-centre"],
+  allowedRegions: null,
+  teamPrefixes: {},
+  auditReads: false,
+};
+
+export interface Finding {
+  readonly resource: ResourceRef;
+  readonly message: string;
+}
+
+export interface Rule {
+  /** kebab-case, unique. */
+  readonly name: string;
+  /** Security Hub control, or "stowage" for Stowage's own. */
+  readonly control: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  /** What to change, in one sentence. */
+  readonly fix: string;
+  check(facts: Facts, config: RuleConfig): Finding[];
+}
+
+const isProd = (b: { tags: Readonly<Record<string, string>> }) => b.tags.environment === "prod";
+const dataBuckets = (f: Facts) => f.buckets.filter((b) => b.role === "data");
+const statements = (doc: PolicyDocument | null | { unknown: string }): Statement[] => (doc && !isUnknown(doc) ? doc.Statement : []);
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** A bucket rule: one finding per bucket the predicate fails; unknown settings are reported as unknown by verify, skipped here. */
+function bucketRule(
+  base: Omit<Rule, "check">,
+  which: (f: Facts, c: RuleConfig) => readonly BucketFacts[],
+  failure: (b: BucketFacts, c: RuleConfig) => string | null,
+): Rule {
+  return {
+    ...base,
+    check: (facts, config) =>
+      which(facts, config).flatMap((b) => {
+        const message = failure(b, config);
+        return message ? [{ resource: b.ref, message }] : [];
+      }),
+  };
+}
+
+const known = <T>(v: T): v is Exclude<T, { readonly unknown: string }> => !isUnknown(v);
+
+function principalIsEveryone(p: unknown): boolean {
+  if (p === "*") return true;
+  if (p && typeof p === "object") return list((p as { AWS?: string | string[] }).AWS).includes("*");
+  return false;
+}
+
+export const s3NoPublicAccess = bucketRule(
+  {
+    name: "s3-no-public-read-or-write",
+    control: "S3.2/S3.3",
+    description: "No public-read or public-read-write ACL, and no bucket policy that allows everyone.",
+    enforcementLevel: "mandatory",
+    fix: "Remove the public ACL and any Allow statement whose Principal is \"*\"; grant access through IAM roles.",
+  },
+  (f) => f.buckets,
+  (b) => {
+    if (b.acl && /public-read/.test(b.acl)) return `the ACL ${b.acl} makes objects public`;
+    const open = statements(b.policy).find((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal) && !s.Condition);
+    return open ? `the bucket policy allows ${JSON.stringify(open.Action)} to everyone` : null;
+  },
+);
+
+function deniesWhen(b: BucketFacts, key: string, test: (cond: Record<string, Record<string, unknown>>) => boolean): boolean {
+  return statements(b.policy).some((s) => {
+    if (s.Effect !== "Deny" || !principalIsEveryone(s.Principal) || !s.Condition) return false;
+    const actions = list(s.Action);
+    return (actions.includes("s3:*") || actions.includes("*")) && JSON.stringify(s.Condition).includes(key) && test(s.Condition as never);
+  });
+}
+
+export const s3RequireTls = bucketRule(
+  {
+    name: "s3-require-tls",
+    control: "S3.5",
+    description: "The bucket policy denies every request made without TLS.",
+    enforcementLevel: "mandatory",
+    fix: "Add a Deny statement for s3:* on the bucket and its objects when aws:SecureTransport is false.",
+  },
+  (f) => f.buckets,
+  (b) => {
+    if (!known(b.policy)) return null;
+    return deniesWhen(b, "aws:SecureTransport", (c) => String(c.Bool?.["aws:SecureTransport"]) === "false") ? null : "no statement denies requests without TLS (aws:SecureTransport = false)";
+  },
+);
+
+export const s3RequireTls12 = bucketRule(
+  {
+    name: "s3-require-tls-1-2",
+    control: "stowage",
+    description: "The bucket policy denies TLS versions below 1.2.",
+    enforcementLevel: "mandatory",
+    fix: "Add a Deny statement for s3:* when s3:TlsVersion is less than 1.2.",
+  },
+  (f) => dataBuckets(f),
+  (b) => (!known(b.policy) || deniesWhen(b, "s3:TlsVersion", (c) => Number(c.NumericLessThan?.["s3:TlsVersion"]) >= 1.2) ? null : "no statement denies TLS below 1.2"),
+);
+
+const SENSITIVE = /^s3:(\*|Put(Bucket)?(Policy|Acl|EncryptionConfiguration|BucketPolicy|BucketAcl)|DeleteBucketPolicy|PutEncryptionConfiguration)$/;
+
+export const s3NoCrossAccountAdmin = bucketRule(
+  {
+    name: "s3-no-cross-account-admin",
+    control: "S3.6",
+    description: "The bucket policy grants no other account the right to change its policy, ACL or encryption.",
+    enforcementLevel: "mandatory",
+    fix: "Remove s3:* and Put*Policy/Acl/Encryption grants to principals of other accounts.",
+  },
+  (f) => f.buckets,
+  (b) => {
+    const bad = statements(b.policy).find((s) => s.Effect === "Allow" && s.Principal !== undefined && list(s.Action).some((a) => SENSITIVE.test(a)) && !JSON.stringify(s.Principal).includes("Service"));
+    return bad ? `the bucket policy grants ${JSON.stringify(bad.Action)} to ${JSON.stringify(bad.Principal)}` : null;
+  },
+);
+
+export const s3Replication = bucketRule(
+  {
+    name: "s3-replication-in-prod",
+    control: "S3.7",
+    description: "Prod data buckets replicate SSE-KMS objects to another region.",
+    enforcementLevel: "mandatory",
+    fix: "Set stowage:replicaRegions (or add a BucketReplicationConfig with sseKmsEncryptedObjects enabled).",
+  },
+  (f) => dataBuckets(f).filter(isProd),
+  (b) => {
+    if (!known(b.replication)) return null;
+    if (!b.replication || b.replication.rules === 0) return "no replication configuration";
+    if (!b.replication.kmsReplicated) return "replication does not include SSE-KMS objects (sourceSelectionCriteria.sseKmsEncryptedObjects)";
+    if (b.replication.destinationRegions.includes(b.region)) return "the replica is in the bucket's own region; outages are regional";
+    return null;
+  },
+);
+
+export const s3PublicAccessBlock = bucketRule(
+  {
+    name: "s3-public-access-block",
+    control: "S3.8",
+    description: "All four public access block settings are on.",
+    enforcementLevel: "mandatory",
+    fix: "Add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true.",
+  },
+  (f) => f.buckets,
+  (b) => {
+    if (!known(b.publicAccessBlock)) return null;
+    if (!b.publicAccessBlock) return "no public access block";
+    const off = Object.entries(b.publicAccessBlock).filter(([, v]) => v !== true).map(([k]) => k);
+    return off.length ? `public access block has ${off.join(", ")} off` : null;
+  },
+);
+
+export const s3AccessLogging = bucketRule(
+  {
+    name: "s3-access-logging",
+    control: "S3.9",
+    description: "Server access logging is on, to a log bucket in the same region.",
+    enforcementLevel: "mandatory",
+    fix: "Add a BucketLogging that targets a log bucket in the bucket's region.",
+  },
+  (f) => dataBuckets(f),
+  (b) => {
+    if (!known(b.logging)) return null;
+    if (!b.logging) return "server access logging is off";
+    return b.logging.targetRegion && b.region && b.logging.targetRegion !== b.region ? `logs go to ${b.logging.targetBucket} in ${b.logging.targetRegion}, not ${b.region}` : null;
+  },
+);
+
+export const s3AclsDisabled = bucketRule(
+  {
+    name: "s3-acls-disabled",
+    control: "S3.12",
+    description: "Object ownership is BucketOwnerEnforced: ACLs play no part in access.",
+    enforcementLevel: "mandatory",
+    fix: "Add a BucketOwnershipControls with objectOwnership BucketOwnerEnforced.",
+  },
+  (f) => f.buckets,
+  (b) => (!known(b.ownership) || b.ownership === "BucketOwnerEnforced" ? null : `object ownership is ${b.ownership ?? "not set"}, so ACLs still apply`),
+);
+
+export const s3Lifecycle = bucketRule(
+  {
+    name: "s3-lifecycle",
+    control: "S3.13",
+    description: "Data buckets have a lifecycle configuration.",
+    enforcementLevel: "mandatory",
+    fix: "Add a BucketLifecycleConfiguration (transitions, noncurrent-version expiry, aborting incomplete uploads).",
+  },
+  (f) => f.buckets,
+  (b) => (!known(b.lifecycleRules) || (b.lifecycleRules ?? 0) > 0 ? null : "no lifecycle rules"),
+);
+
+export const s3Versioning = bucketRule(
+  {
+    name: "s3-versioning",
+    control: "S3.14",
+    description: "Versioning is enabled.",
+    enforcementLevel: "mandatory",
+    fix: "Add a BucketVersioning with status Enabled.",
+  },
+  (f) => f.buckets,
+  (b) => (!known(b.versioning) || b.versioning === "Enabled" ? null : b.versioning === "Suspended" ? "versioning is suspended" : "versioning is not enabled"),
+);
+
+export const s3ObjectLock = bucketRule(
+  {
+    name: "s3-object-lock-in-prod",
+    control: "S3.15",
+    description: "Prod data buckets have Object Lock with a default retention.",
+    enforcementLevel: "mandatory",
+    fix: "Create the bucket with objectLockEnabled and add a BucketObjectLockConfiguration with a default retention.",
+  },
+  (f) => dataBuckets(f).filter(isProd),
+  (b) => (!known(b.objectLock) || (b.objectLock && b.objectLock.mode) ? null : "no Object Lock default retention"),
+);
+
+export const s3KmsEncryption = bucketRule(
+  {
+    name: "s3-kms-encryption",
+    control: "S3.17",
+    description: "Data buckets encrypt by default with SSE-KMS (a customer key); log buckets with SSE-S3 at least.",
+    enforcementLevel: "mandatory",
+    fix: "Add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms, a customer-managed key and bucketKeyEnabled.",
+  },
+  (f) => f.buckets,
+  (b) => {
+    if (!known(b.encryption)) return null;
+    if (!b.encryption) return "no default encryption configuration";
+    if (b.role === "data" && !b.encryption.algorithm.startsWith("aws:kms")) return `default encryption is ${b.encryption.algorithm}, not SSE-KMS`;
+    if (b.role === "data" && !b.encryption.kmsKeyId) return "SSE-KMS with the AWS-managed key; use a customer-managed key";
+    return null;
+  },
+);
+
+export const s3DataEvents = bucketRule(
+  {
+    name: "s3-cloudtrail-data-events",
+    control: "S3.22/S3.23",
+    description: "A CloudTrail trail records object-level writes (and reads, where configured) on data buckets.",
+    enforcementLevel: "mandatory",
+    fix: "Add the bucket to a trail's S3 data event selectors (Audit component).",
+  },
+  (f) => dataBuckets(f),
+  (b, c) => {
+    if (!b.dataEvents?.writes) return "no trail records its object writes (S3.22)";
+    if (c.auditReads && !b.dataEvents.reads) return "no trail records its object reads (S3.23)";
+    return null;
+  },
+);
+
+export const prodProtected = bucketRule(
+  {
+    name: "prod-data-protected",
+    control: "stowage",
+    description: "Prod data buckets are protected from deletion by the program (protect).",
+    enforcementLevel: "mandatory",
+    fix: "Set protect and retainOnDelete on the bucket (the DataBucket component does in prod).",
+  },
+  (f) => dataBuckets(f).filter((b) => isProd(b) && b.protect !== null),
+  (b) => (b.protect ? null : "a prod data bucket without protect can be deleted by pulumi destroy"),
+);
+
+export const kmsRotation: Rule = {
+  name: "kms-key-rotation",
+  control: "stowage",
+  description: "Customer-managed KMS keys rotate.",
+  enforcementLevel: "mandatory",
+  fix: "Set enableKeyRotation: true on the key.",
+  check: (f) => f.keys.filter((k) => !k.rotation).map((k) => ({ resource: k.ref, message: "key rotation is off" })),
+};
+
+function actionsAndResources(doc: PolicyDocument) {
+  return doc.Statement.filter((s) => s.Effect === "Allow").map((s) => ({ actions: list(s.Action), resources: list(s.Resource) }));
+}
+
+export const iamNoWildcards: Rule = {
+  name: "iam-no-wildcards",
+  control: "stowage",
+  description: "IAM policies name their actions and resources: no \"*\" or \"s3:*\" action, no \"*\" resource.",
+  enforcementLevel: "mandatory",
+  fix: "List the actions the role needs and scope resources to the bucket and prefixes.",
+  check: (f) =>
+    f.iamPolicies.flatMap((p) =>
+      actionsAndResources(p.document).flatMap(({ actions, resources }) => {
+        const out: Finding[] = [];
+        const wildAction = actions.find((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a));
+        if (wildAction) out.push({ resource: p.ref, message: `allows the action ${wildAction}` });
+        if (resources.includes("*") && actions.some((a) => a.startsWith("s3:"))) out.push({ resource: p.ref, message: "allows S3 actions on every resource (\"*\")" });
+        return out;
+      }),
+    ),
+};
+
+export const noWildcardPrincipals: Rule = {
+  name: "no-wildcard-principals",
+  control: "stowage",
+  description: "No role may be assumed by everyone, and no bucket policy allows everyone.",
+  enforcementLevel: "mandatory",
+  fix: "Name the account, role, service or federated provider that may act.",
+  check: (f) => [
+    ...f.roles.flatMap((r) => statements(r.trust).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: r.ref, message: "the trust policy lets anyone assume the role" }))),
+    ...f.buckets.flatMap((b) => statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: b.ref, message: "the bucket policy allows everyone" }))),
+  ],
+};
+
+function grantsPrefix(resources: string[], bucketSuffix: string, prefix: string): boolean {
+  return resources.some((r) => {
+    const at = r.indexOf("/");
+    if (at < 0 || !r.slice(0, at).includes(bucketSuffix)) return false;
+    const path = r.slice(at + 1).replace(/\*.*$/, "");
+    return prefix.startsWith(path) || path.startsWith(prefix);
+  });
+}
+
+export const teamPrefixIsolation: Rule = {
+  name: "team-prefix-isolation",
+  control: "stowage",
+  description: "A team's role reaches no other team's prefixes.",
+  enforcementLevel: "mandatory",
+  fix: "Scope the role's object actions to its own team's prefixes.",
+  check: (f, c) =>
+    f.iamPolicies.flatMap((p) => {
+      if (!p.team) return [];
+      const objectResources = actionsAndResources(p.document).flatMap((s) => s.resources);
+      return Object.entries(c.teamPrefixes)
+        .filter(([team]) => team !== p.team)
+        .flatMap(([team, own]) =>
+          own.prefixes.filter((prefix) => grantsPrefix(objectResources, own.bucket, prefix)).map((prefix) => ({ resource: p.ref, message: `team ${p.team}'s role reaches ${own.bucket}/${prefix}, which belongs to team ${team}` })),
+        );
+    }),
+};
+
+export const requiredTags: Rule = {
+  name: "required-tags",
+  control: "stowage",
+  description: "Every taggable resource carries the required tags.",
+  enforcementLevel: "mandatory",
+  fix: "Set stowage:tags (the program adds them to every resource).",
+  check: (f, c) =>
+    f.tagged.flatMap((t) => {
+      const missing = c.requiredTags.filter((tag) => !t.tags[tag]);
+      return missing.length ? [{ resource: t.ref, message: `missing tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}` }] : [];
+    }),
+};
+
+export const allowedRegions: Rule = {
+  name: "allowed-regions",
+  control: "stowage",
+  description: "Resources are only in the allowed regions (data residency).",
+  enforcementLevel: "mandatory",
+  fix: "Move the resource to an allowed region, or change the allowed list.",
+  check: (f, c) =>
+    c.allowedRegions === null ? [] : f.tagged.filter((t) => t.region && !c.allowedRegions!.includes(t.region)).map((t) => ({ resource: t.ref, message: `is in ${t.region}, not in ${c.allowedRegions!.join(", ")}` })),
+};
+
+export const RULES: readonly Rule[] = [
+  s3NoPublicAccess,
+  s3RequireTls,
+  s3RequireTls12,
+  s3NoCrossAccountAdmin,
+  s3Replication,
+  s3PublicAccessBlock,
+  s3AccessLogging,
+  s3AclsDisabled,
+  s3Lifecycle,
+  s3Versioning,
+  s3ObjectLock,
+  s3KmsEncryption,
+  s3DataEvents,
+  prodProtected,
+  kmsRotation,
+  iamNoWildcards,
+  noWildcardPrincipals,
+  teamPrefixIsolation,
+  requiredTags,
+  allowedRegions,
+];
+
+export interface Violation {
+  readonly policy: string;
+  readonly control: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly resource: ResourceRef;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export function evaluate(facts: Facts, config: Partial<RuleConfig> = {}, levels: Readonly<Record<string, EnforcementLevel>> = {}): Violation[] {
+  const c = { ...DEFAULT_CONFIG, ...config };
+  return RULES.flatMap((rule) => {
+    const level = levels[rule.name] ?? rule.enforcementLevel;
+    if (level === "disabled") return [];
+    return rule.check(facts, c).map((f) => ({ policy: rule.name, control: rule.control, enforcementLevel: level, resource: f.resource, message: f.message, fix: rule.fix }));
+  });
+}
