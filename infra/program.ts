@@ -28,6 +28,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
 
   const buckets: StowageOutputs["buckets"] = {};
   const data = new Map<string, DataBucket>();
+  const replicas: DataBucket[] = [];
   for (const b of cfg.buckets) {
     const args: Omit<DataBucketArgs, "region" | "logBucket"> = {
       accountId,
@@ -50,6 +51,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
     for (const replicaRegion of cfg.replicaRegions) {
       const r = new Replication(`${b.name}-${replicaRegion}`, { source: bucket, replicaRegion, replicaArgs: args, accountId, replicationTimeControl: cfg.replicationTimeControl, tags });
       buckets[b.name]![replicaRegion] = { name: r.replica.bucket.id, arn: r.replica.bucket.arn };
+      replicas.push(r.replica);
     }
   }
 
@@ -61,7 +63,8 @@ export function stowage(cfg: StackConfig): StowageOutputs {
   for (const u of cfg.uploaders) {
     uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, { bucket: data.get(u.bucket)!, prefix: u.prefix, iotRoleAlias: u.iotRoleAlias, accountId, tags }).role.arn;
   }
-  const audit = new Audit("audit", { region, logBucket: logs, buckets: [...data.values()], readEvents: cfg.audit.readEvents, tags });
+  // The trail is multi-region: it records the replicas' object events too (S3.22 applies to every data bucket).
+  const audit = new Audit("audit", { region, logBucket: logs, buckets: [...data.values(), ...replicas], readEvents: cfg.audit.readEvents, tags });
   return { buckets, teamRoles, uploaderRoles, trailArn: audit.trail.arn };
 }
 

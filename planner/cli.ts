@@ -22,6 +22,7 @@ Usage:
   stowage pricing show [--region R]          what the price snapshot holds, by service and region
   stowage latency [options]                  measure round trips to every AWS region (or estimate them offline)
   stowage plan --workload W --users U        recommend a primary region and replica; write them to a stack
+  stowage policy --stack NAME                check a stack against the policy pack, offline (engine mocks)
   stowage help COMMAND                       help for one command
 
 Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
@@ -128,6 +129,18 @@ Needs a terminal; without one, use \`stowage plan --format json\`. NO_COLOR turn
 
   --workload FILE  (default examples/workload.yaml)      --users FILE  (default examples/users.yaml)
   --stack NAME     the stack file to write (default dev)  --stack-dir DIR  where it is (default: here)
+`;
+
+const POLICY_HELP = `stowage policy --stack NAME [--stack-dir DIR] [--program FILE.js] [--format table|json|markdown] [--json]
+stowage policy --export FILE [--format …]
+
+Runs a Pulumi program under the engine's mocks (Stowage's own by default, with the stack's Pulumi.NAME.yaml config;
+any compiled program with --program), or reads a \`pulumi stack export\` file, and checks its resources with the
+Stowage policy pack (infra/policy/pack: the same policies \`pulumi preview --policy-pack\` runs). Bucket settings
+that live in @pulumi/aws v7 sidecar resources are joined to their bucket; a missing one is a violation.
+
+Exit codes: 0 no mandatory violation, 4 a mandatory violation, 2 bad input, 1 a bug.
+JSON: { stack, resources, violations: [ { policy, control, enforcementLevel, resource: { type, name }, message } ] }
 `;
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
@@ -301,6 +314,23 @@ async function planCommand(args: string[]): Promise<number> {
   });
 }
 
+async function policyCommand(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { stack: { type: "string" }, "stack-dir": { type: "string" }, program: { type: "string" }, export: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
+    POLICY_HELP,
+  );
+  if (values.help) return print(POLICY_HELP);
+  const { runPolicy } = await import("../infra/policy/command.js");
+  return runPolicy({
+    ...(values.stack ? { stack: values.stack } : {}),
+    stackDir: values["stack-dir"] ?? ".",
+    ...(values.program ? { program: values.program } : {}),
+    ...(values.export ? { exportFile: values.export } : {}),
+    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+  });
+}
+
 async function plannerCommand(args: string[]): Promise<number> {
   const { values } = parse(
     args,
@@ -354,8 +384,10 @@ export async function main(argv: string[]): Promise<number> {
       return planCommand(rest);
     case "planner":
       return plannerCommand(rest);
+    case "policy":
+      return policyCommand(rest);
     case "help":
-      return print(({ planner: PLANNER_HELP, plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
+      return print(({ policy: POLICY_HELP, planner: PLANNER_HELP, plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
     case undefined:
     case "--help":
     case "-h":

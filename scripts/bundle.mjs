@@ -16,7 +16,9 @@ await build({
   // React and Ink's production builds: the development ones check every render and cost a second at start-up.
   define: { "process.env.NODE_ENV": '"production"' },
   // Ink loads its devtools only when DEV is set; the package is an optional peer that is not installed.
-  external: ["react-devtools-core"],
+  // The Pulumi SDKs stay in node_modules: they are large, load their own native gRPC and protobuf code, and only
+  // `stowage policy` needs them.
+  external: ["react-devtools-core", "@pulumi/*"],
   // Bundled CommonJS dependencies call require(); give ESM output one.
   banner: { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" },
   logLevel: "warning",

@@ -93,7 +93,9 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
     const selectors = trail.inputs.advancedEventSelectors;
     const readOnly = selectors.map((s: any) => s.fieldSelectors.find((f: any) => f.field === "readOnly").equals[0]);
     expect(readOnly).toEqual(config["stowage:audit"]?.readEvents ? ["false", "true"] : ["false"]);
-    expect(selectors[0].fieldSelectors.find((f: any) => f.field === "resources.ARN").startsWiths).toEqual(buckets.map((b) => `arn:aws:s3:::${b}-bucket/`));
+    // The multi-region trail covers the replicas too.
+    const replicas = buckets.flatMap((b) => config["stowage:replicaRegions"].map((r: string) => `arn:aws:s3:::${b}-${r}-replica-bucket/`));
+    expect(selectors[0].fieldSelectors.find((f: any) => f.field === "resources.ARN").startsWiths).toEqual([...buckets.map((b) => `arn:aws:s3:::${b}-bucket/`), ...replicas]);
   });
 
   it("exports bucket names and ARNs per region, team and uploader roles, and the trail", async () => {

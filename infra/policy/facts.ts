@@ -23,6 +23,8 @@ export interface BucketFacts {
   readonly protect: boolean | null;
   /** Log buckets (targets of access logging or of a trail) are judged by the log-bucket rules only. */
   readonly role: "data" | "log";
+  /** The destination of another bucket's replication: judged as a data bucket, but not asked to replicate itself. */
+  readonly isReplica: boolean;
   readonly acl: string | null;
   readonly versioning: "Enabled" | "Suspended" | null | Unknown;
   readonly encryption: { readonly algorithm: string; readonly kmsKeyId: string | null; readonly bucketKey: boolean } | null | Unknown;

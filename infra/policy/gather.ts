@@ -77,6 +77,9 @@ export function gatherFacts(resources: readonly StackResource[]): Facts {
     ...trails.flatMap((t) => [bucketOf(t, buckets, "s3BucketName")].filter((x): x is StackResource => !!x)),
   ]);
 
+  const replicaArns = new Set<string>(
+    resources.filter((r) => T.replication.includes(r.type as never)).flatMap((r) => (r.props.rules ?? []).map((rule: { destination?: { bucket?: string } }) => rule.destination?.bucket ?? "")),
+  );
   const bucketFacts: BucketFacts[] = buckets.map((b) => {
     const versioning = first(T.versioning, b);
     const encryption = first(T.encryption, b);
@@ -108,6 +111,7 @@ export function gatherFacts(resources: readonly StackResource[]): Facts {
       tags: b.props.tags ?? {},
       protect: b.protect ?? null,
       role: logTargets.has(b) ? "log" : "data",
+      isReplica: b.props.arn !== undefined && replicaArns.has(b.props.arn),
       acl: aclSide?.props.acl ?? b.props.acl ?? null,
       versioning: versioning ? (versioning.props.versioningConfiguration?.status ?? null) : null,
       encryption: rule ? { algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "", kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null, bucketKey: !!rule.bucketKeyEnabled } : null,

@@ -149,7 +149,7 @@ export const s3Replication = bucketRule(
     enforcementLevel: "mandatory",
     fix: "Set stowage:replicaRegions (or add a BucketReplicationConfig with sseKmsEncryptedObjects enabled).",
   },
-  (f) => dataBuckets(f).filter(isProd),
+  (f) => dataBuckets(f).filter((b) => isProd(b) && !b.isReplica),
   (b) => {
     if (!known(b.replication)) return null;
     if (!b.replication || b.replication.rules === 0) return "no replication configuration";

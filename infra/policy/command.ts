@@ -1,0 +1,89 @@
+/**
+ * `stowage policy --stack NAME [--program FILE.js] [--export FILE]`: the I/O around offline.ts.
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
+import { UserError } from "../../planner/errors.js";
+import { CONFIG_KEYS, StackConfigError, parseStackConfig, type StackConfig } from "../config.js";
+import { runUnderMocks } from "../mockrun.js";
+import { readStackConfig, stowage } from "../program.js";
+import type { RuleConfig } from "./rules.js";
+import { fromStackExport, judge, type PolicyReport } from "./offline.js";
+
+export interface PolicyArgs {
+  readonly stack?: string;
+  readonly stackDir: string;
+  readonly program?: string;
+  readonly exportFile?: string;
+  readonly format: "table" | "json" | "markdown";
+}
+
+/** Exit code when a mandatory policy is violated. */
+export const POLICY_VIOLATIONS = 4;
+
+async function stackFileConfig(dir: string, stack: string): Promise<Record<string, unknown>> {
+  const file = join(dir, `Pulumi.${stack}.yaml`);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new UserError(`No stack file ${file}.`, "Pass --stack with an existing stack (dev, staging, prod) or --stack-dir where the Pulumi.<stack>.yaml files are.");
+  }
+  return (parse(text)?.config ?? {}) as Record<string, unknown>;
+}
+
+/** What the rules need to know about our own program's stack: each team's prefixes, whether reads are audited. */
+export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
+  return {
+    teamPrefixes: Object.fromEntries(cfg.teams.map((t) => [t.name, { bucket: `${t.bucket}-bucket`, prefixes: t.prefixes }])),
+    auditReads: cfg.audit.readEvents,
+  };
+}
+
+export function policyText(report: PolicyReport, markdown: boolean): string {
+  const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const head = `${markdown ? "### " : ""}Policy check of ${report.stack}: ${report.resources} resources, ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"} (${mandatory} mandatory)`;
+  const lines = report.violations.map((v) =>
+    markdown ? `| ${v.enforcementLevel} | ${v.control} | ${v.policy} | \`${v.resource.name}\` | ${v.message.replace(/\|/g, "\\|")} |` : `${v.enforcementLevel.padEnd(9)} ${v.control.padEnd(11)} ${v.policy.padEnd(28)} ${v.message}`,
+  );
+  if (markdown && lines.length) lines.unshift("| level | control | policy | resource | message |", "| --- | --- | --- | --- | --- |");
+  return `${[head, "", ...lines].join("\n")}\n`;
+}
+
+export async function runPolicy(args: PolicyArgs): Promise<number> {
+  let report: PolicyReport;
+  if (args.exportFile) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(args.exportFile, "utf8"));
+    } catch (err) {
+      throw new UserError(`Cannot read the stack export ${args.exportFile}: ${(err as Error).message.split("\n")[0]}`, "Create one with `pulumi stack export --file stack.json`.");
+    }
+    report = await judge(args.stack ?? "export", fromStackExport(json));
+  } else {
+    if (!args.stack) throw new UserError("--stack NAME (or --export FILE) is required.", "Try `stowage policy --stack prod`.");
+    const config = await stackFileConfig(args.stackDir, args.stack);
+    if (args.program) {
+      const url = pathToFileURL(resolve(args.program)).href;
+      const run = await runUnderMocks("program", args.stack, config, async () => {
+        await import(url);
+      });
+      report = await judge(args.stack, run.resources, {}, "program");
+    } else {
+      let cfg: StackConfig;
+      const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice(8), v]));
+      try {
+        cfg = parseStackConfig(raw);
+      } catch (err) {
+        if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
+        throw err;
+      }
+      const run = await runUnderMocks("stowage", args.stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
+      report = await judge(args.stack, run.resources, ruleConfigFor(cfg));
+    }
+  }
+  process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : policyText(report, args.format === "markdown"));
+  return report.violations.some((v) => v.enforcementLevel === "mandatory") ? POLICY_VIOLATIONS : 0;
+}

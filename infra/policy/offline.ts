@@ -1,0 +1,92 @@
+/**
+ * `stowage policy`: judges a stack without a cloud account. The resources come from running a program under the
+ * engine's mocks, or from a `pulumi stack export` file; the pack's own policies then run over them through
+ * @pulumi/policy's validation types (the same StackValidationArgs the engine hands a pack).
+ */
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import type { StackResource } from "./gather.js";
+import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
+import { POLICIES } from "./pack/policies.js";
+
+export interface PolicyViolation {
+  readonly policy: string;
+  readonly control: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly resource: { readonly type: string; readonly name: string };
+  readonly message: string;
+}
+
+export interface PolicyReport {
+  readonly stack: string;
+  readonly resources: number;
+  readonly violations: readonly PolicyViolation[];
+}
+
+/** Our resources as CrossGuard's PolicyResource, property dependencies included. */
+export function toPolicyResources(stack: string, project: string, resources: readonly StackResource[]): PolicyResource[] {
+  const out = new Map<StackResource, PolicyResource>();
+  for (const r of resources) {
+    out.set(r, {
+      type: r.type,
+      name: r.name,
+      urn: r.urn ?? `urn:pulumi:${stack}::${project}::${r.type}::${r.name}`,
+      props: r.props,
+      opts: { protect: !!r.protect, ignoreChanges: [], aliases: [], customTimeouts: {} } as unknown as PolicyResource["opts"],
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    } as unknown as PolicyResource);
+  }
+  for (const [r, p] of out) {
+    for (const [prop, deps] of Object.entries(r.propertyDependencies ?? {})) {
+      p.propertyDependencies[prop] = deps.map((d) => out.get(d)).filter((x): x is PolicyResource => !!x);
+    }
+  }
+  return [...out.values()];
+}
+
+export async function judge(stack: string, resources: readonly StackResource[], config: Partial<RuleConfig> = {}, project = "stowage"): Promise<PolicyReport> {
+  const policyResources = toPolicyResources(stack, project, resources);
+  const violations: PolicyViolation[] = [];
+  const byUrn = new Map(policyResources.map((r) => [r.urn, r]));
+  for (const policy of POLICIES) {
+    const rule = RULES.find((r) => r.name === policy.name)!;
+    const args: StackValidationArgs = {
+      resources: policyResources,
+      stackTags: new Map(),
+      getConfig: <T extends object>() => ({ ...DEFAULT_CONFIG, ...config }) as unknown as T,
+      notApplicable: (reason?: string) => {
+        throw new Error(`not applicable: ${reason ?? ""}`);
+      },
+    };
+    await policy.validateStack(args, (message: string, urn?: string) => {
+      const r = urn ? byUrn.get(urn) : undefined;
+      violations.push({
+        policy: policy.name,
+        control: rule.control,
+        enforcementLevel: (policy.enforcementLevel ?? "advisory") as EnforcementLevel,
+        resource: { type: r?.type ?? "(stack)", name: r?.name ?? stack },
+        message,
+      });
+    });
+  }
+  return { stack, resources: resources.length, violations };
+}
+
+/** Resources of a `pulumi stack export` file (deployment.resources), with property dependencies by URN. */
+export function fromStackExport(json: unknown): StackResource[] {
+  const list = ((json as { deployment?: { resources?: any[] } })?.deployment?.resources ?? []).filter((r) => r.custom !== false && !String(r.type).startsWith("pulumi:"));
+  const byUrn = new Map<string, StackResource & { propertyDependencies: Record<string, StackResource[]> }>();
+  for (const r of list) {
+    const name = String(r.urn).split("::").pop() ?? r.urn;
+    byUrn.set(r.urn, { type: r.type, name, urn: r.urn, id: r.id, props: { ...(r.inputs ?? {}), ...(r.outputs ?? {}) }, protect: !!r.protect, propertyDependencies: {} });
+  }
+  for (const r of list) {
+    const own = byUrn.get(r.urn)!;
+    for (const [prop, urns] of Object.entries((r.propertyDependencies ?? {}) as Record<string, string[]>)) {
+      own.propertyDependencies[prop] = urns.map((u) => byUrn.get(u)).filter((x): x is NonNullable<typeof x> => !!x);
+    }
+  }
+  return [...byUrn.values()];
+}

@@ -1,0 +1,50 @@
+/**
+ * The CrossGuard policies: one StackValidationPolicy per rule. Bucket rules are stack rules because a v7 bucket's
+ * settings live in sidecar resources that must be joined to it; a missing sidecar is a violation.
+ */
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { gatherFacts, type StackResource } from "../gather.js";
+import { DEFAULT_CONFIG, RULES, type Rule, type RuleConfig } from "../rules.js";
+
+/** CrossGuard's resources as the gatherer's, keeping the engine's property dependencies. */
+export function fromPolicyResources(resources: readonly PolicyResource[]): StackResource[] {
+  const seen = new Map<PolicyResource, StackResource>();
+  const convert = (r: PolicyResource): StackResource => {
+    let out = seen.get(r);
+    if (out) return out;
+    const deps: Record<string, StackResource[]> = {};
+    out = { type: r.type, name: r.name, urn: r.urn, props: r.props, protect: !!r.opts?.protect, propertyDependencies: deps };
+    seen.set(r, out);
+    for (const [prop, list] of Object.entries(r.propertyDependencies ?? {})) deps[prop] = list.map(convert);
+    return out;
+  };
+  return resources.map(convert);
+}
+
+/** Each rule's configuration schema (JSON Schema, as CrossGuard wants it). */
+const CONFIG_SCHEMA = {
+  properties: {
+    requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.requiredTags },
+    allowedRegions: { type: ["array", "null"], items: { type: "string" }, default: null },
+    teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: {} },
+    auditReads: { type: "boolean", default: false },
+  },
+};
+
+export function toPolicy(rule: Rule): StackValidationPolicy {
+  return {
+    name: rule.name,
+    description: `${rule.control === "stowage" ? "" : `Security Hub ${rule.control}: `}${rule.description}`,
+    enforcementLevel: rule.enforcementLevel,
+    configSchema: CONFIG_SCHEMA as StackValidationPolicy["configSchema"],
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+      const config = { ...DEFAULT_CONFIG, ...(args.getConfig<Partial<RuleConfig>>() ?? {}) };
+      const facts = gatherFacts(fromPolicyResources(args.resources));
+      for (const finding of rule.check(facts, config)) {
+        reportViolation(`${finding.resource.type} ${finding.resource.name}: ${finding.message} [${rule.control}]. Fix: ${rule.fix}`, finding.resource.urn);
+      }
+    },
+  };
+}
+
+export const POLICIES: readonly StackValidationPolicy[] = RULES.map(toPolicy);
