@@ -40,12 +40,16 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const id = args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? `${args.name}-bucket` : `${args.name}-id`;
+        const id =
+          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? `${args.name}-bucket`
+          : args.type === "aws:iam/role:Role" ? (args.inputs.name ?? args.name) // a role's id is its name
+          : `${args.name}-id`;
         // Outputs the provider would add: a bucket's name (its id), a key's id, a queue's URL.
         const extra =
           args.type === "aws:kms/key:Key" ? { keyId: args.name }
           : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}` }
           : id.endsWith("-bucket") ? { bucket: args.inputs.bucket ?? id }
+          : args.type === "aws:iam/role:Role" ? { name: id }
           : {};
         const state = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs.region), ...extra };
         const opts = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };

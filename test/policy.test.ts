@@ -1,0 +1,80 @@
+/**
+ * The policy pack: our own stacks pass with zero violations, and every insecure program of the corpus is caught by
+ * the right policy and control, through @pulumi/policy's own validation types (infra/policy/offline.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { CONFIG_KEYS, parseStackConfig } from "../infra/config.js";
+import { runUnderMocks } from "../infra/mockrun.js";
+import { ruleConfigFor } from "../infra/policy/command.js";
+import { fromStackExport, judge } from "../infra/policy/offline.js";
+import { POLICIES } from "../infra/policy/pack/policies.js";
+import { RULES } from "../infra/policy/rules.js";
+import { readStackConfig, stowage } from "../infra/program.js";
+import { INSECURE, SECURE_WITH_TEAMS, baseline } from "./fixtures/insecure/programs.js";
+import { stackConfig } from "./support/pulumi.js";
+
+describe("the pack", () => {
+  it("has one named, described policy per rule, each with a configuration schema", () => {
+    expect(POLICIES.map((p) => p.name)).toEqual(RULES.map((r) => r.name));
+    expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
+    for (const p of POLICIES) {
+      expect(p.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(p.description.length).toBeGreaterThan(20);
+      expect(p.enforcementLevel).toBe("mandatory");
+      expect(p.configSchema?.properties).toBeDefined();
+    }
+  });
+});
+
+describe.each(["dev", "staging", "prod"])("our %s stack", (stack) => {
+  it("passes with zero violations", async () => {
+    const config = stackConfig(stack);
+    const run = await runUnderMocks("stowage", stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
+    const cfg = parseStackConfig(Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice(8), v])));
+    const report = await judge(stack, run.resources, ruleConfigFor(cfg));
+    expect(report.resources).toBeGreaterThan(20);
+    expect(report.violations).toEqual([]);
+  });
+});
+
+describe("the insecure corpus", () => {
+  it("has at least 25 programs", () => expect(INSECURE.length).toBeGreaterThanOrEqual(25));
+
+  it("starts from a baseline that passes", async () => {
+    for (const secure of [{ name: "baseline", program: () => baseline(), config: {} }, SECURE_WITH_TEAMS]) {
+      const run = await runUnderMocks("fixture", "prod", {}, secure.program);
+      expect((await judge("prod", run.resources, secure.config ?? {})).violations, secure.name).toEqual([]);
+    }
+  });
+
+  it.each(INSECURE.map((p) => [p.name, p] as const))("catches: %s", async (_, p) => {
+    const run = await runUnderMocks("fixture", "prod", {}, p.program);
+    const report = await judge("prod", run.resources, p.config ?? {});
+    const hit = report.violations.filter((v) => v.policy === p.policy);
+    expect(hit.length, JSON.stringify(report.violations, null, 1)).toBeGreaterThan(0);
+    expect(hit[0]!.control).toBe(p.control);
+    expect(hit[0]!.enforcementLevel).toBe("mandatory");
+    expect(hit[0]!.message).toMatch(/Fix: /);
+    expect(hit[0]!.resource.name).not.toBe("prod");
+  });
+});
+
+describe("a pulumi stack export", () => {
+  it("is judged the same way, joining sidecars through property dependencies", async () => {
+    const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
+    const bucket = urn("aws:s3/bucket:Bucket", "photos");
+    const exported = {
+      deployment: {
+        resources: [
+          { urn: "urn:pulumi:prod::app::pulumi:pulumi:Stack::app-prod", type: "pulumi:pulumi:Stack", custom: false },
+          { urn: bucket, type: "aws:s3/bucket:Bucket", custom: true, id: "photos-8c1e", protect: true, outputs: { bucket: "photos-8c1e", arn: "arn:aws:s3:::photos-8c1e", region: "us-east-2", tags: { team: "t", environment: "dev", "data-classification": "c", "cost-centre": "c" } } },
+          { urn: urn("aws:s3/bucketVersioning:BucketVersioning", "photos-versioning"), type: "aws:s3/bucketVersioning:BucketVersioning", custom: true, inputs: { bucket: "photos-8c1e", versioningConfiguration: { status: "Suspended" } }, propertyDependencies: { bucket: [bucket] } },
+        ],
+      },
+    };
+    const report = await judge("prod", fromStackExport(exported));
+    const policies = new Set(report.violations.map((v) => v.policy));
+    expect(report.violations.find((v) => v.policy === "s3-versioning")?.message).toMatch(/photos: versioning is suspended/);
+    for (const p of ["s3-kms-encryption", "s3-public-access-block", "s3-require-tls", "s3-access-logging", "s3-lifecycle"]) expect(policies).toContain(p);
+  });
+});
