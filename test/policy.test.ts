@@ -2,6 +2,10 @@
  * The policy pack: our own stacks pass with zero violations, and every insecure program of the corpus is caught by
  * the right policy and control, through @pulumi/policy's own validation types (infra/policy/offline.ts).
  */
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_KEYS, parseStackConfig } from "../infra/config.js";
 import { runUnderMocks } from "../infra/mockrun.js";
@@ -76,5 +80,32 @@ describe("a pulumi stack export", () => {
     const policies = new Set(report.violations.map((v) => v.policy));
     expect(report.violations.find((v) => v.policy === "s3-versioning")?.message).toMatch(/photos: versioning is suspended/);
     for (const p of ["s3-kms-encryption", "s3-public-access-block", "s3-require-tls", "s3-access-logging", "s3-lifecycle"]) expect(policies).toContain(p);
+  });
+});
+
+describe("stowage policy (the built command)", () => {
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+
+  it("passes our prod stack and answers JSON in the documented shape", async () => {
+    const r = await run("--stack", "prod", "--json");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ stack: "prod", violations: [] });
+    expect(json.resources).toBeGreaterThan(100);
+  });
+
+  it("exits 4 on a mandatory violation in a stack export, and explains bad input", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-policy-"));
+    const file = join(dir, "stack.json");
+    writeFileSync(file, JSON.stringify({ deployment: { resources: [{ urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::open", type: "aws:s3/bucket:Bucket", custom: true, id: "open", outputs: { bucket: "open", acl: "public-read" } }] } }));
+    const r = await run("--export", file, "--format", "markdown");
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/^\| mandatory \| S3\.2\/S3\.3 \| s3-no-public-read-or-write \| `open` \|/m);
+    const bad = await run("--stack", "nope");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/No stack file .*Pulumi\.nope\.yaml/);
   });
 });

@@ -31,6 +31,17 @@ const CONFIG_SCHEMA = {
   },
 };
 
+/** Every policy judges the same stack: gather its facts once per resource list. */
+const factsCache = new WeakMap<readonly PolicyResource[], ReturnType<typeof gatherFacts>>();
+function factsOf(resources: readonly PolicyResource[]) {
+  let facts = factsCache.get(resources);
+  if (!facts) {
+    facts = gatherFacts(fromPolicyResources(resources));
+    factsCache.set(resources, facts);
+  }
+  return facts;
+}
+
 export function toPolicy(rule: Rule): StackValidationPolicy {
   return {
     name: rule.name,
@@ -39,7 +50,7 @@ export function toPolicy(rule: Rule): StackValidationPolicy {
     configSchema: CONFIG_SCHEMA as StackValidationPolicy["configSchema"],
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = { ...DEFAULT_CONFIG, ...(args.getConfig<Partial<RuleConfig>>() ?? {}) };
-      const facts = gatherFacts(fromPolicyResources(args.resources));
+      const facts = factsOf(args.resources);
       for (const finding of rule.check(facts, config)) {
         reportViolation(`${finding.resource.type} ${finding.resource.name}: ${finding.message} [${rule.control}]. Fix: ${rule.fix}`, finding.resource.urn);
       }
