@@ -34,6 +34,21 @@ async function stackFileConfig(dir: string, stack: string): Promise<Record<strin
   return (parse(text)?.config ?? {}) as Record<string, unknown>;
 }
 
+/** Runs Stowage's own program for a stack file under the engine's mocks. */
+export async function mockOwnStack(stackDir: string, stack: string) {
+  const config = await stackFileConfig(stackDir, stack);
+  let cfg: StackConfig;
+  const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice(8), v]));
+  try {
+    cfg = parseStackConfig(raw);
+  } catch (err) {
+    if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
+    throw err;
+  }
+  const run = await runUnderMocks("stowage", stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
+  return { cfg, resources: run.resources };
+}
+
 /** What the rules need to know about our own program's stack: each team's prefixes, whether reads are audited. */
 export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
   return {
@@ -64,24 +79,16 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     report = await judge(args.stack ?? "export", fromStackExport(json));
   } else {
     if (!args.stack) throw new UserError("--stack NAME (or --export FILE) is required.", "Try `stowage policy --stack prod`.");
-    const config = await stackFileConfig(args.stackDir, args.stack);
     if (args.program) {
+      const config = await stackFileConfig(args.stackDir, args.stack);
       const url = pathToFileURL(resolve(args.program)).href;
       const run = await runUnderMocks("program", args.stack, config, async () => {
         await import(url);
       });
       report = await judge(args.stack, run.resources, {}, "program");
     } else {
-      let cfg: StackConfig;
-      const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice(8), v]));
-      try {
-        cfg = parseStackConfig(raw);
-      } catch (err) {
-        if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
-        throw err;
-      }
-      const run = await runUnderMocks("stowage", args.stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
-      report = await judge(args.stack, run.resources, ruleConfigFor(cfg));
+      const { cfg, resources } = await mockOwnStack(args.stackDir, args.stack);
+      report = await judge(args.stack, resources, ruleConfigFor(cfg));
     }
   }
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : policyText(report, args.format === "markdown"));

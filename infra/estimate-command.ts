@@ -1,0 +1,108 @@
+/**
+ * `stowage estimate --stack NAME [--usage FILE] [--compare-to BASE.json] [--budget USD]`: the I/O around estimate.ts.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { UserError } from "../planner/errors.js";
+import { exact, usd, Decimal } from "../planner/money.js";
+import { defaultSnapshotDir } from "../planner/paths.js";
+import { loadSnapshot } from "../planner/pricing/snapshot.js";
+import { UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
+import { mockOwnStack } from "./policy/command.js";
+
+export interface EstimateArgs {
+  readonly stack: string;
+  readonly stackDir: string;
+  readonly usage?: string;
+  readonly compareTo?: string;
+  readonly budget?: number;
+  readonly format: "table" | "json" | "markdown";
+  readonly prices?: string;
+}
+
+/** Exit code when the estimate is over --budget. */
+export const OVER_BUDGET = 5;
+
+async function loadUsage(path: string | undefined): Promise<Usage> {
+  if (!path) return UsageSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(path, "utf8"));
+  } catch (err) {
+    throw new UserError(`Cannot read the usage file ${path}: ${(err as Error).message.split("\n")[0]}`, "examples/usage.yaml documents every key.");
+  }
+  const r = UsageSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `  - ${i.path.join(".") || "(top level)"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`);
+    throw new UserError(`${path} has ${problems.length} problem(s):\n${problems.join("\n")}`, "examples/usage.yaml documents every key.");
+  }
+  return r.data;
+}
+
+export function estimateJson(e: StackEstimate, extra: object = {}) {
+  return {
+    stack: e.stack,
+    pricesAsOf: e.pricesAsOf,
+    horizonMonths: e.horizonMonths,
+    total: exact(e.total),
+    resources: e.resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      monthlyCost: exact(r.monthlyCost),
+      complete: r.complete,
+      ...(r.note ? { note: r.note } : {}),
+      lines: r.lines.map((l) => ({ name: l.name, quantity: l.quantity === null ? null : exact(l.quantity), unit: l.unit, unitPrice: l.unitPrice === null ? null : exact(l.unitPrice), cost: l.cost === null ? null : exact(l.cost) })),
+    })),
+    missingPrices: e.missingPrices,
+    ...extra,
+  };
+}
+
+type Diff = { type: string; name: string; before: string; after: string; change: string }[];
+
+function diffAgainst(base: { resources?: { type: string; name: string; monthlyCost: string }[] }, e: StackEstimate): Diff {
+  const before = new Map((base.resources ?? []).map((r) => [`${r.type}::${r.name}`, new Decimal(r.monthlyCost)]));
+  const keys = new Set([...before.keys(), ...e.resources.map((r) => `${r.type}::${r.name}`)]);
+  return [...keys]
+    .map((k) => {
+      const [type, name] = k.split("::") as [string, string];
+      const b = before.get(k) ?? new Decimal(0);
+      const a = e.resources.find((r) => `${r.type}::${r.name}` === k)?.monthlyCost ?? new Decimal(0);
+      return { type, name, before: exact(b), after: exact(a), change: exact(a.minus(b)) };
+    })
+    .filter((d) => d.change !== "0");
+}
+
+export async function runEstimate(args: EstimateArgs): Promise<number> {
+  const [usage, snapshot] = await Promise.all([loadUsage(args.usage), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const { resources } = await mockOwnStack(args.stackDir, args.stack);
+  const e = estimateStack(args.stack, resources, usage, snapshot.catalog, snapshot.asOf);
+  let diff: Diff | undefined;
+  if (args.compareTo) {
+    try {
+      diff = diffAgainst(JSON.parse(await readFile(args.compareTo, "utf8")), e);
+    } catch (err) {
+      throw new UserError(`Cannot read the base estimate ${args.compareTo}: ${(err as Error).message.split("\n")[0]}`, "Create it with `stowage estimate --stack NAME --json > base.json` on the base branch.");
+    }
+  }
+  const over = args.budget !== undefined && e.total.greaterThan(args.budget);
+  if (args.format === "json") {
+    process.stdout.write(`${JSON.stringify(estimateJson(e, { ...(diff ? { diff } : {}), ...(args.budget !== undefined ? { budget: args.budget, overBudget: over } : {}) }), null, 2)}\n`);
+  } else {
+    const md = args.format === "markdown";
+    const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, `$${usd(r.monthlyCost)}${r.complete ? "" : " *"}`]);
+    const out = [`${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`, ""];
+    if (md) out.push("| resource | type | $/month |", "| --- | --- | ---: |", ...rows.map((r) => `| ${r.join(" | ")} |`));
+    else out.push(...rows.map((r) => `${r[0]!.padEnd(34)} ${r[1]!.padEnd(14)} ${r[2]!.padStart(12)}`));
+    out.push("", "* incomplete: usage not given, or a price the snapshot does not have (see --format json).");
+    for (const m of e.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} ${m.command}`);
+    if (diff) {
+      out.push("", md ? "#### Change against the base" : "Change against the base:");
+      if (diff.length === 0) out.push("no change");
+      for (const d of diff) out.push(`${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`);
+    }
+    if (args.budget !== undefined) out.push("", over ? `Over budget: $${usd(e.total)} > $${usd(new Decimal(args.budget))}.` : `Within budget: $${usd(e.total)} ≤ $${usd(new Decimal(args.budget))}.`);
+    process.stdout.write(`${out.join("\n")}\n`);
+  }
+  return over ? OVER_BUDGET : 0;
+}

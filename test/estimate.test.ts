@@ -1,0 +1,86 @@
+/**
+ * The stack estimate: our prod stack with the documented usage file, checked line by line against `stowage cost`
+ * for the same workload; unit prices without usage; budget and comparison from the built command.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { estimate } from "../planner/cost/estimate.js";
+import { parseWorkload } from "../planner/cost/workload.js";
+import { UsageSchema, estimateStack } from "../infra/estimate.js";
+import { mockOwnStack } from "../infra/policy/command.js";
+import { shippedSnapshot } from "./support/snapshot.js";
+
+const { catalog, asOf } = await shippedSnapshot();
+const usage = UsageSchema.parse(parse(readFileSync("examples/usage.yaml", "utf8")));
+const { resources } = await mockOwnStack(".", "prod");
+const prod = estimateStack("prod", resources, usage, catalog, asOf);
+
+describe("stowage estimate of the prod stack", () => {
+  it("prices the images bucket exactly as stowage cost prices the same workload", () => {
+    const stack = parse(readFileSync("Pulumi.prod.yaml", "utf8")).config;
+    const images = stack["stowage:buckets"].find((b: { name: string }) => b.name === "images");
+    const u = usage.buckets.images!;
+    // The workload a user would write for this bucket, from the stack file and the usage file.
+    const w = parseWorkload({
+      region: stack["stowage:primaryRegion"],
+      horizon_months: usage.horizon_months,
+      data: { initial_gb: u.storage_gb, monthly_growth_gb: u.monthly_growth_gb, average_object_kb: u.average_object_kb },
+      requests: { monthly_writes: u.monthly_tier_1_requests, monthly_reads: u.monthly_tier_2_requests },
+      access: { monthly_read_gb: u.monthly_read_gb, monthly_egress_gb: u.monthly_egress_gb },
+      retention: { delete_after_days: images.expireAfterDays },
+      lifecycle: stack["stowage:lifecycle"].map((t: { afterDays: number; storageClass: string }) => ({ after_days: t.afterDays, class: t.storageClass })),
+      replication: { regions: stack["stowage:replicaRegions"] },
+    });
+    const cost = estimate(w, catalog, asOf, { only: ["s3-lifecycle"] }).options[0]!;
+    const got = prod.resources.find((r) => r.name === "images")!;
+    expect(got.lines.map((l) => [l.name, l.quantity?.toFixed() ?? null, l.unitPrice?.toFixed() ?? null, l.cost?.toFixed() ?? null])).toEqual(
+      cost.months[0]!.lines.map((l) => [l.name, l.quantity?.toFixed() ?? null, l.unitPrice?.toFixed() ?? null, l.cost?.toFixed() ?? null]),
+    );
+    expect(got.lines.some((l) => l.name.startsWith("Replica storage (Standard, us-west-2"))).toBe(true);
+    expect(got.monthlyCost.equals(cost.total.div(usage.horizon_months))).toBe(true);
+    expect(got.complete).toBe(true);
+  });
+
+  it("does not price replicas twice, and lists what it cannot price", () => {
+    expect(prod.resources.map((r) => r.name)).not.toContain("images-us-west-2-replica");
+    expect(prod.missingPrices.map((m) => m.service).sort()).toEqual(["AWSCloudTrail", "awskms", "awskms"]);
+    expect(prod.total.equals(prod.resources.reduce((s, r) => s.plus(r.monthlyCost), prod.total.minus(prod.total)))).toBe(true);
+  });
+
+  it("shows unit prices, not zero, for a bucket without usage", () => {
+    const bare = estimateStack("prod", resources, UsageSchema.parse({}), catalog, asOf);
+    const images = bare.resources.find((r) => r.name === "images")!;
+    expect(images.complete).toBe(false);
+    expect(images.monthlyCost.isZero()).toBe(true);
+    expect(images.lines.every((l) => l.quantity === null && l.cost === null)).toBe(true);
+    expect(images.lines.find((l) => l.name.startsWith("Storage (Standard"))!.unitPrice!.toFixed()).toBe("0.023");
+  });
+});
+
+describe("stowage estimate (the built command)", () => {
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile("node", ["dist/bundle/cli.js", "estimate", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+
+  it("fails over budget, and prints the change against a base estimate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-estimate-"));
+    const base = await run("--stack", "prod", "--json");
+    expect(base.code).toBe(0);
+    writeFileSync(join(dir, "base.json"), base.stdout);
+    const over = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "50", "--compare-to", join(dir, "base.json"));
+    expect(over.code).toBe(5);
+    expect(over.stdout).toMatch(/^Over budget: \$105\.88 > \$50\.00\.$/m);
+    expect(over.stdout).toMatch(/^ {2}images \(Bucket\): \$0\.00 → \$102\.35 \(\+102\.35\)$/m);
+    const within = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "500", "--json");
+    expect(within.code).toBe(0);
+    expect(JSON.parse(within.stdout)).toMatchObject({ stack: "prod", total: expect.stringMatching(/^105\.88/), budget: 500, overBudget: false });
+    const bad = await run("--stack", "prod", "--budget", "lots");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--budget lots is not an amount in USD/);
+  });
+});
