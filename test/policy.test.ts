@@ -109,3 +109,18 @@ describe("stowage policy (the built command)", () => {
     expect(bad.stderr).toMatch(/No stack file .*Pulumi\.nope\.yaml/);
   });
 });
+
+describe("values unknown until apply", () => {
+  it("are handled as the engine's policy server handles them: an advisory, not a crash", async () => {
+    const { unknownStringValue } = (await import("@pulumi/policy/proxy.js")) as unknown as { unknownStringValue: string };
+    const resources = [
+      { type: "aws:s3/bucket:Bucket", name: "fresh", id: "fresh", props: { bucket: "fresh", region: "us-east-2", tags: {} } },
+      { type: "aws:s3/bucketPolicy:BucketPolicy", name: "fresh-policy", props: { bucket: "fresh", policy: unknownStringValue } },
+    ];
+    const report = await judge("prod", resources);
+    const skipped = report.violations.filter((v) => v.message.startsWith("can't run policy"));
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped.every((v) => v.enforcementLevel === "advisory")).toBe(true);
+    expect(skipped[0]!.message).toMatch(/during preview: .*policy/);
+  });
+});

@@ -3,7 +3,7 @@
  * engine's mocks, or from a `pulumi stack export` file; the pack's own policies then run over them through
  * @pulumi/policy's validation types (the same StackValidationArgs the engine hands a pack).
  */
-import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { UnknownValueError, unknownCheckingProxy, type PolicyResource, type StackValidationArgs } from "@pulumi/policy";
 import type { StackResource } from "./gather.js";
 import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
 import { POLICIES } from "./pack/policies.js";
@@ -30,7 +30,8 @@ export function toPolicyResources(stack: string, project: string, resources: rea
       type: r.type,
       name: r.name,
       urn: r.urn ?? `urn:pulumi:${stack}::${project}::${r.type}::${r.name}`,
-      props: r.props,
+      // As the engine hands them to a pack: reading a value unknown until apply throws UnknownValueError.
+      props: unknownCheckingProxy(r.props),
       opts: { protect: !!r.protect, ignoreChanges: [], aliases: [], customTimeouts: {} } as unknown as PolicyResource["opts"],
       dependencies: [],
       propertyDependencies: {},
@@ -60,16 +61,23 @@ export async function judge(stack: string, resources: readonly StackResource[], 
         throw new Error(`not applicable: ${reason ?? ""}`);
       },
     };
-    await policy.validateStack(args, (message: string, urn?: string) => {
-      const r = urn ? byUrn.get(urn) : undefined;
-      violations.push({
-        policy: policy.name,
-        control: rule.control,
-        enforcementLevel: (policy.enforcementLevel ?? "advisory") as EnforcementLevel,
-        resource: { type: r?.type ?? "(stack)", name: r?.name ?? stack },
-        message,
+    try {
+      await policy.validateStack(args, (message: string, urn?: string) => {
+        const r = urn ? byUrn.get(urn) : undefined;
+        violations.push({
+          policy: policy.name,
+          control: rule.control,
+          enforcementLevel: (policy.enforcementLevel ?? "advisory") as EnforcementLevel,
+          resource: { type: r?.type ?? "(stack)", name: r?.name ?? stack },
+          message,
+        });
       });
-    });
+    } catch (err) {
+      // What the engine's policy server does: a policy that needs a value only known after apply is reported as an
+      // advisory "can't run during preview", never as a failure of the whole check.
+      if (!(err instanceof UnknownValueError)) throw err;
+      violations.push({ policy: policy.name, control: rule.control, enforcementLevel: "advisory", resource: { type: "(stack)", name: stack }, message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}` });
+    }
   }
   return { stack, resources: resources.length, violations };
 }
