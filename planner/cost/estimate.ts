@@ -25,7 +25,8 @@ export const OPTION_IDS = [
 ] as const;
 export type OptionId = (typeof OPTION_IDS)[number];
 
-const SINGLE_CLASS: Readonly<Partial<Record<OptionId, StorageClass>>> = {
+/** The class each single-class option keeps its data in (s3-lifecycle, RDS and EBS have none). */
+export const SINGLE_CLASS: Readonly<Partial<Record<OptionId, StorageClass>>> = {
   "s3-standard": "STANDARD",
   "s3-standard-ia": "STANDARD_IA",
   "s3-onezone-ia": "ONEZONE_IA",

@@ -5,7 +5,7 @@
  */
 import { Decimal } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
-import { OPTION_IDS, estimate, optionLabel, type OptionId } from "../cost/estimate.js";
+import { OPTION_IDS, SINGLE_CLASS, estimate, optionLabel, type OptionId } from "../cost/estimate.js";
 import type { Workload } from "../cost/workload.js";
 import { estimateRtt, haversineKm } from "../latency/estimate.js";
 import { REGIONS, findRegion } from "../regions.js";
@@ -109,14 +109,5 @@ export function scheduleFor(strategy: OptionId, w: Workload): { uploadStorageCla
   if (strategy === "s3-lifecycle") {
     return { uploadStorageClass: "STANDARD", transitions: w.lifecycle.map((r) => ({ afterDays: r.after_days, storageClass: r.class })) };
   }
-  const cls: Record<string, string> = {
-    "s3-standard": "STANDARD",
-    "s3-standard-ia": "STANDARD_IA",
-    "s3-onezone-ia": "ONEZONE_IA",
-    "s3-glacier-ir": "GLACIER_IR",
-    "s3-glacier-flexible": "GLACIER",
-    "s3-deep-archive": "DEEP_ARCHIVE",
-    "s3-intelligent-tiering": "INTELLIGENT_TIERING",
-  };
-  return { uploadStorageClass: cls[strategy] ?? "STANDARD", transitions: [] };
+  return { uploadStorageClass: SINGLE_CLASS[strategy] ?? "STANDARD", transitions: [] };
 }
