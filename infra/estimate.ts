@@ -74,10 +74,19 @@ function unknownQuantities(lines: readonly LineItem[]): LineItem[] {
   return lines.map((l) => ({ ...l, quantity: null, cost: null }));
 }
 
+/** One cost-model option for one resource; internet egress is the workload's, not the resource's: left out. */
+function optionCost(r: StackResource, w: ReturnType<typeof parseWorkload>, id: "rds-postgresql" | "ebs", catalog: Catalog, pricesAsOf: string | null, missing: Map<string, MissingPrice>): ResourceCost {
+  const report = costEstimate(w, catalog, pricesAsOf, { only: [id] });
+  for (const m of report.missingPrices) missing.set(`${m.service}|${m.region}|${m.usagetype}`, m);
+  const lines = report.options[0]!.months[0]!.lines.filter((l) => !l.name.startsWith("Internet egress"));
+  return { type: r.type, name: r.name, monthlyCost: sum(lines.flatMap((l) => (l.cost ? [l.cost] : []))), complete: lines.every((l) => l.cost !== null), lines };
+}
+
 export function estimateStack(stack: string, resources: readonly StackResource[], usage: Usage, catalog: Catalog, pricesAsOf: string | null): StackEstimate {
   const facts = gatherFacts(resources);
   const out: ResourceCost[] = [];
   const missing = new Map<string, MissingPrice>();
+  const priceOption = (r: StackResource, w: ReturnType<typeof parseWorkload>, id: "rds-postgresql" | "ebs") => optionCost(r, w, id, catalog, pricesAsOf, missing);
   const lifecycleOf = (name: string) => {
     const bucket = resources.find((r) => r.name === name && (r.type === T.bucket || r.type === T.bucketV2))!;
     const lc = resources.find((r) => T.lifecycle.includes(r.type as never) && (r.props.bucket === bucket.props.bucket || r.props.bucket === bucket.id));
@@ -101,6 +110,35 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
       lines,
       ...(u ? {} : { note: `no usage for bucket ${b.ref.name} in the usage file: unit prices only` }),
     });
+  }
+  // Databases and volumes, priced by the same models as stowage cost's rds-postgresql and ebs options.
+  for (const r of resources.filter((x) => x.type === "aws:rds/instance:Instance")) {
+    const p = r.props;
+    const region = p.region ?? "us-east-1";
+    if (p.engine !== "postgres") {
+      missing.set(`rds|${r.name}`, { service: "AmazonRDS", region, usagetype: `InstanceUsage:${p.instanceClass}`, attributes: { databaseEngine: String(p.engine) }, command: "(Stowage prices PostgreSQL only)" });
+      out.push({ type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [], note: `engine ${p.engine} is not priced (PostgreSQL only)` });
+      continue;
+    }
+    const storage = ["gp2", "gp3", "io1"].includes(p.storageType) ? p.storageType : "gp2";
+    const w = parseWorkload({
+      region,
+      horizon_months: 1,
+      data: { initial_gb: Number(p.allocatedStorage ?? 20) },
+      rds: { instance: p.instanceClass, multi_az: !!p.multiAz, storage, ...(p.iops ? { iops: Number(p.iops) } : {}) },
+    });
+    out.push(priceOption(r, w, "rds-postgresql"));
+  }
+  for (const r of resources.filter((x) => x.type === "aws:ebs/volume:Volume")) {
+    const p = r.props;
+    const volume = ["gp3", "gp2", "io1", "io2", "st1", "sc1"].includes(p.type) ? p.type : "gp3";
+    const w = parseWorkload({
+      region: p.region ?? "us-east-1",
+      horizon_months: 1,
+      data: { initial_gb: Number(p.size ?? 8) },
+      ebs: { volume, ...(p.iops && volume !== "gp2" ? { iops: Number(p.iops) } : {}), ...(p.throughput && volume === "gp3" ? { throughput_mbps: Number(p.throughput) } : {}) },
+    });
+    out.push(priceOption(r, w, "ebs"));
   }
   // KMS and CloudTrail are priced by services the snapshot does not carry yet: reported as missing, never guessed.
   for (const k of facts.keys) {

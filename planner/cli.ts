@@ -150,7 +150,8 @@ const ESTIMATE_HELP = `stowage estimate --stack NAME [--usage FILE] [--compare-t
 Runs the stack's program under the engine's mocks and prices its resources with the cost models of stowage cost:
 each bucket as the s3-lifecycle option of the equivalent workload (lifecycle and expiry from its sidecars,
 replicas from its replication), with usage from the usage file (examples/usage.yaml documents every key).
-Buckets without usage show unit prices. KMS and CloudTrail are listed with their usage but their prices are not in
+RDS PostgreSQL instances and EBS volumes are priced like the rds-postgresql and ebs options (other engines are
+reported, not priced). Buckets without usage show unit prices. KMS and CloudTrail are listed with their usage but their prices are not in
 the snapshot yet (reported missing). --compare-to prints the monthly change per resource against an earlier
 --json output; --budget exits 5 when the total is over.
 `;

@@ -84,3 +84,23 @@ describe("stowage estimate (the built command)", () => {
     expect(bad.stderr).toMatch(/--budget lots is not an amount in USD/);
   });
 });
+
+describe("databases and volumes in a stack", () => {
+  it("are priced by the rds-postgresql and ebs models; other engines are reported, not guessed", async () => {
+    const aws = await import("@pulumi/aws");
+    const { runUnderMocks } = await import("../infra/mockrun.js");
+    const run = await runUnderMocks("app", "dev", {}, () => {
+      new aws.rds.Instance("db", { region: "us-east-2", engine: "postgres", instanceClass: "db.m4.large", allocatedStorage: 20, storageType: "gp2", multiAz: false });
+      new aws.rds.Instance("legacy", { region: "us-east-2", engine: "mysql", instanceClass: "db.m5.large", allocatedStorage: 20 });
+      new aws.ebs.Volume("scratch", { region: "us-east-1", availabilityZone: "us-east-1a", type: "gp3", size: 500, iops: 6000, throughput: 250 });
+    });
+    const e = estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf);
+    const cost = (name: string) => e.resources.find((r) => r.name === name)!;
+    expect(cost("db").monthlyCost.toFixed(2)).toBe("135.16"); // the design notes' db.m4.large with 20 GB gp2
+    expect(cost("db").complete).toBe(true);
+    // 500 GB × $0.08 + 3,000 IOPS × $0.005 + 125 MiB/s × $0.04
+    expect(cost("scratch").lines.map((l) => l.cost?.toFixed(2))).toEqual(["40.00", "15.00", "5.00", "0.00"]);
+    expect(cost("legacy")).toMatchObject({ complete: false, note: "engine mysql is not priced (PostgreSQL only)" });
+    expect(e.missingPrices.some((m) => m.attributes.databaseEngine === "mysql")).toBe(true);
+  });
+});
