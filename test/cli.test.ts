@@ -107,3 +107,25 @@ describe("stowage", () => {
     expectUserError(await stowage("pricing", "refresh", "--service", "AmazonSQS"), /--service AmazonSQS is not one of/);
   });
 });
+
+describe("stowage latency", () => {
+  it("estimates offline in the documented JSON shape, labelled as estimates", async () => {
+    const run = await stowage("latency", "--offline", "--from", "Columbus, OH", "--region", "us-east-1", "--region", "eu-central-1", "--json");
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(Object.keys(json)).toEqual(["measuredAt", "from", "estimated", "results"]);
+    expect(json).toMatchObject({ from: "Columbus, OH", estimated: true });
+    expect(json.results.map((r: { name: string }) => r.name)).toEqual(["eu-central-1", "us-east-1"]);
+    expect(json.results[1]).toMatchObject({ kind: "region", host: "s3.us-east-1.amazonaws.com", status: "ok", estimated: true, floorMs: 4.84, estimateMs: 24.32, samples: 0, lost: 0 });
+    const csv = await stowage("latency", "--offline", "--from", "39.96,-83.00", "--region", "us-east-2", "--format", "csv");
+    expect(csv.stdout.split("\n")[0]).toMatch(/^name,kind,host,status,estimated,median_ms/);
+  });
+
+  it("explains bad input", async () => {
+    expectUserError(await stowage("latency", "--offline"), /--offline needs --from PLACE/);
+    expectUserError(await stowage("latency", "--offline", "--from", "Atlantis"), /Unknown place "Atlantis"/);
+    expectUserError(await stowage("latency", "--target", "bad"), /--target bad: expected NAME=URL/);
+    expectUserError(await stowage("latency", "--region", "xx-east-9"), /--region xx-east-9 is not a commercial AWS region/);
+    expectUserError(await stowage("latency", "--samples", "0"), /--samples 0 must be a whole number from 1 to 100/);
+  });
+});
