@@ -24,6 +24,7 @@ Usage:
   stowage plan --workload W --users U        recommend a primary region and replica; write them to a stack
   stowage policy --stack NAME                check a stack against the policy pack, offline (engine mocks)
   stowage estimate --stack NAME              estimate the monthly cost of a stack, against a budget
+  stowage verify --bucket NAME               check live buckets (AWS or S3-compatible) against the same rules
   stowage help COMMAND                       help for one command
 
 Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
@@ -154,6 +155,16 @@ RDS PostgreSQL instances and EBS volumes are priced like the rds-postgresql and 
 reported, not priced). Buckets without usage show unit prices. KMS and CloudTrail are listed with their usage but their prices are not in
 the snapshot yet (reported missing). --compare-to prints the monthly change per resource against an earlier
 --json output; --budget exits 5 when the total is over.
+`;
+
+const VERIFY_HELP = `stowage verify --bucket NAME… [--endpoint URL] [--region R] [--format table|json|markdown] [--json]
+
+Reads each bucket's versioning, default encryption, public access block, ownership controls, policy, lifecycle,
+logging, replication, Object Lock and tags through the S3 API, and judges them with the policy pack's rules. Each
+finding is pass, fail or unknown; unknown says why (access denied, not implemented by the server: an empty
+encryption answer is not encryption). Credentials: the standard AWS chain. --endpoint for S3-compatible stores
+(path-style addressing, checksums only where required). Exit codes: 0 nothing failed, 4 a rule failed, 2 bad input.
+JSON: { endpoint, buckets: [ { name, region, findings: [ { rule, control, status, reason?, message? } ] } ] }
 `;
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
@@ -366,6 +377,22 @@ async function estimateCommand(args: string[]): Promise<number> {
   });
 }
 
+async function verifyCommand(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { bucket: { type: "string", multiple: true }, endpoint: { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
+    VERIFY_HELP,
+  );
+  if (values.help) return print(VERIFY_HELP);
+  const { runVerify } = await import("../infra/verify/command.js");
+  return runVerify({
+    buckets: values.bucket ?? [],
+    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+  });
+}
+
 async function plannerCommand(args: string[]): Promise<number> {
   const { values } = parse(
     args,
@@ -423,8 +450,10 @@ export async function main(argv: string[]): Promise<number> {
       return policyCommand(rest);
     case "estimate":
       return estimateCommand(rest);
+    case "verify":
+      return verifyCommand(rest);
     case "help":
-      return print(({ estimate: ESTIMATE_HELP, policy: POLICY_HELP, planner: PLANNER_HELP, plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
+      return print(({ verify: VERIFY_HELP, estimate: ESTIMATE_HELP, policy: POLICY_HELP, planner: PLANNER_HELP, plan: PLAN_HELP, latency: LATENCY_HELP, cost: COST_HELP, pricing: `${REFRESH_HELP}\n${SHOW_HELP}` } as Record<string, string>)[rest[0] ?? ""] ?? HELP);
     case undefined:
     case "--help":
     case "-h":

@@ -19,6 +19,8 @@ export interface BucketFacts {
   readonly ref: ResourceRef;
   readonly region: string | null;
   readonly tags: Readonly<Record<string, string>>;
+  /** Set when the tags could not be read (then `tags` is empty and says nothing). */
+  readonly tagsUnknown?: string;
   /** Whether the program protects it from deletion (`protect`); null where not applicable (live). */
   readonly protect: boolean | null;
   /** Log buckets (targets of access logging or of a trail) are judged by the log-bucket rules only. */

@@ -268,7 +268,8 @@ export const s3DataEvents = bucketRule(
   },
   (f) => dataBuckets(f),
   (b, c) => {
-    if (!b.dataEvents?.writes) return "no trail records its object writes (S3.22)";
+    if (b.dataEvents === null) return null; // not visible from this side (a live S3 API cannot see trails)
+    if (!b.dataEvents.writes) return "no trail records its object writes (S3.22)";
     if (c.auditReads && !b.dataEvents.reads) return "no trail records its object reads (S3.23)";
     return null;
   },

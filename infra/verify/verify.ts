@@ -1,0 +1,50 @@
+/**
+ * Judges live buckets with the policy pack's rules: one rule set, two sources of facts. Pure: facts in, findings
+ * out. A rule whose facts could not be read is "unknown" with the reason, never a pass or a fail.
+ */
+import { isUnknown, type BucketFacts, type Facts } from "../policy/facts.js";
+import { DEFAULT_CONFIG, RULES, type RuleConfig } from "../policy/rules.js";
+
+export type Status = "pass" | "fail" | "unknown";
+
+export interface Finding {
+  readonly rule: string;
+  readonly control: string;
+  readonly status: Status;
+  /** Why it is unknown, or why it passes without applying. */
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** The bucket facts each rule reads; rules about IAM, keys or trails are not judged from the S3 API. */
+export const RULE_FIELDS: Readonly<Record<string, readonly (keyof BucketFacts)[]>> = {
+  "s3-no-public-read-or-write": ["policy"],
+  "s3-require-tls": ["policy"],
+  "s3-require-tls-1-2": ["policy"],
+  "s3-no-cross-account-admin": ["policy"],
+  "s3-replication-in-prod": ["replication"],
+  "s3-public-access-block": ["publicAccessBlock"],
+  "s3-access-logging": ["logging"],
+  "s3-acls-disabled": ["ownership"],
+  "s3-lifecycle": ["lifecycleRules"],
+  "s3-versioning": ["versioning"],
+  "s3-object-lock-in-prod": ["objectLock"],
+  "s3-kms-encryption": ["encryption"],
+  "required-tags": ["tags"],
+  "allowed-regions": ["region"],
+};
+
+const PROD_ONLY = new Set(["s3-replication-in-prod", "s3-object-lock-in-prod"]);
+
+export function judgeBucket(b: BucketFacts, config: Partial<RuleConfig> = {}): Finding[] {
+  const c = { ...DEFAULT_CONFIG, ...config };
+  const facts: Facts = { buckets: [b], iamPolicies: [], roles: [], keys: [], tagged: [{ ref: b.ref, tags: b.tags, region: b.region }] };
+  return RULES.filter((r) => r.name in RULE_FIELDS).map((rule) => {
+    const base = { rule: rule.name, control: rule.control };
+    const unknown = RULE_FIELDS[rule.name]!.map((f) => b[f]).find(isUnknown) ?? (rule.name === "required-tags" && b.tagsUnknown ? { unknown: b.tagsUnknown } : undefined);
+    if (unknown) return { ...base, status: "unknown" as const, reason: unknown.unknown };
+    if (PROD_ONLY.has(rule.name) && b.tags.environment !== "prod") return { ...base, status: "pass" as const, reason: "required for prod buckets only (tag environment=prod)" };
+    const found = rule.check(facts, c);
+    return found.length ? { ...base, status: "fail" as const, message: found.map((f) => f.message).join("; ") } : { ...base, status: "pass" as const };
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * A real S3 implementation on loopback for the tests: Ceph RADOS Gateway, started and stopped by the suite
+ * (test/support/ceph/rgw-up.sh). One cluster per machine at a time (the monitor's port 3300 is fixed).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { packageRoot } from "../../planner/paths.js";
+
+export const RGW_USER = { accessKeyId: "stowageaccess", secretAccessKey: "stowagesecret" };
+export const RGW_OTHER_USER = { accessKeyId: "otheraccess", secretAccessKey: "othersecret" };
+
+export function rgwUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return "needs root";
+  for (const bin of ["radosgw", "ceph-mon", "ceph-osd", "ceph"]) if (!existsSync(`/usr/bin/${bin}`)) return `needs Debian's ${bin} (apt-get install radosgw ceph-mon ceph-osd ceph-common)`;
+  return null;
+}
+
+export interface Rgw {
+  readonly endpoint: string;
+  stop(): void;
+}
+
+export function startRgw(port = 7480): Rgw {
+  const dir = mkdtempSync(join(tmpdir(), "stowage-rgw-"));
+  const script = (name: string) => join(packageRoot(), "test", "support", "ceph", name);
+  execFileSync("bash", [script("rgw-down.sh"), dir]); // nothing left from an interrupted run in this folder
+  execFileSync("bash", [script("rgw-up.sh"), dir, String(port)], { env: { ...process.env, REALM: "1", ACCESS_KEY: RGW_USER.accessKeyId, SECRET_KEY: RGW_USER.secretAccessKey }, stdio: "pipe", timeout: 240_000 });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => execFileSync("bash", [script("rgw-down.sh"), dir]) };
+}
