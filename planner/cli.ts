@@ -157,7 +157,11 @@ the snapshot yet (reported missing). --compare-to prints the monthly change per 
 --json output; --budget exits 5 when the total is over.
 `;
 
-const VERIFY_HELP = `stowage verify --bucket NAME… [--endpoint URL] [--region R] [--format table|json|markdown] [--json]
+const VERIFY_HELP = `stowage verify --bucket NAME… | --stack NAME | --outputs FILE [--endpoint URL] [--region R]
+               [--format table|json|markdown] [--json]
+
+--stack NAME verifies the buckets in the stack's \`buckets\` output (through the Pulumi CLI); --outputs FILE reads
+them from \`pulumi stack output --json\` instead.
 
 Reads each bucket's versioning, default encryption, public access block, ownership controls, policy, lifecycle,
 logging, replication, Object Lock and tags through the S3 API, and judges them with the policy pack's rules. Each
@@ -380,13 +384,15 @@ async function estimateCommand(args: string[]): Promise<number> {
 async function verifyCommand(args: string[]): Promise<number> {
   const { values } = parse(
     args,
-    { bucket: { type: "string", multiple: true }, endpoint: { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
+    { bucket: { type: "string", multiple: true }, stack: { type: "string" }, outputs: { type: "string" }, endpoint: { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
     VERIFY_HELP,
   );
   if (values.help) return print(VERIFY_HELP);
   const { runVerify } = await import("../infra/verify/command.js");
   return runVerify({
     buckets: values.bucket ?? [],
+    ...(values.stack ? { stack: values.stack } : {}),
+    ...(values.outputs ? { outputsFile: values.outputs } : {}),
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values.region ? { region: values.region } : {}),
     format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),

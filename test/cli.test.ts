@@ -129,3 +129,12 @@ describe("stowage latency", () => {
     expectUserError(await stowage("latency", "--samples", "0"), /--samples 0 must be a whole number from 1 to 100/);
   });
 });
+
+describe("stowage verify (without a store)", () => {
+  it("explains what it needs", async () => {
+    expectUserError(await stowage("verify"), /Name at least one bucket with --bucket[\s\S]*stowage verify --stack prod/);
+    expectUserError(await stowage("verify", "--stack", "prod"), /Could not read the outputs of stack prod with the Pulumi CLI[\s\S]*--outputs FILE/);
+    const dir = await file("outputs.json", JSON.stringify({ trailArn: "x" }));
+    expectUserError(await stowage("verify", "--outputs", dir), /The stack outputs have no `buckets` output/);
+  });
+});

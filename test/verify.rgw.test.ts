@@ -15,6 +15,9 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataBucketPolicy } from "../infra/policies.js";
 import { gatherBucket } from "../infra/verify/live.js";
@@ -103,6 +106,18 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
     expect(status(f, "s3-require-tls")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(status(f, "required-tags")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(f.filter((x) => x.status === "fail")).toEqual([]);
+  });
+
+  it("verifies the buckets a stack's outputs name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
+    const file = join(dir, "outputs.json");
+    writeFileSync(file, JSON.stringify({ buckets: { images: { "us-east-2": { name: "verify-compliant", arn: "arn:aws:s3:::verify-compliant" }, "us-west-2": { name: "verify-compliant-replica", arn: "arn:aws:s3:::verify-compliant-replica" } } }, trailArn: "arn" }));
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile("node", ["dist/bundle/cli.js", "verify", "--endpoint", rgw.endpoint, "--outputs", file, "--json"], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" },
+      }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout })),
+    );
+    expect(JSON.parse(r.stdout).buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-compliant-replica"]);
   });
 
   it("runs end to end from the built command, with the SDK's credential chain", async () => {

@@ -2,12 +2,19 @@
  * `stowage verify --bucket NAME… [--endpoint URL] [--region R]`: reads each bucket's settings and judges them with
  * the policy pack's rules. Credentials come from the standard AWS chain (profile, environment, SSO, instance role).
  */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { UserError } from "../../planner/errors.js";
 import { gatherBucket, s3Client } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
 
 export interface VerifyArgs {
   readonly buckets: readonly string[];
+  /** A stack whose `buckets` output names the buckets (read with the Pulumi CLI). */
+  readonly stack?: string;
+  /** A `pulumi stack output --json` file instead of the CLI. */
+  readonly outputsFile?: string;
   readonly endpoint?: string;
   readonly region?: string;
   readonly format: "table" | "json" | "markdown";
@@ -47,8 +54,40 @@ export function verifyText(r: VerifyReport, markdown: boolean): string {
   return `${out.join("\n")}`;
 }
 
+/**
+ * Physical bucket names from the stack's `buckets` output ({ logical: { region: { name, arn } } }), primary and
+ * replicas alike. Stack configs hold logical names only; the names AWS knows come from the deployed stack.
+ */
+export function bucketsFromOutputs(outputs: unknown): { name: string; region: string }[] {
+  const buckets = (outputs as { buckets?: Record<string, Record<string, { name?: string }>> })?.buckets;
+  if (!buckets || typeof buckets !== "object") throw new UserError("The stack outputs have no `buckets` output.", "Use the outputs of a Stowage stack (`pulumi stack output --json`).");
+  return Object.values(buckets).flatMap((byRegion) => Object.entries(byRegion).flatMap(([region, b]) => (b?.name ? [{ name: b.name, region }] : [])));
+}
+
+async function stackOutputs(args: VerifyArgs): Promise<unknown> {
+  if (args.outputsFile) {
+    try {
+      return JSON.parse(await readFile(args.outputsFile, "utf8"));
+    } catch (err) {
+      throw new UserError(`Cannot read the stack outputs ${args.outputsFile}: ${(err as Error).message.split("\n")[0]}`, "Write them with `pulumi stack output --json --stack NAME > outputs.json`.");
+    }
+  }
+  try {
+    const { stdout } = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", args.stack!]);
+    return JSON.parse(stdout);
+  } catch {
+    throw new UserError(`Could not read the outputs of stack ${args.stack} with the Pulumi CLI.`, `Log in with the Pulumi CLI, or pass --outputs FILE written by \`pulumi stack output --json --stack ${args.stack}\`.`);
+  }
+}
+
 export async function runVerify(args: VerifyArgs): Promise<number> {
-  if (args.buckets.length === 0) throw new UserError("Name at least one bucket with --bucket.", "Try `stowage verify --bucket my-bucket`; with an S3-compatible store add --endpoint http://host:port.");
+  if (args.stack || args.outputsFile) {
+    const named = bucketsFromOutputs(await stackOutputs(args));
+    const report = await verify({ ...args, buckets: [...args.buckets, ...named.map((b) => b.name)] });
+    process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
+    return report.buckets.some((b) => b.findings.some((f) => f.status === "fail")) ? VERIFY_FAILED : 0;
+  }
+  if (args.buckets.length === 0) throw new UserError("Name at least one bucket with --bucket.", "Try `stowage verify --bucket my-bucket` or `stowage verify --stack prod`; with an S3-compatible store add --endpoint http://host:port.");
   const report = await verify(args);
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
   return report.buckets.some((b) => b.findings.some((f) => f.status === "fail")) ? VERIFY_FAILED : 0;
