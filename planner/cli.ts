@@ -157,9 +157,12 @@ the snapshot yet (reported missing). --compare-to prints the monthly change per 
 --json output; --budget exits 5 when the total is over.
 `;
 
-const VERIFY_HELP = `stowage verify --bucket NAME… | --stack NAME | --outputs FILE [--endpoint URL] [--region R]
+const VERIFY_HELP = `stowage verify --bucket NAME… | --stack NAME | --outputs FILE [--canary] [--endpoint URL] [--region R]
                [--format table|json|markdown] [--json]
 
+--canary also proves behaviour on each bucket: writes an object, overwrites it, reads both versions, deletes it and
+expects a delete marker, expects an unencrypted upload (and a plain-HTTP one, when the endpoint has TLS) to be
+refused, then removes every version it wrote under stowage-canary/ and nothing else.
 --stack NAME verifies the buckets in the stack's \`buckets\` output (through the Pulumi CLI); --outputs FILE reads
 them from \`pulumi stack output --json\` instead.
 
@@ -384,7 +387,7 @@ async function estimateCommand(args: string[]): Promise<number> {
 async function verifyCommand(args: string[]): Promise<number> {
   const { values } = parse(
     args,
-    { bucket: { type: "string", multiple: true }, stack: { type: "string" }, outputs: { type: "string" }, endpoint: { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
+    { bucket: { type: "string", multiple: true }, stack: { type: "string" }, outputs: { type: "string" }, canary: { type: "boolean" }, endpoint: { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
     VERIFY_HELP,
   );
   if (values.help) return print(VERIFY_HELP);
@@ -393,6 +396,7 @@ async function verifyCommand(args: string[]): Promise<number> {
     buckets: values.bucket ?? [],
     ...(values.stack ? { stack: values.stack } : {}),
     ...(values.outputs ? { outputsFile: values.outputs } : {}),
+    ...(values.canary ? { canary: true } : {}),
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values.region ? { region: values.region } : {}),
     format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),

@@ -5,6 +5,7 @@
  */
 import {
   CreateBucketCommand,
+  ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketReplicationCommand,
@@ -20,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataBucketPolicy } from "../infra/policies.js";
+import { canary } from "../infra/verify/canary.js";
 import { gatherBucket } from "../infra/verify/live.js";
 import { judgeBucket, type Finding } from "../infra/verify/verify.js";
 import { RGW_OTHER_USER, RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
@@ -118,6 +120,39 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
       }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout })),
     );
     expect(JSON.parse(r.stdout).buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-compliant-replica"]);
+  });
+
+  it("proves behaviour with a canary round trip, and leaves nothing behind", async () => {
+    const bucket = "verify-canary";
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await s3.send(new PutObjectLockConfigurationCommand({ Bucket: bucket, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 30 } } } }));
+    // RGW's test KMS key; the policy's statements about TLS and accounts are left out: this gateway speaks plain HTTP.
+    const policy = dataBucketPolicy(`arn:aws:s3:::${bucket}`, "testkey-1", "123456789012");
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ ...policy, Statement: policy.Statement.filter((x) => x.Sid?.includes("Upload") || x.Sid === "DenyOtherKmsKeys") }) }));
+    const live = await gatherBucket(s3, bucket);
+    const checks = await canary(s3, bucket, live.facts, null);
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ["write", "pass"],
+      ["versioning", "pass"],
+      ["read-versions", "pass"],
+      ["delete-marker", "pass"],
+      ["unencrypted-upload-refused", "pass"],
+      ["plain-http-refused", "unknown"],
+      ["cleanup", "pass"],
+    ]);
+    const left = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "stowage-canary/" }));
+    expect((left.Versions?.length ?? 0) + (left.DeleteMarkers?.length ?? 0)).toBe(0);
+  });
+
+  it("fails the canary on a bucket that keeps no versions", async () => {
+    const checks = await canary(s3, "verify-bare-canary", (await (async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: "verify-bare-canary" }));
+      return gatherBucket(s3, "verify-bare-canary");
+    })()).facts, null);
+    expect(checks.find((c) => c.check === "versioning")).toMatchObject({ status: "fail" });
+    expect(checks.find((c) => c.check === "unencrypted-upload-refused")).toMatchObject({ status: "fail" });
+    expect(checks.find((c) => c.check === "cleanup")).toMatchObject({ status: "pass" });
   });
 
   it("runs end to end from the built command, with the SDK's credential chain", async () => {

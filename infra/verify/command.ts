@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { UserError } from "../../planner/errors.js";
+import { canary, type CanaryCheck } from "./canary.js";
 import { gatherBucket, s3Client } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
 
@@ -17,12 +18,14 @@ export interface VerifyArgs {
   readonly outputsFile?: string;
   readonly endpoint?: string;
   readonly region?: string;
+  /** Also prove behaviour with a write/read/delete round trip (cleaned up afterwards). */
+  readonly canary?: boolean;
   readonly format: "table" | "json" | "markdown";
 }
 
 export interface VerifyReport {
   readonly endpoint: string;
-  readonly buckets: readonly { readonly name: string; readonly region: string | null; readonly findings: readonly Finding[] }[];
+  readonly buckets: readonly { readonly name: string; readonly region: string | null; readonly findings: readonly Finding[]; readonly canary?: readonly CanaryCheck[] }[];
 }
 
 /** Exit code when a mandatory rule fails on a live bucket. */
@@ -30,15 +33,19 @@ export const VERIFY_FAILED = 4;
 
 export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
+  // The canary's plain-HTTP comparison: the same endpoint without TLS (none when the endpoint has no TLS itself).
+  const httpEndpoint = !args.endpoint ? `http://s3.${args.region ?? "us-east-1"}.amazonaws.com` : args.endpoint.startsWith("https://") ? `http://${args.endpoint.slice(8)}` : null;
+  const plain = args.canary && httpEndpoint ? s3Client({ ...(args.region ? { region: args.region } : {}), endpoint: httpEndpoint }) : null;
   try {
     const buckets = [];
     for (const name of args.buckets) {
       const live = await gatherBucket(client, name);
-      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts) });
+      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts), ...(args.canary ? { canary: await canary(client, name, live.facts, plain) } : {}) });
     }
     return { endpoint: args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`, buckets };
   } finally {
     client.destroy();
+    plain?.destroy();
   }
 }
 
@@ -49,6 +56,7 @@ export function verifyText(r: VerifyReport, markdown: boolean): string {
     const unknown = b.findings.filter((f) => f.status === "unknown").length;
     out.push(`${markdown ? "### " : ""}${b.name} (${b.region ?? "region unknown"}): ${failed} failed, ${unknown} unknown, ${b.findings.length - failed - unknown} passed`);
     for (const f of b.findings) out.push(`${markdown ? "- " : "  "}${f.status.padEnd(7)} ${f.control.padEnd(11)} ${f.rule}${f.message ? `: ${f.message}` : ""}${f.reason ? ` (${f.reason})` : ""}`);
+    for (const c of b.canary ?? []) out.push(`${markdown ? "- " : "  "}${c.status.padEnd(7)} ${"canary".padEnd(11)} ${c.check}: ${c.message}`);
     out.push("");
   }
   return `${out.join("\n")}`;
@@ -85,10 +93,14 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
     const named = bucketsFromOutputs(await stackOutputs(args));
     const report = await verify({ ...args, buckets: [...args.buckets, ...named.map((b) => b.name)] });
     process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
-    return report.buckets.some((b) => b.findings.some((f) => f.status === "fail")) ? VERIFY_FAILED : 0;
+    return failed(report) ? VERIFY_FAILED : 0;
   }
   if (args.buckets.length === 0) throw new UserError("Name at least one bucket with --bucket.", "Try `stowage verify --bucket my-bucket` or `stowage verify --stack prod`; with an S3-compatible store add --endpoint http://host:port.");
   const report = await verify(args);
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
-  return report.buckets.some((b) => b.findings.some((f) => f.status === "fail")) ? VERIFY_FAILED : 0;
+  return failed(report) ? VERIFY_FAILED : 0;
+}
+
+function failed(report: VerifyReport): boolean {
+  return report.buckets.some((b) => b.findings.some((f) => f.status === "fail") || (b.canary ?? []).some((c) => c.status === "fail"));
 }
