@@ -63,8 +63,10 @@ describe.skipIf(unavailable)(`stowage latency against test hosts with an injecte
   for (const [i, rtt] of [0, 5, 50, 150].entries()) {
     it(`measures a ${rtt} ms round trip within max(1 ms, 2%), with TLS and first byte one more round trip each`, async () => {
       const { line: l, certs } = await testHosts(61 + i, { rttMs: rtt });
-      // Three runs of the command; the figure judged is the median of their medians. This VM stalls now and then
-      // for a few ms (see the research note), which can shift one run's median; it cannot shift two of three.
+      // Three runs of the command. The test harness can only add delay (the relay's own work, a stalled vCPU: the
+      // research note measured +0.14 to +0.56 ms on the median, never below), and a VM stall can shift a whole run;
+      // so the figure judged is the lowest of the three run medians, and it must sit within the tolerance on both
+      // sides of the injected delay: a prober that under-reads fails as surely as one that over-reads.
       const runs: LatencyRun[] = [];
       for (let k = 0; k < 3; k++) {
         runs.push(await latencyFrom(l, [
@@ -72,13 +74,14 @@ describe.skipIf(unavailable)(`stowage latency against test hosts with an injecte
           "--ca", certs.ca, "--samples", "7", "--concurrency", "1",
         ]));
       }
+      const lowest = (xs: number[]) => Math.min(...xs);
       const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
       const tolerance = Math.max(1, 0.02 * rtt);
       // The headline figure is judged on the plain TCP target. The TLS target's connects follow its own previous
       // handshake and teardown on the same path, so they get a looser sanity bound; its phases are judged below.
       for (const [name, bound] of [["tcp", tolerance], ["tls", Math.max(2, 0.03 * rtt)]] as const) {
         for (const run of runs) expect(byName(run, name), name).toMatchObject({ status: "ok", lost: 0 });
-        const median = mid(runs.map((run) => byName(run, name).rttMs!.median));
+        const median = lowest(runs.map((run) => byName(run, name).rttMs!.median));
         expect(Math.abs(median - rtt), `${name}: median ${median} for ${rtt} injected (runs: ${runs.map((run) => byName(run, name).rttMs!.median).join(", ")})`).toBeLessThanOrEqual(bound);
       }
       // TLS 1.3 costs one round trip plus the handshake's own CPU time; the request one round trip plus the server's.
