@@ -5,6 +5,7 @@
  * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
  */
 import { z } from "zod";
+import { issueProblem } from "../planner/inputs.js";
 import { isRegionCode } from "../planner/regions.js";
 
 const STORAGE_CLASSES = ["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
@@ -172,10 +173,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const result = StackSchema.safeParse(raw);
   if (!result.success) {
     throw new StackConfigError(
-      result.error.issues.map((issue) => {
-        const key = `stowage:${issue.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("")}`;
-        return `${key}: ${issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => show(k)).join(", ")}` : issue.message}`;
-      }),
+      result.error.issues.map((issue) => issueProblem(issue, { prefix: "stowage:" })),
     );
   }
   const problems = contradictions(result.data);

@@ -2,8 +2,8 @@
  * `stowage estimate --stack NAME [--usage FILE] [--compare-to BASE.json] [--budget USD]`: the I/O around estimate.ts.
  */
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { UserError } from "../planner/errors.js";
+import { issueProblem, problemsError, readYamlFile } from "../planner/inputs.js";
 import { exact, usd, Decimal } from "../planner/money.js";
 import { defaultSnapshotDir } from "../planner/paths.js";
 import { loadSnapshot } from "../planner/pricing/snapshot.js";
@@ -25,17 +25,9 @@ export const OVER_BUDGET = 5;
 
 async function loadUsage(path: string | undefined): Promise<Usage> {
   if (!path) return UsageSchema.parse({});
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(path, "utf8"));
-  } catch (err) {
-    throw new UserError(`Cannot read the usage file ${path}: ${(err as Error).message.split("\n")[0]}`, "examples/usage.yaml documents every key.");
-  }
+  const raw = await readYamlFile(path, "usage file", "--usage", "examples/usage.yaml");
   const r = UsageSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `  - ${i.path.join(".") || "(top level)"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`);
-    throw new UserError(`${path} has ${problems.length} problem(s):\n${problems.join("\n")}`, "examples/usage.yaml documents every key.");
-  }
+  if (!r.success) throw problemsError(path, r.error.issues.map((issue) => issueProblem(issue)), "examples/usage.yaml");
   return r.data;
 }
 

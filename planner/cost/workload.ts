@@ -2,10 +2,8 @@
  * The workload file: a typed, documented schema with defaults (examples/workload.yaml explains every key).
  * Validation collects every problem, each naming the key and the bad value, and throws once.
  */
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { UserError } from "../errors.js";
+import { describeValue, issueProblem, problemsError, readYamlFile } from "../inputs.js";
 import { isRegionCode } from "../regions.js";
 import { CLASSES, MIN_DAYS_BEFORE_IA, STORAGE_CLASSES, type StorageClass } from "./s3classes.js";
 
@@ -64,30 +62,12 @@ export const WorkloadSchema = z
 export type Workload = z.infer<typeof WorkloadSchema>;
 export type LifecycleRule = Workload["lifecycle"][number];
 
-function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  return JSON.stringify(value) ?? String(value);
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-function keyName(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("") || "(top level)";
-}
-
 /** Rules that span keys; each returns its problems as "key: message". Exported for their own tests. */
 export function semanticProblems(w: Workload): string[] {
   const problems: string[] = [];
-  if (!isRegionCode(w.region)) problems.push(`region: unknown AWS region ${describe(w.region)}`);
+  if (!isRegionCode(w.region)) problems.push(`region: unknown AWS region ${describeValue(w.region)}`);
   w.replication.regions.forEach((r, i) => {
-    if (!isRegionCode(r)) problems.push(`replication.regions[${i}]: unknown AWS region ${describe(r)}`);
+    if (!isRegionCode(r)) problems.push(`replication.regions[${i}]: unknown AWS region ${describeValue(r)}`);
     else if (r === w.region) problems.push(`replication.regions[${i}]: ${r} is the primary region; a replica must be elsewhere`);
   });
   const dupes = w.replication.regions.filter((r, i, all) => all.indexOf(r) !== i);
@@ -128,36 +108,11 @@ export function semanticProblems(w: Workload): string[] {
 /** Validates parsed YAML. Throws one UserError listing every problem. */
 export function parseWorkload(raw: unknown, source = "workload"): Workload {
   const result = WorkloadSchema.safeParse(raw ?? {});
-  const problems = result.success
-    ? semanticProblems(result.data)
-    : result.error.issues.map((issue) => {
-        const path = issue.path;
-        const got = issue.code === "unrecognized_keys" ? "" : ` (got ${describe(valueAt(raw, path))})`;
-        const msg = issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
-        return `${keyName(path)}: ${msg}${got}`;
-      });
-  if (problems.length > 0) {
-    throw new UserError(
-      `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-      "Fix the keys above; examples/workload.yaml documents every key.",
-    );
-  }
+  const problems = result.success ? semanticProblems(result.data) : result.error.issues.map((issue) => issueProblem(issue, { raw }));
+  if (problems.length > 0) throw problemsError(source, problems, "examples/workload.yaml");
   return (result as { data: Workload }).data;
 }
 
 export async function loadWorkload(path: string): Promise<Workload> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new UserError(`Cannot read the workload file ${path}.`, "Pass an existing file with --workload, e.g. examples/workload.yaml.");
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : "";
-    throw new UserError(`${path} is not valid YAML${where}: ${(err as Error).message.split("\n")[0]}`, "Fix the YAML syntax and run again.");
-  }
-  return parseWorkload(raw, path);
+  return parseWorkload(await readYamlFile(path, "workload file", "--workload", "examples/workload.yaml"), path);
 }

@@ -2,10 +2,8 @@
  * The users file: where the people and machines that use the data are, and the constraints on a placement.
  * examples/users.yaml documents every key. Validation collects every problem and throws once.
  */
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { UserError } from "../errors.js";
+import { issueProblem, problemsError, readYamlFile } from "../inputs.js";
 import { parsePlace, type Place } from "../latency/places.js";
 import { isRegionCode } from "../regions.js";
 
@@ -68,10 +66,7 @@ export function parseUsers(raw: unknown, source = "users"): Users {
   const result = UsersSchema.safeParse(raw ?? {});
   const problems: string[] = [];
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const key = issue.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("") || "(top level)";
-      problems.push(`${key}: ${issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message}`);
-    }
+    for (const issue of result.error.issues) problems.push(issueProblem(issue));
   }
   const populations: Population[] = [];
   const constraints = result.success ? result.data.constraints : null;
@@ -95,12 +90,7 @@ export function parseUsers(raw: unknown, source = "users"): Users {
       problems.push("constraints.replica.required: a replica needs a second allowed region, but allowed_regions lists one");
     }
   }
-  if (problems.length) {
-    throw new UserError(
-      `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-      "Fix the keys above; examples/users.yaml documents every key.",
-    );
-  }
+  if (problems.length) throw problemsError(source, problems, "examples/users.yaml");
   const c = constraints!;
   return {
     populations,
@@ -115,18 +105,5 @@ export function parseUsers(raw: unknown, source = "users"): Users {
 }
 
 export async function loadUsers(path: string): Promise<Users> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new UserError(`Cannot read the users file ${path}.`, "Pass an existing file with --users, e.g. examples/users.yaml.");
-  }
-  try {
-    return parseUsers(parseYaml(text), path);
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      throw new UserError(`${path} is not valid YAML at line ${err.linePos?.[0].line ?? "?"}: ${err.message.split("\n")[0]}`, "Fix the YAML syntax and run again.");
-    }
-    throw err;
-  }
+  return parseUsers(await readYamlFile(path, "users file", "--users", "examples/users.yaml"), path);
 }

@@ -1,0 +1,60 @@
+/**
+ * Reading the YAML files users write (workload, users, usage) and reporting what is wrong with them, one way for
+ * all: every problem names the key (`data.initial_gb`, `populations[0].place`) and, where known, the bad value.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import type { z } from "zod";
+import { UserError } from "./errors.js";
+
+/** `["data", "initial_gb"]` → "data.initial_gb"; `["lifecycle", 0, "class"]` → "lifecycle[0].class". */
+export function keyName(path: readonly PropertyKey[], prefix = ""): string {
+  const key = path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
+  return prefix ? `${prefix}${key}` : key || "(top level)";
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  return JSON.stringify(value) ?? String(value);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** One schema issue as "key: message", with " (got value)" when the raw input is given. */
+export function issueProblem(issue: z.core.$ZodIssue, opts: { prefix?: string; raw?: unknown } = {}): string {
+  const key = keyName(issue.path, opts.prefix);
+  if (issue.code === "unrecognized_keys") return `${key}: unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  const got = "raw" in opts ? ` (got ${describeValue(valueAt(opts.raw, issue.path))})` : "";
+  return `${key}: ${issue.message}${got}`;
+}
+
+/** Every problem of a file in one error, with the example that documents its keys. */
+export function problemsError(source: string, problems: readonly string[], example: string): UserError {
+  return new UserError(
+    `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    `Fix the keys above; ${example} documents every key.`,
+  );
+}
+
+/** Reads and parses a YAML file; a missing file or bad syntax is the user's to fix, named with the flag to use. */
+export async function readYamlFile(path: string, what: string, flag: string, example: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UserError(`Cannot read the ${what} ${path}.`, `Pass an existing file with ${flag}, e.g. ${example}.`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : "";
+    throw new UserError(`${path} is not valid YAML${where}: ${(err as Error).message.split("\n")[0]}`, "Fix the YAML syntax and run again.");
+  }
+}
