@@ -168,6 +168,11 @@ function contradictions(c: StackConfig): string[] {
   return out;
 }
 
+/** The `stowage:` keys of a stack file's `config:`, without the namespace, as the schema reads them. */
+export function stowageKeys(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice("stowage:".length), v]));
+}
+
 /** Validates config values (as `pulumi.Config` returns them, objects already parsed). */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const result = StackSchema.safeParse(raw);

@@ -194,6 +194,11 @@ function parse<const O extends Options>(args: string[], options: O, help: string
   }
 }
 
+/** `--format F` among the command's formats, `--json` being short for `--format json`; table by default. */
+function formatFlag<T extends string>(values: { json?: boolean; format?: string }, allowed: readonly T[]): T {
+  return values.json ? ("json" as T) : choose(values.format ?? "table", allowed, "--format");
+}
+
 function choose<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${flag} ${value} is not one of ${allowed.join(", ")}.`);
   return value as T;
@@ -216,7 +221,7 @@ async function costCommand(args: string[]): Promise<number> {
   );
   if (values.help) return print(COST_HELP);
   if (!values.workload) throw new UserError("--workload FILE is required.", "Try `stowage cost --workload examples/workload.yaml`.");
-  const format: Format = values.json ? "json" : choose(values.format ?? "table", FORMATS, "--format");
+  const format: Format = formatFlag(values, FORMATS);
   const only = (values.only ?? []).map((o) => choose(o, OPTION_IDS, "--only"));
   const detail = (values.detail ?? []).includes("all") ? [...OPTION_IDS] : (values.detail ?? []).map((o) => choose(o, OPTION_IDS, "--detail"));
   // zod and yaml are most of start-up; only the commands that read a workload load them.
@@ -226,11 +231,7 @@ async function costCommand(args: string[]): Promise<number> {
     if (!isRegionCode(values.region)) throw new UserError(`--region ${values.region} is not an AWS region code.`, "Use a code like us-east-2 or eu-central-1.");
     workload = { ...workload, region: values.region, replication: { regions: workload.replication.regions.filter((r) => r !== values.region) } };
   }
-  if (values.months) {
-    const n = Number(values.months);
-    if (!Number.isInteger(n) || n < 1 || n > 120) throw new UserError(`--months ${values.months} must be a whole number from 1 to 120.`);
-    workload = { ...workload, horizon_months: n };
-  }
+  if (values.months) workload = { ...workload, horizon_months: intFlag(values.months, "--months", 36, 1, 120) };
   const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
   const report = estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
   process.stdout.write(render(report, format, detail));
@@ -308,7 +309,7 @@ async function latencyCommand(args: string[]): Promise<number> {
     caFile: values.ca,
     from: values.from,
     offline: values.offline ?? false,
-    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "csv"] as const, "--format"),
+    format: formatFlag(values, ["table", "json", "csv"] as const),
   });
 }
 
@@ -338,7 +339,7 @@ async function planCommand(args: string[]): Promise<number> {
     ...(values.stack ? { stack: values.stack } : {}),
     ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
     write: values.write ?? false,
-    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+    format: formatFlag(values, ["table", "json", "markdown"] as const),
     offline: values.offline ?? false,
     deadlineMs: intFlag(values.deadline, "--deadline", 10_000, 1, 600_000),
     ...(values.prices ? { prices: values.prices } : {}),
@@ -358,7 +359,7 @@ async function policyCommand(args: string[]): Promise<number> {
     stackDir: values["stack-dir"] ?? ".",
     ...(values.program ? { program: values.program } : {}),
     ...(values.export ? { exportFile: values.export } : {}),
-    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+    format: formatFlag(values, ["table", "json", "markdown"] as const),
   });
 }
 
@@ -379,7 +380,7 @@ async function estimateCommand(args: string[]): Promise<number> {
     ...(values.usage ? { usage: values.usage } : {}),
     ...(values["compare-to"] ? { compareTo: values["compare-to"] } : {}),
     ...(budget !== undefined ? { budget } : {}),
-    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+    format: formatFlag(values, ["table", "json", "markdown"] as const),
     ...(values.prices ? { prices: values.prices } : {}),
   });
 }
@@ -399,7 +400,7 @@ async function verifyCommand(args: string[]): Promise<number> {
     ...(values.canary ? { canary: true } : {}),
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values.region ? { region: values.region } : {}),
-    format: values.json ? "json" : choose(values.format ?? "table", ["table", "json", "markdown"] as const, "--format"),
+    format: formatFlag(values, ["table", "json", "markdown"] as const),
   });
 }
 

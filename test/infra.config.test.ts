@@ -1,11 +1,11 @@
 /** The stack config schema: the shipped stacks pass, and every rule has a failing case naming the key and value. */
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, StackConfigError, parseStackConfig } from "../infra/config.js";
+import { CONFIG_KEYS, StackConfigError, parseStackConfig, stowageKeys } from "../infra/config.js";
 import { stackConfig } from "./support/pulumi.js";
 
 /** A stack file's config as the program sees it: `stowage:` stripped. */
 function raw(stack: string): Record<string, any> {
-  return Object.fromEntries(Object.entries(stackConfig(stack)).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice("stowage:".length), v]));
+  return stowageKeys(stackConfig(stack));
 }
 
 function problems(config: Record<string, unknown>): string[] {

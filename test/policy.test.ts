@@ -7,15 +7,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, parseStackConfig } from "../infra/config.js";
 import { runUnderMocks } from "../infra/mockrun.js";
-import { ruleConfigFor } from "../infra/policy/command.js";
+import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
 import { RULES } from "../infra/policy/rules.js";
-import { readStackConfig, stowage } from "../infra/program.js";
 import { INSECURE, SECURE_WITH_TEAMS, baseline } from "./fixtures/insecure/programs.js";
-import { stackConfig } from "./support/pulumi.js";
 
 describe("the pack", () => {
   it("has one named, described policy per rule, each with a configuration schema", () => {
@@ -32,10 +29,8 @@ describe("the pack", () => {
 
 describe.each(["dev", "staging", "prod"])("our %s stack", (stack) => {
   it("passes with zero violations", async () => {
-    const config = stackConfig(stack);
-    const run = await runUnderMocks("stowage", stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
-    const cfg = parseStackConfig(Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice(8), v])));
-    const report = await judge(stack, run.resources, ruleConfigFor(cfg));
+    const { cfg, resources } = await mockOwnStack(".", stack);
+    const report = await judge(stack, resources, ruleConfigFor(cfg));
     expect(report.resources).toBeGreaterThan(20);
     expect(report.violations).toEqual([]);
   });

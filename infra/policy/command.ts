@@ -6,9 +6,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
 import { UserError } from "../../planner/errors.js";
-import { CONFIG_KEYS, StackConfigError, parseStackConfig, type StackConfig } from "../config.js";
+import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "../config.js";
 import { runUnderMocks } from "../mockrun.js";
-import { readStackConfig, stowage } from "../program.js";
+import { stowage } from "../program.js";
 import type { RuleConfig } from "./rules.js";
 import { fromStackExport, judge, type PolicyReport } from "./offline.js";
 
@@ -38,14 +38,14 @@ async function stackFileConfig(dir: string, stack: string): Promise<Record<strin
 export async function mockOwnStack(stackDir: string, stack: string) {
   const config = await stackFileConfig(stackDir, stack);
   let cfg: StackConfig;
-  const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice(8), v]));
   try {
-    cfg = parseStackConfig(raw);
+    cfg = parseStackConfig(stowageKeys(config));
   } catch (err) {
     if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
     throw err;
   }
-  const run = await runUnderMocks("stowage", stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
+  // Validated once here; the program gets the result (infra/index.ts reads the same keys through pulumi.Config).
+  const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
   return { cfg, resources: run.resources };
 }
 

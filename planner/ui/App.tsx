@@ -54,6 +54,14 @@ const KEYS: Record<(typeof SCREENS)[number], string> = {
   apply: "w write the stack file",
 };
 
+/** The user's pick; until they pick anything, the recommendation's primary and replica. */
+function effectivePick(pick: { primary: string | null; replica: string | null }, plan: PlanResult | null) {
+  if (pick.primary === null && pick.replica === null) {
+    return { primary: plan?.recommendation?.primary ?? null, replica: plan?.recommendation?.replicas[0] ?? null };
+  }
+  return { primary: pick.primary ?? plan?.recommendation?.primary ?? null, replica: pick.replica };
+}
+
 function cached<K extends object, V>(map: WeakMap<K, V>, key: K, compute: () => V): V {
   let v = map.get(key);
   if (v === undefined) {
@@ -111,8 +119,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
     return byLive.get(live)!;
   }, [needsPlan, workload, users, catalog, live]);
   const rows = useMemo(() => plan?.ranking.filter((r) => !r.rejectedBecause.includes("not in allowed_regions")) ?? [], [plan]);
-  const primary = state.pick.primary ?? plan?.recommendation?.primary ?? null;
-  const replica = state.pick.primary === null && state.pick.replica === null ? (plan?.recommendation?.replicas[0] ?? null) : state.pick.replica;
+  const { primary, replica } = effectivePick(state.pick, plan);
   const latencyRegions = useMemo(() => REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true), [users]);
   const place = (users.populations.find((p) => p.here) ?? users.populations[0]!).place;
 
@@ -174,8 +181,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
   useInput((input, key) => {
     const state = latest.current;
     const { plan, rows, stackAfter, stackText } = view.current;
-    const primary = state.pick.primary ?? plan?.recommendation?.primary ?? null;
-    const replica = state.pick.primary === null && state.pick.replica === null ? (plan?.recommendation?.replicas[0] ?? null) : state.pick.replica;
+    const { primary, replica } = effectivePick(state.pick, plan);
     if (state.editing !== null) {
       // Enter may arrive in the same chunk as the digits before it ("5000\r").
       const enter = key.return || input.includes("\r");
