@@ -7,7 +7,7 @@ import type { Catalog } from "../pricing/catalog.js";
 import { priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
-import { cohortsFor, s3Month, type Cohort, type S3Strategy } from "./s3.js";
+import { cohortsFor, monthState, s3Month, type Cohort, type S3Strategy } from "./s3.js";
 import { CLASSES, type StorageClass } from "./s3classes.js";
 import type { Workload } from "./workload.js";
 
@@ -124,7 +124,7 @@ export function optionLabel(id: OptionId, w: Workload): string {
 function monthComponents(id: OptionId, w: Workload, cohorts: readonly Cohort[], month: number, notes: Set<string>): CostComponent[] {
   const strategy = strategyFor(id, w);
   let own: CostComponent[];
-  if (strategy) own = s3Month(w, strategy, cohorts, month);
+  if (strategy) own = s3Month(w, strategy, monthState(w, strategy, cohorts, month));
   else if (id === "rds-postgresql") {
     const r = rdsMonth(w, storedGb(w, cohorts, month));
     r.notes.forEach((n) => notes.add(`month ${month}: ${n}`));

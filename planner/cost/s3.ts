@@ -93,7 +93,7 @@ function overheadGb(objects: Decimal, kb: number): Decimal {
 }
 
 /** Everything stored and moved in one month, per class. */
-interface MonthState {
+export interface MonthState {
   readonly storage: Map<StorageClass, Decimal>;
   readonly archiveOverhead: Map<StorageClass, Decimal>;
   standardOverhead: Decimal;
@@ -245,12 +245,33 @@ export function accessComponents(w: Workload, strategy: S3Strategy, region: stri
   return out;
 }
 
+/** One selector object per destination: a search over every pair of regions looks each up many times. */
+const interRegion = new Map<string, PriceSelector>();
+
 /** Data transfer between regions, priced at the source region's rate to that destination. */
-export function interRegionSelector(from: string, to: string): PriceSelector {
+export function interRegionSelector(to: string): PriceSelector {
+  let selector = interRegion.get(to);
+  if (!selector) {
+    selector = { service: "AWSDataTransfer", usagetype: `${usagePrefix(to)}-AWS-Out-Bytes`, attributes: { transferType: "InterRegion Outbound", toRegionCode: to } };
+    interRegion.set(to, selector);
+  }
+  return selector;
+}
+
+/** One replication PUT per new object, at the replica region's price. */
+export function replicationRequests(strategy: S3Strategy, state: MonthState, replica: string): CostComponent {
+  const info = CLASSES[strategy.ingest];
+  return { name: `Replication requests (${info.label}, ${replica})`, unit: "Requests", quantity: state.newObjects, price: info.tier1, region: replica };
+}
+
+/** The month's new data sent from the primary to a replica, at the primary region's rate to that destination. */
+export function replicationTransfer(state: MonthState, primary: string, replica: string): CostComponent {
   return {
-    service: "AWSDataTransfer",
-    usagetype: `${usagePrefix(to)}-AWS-Out-Bytes`,
-    attributes: { transferType: "InterRegion Outbound", toRegionCode: to },
+    name: `Replication transfer (${primary} → ${replica})`,
+    unit: "GB",
+    quantity: state.newGb,
+    price: interRegionSelector(replica),
+    region: primary,
   };
 }
 
@@ -259,25 +280,15 @@ export function interRegionSelector(from: string, to: string): PriceSelector {
  * new data, and one replication PUT per object. Month 1 replicates `initial_gb` (S3 Batch Replication).
  */
 export function replicationComponents(w: Workload, strategy: S3Strategy, state: MonthState): CostComponent[] {
-  const out: CostComponent[] = [];
-  const info = CLASSES[strategy.ingest];
-  for (const replica of w.replication.regions) {
-    out.push(...storageComponents(strategy, state, replica, w.region));
-    out.push({
-      name: `Replication transfer (${w.region} → ${replica})`,
-      unit: "GB",
-      quantity: state.newGb,
-      price: interRegionSelector(w.region, replica),
-      region: w.region,
-    });
-    out.push({ name: `Replication requests (${info.label}, ${replica})`, unit: "Requests", quantity: state.newObjects, price: info.tier1, region: replica });
-  }
-  return out;
+  return w.replication.regions.flatMap((replica) => [
+    ...storageComponents(strategy, state, replica, w.region),
+    replicationTransfer(state, w.region, replica),
+    replicationRequests(strategy, state, replica),
+  ]);
 }
 
-/** All S3 components of one month under a strategy. */
-export function s3Month(w: Workload, strategy: S3Strategy, cohorts: readonly Cohort[], month: number): CostComponent[] {
-  const state = monthState(w, strategy, cohorts, month);
+/** All S3 components of one month under a strategy, from that month's state (monthState). */
+export function s3Month(w: Workload, strategy: S3Strategy, state: MonthState): CostComponent[] {
   return [
     ...storageComponents(strategy, state, w.region),
     ...accessComponents(w, strategy, w.region),
