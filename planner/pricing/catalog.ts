@@ -34,12 +34,20 @@ export interface PricedEntry {
   readonly provenance: Provenance;
 }
 
+/** Selectors are immutable and mostly shared constants (the storage classes'), so each one's key is built once. */
+const keys = new WeakMap<PriceSelector, string>();
+
 export function selectorKey(s: PriceSelector): string {
-  const attrs = Object.entries(s.attributes ?? {})
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-  return attrs ? `${s.service}:${s.usagetype}[${attrs}]` : `${s.service}:${s.usagetype}`;
+  let key = keys.get(s);
+  if (key === undefined) {
+    const attrs = Object.entries(s.attributes ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    key = attrs ? `${s.service}:${s.usagetype}[${attrs}]` : `${s.service}:${s.usagetype}`;
+    keys.set(s, key);
+  }
+  return key;
 }
 
 /** The region an entry prices: `regionCode`, or `fromRegionCode` for data transfer. */
@@ -50,7 +58,8 @@ export function entryRegion(entry: PriceEntry): string | null {
 export class Catalog {
   private readonly index = new Map<string, PricedEntry[]>();
   /** Look-ups repeat for every month of every option; the answer for a (region, selector) never changes. */
-  private readonly found = new Map<string, PricedEntry | null>();
+  private readonly found = new Map<string, Map<string, PricedEntry | null>>();
+  private readonly regionsOf = new Map<string, string[]>();
 
   constructor(entries: Iterable<PricedEntry>) {
     for (const priced of entries) {
@@ -72,11 +81,13 @@ export class Catalog {
    * too loose for this data), reported rather than silently picking one.
    */
   find(region: string, selector: PriceSelector): PricedEntry | null {
-    const key = `${region}|${selectorKey(selector)}`;
-    let hit = this.found.get(key);
+    const key = selectorKey(selector);
+    let inRegion = this.found.get(region);
+    if (!inRegion) this.found.set(region, (inRegion = new Map()));
+    let hit = inRegion.get(key);
     if (hit === undefined) {
       hit = this.lookUp(region, selector);
-      this.found.set(key, hit);
+      inRegion.set(key, hit);
     }
     return hit;
   }
@@ -94,12 +105,17 @@ export class Catalog {
 
   /** Regions that have at least one price for the service. */
   regions(service?: ServiceCode): string[] {
-    const out = new Set<string>();
-    for (const key of this.index.keys()) {
-      const [svc, region] = key.split("|");
-      if (!service || svc === service) out.add(region!);
+    const which = service ?? "";
+    let list = this.regionsOf.get(which);
+    if (!list) {
+      const out = new Set<string>();
+      for (const key of this.index.keys()) {
+        const [svc, region] = key.split("|");
+        if (!service || svc === service) out.add(region!);
+      }
+      this.regionsOf.set(which, (list = [...out].sort()));
     }
-    return [...out].sort();
+    return [...list];
   }
 
   get size(): number {
