@@ -140,3 +140,61 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
 export function total(lines: readonly LineItem[]): Decimal {
   return sum(lines.flatMap((l) => (l.cost ? [l.cost] : [])));
 }
+
+/**
+ * One component's quantities over the horizon, month by month (components are matched across months by name).
+ * Enough to total a horizon without building line items: what a search over many regions needs.
+ */
+export interface Series {
+  readonly price: PriceSelector;
+  /** Month by month; null when some month's quantity is unknown. */
+  readonly months: readonly { readonly quantity: Decimal; readonly offset: Decimal }[] | null;
+  /** The quantities' sum. */
+  readonly sum: Decimal;
+  /** The highest point any month reaches on the price's tiers (offset + quantity). */
+  readonly peak: Decimal;
+}
+
+/** Groups a horizon's components (one list per month) into one series per component name. */
+export function seriesOf(months: readonly (readonly CostComponent[])[]): Series[] {
+  const byName = new Map<string, { price: PriceSelector; months: { quantity: Decimal; offset: Decimal }[] | null; sum: Decimal; peak: Decimal }>();
+  for (const components of months) {
+    for (const c of components) {
+      let s = byName.get(c.name);
+      if (!s) byName.set(c.name, (s = { price: c.price, months: [], sum: ZERO, peak: ZERO }));
+      if (c.quantity === null || s.months === null) {
+        s.months = null;
+        continue;
+      }
+      const offset = c.tierOffset ?? ZERO;
+      s.months.push({ quantity: c.quantity, offset });
+      s.sum = s.sum.plus(c.quantity);
+      const top = offset.plus(c.quantity);
+      if (top.greaterThan(s.peak)) s.peak = top;
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * The horizon total of series priced in `region` (every series, whatever region its components named: a bucket's
+ * quantities do not depend on where it is). Equals the sum of priceComponents' line costs over the months; null
+ * where estimate() would call the option incomplete (a price missing, a quantity unknown). Usage that never
+ * leaves a price's first tier is summed once and multiplied once; only usage that climbs tiers is split monthly.
+ */
+export function seriesTotal(series: readonly Series[], catalog: Catalog, region: string): Decimal | null {
+  let total = ZERO;
+  for (const s of series) {
+    const found = catalog.find(region, s.price);
+    if (!found || s.months === null) return null;
+    const [first, ...higher] = found.entry.tiers;
+    if (higher.length === 0 || first!.end === null || s.peak.lessThanOrEqualTo(first!.end)) {
+      total = total.plus(s.sum.times(first!.usd));
+      continue;
+    }
+    for (const m of s.months) {
+      for (const share of splitTiers(found.entry.tiers, m.quantity, m.offset)) total = total.plus(share.quantity.times(share.tier.usd));
+    }
+  }
+  return total;
+}

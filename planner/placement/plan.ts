@@ -1,14 +1,15 @@
 /**
  * Prepares the placement's data from a workload, a users file, prices and (optionally) live measurements, and runs
- * the pure placement. Costs: per region, the cheapest S3 strategy whose prices are all known, averaged over the
- * horizon; replication is priced per primary-replica pair only when a replica is required, and only when asked.
+ * the pure placement. Costs (costs.ts): per region, the cheapest S3 strategy whose prices are all known, averaged
+ * over the horizon; replication is priced per primary-replica pair only when a replica is required, and only when
+ * the placement asks.
  */
-import { Decimal } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
-import { OPTION_IDS, SINGLE_CLASS, estimate, optionLabel, type OptionId } from "../cost/estimate.js";
+import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../cost/estimate.js";
 import type { Workload } from "../cost/workload.js";
 import { estimateRtt, haversineKm } from "../latency/estimate.js";
 import { REGIONS, findRegion } from "../regions.js";
+import { costTable } from "./costs.js";
 import { place, type Candidate, type Plan } from "./placement.js";
 import type { Users } from "./users.js";
 
@@ -24,26 +25,12 @@ export function placementStrategies(w: Workload): OptionId[] {
   return S3_STRATEGIES.filter((id) => !read || (id !== "s3-glacier-flexible" && id !== "s3-deep-archive"));
 }
 
-export interface RegionCost {
-  readonly strategy: OptionId;
-  readonly monthlyCost: Decimal;
-}
-
 export interface PlanContext {
   readonly workload: Workload;
   readonly users: Users;
   readonly catalog: Catalog;
   /** Live round trips from this machine by region, for the population marked `here`. */
   readonly live?: ReadonlyMap<string, number>;
-}
-
-/** Cheapest complete S3 strategy in a region, averaged per month over the horizon; null when none is complete. */
-export function regionCost(w: Workload, catalog: Catalog, region: string, strategies: readonly OptionId[] = S3_STRATEGIES): RegionCost | null {
-  const report = estimate({ ...w, region, replication: { regions: [] } }, catalog, null, { only: strategies });
-  const complete = report.options.filter((o) => o.complete);
-  if (complete.length === 0) return null;
-  const best = complete.reduce((a, b) => (b.total.lessThan(a.total) ? b : a));
-  return { strategy: best.id, monthlyCost: best.total.div(w.horizon_months) };
 }
 
 export interface PlanResult extends Plan {
@@ -55,9 +42,8 @@ export interface PlanResult extends Plan {
 export function plan(ctx: PlanContext): PlanResult {
   const { workload: w, users, catalog } = ctx;
   const priced = new Set(catalog.regions("AmazonS3"));
-  const costs = new Map<string, RegionCost | null>();
-  const strategies = placementStrategies(w);
-  for (const r of REGIONS) costs.set(r.code, priced.has(r.code) ? regionCost(w, catalog, r.code, strategies) : null);
+  const table = costTable(w, catalog, placementStrategies(w));
+  const costs = new Map(REGIONS.map((r) => [r.code, priced.has(r.code) ? table.cheapest(r.code) : null]));
 
   const candidates: Candidate[] = REGIONS.map((r) => {
     const cost = costs.get(r.code)!;
@@ -74,27 +60,11 @@ export function plan(ctx: PlanContext): PlanResult {
     };
   });
 
-  const replicaCosts = new Map<string, Decimal | null>();
-  const replicaCost = (primary: string, replica: string): Decimal | null => {
-    const key = `${primary}|${replica}`;
-    if (!replicaCosts.has(key)) {
-      const base = costs.get(primary);
-      let extra: Decimal | null = null;
-      if (base && priced.has(replica)) {
-        const report = estimate({ ...w, region: primary, replication: { regions: [replica] } }, catalog, null, { only: [base.strategy] });
-        const o = report.options[0]!;
-        if (o.complete) extra = o.total.div(w.horizon_months).minus(base.monthlyCost);
-      }
-      replicaCosts.set(key, extra);
-    }
-    return replicaCosts.get(key)!;
-  };
-
   const result = place({
     candidates,
     constraints: users.constraints,
     distanceKm: (a, b) => haversineKm(findRegion(a)!, findRegion(b)!),
-    replicaCost,
+    replicaCost: (primary, replica) => (priced.has(replica) ? table.replicaCost(primary, replica) : null),
   });
   const chosen = new Map<string, OptionId>();
   for (const [region, cost] of costs) if (cost) chosen.set(region, cost.strategy);

@@ -1,0 +1,108 @@
+/**
+ * The placement's cost table (planner/placement/costs.ts) prices a bucket's quantities once per strategy and totals
+ * them without line items. It must give estimate()'s figures exactly: the same model, only arranged for a search.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { estimate, type OptionId } from "../planner/cost/estimate.js";
+import { parseWorkload, type Workload } from "../planner/cost/workload.js";
+import { Decimal } from "../planner/money.js";
+import { costTable } from "../planner/placement/costs.js";
+import { S3_STRATEGIES } from "../planner/placement/plan.js";
+import { shippedSnapshot } from "./support/snapshot.js";
+
+const { catalog } = await shippedSnapshot();
+// The five priced regions (eu-west-1 and eu-central-1 miss some prices: those totals must come out null) and one
+// region without any prices.
+const REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-south-1"];
+
+/** estimate()'s horizon total for one strategy, or null where it calls the option incomplete. */
+function estimated(w: Workload, region: string, id: OptionId, replicas: string[] = []): Decimal | null {
+  const option = estimate({ ...w, region, replication: { regions: replicas } }, catalog, null, { only: [id] }).options[0]!;
+  return option.complete ? option.total : null;
+}
+
+/** Equal to 1e-20 USD: the table multiplies a sum where estimate() sums products, both at 50 significant digits. */
+function expectSame(actual: Decimal | null, expected: Decimal | null, what: string) {
+  if (expected === null || actual === null) {
+    expect(actual === null, what).toBe(expected === null);
+    return;
+  }
+  expect(actual.minus(expected).abs().lessThan("1e-20"), `${what}: ${actual.toFixed()} vs ${expected.toFixed()}`).toBe(true);
+}
+
+const workloads = fc
+  .record({
+    initial_gb: fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 40_000, max: 700_000 })),
+    monthly_growth_gb: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30_000 })),
+    average_object_kb: fc.constantFrom(16, 100, 128, 512, 4096),
+    horizon_months: fc.integer({ min: 1, max: 14 }),
+    requests: fc.option(fc.record({ monthly_writes: fc.nat(5_000_000), monthly_reads: fc.nat(50_000_000) }), { nil: undefined }),
+    access: fc.option(fc.record({ monthly_read_gb: fc.nat(5000), monthly_egress_gb: fc.oneof(fc.nat(200), fc.integer({ min: 10_000, max: 200_000 })) }), { nil: undefined }),
+    // Deleted this long after the last lifecycle transition (early deletion when that is inside a minimum).
+    delete_after: fc.constantFrom(null, 1, 30, 65, 200),
+    lifecycle: fc.constantFrom(
+      [],
+      [{ after_days: 30, class: "STANDARD_IA" }, { after_days: 90, class: "GLACIER_IR" }, { after_days: 180, class: "DEEP_ARCHIVE" }],
+      [{ after_days: 0, class: "INTELLIGENT_TIERING" }],
+      [{ after_days: 45, class: "ONEZONE_IA" }, { after_days: 100, class: "GLACIER" }],
+    ),
+  })
+  .map((g) =>
+    parseWorkload({
+      region: "us-east-1",
+      horizon_months: g.horizon_months,
+      data: { initial_gb: g.initial_gb, monthly_growth_gb: g.monthly_growth_gb, average_object_kb: g.average_object_kb },
+      ...(g.requests ? { requests: g.requests } : {}),
+      ...(g.access ? { access: g.access } : {}),
+      retention: { delete_after_days: g.delete_after === null ? null : Math.max(0, ...g.lifecycle.map((r) => r.after_days)) + g.delete_after },
+      lifecycle: g.lifecycle,
+    }),
+  );
+
+describe("the placement's cost table", () => {
+  it("gives estimate()'s total for every region and S3 strategy, and null where estimate() is incomplete", () => {
+    fc.assert(
+      fc.property(workloads, (w) => {
+        const table = costTable(w, catalog, S3_STRATEGIES);
+        for (const region of REGIONS) {
+          for (const id of S3_STRATEGIES) expectSame(table.total(region, id), estimated(w, region, id), `${id} in ${region}`);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("picks each region's cheapest complete strategy, and prices a replica as estimate() does with replication on", () => {
+    fc.assert(
+      fc.property(workloads, (w) => {
+        const table = costTable(w, catalog, S3_STRATEGIES);
+        for (const primary of REGIONS) {
+          const totals = S3_STRATEGIES.map((id) => ({ id, total: estimated(w, primary, id) })).filter((t) => t.total !== null);
+          const cheapest = table.cheapest(primary);
+          if (totals.length === 0) {
+            expect(cheapest).toBeNull();
+            continue;
+          }
+          const best = totals.reduce((a, b) => (b.total!.lessThan(a.total!) ? b : a));
+          expect(cheapest?.strategy).toBe(best.id);
+          expectSame(cheapest!.monthlyCost, best.total!.div(w.horizon_months), `cheapest in ${primary}`);
+          for (const replica of REGIONS.filter((r) => r !== primary)) {
+            const both = estimated(w, primary, best.id, [replica]);
+            const extra = both && both.minus(best.total!).div(w.horizon_months);
+            expectSame(table.replicaCost(primary, replica), extra, `replica of ${primary} in ${replica}`);
+          }
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it("is not silently empty: the example's figures are real amounts", () => {
+    const w = parseWorkload({ region: "us-east-2", data: { initial_gb: 1000 }, requests: { monthly_writes: 0, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } });
+    const table = costTable(w, catalog, ["s3-standard"]);
+    // 1,000 GB at $0.023 for 36 months, nothing else billed.
+    expect(table.total("us-east-2", "s3-standard")!.toFixed(2)).toBe(new Decimal(1000).times("0.023").times(36).toFixed(2));
+    expect(table.replicaCost("us-east-2", "us-west-2")!.greaterThan(0)).toBe(true);
+  });
+});
