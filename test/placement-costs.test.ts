@@ -1,10 +1,13 @@
 /**
- * The placement's cost table (planner/placement/costs.ts) prices a bucket's quantities once per strategy and totals
- * them without line items. It must give estimate()'s figures exactly: the same model, only arranged for a search.
+ * The placement search's shortcuts: month states as a running sum (monthStates), and the cost table
+ * (planner/placement/costs.ts) that prices a bucket's quantities once per strategy and totals them without line
+ * items. Both must give the reference model's figures (monthState, estimate()): the same model, arranged for a
+ * search over every region and pair.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { estimate, type OptionId } from "../planner/cost/estimate.js";
+import { estimate, strategyFor, type OptionId } from "../planner/cost/estimate.js";
+import { cohortsFor, monthState, monthStates, type MonthState } from "../planner/cost/s3.js";
 import { parseWorkload, type Workload } from "../planner/cost/workload.js";
 import { Decimal } from "../planner/money.js";
 import { costTable } from "../planner/placement/costs.js";
@@ -59,6 +62,38 @@ const workloads = fc
       lifecycle: g.lifecycle,
     }),
   );
+
+/** A month's state as named amounts, for comparing two ways of computing it. */
+function amounts(s: MonthState): Map<string, Decimal> {
+  const out = new Map<string, Decimal>([["standardOverhead", s.standardOverhead], ["monitoredObjects", s.monitoredObjects], ["newGb", s.newGb], ["newObjects", s.newObjects]]);
+  for (const [tier, gb] of Object.entries(s.intTiers)) out.set(`int ${tier}`, gb);
+  for (const [what, map] of [["storage", s.storage], ["archiveOverhead", s.archiveOverhead], ["transitions", s.transitions], ["earlyDeletion", s.earlyDeletion]] as const) {
+    for (const [cls, v] of map) out.set(`${what} ${cls}`, v);
+  }
+  return out;
+}
+
+describe("the search's shortcuts", () => {
+  it("monthStates (a running sum over cohort ages) equals monthState (every cohort, every month)", () => {
+    fc.assert(
+      fc.property(workloads, fc.constantFrom(...S3_STRATEGIES), (w, id) => {
+        const strategy = strategyFor(id, w)!;
+        const cohorts = cohortsFor(w);
+        const fast = monthStates(w, strategy);
+        expect(fast).toHaveLength(w.horizon_months);
+        fast.forEach((state, i) => {
+          const slow = amounts(monthState(w, strategy, cohorts, i + 1));
+          const quick = amounts(state);
+          // Zero amounts may be absent on one side (a class nothing has reached yet).
+          for (const key of new Set([...slow.keys(), ...quick.keys()])) {
+            expectSame(quick.get(key) ?? new Decimal(0), slow.get(key) ?? new Decimal(0), `${id} month ${i + 1} ${key}`);
+          }
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
 
 describe("the placement's cost table", () => {
   it("gives estimate()'s total for every region and S3 strategy, and null where estimate() is incomplete", () => {

@@ -121,10 +121,8 @@ function chargeEarlyExit(state: MonthState, cohort: Cohort, from: Placement, lef
   add(state.earlyDeletion, from.cls, gb.times(minDays - daysIn).div(DAYS_PER_MONTH));
 }
 
-export function monthState(w: Workload, strategy: S3Strategy, cohorts: readonly Cohort[], month: number): MonthState {
-  const avgKb = w.data.average_object_kb;
-  const expiryAge = w.retention.delete_after_days === null ? Infinity : monthsFor(w.retention.delete_after_days);
-  const state: MonthState = {
+function emptyState(): MonthState {
+  return {
     storage: new Map(),
     archiveOverhead: new Map(),
     standardOverhead: ZERO,
@@ -135,41 +133,80 @@ export function monthState(w: Workload, strategy: S3Strategy, cohorts: readonly 
     newGb: ZERO,
     newObjects: ZERO,
   };
-  for (const cohort of cohorts) {
-    if (cohort.month > month) break;
-    const age = month - cohort.month;
-    if (age === 0) {
-      state.newGb = state.newGb.plus(cohort.gb);
-      state.newObjects = state.newObjects.plus(cohort.objects);
-    }
-    if (age > expiryAge) continue;
-    if (age === expiryAge) {
-      // Deleted at this month's start: no storage this month, but an early exit may be billed.
-      chargeEarlyExit(state, cohort, placementAt(strategy, age - 1, avgKb), age, avgKb);
-      continue;
-    }
-    const here = placementAt(strategy, age, avgKb);
-    if (age > 0) {
-      const before = placementAt(strategy, age - 1, avgKb);
-      if (before.cls !== here.cls) {
-        add(state.transitions, here.cls, cohort.objects);
-        chargeEarlyExit(state, cohort, before, age, avgKb);
-      }
-    }
-    add(state.storage, here.cls, billableGb(cohort, here.cls, avgKb));
-    if (CLASSES[here.cls].archiveOverhead) {
-      add(state.archiveOverhead, here.cls, overheadGb(cohort.objects, ARCHIVE_OVERHEAD_KB));
-      state.standardOverhead = state.standardOverhead.plus(overheadGb(cohort.objects, ARCHIVE_STANDARD_OVERHEAD_KB));
-    }
-    if (here.cls === "INTELLIGENT_TIERING") {
-      const daysInInt = (age - here.since) * DAYS_PER_MONTH;
-      // Objects under 128 KB are not monitored and always stay in Frequent Access.
-      const tier = avgKb < INT_MONITORED_MIN_KB || daysInInt < INT_IA_AFTER_DAYS ? "FA" : daysInInt < INT_AIA_AFTER_DAYS ? "IA" : "AIA";
-      state.intTiers[tier] = state.intTiers[tier].plus(cohort.gb);
-      if (avgKb >= INT_MONITORED_MIN_KB) state.monitoredObjects = state.monitoredObjects.plus(cohort.objects);
+}
+
+function copyState(s: MonthState): MonthState {
+  return {
+    ...s,
+    storage: new Map(s.storage),
+    archiveOverhead: new Map(s.archiveOverhead),
+    intTiers: { ...s.intTiers },
+    transitions: new Map(s.transitions),
+    earlyDeletion: new Map(s.earlyDeletion),
+  };
+}
+
+/** Adds what one cohort of the given age (in months) stores and moves this month. */
+function addCohort(state: MonthState, w: Workload, strategy: S3Strategy, cohort: Cohort, age: number): void {
+  const avgKb = w.data.average_object_kb;
+  const expiryAge = w.retention.delete_after_days === null ? Infinity : monthsFor(w.retention.delete_after_days);
+  if (age === 0) {
+    state.newGb = state.newGb.plus(cohort.gb);
+    state.newObjects = state.newObjects.plus(cohort.objects);
+  }
+  if (age > expiryAge) return;
+  if (age === expiryAge) {
+    // Deleted at this month's start: no storage this month, but an early exit may be billed.
+    chargeEarlyExit(state, cohort, placementAt(strategy, age - 1, avgKb), age, avgKb);
+    return;
+  }
+  const here = placementAt(strategy, age, avgKb);
+  if (age > 0) {
+    const before = placementAt(strategy, age - 1, avgKb);
+    if (before.cls !== here.cls) {
+      add(state.transitions, here.cls, cohort.objects);
+      chargeEarlyExit(state, cohort, before, age, avgKb);
     }
   }
+  add(state.storage, here.cls, billableGb(cohort, here.cls, avgKb));
+  if (CLASSES[here.cls].archiveOverhead) {
+    add(state.archiveOverhead, here.cls, overheadGb(cohort.objects, ARCHIVE_OVERHEAD_KB));
+    state.standardOverhead = state.standardOverhead.plus(overheadGb(cohort.objects, ARCHIVE_STANDARD_OVERHEAD_KB));
+  }
+  if (here.cls === "INTELLIGENT_TIERING") {
+    const daysInInt = (age - here.since) * DAYS_PER_MONTH;
+    // Objects under 128 KB are not monitored and always stay in Frequent Access.
+    const tier = avgKb < INT_MONITORED_MIN_KB || daysInInt < INT_IA_AFTER_DAYS ? "FA" : daysInInt < INT_AIA_AFTER_DAYS ? "IA" : "AIA";
+    state.intTiers[tier] = state.intTiers[tier].plus(cohort.gb);
+    if (avgKb >= INT_MONITORED_MIN_KB) state.monitoredObjects = state.monitoredObjects.plus(cohort.objects);
+  }
+}
+
+export function monthState(w: Workload, strategy: S3Strategy, cohorts: readonly Cohort[], month: number): MonthState {
+  const state = emptyState();
+  for (const cohort of cohorts) {
+    if (cohort.month > month) break;
+    addCohort(state, w, strategy, cohort, month - cohort.month);
+  }
   return state;
+}
+
+/**
+ * Every month's state over the horizon, in time linear in the months rather than quadratic: after month 1 every
+ * cohort is the same `monthly_growth_gb`, so month m holds the first cohort at age m − 1 plus one growth cohort at
+ * each age below that, a running sum. Equal to monthState month by month (tested).
+ */
+export function monthStates(w: Workload, strategy: S3Strategy): MonthState[] {
+  const [initial, growth] = cohortsFor(w);
+  const states: MonthState[] = [];
+  const younger = emptyState();
+  for (let month = 1; month <= w.horizon_months; month++) {
+    const state = copyState(younger);
+    addCohort(state, w, strategy, initial!, month - 1);
+    states.push(state);
+    if (growth) addCohort(younger, w, strategy, growth, month - 1);
+  }
+  return states;
 }
 
 /** Appends ", extra" inside a name's brackets: "Storage (Standard)" → "Storage (Standard, eu-west-1)". */

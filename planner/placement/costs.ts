@@ -11,7 +11,7 @@ import type { Decimal } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { seriesOf, seriesTotal, type Series } from "../cost/components.js";
 import { egressComponents, strategyFor, type OptionId } from "../cost/estimate.js";
-import { accessComponents, cohortsFor, interRegionSelector, monthState, replicationRequests, replicationTransfer, storageComponents } from "../cost/s3.js";
+import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../cost/s3.js";
 import type { Workload } from "../cost/workload.js";
 
 export interface RegionCost {
@@ -39,14 +39,13 @@ interface StrategySeries {
 
 export function costTable(w: Workload, catalog: Catalog, strategies: readonly OptionId[]): CostTable {
   const single = { ...w, replication: { regions: [] } };
-  const cohorts = cohortsFor(w);
   const months = Array.from({ length: w.horizon_months }, (_, i) => i + 1);
   const egress = seriesOf(months.map(() => egressComponents(single)));
   let transfer: Series | null = null;
   const bySeries: StrategySeries[] = strategies.map((id) => {
     const strategy = strategyFor(id, w);
     if (!strategy) throw new Error(`${id} is not an S3 strategy`);
-    const states = months.map((m) => monthState(single, strategy, cohorts, m));
+    const states = monthStates(single, strategy);
     // New data per month is the same under every strategy: the transfer to a replica is built once.
     transfer ??= seriesOf(states.map((s) => [replicationTransfer(s, w.region, w.region)]))[0]!;
     // s3Month without replication, taken apart: a replica stores exactly what the primary stores.
