@@ -1,7 +1,30 @@
 // Bundles the stowage command into dist/bundle/ with esbuild: one ESM entry plus lazily loaded chunks (the AWS SDK,
 // Ink). Start-up is dominated by module resolution and CommonJS parsing when loading hundreds of files; a bundle
 // loads a handful (see `npm run bench`). tsc still type-checks and builds dist/ for the benchmarks.
+import { readFile, rm } from "node:fs/promises";
 import { build } from "esbuild";
+
+/**
+ * Yoga (Ink's layout engine) ships its WebAssembly as a base64 data: URL, and its Emscripten loader fetches that URL
+ * whenever a global fetch exists. In Node, the first use of fetch loads undici: ~35 ms before the planner's first
+ * frame, to decode bytes that are already in memory. This takes the loader's own no-fetch path (decode the base64
+ * directly). The build fails if the loader changes shape, rather than silently losing the saving.
+ */
+const yogaWithoutFetch = {
+  name: "yoga-without-fetch",
+  setup(b) {
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const check = '"function"!=typeof fetch';
+      const uses = source.split(check).length - 1;
+      if (uses !== 2) throw new Error(`yoga-without-fetch: expected 2 fetch checks in ${args.path}, found ${uses}; review the plugin`);
+      return { contents: source.replaceAll(check, "true"), loader: "js" };
+    });
+  },
+};
+
+// Chunk names carry content hashes: without a clean directory, every build leaves the previous chunks behind.
+await rm("dist/bundle", { recursive: true, force: true });
 
 await build({
   entryPoints: ["planner/cli.ts"],
@@ -21,5 +44,6 @@ await build({
   external: ["react-devtools-core", "@pulumi/*"],
   // Bundled CommonJS dependencies call require(); give ESM output one.
   banner: { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" },
+  plugins: [yogaWithoutFetch],
   logLevel: "warning",
 });
