@@ -3,7 +3,8 @@
  * and the time from `npm start` to the planner's first frame in a pseudo-terminal. Prints figures only.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { parseWorkload } from "../planner/cost/workload.js";
@@ -62,8 +63,8 @@ function everyRegionCatalog(files: Iterable<SnapshotFile>): Catalog {
 }
 
 const measure = (label: string, catalog: Catalog, who = users) => {
-  time(2, () => plan({ workload, users: who, catalog }));
-  const full = time(10, () => plan({ workload, users: who, catalog }));
+  time(5, () => plan({ workload, users: who, catalog }));
+  const full = time(30, () => plan({ workload, users: who, catalog }));
   console.log(`  ${label.padEnd(42)} ${stats(full)}   target < 20 ms`);
 };
 const allowAll = { ...users, constraints: { ...users.constraints, allowedRegions: null } };
@@ -78,10 +79,10 @@ const search = time(50, () => place({ candidates, constraints: users.constraints
 console.log(`  ${"search only (tables built):".padEnd(42)} ${stats(search)}`);
 
 /** Milliseconds from spawning `command` in a pseudo-terminal (script(1)) until `marker` appears on it. */
-function firstFrame(command: string, marker: string): Promise<number> {
+function firstFrame(command: string, marker: string, cwd = root): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: root, env: { ...process.env, COLUMNS: "120", LINES: "50" } });
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, env: { ...process.env, COLUMNS: "120", LINES: "50" } });
     let out = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -98,14 +99,31 @@ function firstFrame(command: string, marker: string): Promise<number> {
   });
 }
 
-const frames = async (command: string) => {
+const frames = async (command: string, cwd = root) => {
   const xs: number[] = [];
-  for (let i = 0; i < 5; i++) xs.push(await firstFrame(command, "Workload from"));
+  for (let i = 0; i < 7; i++) xs.push(await firstFrame(command, "Workload from", cwd));
   return xs;
 };
+
+/**
+ * What any `npm start` costs before our code runs: npm itself, then a bare node that prints the marker at once.
+ * The planner's own share is the difference.
+ */
+async function npmFloor(): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), "stowage-npm-floor-"));
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "floor", private: true, scripts: { start: `node -e "process.stdout.write('Workload from')"` } }));
+    return await frames("npm start --silent", dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 try {
-  console.log(`  npm start → first frame:            ${stats(await frames("npm start --silent -- --stack-dir /tmp"))}   target < 500 ms`);
-  console.log(`  stowage planner → first frame:      ${stats(await frames(`${process.execPath} dist/bundle/cli.js planner --stack-dir /tmp`))}`);
+  console.log(`  ${"npm start → first frame:".padEnd(42)} ${stats(await frames("npm start --silent -- --stack-dir /tmp"))}   target < 500 ms`);
+  console.log(`  ${"stowage planner → first frame:".padEnd(42)} ${stats(await frames(`${process.execPath} dist/bundle/cli.js planner --stack-dir /tmp`))}`);
+  console.log(`  ${"floor: npm start of a bare node print:".padEnd(42)} ${stats(await npmFloor())}`);
+  console.log(`  ${"floor: node printing at once:".padEnd(42)} ${stats(await frames(`${process.execPath} -e "process.stdout.write('Workload from')"`))}`);
 } catch (err) {
   console.log(`  first frame: not measured (${(err as Error).message})`);
 }
