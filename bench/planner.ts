@@ -3,6 +3,7 @@
  * and the time from `npm start` to the planner's first frame in a pseudo-terminal. Prints figures only.
  */
 import { spawn } from "node:child_process";
+import { build } from "esbuild";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -119,11 +120,37 @@ async function npmFloor(): Promise<number[]> {
   }
 }
 
+/** An Ink app that renders one line, bundled as the planner is: what Ink itself costs before a first frame. */
+async function inkHello(): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), "stowage-ink-hello-"));
+  try {
+    await build({
+      stdin: { contents: `import { render, Text } from "ink";\nrender(<Text>Workload from</Text>);\n`, loader: "tsx", resolveDir: root },
+      jsx: "automatic",
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      splitting: true,
+      outdir: dir,
+      minify: true,
+      define: { "process.env.NODE_ENV": '"production"' },
+      external: ["react-devtools-core"],
+      banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
+      logLevel: "warning",
+    });
+    return await frames(`${process.execPath} ${join(dir, "stdin.js")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 try {
   console.log(`  ${"npm start → first frame:".padEnd(42)} ${stats(await frames("npm start --silent -- --stack-dir /tmp"))}   target < 500 ms`);
   console.log(`  ${"stowage planner → first frame:".padEnd(42)} ${stats(await frames(`${process.execPath} dist/bundle/cli.js planner --stack-dir /tmp`))}`);
   console.log(`  ${"floor: npm start of a bare node print:".padEnd(42)} ${stats(await npmFloor())}`);
   console.log(`  ${"floor: node printing at once:".padEnd(42)} ${stats(await frames(`${process.execPath} -e "process.stdout.write('Workload from')"`))}`);
+  console.log(`  ${"floor: a one-line Ink app, bundled:".padEnd(42)} ${stats(await inkHello())}`);
 } catch (err) {
   console.log(`  first frame: not measured (${(err as Error).message})`);
 }
