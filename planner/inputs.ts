@@ -4,8 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
 import { UserError } from "./errors.js";
+
+// Every file is validated once per run. Zod's JIT generates and compiles a parser per object schema on first use,
+// which costs more than it saves here: the workload and users files validate in ~12 ms instead of ~20 ms cold.
+z.config({ jitless: true });
 
 /** `["data", "initial_gb"]` → "data.initial_gb"; `["lifecycle", 0, "class"]` → "lifecycle[0].class". */
 export function keyName(path: readonly PropertyKey[], prefix = ""): string {
