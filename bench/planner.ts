@@ -66,7 +66,10 @@ function everyRegionCatalog(files: Iterable<SnapshotFile>): Catalog {
 const measure = (label: string, catalog: Catalog, who = users) => {
   time(5, () => plan({ workload, users: who, catalog }));
   const full = time(30, () => plan({ workload, users: who, catalog }));
-  console.log(`  ${label.padEnd(42)} ${stats(full)}   target < 20 ms`);
+  const result = plan({ workload, users: who, catalog });
+  const priced = result.ranking.filter((r) => r.monthlyCost !== null).length;
+  const pick = result.recommendation ? `${result.recommendation.primary} + ${result.recommendation.replicas.join(", ")}` : "none";
+  console.log(`  ${label.padEnd(42)} ${stats(full)}   target < 20 ms   (${priced} regions costed, pick ${pick})`);
 };
 const allowAll = { ...users, constraints: { ...users.constraints, allowedRegions: null } };
 console.log(`stowage plan benchmark (${REGIONS.length} regions, ${S3_STRATEGIES.length} S3 strategies, 36 months, replica required)`);
