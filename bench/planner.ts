@@ -123,8 +123,11 @@ async function npmFloor(): Promise<number[]> {
   }
 }
 
-/** An Ink app that renders one line, bundled as the planner is: what Ink itself costs before a first frame. */
-async function inkHello(): Promise<number[]> {
+/**
+ * An Ink app that renders one line, bundled as the planner is: what Ink itself costs before a first frame, run
+ * directly and through `npm start`.
+ */
+async function inkHello(): Promise<{ direct: number[]; npm: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), "stowage-ink-hello-"));
   try {
     await build({
@@ -142,7 +145,8 @@ async function inkHello(): Promise<number[]> {
       banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
       logLevel: "warning",
     });
-    return await frames(`${process.execPath} ${join(dir, "stdin.js")}`);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "ink-hello", private: true, type: "module", scripts: { start: "node stdin.js" } }));
+    return { direct: await frames(`${process.execPath} ${join(dir, "stdin.js")}`), npm: await frames("npm start --silent", dir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -153,7 +157,9 @@ try {
   console.log(`  ${"stowage planner → first frame:".padEnd(42)} ${stats(await frames(`${process.execPath} dist/bundle/cli.js planner --stack-dir /tmp`))}`);
   console.log(`  ${"floor: npm start of a bare node print:".padEnd(42)} ${stats(await npmFloor())}`);
   console.log(`  ${"floor: node printing at once:".padEnd(42)} ${stats(await frames(`${process.execPath} -e "process.stdout.write('Workload from')"`))}`);
-  console.log(`  ${"floor: a one-line Ink app, bundled:".padEnd(42)} ${stats(await inkHello())}`);
+  const hello = await inkHello();
+  console.log(`  ${"floor: a one-line Ink app, bundled:".padEnd(42)} ${stats(hello.direct)}`);
+  console.log(`  ${"floor: npm start of that Ink app:".padEnd(42)} ${stats(hello.npm)}`);
 } catch (err) {
   console.log(`  first frame: not measured (${(err as Error).message})`);
 }
