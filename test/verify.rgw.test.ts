@@ -16,6 +16,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,16 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
   let s3: S3Client;
   const client = (credentials = RGW_USER) => new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
   const status = (findings: Finding[], rule: string) => findings.find((f) => f.rule === rule)!;
+  /** The built command, with the SDK's credential chain fed from the environment only (no files, no IMDS). */
+  const stowage = (args: string[], credentials: Record<string, string> | null = { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey }) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+    const home = mkdtempSync(join(tmpdir(), "stowage-home-"));
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile("node", ["dist/bundle/cli.js", ...args], { env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: "true", ...credentials } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  };
 
   beforeAll(() => {
     rgw = startRgw();
@@ -114,11 +125,7 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
     const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
     const file = join(dir, "outputs.json");
     writeFileSync(file, JSON.stringify({ buckets: { images: { "us-east-2": { name: "verify-compliant", arn: "arn:aws:s3:::verify-compliant" }, "us-west-2": { name: "verify-compliant-replica", arn: "arn:aws:s3:::verify-compliant-replica" } } }, trailArn: "arn" }));
-    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile("node", ["dist/bundle/cli.js", "verify", "--endpoint", rgw.endpoint, "--outputs", file, "--json"], {
-        env: { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" },
-      }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout })),
-    );
+    const r = await stowage(["verify", "--endpoint", rgw.endpoint, "--outputs", file, "--json"]);
     expect(JSON.parse(r.stdout).buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-compliant-replica"]);
   });
 
@@ -156,15 +163,41 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
   });
 
   it("runs end to end from the built command, with the SDK's credential chain", async () => {
-    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile("node", ["dist/bundle/cli.js", "verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant", "--bucket", "verify-bare", "--json"], {
-        env: { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" },
-      }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout })),
-    );
+    const r = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant", "--bucket", "verify-bare", "--json"]);
     expect(r.code).toBe(4);
     const json = JSON.parse(r.stdout);
     expect(json.endpoint).toBe(rgw.endpoint);
     expect(json.buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-bare"]);
     expect(json.buckets[0].findings.find((x: Finding) => x.rule === "s3-versioning")).toEqual({ rule: "s3-versioning", control: "S3.14", status: "pass" });
+  });
+  it("fails a bucket that does not exist, and still judges the others", async () => {
+    const r = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-no-such-bucket", "--bucket", "verify-compliant", "--json"]);
+    expect(r.code).toBe(4);
+    const [missing, there] = JSON.parse(r.stdout).buckets;
+    expect(missing).toEqual({ name: "verify-no-such-bucket", region: null, findings: [{ rule: "bucket-exists", control: "stowage", status: "fail", message: "the bucket does not exist (NoSuchBucket)" }] });
+    expect(status(there.findings, "s3-versioning").status).toBe("pass");
+  });
+
+  it("refuses, rather than reporting unknown settings, when nothing can be read", async () => {
+    const noCredentials = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant"], null);
+    expect(noCredentials).toMatchObject({ code: 2, stdout: "" });
+    expect(noCredentials.stderr).toContain("No AWS credentials found");
+    expect(noCredentials.stderr).toContain("AWS_PROFILE");
+
+    const wrongSecret = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant"], { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: "not-the-secret" });
+    expect(wrongSecret).toMatchObject({ code: 2, stdout: "" });
+    expect(wrongSecret.stderr).toContain(`${rgw.endpoint} refused the credentials (SignatureDoesNotMatch`);
+
+    // A loopback port nothing listens on: bound, then released.
+    const closed = new URL(rgw.endpoint);
+    const spare = createServer();
+    await new Promise<void>((resolve) => spare.listen(0, closed.hostname, resolve));
+    closed.port = String((spare.address() as AddressInfo).port);
+    await new Promise((resolve) => spare.close(resolve));
+    const unreachable = await stowage(["verify", "--endpoint", closed.origin, "--bucket", "verify-compliant"]);
+    expect(unreachable).toMatchObject({ code: 2, stdout: "" });
+    expect(unreachable.stderr).toContain(`Cannot reach ${closed.origin} (ECONNREFUSED)`);
+    // Never a stack trace, and no SDK support-policy warning for the user to puzzle over.
+    for (const r of [noCredentials, wrongSecret, unreachable]) expect(r.stderr).not.toMatch(/\n\s+at |NodeVersionSupportWarning/);
   });
 });

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { UserError } from "../../planner/errors.js";
 import { canary, type CanaryCheck } from "./canary.js";
-import { gatherBucket, s3Client } from "./live.js";
+import { CannotRead, gatherBucket, s3Client } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
 
 export interface VerifyArgs {
@@ -31,7 +31,26 @@ export interface VerifyReport {
 /** Exit code when a mandatory rule fails on a live bucket. */
 export const VERIFY_FAILED = 4;
 
+/** A bucket that is not there fails verification: the stack (or the caller) says it should exist. */
+const NO_SUCH_BUCKET: Finding = { rule: "bucket-exists", control: "stowage", status: "fail", message: "the bucket does not exist (NoSuchBucket)" };
+
+/** What to do when nothing can be read: no credentials, credentials refused, or no endpoint to talk to. */
+function cannotVerify(err: CannotRead, endpoint: string): UserError {
+  switch (err.kind) {
+    case "no-credentials":
+      return new UserError(
+        "No AWS credentials found: the SDK's chain (environment, shared config and SSO profiles, container and instance roles) gave none.",
+        "Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; after `aws sso login` for an SSO profile.",
+      );
+    case "rejected-credentials":
+      return new UserError(`${endpoint} refused the credentials (${err.detail}).`, "Check the access key, secret and session token for this endpoint and region.");
+    default:
+      return new UserError(`Cannot reach ${endpoint} (${err.detail}).`, "Check --endpoint and --region, the network, and that the store is running.");
+  }
+}
+
 export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
+  const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
   // The canary's plain-HTTP comparison: the same endpoint without TLS (none when the endpoint has no TLS itself).
   const httpEndpoint = !args.endpoint ? `http://s3.${args.region ?? "us-east-1"}.amazonaws.com` : args.endpoint.startsWith("https://") ? `http://${args.endpoint.slice(8)}` : null;
@@ -39,10 +58,18 @@ export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyRe
   try {
     const buckets = [];
     for (const name of args.buckets) {
-      const live = await gatherBucket(client, name);
+      let live;
+      try {
+        live = await gatherBucket(client, name);
+      } catch (err) {
+        if (!(err instanceof CannotRead)) throw err;
+        if (err.kind !== "no-such-bucket") throw cannotVerify(err, endpoint);
+        buckets.push({ name, region: null, findings: [NO_SUCH_BUCKET] });
+        continue;
+      }
       buckets.push({ name, region: live.region, findings: judgeBucket(live.facts), ...(args.canary ? { canary: await canary(client, name, live.facts, plain) } : {}) });
     }
-    return { endpoint: args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`, buckets };
+    return { endpoint, buckets };
   } finally {
     client.destroy();
     plain?.destroy();

@@ -56,6 +56,39 @@ const NOT_FOUND = new Set([
   "NoSuchTagSetError",
 ]);
 
+/** Answers that reject the credentials themselves, on every request, whatever the setting asked for. */
+const REJECTED_CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"]);
+/** Socket errors: the endpoint was never reached. */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * A failure that is about reaching the bucket at all, not about one setting: reading the other settings would fail
+ * the same way, so the bucket (or the whole run) cannot be judged. Never reported as "unknown" settings, which a
+ * caller could mistake for a bucket that merely hides some of them.
+ */
+export class CannotRead extends Error {
+  constructor(
+    readonly kind: "no-credentials" | "rejected-credentials" | "unreachable" | "no-such-bucket",
+    readonly detail: string,
+  ) {
+    super(`${kind}: ${detail}`);
+    this.name = "CannotRead";
+  }
+}
+
+type SdkError = { name?: string; Code?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+
+export function cannotRead(err: unknown): CannotRead | null {
+  const e = err as SdkError;
+  const code = e.Code ?? e.name ?? "";
+  const first = (e.message ?? "").split("\n")[0]!;
+  if (e.name === "CredentialsProviderError") return new CannotRead("no-credentials", first);
+  if (REJECTED_CREDENTIALS.has(code)) return new CannotRead("rejected-credentials", `${code}: ${first}`);
+  if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError") return new CannotRead("unreachable", e.code ?? first);
+  if (code === "NoSuchBucket") return new CannotRead("no-such-bucket", first);
+  return null;
+}
+
 type Read<T> = T | null | Unknown;
 
 /** Runs one read: its value, null when not configured, or Unknown with the reason it could not be read. */
@@ -63,7 +96,9 @@ async function read<T>(fn: () => Promise<T | null>): Promise<Read<T>> {
   try {
     return await fn();
   } catch (err) {
-    const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+    const fatal = cannotRead(err);
+    if (fatal) throw fatal;
+    const e = err as SdkError;
     const code = e.Code ?? e.name ?? "";
     const status = e.$metadata?.httpStatusCode;
     if (NOT_FOUND.has(code)) return null;
@@ -78,6 +113,7 @@ export interface LiveBucket {
   readonly region: string | null;
 }
 
+/** Reads every setting of a bucket; throws CannotRead when the bucket cannot be read at all. */
 export async function gatherBucket(client: S3Client, bucket: string): Promise<LiveBucket> {
   const Bucket = bucket;
   const [location, versioning, encryption, pab, ownership, policy, lifecycle, logging, replication, lock, tags] = await Promise.all([
