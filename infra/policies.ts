@@ -19,6 +19,19 @@ export interface PolicyDocument {
 const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
 
 /**
+ * TLS only, in two statements. AWS always sets aws:SecureTransport, and its documented deny is "Bool false". Ceph RGW
+ * sets the key only on TLS connections and leaves it out of plain-HTTP ones, so there "Bool false" never matches and
+ * plain HTTP gets through (seen with `stowage verify --canary` on the test gateway); denying when the key is absent
+ * closes that, and never fires on AWS.
+ */
+function tlsOnly(resources: string[]): Statement[] {
+  return [
+    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    { Sid: "DenyUnknownTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Null: { "aws:SecureTransport": "true" } } },
+  ];
+}
+
+/**
  * The data bucket's own policy: TLS only, TLS 1.2 or later, uploads must ask for SSE-KMS with this bucket's key, and
  * nobody outside the account. Denies apply to everyone, so they hold whatever an IAM policy grants.
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
@@ -26,7 +39,7 @@ const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-10-
 export function dataBucketPolicy(bucketArn: string, kmsKeyArn: string, accountId: string): PolicyDocument {
   const all = [bucketArn, `${bucketArn}/*`];
   return doc(
-    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ...tlsOnly(all),
     { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
     { Sid: "DenyUploadsWithoutKms", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
     { Sid: "DenyUploadsWithoutEncryptionHeader", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { Null: { "s3:x-amz-server-side-encryption": "true" } } },
@@ -38,7 +51,7 @@ export function dataBucketPolicy(bucketArn: string, kmsKeyArn: string, accountId
 /** A log bucket receives server access logs and CloudTrail files from the AWS services, over TLS only. */
 export function logBucketPolicy(bucketArn: string, accountId: string, trailPrefix = "cloudtrail/"): PolicyDocument {
   return doc(
-    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ...tlsOnly([bucketArn, `${bucketArn}/*`]),
     { Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucketArn}/access-logs/*`, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
     { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
     { Sid: "CloudTrailWrite", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucketArn}/${trailPrefix}AWSLogs/${accountId}/*`, Condition: { StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" } } },

@@ -94,6 +94,9 @@ describe("the bucket policy", () => {
   it("denies a request without TLS, whatever the role may do", async () => {
     expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "aws:SecureTransport": "false" } })).toBe("ExplicitlyDenied");
     expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "s3:TlsVersion": "1.1" } })).toBe("ExplicitlyDenied");
+    // No aws:SecureTransport at all: what Ceph RGW sends for plain HTTP (AWS always sets the key).
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, bare: true, context: { "s3:TlsVersion": "1.3" } })).toBe("ExplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("Allowed");
   });
 
   it("denies an unencrypted upload, an SSE-S3 upload, and one with another KMS key", async () => {

@@ -47,9 +47,11 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
       expect(sidecar(run, aws.s3.BucketOwnershipControls, b, "ownership").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
       expect(sidecar(run, aws.s3.BucketLogging, b, "logging").inputs).toMatchObject({ targetBucket: "logs-bucket", targetPrefix: `access-logs/${b}-bucket/` });
       const policy = policyOf(sidecar(run, aws.s3.BucketPolicy, b, "policy"));
-      expect(sids(policy)).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "DenyUploadsWithoutKms", "DenyUploadsWithoutEncryptionHeader", "DenyOtherKmsKeys", "DenyOutsideAccount"]);
-      expect(policy.Statement[4].Condition).toEqual({ StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } });
-      expect(policy.Statement[5].Condition).toEqual({ StringNotEquals: { "aws:PrincipalAccount": ACCOUNT } });
+      expect(sids(policy)).toEqual(["DenyInsecureTransport", "DenyUnknownTransport", "DenyTlsBelow12", "DenyUploadsWithoutKms", "DenyUploadsWithoutEncryptionHeader", "DenyOtherKmsKeys", "DenyOutsideAccount"]);
+      expect(policy.Statement[0].Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+      expect(policy.Statement[1].Condition).toEqual({ Null: { "aws:SecureTransport": "true" } });
+      expect(policy.Statement[5].Condition).toEqual({ StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } });
+      expect(policy.Statement[6].Condition).toEqual({ StringNotEquals: { "aws:PrincipalAccount": ACCOUNT } });
       const bucketConfig = config["stowage:buckets"].find((x: { name: string }) => x.name === b);
       const [rule] = sidecar(run, aws.s3.BucketLifecycleConfiguration, b, "lifecycle").inputs.rules;
       expect(rule.transitions).toEqual(config["stowage:lifecycle"].map((t: { afterDays: number; storageClass: string }) => ({ days: t.afterDays, storageClass: t.storageClass })));
@@ -63,7 +65,7 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
     expect(run.one(aws.s3.BucketServerSideEncryptionConfiguration, "logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: "AES256" });
     const policy = policyOf(run.one(aws.s3.BucketPolicy, "logs-policy"));
     expect(policy.Statement.map((s: any) => [s.Sid, s.Principal?.Service ?? s.Principal])).toEqual([
-      ["DenyInsecureTransport", "*"], ["S3ServerAccessLogs", "logging.s3.amazonaws.com"], ["CloudTrailAclCheck", "cloudtrail.amazonaws.com"], ["CloudTrailWrite", "cloudtrail.amazonaws.com"],
+      ["DenyInsecureTransport", "*"], ["DenyUnknownTransport", "*"], ["S3ServerAccessLogs", "logging.s3.amazonaws.com"], ["CloudTrailAclCheck", "cloudtrail.amazonaws.com"], ["CloudTrailWrite", "cloudtrail.amazonaws.com"],
     ]);
   });
 

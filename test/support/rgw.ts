@@ -18,7 +18,12 @@ export function rgwUnavailable(): string | null {
 }
 
 export interface Rgw {
+  /** Plain HTTP. */
   readonly endpoint: string;
+  /** The same gateway over TLS, on the next port, with a self-signed certificate for 127.0.0.1. */
+  readonly tlsEndpoint: string;
+  /** That certificate (PEM): trust it with an https.Agent, or NODE_EXTRA_CA_CERTS for the built command. */
+  readonly caFile: string;
   stop(): void;
 }
 
@@ -27,5 +32,10 @@ export function startRgw(port = 7480): Rgw {
   const script = (name: string) => join(packageRoot(), "test", "support", "ceph", name);
   execFileSync("bash", [script("rgw-down.sh"), dir]); // nothing left from an interrupted run in this folder
   execFileSync("bash", [script("rgw-up.sh"), dir, String(port)], { env: { ...process.env, REALM: "1", ACCESS_KEY: RGW_USER.accessKeyId, SECRET_KEY: RGW_USER.secretAccessKey }, stdio: "pipe", timeout: 240_000 });
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => execFileSync("bash", [script("rgw-down.sh"), dir]) };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    tlsEndpoint: `https://127.0.0.1:${port + 1}`,
+    caFile: join(dir, "tls.crt"),
+    stop: () => execFileSync("bash", [script("rgw-down.sh"), dir]),
+  };
 }

@@ -2,13 +2,18 @@
 # Starts a single-node Ceph cluster with a RADOS Gateway on 127.0.0.1 for Stowage's S3 tests: one monitor, one
 # memstore OSD, auth none, the beast frontend, and an S3 user. Debian 12's radosgw, ceph-mon, ceph-osd, ceph-common
 # (.ci/run installs them). With REALM=1, a realm/zonegroup/zone and a sync policy so PutBucketReplication works.
+# Also listens with TLS on the next port (a self-signed certificate for 127.0.0.1 in <workdir>/tls.crt), so tests can
+# compare a request over TLS with the same request in plain HTTP (aws:SecureTransport).
 # usage: rgw-up.sh <workdir> [port]     env: ACCESS_KEY, SECRET_KEY, REALM=1
 set -euo pipefail
 D=${1:?workdir}
 PORT=${2:-7480}
+TLS_PORT=$((PORT + 1))
 ACCESS_KEY=${ACCESS_KEY:-stowageaccess}
 SECRET_KEY=${SECRET_KEY:-stowagesecret}
 rm -rf "$D"; mkdir -p "$D"/{mon-a,osd-0,run,log,rgw}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$D/tls.key" -out "$D/tls.crt" 2>/dev/null
 FSID=$(cat /proc/sys/kernel/random/uuid)
 CONF=$D/ceph.conf
 cat > "$CONF" <<CONF
@@ -45,7 +50,7 @@ mon data avail crit = 1
 paxos propose interval = 0.05
 paxos min wait = 0.01
 [client.rgw.local]
-rgw frontends = beast endpoint=127.0.0.1:$PORT
+rgw frontends = beast endpoint=127.0.0.1:$PORT ssl_endpoint=127.0.0.1:$TLS_PORT ssl_certificate=$D/tls.crt ssl_private_key=$D/tls.key
 rgw data = $D/rgw
 rgw dns name = localhost
 rgw crypt require ssl = false
@@ -72,7 +77,7 @@ if [ "${REALM:-0}" = 1 ]; then
   $RA period update --commit >/dev/null
 fi
 radosgw -c "$CONF" -n client.rgw.local
-timeout 180 bash -c "until (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do sleep 0.2; done"
+timeout 180 bash -c "until (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$TLS_PORT) 2>/dev/null; do sleep 0.2; done"
 radosgw-admin -c "$CONF" user create --uid=stowage --display-name=stowage --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
 radosgw-admin -c "$CONF" user create --uid=other --display-name=other --access-key=otheraccess --secret-key=othersecret >/dev/null
 echo "ready"
