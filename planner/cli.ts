@@ -158,11 +158,13 @@ the snapshot yet (reported missing). --compare-to prints the monthly change per 
 `;
 
 const VERIFY_HELP = `stowage verify --bucket NAME… | --stack NAME | --outputs FILE [--canary] [--endpoint URL] [--region R]
-               [--format table|json|markdown] [--json]
+               [--http-endpoint URL] [--format table|json|markdown] [--json]
 
 --canary also proves behaviour on each bucket: writes an object, overwrites it, reads both versions, deletes it and
 expects a delete marker, expects an unencrypted upload (and a plain-HTTP one, when the endpoint has TLS) to be
-refused, then removes every version it wrote under stowage-canary/ and nothing else.
+refused, then removes every version it wrote under stowage-canary/ and nothing else. The plain-HTTP upload goes to
+the endpoint with http://, or to --http-endpoint when the store serves plain HTTP on another port. A private CA:
+NODE_EXTRA_CA_CERTS=ca.pem.
 --stack NAME verifies the buckets in the stack's \`buckets\` output (through the Pulumi CLI); --outputs FILE reads
 them from \`pulumi stack output --json\` instead.
 
@@ -279,6 +281,20 @@ function intFlag(value: string | undefined, flag: string, def: number, min: numb
   return n;
 }
 
+/** An http(s) URL with nothing after the host: what the S3 client takes as an endpoint. */
+function endpointFlag(flag: string, value: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/" || url.search) {
+    throw new UserError(`${flag} ${value} is not an endpoint URL.`, `Give scheme, host and port only, e.g. ${flag} https://s3.example.internal:8443`);
+  }
+  return url.origin;
+}
+
 async function latencyCommand(args: string[]): Promise<number> {
   const { values } = parse(
     args,
@@ -388,7 +404,7 @@ async function estimateCommand(args: string[]): Promise<number> {
 async function verifyCommand(args: string[]): Promise<number> {
   const { values } = parse(
     args,
-    { bucket: { type: "string", multiple: true }, stack: { type: "string" }, outputs: { type: "string" }, canary: { type: "boolean" }, endpoint: { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
+    { bucket: { type: "string", multiple: true }, stack: { type: "string" }, outputs: { type: "string" }, canary: { type: "boolean" }, endpoint: { type: "string" }, "http-endpoint": { type: "string" }, region: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
     VERIFY_HELP,
   );
   if (values.help) return print(VERIFY_HELP);
@@ -398,7 +414,8 @@ async function verifyCommand(args: string[]): Promise<number> {
     ...(values.stack ? { stack: values.stack } : {}),
     ...(values.outputs ? { outputsFile: values.outputs } : {}),
     ...(values.canary ? { canary: true } : {}),
-    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(values.endpoint ? { endpoint: endpointFlag("--endpoint", values.endpoint) } : {}),
+    ...(values["http-endpoint"] ? { httpEndpoint: endpointFlag("--http-endpoint", values["http-endpoint"]) } : {}),
     ...(values.region ? { region: values.region } : {}),
     format: formatFlag(values, ["table", "json", "markdown"] as const),
   });

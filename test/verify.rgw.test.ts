@@ -17,7 +17,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,14 +34,25 @@ const TAGS = [{ Key: "team", Value: "vision" }, { Key: "environment", Value: "pr
 describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : ""}`, () => {
   let rgw: Rgw;
   let s3: S3Client;
-  const client = (credentials = RGW_USER) => new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+  // Over TLS, as a real deployment is (the compliant policy denies plain HTTP); `plainClient` for the plain-HTTP checks.
+  const client = (credentials = RGW_USER) =>
+    new S3Client({
+      region: "us-east-1",
+      endpoint: rgw.tlsEndpoint,
+      forcePathStyle: true,
+      credentials,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+      requestHandler: { httpsAgent: new Agent({ ca: readFileSync(rgw.caFile) }) },
+    });
+  const plainClient = () => new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
   const status = (findings: Finding[], rule: string) => findings.find((f) => f.rule === rule)!;
   /** The built command, with the SDK's credential chain fed from the environment only (no files, no IMDS). */
   const stowage = (args: string[], credentials: Record<string, string> | null = { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey }) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
     const home = mkdtempSync(join(tmpdir(), "stowage-home-"));
     return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile("node", ["dist/bundle/cli.js", ...args], { env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: "true", ...credentials } }, (err, stdout, stderr) =>
+      execFile("node", ["dist/bundle/cli.js", ...args], { env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: "true", NODE_EXTRA_CA_CERTS: rgw.caFile, ...credentials } }, (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
@@ -125,53 +137,81 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
     const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
     const file = join(dir, "outputs.json");
     writeFileSync(file, JSON.stringify({ buckets: { images: { "us-east-2": { name: "verify-compliant", arn: "arn:aws:s3:::verify-compliant" }, "us-west-2": { name: "verify-compliant-replica", arn: "arn:aws:s3:::verify-compliant-replica" } } }, trailArn: "arn" }));
-    const r = await stowage(["verify", "--endpoint", rgw.endpoint, "--outputs", file, "--json"]);
+    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--outputs", file, "--json"]);
     expect(JSON.parse(r.stdout).buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-compliant-replica"]);
   });
 
-  it("proves behaviour with a canary round trip, and leaves nothing behind", async () => {
-    const bucket = "verify-canary";
+  /** A versioned, locked bucket with Stowage's data policy (RGW's test KMS key; the account statement left out: RGW
+   *  principals carry no AWS account), minus the statements named in `without`. */
+  async function canaryBucket(bucket: string, without: string[] = []) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
     await s3.send(new PutObjectLockConfigurationCommand({ Bucket: bucket, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 30 } } } }));
-    // RGW's test KMS key; the policy's statements about TLS and accounts are left out: this gateway speaks plain HTTP.
     const policy = dataBucketPolicy(`arn:aws:s3:::${bucket}`, "testkey-1", "123456789012");
-    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ ...policy, Statement: policy.Statement.filter((x) => x.Sid?.includes("Upload") || x.Sid === "DenyOtherKmsKeys") }) }));
-    const live = await gatherBucket(s3, bucket);
-    const checks = await canary(s3, bucket, live.facts, null);
+    const skip = new Set(["DenyOutsideAccount", ...without]);
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ ...policy, Statement: policy.Statement.filter((x) => !skip.has(x.Sid!)) }) }));
+    return (await gatherBucket(s3, bucket)).facts;
+  }
+
+  it("proves behaviour with a canary round trip over TLS, plain HTTP refused, and leaves nothing behind", async () => {
+    const plain = plainClient();
+    const checks = await canary(s3, "verify-canary", await canaryBucket("verify-canary"), plain);
+    plain.destroy();
     expect(checks.map((c) => [c.check, c.status])).toEqual([
       ["write", "pass"],
       ["versioning", "pass"],
       ["read-versions", "pass"],
       ["delete-marker", "pass"],
       ["unencrypted-upload-refused", "pass"],
-      ["plain-http-refused", "unknown"],
+      ["plain-http-refused", "pass"],
       ["cleanup", "pass"],
     ]);
-    const left = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "stowage-canary/" }));
+    const left = await s3.send(new ListObjectVersionsCommand({ Bucket: "verify-canary", Prefix: "stowage-canary/" }));
     expect((left.Versions?.length ?? 0) + (left.DeleteMarkers?.length ?? 0)).toBe(0);
+  });
+
+  it("catches what configuration cannot: on RGW, AWS's documented TLS deny alone lets plain HTTP through", async () => {
+    // RGW sets aws:SecureTransport only on TLS connections, so "Bool aws:SecureTransport false" never matches. The
+    // policy rule still passes on the configuration; the canary's plain-HTTP upload shows the hole.
+    const facts = await canaryBucket("verify-canary-aws-pattern", ["DenyUnknownTransport"]);
+    expect(judgeBucket(facts).find((f) => f.rule === "s3-require-tls")!.status).toBe("pass");
+    const plain = plainClient();
+    const checks = await canary(s3, "verify-canary-aws-pattern", facts, plain);
+    plain.destroy();
+    expect(checks.find((c) => c.check === "plain-http-refused")).toEqual({ check: "plain-http-refused", status: "fail", message: "an upload over plain HTTP was accepted" });
+    expect(checks.find((c) => c.check === "cleanup")!.status).toBe("pass");
+  });
+
+  it("runs the canary from the built command, with --http-endpoint for the gateway's plain port", async () => {
+    await canaryBucket("verify-canary-cli");
+    const canaryOf = (stdout: string) => Object.fromEntries(JSON.parse(stdout).buckets[0].canary.map((c: { check: string; status: string; message: string }) => [c.check, [c.status, c.message]]));
+    const compared = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--http-endpoint", rgw.endpoint, "--bucket", "verify-canary-cli", "--canary", "--json"]);
+    expect(canaryOf(compared.stdout)["plain-http-refused"]).toEqual(["pass", "refused (AccessDenied)"]);
+    // Without it, a TLS endpoint on its own port has no plain twin to guess: unknown, and it says what to pass.
+    const guessed = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-canary-cli", "--canary", "--json"]);
+    expect(canaryOf(guessed.stdout)["plain-http-refused"]).toEqual(["unknown", `pass --http-endpoint: the plain-HTTP port of ${new URL(rgw.tlsEndpoint).host} cannot be guessed`]);
   });
 
   it("fails the canary on a bucket that keeps no versions", async () => {
     const checks = await canary(s3, "verify-bare-canary", (await (async () => {
       await s3.send(new CreateBucketCommand({ Bucket: "verify-bare-canary" }));
       return gatherBucket(s3, "verify-bare-canary");
-    })()).facts, null);
+    })()).facts, { reason: "not compared here" });
     expect(checks.find((c) => c.check === "versioning")).toMatchObject({ status: "fail" });
     expect(checks.find((c) => c.check === "unencrypted-upload-refused")).toMatchObject({ status: "fail" });
     expect(checks.find((c) => c.check === "cleanup")).toMatchObject({ status: "pass" });
   });
 
   it("runs end to end from the built command, with the SDK's credential chain", async () => {
-    const r = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant", "--bucket", "verify-bare", "--json"]);
+    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-compliant", "--bucket", "verify-bare", "--json"]);
     expect(r.code).toBe(4);
     const json = JSON.parse(r.stdout);
-    expect(json.endpoint).toBe(rgw.endpoint);
+    expect(json.endpoint).toBe(rgw.tlsEndpoint);
     expect(json.buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-bare"]);
     expect(json.buckets[0].findings.find((x: Finding) => x.rule === "s3-versioning")).toEqual({ rule: "s3-versioning", control: "S3.14", status: "pass" });
   });
   it("fails a bucket that does not exist, and still judges the others", async () => {
-    const r = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-no-such-bucket", "--bucket", "verify-compliant", "--json"]);
+    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-no-such-bucket", "--bucket", "verify-compliant", "--json"]);
     expect(r.code).toBe(4);
     const [missing, there] = JSON.parse(r.stdout).buckets;
     expect(missing).toEqual({ name: "verify-no-such-bucket", region: null, findings: [{ rule: "bucket-exists", control: "stowage", status: "fail", message: "the bucket does not exist (NoSuchBucket)" }] });

@@ -32,7 +32,8 @@ function policyRequiresEncryption(b: BucketFacts): boolean | null {
   return (b.policy?.Statement ?? []).some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes("s3:x-amz-server-side-encryption"));
 }
 
-export async function canary(client: S3Client, bucket: string, facts: BucketFacts, plainHttp: S3Client | null): Promise<CanaryCheck[]> {
+/** `plainHttp`: a client for the same store over plain HTTP, or why there is none (the check is then unknown). */
+export async function canary(client: S3Client, bucket: string, facts: BucketFacts, plainHttp: S3Client | { reason: string }): Promise<CanaryCheck[]> {
   const key = `stowage-canary/${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const sse = encryptionHeaders(facts);
   const checks: CanaryCheck[] = [];
@@ -65,7 +66,7 @@ export async function canary(client: S3Client, bucket: string, facts: BucketFact
     } catch (e) {
       checks.push({ check: "unencrypted-upload-refused", status: errorName(e) === "AccessDenied" ? "pass" : "unknown", message: `refused (${errorName(e)})` });
     }
-    if (plainHttp) {
+    if (!("reason" in plainHttp)) {
       try {
         await put(plainHttp, `${key}-http`, "stowage canary http");
         checks.push({ check: "plain-http-refused", status: "fail", message: "an upload over plain HTTP was accepted" });
@@ -73,7 +74,7 @@ export async function canary(client: S3Client, bucket: string, facts: BucketFact
         checks.push({ check: "plain-http-refused", status: errorName(e) === "AccessDenied" ? "pass" : "unknown", message: `refused (${errorName(e)})` });
       }
     } else {
-      checks.push({ check: "plain-http-refused", status: "unknown", message: "the endpoint is plain HTTP: there is no TLS to compare with" });
+      checks.push({ check: "plain-http-refused", status: "unknown", message: plainHttp.reason });
     }
   } finally {
     checks.push(await cleanup(client, bucket, key));

@@ -17,6 +17,8 @@ export interface VerifyArgs {
   /** A `pulumi stack output --json` file instead of the CLI. */
   readonly outputsFile?: string;
   readonly endpoint?: string;
+  /** The same store over plain HTTP, for the canary's plain-HTTP check (derived when it can be). */
+  readonly httpEndpoint?: string;
   readonly region?: string;
   /** Also prove behaviour with a write/read/delete round trip (cleaned up afterwards). */
   readonly canary?: boolean;
@@ -49,12 +51,26 @@ function cannotVerify(err: CannotRead, endpoint: string): UserError {
   }
 }
 
+/**
+ * Where the canary sends its plain-HTTP upload: --http-endpoint, or the endpoint with http:// when that is the same
+ * service (AWS; an https URL on the default port). Otherwise why there is nothing to compare with.
+ */
+function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "region">): string | { reason: string } {
+  if (args.httpEndpoint) return args.httpEndpoint;
+  if (!args.endpoint) return `http://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
+  const url = new URL(args.endpoint);
+  if (url.protocol === "http:") return { reason: "the endpoint is plain HTTP: there is no TLS to compare with" };
+  if (url.port) return { reason: `pass --http-endpoint: the plain-HTTP port of ${url.host} cannot be guessed` };
+  url.protocol = "http:";
+  return url.origin;
+}
+
 export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
-  // The canary's plain-HTTP comparison: the same endpoint without TLS (none when the endpoint has no TLS itself).
-  const httpEndpoint = !args.endpoint ? `http://s3.${args.region ?? "us-east-1"}.amazonaws.com` : args.endpoint.startsWith("https://") ? `http://${args.endpoint.slice(8)}` : null;
-  const plain = args.canary && httpEndpoint ? s3Client({ ...(args.region ? { region: args.region } : {}), endpoint: httpEndpoint }) : null;
+  const twin = plainTwin(args);
+  const plain = args.canary && typeof twin === "string" ? s3Client({ ...(args.region ? { region: args.region } : {}), endpoint: twin }) : null;
+  const compareWith = plain ?? (typeof twin === "string" ? null : twin);
   try {
     const buckets = [];
     for (const name of args.buckets) {
@@ -67,7 +83,7 @@ export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyRe
         buckets.push({ name, region: null, findings: [NO_SUCH_BUCKET] });
         continue;
       }
-      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts), ...(args.canary ? { canary: await canary(client, name, live.facts, plain) } : {}) });
+      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts), ...(args.canary ? { canary: await canary(client, name, live.facts, compareWith!) } : {}) });
     }
     return { endpoint, buckets };
   } finally {
