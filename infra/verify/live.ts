@@ -78,7 +78,7 @@ export class CannotRead extends Error {
 
 type SdkError = { name?: string; Code?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
 
-export function cannotRead(err: unknown): CannotRead | null {
+function cannotRead(err: unknown): CannotRead | null {
   const e = err as SdkError;
   const code = e.Code ?? e.name ?? "";
   const first = (e.message ?? "").split("\n")[0]!;
