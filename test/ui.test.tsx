@@ -11,7 +11,10 @@ import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProbeResult } from "../planner/latency/probe.js";
 import { parseUsers } from "../planner/placement/users.js";
+import { estimate } from "../planner/cost/estimate.js";
+import { parseWorkload } from "../planner/cost/workload.js";
 import { App, type Measure } from "../planner/ui/App.js";
+import { CostsScreen } from "../planner/ui/CostsScreen.js";
 import { chartLines, crossings } from "../planner/ui/chart.js";
 import { initialState, reducer, typeInto, withField } from "../planner/ui/state.js";
 import { shippedSnapshot } from "./support/snapshot.js";
@@ -112,6 +115,18 @@ describe("Costs screen", () => {
     expect(f).toContain("×");
     expect(f).toMatch(/× month \d+: s3-\S+ and s3-\S+ cross/);
     expect(f).toMatch(/no keys of its own · tab/);
+  });
+
+  it("gives option names the width there is, and marks a name it has to cut", () => {
+    const report = estimate(parseWorkload(raw), catalog, asOf);
+    const lifecycle = report.options.find((o) => o.id === "s3-lifecycle")!.label;
+    const wide = render(<CostsScreen report={report} width={120} color={false} />);
+    expect(wide.lastFrame()).toContain(`${lifecycle}  `);
+    wide.unmount();
+    const narrow = render(<CostsScreen report={report} width={70} color={false} />);
+    const row = narrow.lastFrame()!.split("\n").find((l) => l.startsWith("S3 lifecycle"))!;
+    expect(row).toMatch(/^S3 lifecycle \(Standard → IA 30 …\s+\$23\.90/);
+    narrow.unmount();
   });
 });
 

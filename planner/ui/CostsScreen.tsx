@@ -22,7 +22,9 @@ const PLOTTED: readonly { id: string; mark: string }[] = [
 export function CostsScreen({ report, width, color }: CostsScreenProps) {
   const n = report.horizonMonths;
   const rows = [...report.options].sort((a, b) => a.total.comparedTo(b.total));
-  const labelWidth = Math.min(44, Math.max(...rows.map((o) => o.label.length)));
+  // The figures take 38 columns; the option names get the rest, down to 24, and say when they are cut.
+  const labelWidth = Math.max(24, Math.min(width - 38, Math.max(...rows.map((o) => o.label.length))));
+  const label = (text: string) => (text.length > labelWidth ? `${text.slice(0, labelWidth - 1)}…` : text.padEnd(labelWidth));
   const series: Series[] = PLOTTED.flatMap(({ id, mark }) => {
     const o = report.options.find((x) => x.id === id);
     return o ? [{ id, mark, values: o.months.map((m) => m.cumulative.toNumber()) }] : [];
@@ -35,7 +37,7 @@ export function CostsScreen({ report, width, color }: CostsScreenProps) {
       <Text bold>{`${"option".padEnd(labelWidth)}  ${"month 1".padStart(10)}  ${`month ${n}`.padStart(10)}  ${`${n} months`.padStart(12)}`}</Text>
       {rows.map((o) => (
         <Text key={o.id} color={!o.complete && color ? "yellow" : undefined}>
-          {`${o.label.slice(0, labelWidth).padEnd(labelWidth)}  ${`$${usd(o.months[0]!.total)}`.padStart(10)}  ${`$${usd(o.months[n - 1]!.total)}`.padStart(10)}  ${`$${usd(o.total)}${o.complete ? "" : "*"}`.padStart(12)}`}
+          {`${label(o.label)}  ${`$${usd(o.months[0]!.total)}`.padStart(10)}  ${`$${usd(o.months[n - 1]!.total)}`.padStart(10)}  ${`$${usd(o.total)}${o.complete ? "" : "*"}`.padStart(12)}`}
         </Text>
       ))}
       <Text> </Text>
