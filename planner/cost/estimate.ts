@@ -7,7 +7,7 @@ import type { Catalog } from "../pricing/catalog.js";
 import { priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
-import { cohortsFor, monthState, s3Month, type Cohort, type S3Strategy } from "./s3.js";
+import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./s3.js";
 import { CLASSES, type StorageClass } from "./s3classes.js";
 import type { Workload } from "./workload.js";
 
@@ -121,16 +121,14 @@ export function optionLabel(id: OptionId, w: Workload): string {
   return `S3 ${CLASSES[SINGLE_CLASS[id]!].label}`;
 }
 
-function monthComponents(id: OptionId, w: Workload, cohorts: readonly Cohort[], month: number, notes: Set<string>): CostComponent[] {
-  const strategy = strategyFor(id, w);
-  let own: CostComponent[];
-  if (strategy) own = s3Month(w, strategy, monthState(w, strategy, cohorts, month));
-  else if (id === "rds-postgresql") {
+/** RDS's or EBS's components for one month: the data kept that month, on a server. */
+function serverMonth(id: OptionId, w: Workload, cohorts: readonly Cohort[], month: number, notes: Set<string>): CostComponent[] {
+  if (id === "rds-postgresql") {
     const r = rdsMonth(w, storedGb(w, cohorts, month));
     r.notes.forEach((n) => notes.add(`month ${month}: ${n}`));
-    own = r.components;
-  } else own = ebsMonth(w, storedGb(w, cohorts, month));
-  return [...own, ...egressComponents(w)];
+    return r.components;
+  }
+  return ebsMonth(w, storedGb(w, cohorts, month));
 }
 
 function missingKey(m: MissingPrice): string {
@@ -170,8 +168,11 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
     const months: MonthCost[] = [];
     let cumulative = ZERO;
     let complete = true;
+    const strategy = strategyFor(id, w);
+    const states = strategy ? monthStates(w, strategy) : [];
     for (let month = 1; month <= w.horizon_months; month++) {
-      const priced = priceComponents(monthComponents(id, w, cohorts, month, notes), catalog);
+      const own = strategy ? s3Month(w, strategy, states[month - 1]!) : serverMonth(id, w, cohorts, month, notes);
+      const priced = priceComponents([...own, ...egressComponents(w)], catalog);
       for (const m of priced.missing) missing.set(missingKey(m), m);
       if (priced.lines.some((l) => l.cost === null)) complete = false;
       const monthTotal = total(priced.lines);

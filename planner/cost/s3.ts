@@ -182,6 +182,10 @@ function addCohort(state: MonthState, w: Workload, strategy: S3Strategy, cohort:
   }
 }
 
+/**
+ * One month's state from every cohort written so far: the model's plain definition. The models use monthStates,
+ * which computes the same for the whole horizon at once; the tests hold the two equal.
+ */
 export function monthState(w: Workload, strategy: S3Strategy, cohorts: readonly Cohort[], month: number): MonthState {
   const state = emptyState();
   for (const cohort of cohorts) {
