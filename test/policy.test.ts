@@ -11,7 +11,9 @@ import { runUnderMocks } from "../infra/mockrun.js";
 import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
+import type { BucketFacts } from "../infra/policy/facts.js";
 import { RULES } from "../infra/policy/rules.js";
+import { judgeBucket } from "../infra/verify/verify.js";
 import { INSECURE, SECURE_WITH_TEAMS, baseline } from "./fixtures/insecure/programs.js";
 
 describe("the pack", () => {
@@ -117,5 +119,38 @@ describe("values unknown until apply", () => {
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped.every((v) => v.enforcementLevel === "advisory")).toBe(true);
     expect(skipped[0]!.message).toMatch(/during preview: .*policy/);
+  });
+});
+
+describe("the TLS rule where aws:SecureTransport may be absent (S3-compatible stores)", () => {
+  const bucket = (...conditions: Record<string, Record<string, string>>[]): BucketFacts => ({
+    ref: { type: "s3:bucket", name: "b" },
+    region: "us-east-1",
+    tags: {},
+    protect: null,
+    role: "data",
+    isReplica: false,
+    acl: null,
+    versioning: null,
+    encryption: null,
+    publicAccessBlock: null,
+    ownership: null,
+    policy: { Version: "2012-10-17", Statement: conditions.map((Condition) => ({ Effect: "Deny" as const, Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition })) },
+    lifecycleRules: null,
+    logging: null,
+    replication: null,
+    objectLock: null,
+    dataEvents: null,
+  });
+  const tls = (b: BucketFacts, compatible: boolean) => judgeBucket(b, { secureTransportMayBeAbsent: compatible }).find((f) => f.rule === "s3-require-tls")!.status;
+  const awsPattern = { Bool: { "aws:SecureTransport": "false" } };
+
+  it("accepts AWS's documented deny on AWS, and asks for the missing key to be denied too elsewhere", () => {
+    expect(tls(bucket(awsPattern), false)).toBe("pass");
+    expect(tls(bucket(awsPattern), true)).toBe("fail");
+    expect(tls(bucket(awsPattern, { Null: { "aws:SecureTransport": "true" } }), true)).toBe("pass");
+    expect(tls(bucket({ BoolIfExists: { "aws:SecureTransport": "false" } }), true)).toBe("pass");
+    // Denying only the missing key leaves an explicit false through: not enough anywhere.
+    expect(tls(bucket({ Null: { "aws:SecureTransport": "true" } }), false)).toBe("fail");
   });
 });

@@ -170,11 +170,17 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
     expect((left.Versions?.length ?? 0) + (left.DeleteMarkers?.length ?? 0)).toBe(0);
   });
 
-  it("catches what configuration cannot: on RGW, AWS's documented TLS deny alone lets plain HTTP through", async () => {
-    // RGW sets aws:SecureTransport only on TLS connections, so "Bool aws:SecureTransport false" never matches. The
-    // policy rule still passes on the configuration; the canary's plain-HTTP upload shows the hole.
+  it("on RGW, AWS's documented TLS deny alone lets plain HTTP through: the canary shows it, the S3-compatible rule says it", async () => {
+    // RGW sets aws:SecureTransport only on TLS connections, so "Bool aws:SecureTransport false" never matches. Judged
+    // as AWS would be, the configuration passes; the canary's plain-HTTP upload shows the hole, and the rule as
+    // verify applies it to an S3-compatible endpoint fails it.
     const facts = await canaryBucket("verify-canary-aws-pattern", ["DenyUnknownTransport"]);
-    expect(judgeBucket(facts).find((f) => f.rule === "s3-require-tls")!.status).toBe("pass");
+    expect(status(judgeBucket(facts), "s3-require-tls").status).toBe("pass");
+    expect(status(judgeBucket(facts, { secureTransportMayBeAbsent: true }), "s3-require-tls")).toMatchObject({ status: "fail", message: expect.stringContaining("carry no aws:SecureTransport") });
+    const cli = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-canary-aws-pattern", "--json"]);
+    expect(status(JSON.parse(cli.stdout).buckets[0].findings, "s3-require-tls").status).toBe("fail");
+    // Stowage's own policy denies the missing key too, and passes.
+    expect(status(judgeBucket(await canaryBucket("verify-canary-stowage-pattern"), { secureTransportMayBeAbsent: true }), "s3-require-tls").status).toBe("pass");
     const plain = plainClient();
     const checks = await canary(s3, "verify-canary-aws-pattern", facts, plain);
     plain.destroy();

@@ -18,6 +18,11 @@ export interface RuleConfig {
   readonly teamPrefixes: Readonly<Record<string, { readonly bucket: string; readonly prefixes: readonly string[] }>>;
   /** Also require read data events (S3.23) on data buckets. */
   readonly auditReads: boolean;
+  /**
+   * The store may leave aws:SecureTransport out of plain-HTTP requests instead of setting it to false (Ceph RGW
+   * does), so a TLS deny must also match a missing key. False for AWS, which always sets it.
+   */
+  readonly secureTransportMayBeAbsent: boolean;
 }
 
 export const DEFAULT_CONFIG: RuleConfig = {
@@ -25,6 +30,7 @@ export const DEFAULT_CONFIG: RuleConfig = {
   allowedRegions: null,
   teamPrefixes: {},
   auditReads: false,
+  secureTransportMayBeAbsent: false,
 };
 
 export interface Finding {
@@ -106,9 +112,17 @@ export const s3RequireTls = bucketRule(
     fix: "Add a Deny statement for s3:* on the bucket and its objects when aws:SecureTransport is false.",
   },
   (f) => f.buckets,
-  (b) => {
+  (b, config) => {
     if (!known(b.policy)) return null;
-    return deniesWhen(b, "aws:SecureTransport", (c) => String(c.Bool?.["aws:SecureTransport"]) === "false") ? null : "no statement denies requests without TLS (aws:SecureTransport = false)";
+    const key = "aws:SecureTransport";
+    // BoolIfExists false matches both a false and a missing key.
+    const whenFalse = (c: Record<string, Record<string, unknown>>) => String(c.Bool?.[key]) === "false" || String(c.BoolIfExists?.[key]) === "false";
+    const whenMissing = (c: Record<string, Record<string, unknown>>) => String(c.Null?.[key]) === "true" || String(c.BoolIfExists?.[key]) === "false";
+    if (!deniesWhen(b, key, whenFalse)) return "no statement denies requests without TLS (aws:SecureTransport = false)";
+    if (config.secureTransportMayBeAbsent && !deniesWhen(b, key, whenMissing)) {
+      return "no statement denies requests that carry no aws:SecureTransport, which is how this store marks plain HTTP (deny with Null aws:SecureTransport = true)";
+    }
+    return null;
   },
 );
 

@@ -65,8 +65,17 @@ function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "region"
   return url.origin;
 }
 
+/**
+ * An endpoint that is not AWS's own: an S3-compatible store, judged with what such stores do differently (Ceph RGW
+ * leaves aws:SecureTransport out of plain-HTTP requests).
+ */
+function s3Compatible(endpoint: string | undefined): boolean {
+  return !!endpoint && !/(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
+}
+
 export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
+  const rules = { secureTransportMayBeAbsent: s3Compatible(args.endpoint) };
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
   const twin = plainTwin(args);
   const plain = args.canary && typeof twin === "string" ? s3Client({ ...(args.region ? { region: args.region } : {}), endpoint: twin }) : null;
@@ -83,7 +92,7 @@ export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyRe
         buckets.push({ name, region: null, findings: [NO_SUCH_BUCKET] });
         continue;
       }
-      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts), ...(args.canary ? { canary: await canary(client, name, live.facts, compareWith!) } : {}) });
+      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts, rules), ...(args.canary ? { canary: await canary(client, name, live.facts, compareWith!) } : {}) });
     }
     return { endpoint, buckets };
   } finally {

@@ -28,6 +28,7 @@ const CONFIG_SCHEMA = {
     allowedRegions: { type: ["array", "null"], items: { type: "string" }, default: null },
     teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: {} },
     auditReads: { type: "boolean", default: false },
+    secureTransportMayBeAbsent: { type: "boolean", default: false },
   },
 };
 
