@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { UserError } from "../../planner/errors.js";
 import { canary, type CanaryCheck } from "./canary.js";
-import { CannotRead, gatherBucket, s3Client } from "./live.js";
+import { CannotRead, gatherBucket, s3Client, type LiveBucket } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
 
 export interface VerifyArgs {
@@ -53,11 +53,12 @@ function cannotVerify(err: CannotRead, endpoint: string): UserError {
 
 /**
  * Where the canary sends its plain-HTTP upload: --http-endpoint, or the endpoint with http:// when that is the same
- * service (AWS; an https URL on the default port). Otherwise why there is nothing to compare with.
+ * service (on AWS, the bucket's own regional endpoint; an https URL on the default port). Otherwise why there is
+ * nothing to compare with.
  */
-function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "region">): string | { reason: string } {
+export function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "region">, bucketRegion: string | null): string | { reason: string } {
   if (args.httpEndpoint) return args.httpEndpoint;
-  if (!args.endpoint) return `http://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
+  if (!args.endpoint) return `http://s3.${bucketRegion ?? args.region ?? "us-east-1"}.amazonaws.com`;
   const url = new URL(args.endpoint);
   if (url.protocol === "http:") return { reason: "the endpoint is plain HTTP: there is no TLS to compare with" };
   if (url.port) return { reason: `pass --http-endpoint: the plain-HTTP port of ${url.host} cannot be guessed` };
@@ -69,7 +70,7 @@ function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "region"
  * An endpoint that is not AWS's own: an S3-compatible store, judged with what such stores do differently (Ceph RGW
  * leaves aws:SecureTransport out of plain-HTTP requests).
  */
-function s3Compatible(endpoint: string | undefined): boolean {
+export function s3Compatible(endpoint: string | undefined): boolean {
   return !!endpoint && !/(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
 }
 
@@ -77,9 +78,18 @@ export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyRe
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
   const rules = { secureTransportMayBeAbsent: s3Compatible(args.endpoint) };
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
-  const twin = plainTwin(args);
-  const plain = args.canary && typeof twin === "string" ? s3Client({ ...(args.region ? { region: args.region } : {}), endpoint: twin }) : null;
-  const compareWith = plain ?? (typeof twin === "string" ? null : twin);
+  /** The canary, with a plain-HTTP client for the same store when there is one to compare with. */
+  const canaryOf = async (name: string, live: LiveBucket) => {
+    const twin = plainTwin(args, live.region);
+    if (typeof twin !== "string") return canary(client, name, live.facts, twin);
+    const region = args.endpoint ? args.region : (live.region ?? args.region);
+    const plain = s3Client({ ...(region ? { region } : {}), endpoint: twin });
+    try {
+      return await canary(client, name, live.facts, plain);
+    } finally {
+      plain.destroy();
+    }
+  };
   try {
     const buckets = [];
     for (const name of args.buckets) {
@@ -92,12 +102,11 @@ export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyRe
         buckets.push({ name, region: null, findings: [NO_SUCH_BUCKET] });
         continue;
       }
-      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts, rules), ...(args.canary ? { canary: await canary(client, name, live.facts, compareWith!) } : {}) });
+      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts, rules), ...(args.canary ? { canary: await canaryOf(name, live) } : {}) });
     }
     return { endpoint, buckets };
   } finally {
     client.destroy();
-    plain?.destroy();
   }
 }
 

@@ -39,7 +39,9 @@ export function s3Client(opts: S3Options): S3Client {
           requestChecksumCalculation: "WHEN_REQUIRED" as const,
           responseChecksumValidation: "WHEN_REQUIRED" as const,
         }
-      : {}),
+      : // On AWS a stack's buckets are in several regions (replicas): when S3 answers that a bucket is elsewhere, the
+        // SDK retries the request in the region it names.
+        { followRegionRedirects: true }),
   });
 }
 
