@@ -104,6 +104,11 @@ describe("stowage policy (the built command)", () => {
     const bad = await run("--stack", "nope");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/No stack file .*Pulumi\.nope\.yaml/);
+    // Not an export (e.g. `pulumi stack output --json` by mistake): refused, never judged as zero resources.
+    writeFileSync(file, JSON.stringify({ buckets: {} }));
+    const notExport = await run("--export", file);
+    expect(notExport).toMatchObject({ code: 2, stdout: "" });
+    expect(notExport.stderr).toContain("is not a stack export: it has no deployment.resources list");
   });
 });
 

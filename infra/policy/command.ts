@@ -76,6 +76,10 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     } catch (err) {
       throw new UserError(`Cannot read the stack export ${args.exportFile}: ${(err as Error).message.split("\n")[0]}`, "Create one with `pulumi stack export --file stack.json`.");
     }
+    // Anything else would judge zero resources and pass: a gate must not pass a file it could not read.
+    if (!Array.isArray((json as { deployment?: { resources?: unknown } } | null)?.deployment?.resources)) {
+      throw new UserError(`${args.exportFile} is not a stack export: it has no deployment.resources list.`, "Create one with `pulumi stack export --file stack.json`.");
+    }
     report = await judge(args.stack ?? "export", fromStackExport(json));
   } else {
     if (!args.stack) throw new UserError("--stack NAME (or --export FILE) is required.", "Try `stowage policy --stack prod`.");
