@@ -37,6 +37,8 @@ export function estimateJson(e: StackEstimate, extra: object = {}) {
     pricesAsOf: e.pricesAsOf,
     horizonMonths: e.horizonMonths,
     total: exact(e.total),
+    /** False when a resource lacks a price or usage: the total is then a lower bound. */
+    complete: e.resources.every((r) => r.complete),
     resources: e.resources.map((r) => ({
       type: r.type,
       name: r.name,
@@ -93,7 +95,14 @@ export async function runEstimate(args: EstimateArgs): Promise<number> {
       if (diff.length === 0) out.push("no change");
       for (const d of diff) out.push(`${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`);
     }
-    if (args.budget !== undefined) out.push("", over ? `Over budget: $${usd(e.total)} > $${usd(new Decimal(args.budget))}.` : `Within budget: $${usd(e.total)} ≤ $${usd(new Decimal(args.budget))}.`);
+    if (args.budget !== undefined) {
+      const unpriced = e.resources.filter((r) => !r.complete).length;
+      const budget = `$${usd(new Decimal(args.budget))}`;
+      if (over) out.push("", `Over budget: $${usd(e.total)} > ${budget}.`);
+      else if (unpriced === 0) out.push("", `Within budget: $${usd(e.total)} ≤ ${budget}.`);
+      // Within the budget, but only as far as it was priced: say so rather than sound certain.
+      else out.push("", `Within budget as far as priced: $${usd(e.total)} ≤ ${budget}, but ${unpriced} resource${unpriced === 1 ? " is" : "s are"} not fully priced (*), so the total is a lower bound.`);
+    }
     process.stdout.write(`${out.join("\n")}\n`);
   }
   return over ? OVER_BUDGET : 0;
