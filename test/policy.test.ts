@@ -127,7 +127,7 @@ describe("values unknown until apply", () => {
   });
 });
 
-describe("the TLS rule where aws:SecureTransport may be absent (S3-compatible stores)", () => {
+describe("judging hand-made bucket facts (verify)", () => {
   const bucket = (...conditions: Record<string, Record<string, string>>[]): BucketFacts => ({
     ref: { type: "s3:bucket", name: "b" },
     region: "us-east-1",
@@ -150,12 +150,19 @@ describe("the TLS rule where aws:SecureTransport may be absent (S3-compatible st
   const tls = (b: BucketFacts, compatible: boolean) => judgeBucket(b, { secureTransportMayBeAbsent: compatible }).find((f) => f.rule === "s3-require-tls")!.status;
   const awsPattern = { Bool: { "aws:SecureTransport": "false" } };
 
-  it("accepts AWS's documented deny on AWS, and asks for the missing key to be denied too elsewhere", () => {
+  it("accepts AWS's documented TLS deny on AWS, and on S3-compatible stores asks for the missing key to be denied too", () => {
     expect(tls(bucket(awsPattern), false)).toBe("pass");
     expect(tls(bucket(awsPattern), true)).toBe("fail");
     expect(tls(bucket(awsPattern, { Null: { "aws:SecureTransport": "true" } }), true)).toBe("pass");
     expect(tls(bucket({ BoolIfExists: { "aws:SecureTransport": "false" } }), true)).toBe("pass");
     // Denying only the missing key leaves an explicit false through: not enough anywhere.
     expect(tls(bucket({ Null: { "aws:SecureTransport": "true" } }), false)).toBe("fail");
+  });
+
+  it("fails bucket-readable only when not one setting could be read", () => {
+    const denied = { unknown: "access denied" };
+    const blind: BucketFacts = { ...bucket(), versioning: denied, encryption: denied, publicAccessBlock: denied, ownership: denied, policy: denied, lifecycleRules: denied, logging: denied, replication: denied, objectLock: denied, tagsUnknown: "access denied" };
+    expect(judgeBucket(blind)[0]).toEqual({ rule: "bucket-readable", control: "stowage", status: "fail", message: "not one setting could be read (access denied): nothing was verified" });
+    expect(judgeBucket({ ...blind, versioning: "Enabled" }).map((f) => f.rule)).not.toContain("bucket-readable");
   });
 });

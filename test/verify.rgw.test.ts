@@ -123,14 +123,15 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
     expect(status(judgeBucket((await gatherBucket(s3, "verify-bare")).facts), "s3-versioning")).toMatchObject({ status: "fail", message: "versioning is suspended" });
   });
 
-  it("tells an unreadable setting from a missing one", async () => {
+  it("tells an unreadable setting from a missing one, and fails a bucket of which nothing could be read", async () => {
     const other = client(RGW_OTHER_USER);
     const f = judgeBucket((await gatherBucket(other, "verify-compliant")).facts);
     other.destroy();
     expect(status(f, "s3-versioning")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(status(f, "s3-require-tls")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(status(f, "required-tags")).toMatchObject({ status: "unknown", reason: "access denied" });
-    expect(f.filter((x) => x.status === "fail")).toEqual([]);
+    // Not one setting was readable: no rule failed, but nothing was verified either, and a gate must not pass it.
+    expect(f.filter((x) => x.status === "fail")).toEqual([{ rule: "bucket-readable", control: "stowage", status: "fail", message: expect.stringMatching(/^not one setting could be read \(access denied.*\): nothing was verified$/) }]);
   });
 
   it("verifies the buckets a stack's outputs name", async () => {

@@ -1,6 +1,7 @@
 /**
  * Judges live buckets with the policy pack's rules: one rule set, two sources of facts. Pure: facts in, findings
- * out. A rule whose facts could not be read is "unknown" with the reason, never a pass or a fail.
+ * out. A rule whose facts could not be read is "unknown" with the reason, never a pass or a fail; a bucket of which
+ * not one setting could be read fails `bucket-readable`, so a gate never passes a bucket it did not see.
  */
 import { isUnknown, type BucketFacts, type Facts } from "../policy/facts.js";
 import { DEFAULT_CONFIG, RULES, type RuleConfig } from "../policy/rules.js";
@@ -36,7 +37,23 @@ export const RULE_FIELDS: Readonly<Record<string, readonly (keyof BucketFacts)[]
 
 const PROD_ONLY = new Set(["s3-replication-in-prod", "s3-object-lock-in-prod"]);
 
+/** The settings read through the S3 API (the region and tags are read too, and kept apart). */
+const SETTINGS = ["versioning", "encryption", "publicAccessBlock", "ownership", "policy", "lifecycleRules", "logging", "replication", "objectLock"] as const;
+
+/** Why nothing could be read, when every setting and the tags were unreadable; null when anything was read. */
+function nothingRead(b: BucketFacts): string | null {
+  const reasons = SETTINGS.map((f) => b[f]);
+  if (!b.tagsUnknown || !reasons.every(isUnknown)) return null;
+  return [...new Set(reasons.map((r) => r.unknown))].join("; ");
+}
+
 export function judgeBucket(b: BucketFacts, config: Partial<RuleConfig> = {}): Finding[] {
+  const blind = nothingRead(b);
+  const judged = judgeRules(b, config);
+  return blind === null ? judged : [{ rule: "bucket-readable", control: "stowage", status: "fail", message: `not one setting could be read (${blind}): nothing was verified` }, ...judged];
+}
+
+function judgeRules(b: BucketFacts, config: Partial<RuleConfig>): Finding[] {
   const c = { ...DEFAULT_CONFIG, ...config };
   const facts: Facts = { buckets: [b], iamPolicies: [], roles: [], keys: [], tagged: [{ ref: b.ref, tags: b.tags, region: b.region }] };
   return RULES.filter((r) => r.name in RULE_FIELDS).map((rule) => {
