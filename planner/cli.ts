@@ -235,6 +235,11 @@ async function costCommand(args: string[]): Promise<number> {
   }
   if (values.months) workload = { ...workload, horizon_months: intFlag(values.months, "--months", 36, 1, 120) };
   const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
+  // A region the snapshot knows nothing of would print a table of $0.00 and a page of missing prices.
+  const priced = snapshot.catalog.regions();
+  if (!priced.includes(workload.region)) {
+    throw new UserError(`The price snapshot has no prices for ${workload.region} (it has ${priced.join(", ") || "none"}).`, `Run \`stowage pricing refresh --region ${workload.region}\`, or price another region with --region.`);
+  }
   const report = estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
   process.stdout.write(render(report, format, detail));
   return 0;

@@ -101,6 +101,10 @@ describe("stowage", () => {
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--format", "xml"), /--format xml is not one of table, json, markdown, csv/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--months", "0"), /--months 0 must be a whole number from 1 to 120/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--region", "xx-1"), /--region xx-1 is not an AWS region code/);
+    expectUserError(
+      await stowage("cost", "--workload", "examples/workload.yaml", "--region", "ap-south-1"),
+      /no prices for ap-south-1 \(it has eu-central-1, eu-west-1, us-east-1, us-east-2, us-west-2\)[\s\S]*stowage pricing refresh --region ap-south-1/,
+    );
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--bogus"), /Unknown option '--bogus'/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--prices", "/nonexistent"), /No price snapshot at \/nonexistent/);
     expectUserError(await stowage("frobnicate"), /Unknown command frobnicate[\s\S]*stowage --help/);
