@@ -172,7 +172,9 @@ Reads each bucket's versioning, default encryption, public access block, ownersh
 logging, replication, Object Lock and tags through the S3 API, and judges them with the policy pack's rules. Each
 finding is pass, fail or unknown; unknown says why (access denied, not implemented by the server: an empty
 encryption answer is not encryption). Credentials: the standard AWS chain. --endpoint for S3-compatible stores
-(path-style addressing, checksums only where required). Exit codes: 0 nothing failed, 4 a rule failed, 2 bad input.
+(path-style addressing, checksums only where required). Exit codes: 0 nothing failed; 4 a rule failed, a bucket
+does not exist or not one of its settings could be read; 2 bad input, no credentials, credentials refused or the
+endpoint unreachable.
 JSON: { endpoint, buckets: [ { name, region, findings: [ { rule, control, status, reason?, message? } ] } ] }
 `;
 
