@@ -117,6 +117,15 @@ describe("Costs screen", () => {
     expect(f).toMatch(/no keys of its own · tab/);
   });
 
+  it("says when the snapshot has no prices for the region, and what to run", () => {
+    const priced = render(<CostsScreen report={estimate(parseWorkload(raw), catalog, asOf)} width={120} color={false} />);
+    expect(priced.lastFrame()).not.toContain("has no prices");
+    priced.unmount();
+    const none = render(<CostsScreen report={estimate(parseWorkload({ ...raw, region: "ap-south-1" }), catalog, asOf)} width={120} color={false} />);
+    expect(none.lastFrame()).toContain("The price snapshot has no prices for ap-south-1: run `stowage pricing refresh --region ap-south-1`");
+    none.unmount();
+  });
+
   it("gives option names the width there is, and marks a name it has to cut", () => {
     const report = estimate(parseWorkload(raw), catalog, asOf);
     const lifecycle = report.options.find((o) => o.id === "s3-lifecycle")!.label;

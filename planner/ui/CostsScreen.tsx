@@ -30,9 +30,11 @@ export function CostsScreen({ report, width, color }: CostsScreenProps) {
     return o ? [{ id, mark, values: o.months.map((m) => m.cumulative.toNumber()) }] : [];
   });
   const crossed = crossings(series);
+  const unpriced = report.options.every((o) => !o.complete && o.total.isZero()) && report.missingPrices.some((m) => m.region === report.region);
   return (
     <Box flexDirection="column">
       <Text>{`Cost in ${report.region} over ${n} months (prices as of ${report.pricesAsOf ?? "unknown"}; * incomplete: a price or usage is missing)`}</Text>
+      {unpriced ? <Text color={color ? "yellow" : undefined}>{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text> : null}
       <Text> </Text>
       <Text bold>{`${"option".padEnd(labelWidth)}  ${"month 1".padStart(10)}  ${`month ${n}`.padStart(10)}  ${`${n} months`.padStart(12)}`}</Text>
       {rows.map((o) => (
