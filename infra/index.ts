@@ -17,4 +17,5 @@ const outputs = stowage(cfg);
 export const buckets = outputs.buckets;
 export const teamRoles = outputs.teamRoles;
 export const uploaderRoles = outputs.uploaderRoles;
+export const uploadStorageClass = outputs.uploadStorageClass;
 export const trailArn = outputs.trailArn;

@@ -85,10 +85,16 @@ export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region:
   );
 }
 
-/** A device or partner: PutObject under its uploads/ prefix and nothing else (not even reading what it wrote). */
-export function uploaderPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; prefix: string }): PolicyDocument {
+/**
+ * A device or partner: PutObject under its uploads/ prefix and nothing else (not even reading what it wrote), into
+ * the storage class the plan chose. S3 has no bucket default class: an upload lands in the class its
+ * x-amz-storage-class header names, Standard without one, so the role admits only that header value (or, for
+ * Standard, no header).
+ */
+export function uploaderPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; prefix: string; storageClass: string }): PolicyDocument {
+  const storageClass: Statement["Condition"] = { [args.storageClass === "STANDARD" ? "StringEqualsIfExists" : "StringEquals"]: { "s3:x-amz-storage-class": args.storageClass } };
   return doc(
-    { Sid: "PutUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${args.prefix}*` },
+    { Sid: "PutUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${args.prefix}*`, Condition: storageClass },
     { Sid: "EncryptThroughS3", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
   );
 }

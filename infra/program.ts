@@ -16,6 +16,8 @@ export interface StowageOutputs {
   readonly buckets: Record<string, Record<string, { name: pulumi.Output<string>; arn: pulumi.Output<string> }>>;
   readonly teamRoles: Record<string, pulumi.Output<string>>;
   readonly uploaderRoles: Record<string, pulumi.Output<string>>;
+  /** The x-amz-storage-class uploaders must send (their roles admit no other). */
+  readonly uploadStorageClass: string;
   readonly trailArn: pulumi.Output<string>;
 }
 
@@ -61,11 +63,11 @@ export function stowage(cfg: StackConfig): StowageOutputs {
   }
   const uploaderRoles: StowageOutputs["uploaderRoles"] = {};
   for (const u of cfg.uploaders) {
-    uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, { bucket: data.get(u.bucket)!, prefix: u.prefix, iotRoleAlias: u.iotRoleAlias, accountId, tags }).role.arn;
+    uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, { bucket: data.get(u.bucket)!, prefix: u.prefix, storageClass: cfg.uploadStorageClass, iotRoleAlias: u.iotRoleAlias, accountId, tags }).role.arn;
   }
   // The trail is multi-region: it records the replicas' object events too (S3.22 applies to every data bucket).
   const audit = new Audit("audit", { region, logBucket: logs, buckets: [...data.values(), ...replicas], readEvents: cfg.audit.readEvents, tags });
-  return { buckets, teamRoles, uploaderRoles, trailArn: audit.trail.arn };
+  return { buckets, teamRoles, uploaderRoles, uploadStorageClass: cfg.uploadStorageClass, trailArn: audit.trail.arn };
 }
 
 /** Reads `stowage:*` from the stack config: JSON values (lists, objects, numbers) parsed, plain strings kept. */

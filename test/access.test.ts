@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
-import { ACCOUNT, runStack, type PulumiClass } from "./support/pulumi.js";
+import { ACCOUNT, runStack, stackConfig, type PulumiClass } from "./support/pulumi.js";
 
 const prod = await runStack("prod");
 const policy = (cls: PulumiClass, name: string) => JSON.parse(prod.one(cls, name).inputs.policy);
@@ -22,6 +22,8 @@ interface Request {
   readonly context?: Record<string, string | string[]>;
   /** Leave out the TLS and encryption headers a well-behaved client sends. */
   readonly bare?: boolean;
+  /** Judge with this identity policy instead of the role's own from the prod stack. */
+  readonly identityPolicy?: unknown;
 }
 
 const ROLES: Record<Request["as"], { principal: string; policy: unknown }> = {
@@ -48,7 +50,7 @@ async function decide(r: Request): Promise<string> {
   const response = await runSimulation(
     {
       request: { principal: role.principal, action: r.action, resource: { resource: r.resource, accountId: ACCOUNT }, contextVariables: context },
-      identityPolicies: [{ name: `${r.as}-policy`, policy: role.policy }],
+      identityPolicies: [{ name: `${r.as}-policy`, policy: r.identityPolicy ?? role.policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: bucketPolicy,
@@ -87,6 +89,21 @@ describe("the camera uploader", () => {
     expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/processed/1.jpg` })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "cameras", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "uploads/cameras/" } })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "cameras", action: "s3:DeleteObject", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
+  });
+
+  it("uploads into the storage class the plan chose, and no other", async () => {
+    // prod's class is STANDARD: no header (S3's default) or STANDARD, nothing colder the plan did not price.
+    const put = (context: Record<string, string>) => decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context });
+    expect(await put({ "s3:x-amz-storage-class": "STANDARD" })).toBe("Allowed");
+    expect(await put({ "s3:x-amz-storage-class": "DEEP_ARCHIVE" })).toBe("ImplicitlyDenied");
+    // A stack the planner set to Glacier Instant Retrieval: the header is required, and must name that class.
+    const gir = await runStack("prod", { ...stackConfig("prod"), "stowage:uploadStorageClass": "GLACIER_IR" });
+    const camerasPolicy = JSON.parse(gir.one(aws.iam.RolePolicy, "uploader-cameras-policy").inputs.policy);
+    const girPut = async (context: Record<string, string>) =>
+      (await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context, identityPolicy: camerasPolicy }));
+    expect(await girPut({ "s3:x-amz-storage-class": "GLACIER_IR" })).toBe("Allowed");
+    expect(await girPut({})).toBe("ImplicitlyDenied");
+    expect(await girPut({ "s3:x-amz-storage-class": "STANDARD" })).toBe("ImplicitlyDenied");
   });
 });
 

@@ -81,7 +81,14 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
     }
     for (const u of config["stowage:uploaders"]) {
       const policy = policyOf(run.one(aws.iam.RolePolicy, `uploader-${u.name}-policy`));
-      expect(policy.Statement[0]).toEqual({ Sid: "PutUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::${u.bucket}-bucket/${u.prefix}*` });
+      // Into the class the planner chose (STANDARD: the header may be left out, as S3 then stores in Standard).
+      expect(policy.Statement[0]).toEqual({
+        Sid: "PutUnderOwnPrefix",
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: `arn:aws:s3:::${u.bucket}-bucket/${u.prefix}*`,
+        Condition: config["stowage:uploadStorageClass"] === "STANDARD" ? { StringEqualsIfExists: { "s3:x-amz-storage-class": "STANDARD" } } : { StringEquals: { "s3:x-amz-storage-class": config["stowage:uploadStorageClass"] } },
+      });
       expect(policy.Statement.flatMap((s: any) => [s.Action].flat())).toEqual(["s3:PutObject", "kms:GenerateDataKey"]);
       const trust = JSON.parse(run.one(aws.iam.Role, `uploader-${u.name}-role`).inputs.assumeRolePolicy);
       expect(trust.Statement[0].Principal).toEqual(u.iotRoleAlias ? { Service: "credentials.iot.amazonaws.com" } : { AWS: `arn:aws:iam::${ACCOUNT}:root` });
@@ -108,6 +115,7 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
     }
     expect(Object.keys(out.teamRoles)).toEqual(config["stowage:teams"].map((t: { name: string }) => t.name));
     expect(await value(out.uploaderRoles.cameras!)).toBe(`arn:aws:iam::${ACCOUNT}:role/uploader-cameras-role`);
+    expect(out.uploadStorageClass).toBe(config["stowage:uploadStorageClass"]);
     expect(await value(out.trailArn)).toBe("arn:aws:mock:::audit");
   });
 });

@@ -47,6 +47,8 @@ export interface UploaderArgs {
   readonly bucket: DataBucket;
   /** The only prefix it may write to, under uploads/. */
   readonly prefix: string;
+  /** The storage class uploads must ask for (x-amz-storage-class): the planner's stowage:uploadStorageClass. */
+  readonly storageClass: string;
   /** Let camera devices trade their X.509 certificate for this role through the AWS IoT credentials provider. */
   readonly iotRoleAlias?: boolean;
   readonly accountId: pulumi.Input<string>;
@@ -70,7 +72,7 @@ export class Uploader extends pulumi.ComponentResource {
         role: this.role.id,
         policy: pulumi
           .all([args.bucket.bucket.arn, args.bucket.key.arn])
-          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(uploaderPolicy({ bucketArn, kmsKeyArn, region: args.bucket.region, prefix: args.prefix }))),
+          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(uploaderPolicy({ bucketArn, kmsKeyArn, region: args.bucket.region, prefix: args.prefix, storageClass: args.storageClass }))),
       },
       { parent: this },
     );
