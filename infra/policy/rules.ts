@@ -95,7 +95,10 @@ export const s3NoPublicAccess = bucketRule(
   },
 );
 
-function deniesWhen(b: BucketFacts, key: string, test: (cond: Record<string, Record<string, unknown>>) => boolean): boolean {
+/** A statement's Condition block: operator → key → value. */
+type Conditions = Record<string, Record<string, unknown>>;
+
+function deniesWhen(b: BucketFacts, key: string, test: (cond: Conditions) => boolean): boolean {
   return statements(b.policy).some((s) => {
     if (s.Effect !== "Deny" || !principalIsEveryone(s.Principal) || !s.Condition) return false;
     const actions = list(s.Action);
@@ -116,8 +119,8 @@ export const s3RequireTls = bucketRule(
     if (!known(b.policy)) return null;
     const key = "aws:SecureTransport";
     // BoolIfExists false matches both a false and a missing key.
-    const whenFalse = (c: Record<string, Record<string, unknown>>) => String(c.Bool?.[key]) === "false" || String(c.BoolIfExists?.[key]) === "false";
-    const whenMissing = (c: Record<string, Record<string, unknown>>) => String(c.Null?.[key]) === "true" || String(c.BoolIfExists?.[key]) === "false";
+    const whenFalse = (c: Conditions) => String(c.Bool?.[key]) === "false" || String(c.BoolIfExists?.[key]) === "false";
+    const whenMissing = (c: Conditions) => String(c.Null?.[key]) === "true" || String(c.BoolIfExists?.[key]) === "false";
     if (!deniesWhen(b, key, whenFalse)) return "no statement denies requests without TLS (aws:SecureTransport = false)";
     if (config.secureTransportMayBeAbsent && !deniesWhen(b, key, whenMissing)) {
       return "no statement denies requests that carry no aws:SecureTransport, which is how this store marks plain HTTP (deny with Null aws:SecureTransport = true)";

@@ -39,15 +39,13 @@ interface StrategySeries {
 
 export function costTable(w: Workload, catalog: Catalog, strategies: readonly OptionId[]): CostTable {
   const single = { ...w, replication: { regions: [] } };
-  const months = Array.from({ length: w.horizon_months }, (_, i) => i + 1);
-  const egress = seriesOf(months.map(() => egressComponents(single)));
-  let transfer: Series | null = null;
+  const egress = seriesOf(Array.from({ length: w.horizon_months }, () => egressComponents(single)));
+  // New data per month is the same under every strategy: any one's states give the transfer to a replica.
+  const transfer = seriesOf(monthStates(single, { ingest: "STANDARD", transitions: [] }).map((s) => [replicationTransfer(s, w.region, w.region)]))[0]!;
   const bySeries: StrategySeries[] = strategies.map((id) => {
     const strategy = strategyFor(id, w);
     if (!strategy) throw new Error(`${id} is not an S3 strategy`);
     const states = monthStates(single, strategy);
-    // New data per month is the same under every strategy: the transfer to a replica is built once.
-    transfer ??= seriesOf(states.map((s) => [replicationTransfer(s, w.region, w.region)]))[0]!;
     // s3Month without replication, taken apart: a replica stores exactly what the primary stores.
     const storage = seriesOf(states.map((s) => storageComponents(strategy, s, w.region)));
     const access = seriesOf(states.map(() => accessComponents(single, strategy, w.region)));
@@ -84,7 +82,7 @@ export function costTable(w: Workload, catalog: Catalog, strategies: readonly Op
   });
   const replicaCost = (primary: string, replica: string): Decimal | null => {
     const base = cheapest(primary);
-    if (!base || !transfer) return null;
+    if (!base) return null;
     const bucket = replicaBucket(`${base.strategy}|${replica}`);
     const sent = seriesTotal([{ ...transfer, price: interRegionSelector(replica) }], catalog, primary);
     return bucket && sent ? bucket.plus(sent).div(w.horizon_months) : null;
