@@ -117,22 +117,23 @@ describe("Costs screen", () => {
     expect(f).toMatch(/no keys of its own · tab/);
   });
 
-  it("says when the snapshot has no prices for the region, and what to run", () => {
-    const priced = render(<CostsScreen report={estimate(parseWorkload(raw), catalog, asOf)} width={120} color={false} />);
-    expect(priced.lastFrame()).not.toContain("has no prices");
-    priced.unmount();
-    const none = render(<CostsScreen report={estimate(parseWorkload({ ...raw, region: "ap-south-1" }), catalog, asOf)} width={120} color={false} />);
-    expect(none.lastFrame()).toContain("The price snapshot has no prices for ap-south-1: run `stowage pricing refresh --region ap-south-1`");
-    none.unmount();
+  it("says when the snapshot has no prices for the region, and what to run", async () => {
+    const { lastFrame, press } = await app();
+    await press("2");
+    expect(await until(lastFrame, (f) => f.includes("Cost in us-east-2"))).not.toContain("has no prices");
+    // The Region field is the first: edit it to a region the shipped snapshot does not price.
+    await press("1", KEY.enter, ...Array(9).fill(KEY.backspace), "ap-south-1", KEY.enter, "2");
+    const none = await until(lastFrame, (f) => f.includes("Cost in ap-south-1"));
+    expect(none).toContain("The price snapshot has no prices for ap-south-1: run `stowage pricing refresh --region ap-south-1`");
   });
 
   it("gives option names the width there is, and marks a name it has to cut", () => {
     const report = estimate(parseWorkload(raw), catalog, asOf);
     const lifecycle = report.options.find((o) => o.id === "s3-lifecycle")!.label;
-    const wide = render(<CostsScreen report={report} width={120} color={false} />);
+    const wide = render(<CostsScreen report={report} pricedRegion width={120} color={false} />);
     expect(wide.lastFrame()).toContain(`${lifecycle}  `);
     wide.unmount();
-    const narrow = render(<CostsScreen report={report} width={70} color={false} />);
+    const narrow = render(<CostsScreen report={report} pricedRegion width={70} color={false} />);
     const row = narrow.lastFrame()!.split("\n").find((l) => l.startsWith("S3 lifecycle"))!;
     expect(row).toMatch(/^S3 lifecycle \(Standard → IA 30 …\s+\$23\.90/);
     narrow.unmount();

@@ -248,7 +248,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
       body = <WorkloadScreen raw={state.raw} field={state.field} editing={state.editing} source={workloadSource} color={color} />;
       break;
     case "costs":
-      body = report ? <CostsScreen report={report} width={columns} color={color} /> : null;
+      body = report ? <CostsScreen report={report} pricedRegion={catalog.regions().includes(report.region)} width={columns} color={color} /> : null;
       break;
     case "latency":
       body = <LatencyScreen latency={state.latency} place={place} color={color} />;

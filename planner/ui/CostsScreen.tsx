@@ -5,6 +5,8 @@ import { chartLines, crossings, type Series } from "./chart.js";
 
 export interface CostsScreenProps {
   readonly report: CostReport;
+  /** Whether the snapshot has any price for the report's region (the catalog says; see `stowage cost`). */
+  readonly pricedRegion: boolean;
   /** Terminal width, for the chart. */
   readonly width: number;
   readonly color: boolean;
@@ -19,7 +21,7 @@ const PLOTTED: readonly { id: string; mark: string }[] = [
 ];
 
 /** S3 strategies vs RDS vs EBS: month 1, the last month and the horizon, then cumulative cost over the months. */
-export function CostsScreen({ report, width, color }: CostsScreenProps) {
+export function CostsScreen({ report, pricedRegion, width, color }: CostsScreenProps) {
   const n = report.horizonMonths;
   const rows = [...report.options].sort((a, b) => a.total.comparedTo(b.total));
   // The figures take 38 columns; the option names get the rest, down to 24, and say when they are cut.
@@ -30,11 +32,10 @@ export function CostsScreen({ report, width, color }: CostsScreenProps) {
     return o ? [{ id, mark, values: o.months.map((m) => m.cumulative.toNumber()) }] : [];
   });
   const crossed = crossings(series);
-  const unpriced = report.options.every((o) => !o.complete && o.total.isZero()) && report.missingPrices.some((m) => m.region === report.region);
   return (
     <Box flexDirection="column">
       <Text>{`Cost in ${report.region} over ${n} months (prices as of ${report.pricesAsOf ?? "unknown"}; * incomplete: a price or usage is missing)`}</Text>
-      {unpriced ? <Text color={color ? "yellow" : undefined}>{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text> : null}
+      {pricedRegion ? null : <Text color={color ? "yellow" : undefined}>{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text>}
       <Text> </Text>
       <Text bold>{`${"option".padEnd(labelWidth)}  ${"month 1".padStart(10)}  ${`month ${n}`.padStart(10)}  ${`${n} months`.padStart(12)}`}</Text>
       {rows.map((o) => (
