@@ -35,17 +35,10 @@ describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : "
   let rgw: Rgw;
   let s3: S3Client;
   // Over TLS, as a real deployment is (the compliant policy denies plain HTTP); `plainClient` for the plain-HTTP checks.
+  const gateway = { region: "us-east-1", forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } as const;
   const client = (credentials = RGW_USER) =>
-    new S3Client({
-      region: "us-east-1",
-      endpoint: rgw.tlsEndpoint,
-      forcePathStyle: true,
-      credentials,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { httpsAgent: new Agent({ ca: readFileSync(rgw.caFile) }) },
-    });
-  const plainClient = () => new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    new S3Client({ ...gateway, endpoint: rgw.tlsEndpoint, credentials, requestHandler: { httpsAgent: new Agent({ ca: readFileSync(rgw.caFile) }) } });
+  const plainClient = () => new S3Client({ ...gateway, endpoint: rgw.endpoint, credentials: RGW_USER });
   const status = (findings: Finding[], rule: string) => findings.find((f) => f.rule === rule)!;
   /** The built command, with the SDK's credential chain fed from the environment only (no files, no IMDS). */
   const stowage = (args: string[], credentials: Record<string, string> | null = { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey }) => {
