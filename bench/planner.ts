@@ -3,10 +3,11 @@
  * and the time from `npm start` to the planner's first frame in a pseudo-terminal. Prints figures only.
  */
 import { spawn } from "node:child_process";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
 import { parseWorkload } from "../planner/cost/workload.js";
 import { defaultSnapshotDir, packageRoot } from "../planner/paths.js";
@@ -130,21 +131,9 @@ async function npmFloor(): Promise<number[]> {
 async function inkHello(): Promise<{ direct: number[]; npm: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), "stowage-ink-hello-"));
   try {
-    await build({
-      stdin: { contents: `import { render, Text } from "ink";\nrender(<Text>Workload from</Text>);\n`, loader: "tsx", resolveDir: root },
-      jsx: "automatic",
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      splitting: true,
-      outdir: dir,
-      minify: true,
-      define: { "process.env.NODE_ENV": '"production"' },
-      external: ["react-devtools-core"],
-      banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
-      logLevel: "warning",
-    });
+    // The same esbuild options as the command's bundle (scripts/bundle.mjs), Yoga plugin included.
+    const { bundleOptions } = (await import(pathToFileURL(join(root, "scripts", "bundle.mjs")).href)) as { bundleOptions: (o: BuildOptions) => BuildOptions };
+    await build(bundleOptions({ stdin: { contents: `import { render, Text } from "ink";\nrender(<Text>Workload from</Text>);\n`, loader: "tsx", resolveDir: root }, jsx: "automatic", outdir: dir }));
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "ink-hello", private: true, type: "module", scripts: { start: "node stdin.js" } }));
     return { direct: await frames(`${process.execPath} ${join(dir, "stdin.js")}`), npm: await frames("npm start --silent", dir) };
   } finally {

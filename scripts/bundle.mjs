@@ -2,6 +2,7 @@
 // Ink). Start-up is dominated by module resolution and CommonJS parsing when loading hundreds of files; a bundle
 // loads a handful (see `npm run bench`). tsc still type-checks and builds dist/ for the benchmarks.
 import { readFile, rm } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 /**
@@ -23,27 +24,35 @@ const yogaWithoutFetch = {
   },
 };
 
-// Chunk names carry content hashes: without a clean directory, every build leaves the previous chunks behind.
-await rm("dist/bundle", { recursive: true, force: true });
+/**
+ * The options of every Stowage bundle: the command below, and the bench's one-line Ink app (bench/planner.ts), which
+ * must be built the same way to be a fair floor.
+ */
+export function bundleOptions(overrides) {
+  return {
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    splitting: true,
+    sourcemap: true,
+    minify: true,
+    // React and Ink's production builds: the development ones check every render and cost a second at start-up.
+    define: { "process.env.NODE_ENV": '"production"' },
+    // Ink loads its devtools only when DEV is set; the package is an optional peer that is not installed.
+    // The Pulumi SDKs stay in node_modules: they are large, load their own native gRPC and protobuf code, and only
+    // `stowage policy` needs them.
+    external: ["react-devtools-core", "@pulumi/*"],
+    // Bundled CommonJS dependencies call require(); give ESM output one.
+    banner: { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" },
+    plugins: [yogaWithoutFetch],
+    logLevel: "warning",
+    ...overrides,
+  };
+}
 
-await build({
-  entryPoints: ["planner/cli.ts"],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  splitting: true,
-  outdir: "dist/bundle",
-  sourcemap: true,
-  minify: true,
-  // React and Ink's production builds: the development ones check every render and cost a second at start-up.
-  define: { "process.env.NODE_ENV": '"production"' },
-  // Ink loads its devtools only when DEV is set; the package is an optional peer that is not installed.
-  // The Pulumi SDKs stay in node_modules: they are large, load their own native gRPC and protobuf code, and only
-  // `stowage policy` needs them.
-  external: ["react-devtools-core", "@pulumi/*"],
-  // Bundled CommonJS dependencies call require(); give ESM output one.
-  banner: { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" },
-  plugins: [yogaWithoutFetch],
-  logLevel: "warning",
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Chunk names carry content hashes: without a clean directory, every build leaves the previous chunks behind.
+  await rm("dist/bundle", { recursive: true, force: true });
+  await build(bundleOptions({ entryPoints: ["planner/cli.ts"], outdir: "dist/bundle" }));
+}
