@@ -45,7 +45,7 @@ const lines = estimate(workload, snapshot.catalog, snapshot.asOf).options.reduce
 time(3, () => estimate(workload, snapshot.catalog, snapshot.asOf)); // warm-up
 const compute = time(20, () => estimate(workload, snapshot.catalog, snapshot.asOf));
 
-const cli = join(root, "dist", "planner", "cli.js");
+const cli = join(root, "dist", "bundle", "cli.js");
 const proc = (args: string[]) => time(10, () => execFileSync(process.execPath, [cli, ...args], { stdio: "ignore" }));
 const bare = time(10, () => execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" }));
 const help = proc(["--help"]);

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { LineItem, MissingPrice } from "../planner/cost/components.js";
 import { estimate as costEstimate } from "../planner/cost/estimate.js";
 import { parseWorkload } from "../planner/cost/workload.js";
+import { UserError } from "../planner/errors.js";
 import { Decimal, ZERO, sum } from "../planner/money.js";
 import type { Catalog } from "../planner/pricing/catalog.js";
 import { T, gatherFacts, type StackResource } from "./policy/gather.js";
@@ -84,6 +85,15 @@ function optionCost(r: StackResource, w: ReturnType<typeof parseWorkload>, id: "
 
 export function estimateStack(stack: string, resources: readonly StackResource[], usage: Usage, catalog: Catalog, pricesAsOf: string | null): StackEstimate {
   const facts = gatherFacts(resources);
+  // A usage entry for a bucket the stack does not have (a typo, a renamed bucket) would silently price nothing.
+  const priced = facts.buckets.filter((b) => !b.isReplica).map((b) => b.ref.name);
+  const unknown = Object.keys(usage.buckets).filter((name) => !priced.includes(name));
+  if (unknown.length) {
+    throw new UserError(
+      `The usage file names ${unknown.length === 1 ? "a bucket" : "buckets"} the stack ${stack} does not have: ${unknown.map((n) => `buckets.${n}`).join(", ")}.`,
+      `Use the stack's bucket names: ${priced.join(", ") || "(it has none)"}.`,
+    );
+  }
   const out: ResourceCost[] = [];
   const missing = new Map<string, MissingPrice>();
   const priceOption = (r: StackResource, w: ReturnType<typeof parseWorkload>, id: "rds-postgresql" | "ebs") => optionCost(r, w, id, catalog, pricesAsOf, missing);

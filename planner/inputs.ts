@@ -47,7 +47,21 @@ export function problemsError(source: string, problems: readonly string[], examp
   );
 }
 
-/** Reads and parses a YAML file; a missing file or bad syntax is the user's to fix, named with the flag to use. */
+/**
+ * Parses YAML text from `path`; bad syntax is the user's to fix and is named as path:line:column, as compilers and
+ * editors do, so a terminal can jump to it.
+ */
+export function parseYamlText(text: string, path: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    if (!(err instanceof YAMLParseError)) throw err;
+    const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
+    throw new UserError(`${path}${at}: not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, "Fix the YAML syntax there and run again.");
+  }
+}
+
+/** Reads and parses a YAML file; a missing file is the user's to fix, named with the flag to use. */
 export async function readYamlFile(path: string, what: string, flag: string, example: string): Promise<unknown> {
   let text: string;
   try {
@@ -55,10 +69,5 @@ export async function readYamlFile(path: string, what: string, flag: string, exa
   } catch {
     throw new UserError(`Cannot read the ${what} ${path}.`, `Pass an existing file with ${flag}, e.g. ${example}.`);
   }
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : "";
-    throw new UserError(`${path} is not valid YAML${where}: ${(err as Error).message.split("\n")[0]}`, "Fix the YAML syntax and run again.");
-  }
+  return parseYamlText(text, path);
 }

@@ -42,7 +42,8 @@ export function bundleOptions(overrides) {
     // Ink loads its devtools only when DEV is set; the package is an optional peer that is not installed.
     // The Pulumi SDKs stay in node_modules: they are large, load their own native gRPC and protobuf code, and only
     // `stowage policy` needs them.
-    external: ["react-devtools-core", "@pulumi/*"],
+    // esbuild finds its native binary from its own package folder: `stowage policy --program` loads it from there.
+    external: ["react-devtools-core", "@pulumi/*", "esbuild"],
     // Bundled CommonJS dependencies call require(); give ESM output one.
     banner: { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" },
     plugins: [yogaWithoutFetch],
@@ -54,5 +55,5 @@ export function bundleOptions(overrides) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // Chunk names carry content hashes: without a clean directory, every build leaves the previous chunks behind.
   await rm("dist/bundle", { recursive: true, force: true });
-  await build(bundleOptions({ entryPoints: ["planner/cli.ts"], outdir: "dist/bundle" }));
+  await build(bundleOptions({ entryPoints: { cli: "cli/main.ts" }, outdir: "dist/bundle" }));
 }

@@ -64,14 +64,20 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-async function app(opts: { measure?: Measure; stackFile?: string; color?: boolean } = {}) {
+async function app(opts: { measure?: Measure; stackFile?: string; color?: boolean; users?: typeof users; size?: { columns: number; rows: number } } = {}) {
   const stackFile = opts.stackFile ?? join(await mkdtemp(join(tmpdir(), "stowage-ui-")), "Pulumi.dev.yaml");
   const r = render(
-    <App raw={raw} workloadSource="examples/workload.yaml" users={users} catalog={catalog} pricesAsOf={asOf} stackFile={stackFile}
+    <App raw={raw} workloadSource="examples/workload.yaml" users={opts.users ?? users} catalog={catalog} pricesAsOf={asOf} stackFile={stackFile} stack="dev"
       measure={opts.measure ?? scriptedMeasure({}).measure} color={opts.color ?? true} today="2026-11-27" />,
   );
   cleanup = r.unmount;
   await until(r.lastFrame, (f) => f.includes("Workload from"));
+  if (opts.size) {
+    // As a terminal does: the app has subscribed to resizes by its first frame.
+    for (const [k, v] of Object.entries(opts.size)) Object.defineProperty(r.stdout, k, { value: v, configurable: true });
+    r.stdout.emit("resize");
+    await until(r.lastFrame, (f) => f.split("\n").length <= opts.size!.rows);
+  }
   return { ...r, stackFile, press: async (...keys: string[]) => { for (const k of keys) { r.stdin.write(k); await tick(); } } };
 }
 
@@ -130,10 +136,10 @@ describe("Costs screen", () => {
   it("gives option names the width there is, and marks a name it has to cut", () => {
     const report = estimate(parseWorkload(raw), catalog, asOf);
     const lifecycle = report.options.find((o) => o.id === "s3-lifecycle")!.label;
-    const wide = render(<CostsScreen report={report} pricedRegion width={120} color={false} />);
+    const wide = render(<CostsScreen report={report} pricedRegion width={120} height={40} color={false} />);
     expect(wide.lastFrame()).toContain(`${lifecycle}  `);
     wide.unmount();
-    const narrow = render(<CostsScreen report={report} pricedRegion width={70} color={false} />);
+    const narrow = render(<CostsScreen report={report} pricedRegion width={70} height={40} color={false} />);
     const row = narrow.lastFrame()!.split("\n").find((l) => l.startsWith("S3 lifecycle"))!;
     expect(row).toMatch(/^S3 lifecycle \(Standard → IA 30 …\s+\$23\.90/);
     narrow.unmount();
@@ -214,6 +220,50 @@ describe("every screen", () => {
       const f = await until(lastFrame, (x) => x.includes("1-5 jump · q quit") && x.includes(" 1 Workload"));
       expect(f).not.toMatch(/\u001B\[/);
     }
+  });
+});
+
+describe("an 80×24 terminal", () => {
+  // Every commercial region allowed: the Latency and Placement lists are longer than the screen.
+  const everywhere = parseUsers({ ...(parse(readFileSync("examples/users.yaml", "utf8")) as Record<string, unknown>), constraints: { ...((parse(readFileSync("examples/users.yaml", "utf8")) as { constraints: object }).constraints), allowed_regions: undefined } });
+  const fits = (f: string, rows: number, columns: number) => {
+    const lines = f.split("\n");
+    return lines.length <= rows && lines.every((l) => [...l].length <= columns) && lines[0]!.includes(" 1 Workload") && /tab\/←→ screens/.test(lines.at(-1)!);
+  };
+
+  it("shows every screen whole: the tab row on top, every line of the body, the help line at the bottom", async () => {
+    const [rows, columns] = [24, 80];
+    const { measure, release } = scriptedMeasure({ "us-east-2": 12, "eu-west-1": 80 });
+    const { lastFrame, press } = await app({ users: everywhere, measure, color: false, size: { columns, rows } });
+    expect(everywhere.constraints.allowedRegions).toBeNull();
+    const check = (f: string, what: string) => {
+      if (!fits(f, rows, columns)) throw new Error(`${what} does not fit ${columns}×${rows}:\n${f}`);
+      return f;
+    };
+    check(await until(lastFrame, (x) => x.includes("Workload from")), "Workload");
+    await press("2");
+    const costs = check(await until(lastFrame, (x) => x.includes("Cumulative cost")), "Costs");
+    // Nothing squeezed out: the title, every option's row, the chart's axis and the crossings.
+    expect(costs).toMatch(/^Cost in us-east-2/m);
+    for (const label of ["S3 Standard", "RDS PostgreSQL", "EBS"]) expect(costs).toContain(label);
+    expect(costs.split("\n").filter((l) => /\$[\d,]+\.\d\d\*?$/.test(l))).toHaveLength(10);
+    expect(costs).toMatch(/month 1 +month 36/);
+    expect(costs).toMatch(/^× month \d+:/m);
+    await press("3");
+    const running = check(await until(lastFrame, (x) => x.includes("Measuring round trips")), "Latency (running)");
+    expect(running).toMatch(/… \d+ more regions/);
+    release();
+    const done = check(await until(lastFrame, (x) => x.includes("round trips in ms")), "Latency (done)");
+    expect(done).toMatch(/^us-east-2 +ok +12\.0/m);
+    expect(done).toMatch(/more below \(the full table: stowage latency\)/);
+    await press("4");
+    const top = check(await until(lastFrame, (x) => x.includes("Pareto front")), "Placement");
+    expect(top).toMatch(/more below \(↑↓ scrolls\)/);
+    await press(...Array(30).fill(KEY.down));
+    const scrolled = check(await until(lastFrame, (x) => /\d+ above/.test(x)), "Placement (scrolled)");
+    expect(scrolled.split("\n").some((l) => l.startsWith(">"))).toBe(true); // the cursor stays in view
+    await press("5");
+    check(await until(lastFrame, (x) => x.includes("The change to")), "Apply");
   });
 });
 

@@ -1,42 +1,34 @@
 /**
- * `stowage policy --stack NAME [--program FILE.js] [--export FILE]`: the I/O around offline.ts.
+ * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts.
  */
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parse } from "yaml";
 import { UserError } from "../../planner/errors.js";
 import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "../config.js";
 import { runUnderMocks } from "../mockrun.js";
+import { runProgramFile } from "../programFile.js";
+import { readStackFileConfig } from "../stackFile.js";
+import { NO_PACK_CONFIG, readPackConfig } from "./packConfig.js";
 import { stowage } from "../program.js";
 import type { RuleConfig } from "./rules.js";
 import { fromStackExport, judge, type PolicyReport } from "./offline.js";
 
 export interface PolicyArgs {
   readonly stack?: string;
-  readonly stackDir: string;
+  /** Where the stack files are (default: the current folder; for --program, the program's project folder). */
+  readonly stackDir?: string;
   readonly program?: string;
   readonly exportFile?: string;
+  /** A policy pack config file (`pulumi preview --policy-pack-config` format). */
+  readonly policyConfig?: string;
   readonly format: "table" | "json" | "markdown";
 }
 
 /** Exit code when a mandatory policy is violated. */
 export const POLICY_VIOLATIONS = 4;
 
-async function stackFileConfig(dir: string, stack: string): Promise<Record<string, unknown>> {
-  const file = join(dir, `Pulumi.${stack}.yaml`);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new UserError(`No stack file ${file}.`, "Pass --stack with an existing stack (dev, staging, prod) or --stack-dir where the Pulumi.<stack>.yaml files are.");
-  }
-  return (parse(text)?.config ?? {}) as Record<string, unknown>;
-}
-
 /** Runs Stowage's own program for a stack file under the engine's mocks. */
 export async function mockOwnStack(stackDir: string, stack: string) {
-  const config = await stackFileConfig(stackDir, stack);
+  const config = await readStackFileConfig(stackDir, stack);
   let cfg: StackConfig;
   try {
     cfg = parseStackConfig(stowageKeys(config));
@@ -68,6 +60,7 @@ export function policyText(report: PolicyReport, markdown: boolean): string {
 }
 
 export async function runPolicy(args: PolicyArgs): Promise<number> {
+  const packConfig = args.policyConfig ? await readPackConfig(args.policyConfig) : NO_PACK_CONFIG;
   let report: PolicyReport;
   if (args.exportFile) {
     let json: unknown;
@@ -80,20 +73,15 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     if (!Array.isArray((json as { deployment?: { resources?: unknown } } | null)?.deployment?.resources)) {
       throw new UserError(`${args.exportFile} is not a stack export: it has no deployment.resources list.`, "Create one with `pulumi stack export --file stack.json`.");
     }
-    report = await judge(args.stack ?? "export", fromStackExport(json));
+    report = await judge(args.stack ?? "export", fromStackExport(json), {}, "stowage", packConfig);
+  } else if (args.program) {
+    // A foreign program: its own project and, when --stack is given, its own stack file (else no config, as a new stack).
+    const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
+    report = await judge(args.stack ?? run.project, run.resources, {}, run.project, packConfig);
   } else {
-    if (!args.stack) throw new UserError("--stack NAME (or --export FILE) is required.", "Try `stowage policy --stack prod`.");
-    if (args.program) {
-      const config = await stackFileConfig(args.stackDir, args.stack);
-      const url = pathToFileURL(resolve(args.program)).href;
-      const run = await runUnderMocks("program", args.stack, config, async () => {
-        await import(url);
-      });
-      report = await judge(args.stack, run.resources, {}, "program");
-    } else {
-      const { cfg, resources } = await mockOwnStack(args.stackDir, args.stack);
-      report = await judge(args.stack, resources, ruleConfigFor(cfg));
-    }
+    if (!args.stack) throw new UserError("--stack NAME, --program FILE|DIR or --export FILE is required.", "Try `stowage policy --stack prod`, or `stowage policy --program path/to/index.ts`.");
+    const { cfg, resources } = await mockOwnStack(args.stackDir ?? ".", args.stack);
+    report = await judge(args.stack, resources, ruleConfigFor(cfg), "stowage", packConfig);
   }
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : policyText(report, args.format === "markdown"));
   return report.violations.some((v) => v.enforcementLevel === "mandatory") ? POLICY_VIOLATIONS : 0;

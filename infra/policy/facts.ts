@@ -67,6 +67,8 @@ export interface Facts {
   readonly iamPolicies: readonly IamPolicyFacts[];
   readonly roles: readonly RoleFacts[];
   readonly keys: readonly KeyFacts[];
+  /** How many CloudTrail trails the stack declares; absent where that cannot be seen (a live S3 API). */
+  readonly trails?: number;
   /** Every resource that takes tags, with its tags and region, for the tag and region rules. */
   readonly tagged: readonly { readonly ref: ResourceRef; readonly tags: Readonly<Record<string, string>>; readonly region: string | null }[];
 }

@@ -150,6 +150,7 @@ export function gatherFacts(resources: readonly StackResource[]): Facts {
         return [{ ref: ref(p), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }];
       }),
     roles: roles.map((r) => ({ ref: ref(r), trust: parsePolicy(r.props.assumeRolePolicy), tags: r.props.tags ?? {} })),
+    trails: trails.length,
     keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
     tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: r.props.region ?? null })),
   };

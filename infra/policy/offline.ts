@@ -6,7 +6,8 @@
 import { UnknownValueError, unknownCheckingProxy, type PolicyResource, type StackValidationArgs } from "@pulumi/policy";
 import type { StackResource } from "./gather.js";
 import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
-import { POLICIES } from "./pack/policies.js";
+import { NO_PACK_CONFIG, type PackConfig } from "./packConfig.js";
+import { POLICIES, type ViolationObject } from "./pack/policies.js";
 
 export interface PolicyViolation {
   readonly policy: string;
@@ -47,31 +48,39 @@ export function toPolicyResources(stack: string, project: string, resources: rea
   return [...out.values()];
 }
 
-export async function judge(stack: string, resources: readonly StackResource[], config: Partial<RuleConfig> = {}, project = "stowage"): Promise<PolicyReport> {
+/**
+ * Runs the pack's policies over the resources as the analyzer server does: each policy at the level the pack config
+ * gives it (disabled ones skipped), with its settings, a violation object's own level winning for that violation.
+ */
+export async function judge(stack: string, resources: readonly StackResource[], config: Partial<RuleConfig> = {}, project = "stowage", packConfig: PackConfig = NO_PACK_CONFIG): Promise<PolicyReport> {
   const policyResources = toPolicyResources(stack, project, resources);
   const violations: PolicyViolation[] = [];
   const byUrn = new Map(policyResources.map((r) => [r.urn, r]));
   for (const policy of POLICIES) {
     const rule = RULES.find((r) => r.name === policy.name)!;
+    const level = packConfig.levels[policy.name] ?? ((policy.enforcementLevel ?? "advisory") as EnforcementLevel);
+    if (level === "disabled") continue;
     const args: StackValidationArgs = {
       resources: policyResources,
       stackTags: new Map(),
-      getConfig: <T extends object>() => ({ ...DEFAULT_CONFIG, ...config }) as unknown as T,
+      getConfig: <T extends object>() => ({ ...DEFAULT_CONFIG, ...config, ...packConfig.settings[policy.name] }) as unknown as T,
       notApplicable: (reason?: string) => {
         throw new Error(`not applicable: ${reason ?? ""}`);
       },
     };
-    try {
-      await policy.validateStack(args, (message: string, urn?: string) => {
-        const r = urn ? byUrn.get(urn) : undefined;
-        violations.push({
-          policy: policy.name,
-          control: rule.control,
-          enforcementLevel: (policy.enforcementLevel ?? "advisory") as EnforcementLevel,
-          resource: { type: r?.type ?? "(stack)", name: r?.name ?? stack },
-          message,
-        });
+    const report = (v: string | ViolationObject, urn?: string) => {
+      const r = typeof v === "string" ? (urn ? byUrn.get(urn) : undefined) : v.urn ? byUrn.get(v.urn) : undefined;
+      violations.push({
+        policy: policy.name,
+        control: rule.control,
+        enforcementLevel: typeof v === "string" ? level : v.enforcementLevel,
+        resource: { type: r?.type ?? "(stack)", name: r?.name ?? stack },
+        // The object form carries the policy's description on its first line, as the server prints it.
+        message: typeof v === "string" ? v : v.message.slice(v.message.indexOf("\n") + 1),
       });
+    };
+    try {
+      await policy.validateStack(args, report as (message: string, urn?: string) => void);
     } catch (err) {
       // What the engine's policy server does: a policy that needs a value only known after apply is reported as an
       // advisory "can't run during preview", never as a failure of the whole check.

@@ -18,6 +18,8 @@ export interface RuleConfig {
   readonly teamPrefixes: Readonly<Record<string, { readonly bucket: string; readonly prefixes: readonly string[] }>>;
   /** Also require read data events (S3.23) on data buckets. */
   readonly auditReads: boolean;
+  /** Whether this stack owns its object-level audit trail; null: it does when it declares a trail. */
+  readonly auditOwned: boolean | null;
   /**
    * The store may leave aws:SecureTransport out of plain-HTTP requests instead of setting it to false (Ceph RGW
    * does), so a TLS deny must also match a missing key. False for AWS, which always sets it.
@@ -30,12 +32,15 @@ export const DEFAULT_CONFIG: RuleConfig = {
   allowedRegions: null,
   teamPrefixes: {},
   auditReads: false,
+  auditOwned: null,
   secureTransportMayBeAbsent: false,
 };
 
 export interface Finding {
   readonly resource: ResourceRef;
   readonly message: string;
+  /** Lower than the rule's own level for this finding only (a rule that cannot see everything it depends on). */
+  readonly enforcementLevel?: "advisory";
 }
 
 export interface Rule {
@@ -275,22 +280,32 @@ export const s3KmsEncryption = bucketRule(
   },
 );
 
-export const s3DataEvents = bucketRule(
-  {
-    name: "s3-cloudtrail-data-events",
-    control: "S3.22/S3.23",
-    description: "A CloudTrail trail records object-level writes (and reads, where configured) on data buckets.",
-    enforcementLevel: "mandatory",
-    fix: "Add the bucket to a trail's S3 data event selectors (Audit component).",
+/**
+ * Object-level CloudTrail is often an organisation trail owned by another account, which a program cannot see. So a
+ * missing data-event selector is mandatory only where the stack owns its audit (it declares a trail, or the policy
+ * config says `auditOwned: true`) and advisory otherwise: a gate that cries wolf on every compliant bucket is
+ * switched off.
+ */
+export const s3DataEvents: Rule = {
+  name: "s3-cloudtrail-data-events",
+  control: "S3.22/S3.23",
+  description: "A CloudTrail trail records object-level writes (and reads, where configured) on data buckets.",
+  enforcementLevel: "mandatory",
+  fix: "Add the bucket to a trail's S3 data event selectors (Audit component).",
+  check(facts, config) {
+    const owned = config.auditOwned ?? (facts.trails ?? 0) > 0;
+    return dataBuckets(facts).flatMap((b) => {
+      if (b.dataEvents === null) return []; // not visible from this side (a live S3 API cannot see trails)
+      const message =
+        !b.dataEvents.writes ? "no trail records its object writes (S3.22)"
+        : config.auditReads && !b.dataEvents.reads ? "no trail records its object reads (S3.23)"
+        : null;
+      if (!message) return [];
+      if (owned) return [{ resource: b.ref, message }];
+      return [{ resource: b.ref, message: `${message}; this stack declares no trail of its own, so check that an organisation trail covers it (set auditOwned in the policy config to say whether this stack owns its audit)`, enforcementLevel: "advisory" as const }];
+    });
   },
-  (f) => dataBuckets(f),
-  (b, c) => {
-    if (b.dataEvents === null) return null; // not visible from this side (a live S3 API cannot see trails)
-    if (!b.dataEvents.writes) return "no trail records its object writes (S3.22)";
-    if (c.auditReads && !b.dataEvents.reads) return "no trail records its object reads (S3.23)";
-    return null;
-  },
-);
+};
 
 export const prodProtected = bucketRule(
   {

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { UserError } from "../../planner/errors.js";
+import { withDeadline } from "../../planner/net.js";
 import { canary, type CanaryCheck } from "./canary.js";
 import { CannotRead, gatherBucket, s3Client, type LiveBucket } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
@@ -22,6 +23,8 @@ export interface VerifyArgs {
   readonly region?: string;
   /** Also prove behaviour with a write/read/delete round trip (cleaned up afterwards). */
   readonly canary?: boolean;
+  /** Per connect and per request; the whole run gets 10 × this. */
+  readonly timeoutMs?: number;
   readonly format: "table" | "json" | "markdown";
 }
 
@@ -76,14 +79,19 @@ export function s3Compatible(endpoint: string | undefined): boolean {
 
 export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
+  const timeoutMs = args.timeoutMs ?? 10_000;
+  return withDeadline(10 * timeoutMs, endpoint, () => verifyWithin(args, endpoint, timeoutMs));
+}
+
+async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, timeoutMs: number): Promise<VerifyReport> {
   const rules = { secureTransportMayBeAbsent: s3Compatible(args.endpoint) };
-  const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}) });
+  const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}), timeoutMs });
   /** The canary, with a plain-HTTP client for the same store when there is one to compare with. */
   const canaryOf = async (name: string, live: LiveBucket) => {
     const twin = plainTwin(args, live.region);
     if (typeof twin !== "string") return canary(client, name, live.facts, twin);
     const region = args.endpoint ? args.region : (live.region ?? args.region);
-    const plain = s3Client({ ...(region ? { region } : {}), endpoint: twin });
+    const plain = s3Client({ ...(region ? { region } : {}), endpoint: twin, timeoutMs });
     try {
       return await canary(client, name, live.facts, plain);
     } finally {

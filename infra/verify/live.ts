@@ -18,6 +18,7 @@ import {
   GetPublicAccessBlockCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { sdkTimeouts } from "../../planner/net.js";
 import type { PolicyDocument } from "../policies.js";
 import type { BucketFacts, Unknown } from "../policy/facts.js";
 
@@ -25,12 +26,15 @@ export interface S3Options {
   readonly region?: string;
   /** An S3-compatible endpoint: path-style addressing, checksums only where required. */
   readonly endpoint?: string;
+  /** Per connect and per request (default 10 s). */
+  readonly timeoutMs?: number;
 }
 
 export function s3Client(opts: S3Options): S3Client {
   return new S3Client({
     region: opts.region ?? "us-east-1",
     maxAttempts: 3,
+    ...sdkTimeouts(opts.timeoutMs ?? 10_000),
     ...(opts.endpoint
       ? {
           endpoint: opts.endpoint,

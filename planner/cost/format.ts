@@ -22,6 +22,9 @@ function lineJson(l: LineItem) {
   };
 }
 
+/** Crossings a table lists; JSON has them all. */
+const CROSSINGS_SHOWN = 10;
+
 export function toJson(report: CostReport): unknown {
   return {
     region: report.region,
@@ -65,7 +68,8 @@ function footnotes(report: CostReport): string[] {
   if (report.options.some((o) => !o.complete)) {
     out.push("* incomplete: a price is missing or a usage is not given; those lines are left out of the total (see --format json).");
   }
-  for (const c of report.crossings.slice(0, 10)) out.push(`${c.cheaper} becomes cheaper than ${c.dearer} in month ${c.month} (cumulative).`);
+  for (const c of report.crossings.slice(0, CROSSINGS_SHOWN)) out.push(`${c.cheaper} becomes cheaper than ${c.dearer} in month ${c.month} (cumulative).`);
+  if (report.crossings.length > CROSSINGS_SHOWN) out.push(`… and ${report.crossings.length - CROSSINGS_SHOWN} more crossings (all of them: --format json).`);
   for (const o of report.options) for (const n of o.notes) out.push(`${o.id}: ${n}`);
   for (const m of report.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} — run \`${m.command}\``);
   return out;

@@ -4,6 +4,7 @@
  */
 import { PricingClient, paginateGetProducts, type Filter } from "@aws-sdk/client-pricing";
 import { UserError } from "../errors.js";
+import { sdkTimeouts, withDeadline } from "../net.js";
 import { SERVICE_CODES, type ServiceCode } from "./catalog.js";
 import { parsePriceList, type ParseProblem } from "./pricelist.js";
 import {
@@ -61,6 +62,8 @@ export interface RefreshOptions {
   readonly onProgress?: (p: RefreshProgress) => void;
   /** The date recorded as `retrievedAt`; today by default. */
   readonly now?: Date;
+  /** Per connect and per request (default 30 s); the whole refresh gets 20 × this. */
+  readonly timeoutMs?: number;
 }
 
 export interface RefreshResult {
@@ -70,10 +73,10 @@ export interface RefreshResult {
   readonly problems: readonly (ParseProblem & { service: string; region: string })[];
 }
 
-export function defaultClient(): PricingClient {
+export function defaultClient(timeoutMs = 30_000): PricingClient {
   // The Price List API answers only in a few regions; us-east-1 serves every service. 5 attempts with the SDK's
   // exponential backoff ride out throttling.
-  return new PricingClient({ region: "us-east-1", maxAttempts: 5 });
+  return new PricingClient({ region: "us-east-1", maxAttempts: 5, ...sdkTimeouts(timeoutMs) });
 }
 
 async function fetchAll(client: PricingClient, query: GetProductsQuery, onPage: (n: number) => void): Promise<string[]> {
@@ -110,9 +113,11 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshResult> {
   for (const s of opts.services) {
     if (!SERVICE_CODES.includes(s)) throw new UserError(`Unknown service ${s}.`, `Use one of: ${SERVICE_CODES.join(", ")}.`);
   }
-  const client = opts.client ?? defaultClient();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const client = opts.client ?? defaultClient(timeoutMs);
+  const endpoint = process.env.AWS_ENDPOINT_URL_PRICING ?? process.env.AWS_ENDPOINT_URL ?? "the Price List API (api.pricing.us-east-1.amazonaws.com)";
   try {
-    return await fetchAndWrite(opts, client);
+    return await withDeadline(20 * timeoutMs, `${endpoint} (nothing was written)`, () => fetchAndWrite(opts, client));
   } finally {
     if (!opts.client) client.destroy();
   }

@@ -7,7 +7,8 @@
  * flow lists and inline comments). The write is atomic (temporary file, then rename).
  */
 import { createTwoFilesPatch } from "diff";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { isMap, isScalar, parseDocument, type Pair, type YAMLMap } from "yaml";
 import { UserError } from "../errors.js";
 
@@ -66,7 +67,9 @@ function render(d: Decision, indent: string): string {
 export function applyDecision(text: string, d: Decision): string {
   const doc = parseDocument(text);
   if (doc.errors.length) {
-    throw new UserError(`The stack file is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`, "Fix the stack file, or move it aside and let Stowage create a new one.");
+    const e = doc.errors[0]!;
+    const at = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "";
+    throw new UserError(`The stack file is not valid YAML${at}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, "Fix the stack file, or move it aside and let Stowage create a new one.");
   }
   const root = doc.contents;
   if (root !== null && !isMap(root)) throw new UserError("The stack file is not a mapping of keys.", "A Pulumi stack file holds `config:` (and optionally `encryptionsalt:`, `secretsprovider:`).");
@@ -131,11 +134,29 @@ export async function readStackFile(path: string): Promise<string> {
   }
 }
 
-/** Temporary file in the same folder, then rename: an interrupted write leaves the old file whole. */
+/**
+ * Writes into the stack file: a temporary file beside it, then rename, so an interrupted write leaves the old file
+ * whole. What the user set on the file survives: a symlink stays a symlink (its target is written), and the new
+ * file gets the old one's mode and owner (stack files hold Pulumi secrets, and are often 0600).
+ */
 export async function writeStackFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  const target = await realpath(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return path;
+    throw err;
+  });
+  const before = await stat(target).catch(() => null);
+  const tmp = join(dirname(target), `.stowage-tmp-${basename(target)}.${process.pid}`);
+  try {
+    await writeFile(tmp, text, { mode: before ? before.mode & 0o7777 : 0o644, flag: "wx" });
+    if (before) {
+      await chmod(tmp, before.mode & 0o7777); // writeFile's mode is filtered by the umask
+      if (process.getuid?.() === 0) await chown(tmp, before.uid, before.gid);
+    }
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 export function diffText(path: string, before: string, after: string): string {

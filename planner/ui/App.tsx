@@ -35,8 +35,9 @@ export interface AppProps {
   readonly users: Users;
   readonly catalog: Catalog;
   readonly pricesAsOf: string | null;
-  /** The stack file the Apply screen writes. */
+  /** The stack file the Apply screen writes, and the stack's name. */
   readonly stackFile: string;
+  readonly stack: string;
   readonly measure: Measure;
   /** Samples per region on the Latency screen (default 3). */
   readonly samples?: number;
@@ -71,22 +72,27 @@ function cached<K extends object, V>(map: WeakMap<K, V>, key: K, compute: () => 
   return v;
 }
 
-function useColumns(): number {
+/** The terminal's size, following resizes (100×40 where the stream does not say). */
+function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const [columns, setColumns] = useState(stdout.columns || 100);
+  const read = () => ({ columns: stdout.columns || 100, rows: stdout.rows || 40 });
+  const [size, setSize] = useState(read);
   useEffect(() => {
-    const onResize = () => setColumns(stdout.columns || 100);
+    const onResize = () => setSize(read());
     stdout.on("resize", onResize);
     return () => {
       stdout.off("resize", onResize);
     };
   }, [stdout]);
-  return columns;
+  return size;
 }
 
-export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile, measure, samples = 3, color = true, today }: AppProps) {
+/** Lines around every screen's body: the tab row, a blank line above and below the body, the help line. */
+const CHROME_LINES = 4;
+
+export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile, stack, measure, samples = 3, color = true, today }: AppProps) {
   const { exit } = useApp();
-  const columns = useColumns();
+  const { columns, rows: terminalRows } = useTerminalSize();
   const [rendered, dispatchToReact] = useReducer(reducer, raw, (r) => initialState(r));
   // Keys can arrive faster than React renders ("5000\r2" in one burst). The reducer is pure, so the input handler
   // keeps its own copy of the latest state by running it too, and never acts on a stale frame's state.
@@ -232,7 +238,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
           if (stackAfter === stackText) dispatch({ type: "applied", message: "Nothing to write: the stack file already holds this placement." });
           else
             writeStackFile(stackFile, stackAfter).then(
-              () => dispatch({ type: "applied", message: `Wrote ${stackFile}. Next: pulumi up --stack <stack>.` }),
+              () => dispatch({ type: "applied", message: `Wrote ${stackFile}. Next: pulumi up --stack ${stack}.` }),
               (err: Error) => dispatch({ type: "error", message: `Could not write ${stackFile}: ${err.message}` }),
             );
         }
@@ -242,19 +248,22 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
     }
   });
 
+  // Every screen fits the terminal: the tab row must never scroll away. Screens size their lists and chart to this;
+  // the body box clips whatever still would not fit.
+  const height = Math.max(3, terminalRows - CHROME_LINES - (state.error ? 1 : 0));
   let body;
   switch (state.screen) {
     case "workload":
       body = <WorkloadScreen raw={state.raw} field={state.field} editing={state.editing} source={workloadSource} color={color} />;
       break;
     case "costs":
-      body = report ? <CostsScreen report={report} pricedRegion={catalog.regions().includes(report.region)} width={columns} color={color} /> : null;
+      body = report ? <CostsScreen report={report} pricedRegion={catalog.regions().includes(report.region)} width={columns} height={height} color={color} /> : null;
       break;
     case "latency":
-      body = <LatencyScreen latency={state.latency} place={place} color={color} />;
+      body = <LatencyScreen latency={state.latency} place={place} height={height} color={color} />;
       break;
     case "placement":
-      body = plan ? <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} color={color} /> : null;
+      body = plan ? <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} height={height} width={columns} color={color} /> : null;
       break;
     case "apply":
       body =
@@ -263,7 +272,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
         ) : stackAfter === null ? (
           <Text>{decision ? `Reading ${stackFile}…` : "Pick a primary region on the Placement screen first."}</Text>
         ) : (
-          <ApplyScreen file={stackFile} diff={stackAfter === stackText ? "" : diffText(stackFile, stackText!, stackAfter)} message={state.applied} color={color} />
+          <ApplyScreen file={stackFile} stack={stack} diff={stackAfter === stackText ? "" : diffText(stackFile, stackText!, stackAfter)} message={state.applied} height={height} color={color} />
         );
       break;
   }
@@ -271,9 +280,13 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
     <Box flexDirection="column" width={columns}>
       <Tabs screen={state.screen} color={color} />
       <Text> </Text>
-      {body}
+      <Box flexDirection="column" height={height} overflowY="hidden">
+        <Box flexDirection="column" flexShrink={0}>
+          {body}
+        </Box>
+      </Box>
       <Text> </Text>
-      {state.error ? <Text color={color ? "red" : undefined}>{`! ${state.error}`}</Text> : null}
+      {state.error ? <Text color={color ? "red" : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
       <HelpLine keys={KEYS[state.screen] || "no keys of its own"} color={color} />
     </Box>
   );

@@ -9,6 +9,8 @@ export interface CostsScreenProps {
   readonly pricedRegion: boolean;
   /** Terminal width, for the chart. */
   readonly width: number;
+  /** Lines this screen may take; the chart gets what the table leaves (at least 3). */
+  readonly height: number;
   readonly color: boolean;
 }
 
@@ -21,7 +23,7 @@ const PLOTTED: readonly { id: string; mark: string }[] = [
 ];
 
 /** S3 strategies vs RDS vs EBS: month 1, the last month and the horizon, then cumulative cost over the months. */
-export function CostsScreen({ report, pricedRegion, width, color }: CostsScreenProps) {
+export function CostsScreen({ report, pricedRegion, width, height, color }: CostsScreenProps) {
   const n = report.horizonMonths;
   const rows = [...report.options].sort((a, b) => a.total.comparedTo(b.total));
   // The figures take 38 columns; the option names get the rest, down to 24, and say when they are cut.
@@ -32,25 +34,30 @@ export function CostsScreen({ report, pricedRegion, width, color }: CostsScreenP
     return o ? [{ id, mark, values: o.months.map((m) => m.cumulative.toNumber()) }] : [];
   });
   const crossed = crossings(series);
+  // Title, table head and rows, legend, crossings; the chart gets the rest (its plot and two axis lines). When that
+  // leaves it fewer than 6 plot rows (an 80×24 terminal), the two blank lines go first.
+  const text = 3 + rows.length + (pricedRegion ? 0 : 1) + (crossed.length ? 1 : 0);
+  const compact = height - text - 2 - 2 < 6;
+  const plotRows = Math.max(4, height - text - (compact ? 0 : 2) - 2);
+  const crossingLine = crossed.map((c) => `month ${c.month}: ${c.a} and ${c.b} cross`).join(" · ");
+  const blank = compact ? null : <Text> </Text>;
   return (
     <Box flexDirection="column">
-      <Text>{`Cost in ${report.region} over ${n} months (prices as of ${report.pricesAsOf ?? "unknown"}; * incomplete: a price or usage is missing)`}</Text>
-      {pricedRegion ? null : <Text color={color ? "yellow" : undefined}>{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text>}
-      <Text> </Text>
+      <Text wrap="truncate-end">{`Cost in ${report.region} over ${n} months (prices as of ${report.pricesAsOf ?? "unknown"}; * incomplete: a price or usage is missing)`}</Text>
+      {pricedRegion ? null : <Text color={color ? "yellow" : undefined} wrap="truncate-end">{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text>}
+      {blank}
       <Text bold>{`${"option".padEnd(labelWidth)}  ${"month 1".padStart(10)}  ${`month ${n}`.padStart(10)}  ${`${n} months`.padStart(12)}`}</Text>
       {rows.map((o) => (
         <Text key={o.id} color={!o.complete && color ? "yellow" : undefined}>
           {`${label(o.label)}  ${`$${usd(o.months[0]!.total)}`.padStart(10)}  ${`$${usd(o.months[n - 1]!.total)}`.padStart(10)}  ${`$${usd(o.total)}${o.complete ? "" : "*"}`.padStart(12)}`}
         </Text>
       ))}
-      <Text> </Text>
-      <Text>{`Cumulative cost (log scale): ${series.map((s) => `${s.mark} ${s.id}`).join("  ")}  * overlap  × crossing`}</Text>
-      {chartLines(series, width, 10).map((line, i) => (
-        <Text key={i}>{line}</Text>
+      {blank}
+      <Text wrap="truncate-end">{`Cumulative cost (log scale): ${series.map((s) => `${s.mark} ${s.id}`).join("  ")}  * overlap  × crossing`}</Text>
+      {chartLines(series, width, plotRows).map((line, i) => (
+        <Text key={i} wrap="truncate-end">{line}</Text>
       ))}
-      {crossed.slice(0, 4).map((c) => (
-        <Text key={`${c.a}-${c.b}-${c.month}`}>{`× month ${c.month}: ${c.a} and ${c.b} cross`}</Text>
-      ))}
+      {crossed.length ? <Text wrap="truncate-end">{`× ${crossingLine}`}</Text> : null}
     </Box>
   );
 }

@@ -23,5 +23,5 @@ export function Tabs({ screen, color }: Omit<HelpLineProps, "keys">) {
 }
 
 export function HelpLine({ keys, color }: Omit<HelpLineProps, "screen">) {
-  return <Text color={color ? "gray" : undefined}>{`${keys} · tab/←→ screens · 1-5 jump · q quit`}</Text>;
+  return <Text color={color ? "gray" : undefined} wrap="truncate-end">{`${keys} · tab/←→ screens · 1-5 jump · q quit`}</Text>;
 }

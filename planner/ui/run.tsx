@@ -2,11 +2,9 @@
  * Starts the interactive planner: loads the files, then hands the terminal to Ink. The caller (cli.ts) has checked
  * for a TTY before Ink was loaded.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { render } from "ink";
-import { parse } from "yaml";
-import { UserError } from "../errors.js";
+import { readYamlFile } from "../inputs.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
 import { defaultSnapshotDir } from "../paths.js";
@@ -29,13 +27,7 @@ export const liveMeasure: Measure = async (regions, samples, onEvent) =>
   (await sweep(regions.map(regionTarget), { samples, timeoutMs: 1500, deadlineMs: 15_000, concurrency: 8, onEvent })).results;
 
 export async function runPlanner(args: PlannerArgs): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(args.workload, "utf8");
-  } catch {
-    throw new UserError(`Cannot read the workload file ${args.workload}.`, "Pass an existing file with --workload.");
-  }
-  const raw = (parse(text) ?? {}) as Record<string, unknown>;
+  const raw = ((await readYamlFile(args.workload, "workload file", "--workload", "examples/workload.yaml")) ?? {}) as Record<string, unknown>;
   parseWorkload(raw, args.workload); // refuse a bad file before taking the terminal
   const [users, snapshot] = await Promise.all([loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
   const color = !process.env.NO_COLOR;
@@ -47,6 +39,7 @@ export async function runPlanner(args: PlannerArgs): Promise<number> {
       catalog={snapshot.catalog}
       pricesAsOf={snapshot.asOf}
       stackFile={join(args.stackDir, stackFileName(args.stack))}
+      stack={args.stack}
       measure={liveMeasure}
       color={color}
     />,

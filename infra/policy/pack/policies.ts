@@ -21,6 +21,13 @@ export function fromPolicyResources(resources: readonly PolicyResource[]): Stack
   return resources.map(convert);
 }
 
+/** The object form of a violation that @pulumi/policy's analyzer server accepts. */
+export interface ViolationObject {
+  readonly message: string;
+  readonly urn?: string;
+  readonly enforcementLevel: "advisory" | "mandatory";
+}
+
 /** Each rule's configuration schema (JSON Schema, as CrossGuard wants it). */
 const CONFIG_SCHEMA = {
   properties: {
@@ -28,6 +35,7 @@ const CONFIG_SCHEMA = {
     allowedRegions: { type: ["array", "null"], items: { type: "string" }, default: null },
     teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: {} },
     auditReads: { type: "boolean", default: false },
+    auditOwned: { type: ["boolean", "null"], default: null },
     secureTransportMayBeAbsent: { type: "boolean", default: false },
   },
 };
@@ -44,16 +52,21 @@ function factsOf(resources: readonly PolicyResource[]) {
 }
 
 export function toPolicy(rule: Rule): StackValidationPolicy {
+  const description = `${rule.control === "stowage" ? "" : `Security Hub ${rule.control}: `}${rule.description}`;
   return {
     name: rule.name,
-    description: `${rule.control === "stowage" ? "" : `Security Hub ${rule.control}: `}${rule.description}`,
+    description,
     enforcementLevel: rule.enforcementLevel,
     configSchema: CONFIG_SCHEMA as StackValidationPolicy["configSchema"],
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = { ...DEFAULT_CONFIG, ...(args.getConfig<Partial<RuleConfig>>() ?? {}) };
       const facts = factsOf(args.resources);
       for (const finding of rule.check(facts, config)) {
-        reportViolation(`${finding.resource.type} ${finding.resource.name}: ${finding.message} [${rule.control}]. Fix: ${rule.fix}`, finding.resource.urn);
+        const message = `${finding.resource.type} ${finding.resource.name}: ${finding.message} [${rule.control}]. Fix: ${rule.fix}`;
+        if (!finding.enforcementLevel) reportViolation(message, finding.resource.urn);
+        // The analyzer server (@pulumi/policy 1.21 server.js makeReportViolationFun) also takes a violation object
+        // whose enforcementLevel overrides the policy's for that one violation; its type declares only the string form.
+        else (reportViolation as unknown as (v: ViolationObject) => void)({ message: `${description}\n${message}`, urn: finding.resource.urn, enforcementLevel: finding.enforcementLevel });
       }
     },
   };

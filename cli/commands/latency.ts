@@ -1,0 +1,63 @@
+import type { Command } from "../command.js";
+import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
+
+const HELP = `stowage latency [--region R…] [--target NAME=URL…] [--samples N] [--timeout MS] [--deadline MS]
+                [--concurrency N] [--ca FILE] [--from PLACE] [--offline] [--format table|json|csv] [--json]
+
+Measures the round trip from this machine to each region's S3 endpoint (s3.<region>.amazonaws.com:443), or to
+your own targets. Per target: DNS is timed on its own and kept out of the round trip; then, per sample, a fresh
+TCP connect (the headline figure), the TLS handshake, and the first byte of a small request on that connection.
+One warm-up sample is discarded; the median, p90, min and max are reported, samples beyond 1.5 × IQR are flagged,
+and failed samples count as lost. A target that refuses, resets, times out, or fails TLS is reported as such.
+
+  --region R          a region code (repeatable; default every commercial region the AWS SDK knows, unless
+                      --target is given)
+  --target NAME=URL   also probe https://host[:port] or tcp://host:port (repeatable)
+  --samples N         samples per target after the warm-up (default 5, 1–100)
+  --timeout MS        per sample and for DNS (default 2000)
+  --deadline MS       for the whole sweep (default 30000); unfinished targets are reported as timeouts
+  --concurrency N     targets probed at once (default 8)
+  --ca FILE           extra trusted CA certificates (PEM) for targets with a private CA
+  --from PLACE        a city ("Columbus, OH") or "lat,lon": show the offline estimate and physical floor beside
+                      each measurement, and fall back to them if there is no network
+  --offline           no probes: estimate from --from (required) by physics: great-circle distance at
+                      200,000 km/s both ways, times a route-inflation factor by distance band, plus 10 ms access
+  --format F          table (default), json or csv; --json is short for --format json
+`;
+
+export const command: Command = {
+  name: "latency",
+  help: HELP,
+  async run(args) {
+    const { values } = parse(
+      args,
+      {
+        region: { type: "string", multiple: true },
+        target: { type: "string", multiple: true },
+        samples: { type: "string" },
+        timeout: { type: "string" },
+        deadline: { type: "string" },
+        concurrency: { type: "string" },
+        ca: { type: "string" },
+        from: { type: "string" },
+        offline: { type: "boolean" },
+        ...FORMAT_OPTIONS,
+      },
+      HELP,
+    );
+    if (values.help) return print(HELP);
+    const { latency } = await import("../../planner/latency/command.js");
+    return latency({
+      regions: values.region,
+      targets: values.target ?? [],
+      samples: intFlag(values.samples, "--samples", 5, 1, 100),
+      timeoutMs: intFlag(values.timeout, "--timeout", 2000, 1, 60_000),
+      deadlineMs: intFlag(values.deadline, "--deadline", 30_000, 1, 600_000),
+      concurrency: intFlag(values.concurrency, "--concurrency", 8, 1, 64),
+      caFile: values.ca,
+      from: values.from,
+      offline: values.offline ?? false,
+      format: formatFlag(values, ["table", "json", "csv"] as const),
+    });
+  },
+};

@@ -1,0 +1,65 @@
+import { UserError } from "../../planner/errors.js";
+import type { Command } from "../command.js";
+import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, intFlag, parse, print } from "../options.js";
+
+const HELP = `stowage plan --workload FILE --users FILE [--stack NAME] [--stack-dir DIR] [--write]
+             [--format table|json|markdown] [--json] [--offline] [--deadline MS] [--prices DIR]
+
+Ranks regions by cost and latency for the workload and the users file (examples/users.yaml documents every key),
+and recommends a primary region and, when the users file requires one, a replica region.
+
+  Cost      per region, the cheapest S3 strategy whose prices are all known, averaged per month over the horizon;
+            with a required replica, the replication to the cheapest allowed region far enough away is added.
+  Latency   per population: measured live from this machine for the population marked \`here: true\` (unless
+            --offline or there is no network), estimated from the great-circle distance for every other.
+  Feasible  allowed, priced, weighted round trip within latency_objective_ms, worst population within
+            worst_latency_ms, replica found, and within monthly_budget_usd.
+
+  --stack NAME    show the change to Pulumi.NAME.yaml that records the decision (primary region, replica regions,
+                  upload storage class, lifecycle, and a comment with the date and reasons); nothing else in the
+                  file changes
+  --write         write that change into the file (atomically; the file keeps its mode and owner, and a symlink
+                  stays a symlink: its target is written)
+  --stack-dir DIR where the stack files are (default: the current folder)
+  --format F      table (default), json or markdown; --json is short for --format json
+  --offline       no live measurement
+
+Exit codes: 0 a recommendation, 3 no region meets every constraint (the output says which failed and by how
+much), 2 bad input, 1 a bug.
+`;
+
+export const command: Command = {
+  name: "plan",
+  help: HELP,
+  async run(args) {
+    const { values } = parse(
+      args,
+      {
+        workload: { type: "string", short: "w" },
+        users: { type: "string", short: "u" },
+        stack: { type: "string" },
+        ...STACK_DIR_OPTION,
+        write: { type: "boolean" },
+        ...FORMAT_OPTIONS,
+        offline: { type: "boolean" },
+        deadline: { type: "string" },
+        ...PRICES_OPTION,
+      },
+      HELP,
+    );
+    if (values.help) return print(HELP);
+    const { runPlan, requireFile } = await import("../../planner/placement/command.js");
+    if (values.write && !values.stack) throw new UserError("--write needs --stack NAME: which stack file to write.", "Try `--stack dev --write`.");
+    return runPlan({
+      workload: requireFile(values.workload, "--workload", "the example files"),
+      users: requireFile(values.users, "--users", "the example files"),
+      ...(values.stack ? { stack: values.stack } : {}),
+      ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
+      write: values.write ?? false,
+      format: formatFlag(values, ["table", "json", "markdown"] as const),
+      offline: values.offline ?? false,
+      deadlineMs: intFlag(values.deadline, "--deadline", 10_000, 1, 600_000),
+      ...(values.prices ? { prices: values.prices } : {}),
+    });
+  },
+};

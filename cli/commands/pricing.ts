@@ -1,0 +1,73 @@
+import { UserError } from "../../planner/errors.js";
+import { defaultSnapshotDir } from "../../planner/paths.js";
+import { SERVICE_CODES, type ServiceCode } from "../../planner/pricing/catalog.js";
+import { loadSnapshot } from "../../planner/pricing/snapshot.js";
+import { isRegionCode } from "../../planner/regions.js";
+import type { Command } from "../command.js";
+import { PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
+
+const REFRESH_HELP = `stowage pricing refresh [--region R…] [--service S…] [--prices DIR] [--timeout MS]
+
+Fetches on-demand prices with the AWS Price List API (GetProducts) and replaces those regions' answers in the
+snapshot. Uses the standard AWS credential chain (profile, environment, SSO, instance role) and needs
+pricing:GetProducts. Every request must succeed before anything is written: a failed or partial refresh
+leaves the old snapshot as it was.
+
+  --region R     a region to fetch (repeatable; default: the snapshot's regions, us-east-1, us-east-2,
+                 us-west-2, eu-west-1, eu-central-1)
+  --service S    a service code (repeatable; default: all of ${SERVICE_CODES.join(", ")})
+  --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
+  --timeout MS   give up on a request that has not connected or answered in this time (default 30000);
+                 the refresh then fails naming the endpoint, and the snapshot stays as it was
+`;
+
+const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
+
+Lists, per service and region, how many products the snapshot holds, their source and retrieval date.
+`;
+
+async function refresh(args: string[]): Promise<number> {
+  const { values } = parse(args, { region: { type: "string", multiple: true }, service: { type: "string", multiple: true }, ...PRICES_OPTION, timeout: { type: "string" } }, REFRESH_HELP);
+  if (values.help) return print(REFRESH_HELP);
+  const timeoutMs = intFlag(values.timeout, "--timeout", 30_000, 100, 600_000);
+  // Loaded here, not at start-up: the AWS SDK is the slowest import and only this command needs it.
+  const { DEFAULT_REFRESH_REGIONS, refresh } = await import("../../planner/pricing/refresh.js");
+  const regions = values.region ?? [...DEFAULT_REFRESH_REGIONS];
+  for (const r of regions) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
+  const services = (values.service ?? [...SERVICE_CODES]).map((s) => choose(s, SERVICE_CODES, "--service") as ServiceCode);
+  const dir = values.prices ?? defaultSnapshotDir();
+  const result = await refresh({
+    dir,
+    regions,
+    services,
+    timeoutMs,
+    onProgress: (p) => process.stderr.write(`  ${p.service} ${p.region}: page ${p.page}, ${p.products} products\n`),
+  });
+  for (const p of result.problems) process.stderr.write(`  skipped a malformed ${p.service} product in ${p.region} (#${p.index}${p.sku ? `, ${p.sku}` : ""}): ${p.reason}\n`);
+  return print(`Refreshed ${result.written.join(", ")} for ${regions.join(", ")}: ${result.products} products written to ${dir}.\n`);
+}
+
+async function show(args: string[]): Promise<number> {
+  const { values } = parse(args, { region: { type: "string" }, ...PRICES_OPTION, json: { type: "boolean" } }, SHOW_HELP);
+  if (values.help) return print(SHOW_HELP);
+  const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
+  const rows = [...snapshot.files.values()].flatMap((f) =>
+    f.responses
+      .filter((r) => !values.region || r.region === values.region)
+      .map((r) => ({ service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, source: r.source })),
+  );
+  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, answers: rows, problems: snapshot.problems }, null, 2)}\n`);
+  const lines = rows.map((r) => `${r.service.padEnd(27)} ${r.region.padEnd(15)} ${String(r.products).padStart(4)}  ${r.retrievedAt}  ${r.source.slice(0, 60)}…`);
+  return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"})\n${lines.join("\n")}\n`);
+}
+
+export const command: Command = {
+  name: "pricing",
+  help: `${REFRESH_HELP}\n${SHOW_HELP}`,
+  async run([sub, ...args]) {
+    if (sub === "refresh") return refresh(args);
+    if (sub === "show") return show(args);
+    if (sub === "--help" || sub === "-h") return print(this.help);
+    throw new UserError(`Unknown pricing command ${sub ?? "(none)"}.`, "Use `stowage pricing refresh` or `stowage pricing show`.");
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * The `stowage` command: the one place that knows every command. Each command's module is loaded only when it runs
+ * (or its help is asked for), so `stowage cost` does not pay for Ink, the AWS SDK or Pulumi.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../planner/errors.js";
+import { packageRoot } from "../planner/paths.js";
+import type { Command } from "./command.js";
+import { print } from "./options.js";
+
+interface Entry {
+  readonly synopsis: string;
+  readonly summary: string;
+  readonly load: () => Promise<{ command: Command }>;
+}
+
+const COMMANDS: Record<string, Entry> = {
+  planner: { synopsis: "planner [options]", summary: "the interactive planner: workload, costs, latency, placement, apply", load: () => import("./commands/planner.js") },
+  cost: { synopsis: "cost --workload FILE [options]", summary: "price one workload in S3, RDS and EBS over a horizon", load: () => import("./commands/cost.js") },
+  pricing: { synopsis: "pricing refresh|show [options]", summary: "fetch live prices into the snapshot (needs AWS credentials); show what it holds", load: () => import("./commands/pricing.js") },
+  latency: { synopsis: "latency [options]", summary: "measure round trips to every AWS region (or estimate them offline)", load: () => import("./commands/latency.js") },
+  plan: { synopsis: "plan --workload W --users U", summary: "recommend a primary region and replica; write them to a stack", load: () => import("./commands/plan.js") },
+  policy: { synopsis: "policy --stack NAME | --program P", summary: "check a stack or any Pulumi program against the policy pack, offline", load: () => import("./commands/policy.js") },
+  estimate: { synopsis: "estimate --stack NAME", summary: "estimate the monthly cost of a stack, against a budget", load: () => import("./commands/estimate.js") },
+  verify: { synopsis: "verify --bucket NAME", summary: "check live buckets (AWS or S3-compatible) against the same rules", load: () => import("./commands/verify.js") },
+};
+
+const HELP = `stowage — plan where a data team's objects live, and what that costs
+
+Usage:
+${Object.values(COMMANDS)
+  .map((c) => `  ${`stowage ${c.synopsis}`.padEnd(43)}${c.summary}`)
+  .join("\n")}
+  ${"stowage help COMMAND".padEnd(43)}help for one command
+
+Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
+`;
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") return print(HELP);
+  if (name === "--version" || name === "-v") return print(`${version()}\n`);
+  if (name === "help") {
+    const entry = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    return print(entry ? (await entry.load()).command.help : HELP);
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) throw new UserError(`Unknown command ${name}.`, "Run `stowage --help` for the commands.");
+  return (await entry.load()).command.run(rest);
+}
+
+/**
+ * The one error path. A problem the user can fix prints its message and next step, with its exit code (2 unless the
+ * command documents another). Anything else is a bug: one line asking for a report; the stack only with
+ * STOWAGE_DEBUG=1.
+ */
+export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`stowage: ${err.message}\n${err.tryMessage ? `${err.tryMessage}\n` : ""}`);
+    return err.exitCode;
+  }
+  const detail = env.STOWAGE_DEBUG === "1" ? `\n${(err as Error)?.stack ?? String(err)}` : "";
+  const first = String((err as Error)?.message ?? err).split("\n")[0];
+  process.stderr.write(`stowage: internal error: ${first}. This is a bug in Stowage; please report it with the command you ran${detail ? "" : " (STOWAGE_DEBUG=1 shows where it happened)"}.${detail}\n`);
+  return 1;
+}

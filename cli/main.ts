@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The `stowage` bin: always runs, however it is invoked (`npx stowage`, the symlink npm installs, `node cli.js`).
+ * Importable code lives in index.ts; this file only starts it.
+ */
+import { main, reportError } from "./index.js";
+
+// The AWS SDK warns on every run under Node 20 that its releases after January 2027 need Node 22. That is for
+// whoever upgrades the lockfile (README, Requirements), not for someone running `stowage verify`; set this to
+// "false" to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+// `stowage cost --json | head`: the reader has gone, so there is nobody left to tell. End quietly, as cat does.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err) => (process.exitCode = reportError(err)),
+);

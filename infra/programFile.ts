@@ -1,0 +1,114 @@
+/**
+ * Runs any Pulumi program the way `pulumi` would find and load it, under the engine's mocks: `--program` takes a
+ * TypeScript or JavaScript entry file or a project folder (its Pulumi.yaml's `main`), runs it as its own project
+ * (name and config namespace from its Pulumi.yaml, config from its own Pulumi.<stack>.yaml) and resolves its
+ * imports from its own folder.
+ *
+ * TypeScript is compiled with esbuild (already the bundler of the stowage command) into a temporary module beside
+ * the entry file, with every package left external: Node then resolves `@pulumi/aws` and friends from the program's
+ * own node_modules, exactly as under `pulumi`. Pulumi's runtime state is process-global, so a program that loads
+ * its own copy of @pulumi/pulumi still registers with these mocks.
+ */
+import { existsSync, statSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { UserError } from "../planner/errors.js";
+import { runUnderMocks, type MockRun } from "./mockrun.js";
+import { readProject, readStackFileConfig } from "./stackFile.js";
+
+const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs", "index.cjs"];
+
+export interface ProgramRun extends MockRun<unknown> {
+  readonly project: string;
+  readonly entry: string;
+}
+
+/** The entry file of `path` (a file, or a folder with Pulumi.yaml / package.json main / index.*), and its project. */
+async function locate(path: string): Promise<{ entry: string; projectDir: string; project: string; defaults: Record<string, unknown> }> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new UserError(`--program ${path}: no such file or folder.`, "Pass the program's entry file (index.ts) or its project folder (with Pulumi.yaml).");
+  if (statSync(abs).isDirectory()) {
+    const project = await readProject(abs);
+    const main = project?.main ? resolve(abs, project.main) : abs;
+    const entry = statSync(main, { throwIfNoEntry: false })?.isDirectory() ? await entryOf(main) : main;
+    if (!entry || !existsSync(entry)) throw new UserError(`--program ${path}: no entry file${project?.main ? ` (Pulumi.yaml main: ${project.main})` : ""}.`, "Pulumi runs the folder's package.json main or index.ts/index.js; pass the entry file itself.");
+    return { entry, projectDir: abs, project: project?.name ?? basename(abs), defaults: project?.configDefaults ?? {} };
+  }
+  // A file: its project is the nearest folder above it with a Pulumi.yaml.
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    const project = await readProject(dir);
+    if (project) return { entry: abs, projectDir: dir, project: project.name, defaults: project.configDefaults };
+    if (dirname(dir) === dir || existsSync(join(dir, "package.json"))) return { entry: abs, projectDir: dirname(abs), project: basename(dirname(abs)), defaults: {} };
+  }
+}
+
+async function entryOf(dir: string): Promise<string | null> {
+  try {
+    const main = (JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { main?: string }).main;
+    if (main) return resolve(dir, main);
+  } catch {
+    // no package.json: index.* below
+  }
+  const name = ENTRY_NAMES.find((n) => existsSync(join(dir, n)));
+  return name ? join(dir, name) : null;
+}
+
+/** Whether Node loads `entry`'s folder as ES modules (its nearest package.json says "type": "module"). */
+async function isModuleScope(entry: string): Promise<boolean> {
+  if (/\.m[tj]s$/.test(entry)) return true;
+  if (/\.c[tj]s$/.test(entry)) return false;
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    try {
+      return (JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { type?: string }).type === "module";
+    } catch {
+      if (dirname(dir) === dir) return false;
+    }
+  }
+}
+
+/** Where in the user's own files a program error was thrown, from its (source-mapped) stack. */
+function userFrame(err: Error, projectDir: string): string | null {
+  for (const line of (err.stack ?? "").split("\n").slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1]!.replace(/^file:\/\//, "");
+    if (file.includes("node_modules") || basename(file).startsWith(".stowage-tmp-")) continue;
+    if (!file.startsWith(projectDir)) continue;
+    return `${relative(process.cwd(), file) || file}:${m[2]}:${m[3]}`;
+  }
+  return null;
+}
+
+export async function runProgramFile(path: string, opts: { stack: string; stackRequired: boolean; stackDir?: string }): Promise<ProgramRun> {
+  const { entry, projectDir, project, defaults } = await locate(path);
+  const config = { ...defaults, ...(await readStackFileConfig(opts.stackDir ?? projectDir, opts.stack, { required: opts.stackRequired })) };
+  const esm = await isModuleScope(entry);
+  const out = join(dirname(entry), `.stowage-tmp-${process.pid}-${Date.now()}.${esm ? "mjs" : "cjs"}`);
+  const { build } = await import("esbuild");
+  try {
+    await build({ entryPoints: [entry], outfile: out, bundle: true, packages: "external", platform: "node", format: esm ? "esm" : "cjs", target: "node20", sourcemap: "inline", logLevel: "silent" });
+  } catch (err) {
+    const first = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
+    const at = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : "";
+    throw new UserError(`The program ${relative(process.cwd(), entry)} does not compile: ${at}${first?.text ?? (err as Error).message}`, "Fix the program (as `pulumi preview` would need it) and run again.");
+  }
+  // Program errors then point at the user's .ts lines, not the temporary module.
+  process.setSourceMapsEnabled(true);
+  try {
+    const run = await runUnderMocks(project, opts.stack, config, async () => {
+      const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
+      // As pulumi's run: a program may export a function (sync or async) that is the program.
+      const main = typeof mod.default === "function" ? mod.default : null;
+      return main ? await (main as () => unknown)() : mod;
+    });
+    return { ...run, project, entry };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const e = err as Error;
+    const where = userFrame(e, projectDir);
+    throw new UserError(`The program ${relative(process.cwd(), entry) || entry} failed${where ? ` at ${where}` : ""}: ${String(e?.message ?? e).split("\n")[0]}`, "Fix the program (or its stack config) and run again; `pulumi preview` would stop here too.");
+  } finally {
+    await rm(out, { force: true });
+  }
+}
