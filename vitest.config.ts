@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // Real-part suites that could not run here are named in one line at the end (test/support/realParts.ts).
+    globalSetup: ["test/support/skipped.ts"],
     testTimeout: 30_000,
     // One file at a time: the latency tests measure real round trips to the millisecond, and a property test
     // hogging the second core would show up in them as noise.

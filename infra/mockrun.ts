@@ -67,14 +67,22 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
     false,
   );
   let result!: T;
+  // The stack resource runs the program in its own initialisation, which nobody awaits: a program that throws would
+  // surface as an unhandled rejection. Caught here, it is thrown to the caller instead.
+  let failure: { error: unknown } | null = null;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
       return undefined;
     });
-    result = await program();
+    try {
+      result = await program();
+    } catch (error) {
+      failure = { error };
+    }
     return undefined;
   });
+  if (failure) throw (failure as { error: unknown }).error;
   let seen = -1;
   while (seen !== resources.length) {
     seen = resources.length;

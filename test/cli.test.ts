@@ -93,7 +93,7 @@ describe("stowage", () => {
   it("explains bad input without a stack trace", async () => {
     expectUserError(await stowage("cost"), /--workload FILE is required[\s\S]*stowage cost --workload examples\/workload.yaml/);
     expectUserError(await stowage("cost", "--workload", "/nonexistent/w.yaml"), /Cannot read the workload file \/nonexistent\/w.yaml/);
-    expectUserError(await stowage("cost", "--workload", await file("bad.yaml", "data: [1, 2\n")), /not valid YAML at line \d/);
+    expectUserError(await stowage("cost", "--workload", await file("bad.yaml", "data: [1, 2\n")), /bad\.yaml:\d+:\d+: not valid YAML: /);
     expectUserError(
       await stowage("cost", "--workload", await file("w.yaml", "data: { initial_gb: -1 }\nregion: moon-1\n")),
       /has 1 problem[\s\S]*data\.initial_gb[\s\S]*examples\/workload.yaml documents every key/,

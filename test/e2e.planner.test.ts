@@ -7,8 +7,9 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { packageRoot } from "../planner/paths.js";
+import { INSTALL, describeRealPart } from "./support/realParts.js";
 
 const hasTmux = (() => {
   try {
@@ -42,7 +43,7 @@ afterEach(() => {
   }
 });
 
-describe.skipIf(!hasTmux)("npm start in a terminal", () => {
+describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed", INSTALL.tmux, () => {
   it("walks from Workload to Apply and writes the stack file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-e2e-"));
     const exitFile = join(dir, "exit-code");
@@ -80,6 +81,25 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
       "stowage:lifecycle": expect.any(Array),
     });
     expect(readFileSync(join(dir, "Pulumi.e2e.yaml"), "utf8")).toMatch(/^config:\n  # stowage plan \d{4}-\d\d-\d\d: us-east-2, replica us-west-2\n/);
+  });
+
+  it("draws in colour in a terminal, even inside a CI job, and without colour under NO_COLOR", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-e2e-"));
+    const start = (env: string) =>
+      tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `cd ${packageRoot()} && ${env} TERM=xterm-256color npm start --silent -- --stack-dir ${dir}; sleep 30`);
+    const styled = () => tmux("capture-pane", "-p", "-e", "-t", session);
+    // CI=true is what a GitHub runner's shell has; chalk used to turn colour off for any CI value, even CI=false.
+    start("CI=true");
+    await waitFor((s) => s.includes("Workload from"), "the first frame");
+    const colour = styled();
+    expect(colour).toMatch(/\u001B\[[0-9;]*7[0-9;]*m 1 Workload /); // the current tab in inverse
+    expect(colour).toMatch(/\u001B\[[0-9;]*1[0-9;]*m/); // bold
+    tmux("kill-session", "-t", session);
+    start("NO_COLOR=1");
+    await waitFor((s) => s.includes("Workload from"), "the first frame without colour");
+    const plain = styled();
+    expect(plain).not.toMatch(/\u001B\[[0-9;]*(7|3\d)[0-9;]*m/);
+    expect(plain).toContain(" 1 Workload* ");
   });
 
   it("refuses without a terminal and names the non-interactive command", () => {

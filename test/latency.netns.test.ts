@@ -5,9 +5,10 @@
  * Needs root, iproute2, python3 and openssl (.ci/run installs them; CI runs as root).
  */
 import { execFile } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { delayLineUnavailable, delayLineUp, type DelayLine, type DelayLineOptions } from "./support/delayline.js";
 import { makeCerts, type TestCerts } from "./support/certs.js";
+import { INSTALL, describeRealPart } from "./support/realParts.js";
 import type { ReportEntry } from "../planner/latency/report.js";
 
 const unavailable = delayLineUnavailable();
@@ -59,7 +60,7 @@ function latencyFrom(l: DelayLine, args: string[]): Promise<LatencyRun> {
 
 const byName = (run: LatencyRun, name: string) => run.results.find((r) => r.name === name)!;
 
-describe.skipIf(unavailable)(`stowage latency against test hosts with an injected delay${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+describeRealPart("stowage latency against test hosts with an injected delay", unavailable, INSTALL.netns, () => {
   for (const [i, rtt] of [0, 5, 50, 150].entries()) {
     it(`measures a ${rtt} ms round trip within max(1 ms, 2%), with TLS and first byte one more round trip each`, async () => {
       const { line: l, certs } = await testHosts(61 + i, { rttMs: rtt });

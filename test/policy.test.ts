@@ -3,7 +3,7 @@
  * the right policy and control, through @pulumi/policy's own validation types (infra/policy/offline.ts).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { runUnderMocks } from "../infra/mockrun.js";
 import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
+import { parsePackConfig } from "../infra/policy/packConfig.js";
 import type { BucketFacts } from "../infra/policy/facts.js";
 import { RULES } from "../infra/policy/rules.js";
 import { judgeBucket } from "../infra/verify/verify.js";
@@ -164,5 +165,109 @@ describe("judging hand-made bucket facts (verify)", () => {
     const blind: BucketFacts = { ...bucket(), versioning: denied, encryption: denied, publicAccessBlock: denied, ownership: denied, policy: denied, lifecycleRules: denied, logging: denied, replication: denied, objectLock: denied, tagsUnknown: "access denied" };
     expect(judgeBucket(blind)[0]).toEqual({ rule: "bucket-readable", control: "stowage", status: "fail", message: "not one setting could be read (access denied): nothing was verified" });
     expect(judgeBucket({ ...blind, versioning: "Enabled" }).map((f) => f.rule)).not.toContain("bucket-readable");
+  });
+});
+
+describe("CloudTrail data events, where the audit may be someone else's", () => {
+  const dataEvents = (report: Awaited<ReturnType<typeof judge>>) => report.violations.filter((v) => v.policy === "s3-cloudtrail-data-events");
+
+  it("are mandatory where the stack declares a trail, advisory where it declares none (an organisation trail may cover it)", async () => {
+    const none = await runUnderMocks("fixture", "prod", {}, () => baseline({ trail: false }));
+    const advisory = dataEvents(await judge("prod", none.resources));
+    expect(advisory.length).toBeGreaterThan(0);
+    expect(advisory.every((v) => v.enforcementLevel === "advisory")).toBe(true);
+    expect(advisory[0]!.message).toMatch(/declares no trail of its own.*organisation trail.*auditOwned/);
+    // The stack says it owns its audit: the same gap is mandatory again.
+    expect(dataEvents(await judge("prod", none.resources, { auditOwned: true })).every((v) => v.enforcementLevel === "mandatory")).toBe(true);
+    // Our own stacks declare their trail, and it covers every data bucket.
+    const own = await mockOwnStack(".", "prod");
+    expect(dataEvents(await judge("prod", own.resources, ruleConfigFor(own.cfg)))).toEqual([]);
+  });
+});
+
+describe("a policy pack config (pulumi preview --policy-pack-config)", () => {
+  const insecure = () => runUnderMocks("fixture", "prod", {}, () => baseline({ trail: false, versioning: "Suspended" }));
+
+  it("sets levels for all policies and for one, one policy's entry winning, and passes settings to that policy", async () => {
+    const { resources } = await insecure();
+    const config = parsePackConfig({ all: "advisory", "s3-versioning": { enforcementLevel: "mandatory" }, "s3-access-logging": "disabled", "s3-cloudtrail-data-events": { auditOwned: true } }, "pack.json");
+    const report = await judge("prod", resources, {}, "stowage", config);
+    const levels = new Map(report.violations.map((v) => [v.policy, v.enforcementLevel]));
+    expect(levels.get("s3-cloudtrail-data-events")).toBe("advisory"); // owned now, but "all" made the policy advisory
+    expect(levels.has("s3-access-logging")).toBe(false);
+    expect([...levels.entries()].filter(([, l]) => l === "mandatory").map(([p]) => p)).toEqual(["s3-versioning"]);
+    expect(levels.get("s3-lifecycle") ?? "advisory").toBe("advisory");
+  });
+
+  it("reports every problem of a bad file at once, naming the key and the value", () => {
+    let message = "";
+    try {
+      parsePackConfig({ "s3-nope": "advisory", "s3-versioning": "sometimes", all: { auditOwned: true }, "s3-lifecycle": { colour: "red" } }, "pack.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^pack\.json has 4 problems:/);
+    for (const p of [/s3-nope: no such policy/, /s3-versioning\.enforcementLevel: enforcement level "sometimes"/, /all\.auditOwned: settings belong to one policy/, /s3-lifecycle\.colour: unknown setting/]) expect(message).toMatch(p);
+  });
+});
+
+describe("stowage policy --program (the built command), as pulumi runs programs", () => {
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+
+  it("runs a TypeScript entry file with its own relative imports, and judges what it declares", async () => {
+    const r = await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json");
+    expect(r.stderr).not.toMatch(/internal error|Unknown file extension/);
+    expect(r.code).toBe(4);
+    const json = JSON.parse(r.stdout);
+    expect(json.violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write")).toMatchObject({ enforcementLevel: "mandatory", resource: { name: "site" } });
+    expect(json.violations.some((v: { message: string }) => /site: no trail records/.test(v.message))).toBe(true);
+    // No temporary module is left beside the program.
+    expect(readdirSync("test/fixtures/programs/site-ts").sort()).toEqual(["index.ts", "tags.ts"]);
+  });
+
+  it("runs a CommonJS project folder: Pulumi.yaml's main, its project name, its config namespace and defaults", async () => {
+    const r = await run("--program", "test/fixtures/programs/cjs-project", "--stack", "prod", "--json");
+    expect(r.stderr).toBe("");
+    const json = JSON.parse(r.stdout);
+    expect(json.stack).toBe("prod");
+    expect(json.violations.some((v: { message: string }) => v.message.includes("aws:s3/bucket:Bucket holiday-photos:"))).toBe(true);
+  });
+
+  it("reports the program's own error as the user's, with where it happened: exit 2, no stack trace", async () => {
+    const r = await run("--program", "test/fixtures/programs/broken/index.ts");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/The program test\/fixtures\/programs\/broken\/index\.ts failed at test\/fixtures\/programs\/broken\/index\.ts:5:\d+: .*domain/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const missing = await run("--program", "test/fixtures/programs/nowhere.ts");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no such file or folder/);
+  });
+
+  it("reads a broken stack file as bad input, naming the file, line and column", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-policy-"));
+    writeFileSync(join(dir, "Pulumi.x.yaml"), "config:\n  aws:region: us-east-2\n  stowage:teams: [a, b\n");
+    for (const command of [["policy"], ["estimate"]]) {
+      const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile("node", ["dist/bundle/cli.js", ...command, "--stack", "x", "--stack-dir", dir], (err, _o, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr })),
+      );
+      expect(r.code, command[0]).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${join(dir, "Pulumi.x.yaml").replace(/[.]/g, "\\.")}:\\d+:\\d+: not valid YAML`));
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
+  it("honours a policy config file, and refuses a bad one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-policy-"));
+    writeFileSync(join(dir, "pack.json"), JSON.stringify({ all: "advisory" }));
+    const r = await run("--program", "test/fixtures/programs/site-ts/index.ts", "--policy-config", join(dir, "pack.json"), "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).violations.every((v: { enforcementLevel: string }) => v.enforcementLevel === "advisory")).toBe(true);
+    writeFileSync(join(dir, "pack.json"), "{ all: ");
+    const bad = await run("--stack", "prod", "--policy-config", join(dir, "pack.json"));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/pack\.json is not valid JSON/);
   });
 });

@@ -21,17 +21,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { dataBucketPolicy } from "../infra/policies.js";
 import { canary } from "../infra/verify/canary.js";
 import { gatherBucket } from "../infra/verify/live.js";
 import { judgeBucket, type Finding } from "../infra/verify/verify.js";
+import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { RGW_OTHER_USER, RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
 
 const why = rgwUnavailable();
 const TAGS = [{ Key: "team", Value: "vision" }, { Key: "environment", Value: "prod" }, { Key: "data-classification", Value: "restricted" }, { Key: "cost-centre", Value: "cc-1" }];
 
-describe.skipIf(why)(`stowage verify on Ceph RGW${why ? ` (skipped: ${why})` : ""}`, () => {
+describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
   let rgw: Rgw;
   let s3: S3Client;
   // Over TLS, as a real deployment is (the compliant policy denies plain HTTP); `plainClient` for the plain-HTTP checks.
