@@ -205,7 +205,7 @@ describe("Placement and Apply screens", () => {
     expect(f).toMatch(/w write the stack file · tab/);
     expect(await readFile(stackFile, "utf8")).toBe(original);
     await press("w");
-    await until(lastFrame, (x) => x.includes(`Wrote ${stackFile}`));
+    await until(lastFrame, (x) => x.includes(`Wrote ${stackFile}. Next: pulumi up --stack dev.`));
     const written = await readFile(stackFile, "utf8");
     expect(written.startsWith("# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n  # stowage plan 2026-11-27: us-east-2, replica us-west-2\n")).toBe(true);
     await until(lastFrame, (x) => x.includes("already holds this placement"));
