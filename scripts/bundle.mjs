@@ -1,7 +1,7 @@
 // Bundles the stowage command into dist/bundle/ with esbuild: one ESM entry plus lazily loaded chunks (the AWS SDK,
 // Ink). Start-up is dominated by module resolution and CommonJS parsing when loading hundreds of files; a bundle
 // loads a handful (see `npm run bench`). tsc still type-checks and builds dist/ for the benchmarks.
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
@@ -52,8 +52,25 @@ export function bundleOptions(overrides) {
   };
 }
 
+/**
+ * The policy pack as the Pulumi CLI loads one: a folder with PulumiPolicy.yaml whose package.json main the CLI's
+ * run-policy-pack require()s. CommonJS, with @pulumi/* left to resolve from node_modules (one copy of the SDK).
+ */
+async function buildPolicyPack(dir) {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const { version } = JSON.parse(await readFile("package.json", "utf8"));
+  await build({ entryPoints: ["infra/policy/pack/index.ts"], outfile: `${dir}/index.js`, bundle: true, platform: "node", format: "cjs", target: "node20", external: ["@pulumi/*"], logLevel: "warning" });
+  await writeFile(`${dir}/package.json`, `${JSON.stringify({ name: "stowage-policy-pack", version, private: true, type: "commonjs", main: "index.js" }, null, 2)}\n`);
+  await writeFile(
+    `${dir}/PulumiPolicy.yaml`,
+    "description: Stowage's rules for object storage (Security Hub S3 controls, IAM prefix isolation, tags, regions), v7-aware.\nruntime: nodejs\n",
+  );
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // Chunk names carry content hashes: without a clean directory, every build leaves the previous chunks behind.
   await rm("dist/bundle", { recursive: true, force: true });
   await build(bundleOptions({ entryPoints: { cli: "cli/main.ts" }, outdir: "dist/bundle" }));
+  await buildPolicyPack("dist/policy-pack");
 }

@@ -6,7 +6,7 @@ stowage policy --program FILE|DIR [--stack NAME] [--policy-config FILE] [--forma
 stowage policy --export FILE [--policy-config FILE] [--format …]
 
 Runs a Pulumi program under the engine's mocks, as \`pulumi preview\` would run it, and checks its resources with the
-Stowage policy pack (infra/policy/pack: the same policies \`pulumi preview --policy-pack\` runs); or reads a
+Stowage policy pack (dist/policy-pack after the build: the same policies \`pulumi preview --policy-pack\` runs); or reads a
 \`pulumi stack export\` file. Bucket settings that live in @pulumi/aws v7 sidecar resources are joined to their
 bucket; a missing one is a violation.
 
