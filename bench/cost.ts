@@ -9,10 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse } from "yaml";
-import { estimate } from "../planner/cost/estimate.js";
-import { parseWorkload } from "../planner/cost/workload.js";
-import { defaultSnapshotDir, packageRoot } from "../planner/paths.js";
-import { loadSnapshot } from "../planner/pricing/snapshot.js";
+import { estimate } from "../core/cost/estimate.js";
+import { parseWorkload } from "../core/cost/workload.js";
+import { defaultSnapshotDir, packageRoot } from "../core/paths.js";
+import { loadSnapshot } from "../core/pricing/snapshot.js";
 
 function stats(samples: number[]): string {
   const s = [...samples].sort((a, b) => a - b);

@@ -9,15 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
-import { parseWorkload } from "../planner/cost/workload.js";
-import { defaultSnapshotDir, packageRoot } from "../planner/paths.js";
+import { parseWorkload } from "../core/cost/workload.js";
+import { defaultSnapshotDir, packageRoot } from "../core/paths.js";
 import { plan, S3_STRATEGIES } from "../planner/placement/plan.js";
 import { place } from "../planner/placement/placement.js";
 import { parseUsers } from "../planner/placement/users.js";
-import { Catalog, type PricedEntry } from "../planner/pricing/catalog.js";
-import { parsePriceList } from "../planner/pricing/pricelist.js";
-import { loadSnapshot, type SnapshotFile } from "../planner/pricing/snapshot.js";
-import { REGIONS, usagePrefix } from "../planner/regions.js";
+import { Catalog, type PricedEntry } from "../core/pricing/catalog.js";
+import { parsePriceList } from "../core/pricing/pricelist.js";
+import { loadSnapshot, type SnapshotFile } from "../core/pricing/snapshot.js";
+import { REGIONS, usagePrefix } from "../core/regions.js";
 
 const root = packageRoot();
 const stats = (xs: number[]) => {

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../planner/errors.js";
-import { packageRoot } from "../planner/paths.js";
+import { UserError } from "../core/errors.js";
+import { packageRoot } from "../core/paths.js";
 import type { Command } from "./command.js";
 import { print } from "./options.js";
 

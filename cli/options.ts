@@ -3,7 +3,7 @@
  * Every bad flag is a UserError naming the flag and what it takes.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UserError } from "../planner/errors.js";
+import { UserError } from "../core/errors.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;

@@ -5,8 +5,8 @@
  * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
  */
 import { z } from "zod";
-import { issueProblem } from "../planner/inputs.js";
-import { isRegionCode } from "../planner/regions.js";
+import { issueProblem } from "../core/inputs.js";
+import { isRegionCode } from "../core/regions.js";
 
 const STORAGE_CLASSES = ["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 const TRANSITION_CLASSES = STORAGE_CLASSES.filter((c) => c !== "STANDARD");

@@ -2,11 +2,11 @@
  * `stowage estimate --stack NAME [--usage FILE] [--compare-to BASE.json] [--budget USD]`: the I/O around estimate.ts.
  */
 import { readFile } from "node:fs/promises";
-import { UserError } from "../planner/errors.js";
-import { issueProblem, problemsError, readYamlFile } from "../planner/inputs.js";
-import { exact, usd, Decimal } from "../planner/money.js";
-import { defaultSnapshotDir } from "../planner/paths.js";
-import { loadSnapshot } from "../planner/pricing/snapshot.js";
+import { UserError } from "../core/errors.js";
+import { issueProblem, problemsError, readYamlFile } from "../core/inputs.js";
+import { exact, usd, Decimal } from "../core/money.js";
+import { defaultSnapshotDir } from "../core/paths.js";
+import { loadSnapshot } from "../core/pricing/snapshot.js";
 import { UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { mockOwnStack } from "./policy/command.js";
 

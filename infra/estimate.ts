@@ -6,12 +6,12 @@
  * and a catalog in; an estimate out.
  */
 import { z } from "zod";
-import type { LineItem, MissingPrice } from "../planner/cost/components.js";
-import { estimate as costEstimate } from "../planner/cost/estimate.js";
-import { parseWorkload } from "../planner/cost/workload.js";
-import { UserError } from "../planner/errors.js";
-import { Decimal, ZERO, sum } from "../planner/money.js";
-import type { Catalog } from "../planner/pricing/catalog.js";
+import type { LineItem, MissingPrice } from "../core/cost/components.js";
+import { estimate as costEstimate } from "../core/cost/estimate.js";
+import { parseWorkload } from "../core/cost/workload.js";
+import { UserError } from "../core/errors.js";
+import { Decimal, ZERO, sum } from "../core/money.js";
+import type { Catalog } from "../core/pricing/catalog.js";
 import { T, gatherFacts, type StackResource } from "./policy/gather.js";
 
 const BucketUsage = z

@@ -13,7 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { UserError } from "../planner/errors.js";
+import { UserError } from "../core/errors.js";
 import { runUnderMocks, type MockRun } from "./mockrun.js";
 import { readProject, readStackFileConfig } from "./stackFile.js";
 

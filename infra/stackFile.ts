@@ -4,8 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../planner/errors.js";
-import { parseYamlText } from "../planner/inputs.js";
+import { UserError } from "../core/errors.js";
+import { parseYamlText } from "../core/inputs.js";
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 

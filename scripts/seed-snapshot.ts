@@ -7,9 +7,9 @@
  * Run: `npm run build && node dist/scripts/seed-snapshot.js [DIR]` (it overwrites every region it seeds).
  */
 import { createHash } from "node:crypto";
-import { SERVICE_CODES, type ServiceCode } from "../planner/pricing/catalog.js";
-import { mergeResponses, writeSnapshotFiles, type SnapshotFile, type SnapshotResponse } from "../planner/pricing/snapshot.js";
-import { usagePrefix } from "../planner/regions.js";
+import { SERVICE_CODES, type ServiceCode } from "../core/pricing/catalog.js";
+import { mergeResponses, writeSnapshotFiles, type SnapshotFile, type SnapshotResponse } from "../core/pricing/snapshot.js";
+import { usagePrefix } from "../core/regions.js";
 
 const RETRIEVED = "2026-11-27";
 

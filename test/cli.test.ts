@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { OPTION_IDS } from "../planner/cost/estimate.js";
+import { OPTION_IDS } from "../core/cost/estimate.js";
 
 interface Run {
   code: number;

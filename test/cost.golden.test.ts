@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { estimate, type CostReport, type MonthCost } from "../planner/cost/estimate.js";
-import { parseWorkload } from "../planner/cost/workload.js";
-import { exact } from "../planner/money.js";
+import { estimate, type CostReport, type MonthCost } from "../core/cost/estimate.js";
+import { parseWorkload } from "../core/cost/workload.js";
+import { exact } from "../core/money.js";
 import { expectGolden } from "./support/golden.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 

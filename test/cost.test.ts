@@ -3,8 +3,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OPTION_IDS, estimate } from "../planner/cost/estimate.js";
-import { parseWorkload, type Workload } from "../planner/cost/workload.js";
+import { OPTION_IDS, estimate } from "../core/cost/estimate.js";
+import { parseWorkload, type Workload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 
 const snapshot = await shippedSnapshot();

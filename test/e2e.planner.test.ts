@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterEach, expect, it } from "vitest";
-import { packageRoot } from "../planner/paths.js";
+import { packageRoot } from "../core/paths.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
 
 const hasTmux = (() => {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UserError } from "../planner/errors.js";
+import { UserError } from "../core/errors.js";
 import { INFLATION_BANDS, estimateRtt, floorMs, haversineKm, inflation } from "../planner/latency/estimate.js";
 import { parsePlace } from "../planner/latency/places.js";
 import { parseTargetSpec, regionTarget } from "../planner/latency/probe.js";
@@ -11,7 +11,7 @@ import { probeRegions } from "../planner/latency/regions.js";
 import { estimateEntries, latencyCsv, looksOffline, withEstimates } from "../planner/latency/report.js";
 import { quantile, summarize } from "../planner/latency/stats.js";
 import { sweep, type SweepEvent } from "../planner/latency/sweep.js";
-import { REGIONS, findRegion } from "../planner/regions.js";
+import { REGIONS, findRegion } from "../core/regions.js";
 
 describe("summarize", () => {
   it("gives median, p90, min, max and the IQR, and flags outliers beyond 1.5 × IQR", () => {

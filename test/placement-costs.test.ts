@@ -6,10 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { estimate, strategyFor, type OptionId } from "../planner/cost/estimate.js";
-import { cohortsFor, monthState, monthStates, type MonthState } from "../planner/cost/s3.js";
-import { parseWorkload, type Workload } from "../planner/cost/workload.js";
-import { Decimal } from "../planner/money.js";
+import { estimate, strategyFor, type OptionId } from "../core/cost/estimate.js";
+import { cohortsFor, monthState, monthStates, type MonthState } from "../core/cost/s3.js";
+import { parseWorkload, type Workload } from "../core/cost/workload.js";
+import { Decimal } from "../core/money.js";
 import { costTable } from "../planner/placement/costs.js";
 import { S3_STRATEGIES } from "../planner/placement/plan.js";
 import { shippedSnapshot } from "./support/snapshot.js";

@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
 import { judge } from "../infra/policy/offline.js";
-import { parseWorkload } from "../planner/cost/workload.js";
+import { parseWorkload } from "../core/cost/workload.js";
 import { S3_STRATEGIES, scheduleFor } from "../planner/placement/plan.js";
 import { applyDecision } from "../planner/stack/config.js";
 

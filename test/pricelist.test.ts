@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Catalog } from "../planner/pricing/catalog.js";
-import { parsePriceList, parseProduct, stripRegionPrefix } from "../planner/pricing/pricelist.js";
+import { Catalog } from "../core/pricing/catalog.js";
+import { parsePriceList, parseProduct, stripRegionPrefix } from "../core/pricing/pricelist.js";
 
 // A real GetProducts element (EBS gp3 in af-south-1), as quoted in grafana/cloudcost-exporter's tests.
 const REAL_GP3 =

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { UserError } from "../planner/errors.js";
-import { defaultSnapshotDir } from "../planner/paths.js";
-import { refresh } from "../planner/pricing/refresh.js";
-import { loadSnapshot } from "../planner/pricing/snapshot.js";
+import { UserError } from "../core/errors.js";
+import { defaultSnapshotDir } from "../core/paths.js";
+import { refresh } from "../core/pricing/refresh.js";
+import { loadSnapshot } from "../core/pricing/snapshot.js";
 import { startPricingServer, type PricingServer } from "./support/pricing-server.js";
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../planner/errors.js";
+import { UserError } from "../core/errors.js";
 import { applyDecision, stackFileName, type Decision } from "../planner/stack/config.js";
 
 const run = promisify(execFile);

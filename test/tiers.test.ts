@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { priceComponents, splitTiers } from "../planner/cost/components.js";
-import { Catalog } from "../planner/pricing/catalog.js";
-import { parsePriceList } from "../planner/pricing/pricelist.js";
-import { dec } from "../planner/money.js";
+import { priceComponents, splitTiers } from "../core/cost/components.js";
+import { Catalog } from "../core/pricing/catalog.js";
+import { parsePriceList } from "../core/pricing/pricelist.js";
+import { dec } from "../core/money.js";
 
 const STANDARD = JSON.stringify({
   product: { sku: "STD", attributes: { usagetype: "TimedStorage-ByteHrs", regionCode: "us-east-1" } },

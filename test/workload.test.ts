@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
-import { parseWorkload } from "../planner/cost/workload.js";
-import { UserError } from "../planner/errors.js";
+import { parseWorkload } from "../core/cost/workload.js";
+import { UserError } from "../core/errors.js";
 
 const base = () => ({ region: "us-east-2", data: { initial_gb: 1000 } });
 

@@ -1,9 +1,9 @@
-import { UserError } from "../../planner/errors.js";
-import { OPTION_IDS, estimate } from "../../planner/cost/estimate.js";
-import { FORMATS, render, type Format } from "../../planner/cost/format.js";
-import { defaultSnapshotDir } from "../../planner/paths.js";
-import { loadSnapshot } from "../../planner/pricing/snapshot.js";
-import { isRegionCode } from "../../planner/regions.js";
+import { UserError } from "../../core/errors.js";
+import { OPTION_IDS, estimate } from "../../core/cost/estimate.js";
+import { FORMATS, render, type Format } from "../../core/cost/format.js";
+import { defaultSnapshotDir } from "../../core/paths.js";
+import { loadSnapshot } from "../../core/pricing/snapshot.js";
+import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print } from "../options.js";
 
@@ -57,7 +57,7 @@ export const command: Command = {
     const only = (values.only ?? []).map((o) => choose(o, OPTION_IDS, "--only"));
     const detail = (values.detail ?? []).includes("all") ? [...OPTION_IDS] : (values.detail ?? []).map((o) => choose(o, OPTION_IDS, "--detail"));
     // zod and yaml are most of start-up; only the commands that read a workload load them.
-    const { loadWorkload } = await import("../../planner/cost/workload.js");
+    const { loadWorkload } = await import("../../core/cost/workload.js");
     let workload = await loadWorkload(values.workload);
     if (values.region) {
       if (!isRegionCode(values.region)) throw new UserError(`--region ${values.region} is not an AWS region code.`, "Use a code like us-east-2 or eu-central-1.");

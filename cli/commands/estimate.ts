@@ -1,4 +1,4 @@
-import { UserError } from "../../planner/errors.js";
+import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, parse, print } from "../options.js";
 

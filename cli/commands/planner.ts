@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { UserError } from "../../planner/errors.js";
-import { packageRoot } from "../../planner/paths.js";
+import { UserError } from "../../core/errors.js";
+import { packageRoot } from "../../core/paths.js";
 import type { Command } from "../command.js";
 import { PRICES_OPTION, STACK_DIR_OPTION, parse, print } from "../options.js";
 

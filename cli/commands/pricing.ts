@@ -1,8 +1,8 @@
-import { UserError } from "../../planner/errors.js";
-import { defaultSnapshotDir } from "../../planner/paths.js";
-import { SERVICE_CODES, type ServiceCode } from "../../planner/pricing/catalog.js";
-import { loadSnapshot } from "../../planner/pricing/snapshot.js";
-import { isRegionCode } from "../../planner/regions.js";
+import { UserError } from "../../core/errors.js";
+import { defaultSnapshotDir } from "../../core/paths.js";
+import { SERVICE_CODES, type ServiceCode } from "../../core/pricing/catalog.js";
+import { loadSnapshot } from "../../core/pricing/snapshot.js";
+import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
 import { PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
 
@@ -31,7 +31,7 @@ async function refresh(args: string[]): Promise<number> {
   if (values.help) return print(REFRESH_HELP);
   const timeoutMs = intFlag(values.timeout, "--timeout", 30_000, 100, 600_000);
   // Loaded here, not at start-up: the AWS SDK is the slowest import and only this command needs it.
-  const { DEFAULT_REFRESH_REGIONS, refresh } = await import("../../planner/pricing/refresh.js");
+  const { DEFAULT_REFRESH_REGIONS, refresh } = await import("../../core/pricing/refresh.js");
   const regions = values.region ?? [...DEFAULT_REFRESH_REGIONS];
   for (const r of regions) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
   const services = (values.service ?? [...SERVICE_CODES]).map((s) => choose(s, SERVICE_CODES, "--service") as ServiceCode);

@@ -2,7 +2,7 @@
  * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts.
  */
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../planner/errors.js";
+import { UserError } from "../../core/errors.js";
 import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "../config.js";
 import { runUnderMocks } from "../mockrun.js";
 import { runProgramFile } from "../programFile.js";

@@ -8,7 +8,7 @@
  * `stowage policy --policy-config FILE` honours the same file, so the offline check and the CLI's agree.
  */
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../planner/errors.js";
+import { UserError } from "../../core/errors.js";
 import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
 
 export interface PackConfig {

@@ -5,8 +5,8 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
-import { UserError } from "../../planner/errors.js";
-import { withDeadline } from "../../planner/net.js";
+import { UserError } from "../../core/errors.js";
+import { withDeadline } from "../../core/net.js";
 import { canary, type CanaryCheck } from "./canary.js";
 import { CannotRead, gatherBucket, s3Client, type LiveBucket } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";

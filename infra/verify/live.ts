@@ -18,7 +18,7 @@ import {
   GetPublicAccessBlockCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { sdkTimeouts } from "../../planner/net.js";
+import { sdkTimeouts } from "../../core/net.js";
 import type { PolicyDocument } from "../policies.js";
 import type { BucketFacts, Unknown } from "../policy/facts.js";
 

@@ -3,7 +3,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { UserError } from "../errors.js";
+import { UserError } from "../../core/errors.js";
 import { parsePlace, type Place } from "./places.js";
 import { parseTargetSpec, regionTarget, type Target } from "./probe.js";
 import { probeRegions } from "./regions.js";

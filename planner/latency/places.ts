@@ -1,8 +1,8 @@
 /**
  * Places users are: a shipped table of cities (every AWS region's city plus common user locations), or "lat,lon".
  */
-import { UserError } from "../errors.js";
-import { REGIONS } from "../regions.js";
+import { UserError } from "../../core/errors.js";
+import { REGIONS } from "../../core/regions.js";
 
 export interface Place {
   readonly name: string;

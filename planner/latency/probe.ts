@@ -8,7 +8,7 @@ import { Resolver, lookup } from "node:dns/promises";
 import { isIP, connect as tcpConnect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
-import { UserError } from "../errors.js";
+import { UserError } from "../../core/errors.js";
 import { ms, summarize } from "./stats.js";
 
 export type Status = "ok" | "unreachable" | "refused" | "timeout" | "tls-error" | "dns-error";

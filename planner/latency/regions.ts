@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { REGIONS, findRegion } from "../regions.js";
+import { REGIONS, findRegion } from "../../core/regions.js";
 
 export interface ProbeRegion {
   readonly code: string;

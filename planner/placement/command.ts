@@ -2,15 +2,15 @@
  * `stowage plan`: I/O around the placement (files, optional live measurement, the stack file) and its output.
  */
 import { join } from "node:path";
-import { UserError } from "../errors.js";
-import { usd } from "../money.js";
-import { defaultSnapshotDir } from "../paths.js";
-import { loadWorkload } from "../cost/workload.js";
-import { loadSnapshot } from "../pricing/snapshot.js";
+import { UserError } from "../../core/errors.js";
+import { usd } from "../../core/money.js";
+import { defaultSnapshotDir } from "../../core/paths.js";
+import { loadWorkload } from "../../core/cost/workload.js";
+import { loadSnapshot } from "../../core/pricing/snapshot.js";
 import { looksOffline } from "../latency/report.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
-import { REGIONS } from "../regions.js";
+import { REGIONS } from "../../core/regions.js";
 import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";

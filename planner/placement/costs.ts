@@ -7,12 +7,12 @@
  * items (seriesTotal). The figures equal estimate()'s totals for the same region and strategy (tested); this is
  * the same model, arranged for a search over every region and pair.
  */
-import type { Decimal } from "../money.js";
-import type { Catalog } from "../pricing/catalog.js";
-import { seriesOf, seriesTotal, type Series } from "../cost/components.js";
-import { egressComponents, strategyFor, type OptionId } from "../cost/estimate.js";
-import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../cost/s3.js";
-import type { Workload } from "../cost/workload.js";
+import type { Decimal } from "../../core/money.js";
+import type { Catalog } from "../../core/pricing/catalog.js";
+import { seriesOf, seriesTotal, type Series } from "../../core/cost/components.js";
+import { egressComponents, strategyFor, type OptionId } from "../../core/cost/estimate.js";
+import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../../core/cost/s3.js";
+import type { Workload } from "../../core/cost/workload.js";
 
 export interface RegionCost {
   readonly strategy: OptionId;

@@ -7,7 +7,7 @@
  * required — has an allowed replica region far enough away whose cost still fits the budget. The recommendation
  * is the cheapest feasible region (ties: the faster one) with its cheapest replica.
  */
-import { Decimal, usd } from "../money.js";
+import { Decimal, usd } from "../../core/money.js";
 
 export interface LatencyFigure {
   readonly population: string;

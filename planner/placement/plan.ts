@@ -4,11 +4,11 @@
  * over the horizon; replication is priced per primary-replica pair only when a replica is required, and only when
  * the placement asks.
  */
-import type { Catalog } from "../pricing/catalog.js";
-import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../cost/estimate.js";
-import type { Workload } from "../cost/workload.js";
+import type { Catalog } from "../../core/pricing/catalog.js";
+import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../../core/cost/estimate.js";
+import type { Workload } from "../../core/cost/workload.js";
 import { estimateRtt, haversineKm } from "../latency/estimate.js";
-import { REGIONS, findRegion } from "../regions.js";
+import { REGIONS, findRegion } from "../../core/regions.js";
 import { costTable } from "./costs.js";
 import { place, type Candidate, type Plan } from "./placement.js";
 import type { Users } from "./users.js";

@@ -3,9 +3,9 @@
  * examples/users.yaml documents every key. Validation collects every problem and throws once.
  */
 import { z } from "zod";
-import { issueProblem, problemsError, readYamlFile } from "../inputs.js";
+import { issueProblem, problemsError, readYamlFile } from "../../core/inputs.js";
 import { parsePlace, type Place } from "../latency/places.js";
-import { isRegionCode } from "../regions.js";
+import { isRegionCode } from "../../core/regions.js";
 
 const UsersSchema = z
   .object({

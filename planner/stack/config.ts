@@ -10,7 +10,7 @@ import { createTwoFilesPatch } from "diff";
 import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isMap, isScalar, parseDocument, type Pair, type YAMLMap } from "yaml";
-import { UserError } from "../errors.js";
+import { UserError } from "../../core/errors.js";
 
 export const PROJECT = "stowage";
 export const KEYS = {

@@ -4,18 +4,18 @@
  */
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { estimate, type CostReport } from "../cost/estimate.js";
-import { parseWorkload } from "../cost/workload.js";
-import { UserError } from "../errors.js";
+import { estimate, type CostReport } from "../../core/cost/estimate.js";
+import { parseWorkload } from "../../core/cost/workload.js";
+import { UserError } from "../../core/errors.js";
 import { haversineKm } from "../latency/estimate.js";
 import type { ProbeResult } from "../latency/probe.js";
 import { looksOffline } from "../latency/report.js";
 import type { SweepEvent } from "../latency/sweep.js";
-import { usd } from "../money.js";
+import { usd } from "../../core/money.js";
 import { plan as makePlan, scheduleFor, type PlanResult } from "../placement/plan.js";
 import type { Users } from "../placement/users.js";
-import type { Catalog } from "../pricing/catalog.js";
-import { REGIONS, findRegion } from "../regions.js";
+import type { Catalog } from "../../core/pricing/catalog.js";
+import { REGIONS, findRegion } from "../../core/regions.js";
 import { applyDecision, diffText, readStackFile, writeStackFile, type Decision } from "../stack/config.js";
 import { ApplyScreen } from "./ApplyScreen.js";
 import { CostsScreen } from "./CostsScreen.js";

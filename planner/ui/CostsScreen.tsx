@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
-import type { CostReport } from "../cost/estimate.js";
-import { usd } from "../money.js";
+import type { CostReport } from "../../core/cost/estimate.js";
+import { usd } from "../../core/money.js";
 import { chartLines, crossings, type Series } from "./chart.js";
 
 export interface CostsScreenProps {

@@ -2,7 +2,7 @@ import { ProgressBar } from "@inkjs/ui";
 import { Box, Text } from "ink";
 import type { Place } from "../latency/places.js";
 import { estimateRtt } from "../latency/estimate.js";
-import { findRegion } from "../regions.js";
+import { findRegion } from "../../core/regions.js";
 import type { State } from "./state.js";
 import { fitRows, moreNote } from "./window.js";
 

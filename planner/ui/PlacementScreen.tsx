@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { usd } from "../money.js";
+import { usd } from "../../core/money.js";
 import type { PlanResult } from "../placement/plan.js";
 import type { State } from "./state.js";
 import { fitRows, moreNote } from "./window.js";

@@ -4,13 +4,13 @@
  */
 import { join } from "node:path";
 import { render } from "ink";
-import { readYamlFile } from "../inputs.js";
+import { readYamlFile } from "../../core/inputs.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
-import { defaultSnapshotDir } from "../paths.js";
-import { parseWorkload } from "../cost/workload.js";
+import { defaultSnapshotDir } from "../../core/paths.js";
+import { parseWorkload } from "../../core/cost/workload.js";
 import { loadUsers } from "../placement/users.js";
-import { loadSnapshot } from "../pricing/snapshot.js";
+import { loadSnapshot } from "../../core/pricing/snapshot.js";
 import { stackFileName } from "../stack/config.js";
 import { App, type Measure } from "./App.js";
 

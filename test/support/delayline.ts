@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../../planner/paths.js";
+import { packageRoot } from "../../core/paths.js";
 
 const RELAY = join(packageRoot(), "test", "support", "delayline", "relay.py");
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { CONFIG_KEYS, parseStackConfig } from "../../infra/config.js";
 import { readStackConfig, stowage, type StowageOutputs } from "../../infra/program.js";
-import { packageRoot } from "../../planner/paths.js";
+import { packageRoot } from "../../core/paths.js";
 import { MOCK_ACCOUNT, runUnderMocks } from "../../infra/mockrun.js";
 
 export const ACCOUNT = MOCK_ACCOUNT;

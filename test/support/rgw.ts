@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../../planner/paths.js";
+import { packageRoot } from "../../core/paths.js";
 
 export const RGW_USER = { accessKeyId: "stowageaccess", secretAccessKey: "stowagesecret" };
 export const RGW_OTHER_USER = { accessKeyId: "otheraccess", secretAccessKey: "othersecret" };

@@ -1,5 +1,5 @@
-import { defaultSnapshotDir } from "../../planner/paths.js";
-import { loadSnapshot, type LoadedSnapshot } from "../../planner/pricing/snapshot.js";
+import { defaultSnapshotDir } from "../../core/paths.js";
+import { loadSnapshot, type LoadedSnapshot } from "../../core/pricing/snapshot.js";
 
 let shipped: Promise<LoadedSnapshot> | undefined;
 

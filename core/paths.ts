@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The package's root folder, found from this file whether it runs from planner/ (tests) or dist/planner/ (built). */
+/** The package's root folder, found from this file whether it runs from core/ (tests), dist/core/ or dist/bundle/ (built). */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "package.json"))) {

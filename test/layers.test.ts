@@ -1,0 +1,49 @@
+/**
+ * The four layers and which way they may depend: core (money, regions, errors, YAML input, prices, cost models) on
+ * nothing above it; planner and infra on core; cli on everything, and nothing on cli. Read from the import
+ * statements of every source file, so a new import in the wrong direction fails here.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const LAYERS = ["core", "planner", "infra", "cli"] as const;
+type Layer = (typeof LAYERS)[number];
+const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
+  core: ["core"],
+  planner: ["core", "planner"],
+  infra: ["core", "infra"],
+  cli: ["core", "planner", "infra", "cli"],
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+/** Every relative import of a file (static and dynamic), as the layer it lands in. */
+function importedLayers(file: string): { spec: string; layer: string }[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => {
+    const target = normalize(join(dirname(file), m[1]!));
+    return { spec: m[1]!, layer: relative(".", target).split("/")[0]! };
+  });
+}
+
+describe("the layers", () => {
+  it.each(LAYERS)("%s imports only what it may", (layer) => {
+    const wrong = sources(layer).flatMap((file) =>
+      importedLayers(file)
+        .filter((i) => (LAYERS as readonly string[]).includes(i.layer) && !MAY_IMPORT[layer].includes(i.layer as Layer))
+        .map((i) => `${file} imports ${i.spec} (${i.layer})`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it("would notice a wrong import (the check reads dynamic imports too)", () => {
+    expect(importedLayers("cli/index.ts").some((i) => i.layer === "cli" && i.spec.startsWith("./commands/"))).toBe(true);
+    expect(importedLayers("infra/estimate.ts").map((i) => i.layer)).toContain("core");
+  });
+});
