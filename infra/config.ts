@@ -7,10 +7,8 @@
 import { z } from "zod";
 import { issueProblem } from "../core/inputs.js";
 import { isRegionCode } from "../core/regions.js";
+import { STORAGE_CLASSES, TRANSITION_CLASSES, lifecycleProblems } from "../core/storageClasses.js";
 
-const STORAGE_CLASSES = ["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
-const TRANSITION_CLASSES = STORAGE_CLASSES.filter((c) => c !== "STANDARD");
-const RANK: Record<string, number> = Object.fromEntries(STORAGE_CLASSES.map((c, i) => [c, i]));
 const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"] as const;
 
 const prefix = z.string().regex(/^[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like images/ (lowercase, ending in /)");
@@ -120,14 +118,8 @@ function contradictions(c: StackConfig): string[] {
   });
   if (c.replicaRegions.length && !c.versioning) out.push("stowage:versioning: false, but replication (stowage:replicaRegions) requires versioning on both buckets");
   if (env.replicationRequired && c.replicaRegions.length === 0) out.push(`stowage:replicaRegions: ${c.environment} requires at least one replica region (outages are regional)`);
-  c.lifecycle.forEach((t, i) => {
-    const prev = c.lifecycle[i - 1];
-    if (prev && t.afterDays <= prev.afterDays) out.push(`stowage:lifecycle[${i}].afterDays: ${t.afterDays} must be later than ${prev.afterDays}`);
-    if (prev && RANK[t.storageClass]! <= RANK[prev.storageClass]!) out.push(`stowage:lifecycle[${i}].storageClass: ${prev.storageClass} cannot transition to ${t.storageClass}`);
-    if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.afterDays < 30) {
-      out.push(`stowage:lifecycle[${i}].afterDays: ${t.afterDays}; S3 requires at least 30 days before ${t.storageClass}`);
-    }
-  });
+  // The schedule as S3 judges it, from the class uploads land in (expiry per bucket below).
+  for (const p of lifecycleProblems(c.lifecycle, { uploadClass: c.uploadStorageClass })) out.push(`stowage:lifecycle[${p.rule}].${p.field}: ${p.message}`);
   const names = new Set<string>();
   c.buckets.forEach((b, i) => {
     if (names.has(b.name)) out.push(`stowage:buckets[${i}].name: ${show(b.name)} is used twice`);
@@ -138,9 +130,8 @@ function contradictions(c: StackConfig): string[] {
     if (b.expireAfterDays !== undefined && b.objectLock && b.expireAfterDays < b.objectLock.days) {
       out.push(`stowage:buckets[${i}].expireAfterDays: ${b.expireAfterDays} is shorter than the Object Lock retention of ${b.objectLock.days} days`);
     }
-    const last = c.lifecycle.at(-1);
-    if (b.expireAfterDays !== undefined && last && b.expireAfterDays <= last.afterDays) {
-      out.push(`stowage:buckets[${i}].expireAfterDays: ${b.expireAfterDays} comes before the last lifecycle transition (${last.afterDays} days)`);
+    for (const p of lifecycleProblems(c.lifecycle, { uploadClass: c.uploadStorageClass, expireDays: b.expireAfterDays ?? null })) {
+      if (p.rule === null) out.push(`stowage:buckets[${i}].expireAfterDays: ${p.message}`);
     }
   });
   c.teams.forEach((t, i) => {

@@ -36,6 +36,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
       accountId,
       versioning: cfg.versioning,
       transitions: cfg.lifecycle,
+      uploadStorageClass: cfg.uploadStorageClass,
       ...(b.expireAfterDays !== undefined ? { expireAfterDays: b.expireAfterDays } : {}),
       noncurrentVersionExpireDays: b.noncurrentVersionExpireDays,
       abortIncompleteUploadDays: b.abortIncompleteUploadDays,

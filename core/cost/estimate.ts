@@ -8,7 +8,7 @@ import { priceComponents, total, type CostComponent, type LineItem, type Missing
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
 import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./s3.js";
-import { CLASSES, type StorageClass } from "./s3classes.js";
+import { CLASSES, type StorageClass } from "../storageClasses.js";
 import type { Workload } from "./workload.js";
 
 export const OPTION_IDS = [

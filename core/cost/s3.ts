@@ -25,7 +25,7 @@ import {
   SMALL_OBJECT_KB,
   STORAGE_CLASSES,
   type StorageClass,
-} from "./s3classes.js";
+} from "../storageClasses.js";
 import type { LifecycleRule, Workload } from "./workload.js";
 
 export interface Cohort {

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { describeValue, issueProblem, problemsError, readYamlFile } from "../inputs.js";
 import { isRegionCode } from "../regions.js";
-import { CLASSES, MIN_DAYS_BEFORE_IA, STORAGE_CLASSES, type StorageClass } from "./s3classes.js";
+import { STORAGE_CLASSES, lifecycleProblems } from "../storageClasses.js";
 
 const gb = z.number().nonnegative();
 const count = z.number().nonnegative();
@@ -73,25 +73,10 @@ export function semanticProblems(w: Workload): string[] {
   const dupes = w.replication.regions.filter((r, i, all) => all.indexOf(r) !== i);
   if (dupes.length) problems.push(`replication.regions: ${[...new Set(dupes)].join(", ")} listed twice`);
 
-  let previous: { after_days: number; class: StorageClass } = { after_days: 0, class: "STANDARD" };
-  w.lifecycle.forEach((rule, i) => {
-    const key = `lifecycle[${i}]`;
-    if (i > 0 && rule.after_days <= previous.after_days) {
-      problems.push(`${key}.after_days: ${rule.after_days} must be later than the previous rule's ${previous.after_days}`);
-    }
-    if (rule.class === "STANDARD") problems.push(`${key}.class: data starts in STANDARD; a lifecycle rule cannot move it there`);
-    else if (CLASSES[rule.class].rank <= CLASSES[previous.class].rank) {
-      problems.push(`${key}.class: S3 cannot transition ${previous.class} to ${rule.class} (transitions only go colder: ${STORAGE_CLASSES.join(" → ")})`);
-    }
-    if ((rule.class === "STANDARD_IA" || rule.class === "ONEZONE_IA") && rule.after_days < MIN_DAYS_BEFORE_IA) {
-      problems.push(`${key}.after_days: ${rule.after_days} is too early; objects must stay ${MIN_DAYS_BEFORE_IA} days in Standard before ${rule.class}`);
-    }
-    previous = rule;
-  });
-  const expiry = w.retention.delete_after_days;
-  const last = w.lifecycle.at(-1);
-  if (expiry !== null && last && expiry <= last.after_days) {
-    problems.push(`retention.delete_after_days: ${expiry} comes before the last lifecycle transition (${last.after_days} days)`);
+  // Data lands in Standard for s3-lifecycle. One check of a schedule for the workload, the stack config and the bucket.
+  const key = { afterDays: "after_days", storageClass: "class" } as const;
+  for (const p of lifecycleProblems(w.lifecycle.map((r) => ({ afterDays: r.after_days, storageClass: r.class })), { expireDays: w.retention.delete_after_days })) {
+    problems.push(p.rule === null ? `retention.delete_after_days: ${p.message}` : `lifecycle[${p.rule}].${key[p.field as keyof typeof key]}: ${p.message}`);
   }
   if (w.ebs.throughput_mbps !== undefined && w.ebs.volume !== "gp3") {
     problems.push(`ebs.throughput_mbps: only gp3 volumes take a provisioned throughput (volume is ${w.ebs.volume})`);

@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { lifecycleProblems, type Transition } from "../../core/storageClasses.js";
 import { dataBucketPolicy } from "../policies.js";
 
-export interface LifecycleTransition {
-  readonly afterDays: number;
-  readonly storageClass: string;
-}
+export type LifecycleTransition = Transition;
 
 export interface DataBucketArgs {
   /** Region the bucket and its key live in. */
@@ -13,8 +11,11 @@ export interface DataBucketArgs {
   readonly accountId: pulumi.Input<string>;
   /** Keep every version (default true; replication and Object Lock need it). */
   readonly versioning?: boolean;
-  /** Lifecycle transitions by age, as the planner writes them (default none). */
+  /** Lifecycle transitions by age, as the planner writes them (default none). Checked against S3's supported
+   * transitions from `uploadStorageClass`. */
   readonly transitions?: readonly LifecycleTransition[];
+  /** The class uploads land in, where the transitions start (default STANDARD). */
+  readonly uploadStorageClass?: string;
   /** Expire current versions this many days after creation (default: never). */
   readonly expireAfterDays?: number;
   /** Expire noncurrent versions after this many days (default 30). */
@@ -50,6 +51,11 @@ export class DataBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: DataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stowage:index:DataBucket", name, {}, opts);
+    // As CDK's Bucket does: the component refuses arguments S3 would refuse, every problem at once, before creating anything.
+    const problems = lifecycleProblems(args.transitions ?? [], { uploadClass: args.uploadStorageClass ?? "STANDARD", expireDays: args.expireAfterDays ?? null });
+    if (problems.length) {
+      throw new pulumi.RunError(`DataBucket ${name}: ${problems.map((p) => (p.rule === null ? `expireAfterDays: ${p.message}` : `transitions[${p.rule}].${p.field}: ${p.message}`)).join("; ")}`);
+    }
     const { region, tags } = args;
     this.region = region;
     const child = { parent: this };

@@ -1,10 +1,12 @@
 /**
- * S3 storage classes: which prices each uses and the billing rules AWS applies to it.
+ * S3 storage classes, stated once: which prices each uses, the billing rules AWS applies to it, which lifecycle
+ * transitions S3 accepts between them, and the one check of a lifecycle schedule that the workload file, the stack
+ * config and the DataBucket component all use.
  * Source for the rules: S3 user guide, "Amazon S3 storage classes" and "Transitioning objects using Lifecycle"
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html,
  *  https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
  */
-import type { PriceSelector } from "../pricing/catalog.js";
+import type { PriceSelector } from "./pricing/catalog.js";
 
 export const STORAGE_CLASSES = [
   "STANDARD",
@@ -36,8 +38,6 @@ export interface ClassInfo {
   readonly minObjectKb: number;
   /** Archived objects carry 8 KB billed at Standard plus 32 KB at the archive rate. */
   readonly archiveOverhead: boolean;
-  /** Order in the lifecycle "waterfall": transitions only go to a larger rank. */
-  readonly rank: number;
 }
 
 const s3 = (usagetype: string): PriceSelector => ({ service: "AmazonS3", usagetype });
@@ -66,7 +66,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     minDays: 0,
     minObjectKb: 0,
     archiveOverhead: false,
-    rank: 0,
   },
   INTELLIGENT_TIERING: {
     label: "Intelligent-Tiering",
@@ -79,7 +78,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     minDays: 0,
     minObjectKb: 0,
     archiveOverhead: false,
-    rank: 2,
   },
   STANDARD_IA: {
     label: "Standard-IA",
@@ -92,7 +90,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     minDays: 30,
     minObjectKb: 128,
     archiveOverhead: false,
-    rank: 1,
   },
   ONEZONE_IA: {
     label: "One Zone-IA",
@@ -105,7 +102,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     minDays: 30,
     minObjectKb: 128,
     archiveOverhead: false,
-    rank: 3,
   },
   GLACIER_IR: {
     label: "Glacier Instant Retrieval",
@@ -119,7 +115,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     minDays: 90,
     minObjectKb: 128,
     archiveOverhead: false,
-    rank: 4,
   },
   GLACIER: {
     label: "Glacier Flexible Retrieval",
@@ -133,7 +128,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     // AWS states a 40 KB minimum: that is exactly the 8 KB + 32 KB per-object overhead, billed as such.
     minObjectKb: 0,
     archiveOverhead: true,
-    rank: 5,
   },
   DEEP_ARCHIVE: {
     label: "Deep Archive",
@@ -147,7 +141,6 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     minDays: 180,
     minObjectKb: 0,
     archiveOverhead: true,
-    rank: 6,
   },
 };
 
@@ -158,3 +151,74 @@ export const INT_TIERS = {
   AIA: { label: "Intelligent-Tiering Archive Instant Access", storage: s3("TimedStorage-INT-AIA-ByteHrs") },
 } as const;
 export const INT_MONITORING: PriceSelector = s3("Monitoring-Automation-INT");
+
+/**
+ * The lifecycle transitions S3 supports, from each class (the user guide's "Supported lifecycle transitions"). Not a
+ * single order: One Zone-IA cannot go to Glacier Instant Retrieval, Intelligent-Tiering cannot go to Standard-IA,
+ * and nothing transitions into Standard.
+ */
+export const TRANSITIONS: Readonly<Record<StorageClass, readonly StorageClass[]>> = {
+  STANDARD: ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"],
+  STANDARD_IA: ["INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"],
+  INTELLIGENT_TIERING: ["ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"],
+  ONEZONE_IA: ["GLACIER", "DEEP_ARCHIVE"],
+  GLACIER_IR: ["GLACIER", "DEEP_ARCHIVE"],
+  GLACIER: ["DEEP_ARCHIVE"],
+  DEEP_ARCHIVE: [],
+};
+
+/** The classes S3 lifecycle rules may name as a target (every class but Standard). */
+export const TRANSITION_CLASSES = STORAGE_CLASSES.filter((c) => c !== "STANDARD");
+
+export const isStorageClass = (c: string): c is StorageClass => (STORAGE_CLASSES as readonly string[]).includes(c);
+
+/** One transition of a lifecycle schedule: objects move to `storageClass` when they are `afterDays` old. */
+export interface Transition {
+  readonly afterDays: number;
+  readonly storageClass: string;
+}
+
+/** A problem of a schedule: which rule (null for the expiry) and which of its fields, and what is wrong. */
+export interface LifecycleProblem {
+  readonly rule: number | null;
+  readonly field: "afterDays" | "storageClass" | "expireDays";
+  readonly message: string;
+}
+
+/**
+ * Every reason S3 would refuse (or the schedule would contradict itself): a transition S3 does not support from
+ * the class objects are in at that point (the upload class first), days that do not increase, Standard-IA or One
+ * Zone-IA before 30 days or left less than 30 days after entering it (S3 refuses both), and expiry at or before the
+ * last transition. Pure; callers name the keys in their own files.
+ */
+export function lifecycleProblems(rules: readonly Transition[], opts: { readonly uploadClass?: string; readonly expireDays?: number | null } = {}): LifecycleProblem[] {
+  const problems: LifecycleProblem[] = [];
+  let from: string = opts.uploadClass ?? "STANDARD";
+  let enteredAt = 0;
+  rules.forEach((t, i) => {
+    const previous = rules[i - 1];
+    if (previous && t.afterDays <= previous.afterDays) problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} must be later than the previous transition's ${previous.afterDays}` });
+    if (!isStorageClass(t.storageClass)) problems.push({ rule: i, field: "storageClass", message: `${t.storageClass} is not an S3 storage class (${STORAGE_CLASSES.join(", ")})` });
+    else if (isStorageClass(from) && !TRANSITIONS[from].includes(t.storageClass)) {
+      const allowed = TRANSITIONS[from];
+      problems.push({
+        rule: i,
+        field: "storageClass",
+        message: `S3 cannot transition ${from} to ${t.storageClass}${t.storageClass === "STANDARD" ? " (nothing transitions into STANDARD)" : ""}; from ${from} it can go to ${allowed.length ? allowed.join(", ") : "no other class"}`,
+      });
+    }
+    if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.afterDays < MIN_DAYS_BEFORE_IA) {
+      problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} is too early; S3 requires objects to be at least ${MIN_DAYS_BEFORE_IA} days old before ${t.storageClass}` });
+    }
+    if (previous && (from === "STANDARD_IA" || from === "ONEZONE_IA") && t.afterDays < enteredAt + MIN_DAYS_BEFORE_IA) {
+      problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} is too early; S3 requires objects to stay ${MIN_DAYS_BEFORE_IA} days in ${from} (from day ${enteredAt}) before they move on` });
+    }
+    from = t.storageClass;
+    enteredAt = t.afterDays;
+  });
+  const last = rules.at(-1);
+  if (opts.expireDays !== undefined && opts.expireDays !== null && last && opts.expireDays <= last.afterDays) {
+    problems.push({ rule: null, field: "expireDays", message: `${opts.expireDays} comes at or before the last lifecycle transition (${last.afterDays} days)` });
+  }
+  return problems;
+}
