@@ -13,11 +13,11 @@ export interface MockRun<T> {
   readonly result: T;
 }
 
-function arnFor(type: string, name: string, region: string | undefined): string {
+function arnFor(type: string, name: string, id: string, region: string | undefined): string {
   switch (type) {
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2":
-      return `arn:aws:s3:::${name}-bucket`;
+      return `arn:aws:s3:::${id}`;
     case "aws:kms/key:Key":
       return `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/${name}`;
     case "aws:iam/role:Role":
@@ -40,18 +40,19 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        // A bucket's id is its name: the one the program gives (`bucket`), else an auto-name like the provider's.
         const id =
-          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? `${args.name}-bucket`
+          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? (args.inputs.bucket ?? `${args.name}-bucket`)
           : args.type === "aws:iam/role:Role" ? (args.inputs.name ?? args.name) // a role's id is its name
           : `${args.name}-id`;
         // Outputs the provider would add: a bucket's name (its id), a key's id, a queue's URL.
         const extra =
           args.type === "aws:kms/key:Key" ? { keyId: args.name }
           : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}` }
-          : id.endsWith("-bucket") ? { bucket: args.inputs.bucket ?? id }
+          : args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? { bucket: id }
           : args.type === "aws:iam/role:Role" ? { name: id }
           : {};
-        const state = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs.region), ...extra };
+        const state = { ...args.inputs, arn: arnFor(args.type, args.name, id, args.inputs.region), ...extra };
         const opts = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
         resources.push({ type: args.type, name: args.name, id, props: state, ...opts });
         return { id, state };

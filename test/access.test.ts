@@ -97,7 +97,8 @@ describe("the camera uploader", () => {
     expect(await put({ "s3:x-amz-storage-class": "STANDARD" })).toBe("Allowed");
     expect(await put({ "s3:x-amz-storage-class": "DEEP_ARCHIVE" })).toBe("ImplicitlyDenied");
     // A stack the planner set to Glacier Instant Retrieval: the header is required, and must name that class.
-    const gir = await runStack("prod", { ...stackConfig("prod"), "stowage:uploadStorageClass": "GLACIER_IR" });
+    // Its lifecycle starts from Glacier IR, as the planner writes one: only colder classes from there.
+    const gir = await runStack("prod", { ...stackConfig("prod"), "stowage:uploadStorageClass": "GLACIER_IR", "stowage:lifecycle": [{ afterDays: 180, storageClass: "DEEP_ARCHIVE" }] });
     const camerasPolicy = JSON.parse(gir.one(aws.iam.RolePolicy, "uploader-cameras-policy").inputs.policy);
     const girPut = async (context: Record<string, string>) =>
       (await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context, identityPolicy: camerasPolicy }));

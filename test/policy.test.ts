@@ -271,3 +271,33 @@ describe("stowage policy --program (the built command), as pulumi runs programs"
     expect(bad.stderr).toMatch(/pack\.json is not valid JSON/);
   });
 });
+
+describe("team-prefix-isolation without Stowage's config, from the resources themselves", () => {
+  it("fires on a stack export where one team role reaches another team's prefix", async () => {
+    const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
+    const role = (team: string) => ({ urn: urn("aws:iam/role:Role", `${team}-role`), type: "aws:iam/role:Role", custom: true, id: `${team}-role-1a2b`, outputs: { name: `${team}-role-1a2b`, tags: { "stowage-team": team } } });
+    const policy = (team: string, prefixes: string[], bucket = "acme-data") => ({
+      urn: urn("aws:iam/rolePolicy:RolePolicy", `${team}-policy`),
+      type: "aws:iam/rolePolicy:RolePolicy",
+      custom: true,
+      inputs: { role: `${team}-role-1a2b`, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: prefixes.map((p) => `arn:aws:s3:::${bucket}/${p}*`) }] }) },
+      propertyDependencies: { role: [urn("aws:iam/role:Role", `${team}-role`)] },
+    });
+    const exported = { deployment: { resources: [role("vision"), policy("vision", ["processed/", "uploads/"]), role("ingest"), policy("ingest", ["uploads/"])] } };
+    const hits = (await judge("prod", fromStackExport(exported))).violations.filter((v) => v.policy === "team-prefix-isolation");
+    expect(hits.map((h) => h.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/team vision's role reaches acme-data\/uploads\/, which is granted to team ingest/), expect.stringMatching(/team ingest's role reaches acme-data\/uploads\/, which is granted to team vision/)]),
+    );
+    // A bucket whose name merely contains the other's is another bucket.
+    const similar = { deployment: { resources: [role("vision"), policy("vision", ["processed/", "uploads/"]), role("ingest"), policy("ingest", ["uploads/"], "acme-data-old")] } };
+    expect((await judge("prod", fromStackExport(similar))).violations.filter((v) => v.policy === "team-prefix-isolation")).toEqual([]);
+  });
+
+  it("fires on a foreign --program", async () => {
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile("node", ["dist/bundle/cli.js", "policy", "--program", "test/fixtures/programs/teams", "--json"], (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout })),
+    );
+    const hits = JSON.parse(r.stdout).violations.filter((v: { policy: string }) => v.policy === "team-prefix-isolation");
+    expect(hits.map((h: { message: string; enforcementLevel: string }) => [h.enforcementLevel, h.message])).toContainEqual(["mandatory", expect.stringMatching(/team analysts's role reaches acme-shared-data\/labels\/, which is granted to team labelling/)]);
+  });
+});

@@ -41,12 +41,9 @@ export async function mockOwnStack(stackDir: string, stack: string) {
   return { cfg, resources: run.resources };
 }
 
-/** What the rules need to know about our own program's stack: each team's prefixes, whether reads are audited. */
+/** What the rules need from our own program's stack config: whether object reads are audited too. */
 export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
-  return {
-    teamPrefixes: Object.fromEntries(cfg.teams.map((t) => [t.name, { bucket: `${t.bucket}-bucket`, prefixes: t.prefixes }])),
-    auditReads: cfg.audit.readEvents,
-  };
+  return { auditReads: cfg.audit.readEvents };
 }
 
 export function policyText(report: PolicyReport, markdown: boolean): string {

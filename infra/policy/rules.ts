@@ -362,31 +362,41 @@ export const noWildcardPrincipals: Rule = {
   ],
 };
 
-function grantsPrefix(resources: string[], bucketSuffix: string, prefix: string): boolean {
-  return resources.some((r) => {
-    const at = r.indexOf("/");
-    if (at < 0 || !r.slice(0, at).includes(bucketSuffix)) return false;
-    const path = r.slice(at + 1).replace(/\*.*$/, "");
-    return prefix.startsWith(path) || path.startsWith(prefix);
-  });
+/** The bucket and key prefix of each object ARN an Allow statement grants (`arn:aws:s3:::b/p*` → b, "p"). */
+function objectGrants(doc: PolicyDocument): { bucket: string; prefix: string }[] {
+  return actionsAndResources(doc).flatMap((s) =>
+    s.resources.flatMap((r) => {
+      const m = /^arn:aws[\w-]*:s3:::([^/*]+)\/(.*)$/.exec(r);
+      return m ? [{ bucket: m[1]!, prefix: m[2]!.replace(/\*.*$/, "") }] : [];
+    }),
+  );
 }
 
+/**
+ * Who owns which prefix: the policy config's teamPrefixes where it gives them (physical bucket names), else the
+ * resources themselves: what each team role (tagged stowage-team) is granted. Either way a role is judged by the
+ * object ARNs it is granted, matched to buckets by exact name, so the rule works at preview, on stack exports and
+ * on foreign programs alike.
+ */
 export const teamPrefixIsolation: Rule = {
   name: "team-prefix-isolation",
   control: "stowage",
   description: "A team's role reaches no other team's prefixes.",
   enforcementLevel: "mandatory",
   fix: "Scope the role's object actions to its own team's prefixes.",
-  check: (f, c) =>
-    f.iamPolicies.flatMap((p) => {
-      if (!p.team) return [];
-      const objectResources = actionsAndResources(p.document).flatMap((s) => s.resources);
-      return Object.entries(c.teamPrefixes)
-        .filter(([team]) => team !== p.team)
-        .flatMap(([team, own]) =>
-          own.prefixes.filter((prefix) => grantsPrefix(objectResources, own.bucket, prefix)).map((prefix) => ({ resource: p.ref, message: `team ${p.team}'s role reaches ${own.bucket}/${prefix}, which belongs to team ${team}` })),
-        );
-    }),
+  check: (f, c) => {
+    const grants = f.iamPolicies.filter((p) => p.team).flatMap((p) => objectGrants(p.document).map((g) => ({ ...g, team: p.team!, policy: p })));
+    const declared = Object.entries(c.teamPrefixes).flatMap(([team, own]) => own.prefixes.map((prefix) => ({ team, bucket: own.bucket, prefix })));
+    const owners = declared.length ? declared : grants;
+    const overlap = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+    const seen = new Set<string>();
+    return grants.flatMap((g) =>
+      owners
+        .filter((o) => o.team !== g.team && o.bucket === g.bucket && overlap(o.prefix, g.prefix))
+        .map((o) => ({ resource: g.policy.ref, message: `team ${g.team}'s role reaches ${o.bucket}/${o.prefix}, which ${declared.length ? "belongs to" : "is granted to"} team ${o.team}` }))
+        .filter((x) => !seen.has(`${x.resource.name}|${x.message}`) && !!seen.add(`${x.resource.name}|${x.message}`)),
+    );
+  },
 };
 
 export const requiredTags: Rule = {
