@@ -8,7 +8,7 @@ import { exact, usd, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot } from "../core/pricing/snapshot.js";
 import { UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
-import { mockOwnStack } from "./policy/command.js";
+import { loadOwnStack } from "./stack.js";
 
 export interface EstimateArgs {
   readonly stack: string;
@@ -69,8 +69,8 @@ function diffAgainst(base: { resources?: { type: string; name: string; monthlyCo
 
 export async function runEstimate(args: EstimateArgs): Promise<number> {
   const [usage, snapshot] = await Promise.all([loadUsage(args.usage), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
-  const { resources } = await mockOwnStack(args.stackDir, args.stack);
-  const e = estimateStack(args.stack, resources, usage, snapshot.catalog, snapshot.asOf);
+  const stack = await loadOwnStack(args.stackDir, args.stack);
+  const e = estimateStack(args.stack, stack.resources, usage, snapshot.catalog, snapshot.asOf, stack.region);
   let diff: Diff | undefined;
   if (args.compareTo) {
     try {

@@ -60,7 +60,7 @@ export interface StackEstimate {
 /** The workload `stowage cost` would price for this bucket: what the stack declares plus what the usage says. */
 export function workloadFor(bucket: ReturnType<typeof gatherFacts>["buckets"][number], side: { transitions: { days: number; storageClass: string }[]; expireDays: number | null }, usage: z.infer<typeof BucketUsage> | undefined, horizon: number, replicaRegions: readonly string[]) {
   return parseWorkload({
-    region: bucket.region ?? "us-east-1",
+    region: bucket.region!,
     horizon_months: horizon,
     data: { initial_gb: usage?.storage_gb ?? 0, monthly_growth_gb: usage?.monthly_growth_gb ?? 0, average_object_kb: usage?.average_object_kb ?? 512 },
     ...(usage?.monthly_tier_1_requests !== undefined && usage.monthly_tier_2_requests !== undefined ? { requests: { monthly_writes: usage.monthly_tier_1_requests, monthly_reads: usage.monthly_tier_2_requests } } : {}),
@@ -83,8 +83,18 @@ function optionCost(r: StackResource, w: ReturnType<typeof parseWorkload>, id: "
   return { type: r.type, name: r.name, monthlyCost: sum(lines.flatMap((l) => (l.cost ? [l.cost] : []))), complete: lines.every((l) => l.cost !== null), lines };
 }
 
-export function estimateStack(stack: string, resources: readonly StackResource[], usage: Usage, catalog: Catalog, pricesAsOf: string | null): StackEstimate {
-  const facts = gatherFacts(resources);
+/**
+ * `region`: the stack's `aws:region`, where every resource without a region of its own lives (@pulumi/aws v7). A
+ * resource whose region is known neither way is not priced in a guessed one: that is an error naming it.
+ */
+export function estimateStack(stack: string, resources: readonly StackResource[], usage: Usage, catalog: Catalog, pricesAsOf: string | null, region: string | null): StackEstimate {
+  const PRICED = new Set<string>([T.bucket, T.bucketV2, T.key, T.trail, "aws:rds/instance:Instance", "aws:ebs/volume:Volume"]);
+  const nowhere = resources.filter((r) => PRICED.has(r.type) && !r.props.region && !region);
+  if (nowhere.length) {
+    throw new UserError(`The stack ${stack} has no aws:region, and ${nowhere.map((r) => r.name).join(", ")} name${nowhere.length === 1 ? "s" : ""} no region of ${nowhere.length === 1 ? "its" : "their"} own: there is no region to price ${nowhere.length === 1 ? "it" : "them"} in.`, `Set aws:region in Pulumi.${stack}.yaml (\`pulumi config set aws:region us-east-2 --stack ${stack}\`).`);
+  }
+  const regionOf = (r: StackResource): string => r.props.region ?? region!;
+  const facts = gatherFacts(resources, { defaultRegion: region });
   // A usage entry for a bucket the stack does not have (a typo, a renamed bucket) would silently price nothing.
   const priced = facts.buckets.filter((b) => !b.isReplica).map((b) => b.ref.name);
   const unknown = Object.keys(usage.buckets).filter((name) => !priced.includes(name));
@@ -124,7 +134,7 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
   // Databases and volumes, priced by the same models as stowage cost's rds-postgresql and ebs options.
   for (const r of resources.filter((x) => x.type === "aws:rds/instance:Instance")) {
     const p = r.props;
-    const region = p.region ?? "us-east-1";
+    const region = regionOf(r);
     if (p.engine !== "postgres") {
       missing.set(`rds|${r.name}`, { service: "AmazonRDS", region, usagetype: `InstanceUsage:${p.instanceClass}`, attributes: { databaseEngine: String(p.engine) }, command: "(Stowage prices PostgreSQL only)" });
       out.push({ type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [], note: `engine ${p.engine} is not priced (PostgreSQL only)` });
@@ -143,7 +153,7 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
     const p = r.props;
     const volume = ["gp3", "gp2", "io1", "io2", "st1", "sc1"].includes(p.type) ? p.type : "gp3";
     const w = parseWorkload({
-      region: p.region ?? "us-east-1",
+      region: regionOf(r),
       horizon_months: 1,
       data: { initial_gb: Number(p.size ?? 8) },
       ebs: { volume, ...(p.iops && volume !== "gp2" ? { iops: Number(p.iops) } : {}), ...(p.throughput && volume === "gp3" ? { throughput_mbps: Number(p.throughput) } : {}) },
@@ -152,12 +162,12 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
   }
   // KMS and CloudTrail are priced by services the snapshot does not carry yet: reported as missing, never guessed.
   for (const k of facts.keys) {
-    const m: MissingPrice = { service: "awskms", region: resources.find((r) => r.name === k.ref.name)?.props.region ?? "us-east-1", usagetype: "KMS-Keys", attributes: {}, command: "(AWSKMS is not in the snapshot yet)" };
+    const m: MissingPrice = { service: "awskms", region: regionOf(resources.find((r) => r.name === k.ref.name)!), usagetype: "KMS-Keys", attributes: {}, command: "(AWSKMS is not in the snapshot yet)" };
     missing.set(`kms|${m.region}`, m);
     out.push({ type: k.ref.type, name: k.ref.name, monthlyCost: ZERO, complete: false, lines: [{ name: "Customer-managed key", quantity: new Decimal(1), unit: "Keys", unitPrice: null, cost: null, price: "awskms:KMS-Keys", sku: null, provenance: null }] });
   }
   for (const t of resources.filter((r) => r.type === T.trail)) {
-    missing.set("cloudtrail", { service: "AWSCloudTrail", region: t.props.region ?? "us-east-1", usagetype: "DataEventsRecorded", attributes: {}, command: "(AWSCloudTrail is not in the snapshot yet)" });
+    missing.set("cloudtrail", { service: "AWSCloudTrail", region: regionOf(t), usagetype: "DataEventsRecorded", attributes: {}, command: "(AWSCloudTrail is not in the snapshot yet)" });
     const events = usage.cloudtrail?.monthly_data_events;
     out.push({ type: t.type, name: t.name, monthlyCost: ZERO, complete: false, lines: [{ name: "S3 data events", quantity: events === undefined ? null : new Decimal(events), unit: "Events", unitPrice: null, cost: null, price: "AWSCloudTrail:DataEventsRecorded", sku: null, provenance: null }] });
   }

@@ -11,13 +11,13 @@ import { describe, expect, it } from "vitest";
 import { estimate } from "../core/cost/estimate.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { UsageSchema, estimateStack } from "../infra/estimate.js";
-import { mockOwnStack } from "../infra/policy/command.js";
+import { loadOwnStack } from "../infra/stack.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 
 const { catalog, asOf } = await shippedSnapshot();
 const usage = UsageSchema.parse(parse(readFileSync("examples/usage.yaml", "utf8")));
-const { resources } = await mockOwnStack(".", "prod");
-const prod = estimateStack("prod", resources, usage, catalog, asOf);
+const { resources, region } = await loadOwnStack(".", "prod");
+const prod = estimateStack("prod", resources, usage, catalog, asOf, region);
 
 describe("stowage estimate of the prod stack", () => {
   it("prices the images bucket exactly as stowage cost prices the same workload", () => {
@@ -52,7 +52,7 @@ describe("stowage estimate of the prod stack", () => {
   });
 
   it("shows unit prices, not zero, for a bucket without usage", () => {
-    const bare = estimateStack("prod", resources, UsageSchema.parse({}), catalog, asOf);
+    const bare = estimateStack("prod", resources, UsageSchema.parse({}), catalog, asOf, region);
     const images = bare.resources.find((r) => r.name === "images")!;
     expect(images.complete).toBe(false);
     expect(images.monthlyCost.isZero()).toBe(true);
@@ -97,7 +97,7 @@ describe("databases and volumes in a stack", () => {
       new aws.rds.Instance("legacy", { region: "us-east-2", engine: "mysql", instanceClass: "db.m5.large", allocatedStorage: 20 });
       new aws.ebs.Volume("scratch", { region: "us-east-1", availabilityZone: "us-east-1a", type: "gp3", size: 500, iops: 6000, throughput: 250 });
     });
-    const e = estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf);
+    const e = estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, null);
     const cost = (name: string) => e.resources.find((r) => r.name === name)!;
     expect(cost("db").monthlyCost.toFixed(2)).toBe("135.16"); // the design notes' db.m4.large with 20 GB gp2
     expect(cost("db").complete).toBe(true);
@@ -105,5 +105,24 @@ describe("databases and volumes in a stack", () => {
     expect(cost("scratch").lines.map((l) => l.cost?.toFixed(2))).toEqual(["40.00", "15.00", "5.00", "0.00"]);
     expect(cost("legacy")).toMatchObject({ complete: false, note: "engine mysql is not priced (PostgreSQL only)" });
     expect(e.missingPrices.some((m) => m.attributes.databaseEngine === "mysql")).toBe(true);
+  });
+});
+
+describe("a resource without a region of its own", () => {
+  it("is priced in the stack's aws:region (the provider's, in @pulumi/aws v7), never in a guessed one", async () => {
+    const aws = await import("@pulumi/aws");
+    const { runUnderMocks } = await import("../infra/mockrun.js");
+    const run = await runUnderMocks("app", "dev", {}, () => {
+      new aws.ebs.Volume("scratch", { availabilityZone: "us-west-2a", type: "gp3", size: 100 });
+    });
+    const skus = (e: ReturnType<typeof estimateStack>) => e.resources.find((r) => r.name === "scratch")!.lines.map((l) => l.sku);
+    const explicit = await runUnderMocks("app", "dev", {}, () => {
+      new aws.ebs.Volume("scratch", { region: "us-west-2", availabilityZone: "us-west-2a", type: "gp3", size: 100 });
+    });
+    const inOregon = skus(estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, "us-west-2"));
+    expect(inOregon.every((sku) => sku !== null)).toBe(true);
+    expect(inOregon).toEqual(skus(estimateStack("dev", explicit.resources, UsageSchema.parse({}), catalog, asOf, "us-east-1")));
+    expect(inOregon).not.toEqual(skus(estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, "us-east-1")));
+    expect(() => estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, null)).toThrow(/has no aws:region, and scratch names no region of its own/);
   });
 });

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
+import { ruleConfigFor } from "../infra/policy/command.js";
+import { loadOwnStack } from "../infra/stack.js";
 import { judge } from "../infra/policy/offline.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { S3_STRATEGIES, scheduleFor } from "../planner/placement/plan.js";
@@ -24,7 +25,7 @@ describe("a decision written into the prod stack file", () => {
       join(dir, "Pulumi.prod.yaml"),
       applyDecision(prod, { primaryRegion: "us-east-2", replicaRegions: ["us-west-2"], uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions, date: "2026-11-27", reasons: [`test: ${strategy}`] }),
     );
-    const { cfg, resources } = await mockOwnStack(dir, "prod");
+    const { cfg, resources } = await loadOwnStack(dir, "prod");
     expect(cfg.uploadStorageClass).toBe(schedule.uploadStorageClass);
     expect(cfg.lifecycle).toEqual(schedule.transitions);
     const report = await judge("prod", resources, ruleConfigFor(cfg));

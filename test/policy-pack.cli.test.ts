@@ -12,7 +12,8 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
-import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
+import { ruleConfigFor } from "../infra/policy/command.js";
+import { loadOwnStack } from "../infra/stack.js";
 import type { StackResource } from "../infra/policy/gather.js";
 import { baseline } from "./fixtures/insecure/programs.js";
 
@@ -107,7 +108,7 @@ describe("the policy pack, loaded and served as the Pulumi CLI does", () => {
   });
 
   it("finds nothing in our prod stack, configured with the stack's own settings", async () => {
-    const { cfg, resources } = await mockOwnStack(".", "prod");
+    const { cfg, resources } = await loadOwnStack(".", "prod");
     await configure(ruleConfigFor(cfg));
     expect(await analyzeStack("prod", resources)).toEqual([]);
   });

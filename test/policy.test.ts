@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
-import { mockOwnStack, ruleConfigFor } from "../infra/policy/command.js";
+import { ruleConfigFor } from "../infra/policy/command.js";
+import { loadOwnStack } from "../infra/stack.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
 import { parsePackConfig } from "../infra/policy/packConfig.js";
@@ -32,7 +33,7 @@ describe("the pack", () => {
 
 describe.each(["dev", "staging", "prod"])("our %s stack", (stack) => {
   it("passes with zero violations", async () => {
-    const { cfg, resources } = await mockOwnStack(".", stack);
+    const { cfg, resources } = await loadOwnStack(".", stack);
     const report = await judge(stack, resources, ruleConfigFor(cfg));
     expect(report.resources).toBeGreaterThan(20);
     expect(report.violations).toEqual([]);
@@ -180,7 +181,7 @@ describe("CloudTrail data events, where the audit may be someone else's", () => 
     // The stack says it owns its audit: the same gap is mandatory again.
     expect(dataEvents(await judge("prod", none.resources, { auditOwned: true })).every((v) => v.enforcementLevel === "mandatory")).toBe(true);
     // Our own stacks declare their trail, and it covers every data bucket.
-    const own = await mockOwnStack(".", "prod");
+    const own = await loadOwnStack(".", "prod");
     expect(dataEvents(await judge("prod", own.resources, ruleConfigFor(own.cfg)))).toEqual([]);
   });
 });

@@ -3,12 +3,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../core/errors.js";
-import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "../config.js";
-import { runUnderMocks } from "../mockrun.js";
+import type { StackConfig } from "../config.js";
 import { runProgramFile } from "../programFile.js";
-import { readStackFileConfig } from "../stackFile.js";
+import { loadOwnStack } from "../stack.js";
 import { NO_PACK_CONFIG, readPackConfig } from "./packConfig.js";
-import { stowage } from "../program.js";
 import type { RuleConfig } from "./rules.js";
 import { fromStackExport, judge, type PolicyReport } from "./offline.js";
 
@@ -25,21 +23,6 @@ export interface PolicyArgs {
 
 /** Exit code when a mandatory policy is violated. */
 export const POLICY_VIOLATIONS = 4;
-
-/** Runs Stowage's own program for a stack file under the engine's mocks. */
-export async function mockOwnStack(stackDir: string, stack: string) {
-  const config = await readStackFileConfig(stackDir, stack);
-  let cfg: StackConfig;
-  try {
-    cfg = parseStackConfig(stowageKeys(config));
-  } catch (err) {
-    if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
-    throw err;
-  }
-  // Validated once here; the program gets the result (infra/index.ts reads the same keys through pulumi.Config).
-  const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
-  return { cfg, resources: run.resources };
-}
 
 /** What the rules need from our own program's stack config: whether object reads are audited too. */
 export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
@@ -77,8 +60,8 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     report = await judge(args.stack ?? run.project, run.resources, {}, run.project, packConfig);
   } else {
     if (!args.stack) throw new UserError("--stack NAME, --program FILE|DIR or --export FILE is required.", "Try `stowage policy --stack prod`, or `stowage policy --program path/to/index.ts`.");
-    const { cfg, resources } = await mockOwnStack(args.stackDir ?? ".", args.stack);
-    report = await judge(args.stack, resources, ruleConfigFor(cfg), "stowage", packConfig);
+    const own = await loadOwnStack(args.stackDir ?? ".", args.stack);
+    report = await judge(args.stack, own.resources, ruleConfigFor(own.cfg), "stowage", packConfig);
   }
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : policyText(report, args.format === "markdown"));
   return report.violations.some((v) => v.enforcementLevel === "mandatory") ? POLICY_VIOLATIONS : 0;

@@ -67,7 +67,12 @@ function bucketOf(side: StackResource, buckets: readonly StackResource[], prop =
   return buckets.find((b) => b.id === value || b.props.bucket === value || b.props.arn === value);
 }
 
-export function gatherFacts(resources: readonly StackResource[]): Facts {
+/**
+ * `defaultRegion`: where a resource without its own `region` lives: the AWS provider's region (the stack's
+ * `aws:region`), as in @pulumi/aws v7. Null where that is not known.
+ */
+export function gatherFacts(resources: readonly StackResource[], opts: { readonly defaultRegion?: string | null } = {}): Facts {
+  const regionOf = (r: StackResource | undefined): string | null => (r ? (r.props.region ?? opts.defaultRegion ?? null) : null);
   const buckets = resources.filter(isBucket);
   const sidecars = (types: readonly string[], b: StackResource, prop = "bucket") => resources.filter((r) => types.includes(r.type) && bucketOf(r, buckets, prop) === b);
   const first = (types: readonly string[], b: StackResource) => sidecars(types, b)[0];
@@ -107,7 +112,7 @@ export function gatherFacts(resources: readonly StackResource[]): Facts {
     const repRules: any[] = replication?.props.rules ?? [];
     return {
       ref: ref(b),
-      region: b.props.region ?? null,
+      region: regionOf(b),
       tags: b.props.tags ?? {},
       protect: b.protect ?? null,
       role: logTargets.has(b) ? "log" : "data",
@@ -121,12 +126,12 @@ export function gatherFacts(resources: readonly StackResource[]): Facts {
       ownership: ownership?.props.rule?.objectOwnership ?? null,
       policy: parsePolicy(policy?.props.policy),
       lifecycleRules: lifecycle ? (lifecycle.props.rules ?? []).filter((r: { status?: string }) => r.status !== "Disabled").length : null,
-      logging: logging ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: target?.props.region ?? null } : null,
+      logging: logging ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: regionOf(target) } : null,
       replication: replication
         ? {
             rules: repRules.filter((r) => r.status === "Enabled").length,
             kmsReplicated: repRules.some((r) => r.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled"),
-            destinationRegions: repRules.map((r) => buckets.find((x) => x.props.arn === r.destination?.bucket)?.props.region ?? null),
+            destinationRegions: repRules.map((r) => regionOf(buckets.find((x) => x.props.arn === r.destination?.bucket))),
           }
         : null,
       objectLock: lock ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null } : null,
@@ -152,6 +157,6 @@ export function gatherFacts(resources: readonly StackResource[]): Facts {
     roles: roles.map((r) => ({ ref: ref(r), trust: parsePolicy(r.props.assumeRolePolicy), tags: r.props.tags ?? {} })),
     trails: trails.length,
     keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
-    tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: r.props.region ?? null })),
+    tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: regionOf(r) })),
   };
 }
