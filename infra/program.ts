@@ -13,7 +13,7 @@ import { Replication } from "./components/replication.js";
 
 export interface StowageOutputs {
   /** Bucket names and ARNs by logical bucket and region. */
-  readonly buckets: Record<string, Record<string, { name: pulumi.Output<string>; arn: pulumi.Output<string> }>>;
+  readonly buckets: Record<string, Record<string, { name: pulumi.Output<string>; arn: pulumi.Output<string>; replica?: true }>>;
   readonly teamRoles: Record<string, pulumi.Output<string>>;
   readonly uploaderRoles: Record<string, pulumi.Output<string>>;
   /** The x-amz-storage-class uploaders must send (their roles admit no other). */
@@ -53,7 +53,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
     buckets[b.name] = { [region]: { name: bucket.bucket.id, arn: bucket.bucket.arn } };
     for (const replicaRegion of cfg.replicaRegions) {
       const r = new Replication(`${b.name}-${replicaRegion}`, { source: bucket, replicaRegion, replicaArgs: args, accountId, replicationTimeControl: cfg.replicationTimeControl, tags });
-      buckets[b.name]![replicaRegion] = { name: r.replica.bucket.id, arn: r.replica.bucket.arn };
+      buckets[b.name]![replicaRegion] = { name: r.replica.bucket.id, arn: r.replica.bucket.arn, replica: true };
       replicas.push(r.replica);
     }
   }

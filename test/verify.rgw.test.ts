@@ -136,6 +136,27 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     expect(JSON.parse(r.stdout).buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-compliant-replica"]);
   });
 
+  it("does not ask a prod replica to replicate itself: known from the primary's replication, or from the outputs", async () => {
+    await compliant("verify-prod");
+    // The replica carries the stack's tags, environment=prod included, as the program's replicas do.
+    await s3.send(new PutBucketTaggingCommand({ Bucket: "verify-prod-replica", Tagging: { TagSet: TAGS } }));
+    const replication = (r: { stdout: string }, bucket: string) =>
+      JSON.parse(r.stdout).buckets.find((b: { name: string }) => b.name === bucket).findings.find((f: Finding) => f.rule === "s3-replication-in-prod");
+    // Both named on the command line: the primary's live replication configuration names the replica.
+    const live = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-prod", "--bucket", "verify-prod-replica", "--json"]);
+    expect(replication(live, "verify-prod-replica")).toEqual({ rule: "s3-replication-in-prod", control: "S3.7", status: "pass", reason: "a replica: the destination of another bucket's replication" });
+    // The primary is judged on its replication (RGW drops the SSE-KMS criterion on read-back: that, not its absence).
+    expect(replication(live, "verify-prod")).toMatchObject({ status: "fail", message: expect.stringMatching(/SSE-KMS/) });
+    // The replica alone, from a stack's outputs that mark it: still not asked to replicate.
+    const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
+    writeFileSync(join(dir, "outputs.json"), JSON.stringify({ buckets: { images: { "us-west-2": { name: "verify-prod-replica", arn: "arn:aws:s3:::verify-prod-replica", replica: true } } } }));
+    const fromOutputs = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--outputs", join(dir, "outputs.json"), "--json"]);
+    expect(replication(fromOutputs, "verify-prod-replica")).toMatchObject({ status: "pass", reason: expect.stringMatching(/a replica/) });
+    // Without either, a prod bucket with no replication fails: the exemption is not a blanket one.
+    const alone = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-prod-replica", "--json"]);
+    expect(replication(alone, "verify-prod-replica")).toMatchObject({ status: "fail", message: "no replication configuration" });
+  });
+
   /** A versioned, locked bucket with Stowage's data policy (RGW's test KMS key; the account statement left out: RGW
    *  principals carry no AWS account), minus the statements named in `without`. */
   async function canaryBucket(bucket: string, without: string[] = []) {

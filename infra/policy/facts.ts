@@ -35,7 +35,16 @@ export interface BucketFacts {
   readonly policy: PolicyDocument | null | Unknown;
   readonly lifecycleRules: number | null | Unknown;
   readonly logging: { readonly targetBucket: string; readonly targetRegion: string | null } | null | Unknown;
-  readonly replication: { readonly rules: number; readonly kmsReplicated: boolean; readonly destinationRegions: readonly (string | null)[] } | null | Unknown;
+  readonly replication:
+    | {
+        readonly rules: number;
+        readonly kmsReplicated: boolean;
+        readonly destinationRegions: readonly (string | null)[];
+        /** Destination bucket names, where the configuration names them (a live bucket's does). */
+        readonly destinationBuckets?: readonly string[];
+      }
+    | null
+    | Unknown;
   readonly objectLock: { readonly mode: string | null; readonly days: number | null } | null | Unknown;
   /** Trails recording this bucket's object writes and reads. */
   readonly dataEvents: { readonly writes: boolean; readonly reads: boolean } | null;

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { UserError } from "../../core/errors.js";
 import { withDeadline } from "../../core/net.js";
 import { canary, type CanaryCheck } from "./canary.js";
+import { isUnknown } from "../policy/facts.js";
 import { CannotRead, gatherBucket, s3Client, type LiveBucket } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
 
@@ -23,6 +24,8 @@ export interface VerifyArgs {
   readonly region?: string;
   /** Also prove behaviour with a write/read/delete round trip (cleaned up afterwards). */
   readonly canary?: boolean;
+  /** Buckets known to be replicas (the stack's outputs say so). */
+  readonly replicas?: readonly string[];
   /** Per connect and per request; the whole run gets 10 × this. */
   readonly timeoutMs?: number;
   readonly format: "table" | "json" | "markdown";
@@ -99,18 +102,27 @@ async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, 
     }
   };
   try {
-    const buckets = [];
+    const gathered = new Map<string, LiveBucket | null>();
     for (const name of args.buckets) {
-      let live;
       try {
-        live = await gatherBucket(client, name);
+        gathered.set(name, await gatherBucket(client, name));
       } catch (err) {
         if (!(err instanceof CannotRead)) throw err;
         if (err.kind !== "no-such-bucket") throw cannotVerify(err, endpoint);
+        gathered.set(name, null);
+      }
+    }
+    // A replica is judged as a data bucket but not asked to replicate itself: it is the destination of another
+    // bucket's replication (read live), or the stack's outputs say so.
+    const replicas = new Set([...(args.replicas ?? []), ...[...gathered.values()].flatMap((l) => (l && l.facts.replication && !isUnknown(l.facts.replication) ? (l.facts.replication.destinationBuckets ?? []) : []))]);
+    const buckets = [];
+    for (const [name, live] of gathered) {
+      if (!live) {
         buckets.push({ name, region: null, findings: [NO_SUCH_BUCKET] });
         continue;
       }
-      buckets.push({ name, region: live.region, findings: judgeBucket(live.facts, rules), ...(args.canary ? { canary: await canaryOf(name, live) } : {}) });
+      const facts = replicas.has(name) ? { ...live.facts, isReplica: true } : live.facts;
+      buckets.push({ name, region: live.region, findings: judgeBucket(facts, rules), ...(args.canary ? { canary: await canaryOf(name, live) } : {}) });
     }
     return { endpoint, buckets };
   } finally {
@@ -135,10 +147,10 @@ export function verifyText(r: VerifyReport, markdown: boolean): string {
  * Physical bucket names from the stack's `buckets` output ({ logical: { region: { name, arn } } }), primary and
  * replicas alike. Stack configs hold logical names only; the names AWS knows come from the deployed stack.
  */
-export function bucketsFromOutputs(outputs: unknown): { name: string; region: string }[] {
-  const buckets = (outputs as { buckets?: Record<string, Record<string, { name?: string }>> })?.buckets;
+export function bucketsFromOutputs(outputs: unknown): { name: string; region: string; replica: boolean }[] {
+  const buckets = (outputs as { buckets?: Record<string, Record<string, { name?: string; replica?: boolean }>> })?.buckets;
   if (!buckets || typeof buckets !== "object") throw new UserError("The stack outputs have no `buckets` output.", "Use the outputs of a Stowage stack (`pulumi stack output --json`).");
-  return Object.values(buckets).flatMap((byRegion) => Object.entries(byRegion).flatMap(([region, b]) => (b?.name ? [{ name: b.name, region }] : [])));
+  return Object.values(buckets).flatMap((byRegion) => Object.entries(byRegion).flatMap(([region, b]) => (b?.name ? [{ name: b.name, region, replica: b.replica === true }] : [])));
 }
 
 async function stackOutputs(args: VerifyArgs): Promise<unknown> {
@@ -160,7 +172,7 @@ async function stackOutputs(args: VerifyArgs): Promise<unknown> {
 export async function runVerify(args: VerifyArgs): Promise<number> {
   if (args.stack || args.outputsFile) {
     const named = bucketsFromOutputs(await stackOutputs(args));
-    const report = await verify({ ...args, buckets: [...args.buckets, ...named.map((b) => b.name)] });
+    const report = await verify({ ...args, buckets: [...args.buckets, ...named.map((b) => b.name)], replicas: named.filter((b) => b.replica).map((b) => b.name) });
     process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
     return failed(report) ? VERIFY_FAILED : 0;
   }

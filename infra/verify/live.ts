@@ -152,7 +152,12 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
       const r = (await client.send(new GetBucketReplicationCommand({ Bucket }))).ReplicationConfiguration;
       if (!r) return null;
       const rules = r.Rules ?? [];
-      return { rules: rules.filter((x) => x.Status === "Enabled").length, kmsReplicated: rules.some((x) => x.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status === "Enabled"), destinationRegions: rules.map(() => null) };
+      return {
+        rules: rules.filter((x) => x.Status === "Enabled").length,
+        kmsReplicated: rules.some((x) => x.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status === "Enabled"),
+        destinationRegions: rules.map(() => null),
+        destinationBuckets: rules.flatMap((x) => (x.Destination?.Bucket ? [x.Destination.Bucket.replace(/^arn:aws[\w-]*:s3:::/, "")] : [])),
+      };
     }),
     read(async () => {
       const c = (await client.send(new GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration;

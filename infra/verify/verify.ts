@@ -61,6 +61,7 @@ function judgeRules(b: BucketFacts, config: Partial<RuleConfig>): Finding[] {
     const unknown = RULE_FIELDS[rule.name]!.map((f) => b[f]).find(isUnknown) ?? (rule.name === "required-tags" && b.tagsUnknown ? { unknown: b.tagsUnknown } : undefined);
     if (unknown) return { ...base, status: "unknown" as const, reason: unknown.unknown };
     if (PROD_ONLY.has(rule.name) && b.tags.environment !== "prod") return { ...base, status: "pass" as const, reason: "required for prod buckets only (tag environment=prod)" };
+    if (rule.name === "s3-replication-in-prod" && b.isReplica) return { ...base, status: "pass" as const, reason: "a replica: the destination of another bucket's replication" };
     const found = rule.check(facts, c);
     return found.length ? { ...base, status: "fail" as const, message: found.map((f) => f.message).join("; ") } : { ...base, status: "pass" as const };
   });
