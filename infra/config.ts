@@ -124,6 +124,10 @@ function contradictions(c: StackConfig): string[] {
   c.buckets.forEach((b, i) => {
     if (names.has(b.name)) out.push(`stowage:buckets[${i}].name: ${show(b.name)} is used twice`);
     names.add(b.name);
+    // The archive tiers act on objects in Intelligent-Tiering only: with no object ever there they would do nothing.
+    if (b.intelligentTieringArchive && c.uploadStorageClass !== "INTELLIGENT_TIERING" && !c.lifecycle.some((t) => t.storageClass === "INTELLIGENT_TIERING")) {
+      out.push(`stowage:buckets[${i}].intelligentTieringArchive: no object reaches INTELLIGENT_TIERING (uploads land in ${c.uploadStorageClass} and the lifecycle never moves them there), so it would do nothing`);
+    }
     if (b.objectLock && b.existing) out.push(`stowage:buckets[${i}].objectLock: Object Lock cannot be added to the existing bucket ${show(b.name)}; it is set when a bucket is created`);
     if (b.objectLock && !c.versioning) out.push(`stowage:buckets[${i}].objectLock: Object Lock requires versioning`);
     if (env.objectLockRequired && !b.objectLock) out.push(`stowage:buckets[${i}].objectLock: ${c.environment} requires Object Lock (GOVERNANCE or COMPLIANCE) on data buckets`);

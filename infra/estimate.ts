@@ -31,7 +31,6 @@ export const UsageSchema = z
     /** Months averaged for the monthly figure (default 12: a lifecycle takes months to settle). */
     horizon_months: z.number().int().min(1).max(120).default(12),
     buckets: z.record(z.string(), BucketUsage).default({}),
-    kms: z.object({ monthly_requests: z.number().nonnegative() }).strict().optional(),
     cloudtrail: z.object({ monthly_data_events: z.number().nonnegative() }).strict().optional(),
   })
   .strict();

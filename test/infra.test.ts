@@ -136,10 +136,19 @@ describe("what each environment gets", () => {
     }
     expect(run.one(aws.s3.BucketObjectLockConfiguration, "claims-object-lock").inputs).toMatchObject({ objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 2555 } } });
     expect(run.one(aws.s3.Bucket, "claims").inputs.objectLockEnabled).toBe(true);
+    expect(run.ofType(aws.s3.BucketIntelligentTieringConfiguration)).toEqual([]); // no object of prod reaches Intelligent-Tiering
+    expect(run.one(aws.s3.BucketNotification, "images-notification").inputs.queues).toEqual([{ queueArn: `arn:aws:sqs:us-east-2:${ACCOUNT}:images-events`, events: ["s3:ObjectCreated:*"] }]);
+  });
+
+  it("configures Intelligent-Tiering's archive tiers where objects reach Intelligent-Tiering, and refuses them where none do", async () => {
+    const config = stackConfig("prod") as Record<string, any>;
+    const archive = { archiveAfterDays: 90, deepArchiveAfterDays: 180 };
+    const buckets = config["stowage:buckets"].map((b: Record<string, unknown>) => (b.name === "images" ? { ...b, intelligentTieringArchive: archive } : b));
+    const run = await runStack("prod", { ...config, "stowage:buckets": buckets, "stowage:lifecycle": [{ afterDays: 30, storageClass: "INTELLIGENT_TIERING" }] });
     expect(run.one(aws.s3.BucketIntelligentTieringConfiguration, "images-intelligent-tiering").inputs.tierings).toEqual([
       { accessTier: "ARCHIVE_ACCESS", days: 90 }, { accessTier: "DEEP_ARCHIVE_ACCESS", days: 180 },
     ]);
-    expect(run.one(aws.s3.BucketNotification, "images-notification").inputs.queues).toEqual([{ queueArn: `arn:aws:sqs:us-east-2:${ACCOUNT}:images-events`, events: ["s3:ObjectCreated:*"] }]);
+    await expect(runStack("prod", { ...config, "stowage:buckets": buckets })).rejects.toThrow(/stowage:buckets\[0\]\.intelligentTieringArchive: no object reaches INTELLIGENT_TIERING/);
   });
 
   it("prod replicates every bucket to us-west-2 with KMS, delete markers and Replication Time Control", () => {

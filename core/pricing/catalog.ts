@@ -117,10 +117,4 @@ export class Catalog {
     }
     return [...list];
   }
-
-  get size(): number {
-    let n = 0;
-    for (const list of this.index.values()) n += list.length;
-    return n;
-  }
 }

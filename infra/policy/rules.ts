@@ -444,21 +444,3 @@ export const RULES: readonly Rule[] = [
   requiredTags,
   allowedRegions,
 ];
-
-export interface Violation {
-  readonly policy: string;
-  readonly control: string;
-  readonly enforcementLevel: EnforcementLevel;
-  readonly resource: ResourceRef;
-  readonly message: string;
-  readonly fix: string;
-}
-
-export function evaluate(facts: Facts, config: Partial<RuleConfig> = {}, levels: Readonly<Record<string, EnforcementLevel>> = {}): Violation[] {
-  const c = { ...DEFAULT_CONFIG, ...config };
-  return RULES.flatMap((rule) => {
-    const level = levels[rule.name] ?? rule.enforcementLevel;
-    if (level === "disabled") return [];
-    return rule.check(facts, c).map((f) => ({ policy: rule.name, control: rule.control, enforcementLevel: level, resource: f.resource, message: f.message, fix: rule.fix }));
-  });
-}
