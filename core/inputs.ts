@@ -39,6 +39,32 @@ export function issueProblem(issue: z.core.$ZodIssue, opts: { prefix?: string; r
   return `${key}: ${issue.message}${got}`;
 }
 
+/**
+ * Every problem of a file in one pass: the schema's, each with its key and the value given, and the cross-key
+ * rules' too. When some keys are bad, the cross-key rules still run on the others: each bad top-level key stands at
+ * its default where it has one, and is absent where it has none; a rule that needs an absent key cannot run, and
+ * then only the problems found so far are reported.
+ */
+export function validateAll<S extends z.ZodObject>(schema: S, raw: unknown, crossKey: (data: z.infer<S>) => readonly string[], opts: { prefix?: string } = {}): { data: z.infer<S> | null; problems: string[] } {
+  const full = schema.safeParse(raw);
+  if (full.success) return { data: full.data, problems: [...crossKey(full.data)] };
+  const problems = full.error.issues.map((issue) => issueProblem(issue, { ...opts, raw }));
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { data: null, problems };
+  const partial = Object.fromEntries(
+    Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, field]) => {
+      const own = field.safeParse((raw as Record<string, unknown>)[key]);
+      const fallback = own.success ? own : field.safeParse(undefined);
+      return fallback.success ? [[key, fallback.data]] : [];
+    }),
+  ) as z.infer<S>;
+  try {
+    for (const p of crossKey(partial)) if (!problems.includes(p)) problems.push(p);
+  } catch {
+    // a rule needed a key that is bad and has no default: the schema's problems say what to fix first
+  }
+  return { data: null, problems };
+}
+
 /** Every problem of a file in one error, with the example that documents its keys. */
 export function problemsError(source: string, problems: readonly string[], example: string): UserError {
   return new UserError(

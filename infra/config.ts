@@ -5,7 +5,7 @@
  * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
  */
 import { z } from "zod";
-import { issueProblem } from "../core/inputs.js";
+import { validateAll } from "../core/inputs.js";
 import { isRegionCode } from "../core/regions.js";
 import { STORAGE_CLASSES, TRANSITION_CLASSES, lifecycleProblems } from "../core/storageClasses.js";
 
@@ -170,15 +170,9 @@ export function stowageKeys(config: Readonly<Record<string, unknown>>): Record<s
 
 /** Validates config values (as `pulumi.Config` returns them, objects already parsed). */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const result = StackSchema.safeParse(raw);
-  if (!result.success) {
-    throw new StackConfigError(
-      result.error.issues.map((issue) => issueProblem(issue, { prefix: "stowage:" })),
-    );
-  }
-  const problems = contradictions(result.data);
-  if (problems.length) throw new StackConfigError(problems);
-  return { ...result.data, tags: { ...result.data.tags, environment: result.data.environment } };
+  const { data, problems } = validateAll(StackSchema, raw, contradictions, { prefix: "stowage:" });
+  if (problems.length || !data) throw new StackConfigError(problems);
+  return { ...data, tags: { ...data.tags, environment: data.environment } };
 }
 
 /** The keys the program reads, each as `stowage:<key>`. */

@@ -27,7 +27,7 @@ async function loadUsage(path: string | undefined): Promise<Usage> {
   if (!path) return UsageSchema.parse({});
   const raw = await readYamlFile(path, "usage file", "--usage", "examples/usage.yaml");
   const r = UsageSchema.safeParse(raw ?? {});
-  if (!r.success) throw problemsError(path, r.error.issues.map((issue) => issueProblem(issue)), "examples/usage.yaml");
+  if (!r.success) throw problemsError(path, r.error.issues.map((issue) => issueProblem(issue, { raw })), "examples/usage.yaml");
   return r.data;
 }
 

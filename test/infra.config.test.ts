@@ -60,4 +60,12 @@ describe("parseStackConfig", () => {
     delete c.tags.team;
     expect(problems(c)).toHaveLength(3);
   });
+
+  it("reports schema and cross-key problems together, each with the value given", () => {
+    const c = prod();
+    c.primaryRegion = "nowhere-1";
+    c.teams[0].access = "owner";
+    const found = problems(c);
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^stowage:teams\[0\]\.access: .*\(got "owner"\)/), expect.stringMatching(/^stowage:primaryRegion: unknown AWS region "nowhere-1"/)]));
+  });
 });

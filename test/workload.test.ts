@@ -66,4 +66,11 @@ describe("workload validation", () => {
     expect(msg).toMatch(/replication\.regions\[0\]/);
     expect(msg).toMatch(/lifecycle\[0\]\.after_days/);
   });
+
+  it("reports schema and cross-key problems together, each with the value given", () => {
+    const msg = problems({ ...base(), data: { initial_gb: -5 }, region: "moon-1" });
+    expect(msg).toMatch(/has 2 problems/);
+    expect(msg).toMatch(/data\.initial_gb: .*\(got -5\)/);
+    expect(msg).toMatch(/region: unknown AWS region "moon-1"/);
+  });
 });

@@ -3,7 +3,7 @@
  * Validation collects every problem, each naming the key and the bad value, and throws once.
  */
 import { z } from "zod";
-import { describeValue, issueProblem, problemsError, readYamlFile } from "../inputs.js";
+import { describeValue, problemsError, readYamlFile, validateAll } from "../inputs.js";
 import { isRegionCode } from "../regions.js";
 import { STORAGE_CLASSES, lifecycleProblems } from "../storageClasses.js";
 
@@ -92,10 +92,9 @@ export function semanticProblems(w: Workload): string[] {
 
 /** Validates parsed YAML. Throws one UserError listing every problem. */
 export function parseWorkload(raw: unknown, source = "workload"): Workload {
-  const result = WorkloadSchema.safeParse(raw ?? {});
-  const problems = result.success ? semanticProblems(result.data) : result.error.issues.map((issue) => issueProblem(issue, { raw }));
-  if (problems.length > 0) throw problemsError(source, problems, "examples/workload.yaml");
-  return (result as { data: Workload }).data;
+  const { data, problems } = validateAll(WorkloadSchema, raw ?? {}, semanticProblems);
+  if (problems.length > 0 || !data) throw problemsError(source, problems, "examples/workload.yaml");
+  return data;
 }
 
 export async function loadWorkload(path: string): Promise<Workload> {

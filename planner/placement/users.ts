@@ -66,7 +66,7 @@ export function parseUsers(raw: unknown, source = "users"): Users {
   const result = UsersSchema.safeParse(raw ?? {});
   const problems: string[] = [];
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(issueProblem(issue));
+    for (const issue of result.error.issues) problems.push(issueProblem(issue, { raw }));
   }
   const populations: Population[] = [];
   const constraints = result.success ? result.data.constraints : null;
