@@ -7,7 +7,7 @@ import { issueProblem, problemsError, readYamlFile } from "../core/inputs.js";
 import { exact, usd, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot } from "../core/pricing/snapshot.js";
-import { UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
+import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { loadOwnStack } from "./stack.js";
 
 export interface EstimateArgs {
@@ -27,7 +27,11 @@ async function loadUsage(path: string | undefined): Promise<Usage> {
   if (!path) return UsageSchema.parse({});
   const raw = await readYamlFile(path, "usage file", "--usage", "examples/usage.yaml");
   const r = UsageSchema.safeParse(raw ?? {});
-  if (!r.success) throw problemsError(path, r.error.issues.map((issue) => issueProblem(issue, { raw })), "examples/usage.yaml");
+  if (!r.success) {
+    // Keys of earlier usage files are named with their new names, as in the workload file.
+    const renamed = (problem: string) => (problem.includes(": unknown key") ? problem.replace(/"(\w+)"/g, (m, key: string) => (RENAMED_USAGE_KEYS[key] ? `${m} (now ${RENAMED_USAGE_KEYS[key]}, as in the workload file)` : m)) : problem);
+    throw problemsError(path, r.error.issues.map((issue) => renamed(issueProblem(issue, { raw }))), "examples/usage.yaml");
+  }
   return r.data;
 }
 

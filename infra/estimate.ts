@@ -14,17 +14,25 @@ import { Decimal, ZERO, sum } from "../core/money.js";
 import type { Catalog } from "../core/pricing/catalog.js";
 import { T, gatherFacts, type StackResource } from "./policy/gather.js";
 
+/**
+ * A bucket's usage, in the workload file's words (data.initial_gb, requests.monthly_writes, access.monthly_read_gb,
+ * …) so one vocabulary serves both files. Requests are both given or neither: one alone cannot be priced.
+ */
 const BucketUsage = z
   .object({
-    storage_gb: z.number().nonnegative(),
+    initial_gb: z.number().nonnegative(),
     monthly_growth_gb: z.number().nonnegative().default(0),
     average_object_kb: z.number().positive().default(512),
-    monthly_tier_1_requests: z.number().nonnegative().optional(),
-    monthly_tier_2_requests: z.number().nonnegative().optional(),
+    monthly_writes: z.number().nonnegative().optional(),
+    monthly_reads: z.number().nonnegative().optional(),
     monthly_read_gb: z.number().nonnegative().optional(),
     monthly_egress_gb: z.number().nonnegative().optional(),
   })
-  .strict();
+  .strict()
+  .refine((u) => (u.monthly_writes === undefined) === (u.monthly_reads === undefined), { message: "monthly_writes and monthly_reads go together: give both, or neither for unit prices" });
+
+/** Keys of earlier usage files, and the names they have now. */
+export const RENAMED_USAGE_KEYS: Readonly<Record<string, string>> = { storage_gb: "initial_gb", monthly_tier_1_requests: "monthly_writes", monthly_tier_2_requests: "monthly_reads" };
 
 export const UsageSchema = z
   .object({
@@ -61,8 +69,8 @@ export function workloadFor(bucket: ReturnType<typeof gatherFacts>["buckets"][nu
   return parseWorkload({
     region: bucket.region!,
     horizon_months: horizon,
-    data: { initial_gb: usage?.storage_gb ?? 0, monthly_growth_gb: usage?.monthly_growth_gb ?? 0, average_object_kb: usage?.average_object_kb ?? 512 },
-    ...(usage?.monthly_tier_1_requests !== undefined && usage.monthly_tier_2_requests !== undefined ? { requests: { monthly_writes: usage.monthly_tier_1_requests, monthly_reads: usage.monthly_tier_2_requests } } : {}),
+    data: { initial_gb: usage?.initial_gb ?? 0, monthly_growth_gb: usage?.monthly_growth_gb ?? 0, average_object_kb: usage?.average_object_kb ?? 512 },
+    ...(usage?.monthly_writes !== undefined && usage.monthly_reads !== undefined ? { requests: { monthly_writes: usage.monthly_writes, monthly_reads: usage.monthly_reads } } : {}),
     ...(usage?.monthly_read_gb !== undefined || usage?.monthly_egress_gb !== undefined ? { access: { monthly_read_gb: usage.monthly_read_gb ?? 0, monthly_egress_gb: usage.monthly_egress_gb ?? 0 } } : {}),
     retention: { delete_after_days: side.expireDays },
     lifecycle: side.transitions.map((t) => ({ after_days: t.days, class: t.storageClass })),

@@ -28,8 +28,8 @@ describe("stowage estimate of the prod stack", () => {
     const w = parseWorkload({
       region: stack["stowage:primaryRegion"],
       horizon_months: usage.horizon_months,
-      data: { initial_gb: u.storage_gb, monthly_growth_gb: u.monthly_growth_gb, average_object_kb: u.average_object_kb },
-      requests: { monthly_writes: u.monthly_tier_1_requests, monthly_reads: u.monthly_tier_2_requests },
+      data: { initial_gb: u.initial_gb, monthly_growth_gb: u.monthly_growth_gb, average_object_kb: u.average_object_kb },
+      requests: { monthly_writes: u.monthly_writes!, monthly_reads: u.monthly_reads! },
       access: { monthly_read_gb: u.monthly_read_gb, monthly_egress_gb: u.monthly_egress_gb },
       retention: { delete_after_days: images.expireAfterDays },
       lifecycle: stack["stowage:lifecycle"].map((t: { afterDays: number; storageClass: string }) => ({ after_days: t.afterDays, class: t.storageClass })),

@@ -145,9 +145,20 @@ describe("endpoints that accept a connection and never answer", () => {
 describe("stowage estimate with a usage file", () => {
   it("refuses usage for a bucket the stack does not have, naming the stack's buckets", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-usage-"));
-    await writeFile(join(dir, "usage.yaml"), "buckets:\n  imgaes:\n    storage_gb: 1000\n");
+    await writeFile(join(dir, "usage.yaml"), "buckets:\n  imgaes:\n    initial_gb: 1000\n");
     const r = await stowage(["estimate", "--stack", "prod", "--usage", join(dir, "usage.yaml"), "--budget", "1"]);
     expectUserError(r, /does not have: buckets\.imgaes\.\nUse the stack's bucket names: logs, images, claims, /);
+  });
+});
+
+describe("the usage file's words", () => {
+  it("are the workload file's; an earlier name is refused with the new one, and requests go in pairs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-usage-"));
+    await writeFile(join(dir, "usage.yaml"), "buckets:\n  images:\n    storage_gb: 1000\n    monthly_tier_1_requests: 5\n  claims:\n    initial_gb: 5\n    monthly_writes: 10\n");
+    const r = await stowage(["estimate", "--stack", "prod", "--usage", join(dir, "usage.yaml")]);
+    expectUserError(r, /buckets\.images: unknown key "storage_gb" \(now initial_gb, as in the workload file\)/);
+    expect(r.stderr).toMatch(/"monthly_tier_1_requests" \(now monthly_writes, as in the workload file\)/);
+    expect(r.stderr).toMatch(/buckets\.claims: monthly_writes and monthly_reads go together/);
   });
 });
 
