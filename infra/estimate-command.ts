@@ -84,30 +84,36 @@ export async function runEstimate(args: EstimateArgs): Promise<number> {
     }
   }
   const over = args.budget !== undefined && e.total.greaterThan(args.budget);
-  if (args.format === "json") {
-    process.stdout.write(`${JSON.stringify(estimateJson(e, { ...(diff ? { diff } : {}), ...(args.budget !== undefined ? { budget: args.budget, overBudget: over } : {}) }), null, 2)}\n`);
-  } else {
-    const md = args.format === "markdown";
-    const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, `$${usd(r.monthlyCost)}${r.complete ? "" : " *"}`]);
-    const out = [`${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`, ""];
-    if (md) out.push("| resource | type | $/month |", "| --- | --- | ---: |", ...rows.map((r) => `| ${r.join(" | ")} |`));
-    else out.push(...rows.map((r) => `${r[0]!.padEnd(34)} ${r[1]!.padEnd(14)} ${r[2]!.padStart(12)}`));
-    out.push("", "* incomplete: usage not given, or a price the snapshot does not have (see --format json).");
-    for (const m of e.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} ${m.command}`);
-    if (diff) {
-      out.push("", md ? "#### Change against the base" : "Change against the base:");
-      if (diff.length === 0) out.push("no change");
-      for (const d of diff) out.push(`${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`);
-    }
-    if (args.budget !== undefined) {
-      const unpriced = e.resources.filter((r) => !r.complete).length;
-      const budget = `$${usd(new Decimal(args.budget))}`;
-      if (over) out.push("", `Over budget: $${usd(e.total)} > ${budget}.`);
-      else if (unpriced === 0) out.push("", `Within budget: $${usd(e.total)} ≤ ${budget}.`);
-      // Within the budget, but only as far as it was priced: say so rather than sound certain.
-      else out.push("", `Within budget as far as priced: $${usd(e.total)} ≤ ${budget}, but ${unpriced} resource${unpriced === 1 ? " is" : "s are"} not fully priced (*), so the total is a lower bound.`);
-    }
-    process.stdout.write(`${out.join("\n")}\n`);
-  }
+  process.stdout.write(renderEstimate(e, args.format, { ...(diff ? { diff } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}) }));
   return over ? OVER_BUDGET : 0;
+}
+
+/** The estimate as the command prints it: JSON, a table or Markdown, with the change and the budget when given. */
+export function renderEstimate(e: StackEstimate, format: "table" | "json" | "markdown", opts: { diff?: Diff; budget?: number } = {}): string {
+  const { diff, budget } = opts;
+  const over = budget !== undefined && e.total.greaterThan(budget);
+  if (format === "json") {
+    return `${JSON.stringify(estimateJson(e, { ...(diff ? { diff } : {}), ...(budget !== undefined ? { budget, overBudget: over } : {}) }), null, 2)}\n`;
+  }
+  const md = format === "markdown";
+  const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, `$${usd(r.monthlyCost)}${r.complete ? "" : " *"}`]);
+  const out = [`${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`, ""];
+  if (md) out.push("| resource | type | $/month |", "| --- | --- | ---: |", ...rows.map((r) => `| ${r.join(" | ")} |`));
+  else out.push(...rows.map((r) => `${r[0]!.padEnd(34)} ${r[1]!.padEnd(14)} ${r[2]!.padStart(12)}`));
+  out.push("", "* incomplete: usage not given, or a price the snapshot does not have (see --format json).");
+  for (const m of e.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} ${m.command}`);
+  if (diff) {
+    out.push("", md ? "#### Change against the base" : "Change against the base:");
+    if (diff.length === 0) out.push("no change");
+    for (const d of diff) out.push(`${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`);
+  }
+  if (budget !== undefined) {
+    const unpriced = e.resources.filter((r) => !r.complete).length;
+    const limit = `$${usd(new Decimal(budget))}`;
+    if (over) out.push("", `Over budget: $${usd(e.total)} > ${limit}.`);
+    else if (unpriced === 0) out.push("", `Within budget: $${usd(e.total)} ≤ ${limit}.`);
+    // Within the budget, but only as far as it was priced: say so rather than sound certain.
+    else out.push("", `Within budget as far as priced: $${usd(e.total)} ≤ ${limit}, but ${unpriced} resource${unpriced === 1 ? " is" : "s are"} not fully priced (*), so the total is a lower bound.`);
+  }
+  return `${out.join("\n")}\n`;
 }

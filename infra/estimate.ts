@@ -12,6 +12,7 @@ import { parseWorkload } from "../core/cost/workload.js";
 import { UserError } from "../core/errors.js";
 import { Decimal, ZERO, sum } from "../core/money.js";
 import type { Catalog } from "../core/pricing/catalog.js";
+import type { Facts } from "./policy/facts.js";
 import { T, gatherFacts, type StackResource } from "./policy/gather.js";
 
 /**
@@ -83,24 +84,137 @@ function unknownQuantities(lines: readonly LineItem[]): LineItem[] {
 }
 
 /** One cost-model option for one resource; internet egress is the workload's, not the resource's: left out. */
-function optionCost(r: StackResource, w: ReturnType<typeof parseWorkload>, id: "rds-postgresql" | "ebs", catalog: Catalog, pricesAsOf: string | null, missing: Map<string, MissingPrice>): ResourceCost {
-  const report = costEstimate(w, catalog, pricesAsOf, { only: [id] });
-  for (const m of report.missingPrices) missing.set(`${m.service}|${m.region}|${m.usagetype}`, m);
+function optionCost(r: StackResource, w: ReturnType<typeof parseWorkload>, id: "rds-postgresql" | "ebs", ctx: PricingContext): ResourceCost {
+  const report = costEstimate(w, ctx.catalog, ctx.pricesAsOf, { only: [id] });
+  for (const m of report.missingPrices) ctx.missing.set(`${m.service}|${m.region}|${m.usagetype}`, m);
   const lines = report.options[0]!.months[0]!.lines.filter((l) => !l.name.startsWith("Internet egress"));
   return { type: r.type, name: r.name, monthlyCost: sum(lines.flatMap((l) => (l.cost ? [l.cost] : []))), complete: lines.every((l) => l.cost !== null), lines };
 }
+
+/** What every resource model gets: the stack's facts, its usage and prices, and where missing prices are noted. */
+interface PricingContext {
+  readonly resources: readonly StackResource[];
+  readonly facts: Facts;
+  readonly usage: Usage;
+  readonly catalog: Catalog;
+  readonly pricesAsOf: string | null;
+  readonly regionOf: (r: StackResource) => string;
+  readonly missing: Map<string, MissingPrice>;
+}
+
+/**
+ * One entry per priced resource type, as infracost's resources are: the types it prices, the usage keys it reads
+ * (all documented in examples/usage.yaml), and (resource, context) → cost, or null for a resource it leaves to
+ * another (a replica bucket is priced with its source's replication). Each has a golden in test/fixtures/estimate/.
+ */
+export interface ResourceModel {
+  readonly name: string;
+  readonly types: readonly string[];
+  readonly usageKeys: readonly string[];
+  cost(r: StackResource, ctx: PricingContext): ResourceCost | null;
+}
+
+const bucketModel: ResourceModel = {
+  name: "S3 bucket",
+  types: [T.bucket, T.bucketV2],
+  usageKeys: ["horizon_months", ...Object.keys(BucketUsage.shape).map((k) => `buckets.NAME.${k}`)],
+  cost(r, ctx) {
+    const b = ctx.facts.buckets.find((x) => x.ref.name === r.name && x.ref.type === r.type)!;
+    if (b.isReplica) return null; // priced as its source's replication
+    const u = ctx.usage.buckets[b.ref.name];
+    const replicaRegions = b.replication && !("unknown" in b.replication) ? b.replication.destinationRegions.filter((x): x is string => !!x) : [];
+    const lc = ctx.resources.find((x) => T.lifecycle.includes(x.type as never) && (x.props.bucket === r.props.bucket || x.props.bucket === r.id));
+    const rule = (lc?.props.rules ?? []).find((x: { status?: string }) => x.status === "Enabled");
+    const w = workloadFor(b, { transitions: rule?.transitions ?? [], expireDays: rule?.expiration?.days ?? null }, u, ctx.usage.horizon_months, replicaRegions);
+    const report = costEstimate(w, ctx.catalog, ctx.pricesAsOf, { only: ["s3-lifecycle"] });
+    for (const m of report.missingPrices) ctx.missing.set(`${m.service}|${m.region}|${m.usagetype}`, m);
+    const option = report.options[0]!;
+    return {
+      type: b.ref.type,
+      name: b.ref.name,
+      monthlyCost: u ? option.total.div(ctx.usage.horizon_months) : ZERO,
+      complete: !!u && option.complete,
+      lines: u ? option.months[0]!.lines : unknownQuantities(option.months[0]!.lines),
+      ...(u ? {} : { note: `no usage for bucket ${b.ref.name} in the usage file: unit prices only` }),
+    };
+  },
+};
+
+const rdsModel: ResourceModel = {
+  name: "RDS PostgreSQL instance",
+  types: ["aws:rds/instance:Instance"],
+  usageKeys: [],
+  cost(r, ctx) {
+    const p = r.props;
+    const region = ctx.regionOf(r);
+    if (p.engine !== "postgres") {
+      ctx.missing.set(`rds|${r.name}`, { service: "AmazonRDS", region, usagetype: `InstanceUsage:${p.instanceClass}`, attributes: { databaseEngine: String(p.engine) }, command: "(Stowage prices PostgreSQL only)" });
+      return { type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [], note: `engine ${p.engine} is not priced (PostgreSQL only)` };
+    }
+    const storage = ["gp2", "gp3", "io1"].includes(p.storageType) ? p.storageType : "gp2";
+    const w = parseWorkload({
+      region,
+      horizon_months: 1,
+      data: { initial_gb: Number(p.allocatedStorage ?? 20) },
+      rds: { instance: p.instanceClass, multi_az: !!p.multiAz, storage, ...(p.iops ? { iops: Number(p.iops) } : {}) },
+    });
+    return optionCost(r, w, "rds-postgresql", ctx);
+  },
+};
+
+const ebsModel: ResourceModel = {
+  name: "EBS volume",
+  types: ["aws:ebs/volume:Volume"],
+  usageKeys: [],
+  cost(r, ctx) {
+    const p = r.props;
+    const volume = ["gp3", "gp2", "io1", "io2", "st1", "sc1"].includes(p.type) ? p.type : "gp3";
+    const w = parseWorkload({
+      region: ctx.regionOf(r),
+      horizon_months: 1,
+      data: { initial_gb: Number(p.size ?? 8) },
+      ebs: { volume, ...(p.iops && volume !== "gp2" ? { iops: Number(p.iops) } : {}), ...(p.throughput && volume === "gp3" ? { throughput_mbps: Number(p.throughput) } : {}) },
+    });
+    return optionCost(r, w, "ebs", ctx);
+  },
+};
+
+// KMS and CloudTrail are priced by services the snapshot does not carry yet: reported as missing, never guessed.
+const kmsModel: ResourceModel = {
+  name: "KMS key",
+  types: [T.key],
+  usageKeys: [],
+  cost(r, ctx) {
+    const m: MissingPrice = { service: "awskms", region: ctx.regionOf(r), usagetype: "KMS-Keys", attributes: {}, command: "(AWSKMS is not in the snapshot yet)" };
+    ctx.missing.set(`kms|${m.region}`, m);
+    return { type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [{ name: "Customer-managed key", quantity: new Decimal(1), unit: "Keys", unitPrice: null, cost: null, price: "awskms:KMS-Keys", sku: null, provenance: null }] };
+  },
+};
+
+const trailModel: ResourceModel = {
+  name: "CloudTrail trail",
+  types: [T.trail],
+  usageKeys: ["cloudtrail.monthly_data_events"],
+  cost(r, ctx) {
+    ctx.missing.set("cloudtrail", { service: "AWSCloudTrail", region: ctx.regionOf(r), usagetype: "DataEventsRecorded", attributes: {}, command: "(AWSCloudTrail is not in the snapshot yet)" });
+    const events = ctx.usage.cloudtrail?.monthly_data_events;
+    return { type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [{ name: "S3 data events", quantity: events === undefined ? null : new Decimal(events), unit: "Events", unitPrice: null, cost: null, price: "AWSCloudTrail:DataEventsRecorded", sku: null, provenance: null }] };
+  },
+};
+
+/** The registry: which model prices which resource type. Resources of other types are not priced. */
+export const RESOURCE_MODELS: readonly ResourceModel[] = [bucketModel, rdsModel, ebsModel, kmsModel, trailModel];
+const MODEL_OF = new Map(RESOURCE_MODELS.flatMap((m) => m.types.map((t) => [t, m] as const)));
 
 /**
  * `region`: the stack's `aws:region`, where every resource without a region of its own lives (@pulumi/aws v7). A
  * resource whose region is known neither way is not priced in a guessed one: that is an error naming it.
  */
 export function estimateStack(stack: string, resources: readonly StackResource[], usage: Usage, catalog: Catalog, pricesAsOf: string | null, region: string | null): StackEstimate {
-  const PRICED = new Set<string>([T.bucket, T.bucketV2, T.key, T.trail, "aws:rds/instance:Instance", "aws:ebs/volume:Volume"]);
-  const nowhere = resources.filter((r) => PRICED.has(r.type) && !r.props.region && !region);
+  const nowhere = resources.filter((r) => MODEL_OF.has(r.type) && !r.props.region && !region);
   if (nowhere.length) {
     throw new UserError(`The stack ${stack} has no aws:region, and ${nowhere.map((r) => r.name).join(", ")} name${nowhere.length === 1 ? "s" : ""} no region of ${nowhere.length === 1 ? "its" : "their"} own: there is no region to price ${nowhere.length === 1 ? "it" : "them"} in.`, `Set aws:region in Pulumi.${stack}.yaml (\`pulumi config set aws:region us-east-2 --stack ${stack}\`).`);
   }
-  const regionOf = (r: StackResource): string => r.props.region ?? region!;
   const facts = gatherFacts(resources, { defaultRegion: region });
   // A usage entry for a bucket the stack does not have (a typo, a renamed bucket) would silently price nothing.
   const priced = facts.buckets.filter((b) => !b.isReplica).map((b) => b.ref.name);
@@ -111,72 +225,8 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
       `Use the stack's bucket names: ${priced.join(", ") || "(it has none)"}.`,
     );
   }
-  const out: ResourceCost[] = [];
-  const missing = new Map<string, MissingPrice>();
-  const priceOption = (r: StackResource, w: ReturnType<typeof parseWorkload>, id: "rds-postgresql" | "ebs") => optionCost(r, w, id, catalog, pricesAsOf, missing);
-  const lifecycleOf = (name: string) => {
-    const bucket = resources.find((r) => r.name === name && (r.type === T.bucket || r.type === T.bucketV2))!;
-    const lc = resources.find((r) => T.lifecycle.includes(r.type as never) && (r.props.bucket === bucket.props.bucket || r.props.bucket === bucket.id));
-    const rule = (lc?.props.rules ?? []).find((x: { status?: string }) => x.status === "Enabled");
-    return { transitions: rule?.transitions ?? [], expireDays: rule?.expiration?.days ?? null };
-  };
-  for (const b of facts.buckets) {
-    if (b.isReplica) continue; // priced as its source's replication
-    const u = usage.buckets[b.ref.name];
-    const replicaRegions = b.replication && !("unknown" in b.replication) ? b.replication.destinationRegions.filter((r): r is string => !!r) : [];
-    const w = workloadFor(b, lifecycleOf(b.ref.name), u, usage.horizon_months, replicaRegions);
-    const report = costEstimate(w, catalog, pricesAsOf, { only: ["s3-lifecycle"] });
-    for (const m of report.missingPrices) missing.set(`${m.service}|${m.region}|${m.usagetype}`, m);
-    const option = report.options[0]!;
-    const lines = u ? option.months[0]!.lines : unknownQuantities(option.months[0]!.lines);
-    out.push({
-      type: b.ref.type,
-      name: b.ref.name,
-      monthlyCost: u ? option.total.div(usage.horizon_months) : ZERO,
-      complete: !!u && option.complete,
-      lines,
-      ...(u ? {} : { note: `no usage for bucket ${b.ref.name} in the usage file: unit prices only` }),
-    });
-  }
-  // Databases and volumes, priced by the same models as stowage cost's rds-postgresql and ebs options.
-  for (const r of resources.filter((x) => x.type === "aws:rds/instance:Instance")) {
-    const p = r.props;
-    const region = regionOf(r);
-    if (p.engine !== "postgres") {
-      missing.set(`rds|${r.name}`, { service: "AmazonRDS", region, usagetype: `InstanceUsage:${p.instanceClass}`, attributes: { databaseEngine: String(p.engine) }, command: "(Stowage prices PostgreSQL only)" });
-      out.push({ type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [], note: `engine ${p.engine} is not priced (PostgreSQL only)` });
-      continue;
-    }
-    const storage = ["gp2", "gp3", "io1"].includes(p.storageType) ? p.storageType : "gp2";
-    const w = parseWorkload({
-      region,
-      horizon_months: 1,
-      data: { initial_gb: Number(p.allocatedStorage ?? 20) },
-      rds: { instance: p.instanceClass, multi_az: !!p.multiAz, storage, ...(p.iops ? { iops: Number(p.iops) } : {}) },
-    });
-    out.push(priceOption(r, w, "rds-postgresql"));
-  }
-  for (const r of resources.filter((x) => x.type === "aws:ebs/volume:Volume")) {
-    const p = r.props;
-    const volume = ["gp3", "gp2", "io1", "io2", "st1", "sc1"].includes(p.type) ? p.type : "gp3";
-    const w = parseWorkload({
-      region: regionOf(r),
-      horizon_months: 1,
-      data: { initial_gb: Number(p.size ?? 8) },
-      ebs: { volume, ...(p.iops && volume !== "gp2" ? { iops: Number(p.iops) } : {}), ...(p.throughput && volume === "gp3" ? { throughput_mbps: Number(p.throughput) } : {}) },
-    });
-    out.push(priceOption(r, w, "ebs"));
-  }
-  // KMS and CloudTrail are priced by services the snapshot does not carry yet: reported as missing, never guessed.
-  for (const k of facts.keys) {
-    const m: MissingPrice = { service: "awskms", region: regionOf(resources.find((r) => r.name === k.ref.name)!), usagetype: "KMS-Keys", attributes: {}, command: "(AWSKMS is not in the snapshot yet)" };
-    missing.set(`kms|${m.region}`, m);
-    out.push({ type: k.ref.type, name: k.ref.name, monthlyCost: ZERO, complete: false, lines: [{ name: "Customer-managed key", quantity: new Decimal(1), unit: "Keys", unitPrice: null, cost: null, price: "awskms:KMS-Keys", sku: null, provenance: null }] });
-  }
-  for (const t of resources.filter((r) => r.type === T.trail)) {
-    missing.set("cloudtrail", { service: "AWSCloudTrail", region: regionOf(t), usagetype: "DataEventsRecorded", attributes: {}, command: "(AWSCloudTrail is not in the snapshot yet)" });
-    const events = usage.cloudtrail?.monthly_data_events;
-    out.push({ type: t.type, name: t.name, monthlyCost: ZERO, complete: false, lines: [{ name: "S3 data events", quantity: events === undefined ? null : new Decimal(events), unit: "Events", unitPrice: null, cost: null, price: "AWSCloudTrail:DataEventsRecorded", sku: null, provenance: null }] });
-  }
-  return { stack, pricesAsOf, horizonMonths: usage.horizon_months, resources: out, total: sum(out.map((r) => r.monthlyCost)), missingPrices: [...missing.values()] };
+  const ctx: PricingContext = { resources, facts, usage, catalog, pricesAsOf, regionOf: (r) => r.props.region ?? region!, missing: new Map() };
+  // Buckets first, then the other models in registry order, as the estimate has always listed them.
+  const out = RESOURCE_MODELS.flatMap((model) => resources.filter((r) => model.types.includes(r.type)).flatMap((r) => model.cost(r, ctx) ?? []));
+  return { stack, pricesAsOf, horizonMonths: usage.horizon_months, resources: out, total: sum(out.map((r) => r.monthlyCost)), missingPrices: [...ctx.missing.values()] };
 }
