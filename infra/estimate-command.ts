@@ -9,6 +9,7 @@ import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot } from "../core/pricing/snapshot.js";
 import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { loadOwnStack } from "./stack.js";
+import { markdownTable, textTable } from "../core/render.js";
 
 export interface EstimateArgs {
   readonly stack: string;
@@ -98,8 +99,8 @@ export function renderEstimate(e: StackEstimate, format: "table" | "json" | "mar
   const md = format === "markdown";
   const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, `$${usd(r.monthlyCost)}${r.complete ? "" : " *"}`]);
   const out = [`${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`, ""];
-  if (md) out.push("| resource | type | $/month |", "| --- | --- | ---: |", ...rows.map((r) => `| ${r.join(" | ")} |`));
-  else out.push(...rows.map((r) => `${r[0]!.padEnd(34)} ${r[1]!.padEnd(14)} ${r[2]!.padStart(12)}`));
+  const money = (c: number) => c === 2;
+  out.push(md ? markdownTable([["resource", "type", "$/month"], ...rows], money) : textTable(rows, money));
   out.push("", "* incomplete: usage not given, or a price the snapshot does not have (see --format json).");
   for (const m of e.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} ${m.command}`);
   if (diff) {

@@ -96,7 +96,7 @@ describe("stowage", () => {
     expectUserError(await stowage("cost", "--workload", await file("bad.yaml", "data: [1, 2\n")), /bad\.yaml:\d+:\d+: not valid YAML: /);
     expectUserError(
       await stowage("cost", "--workload", await file("w.yaml", "data: { initial_gb: -1 }\nregion: moon-1\n")),
-      /has 1 problem[\s\S]*data\.initial_gb[\s\S]*examples\/workload.yaml documents every key/,
+      /has 2 problems[\s\S]*data\.initial_gb[\s\S]*region: unknown AWS region "moon-1"[\s\S]*examples\/workload.yaml documents every key/,
     );
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--format", "xml"), /--format xml is not one of table, json, markdown, csv/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--months", "0"), /--months 0 must be a whole number from 1 to 120/);

@@ -4,6 +4,7 @@
 import { exact, usd, type Decimal } from "../money.js";
 import type { LineItem } from "./components.js";
 import type { CostReport, OptionCost } from "./estimate.js";
+import { csvText, markdownTable, textTable } from "../render.js";
 
 export const FORMATS = ["table", "json", "markdown", "csv"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -41,13 +42,6 @@ export function toJson(report: CostReport): unknown {
     crossings: report.crossings,
     missingPrices: report.missingPrices,
   };
-}
-
-function pad(rows: string[][], rightAlign: (col: number) => boolean): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
-  return rows
-    .map((r) => r.map((cell, c) => (rightAlign(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd())
-    .join("\n");
 }
 
 function optionTotals(o: OptionCost, months: number): string[] {
@@ -93,21 +87,14 @@ export function toTable(report: CostReport, detail: readonly string[] = []): str
   const parts = [
     `Monthly cost in ${report.region}, ${report.horizonMonths} months (prices as of ${report.pricesAsOf ?? "unknown"})`,
     "",
-    pad(summaryRows(report), (c) => c >= 2),
+    textTable(summaryRows(report), (c) => c >= 2),
   ];
   for (const o of report.options.filter((x) => detail.includes(x.id))) {
-    parts.push("", `${o.label}:`, pad(breakdownRows(o), (c) => c === 1 || c >= 3));
+    parts.push("", `${o.label}:`, textTable(breakdownRows(o), (c) => c === 1 || c >= 3));
   }
   const notes = footnotes(report);
   if (notes.length) parts.push("", ...notes);
   return `${parts.join("\n")}\n`;
-}
-
-function mdTable(rows: string[][], rightFrom: number): string {
-  const esc = (s: string) => s.replace(/\|/g, "\\|");
-  const [head, ...body] = rows;
-  const align = head!.map((_, c) => (c >= rightFrom ? "---:" : "---"));
-  return [head!, align, ...body].map((r) => `| ${r.map(esc).join(" | ")} |`).join("\n");
 }
 
 export function toMarkdown(report: CostReport, detail: readonly string[] = []): string {
@@ -116,27 +103,22 @@ export function toMarkdown(report: CostReport, detail: readonly string[] = []): 
     "",
     `Prices as of ${report.pricesAsOf ?? "unknown"}.`,
     "",
-    mdTable(summaryRows(report), 2),
+    markdownTable(summaryRows(report), (c) => c >= 2),
   ];
-  for (const o of report.options.filter((x) => detail.includes(x.id))) parts.push("", `#### ${o.label}`, "", mdTable(breakdownRows(o), 1));
+  for (const o of report.options.filter((x) => detail.includes(x.id))) parts.push("", `#### ${o.label}`, "", markdownTable(breakdownRows(o), (c) => c >= 1));
   const notes = footnotes(report);
   if (notes.length) parts.push("", ...notes.map((n) => `- ${n}`));
   return `${parts.join("\n")}\n`;
 }
 
-function csvCell(s: string | null): string {
-  if (s === null) return "";
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function toCsv(report: CostReport): string {
-  const rows = [["option", "month", "line", "quantity", "unit", "unit_price", "cost"]];
+  const rows: (string | null)[][] = [["option", "month", "line", "quantity", "unit", "unit_price", "cost"]];
   for (const o of report.options) {
     for (const m of o.months) {
-      for (const l of m.lines) rows.push([o.id, String(m.month), l.name, money(l.quantity) ?? "", l.unit, money(l.unitPrice) ?? "", money(l.cost) ?? ""]);
+      for (const l of m.lines) rows.push([o.id, String(m.month), l.name, money(l.quantity), l.unit, money(l.unitPrice), money(l.cost)]);
     }
   }
-  return `${rows.map((r) => r.map(csvCell).join(",")).join("\n")}\n`;
+  return csvText(rows);
 }
 
 export function render(report: CostReport, format: Format, detail: readonly string[] = []): string {

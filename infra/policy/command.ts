@@ -6,6 +6,7 @@ import { UserError } from "../../core/errors.js";
 import type { StackConfig } from "../config.js";
 import { runProgramFile } from "../programFile.js";
 import { loadOwnStack } from "../stack.js";
+import { markdownTable, textTable } from "../../core/render.js";
 import { NO_PACK_CONFIG, readPackConfig } from "./packConfig.js";
 import type { RuleConfig } from "./rules.js";
 import { fromStackExport, judge, type PolicyReport } from "./offline.js";
@@ -32,11 +33,11 @@ export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
 export function policyText(report: PolicyReport, markdown: boolean): string {
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const head = `${markdown ? "### " : ""}Policy check of ${report.stack}: ${report.resources} resources, ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"} (${mandatory} mandatory)`;
-  const lines = report.violations.map((v) =>
-    markdown ? `| ${v.enforcementLevel} | ${v.control} | ${v.policy} | \`${v.resource.name}\` | ${v.message.replace(/\|/g, "\\|")} |` : `${v.enforcementLevel.padEnd(9)} ${v.control.padEnd(11)} ${v.policy.padEnd(28)} ${v.message}`,
-  );
-  if (markdown && lines.length) lines.unshift("| level | control | policy | resource | message |", "| --- | --- | --- | --- | --- |");
-  return `${[head, "", ...lines].join("\n")}\n`;
+  if (!report.violations.length) return `${head}\n\n`;
+  const table = markdown
+    ? markdownTable([["level", "control", "policy", "resource", "message"], ...report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, `\`${v.resource.name}\``, v.message])])
+    : textTable(report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, v.message]));
+  return `${head}\n\n${table}\n`;
 }
 
 export async function runPolicy(args: PolicyArgs): Promise<number> {

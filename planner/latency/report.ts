@@ -6,6 +6,7 @@ import type { Place } from "./places.js";
 import type { ProbeResult } from "./probe.js";
 import type { ProbeRegion } from "./regions.js";
 import { ms } from "./stats.js";
+import { csvText, textTable } from "../../core/render.js";
 
 export interface ReportEntry extends ProbeResult {
   /** True for an offline estimate (no measurement). */
@@ -86,9 +87,7 @@ export function latencyTable(report: LatencyReport): string {
           num(r.ttfbMs), `${r.lost}/${r.samples}`, ...(header.length > 10 ? [num(r.estimateMs), num(r.floorMs)] : []),
         ],
   );
-  const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
-  const lines = all.map((row) => row.map((cell, c) => (c === 0 || (!report.estimated && c === 1) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd());
+  const lines = textTable([header, ...rows], (c) => !(c === 0 || (!report.estimated && c === 1))).split("\n");
   const title = report.estimated
     ? `Estimated round trips from ${report.from} (no measurement: great-circle floor × route inflation + ${DEFAULT_ACCESS_MS} ms access)`
     : `Round trips measured from ${report.from} at ${report.measuredAt} (median of TCP connects; DNS, TLS and first byte beside it)`;
@@ -100,12 +99,6 @@ export function latencyTable(report: LatencyReport): string {
 
 export function latencyCsv(report: LatencyReport): string {
   const cols = ["name", "kind", "host", "status", "estimated", "median_ms", "p90_ms", "min_ms", "max_ms", "dns_ms", "tls_ms", "ttfb_ms", "samples", "lost", "estimate_ms", "floor_ms", "error"];
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const rows = report.results.map((r) =>
-    [r.name, r.kind, r.host, r.status, r.estimated, r.rttMs?.median, r.rttMs?.p90, r.rttMs?.min, r.rttMs?.max, r.dnsMs, r.tlsMs, r.ttfbMs, r.samples, r.lost, r.estimateMs, r.floorMs, r.error].map(cell).join(","),
-  );
-  return `${[cols.join(","), ...rows].join("\n")}\n`;
+  const rows = report.results.map((r) => [r.name, r.kind, r.host, r.status, r.estimated, r.rttMs?.median, r.rttMs?.p90, r.rttMs?.min, r.rttMs?.max, r.dnsMs, r.tlsMs, r.ttfbMs, r.samples, r.lost, r.estimateMs, r.floorMs, r.error]);
+  return csvText([cols, ...rows]);
 }

@@ -14,6 +14,7 @@ import { REGIONS } from "../../core/regions.js";
 import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
+import { markdownTable, textTable } from "../../core/render.js";
 
 export interface PlanArgs {
   readonly workload: string;
@@ -111,13 +112,8 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
     r.rejectedBecause.join("; "),
   ]);
   out.push("");
-  if (markdown) {
-    out.push(`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i >= 1 && i <= 4 ? " ---: " : " --- ")).join("|")}|`);
-    for (const r of rows) out.push(`| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
-  } else {
-    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c]!.length)));
-    for (const r of [header, ...rows]) out.push(r.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd());
-  }
+  const numeric = (c: number) => c >= 1 && c <= 4;
+  out.push(markdown ? markdownTable([header, ...rows], numeric) : textTable([header, ...rows], numeric));
   out.push("");
   if (hidden) out.push(`${hidden} other regions are not in allowed_regions.`);
   out.push(`Cost/latency Pareto front: ${result.front.join(", ") || "none"}.`);
