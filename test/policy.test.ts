@@ -82,12 +82,13 @@ describe("a pulumi stack export", () => {
   });
 });
 
-describe("stowage policy (the built command)", () => {
-  const run = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    });
+/** The built `stowage policy`, as a user runs it. */
+const run = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
 
+describe("stowage policy (the built command)", () => {
   it("passes our prod stack and answers JSON in the documented shape", async () => {
     const r = await run("--stack", "prod", "--json");
     expect(r.code).toBe(0);
@@ -213,11 +214,6 @@ describe("a policy pack config (pulumi preview --policy-pack-config)", () => {
 });
 
 describe("stowage policy --program (the built command), as pulumi runs programs", () => {
-  const run = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    });
-
   it("runs a TypeScript entry file with its own relative imports, and judges what it declares", async () => {
     const r = await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json");
     expect(r.stderr).not.toMatch(/internal error|Unknown file extension/);
@@ -295,9 +291,7 @@ describe("team-prefix-isolation without Stowage's config, from the resources the
   });
 
   it("fires on a foreign --program", async () => {
-    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile("node", ["dist/bundle/cli.js", "policy", "--program", "test/fixtures/programs/teams", "--json"], (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout })),
-    );
+    const r = await run("--program", "test/fixtures/programs/teams", "--json");
     const hits = JSON.parse(r.stdout).violations.filter((v: { policy: string }) => v.policy === "team-prefix-isolation");
     expect(hits.map((h: { message: string; enforcementLevel: string }) => [h.enforcementLevel, h.message])).toContainEqual(["mandatory", expect.stringMatching(/team analysts's role reaches acme-shared-data\/labels\/, which is granted to team labelling/)]);
   });
