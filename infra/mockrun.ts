@@ -3,10 +3,14 @@
  * registered: each resource's type, name, id, inputs-as-state and options. `stowage policy` judges this; the tests
  * assert on it. Nothing reaches a cloud.
  */
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackResource } from "./policy/gather.js";
 
 export const MOCK_ACCOUNT = "123456789012";
+
+/** The runtime's wait for its RPC queue to drain (exported by @pulumi/pulumi's runtime, not in its typings). */
+const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
 
 export interface MockRun<T> {
   readonly resources: (StackResource & { retainOnDelete: boolean })[];
@@ -33,7 +37,7 @@ function arnFor(type: string, name: string, id: string, region: string | undefin
  * Sets the config, installs the mocks, runs `program` inside a root stack (as `pulumi up` does, so a stack
  * transformation can record each resource's options), and waits until registrations stop.
  */
-export async function runUnderMocks<T>(project: string, stack: string, config: Record<string, unknown>, program: () => T | Promise<T>): Promise<MockRun<T>> {
+export async function runUnderMocks<T>(project: string, stack: string, config: Record<string, unknown>, program: () => T | Promise<T>, opts: { preview?: boolean } = {}): Promise<MockRun<T>> {
   const resources: MockRun<T>["resources"] = [];
   const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
@@ -65,29 +69,67 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
     },
     project,
     stack,
-    false,
+    // As `pulumi preview` runs a program (isDryRun() true) when asked; Stowage's own stacks run as an update.
+    opts.preview ?? false,
   );
   let result!: T;
   // The stack resource runs the program in its own initialisation, which nobody awaits: a program that throws would
   // surface as an unhandled rejection. Caught here, it is thrown to the caller instead.
   let failure: { error: unknown } | null = null;
+  const pending = programTimers();
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
       return undefined;
     });
     try {
-      result = await program();
+      result = await pending.track(program);
     } catch (error) {
       failure = { error };
     }
     return undefined;
   });
   if (failure) throw (failure as { error: unknown }).error;
-  let seen = -1;
-  while (seen !== resources.length) {
-    seen = resources.length;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // Done when the engine and the program say so, as `pulumi` is when the program's process ends: every
+  // registration and its outputs settled (the runtime's RPC queue), and no timer the program started still to
+  // fire (a registration it would make then). Not after a quiet spell that a slow machine or a late closure outlasts.
+  do await waitForRPCs();
+  while (await pending.fired());
+  pending.stop();
   return { resources, result };
+}
+
+/**
+ * Timers started by the program (and by whatever it started), tracked through the async context they were made in:
+ * `fired()` waits for the next one to fire and says whether there was one. Timers of the rest of the process (a test
+ * runner's, the SDK's) are not the program's and are not waited for.
+ */
+function programTimers() {
+  const program = new AsyncLocalStorage<true>();
+  const timers = new Map<number, () => void>();
+  const hook = createHook({
+    init(id, type) {
+      if (type === "Timeout" && program.getStore()) timers.set(id, () => {});
+    },
+    before(id) {
+      timers.get(id)?.();
+    },
+    destroy(id) {
+      timers.get(id)?.();
+      timers.delete(id);
+    },
+  }).enable();
+  return {
+    track: <T>(fn: () => T) => program.run(true, fn),
+    async fired(): Promise<boolean> {
+      if (timers.size === 0) return false;
+      await new Promise<void>((resolve) => {
+        for (const id of timers.keys()) timers.set(id, resolve);
+      });
+      // Let the timer's callback and what it registers run before the engine is asked again.
+      await new Promise((r) => setImmediate(r));
+      return true;
+    },
+    stop: () => hook.disable(),
+  };
 }

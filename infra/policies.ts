@@ -6,9 +6,12 @@ export interface Statement {
   Sid?: string;
   Effect: "Allow" | "Deny";
   Principal?: unknown;
-  Action: string | string[];
+  /** Action or NotAction: every statement has one of the two. */
+  Action?: string | string[];
+  NotAction?: string | string[];
   /** Absent in trust policies, which may not name a resource. */
   Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 export interface PolicyDocument {
@@ -17,6 +20,27 @@ export interface PolicyDocument {
 }
 
 const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
+
+/**
+ * An IAM policy document as the IAM grammar allows it (JSON text or an object; `Statement` one object or a list),
+ * as a document whose `Statement` is always a list. Null for what is not a policy document.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+ */
+export function normalizePolicy(v: unknown): PolicyDocument | null {
+  let json = v;
+  if (typeof v === "string") {
+    try {
+      json = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) return null;
+  const statement = (json as { Statement?: unknown }).Statement;
+  if (statement === undefined || statement === null) return null;
+  const list = (Array.isArray(statement) ? statement : [statement]).filter((s): s is Statement => !!s && typeof s === "object");
+  return { ...(json as PolicyDocument), Statement: list };
+}
 
 /**
  * TLS only, in two statements. AWS always sets aws:SecureTransport, and its documented deny is "Bool false". Ceph RGW

@@ -1,8 +1,8 @@
 /**
  * Runs any Pulumi program the way `pulumi` would find and load it, under the engine's mocks: `--program` takes a
  * TypeScript or JavaScript entry file or a project folder (its Pulumi.yaml's `main`), runs it as its own project
- * (name and config namespace from its Pulumi.yaml, config from its own Pulumi.<stack>.yaml) and resolves its
- * imports from its own folder.
+ * (name and config namespace from its Pulumi.yaml, config from its own Pulumi.<stack>.yaml) as `pulumi preview`
+ * does (isDryRun() true), and resolves its imports from its own folder.
  *
  * TypeScript is compiled with esbuild (already the bundler of the stowage command) into a temporary module beside
  * the entry file, with every package left external: Node then resolves `@pulumi/aws` and friends from the program's
@@ -101,7 +101,7 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
       // As pulumi's run: a program may export a function (sync or async) that is the program.
       const main = typeof mod.default === "function" ? mod.default : null;
       return main ? await (main as () => unknown)() : mod;
-    });
+    }, { preview: true });
     return { ...run, project, entry };
   } catch (err) {
     if (err instanceof UserError) throw err;

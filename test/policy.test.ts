@@ -296,3 +296,46 @@ describe("team-prefix-isolation without Stowage's config, from the resources the
     expect(hits.map((h: { message: string; enforcementLevel: string }) => [h.enforcementLevel, h.message])).toContainEqual(["mandatory", expect.stringMatching(/team analysts's role reaches acme-shared-data\/labels\/, which is granted to team labelling/)]);
   });
 });
+
+describe("stowage policy --program, run as pulumi preview runs it", () => {
+  it("is a preview (isDryRun) and judges resources registered late, once the engine is done", async () => {
+    const r = await run("--program", "test/fixtures/programs/late", "--json");
+    expect(r.stderr).not.toMatch(/only previews/);
+    const json = JSON.parse(r.stdout);
+    expect(json.violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write")).toMatchObject({ resource: { name: "late-data" } });
+  });
+});
+
+describe("IAM documents in every form the IAM grammar allows", () => {
+  const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
+  const exportWith = (document: unknown, bucketPolicy?: unknown) => ({
+    deployment: {
+      resources: [
+        { urn: urn("aws:iam/role:Role", "r"), type: "aws:iam/role:Role", custom: true, id: "r-1", outputs: { name: "r-1", tags: {} } },
+        { urn: urn("aws:iam/rolePolicy:RolePolicy", "p"), type: "aws:iam/rolePolicy:RolePolicy", custom: true, inputs: { role: "r-1", policy: JSON.stringify(document) } },
+        ...(bucketPolicy
+          ? [
+              { urn: urn("aws:s3/bucket:Bucket", "b"), type: "aws:s3/bucket:Bucket", custom: true, id: "b-1", outputs: { bucket: "b-1", arn: "arn:aws:s3:::b-1" } },
+              { urn: urn("aws:s3/bucketPolicy:BucketPolicy", "bp"), type: "aws:s3/bucketPolicy:BucketPolicy", custom: true, inputs: { bucket: "b-1", policy: JSON.stringify(bucketPolicy) } },
+            ]
+          : []),
+      ],
+    },
+  });
+  const messages = async (document: unknown, bucketPolicy?: unknown) => (await judge("prod", fromStackExport(exportWith(document, bucketPolicy)))).violations.map((v) => `${v.policy}: ${v.message}`);
+
+  it("reads a Statement that is one object, not a list (no crash, and judged)", async () => {
+    const found = await messages({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b-1/*" } });
+    expect(found.some((m) => /iam-no-wildcards: .*allows the action s3:\*/.test(m))).toBe(true);
+    const publicPolicy = await messages({ Version: "2012-10-17", Statement: [] }, { Version: "2012-10-17", Statement: { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" } });
+    expect(publicPolicy.some((m) => m.startsWith("s3-no-public-read-or-write:"))).toBe(true);
+  });
+
+  it("sees a wildcard bucket anywhere in an S3 ARN, and NotAction/NotResource as the wildcards they are", async () => {
+    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::*/*" }] })).some((m) => /every bucket \("arn:aws:s3:::\*\/\*"\)/.test(m))).toBe(true);
+    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b-1/*" }] })).some((m) => /allows the action \*/.test(m))).toBe(true);
+    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::secret/*" }] })).some((m) => /every bucket/.test(m))).toBe(true);
+    // A named bucket is not a wildcard.
+    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" }] })).filter((m) => m.startsWith("iam-no-wildcards"))).toEqual([]);
+  });
+});

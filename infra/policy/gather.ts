@@ -4,7 +4,7 @@
  * dependencies when it has them (preview), else by the `bucket` value matching the bucket's id or name.
  * A missing sidecar becomes a missing setting, which the rules report.
  */
-import type { PolicyDocument } from "../policies.js";
+import { normalizePolicy } from "../policies.js";
 import type { BucketFacts, Facts, ResourceRef } from "./facts.js";
 
 export interface StackResource {
@@ -44,15 +44,7 @@ export const TAGGABLE = new Set<string>([T.bucket, T.bucketV2, T.key, T.role, T.
 
 const ref = (r: StackResource): ResourceRef => ({ type: r.type, name: r.name, ...(r.urn ? { urn: r.urn } : {}) });
 
-function parsePolicy(v: unknown): PolicyDocument | null {
-  if (!v) return null;
-  if (typeof v === "object") return v as PolicyDocument;
-  try {
-    return JSON.parse(String(v)) as PolicyDocument;
-  } catch {
-    return null;
-  }
-}
+const parsePolicy = normalizePolicy;
 
 function isBucket(r: StackResource): boolean {
   return r.type === T.bucket || r.type === T.bucketV2;

@@ -328,9 +328,19 @@ export const kmsRotation: Rule = {
   check: (f) => f.keys.filter((k) => !k.rotation).map((k) => ({ resource: k.ref, message: "key rotation is off" })),
 };
 
+/**
+ * What each Allow statement grants. "Everything but" (NotAction, NotResource) is as broad as a wildcard for these
+ * rules, and is read as one.
+ */
 function actionsAndResources(doc: PolicyDocument) {
-  return doc.Statement.filter((s) => s.Effect === "Allow").map((s) => ({ actions: list(s.Action), resources: list(s.Resource) }));
+  return doc.Statement.filter((s) => s.Effect === "Allow").map((s) => ({
+    actions: s.NotAction !== undefined ? ["*"] : list(s.Action),
+    resources: s.NotResource !== undefined ? ["*"] : list(s.Resource),
+  }));
 }
+
+/** A resource that names every bucket: "*", or an S3 ARN whose bucket part starts with a wildcard. */
+const everyBucket = (r: string) => r === "*" || /^arn:aws[\w-]*:s3:::[*?]/.test(r);
 
 export const iamNoWildcards: Rule = {
   name: "iam-no-wildcards",
@@ -344,7 +354,8 @@ export const iamNoWildcards: Rule = {
         const out: Finding[] = [];
         const wildAction = actions.find((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a));
         if (wildAction) out.push({ resource: p.ref, message: `allows the action ${wildAction}` });
-        if (resources.includes("*") && actions.some((a) => a.startsWith("s3:"))) out.push({ resource: p.ref, message: "allows S3 actions on every resource (\"*\")" });
+        const wildResource = resources.find(everyBucket);
+        if (wildResource && actions.some((a) => a === "*" || a.startsWith("s3:"))) out.push({ resource: p.ref, message: `allows S3 actions on every bucket (${JSON.stringify(wildResource)})` });
         return out;
       }),
     ),

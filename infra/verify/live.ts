@@ -19,7 +19,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { sdkTimeouts } from "../../core/net.js";
-import type { PolicyDocument } from "../policies.js";
+import { normalizePolicy } from "../policies.js";
 import type { BucketFacts, Unknown } from "../policy/facts.js";
 
 export interface S3Options {
@@ -141,7 +141,7 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
     read(async () => (await client.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null),
     read(async () => {
       const text = (await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy;
-      return text ? (JSON.parse(text) as PolicyDocument) : null;
+      return text ? normalizePolicy(text) : null;
     }),
     read(async () => (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules?.filter((r) => r.Status === "Enabled").length ?? 0),
     read(async () => {
