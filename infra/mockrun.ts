@@ -64,6 +64,11 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
       call(args) {
         if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:root`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT };
         if (args.token === "aws:index/getRegion:getRegion") return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+        // Computed locally by the provider at preview, so a policy built this way is known then and must be judged.
+        if (args.token === "aws:iam/getPolicyDocument:getPolicyDocument") {
+          const json = JSON.stringify(policyDocumentOf(args.inputs as PolicyDocumentArgs));
+          return { json, minifiedJson: json, id: String(json.length) };
+        }
         return {};
       },
     },
@@ -97,6 +102,44 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   while (await pending.fired());
   pending.stop();
   return { resources, result };
+}
+
+interface PolicyDocumentArgs {
+  readonly version?: string;
+  readonly statements?: readonly {
+    sid?: string;
+    effect?: string;
+    actions?: string[];
+    notActions?: string[];
+    resources?: string[];
+    notResources?: string[];
+    principals?: { type: string; identifiers: string[] }[];
+    notPrincipals?: { type: string; identifiers: string[] }[];
+    conditions?: { test: string; variable: string; values: string[] }[];
+  }[];
+}
+
+/** aws.iam.getPolicyDocument's JSON, as the provider writes it (one value stays a string; `*` principals stay `*`). */
+function policyDocumentOf(args: PolicyDocumentArgs) {
+  const one = (v: string[]) => (v.length === 1 ? v[0] : v);
+  const principal = (ps: { type: string; identifiers: string[] }[]) =>
+    ps.length === 1 && ps[0]!.type === "*" ? "*" : Object.fromEntries(ps.map((p) => [p.type, one(p.identifiers)]));
+  return {
+    Version: args.version ?? "2012-10-17",
+    Statement: (args.statements ?? []).map((st) => ({
+      ...(st.sid ? { Sid: st.sid } : {}),
+      Effect: st.effect ?? "Allow",
+      ...(st.actions ? { Action: one(st.actions) } : {}),
+      ...(st.notActions ? { NotAction: one(st.notActions) } : {}),
+      ...(st.resources ? { Resource: one(st.resources) } : {}),
+      ...(st.notResources ? { NotResource: one(st.notResources) } : {}),
+      ...(st.principals ? { Principal: principal(st.principals) } : {}),
+      ...(st.notPrincipals ? { NotPrincipal: principal(st.notPrincipals) } : {}),
+      ...(st.conditions
+        ? { Condition: st.conditions.reduce<Record<string, Record<string, unknown>>>((c, x) => ({ ...c, [x.test]: { ...c[x.test], [x.variable]: one(x.values) } }), {}) }
+        : {}),
+    })),
+  };
 }
 
 /**

@@ -339,3 +339,27 @@ describe("IAM documents in every form the IAM grammar allows", () => {
     expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" }] })).filter((m) => m.startsWith("iam-no-wildcards"))).toEqual([]);
   });
 });
+
+describe("a bucket policy built with aws.iam.getPolicyDocument", () => {
+  it("is read from the invoke's result and judged: a public-read policy is caught", async () => {
+    const r = await run("--program", "test/fixtures/programs/policy-document", "--json");
+    const open = JSON.parse(r.stdout).violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write");
+    expect(open).toMatchObject({ enforcementLevel: "mandatory", resource: { name: "site" }, message: expect.stringMatching(/allows "s3:GetObject" to everyone/) });
+  });
+});
+
+describe("AWS-managed policies attached to roles", () => {
+  it("are read with their real rights: AmazonS3FullAccess is s3:* on every bucket, a basic Lambda role is not", async () => {
+    const aws = await import("@pulumi/aws");
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const run = await runUnderMocks("fn", "dev", {}, () => {
+      const role = new aws.iam.Role("fn-role", { assumeRolePolicy: trust });
+      new aws.iam.RolePolicyAttachment("fn-s3", { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" });
+      new aws.iam.RolePolicyAttachment("fn-logs", { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" });
+      new aws.iam.Role("admin", { assumeRolePolicy: trust, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] });
+    });
+    const found = (await judge("dev", run.resources)).violations.filter((v) => v.policy === "iam-no-wildcards").map((v) => `${v.resource.name}: ${v.message}`);
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^fn-s3: .*allows the action s3:\*/), expect.stringMatching(/^fn-s3: .*every bucket/), expect.stringMatching(/^admin: .*allows the action \*/)]));
+    expect(found.some((m) => m.startsWith("fn-logs"))).toBe(false);
+  });
+});

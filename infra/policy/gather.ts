@@ -5,6 +5,7 @@
  * A missing sidecar becomes a missing setting, which the rules report.
  */
 import { normalizePolicy } from "../policies.js";
+import { managedPolicy } from "./managed.js";
 import type { BucketFacts, Facts, ResourceRef } from "./facts.js";
 
 export interface StackResource {
@@ -35,6 +36,7 @@ export const T = {
   trail: "aws:cloudtrail/trail:Trail",
   role: "aws:iam/role:Role",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   policyResource: "aws:iam/policy:Policy",
   key: "aws:kms/key:Key",
 } as const;
@@ -138,14 +140,30 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
   };
   return {
     buckets: bucketFacts,
-    iamPolicies: resources
-      .filter((r) => r.type === T.rolePolicy || r.type === T.policyResource)
-      .flatMap((p) => {
-        const document = parsePolicy(p.props.policy);
-        if (!document) return [];
-        const role = p.type === T.rolePolicy ? roleOf(p) : undefined;
-        return [{ ref: ref(p), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }];
-      }),
+    iamPolicies: [
+      ...resources
+        .filter((r) => r.type === T.rolePolicy || r.type === T.policyResource)
+        .flatMap((p) => {
+          const document = parsePolicy(p.props.policy);
+          if (!document) return [];
+          const role = p.type === T.rolePolicy ? roleOf(p) : undefined;
+          return [{ ref: ref(p), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }];
+        }),
+      // AWS-managed policies, attached by a RolePolicyAttachment or listed in a role's managedPolicyArns.
+      ...resources
+        .filter((r) => r.type === T.rolePolicyAttachment)
+        .flatMap((a) => {
+          const document = managedPolicy(a.props.policyArn);
+          const role = roleOf(a);
+          return document ? [{ ref: ref(a), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }] : [];
+        }),
+      ...roles.flatMap((r) =>
+        ((r.props.managedPolicyArns ?? []) as unknown[]).flatMap((arn) => {
+          const document = managedPolicy(arn);
+          return document ? [{ ref: ref(r), role: r.name, team: r.props.tags?.["stowage-team"] ?? null, document }] : [];
+        }),
+      ),
+    ],
     roles: roles.map((r) => ({ ref: ref(r), trust: parsePolicy(r.props.assumeRolePolicy), tags: r.props.tags ?? {} })),
     trails: trails.length,
     keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
