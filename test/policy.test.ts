@@ -363,3 +363,25 @@ describe("AWS-managed policies attached to roles", () => {
     expect(found.some((m) => m.startsWith("fn-logs"))).toBe(false);
   });
 });
+
+describe("a v7 Bucket configured through its inline arguments", () => {
+  it("is judged by them: versioned and KMS-encrypted inline is neither unversioned nor unencrypted; a sidecar wins where both exist", async () => {
+    const aws = await import("@pulumi/aws");
+    const run = await runUnderMocks("inline", "dev", {}, () => {
+      const key = new aws.kms.Key("k", { enableKeyRotation: true });
+      new aws.s3.Bucket("inline", {
+        versioning: { enabled: true },
+        serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true } },
+        lifecycleRules: [{ enabled: true, noncurrentVersionExpiration: { days: 30 } }],
+        objectLockConfiguration: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } },
+      });
+      const both = new aws.s3.Bucket("both", { versioning: { enabled: true } });
+      new aws.s3.BucketVersioning("both-versioning", { bucket: both.id, versioningConfiguration: { status: "Suspended" } });
+    });
+    const violations = (await judge("dev", run.resources)).violations;
+    const of = (name: string) => new Set(violations.filter((v) => v.resource.name === name).map((v) => v.policy));
+    for (const p of ["s3-versioning", "s3-kms-encryption", "s3-lifecycle"]) expect(of("inline"), p).not.toContain(p);
+    expect(of("both")).toContain("s3-versioning");
+    expect(violations.find((v) => v.resource.name === "both" && v.policy === "s3-versioning")!.message).toMatch(/suspended/);
+  });
+});

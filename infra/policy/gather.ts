@@ -90,7 +90,10 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     const replication = first(T.replication, b);
     const lock = first(T.objectLock, b);
     const aclSide = first(T.acl, b);
-    const rule = encryption?.props.rules?.[0];
+    // @pulumi/aws v7 still takes the older inline arguments on Bucket (versioning, serverSideEncryptionConfiguration,
+    // policy, lifecycleRules, logging, objectLockConfiguration); a sidecar, where there is one, is what is in effect.
+    const inline = b.props;
+    const rule = encryption ? encryption.props.rules?.[0] : inline.serverSideEncryptionConfiguration?.rule;
     const target = logging ? bucketOf(logging, buckets, "targetBucket") : undefined;
     const arn: string | undefined = b.props.arn;
     const eventsFor = (readOnly: string) =>
@@ -112,15 +115,23 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
       role: logTargets.has(b) ? "log" : "data",
       isReplica: b.props.arn !== undefined && replicaArns.has(b.props.arn),
       acl: aclSide?.props.acl ?? b.props.acl ?? null,
-      versioning: versioning ? (versioning.props.versioningConfiguration?.status ?? null) : null,
+      versioning: versioning ? (versioning.props.versioningConfiguration?.status ?? null) : inline.versioning ? (inline.versioning.enabled ? "Enabled" : "Suspended") : null,
       encryption: rule ? { algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "", kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null, bucketKey: !!rule.bucketKeyEnabled } : null,
       publicAccessBlock: pab
         ? { blockPublicAcls: !!pab.props.blockPublicAcls, blockPublicPolicy: !!pab.props.blockPublicPolicy, ignorePublicAcls: !!pab.props.ignorePublicAcls, restrictPublicBuckets: !!pab.props.restrictPublicBuckets }
         : null,
       ownership: ownership?.props.rule?.objectOwnership ?? null,
-      policy: parsePolicy(policy?.props.policy),
-      lifecycleRules: lifecycle ? (lifecycle.props.rules ?? []).filter((r: { status?: string }) => r.status !== "Disabled").length : null,
-      logging: logging ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: regionOf(target) } : null,
+      policy: parsePolicy(policy ? policy.props.policy : inline.policy),
+      lifecycleRules: lifecycle
+        ? (lifecycle.props.rules ?? []).filter((r: { status?: string }) => r.status !== "Disabled").length
+        : inline.lifecycleRules
+          ? (inline.lifecycleRules as { enabled?: boolean }[]).filter((r) => r.enabled).length
+          : null,
+      logging: logging
+        ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: regionOf(target) }
+        : inline.logging?.targetBucket
+          ? { targetBucket: String(inline.logging.targetBucket), targetRegion: regionOf(bucketOf({ ...b, props: inline.logging }, buckets, "targetBucket")) }
+          : null,
       replication: replication
         ? {
             rules: repRules.filter((r) => r.status === "Enabled").length,
@@ -128,7 +139,11 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
             destinationRegions: repRules.map((r) => regionOf(buckets.find((x) => x.props.arn === r.destination?.bucket))),
           }
         : null,
-      objectLock: lock ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null } : null,
+      objectLock: lock
+        ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null }
+        : inline.objectLockConfiguration?.rule
+          ? { mode: inline.objectLockConfiguration.rule.defaultRetention?.mode ?? null, days: inline.objectLockConfiguration.rule.defaultRetention?.days ?? null }
+          : null,
       dataEvents: { writes: eventsFor("false"), reads: eventsFor("true") },
     };
   });
