@@ -385,3 +385,18 @@ describe("a v7 Bucket configured through its inline arguments", () => {
     expect(violations.find((v) => v.resource.name === "both" && v.policy === "s3-versioning")!.message).toMatch(/suspended/);
   });
 });
+
+describe("Stowage's house rules on someone else's program", () => {
+  it("advise instead of binding, unless the policy config raises them", async () => {
+    const tags = (r: { stdout: string }) => JSON.parse(r.stdout).violations.filter((v: { policy: string }) => v.policy === "required-tags");
+    const advised = tags(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json"));
+    expect(advised.length).toBeGreaterThan(0);
+    expect(advised.every((v: { enforcementLevel: string; message: string }) => v.enforcementLevel === "advisory" && /a Stowage house rule/.test(v.message))).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "stowage-house-"));
+    writeFileSync(join(dir, "pack.json"), JSON.stringify({ "required-tags": { houseRules: true } }));
+    const raised = tags(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--policy-config", join(dir, "pack.json"), "--json"));
+    expect(raised.every((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toBe(true);
+    // Security controls still bind on anyone's program.
+    expect(JSON.parse((await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).stdout).violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write").enforcementLevel).toBe("mandatory");
+  });
+});

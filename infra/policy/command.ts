@@ -58,7 +58,8 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
   } else if (args.program) {
     // A foreign program: its own project and, when --stack is given, its own stack file (else no config, as a new stack).
     const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
-    report = await judge(args.stack ?? run.project, run.resources, {}, run.project, packConfig);
+    // Not Stowage's own program: its house rules advise unless the policy config raises them.
+    report = await judge(args.stack ?? run.project, run.resources, { houseRules: false }, run.project, packConfig);
   } else {
     if (!args.stack) throw new UserError("--stack NAME, --program FILE|DIR or --export FILE is required.", "Try `stowage policy --stack prod`, or `stowage policy --program path/to/index.ts`.");
     const own = await loadOwnStack(args.stackDir ?? ".", args.stack);

@@ -20,6 +20,8 @@ export interface RuleConfig {
   readonly auditReads: boolean;
   /** Whether this stack owns its object-level audit trail; null: it does when it declares a trail. */
   readonly auditOwned: boolean | null;
+  /** Whether Stowage's house rules bind (its own stacks), or only advise (anyone else's programs). */
+  readonly houseRules: boolean;
   /**
    * The store may leave aws:SecureTransport out of plain-HTTP requests instead of setting it to false (Ceph RGW
    * does), so a TLS deny must also match a missing key. False for AWS, which always sets it.
@@ -33,6 +35,7 @@ export const DEFAULT_CONFIG: RuleConfig = {
   teamPrefixes: {},
   auditReads: false,
   auditOwned: null,
+  houseRules: true,
   secureTransportMayBeAbsent: false,
 };
 
@@ -52,6 +55,11 @@ export interface Rule {
   readonly enforcementLevel: EnforcementLevel;
   /** What to change, in one sentence. */
   readonly fix: string;
+  /**
+   * Stowage's own convention rather than a control auditors check (its four tag keys, a TLS 1.2 deny that AWS
+   * endpoints already enforce, protect on prod data): advisory on programs that are not Stowage's own.
+   */
+  readonly house?: true;
   check(facts: Facts, config: RuleConfig): Finding[];
 }
 
@@ -136,6 +144,7 @@ export const s3RequireTls = bucketRule(
 
 export const s3RequireTls12 = bucketRule(
   {
+    house: true,
     name: "s3-require-tls-1-2",
     control: "stowage",
     description: "The bucket policy denies TLS versions below 1.2.",
@@ -309,6 +318,7 @@ export const s3DataEvents: Rule = {
 
 export const prodProtected = bucketRule(
   {
+    house: true,
     name: "prod-data-protected",
     control: "stowage",
     description: "Prod data buckets are protected from deletion by the program (protect).",
@@ -411,6 +421,7 @@ export const teamPrefixIsolation: Rule = {
 };
 
 export const requiredTags: Rule = {
+  house: true,
   name: "required-tags",
   control: "stowage",
   description: "Every taggable resource carries the required tags.",
@@ -432,6 +443,16 @@ export const allowedRegions: Rule = {
   check: (f, c) =>
     c.allowedRegions === null ? [] : f.tagged.filter((t) => t.region && !c.allowedRegions!.includes(t.region)).map((t) => ({ resource: t.ref, message: `is in ${t.region}, not in ${c.allowedRegions!.join(", ")}` })),
 };
+
+/**
+ * What a rule finds, at the level it binds with: a house rule's findings on a program that is not Stowage's own
+ * (houseRules false) only advise, and say how to make them bind.
+ */
+export function findings(rule: Rule, facts: Facts, config: RuleConfig): Finding[] {
+  const found = rule.check(facts, config);
+  if (!rule.house || config.houseRules) return found;
+  return found.map((f) => ({ ...f, message: `${f.message} (a Stowage house rule: advisory here; houseRules: true in the policy config makes it bind)`, enforcementLevel: "advisory" as const }));
+}
 
 export const RULES: readonly Rule[] = [
   s3NoPublicAccess,

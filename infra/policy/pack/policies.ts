@@ -4,7 +4,7 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { gatherFacts, type StackResource } from "../gather.js";
-import { DEFAULT_CONFIG, RULES, type Rule, type RuleConfig } from "../rules.js";
+import { DEFAULT_CONFIG, RULES, findings, type Rule, type RuleConfig } from "../rules.js";
 
 /** CrossGuard's resources as the gatherer's, keeping the engine's property dependencies. */
 export function fromPolicyResources(resources: readonly PolicyResource[]): StackResource[] {
@@ -36,6 +36,7 @@ const CONFIG_SCHEMA = {
     teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: {} },
     auditReads: { type: "boolean", default: false },
     auditOwned: { type: ["boolean", "null"], default: null },
+    houseRules: { type: "boolean", default: true },
     secureTransportMayBeAbsent: { type: "boolean", default: false },
   },
 };
@@ -61,7 +62,7 @@ export function toPolicy(rule: Rule): StackValidationPolicy {
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = { ...DEFAULT_CONFIG, ...(args.getConfig<Partial<RuleConfig>>() ?? {}) };
       const facts = factsOf(args.resources);
-      for (const finding of rule.check(facts, config)) {
+      for (const finding of findings(rule, facts, config)) {
         const message = `${finding.resource.type} ${finding.resource.name}: ${finding.message} [${rule.control}]. Fix: ${rule.fix}`;
         if (!finding.enforcementLevel) reportViolation(message, finding.resource.urn);
         // The analyzer server (@pulumi/policy 1.21 server.js makeReportViolationFun) also takes a violation object
