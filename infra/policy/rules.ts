@@ -72,17 +72,25 @@ const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.i
 function bucketRule(
   base: Omit<Rule, "check">,
   which: (f: Facts, c: RuleConfig) => readonly BucketFacts[],
-  failure: (b: BucketFacts, c: RuleConfig) => string | null,
+  failure: (b: BucketFacts, c: RuleConfig) => string | { readonly message: string; readonly advisory: true } | null,
 ): Rule {
   return {
     ...base,
     check: (facts, config) =>
       which(facts, config).flatMap((b) => {
-        const message = failure(b, config);
-        return message ? [{ resource: b.ref, message }] : [];
+        const found = failure(b, config);
+        if (!found) return [];
+        return typeof found === "string" ? [{ resource: b.ref, message: found }] : [{ resource: b.ref, message: found.message, enforcementLevel: "advisory" as const }];
       }),
   };
 }
+
+/**
+ * A setting a program does not declare, where AWS's own default for new buckets already holds (since April 2023:
+ * all four public access blocks on, ACLs disabled — https://aws.amazon.com/about-aws/whats-new/2022/12/amazon-s3-automatically-enable-block-public-access-disable-access-control-lists-buckets-april-2023/).
+ * Not declared is not off: advise declaring it. A live bucket without the setting really has none.
+ */
+const undeclaredDefault = (b: BucketFacts, what: string) => (b.live ? `no ${what}` : { message: `no ${what} declared; AWS sets it for new buckets by default since April 2023, so declare it to keep it visible and enforced`, advisory: true as const });
 
 const known = <T>(v: T): v is Exclude<T, { readonly unknown: string }> => !isUnknown(v);
 
@@ -201,7 +209,7 @@ export const s3PublicAccessBlock = bucketRule(
   (f) => f.buckets,
   (b) => {
     if (!known(b.publicAccessBlock)) return null;
-    if (!b.publicAccessBlock) return "no public access block";
+    if (!b.publicAccessBlock) return undeclaredDefault(b, "public access block");
     const off = Object.entries(b.publicAccessBlock).filter(([, v]) => v !== true).map(([k]) => k);
     return off.length ? `public access block has ${off.join(", ")} off` : null;
   },
@@ -232,7 +240,11 @@ export const s3AclsDisabled = bucketRule(
     fix: "Add a BucketOwnershipControls with objectOwnership BucketOwnerEnforced.",
   },
   (f) => f.buckets,
-  (b) => (!known(b.ownership) || b.ownership === "BucketOwnerEnforced" ? null : `object ownership is ${b.ownership ?? "not set"}, so ACLs still apply`),
+  (b) => {
+    if (!known(b.ownership) || b.ownership === "BucketOwnerEnforced") return null;
+    if (b.ownership === null) return undeclaredDefault(b, "object ownership control (BucketOwnerEnforced)");
+    return `object ownership is ${b.ownership}, so ACLs still apply`;
+  },
 );
 
 export const s3Lifecycle = bucketRule(

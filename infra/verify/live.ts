@@ -190,6 +190,7 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
       replication,
       objectLock: lock,
       dataEvents: null,
+      live: true,
     },
   };
 }
