@@ -401,3 +401,27 @@ describe("Stowage's house rules on someone else's program", () => {
     expect(JSON.parse((await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).stdout).violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write").enforcementLevel).toBe("mandatory");
   });
 });
+
+describe("a bucket's purpose, inferred or declared, and exceptions recorded on purpose", () => {
+  it("gives a website bucket CloudFront advice instead of fixes that would take it down, spares CloudFront's log bucket its ACLs, and honours dated exceptions", async () => {
+    const json = JSON.parse((await run("--program", "test/fixtures/programs/website", "--json")).stdout);
+    const of = (name: string, policy: string) => json.violations.filter((v: { resource: { name: string }; policy: string }) => v.resource.name === name && v.policy === policy);
+    // Served through CloudFront: no TLS finding at all; the website endpoint itself: advice, not a TLS deny.
+    expect(of("site", "s3-require-tls")).toEqual([]);
+    expect(of("old-site", "s3-require-tls")[0]).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/website endpoint \(HTTP only\).*CloudFront with Origin Access Control/) });
+    expect(of("site", "s3-kms-encryption").every((v: { enforcementLevel: string }) => v.enforcementLevel === "advisory")).toBe(true);
+    expect(of("site", "s3-public-access-block")[0]).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/as a public website needs/) });
+    // The public policy: an exception in force until 2099, and one that expired in 2020.
+    expect(of("site", "s3-no-public-read-or-write")[0]).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/^aws:s3\/bucket:Bucket site: exception in force until 2099-12-31: public marketing site — for: /) });
+    expect(of("old-site", "s3-no-public-read-or-write")[0]).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/public by design for a website.*\(the exception "kept for one campaign" expired on 2020-01-31\)/) });
+    expect(of("cdn-logs", "s3-acls-disabled")).toEqual([]);
+  });
+
+  it("takes exceptions from the policy config too, and a data bucket's public policy stays mandatory without one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-exceptions-"));
+    writeFileSync(join(dir, "pack.json"), JSON.stringify({ "s3-no-public-read-or-write": { exceptions: [{ rule: "s3-no-public-read-or-write", resource: "site", reason: "press kit", expires: "2099-01-01" }] } }));
+    const open = (r: { stdout: string }) => JSON.parse(r.stdout).violations.find((v: { policy: string; resource: { name: string } }) => v.policy === "s3-no-public-read-or-write" && v.resource.name === "site");
+    expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).enforcementLevel).toBe("mandatory");
+    expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--policy-config", join(dir, "pack.json"), "--json"))).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/exception in force until 2099-01-01: press kit/) });
+  });
+});

@@ -25,8 +25,16 @@ export interface BucketFacts {
   readonly live?: boolean;
   /** Whether the program protects it from deletion (`protect`); null where not applicable (live). */
   readonly protect: boolean | null;
-  /** Log buckets (targets of access logging or of a trail) are judged by the log-bucket rules only. */
-  readonly role: "data" | "log";
+  /**
+   * What the bucket is for, inferred from the program or declared with a `stowage:purpose` tag: a data bucket; a log
+   * bucket (target of access logs, a trail or CloudFront logs), judged by the log-bucket rules only; a website
+   * bucket (website configuration), which serves anonymous HTTP and gets CloudFront advice instead of a TLS deny.
+   */
+  readonly role: "data" | "log" | "website";
+  /** A CloudFront distribution serves it (an origin names it). */
+  readonly behindCloudFront?: boolean;
+  /** CloudFront writes its standard logs here, which needs ACLs (the bucket must not enforce BucketOwnerEnforced). */
+  readonly cloudFrontLogs?: boolean;
   /** The destination of another bucket's replication: judged as a data bucket, but not asked to replicate itself. */
   readonly isReplica: boolean;
   readonly acl: string | null;

@@ -33,6 +33,8 @@ export const T = {
   replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
   objectLock: ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"],
   acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+  website: ["aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration", "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2"],
+  distribution: "aws:cloudfront/distribution:Distribution",
   trail: "aws:cloudtrail/trail:Trail",
   role: "aws:iam/role:Role",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
@@ -76,6 +78,19 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     ...trails.flatMap((t) => [bucketOf(t, buckets, "s3BucketName")].filter((x): x is StackResource => !!x)),
   ]);
 
+  // CloudFront names buckets by domain ("name.s3.amazonaws.com", "name.s3.us-east-2.amazonaws.com").
+  const distributions = resources.filter((r) => r.type === T.distribution);
+  const bucketOfDomain = (domain: unknown) => (typeof domain === "string" ? buckets.find((b) => b.props.bucket && domain.startsWith(`${b.props.bucket}.s3.`)) : undefined);
+  const cloudFrontOrigins = new Set(distributions.flatMap((d) => ((d.props.origins ?? []) as { domainName?: string }[]).map((o) => bucketOfDomain(o.domainName)).filter((x): x is StackResource => !!x)));
+  const cloudFrontLogTargets = new Set(distributions.flatMap((d) => [bucketOfDomain(d.props.loggingConfig?.bucket)].filter((x): x is StackResource => !!x)));
+  const purposeOf = (b: StackResource): BucketFacts["role"] => {
+    const declared = b.props.tags?.["stowage:purpose"];
+    if (declared === "data" || declared === "log" || declared === "website") return declared;
+    if (logTargets.has(b) || cloudFrontLogTargets.has(b)) return "log";
+    if (b.props.website || resources.some((r) => T.website.includes(r.type as never) && bucketOf(r, buckets) === b)) return "website";
+    return "data";
+  };
+
   const replicaArns = new Set<string>(
     resources.filter((r) => T.replication.includes(r.type as never)).flatMap((r) => (r.props.rules ?? []).map((rule: { destination?: { bucket?: string } }) => rule.destination?.bucket ?? "")),
   );
@@ -112,7 +127,9 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
       region: regionOf(b),
       tags: b.props.tags ?? {},
       protect: b.protect ?? null,
-      role: logTargets.has(b) ? "log" : "data",
+      role: purposeOf(b),
+      ...(cloudFrontOrigins.has(b) ? { behindCloudFront: true } : {}),
+      ...(cloudFrontLogTargets.has(b) ? { cloudFrontLogs: true } : {}),
       isReplica: b.props.arn !== undefined && replicaArns.has(b.props.arn),
       acl: aclSide?.props.acl ?? b.props.acl ?? null,
       versioning: versioning ? (versioning.props.versioningConfiguration?.status ?? null) : inline.versioning ? (inline.versioning.enabled ? "Enabled" : "Suspended") : null,

@@ -23,10 +23,23 @@ export interface RuleConfig {
   /** Whether Stowage's house rules bind (its own stacks), or only advise (anyone else's programs). */
   readonly houseRules: boolean;
   /**
+   * Findings accepted on purpose, each with its reason and an expiry date (YYYY-MM-DD). The same can be recorded on
+   * the resource: a tag `stowage:exception:RULE` = "REASON until YYYY-MM-DD".
+   */
+  readonly exceptions: readonly RuleException[];
+  /**
    * The store may leave aws:SecureTransport out of plain-HTTP requests instead of setting it to false (Ceph RGW
    * does), so a TLS deny must also match a missing key. False for AWS, which always sets it.
    */
   readonly secureTransportMayBeAbsent: boolean;
+}
+
+export interface RuleException {
+  readonly rule: string;
+  /** The resource's name in the program. */
+  readonly resource: string;
+  readonly reason: string;
+  readonly expires: string;
 }
 
 export const DEFAULT_CONFIG: RuleConfig = {
@@ -36,6 +49,7 @@ export const DEFAULT_CONFIG: RuleConfig = {
   auditReads: false,
   auditOwned: null,
   houseRules: true,
+  exceptions: [],
   secureTransportMayBeAbsent: false,
 };
 
@@ -90,9 +104,13 @@ function bucketRule(
  * all four public access blocks on, ACLs disabled — https://aws.amazon.com/about-aws/whats-new/2022/12/amazon-s3-automatically-enable-block-public-access-disable-access-control-lists-buckets-april-2023/).
  * Not declared is not off: advise declaring it. A live bucket without the setting really has none.
  */
-const undeclaredDefault = (b: BucketFacts, what: string) => (b.live ? `no ${what}` : { message: `no ${what} declared; AWS sets it for new buckets by default since April 2023, so declare it to keep it visible and enforced`, advisory: true as const });
+const undeclaredDefault = (b: BucketFacts, what: string, since = "April 2023") =>
+  b.live ? `no ${what}` : { message: `no ${what} declared; AWS sets it for new buckets by default since ${since}, so declare it to keep it visible and enforced`, advisory: true as const };
 
 const known = <T>(v: T): v is Exclude<T, { readonly unknown: string }> => !isUnknown(v);
+
+/** What a website bucket gets instead of a TLS deny or SSE-KMS, which would take an S3 website endpoint down. */
+const CLOUDFRONT_ADVICE = "serve it through CloudFront with Origin Access Control (HTTPS, the bucket private), or record an exception";
 
 function principalIsEveryone(p: unknown): boolean {
   if (p === "*") return true;
@@ -110,9 +128,10 @@ export const s3NoPublicAccess = bucketRule(
   },
   (f) => f.buckets,
   (b) => {
-    if (b.acl && /public-read/.test(b.acl)) return `the ACL ${b.acl} makes objects public`;
     const open = statements(b.policy).find((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal) && !s.Condition);
-    return open ? `the bucket policy allows ${JSON.stringify(open.Action)} to everyone` : null;
+    const what = b.acl && /public-read/.test(b.acl) ? `the ACL ${b.acl} makes objects public` : open ? `the bucket policy allows ${JSON.stringify(open.Action)} to everyone` : null;
+    if (what && b.role === "website" && !/write/.test(b.acl ?? "")) return { message: `${what}: public by design for a website; ${CLOUDFRONT_ADVICE}`, advisory: true };
+    return what;
   },
 );
 
@@ -138,6 +157,8 @@ export const s3RequireTls = bucketRule(
   (f) => f.buckets,
   (b, config) => {
     if (!known(b.policy)) return null;
+    // An S3 website endpoint speaks HTTP only: a TLS deny would take the site down.
+    if (b.role === "website") return b.behindCloudFront ? null : { message: `a website bucket served from the S3 website endpoint (HTTP only); ${CLOUDFRONT_ADVICE}`, advisory: true };
     const key = "aws:SecureTransport";
     // BoolIfExists false matches both a false and a missing key.
     const whenFalse = (c: Conditions) => String(c.Bool?.[key]) === "false" || String(c.BoolIfExists?.[key]) === "false";
@@ -211,7 +232,9 @@ export const s3PublicAccessBlock = bucketRule(
     if (!known(b.publicAccessBlock)) return null;
     if (!b.publicAccessBlock) return undeclaredDefault(b, "public access block");
     const off = Object.entries(b.publicAccessBlock).filter(([, v]) => v !== true).map(([k]) => k);
-    return off.length ? `public access block has ${off.join(", ")} off` : null;
+    if (!off.length) return null;
+    const message = `public access block has ${off.join(", ")} off`;
+    return b.role === "website" ? { message: `${message}, as a public website needs; ${CLOUDFRONT_ADVICE}`, advisory: true } : message;
   },
 );
 
@@ -241,7 +264,8 @@ export const s3AclsDisabled = bucketRule(
   },
   (f) => f.buckets,
   (b) => {
-    if (!known(b.ownership) || b.ownership === "BucketOwnerEnforced") return null;
+    // CloudFront's standard logging writes with an ACL: its log bucket must keep ACLs enabled.
+    if (!known(b.ownership) || b.ownership === "BucketOwnerEnforced" || b.cloudFrontLogs) return null;
     if (b.ownership === null) return undeclaredDefault(b, "object ownership control (BucketOwnerEnforced)");
     return `object ownership is ${b.ownership}, so ACLs still apply`;
   },
@@ -294,7 +318,11 @@ export const s3KmsEncryption = bucketRule(
   (f) => f.buckets,
   (b) => {
     if (!known(b.encryption)) return null;
-    if (!b.encryption) return "no default encryption configuration";
+    if (!b.encryption) {
+      // S3 encrypts every new object with SSE-S3 by default since January 2023: enough for logs and websites.
+      if (b.role !== "data") return undeclaredDefault(b, "default encryption configuration", "January 2023 (SSE-S3)");
+      return "no default encryption declared: S3 applies SSE-S3 by default, not the SSE-KMS a data bucket needs";
+    }
     if (b.role === "data" && !b.encryption.algorithm.startsWith("aws:kms")) return `default encryption is ${b.encryption.algorithm}, not SSE-KMS`;
     if (b.role === "data" && !b.encryption.kmsKeyId) return "SSE-KMS with the AWS-managed key; use a customer-managed key";
     return null;
@@ -456,14 +484,30 @@ export const allowedRegions: Rule = {
     c.allowedRegions === null ? [] : f.tagged.filter((t) => t.region && !c.allowedRegions!.includes(t.region)).map((t) => ({ resource: t.ref, message: `is in ${t.region}, not in ${c.allowedRegions!.join(", ")}` })),
 };
 
+/** An exception recorded on a resource: tag `stowage:exception:RULE` = "REASON until YYYY-MM-DD". */
+function taggedException(rule: string, resource: string, tags: Readonly<Record<string, string>> | undefined): RuleException | null {
+  const value = tags?.[`stowage:exception:${rule}`];
+  if (value === undefined) return null;
+  const m = /^(.*?)\s+until\s+(\d{4}-\d{2}-\d{2})\s*$/.exec(value);
+  return { rule, resource, reason: (m ? m[1]! : value).trim(), expires: m ? m[2]! : "" };
+}
+
 /**
- * What a rule finds, at the level it binds with: a house rule's findings on a program that is not Stowage's own
- * (houseRules false) only advise, and say how to make them bind.
+ * What a rule finds, at the level it binds with. A house rule's findings on a program that is not Stowage's own
+ * (houseRules false) only advise, and say how to make them bind. A finding under an exception in force becomes an
+ * advisory that names the exception, so every exception stays in the report; an expired one, or one without a
+ * date, leaves the finding as it was and says so.
  */
-export function findings(rule: Rule, facts: Facts, config: RuleConfig): Finding[] {
-  const found = rule.check(facts, config);
-  if (!rule.house || config.houseRules) return found;
-  return found.map((f) => ({ ...f, message: `${f.message} (a Stowage house rule: advisory here; houseRules: true in the policy config makes it bind)`, enforcementLevel: "advisory" as const }));
+export function findings(rule: Rule, facts: Facts, config: RuleConfig, today = new Date().toISOString().slice(0, 10)): Finding[] {
+  const tagsOf = (name: string) => [...facts.tagged, ...facts.buckets.map((b) => ({ ref: b.ref, tags: b.tags }))].find((t) => t.ref.name === name)?.tags;
+  return rule.check(facts, config).map((f) => {
+    const found = !rule.house || config.houseRules ? f : { ...f, message: `${f.message} (a Stowage house rule: advisory here; houseRules: true in the policy config makes it bind)`, enforcementLevel: "advisory" as const };
+    const exception = config.exceptions.find((e) => e.rule === rule.name && e.resource === f.resource.name) ?? taggedException(rule.name, f.resource.name, tagsOf(f.resource.name));
+    if (!exception) return found;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(exception.expires)) return { ...found, message: `${found.message} (an exception "${exception.reason}" is recorded without an expiry date YYYY-MM-DD, so it does not apply)` };
+    if (exception.expires < today) return { ...found, message: `${found.message} (the exception "${exception.reason}" expired on ${exception.expires})` };
+    return { ...found, message: `exception in force until ${exception.expires}: ${exception.reason} — for: ${found.message}`, enforcementLevel: "advisory" as const };
+  });
 }
 
 export const RULES: readonly Rule[] = [

@@ -37,6 +37,11 @@ const CONFIG_SCHEMA = {
     auditReads: { type: "boolean", default: false },
     auditOwned: { type: ["boolean", "null"], default: null },
     houseRules: { type: "boolean", default: true },
+    exceptions: {
+      type: "array",
+      items: { type: "object", properties: { rule: { type: "string" }, resource: { type: "string" }, reason: { type: "string" }, expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" } }, required: ["rule", "resource", "reason", "expires"] },
+      default: [],
+    },
     secureTransportMayBeAbsent: { type: "boolean", default: false },
   },
 };
