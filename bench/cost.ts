@@ -57,3 +57,5 @@ console.log(`  load and parse the price snapshot:   ${stats(loads)}`);
 console.log(`  process: node -e 0 (baseline):       ${stats(bare)}`);
 console.log(`  process: stowage --help:             ${stats(help)}`);
 console.log(`  process: stowage cost (example):     ${stats(cost)}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`  stowage cost / node -e 0 (medians):   ${(median(cost) / median(bare)).toFixed(2)}×   target ≤ 2×`);

@@ -141,13 +141,17 @@ async function inkHello(): Promise<{ direct: number[]; npm: number[] }> {
   }
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 try {
   console.log(`  ${"npm start → first frame:".padEnd(42)} ${stats(await frames("npm start --silent -- --stack-dir /tmp"))}   target < 500 ms`);
-  console.log(`  ${"stowage planner → first frame:".padEnd(42)} ${stats(await frames(`${process.execPath} dist/bundle/cli.js planner --stack-dir /tmp`))}`);
+  const planner = await frames(`${process.execPath} dist/bundle/cli.js planner --stack-dir /tmp`);
+  console.log(`  ${"stowage planner → first frame:".padEnd(42)} ${stats(planner)}`);
   console.log(`  ${"floor: npm start of a bare node print:".padEnd(42)} ${stats(await npmFloor())}`);
   console.log(`  ${"floor: node printing at once:".padEnd(42)} ${stats(await frames(`${process.execPath} -e "process.stdout.write('Workload from')"`))}`);
   const hello = await inkHello();
   console.log(`  ${"floor: a one-line Ink app, bundled:".padEnd(42)} ${stats(hello.direct)}`);
+  console.log(`  ${"planner / one-line Ink app (medians):".padEnd(42)} ${(median(planner) / median(hello.direct)).toFixed(2)}×   target ≤ 1.3×`);
   console.log(`  ${"floor: npm start of that Ink app:".padEnd(42)} ${stats(hello.npm)}`);
 } catch (err) {
   console.log(`  first frame: not measured (${(err as Error).message})`);
