@@ -25,7 +25,8 @@ describe("the pack", () => {
     for (const p of POLICIES) {
       expect(p.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(p.description.length).toBeGreaterThan(20);
-      expect(p.enforcementLevel).toBe("mandatory");
+      // Every rule binds but the one that only tidies (a setting declared both inline and by a sidecar).
+      expect(p.enforcementLevel).toBe(p.name === "s3-settings-declared-once" ? "advisory" : "mandatory");
       expect(p.configSchema?.properties).toBeDefined();
     }
   });
@@ -384,6 +385,11 @@ describe("a v7 Bucket configured through its inline arguments", () => {
     for (const p of ["s3-versioning", "s3-kms-encryption", "s3-lifecycle"]) expect(of("inline"), p).not.toContain(p);
     expect(of("both")).toContain("s3-versioning");
     expect(violations.find((v) => v.resource.name === "both" && v.policy === "s3-versioning")!.message).toMatch(/suspended/);
+    expect(violations.find((v) => v.resource.name === "both" && v.policy === "s3-settings-declared-once")).toMatchObject({
+      enforcementLevel: "advisory",
+      message: expect.stringMatching(/declared twice: versioning \(inline\) and BucketVersioning both-versioning; the sidecar is what is in effect/),
+    });
+    expect(of("inline")).not.toContain("s3-settings-declared-once");
   });
 });
 

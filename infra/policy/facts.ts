@@ -31,6 +31,8 @@ export interface BucketFacts {
    * bucket (website configuration), which serves anonymous HTTP and gets CloudFront advice instead of a TLS deny.
    */
   readonly role: "data" | "log" | "website";
+  /** Settings the program declares twice, inline on the Bucket and by a sidecar (the sidecar is in effect). */
+  readonly declaredTwice?: readonly string[];
   /** A CloudFront distribution serves it (an origin names it). */
   readonly behindCloudFront?: boolean;
   /** CloudFront writes its standard logs here, which needs ACLs (the bucket must not enforce BucketOwnerEnforced). */

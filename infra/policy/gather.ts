@@ -108,6 +108,16 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     // @pulumi/aws v7 still takes the older inline arguments on Bucket (versioning, serverSideEncryptionConfiguration,
     // policy, lifecycleRules, logging, objectLockConfiguration); a sidecar, where there is one, is what is in effect.
     const inline = b.props;
+    const twice = (
+      [
+        ["versioning", versioning, inline.versioning],
+        ["serverSideEncryptionConfiguration", encryption, inline.serverSideEncryptionConfiguration],
+        ["policy", policy, inline.policy],
+        ["lifecycleRules", lifecycle, inline.lifecycleRules],
+        ["logging", logging, inline.logging],
+        ["objectLockConfiguration", lock, inline.objectLockConfiguration],
+      ] as const
+    ).flatMap(([name, side, value]) => (side && value !== undefined && value !== null ? [`${name} (inline) and ${side.type.split(":").pop()} ${side.name}`] : []));
     const rule = encryption ? encryption.props.rules?.[0] : inline.serverSideEncryptionConfiguration?.rule;
     const target = logging ? bucketOf(logging, buckets, "targetBucket") : undefined;
     const arn: string | undefined = b.props.arn;
@@ -129,6 +139,7 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
       protect: b.protect ?? null,
       role: purposeOf(b),
       ...(cloudFrontOrigins.has(b) ? { behindCloudFront: true } : {}),
+      ...(twice.length ? { declaredTwice: twice } : {}),
       ...(cloudFrontLogTargets.has(b) ? { cloudFrontLogs: true } : {}),
       isReplica: b.props.arn !== undefined && replicaArns.has(b.props.arn),
       acl: aclSide?.props.acl ?? b.props.acl ?? null,

@@ -510,6 +510,15 @@ export function findings(rule: Rule, facts: Facts, config: RuleConfig, today = n
   });
 }
 
+export const settingsDeclaredOnce: Rule = {
+  name: "s3-settings-declared-once",
+  control: "stowage",
+  description: "Each bucket setting is declared once: inline on the Bucket or by its v7 sidecar, not both.",
+  enforcementLevel: "advisory",
+  fix: "Keep the sidecar resource and remove the inline argument (@pulumi/aws v7 deprecates the inline forms).",
+  check: (f) => f.buckets.flatMap((b) => (b.declaredTwice?.length ? [{ resource: b.ref, message: `declared twice: ${b.declaredTwice.join("; ")}; the sidecar is what is in effect, and the two fight on every update` }] : [])),
+};
+
 export const RULES: readonly Rule[] = [
   s3NoPublicAccess,
   s3RequireTls,
@@ -531,4 +540,5 @@ export const RULES: readonly Rule[] = [
   teamPrefixIsolation,
   requiredTags,
   allowedRegions,
+  settingsDeclaredOnce,
 ];
