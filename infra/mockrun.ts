@@ -9,6 +9,9 @@ import type { StackResource } from "./policy/gather.js";
 
 export const MOCK_ACCOUNT = "123456789012";
 
+/** How long a program's own timers may keep it running after its last registration. */
+const PROGRAM_TIMERS_LIMIT_MS = 30_000;
+
 /** The runtime's wait for its RPC queue to drain (exported by @pulumi/pulumi's runtime, not in its typings). */
 const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
 
@@ -98,9 +101,19 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   // Done when the engine and the program say so, as `pulumi` is when the program's process ends: every
   // registration and its outputs settled (the runtime's RPC queue), and no timer the program started still to
   // fire (a registration it would make then). Not after a quiet spell that a slow machine or a late closure outlasts.
-  do await waitForRPCs();
-  while (await pending.fired());
+  // A program whose timers never stop (an interval it never clears) would keep `pulumi` waiting too; here it ends.
+  const until = Date.now() + PROGRAM_TIMERS_LIMIT_MS;
+  let endless = false;
+  for (;;) {
+    await waitForRPCs();
+    if (!(await pending.fired())) break;
+    if (Date.now() >= until) {
+      endless = true;
+      break;
+    }
+  }
   pending.stop();
+  if (endless) throw new Error(`the program still had timers running after ${PROGRAM_TIMERS_LIMIT_MS / 1000} s (an interval it never clears?); pulumi would wait for them too`);
   return { resources, result };
 }
 

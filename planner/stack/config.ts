@@ -145,7 +145,7 @@ export async function writeStackFile(path: string, text: string): Promise<void> 
     throw err;
   });
   const before = await stat(target).catch(() => null);
-  const tmp = join(dirname(target), `.stowage-tmp-${basename(target)}.${process.pid}`);
+  const tmp = join(dirname(target), `.stowage-tmp-${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`);
   try {
     await writeFile(tmp, text, { mode: before ? before.mode & 0o7777 : 0o644, flag: "wx" });
     if (before) {
