@@ -118,17 +118,23 @@ describe("stowage policy (the built command)", () => {
 });
 
 describe("values unknown until apply", () => {
-  it("are handled as the engine's policy server handles them: an advisory, not a crash", async () => {
+  it("make the settings they hold 'could not be judged' (advisory, naming the value), never absent, and the rest is still judged", async () => {
     const { unknownStringValue } = (await import("@pulumi/policy/proxy.js")) as unknown as { unknownStringValue: string };
     const resources = [
       { type: "aws:s3/bucket:Bucket", name: "fresh", id: "fresh", props: { bucket: "fresh", region: "us-east-2", tags: {} } },
       { type: "aws:s3/bucketPolicy:BucketPolicy", name: "fresh-policy", props: { bucket: "fresh", policy: unknownStringValue } },
+      { type: "aws:s3/bucket:Bucket", name: "open", id: "open", props: { bucket: "open", region: "us-east-2", acl: "public-read", tags: {} } },
     ];
     const report = await judge("prod", resources);
-    const skipped = report.violations.filter((v) => v.message.startsWith("can't run policy"));
-    expect(skipped.length).toBeGreaterThan(0);
-    expect(skipped.every((v) => v.enforcementLevel === "advisory")).toBe(true);
-    expect(skipped[0]!.message).toMatch(/during preview: .*policy/);
+    const of = (name: string, policy: string) => report.violations.filter((v) => v.resource.name === name && v.policy === policy);
+    // The unknown policy: the rules that read it say so, at advisory level, naming where the value comes from.
+    for (const policy of ["s3-require-tls", "s3-no-public-read-or-write"]) {
+      expect(of("fresh", policy)).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringMatching(/could not be judged: fresh-policy's policy is not known until apply \(.*can't be known during preview\)/) })]);
+    }
+    // Not taken as "no policy", and the other bucket is judged as usual.
+    expect(report.violations.some((v) => /no statement denies requests without TLS/.test(v.message) && v.resource.name === "fresh")).toBe(false);
+    expect(of("open", "s3-no-public-read-or-write")[0]).toMatchObject({ enforcementLevel: "mandatory", message: expect.stringMatching(/public-read makes objects public/) });
+    expect(report.violations.filter((v) => v.message.startsWith("can't run policy"))).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { normalizePolicy } from "../policies.js";
 import { managedPolicy } from "./managed.js";
-import type { BucketFacts, Facts, ResourceRef } from "./facts.js";
+import type { BucketFacts, Facts, ResourceRef, Unknown } from "./facts.js";
 
 export interface StackResource {
   readonly type: string;
@@ -49,6 +49,20 @@ export const TAGGABLE = new Set<string>([T.bucket, T.bucketV2, T.key, T.role, T.
 const ref = (r: StackResource): ResourceRef => ({ type: r.type, name: r.name, ...(r.urn ? { urn: r.urn } : {}) });
 
 const parsePolicy = normalizePolicy;
+
+/**
+ * A setting read from props the engine hands over at preview, where a value computed from another resource's
+ * outputs is not known yet (@pulumi/policy's proxy throws UnknownValueError on reading it): that setting is
+ * unknown, named with where it comes from, and the rules say it could not be judged; it is never taken as absent.
+ */
+function orUnknown<T>(what: string, read: () => T): T | Unknown {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof Error && err.constructor.name === "UnknownValueError") return { unknown: `${what} is not known until apply (${err.message})` };
+    throw err;
+  }
+}
 
 function isBucket(r: StackResource): boolean {
   return r.type === T.bucket || r.type === T.bucketV2;
@@ -108,7 +122,7 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     // @pulumi/aws v7 still takes the older inline arguments on Bucket (versioning, serverSideEncryptionConfiguration,
     // policy, lifecycleRules, logging, objectLockConfiguration); a sidecar, where there is one, is what is in effect.
     const inline = b.props;
-    const twice = (
+    const twice = orUnknown("", () => (
       [
         ["versioning", versioning, inline.versioning],
         ["serverSideEncryptionConfiguration", encryption, inline.serverSideEncryptionConfiguration],
@@ -117,9 +131,8 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
         ["logging", logging, inline.logging],
         ["objectLockConfiguration", lock, inline.objectLockConfiguration],
       ] as const
-    ).flatMap(([name, side, value]) => (side && value !== undefined && value !== null ? [`${name} (inline) and ${side.type.split(":").pop()} ${side.name}`] : []));
-    const rule = encryption ? encryption.props.rules?.[0] : inline.serverSideEncryptionConfiguration?.rule;
-    const target = logging ? bucketOf(logging, buckets, "targetBucket") : undefined;
+    ).flatMap(([name, side, value]) => (side && value !== undefined && value !== null ? [`${name} (inline) and ${side.type.split(":").pop()} ${side.name}`] : [])));
+    const named = (side: StackResource | undefined, what: string) => (side ? `${side.name}'s ${what}` : `${b.name}'s inline ${what}`);
     const arn: string | undefined = b.props.arn;
     const eventsFor = (readOnly: string) =>
       trails.some((t) =>
@@ -131,7 +144,6 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
           return (!ro || ro.includes(readOnly)) && (dependsOnBucket || (arn !== undefined && arns.some((a) => a.startsWith(arn))));
         }),
       );
-    const repRules: any[] = replication?.props.rules ?? [];
     return {
       ref: ref(b),
       region: regionOf(b),
@@ -139,39 +151,54 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
       protect: b.protect ?? null,
       role: purposeOf(b),
       ...(cloudFrontOrigins.has(b) ? { behindCloudFront: true } : {}),
-      ...(twice.length ? { declaredTwice: twice } : {}),
+      ...(Array.isArray(twice) && twice.length ? { declaredTwice: twice } : {}),
       ...(cloudFrontLogTargets.has(b) ? { cloudFrontLogs: true } : {}),
       isReplica: b.props.arn !== undefined && replicaArns.has(b.props.arn),
       acl: aclSide?.props.acl ?? b.props.acl ?? null,
-      versioning: versioning ? (versioning.props.versioningConfiguration?.status ?? null) : inline.versioning ? (inline.versioning.enabled ? "Enabled" : "Suspended") : null,
-      encryption: rule ? { algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "", kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null, bucketKey: !!rule.bucketKeyEnabled } : null,
-      publicAccessBlock: pab
-        ? { blockPublicAcls: !!pab.props.blockPublicAcls, blockPublicPolicy: !!pab.props.blockPublicPolicy, ignorePublicAcls: !!pab.props.ignorePublicAcls, restrictPublicBuckets: !!pab.props.restrictPublicBuckets }
-        : null,
-      ownership: ownership?.props.rule?.objectOwnership ?? null,
-      policy: parsePolicy(policy ? policy.props.policy : inline.policy),
-      lifecycleRules: lifecycle
-        ? (lifecycle.props.rules ?? []).filter((r: { status?: string }) => r.status !== "Disabled").length
-        : inline.lifecycleRules
-          ? (inline.lifecycleRules as { enabled?: boolean }[]).filter((r) => r.enabled).length
-          : null,
-      logging: logging
-        ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: regionOf(target) }
-        : inline.logging?.targetBucket
-          ? { targetBucket: String(inline.logging.targetBucket), targetRegion: regionOf(bucketOf({ ...b, props: inline.logging }, buckets, "targetBucket")) }
-          : null,
-      replication: replication
-        ? {
-            rules: repRules.filter((r) => r.status === "Enabled").length,
-            kmsReplicated: repRules.some((r) => r.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled"),
-            destinationRegions: repRules.map((r) => regionOf(buckets.find((x) => x.props.arn === r.destination?.bucket))),
-          }
-        : null,
-      objectLock: lock
-        ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null }
-        : inline.objectLockConfiguration?.rule
-          ? { mode: inline.objectLockConfiguration.rule.defaultRetention?.mode ?? null, days: inline.objectLockConfiguration.rule.defaultRetention?.days ?? null }
-          : null,
+      versioning: orUnknown(named(versioning, "versioning"), () =>
+        versioning ? (versioning.props.versioningConfiguration?.status ?? null) : inline.versioning ? (inline.versioning.enabled ? "Enabled" : "Suspended") : null,
+      ),
+      encryption: orUnknown(named(encryption, "encryption"), () => {
+        const rule = encryption ? encryption.props.rules?.[0] : inline.serverSideEncryptionConfiguration?.rule;
+        return rule ? { algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "", kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null, bucketKey: !!rule.bucketKeyEnabled } : null;
+      }),
+      publicAccessBlock: orUnknown(named(pab, "public access block"), () =>
+        pab ? { blockPublicAcls: !!pab.props.blockPublicAcls, blockPublicPolicy: !!pab.props.blockPublicPolicy, ignorePublicAcls: !!pab.props.ignorePublicAcls, restrictPublicBuckets: !!pab.props.restrictPublicBuckets } : null,
+      ),
+      ownership: orUnknown(named(ownership, "ownership"), () => ownership?.props.rule?.objectOwnership ?? null),
+      policy: orUnknown(named(policy, "policy"), () => parsePolicy(policy ? policy.props.policy : inline.policy)),
+      lifecycleRules: orUnknown(named(lifecycle, "lifecycle rules"), () =>
+        lifecycle
+          ? (lifecycle.props.rules ?? []).filter((r: { status?: string }) => r.status !== "Disabled").length
+          : inline.lifecycleRules
+            ? (inline.lifecycleRules as { enabled?: boolean }[]).filter((r) => r.enabled).length
+            : null,
+      ),
+      logging: orUnknown(named(logging, "logging"), () => {
+        const target = logging ? bucketOf(logging, buckets, "targetBucket") : undefined;
+        return logging
+          ? { targetBucket: target?.name ?? String(logging.props.targetBucket ?? "?"), targetRegion: regionOf(target) }
+          : inline.logging?.targetBucket
+            ? { targetBucket: String(inline.logging.targetBucket), targetRegion: regionOf(bucketOf({ ...b, props: inline.logging }, buckets, "targetBucket")) }
+            : null;
+      }),
+      replication: orUnknown(named(replication, "replication"), () => {
+        const repRules: any[] = replication?.props.rules ?? [];
+        return replication
+          ? {
+              rules: repRules.filter((r) => r.status === "Enabled").length,
+              kmsReplicated: repRules.some((r) => r.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled"),
+              destinationRegions: repRules.map((r) => regionOf(buckets.find((x) => x.props.arn === r.destination?.bucket))),
+            }
+          : null;
+      }),
+      objectLock: orUnknown(named(lock, "Object Lock"), () =>
+        lock
+          ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null }
+          : inline.objectLockConfiguration?.rule
+            ? { mode: inline.objectLockConfiguration.rule.defaultRetention?.mode ?? null, days: inline.objectLockConfiguration.rule.defaultRetention?.days ?? null }
+            : null,
+      ),
       dataEvents: { writes: eventsFor("false"), reads: eventsFor("true") },
     };
   });

@@ -82,6 +82,24 @@ const dataBuckets = (f: Facts) => f.buckets.filter((b) => b.role === "data");
 const statements = (doc: PolicyDocument | null | { unknown: string }): Statement[] => (doc && !isUnknown(doc) ? doc.Statement : []);
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** The bucket facts each rule reads; rules about IAM, keys or trails are not judged from the S3 API (verify). */
+export const RULE_FIELDS: Readonly<Record<string, readonly (keyof BucketFacts)[]>> = {
+  "s3-no-public-read-or-write": ["policy"],
+  "s3-require-tls": ["policy"],
+  "s3-require-tls-1-2": ["policy"],
+  "s3-no-cross-account-admin": ["policy"],
+  "s3-replication-in-prod": ["replication"],
+  "s3-public-access-block": ["publicAccessBlock"],
+  "s3-access-logging": ["logging"],
+  "s3-acls-disabled": ["ownership"],
+  "s3-lifecycle": ["lifecycleRules"],
+  "s3-versioning": ["versioning"],
+  "s3-object-lock-in-prod": ["objectLock"],
+  "s3-kms-encryption": ["encryption"],
+  "required-tags": ["tags"],
+  "allowed-regions": ["region"],
+};
+
 /** A bucket rule: one finding per bucket the predicate fails; unknown settings are reported as unknown by verify, skipped here. */
 function bucketRule(
   base: Omit<Rule, "check">,
@@ -92,6 +110,9 @@ function bucketRule(
     ...base,
     check: (facts, config) =>
       which(facts, config).flatMap((b) => {
+        // A setting unknown until apply (or unreadable) is not judged as absent: the finding says it could not be judged.
+        const unknown = (RULE_FIELDS[base.name] ?? []).map((f) => b[f]).find(isUnknown);
+        if (unknown) return [{ resource: b.ref, message: `could not be judged: ${unknown.unknown}`, enforcementLevel: "advisory" as const }];
         const found = failure(b, config);
         if (!found) return [];
         return typeof found === "string" ? [{ resource: b.ref, message: found }] : [{ resource: b.ref, message: found.message, enforcementLevel: "advisory" as const }];

@@ -4,7 +4,7 @@
  * not one setting could be read fails `bucket-readable`, so a gate never passes a bucket it did not see.
  */
 import { isUnknown, type BucketFacts, type Facts } from "../policy/facts.js";
-import { DEFAULT_CONFIG, RULES, type RuleConfig } from "../policy/rules.js";
+import { DEFAULT_CONFIG, RULES, RULE_FIELDS, type RuleConfig } from "../policy/rules.js";
 
 export type Status = "pass" | "fail" | "unknown";
 
@@ -16,24 +16,6 @@ export interface Finding {
   readonly reason?: string;
   readonly message?: string;
 }
-
-/** The bucket facts each rule reads; rules about IAM, keys or trails are not judged from the S3 API. */
-export const RULE_FIELDS: Readonly<Record<string, readonly (keyof BucketFacts)[]>> = {
-  "s3-no-public-read-or-write": ["policy"],
-  "s3-require-tls": ["policy"],
-  "s3-require-tls-1-2": ["policy"],
-  "s3-no-cross-account-admin": ["policy"],
-  "s3-replication-in-prod": ["replication"],
-  "s3-public-access-block": ["publicAccessBlock"],
-  "s3-access-logging": ["logging"],
-  "s3-acls-disabled": ["ownership"],
-  "s3-lifecycle": ["lifecycleRules"],
-  "s3-versioning": ["versioning"],
-  "s3-object-lock-in-prod": ["objectLock"],
-  "s3-kms-encryption": ["encryption"],
-  "required-tags": ["tags"],
-  "allowed-regions": ["region"],
-};
 
 const PROD_ONLY = new Set(["s3-replication-in-prod", "s3-object-lock-in-prod"]);
 
