@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { priceComponents, seriesOf, seriesTotal } from "../core/cost/components.js";
+import { Decimal } from "../core/money.js";
 import { Catalog } from "../core/pricing/catalog.js";
 import { parsePriceList, parseProduct, stripRegionPrefix } from "../core/pricing/pricelist.js";
 
@@ -103,5 +105,24 @@ describe("Catalog", () => {
   it("finds nothing for a region it has no price for", () => {
     const catalog = new Catalog(parse([tiered("A", "TimedStorage-ByteHrs", [["0", "Inf", "0.023"]])]));
     expect(catalog.find("eu-west-3", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })).toBeNull();
+  });
+});
+
+describe("units", () => {
+  const provenance = { source: "test", retrievedAt: "2026-11-27" };
+  // The real us-east-1 gp3 throughput row (shared/research/price-truth.md §1): per GiBps-mo, $40.96.
+  const throughput = JSON.stringify({
+    product: { sku: "GP3THRU", attributes: { usagetype: "EBS:VolumeP-Throughput.gp3", regionCode: "us-east-1" } },
+    serviceCode: "AmazonEC2",
+    terms: { OnDemand: { "GP3THRU.JRTCKXETXF": { priceDimensions: { "GP3THRU.JRTCKXETXF.R": { unit: "GiBps-mo", beginRange: "0", endRange: "Inf", pricePerUnit: { USD: "40.96" } } } } } },
+  });
+  const catalog = new Catalog(parsePriceList([throughput]).entries.map((entry) => ({ entry, provenance })));
+  const component = (unit: string) => ({ name: "Provisioned throughput (gp3)", unit, quantity: new Decimal(125), price: { service: "AmazonEC2" as const, usagetype: "EBS:VolumeP-Throughput.gp3" }, region: "us-east-1" });
+
+  it("refuse a price in another unit than the model counts, naming both, rather than bill 1024×", () => {
+    expect(() => priceComponents([component("MiBps-Mo")], catalog)).toThrow(/is per GiBps-mo, but the cost model counts MiBps-Mo/);
+    expect(() => seriesTotal(seriesOf([[component("MiBps-Mo")]]), catalog, "us-east-1")).toThrow(/is per GiBps-mo/);
+    // The same unit, whatever its case, prices as usual.
+    expect(priceComponents([component("GiBps-Mo")], catalog).lines[0]!.cost!.toFixed()).toBe("5120");
   });
 });

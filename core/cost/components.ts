@@ -3,7 +3,7 @@
  * used, how much, and which price — and never looks a price up itself. `priceComponents` attaches prices from
  * the catalog, splits tiered prices into one line per tier, and reports any price it cannot find.
  */
-import { selectorKey, type Catalog, type PriceSelector, type Provenance } from "../pricing/catalog.js";
+import { selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
 import type { PriceTier } from "../pricing/pricelist.js";
 import { Decimal, ZERO, sum } from "../money.js";
 
@@ -93,12 +93,24 @@ export interface Priced {
   readonly missing: MissingPrice[];
 }
 
+/**
+ * The price found, checked against the unit the model counts in. A product priced per another unit (gp3 throughput
+ * is per GiBps-mo in the real Price List, where a model counting MiB/s would bill 1024×) is an error naming both
+ * units, never a silent multiple. Units compare without regard to case (AWS writes GiBps-mo and GB-Mo).
+ */
+function inUnit(found: PricedEntry | null, unit: string, selector: PriceSelector, region: string): PricedEntry | null {
+  if (!found) return null;
+  const other = found.entry.tiers.find((t) => t.unit.toLowerCase() !== unit.toLowerCase());
+  if (other) throw new Error(`price ${selectorKey(selector)} in ${region} (SKU ${found.entry.sku}) is per ${other.unit}, but the cost model counts ${unit}: convert the quantity, or fix the selector`);
+  return found;
+}
+
 export function priceComponents(components: readonly CostComponent[], catalog: Catalog): Priced {
   const lines: LineItem[] = [];
   const missing: MissingPrice[] = [];
   for (const c of components) {
     const key = selectorKey(c.price);
-    const found = catalog.find(c.region, c.price);
+    const found = inUnit(catalog.find(c.region, c.price), c.unit, c.price, c.region);
     if (!found) {
       missing.push({
         service: c.price.service,
@@ -147,6 +159,8 @@ export function total(lines: readonly LineItem[]): Decimal {
  */
 export interface Series {
   readonly price: PriceSelector;
+  /** The unit the quantities are counted in. */
+  readonly unit: string;
   /** Month by month; null when some month's quantity is unknown. */
   readonly months: readonly { readonly quantity: Decimal; readonly offset: Decimal }[] | null;
   /** The quantities' sum. */
@@ -157,11 +171,11 @@ export interface Series {
 
 /** Groups a horizon's components (one list per month) into one series per component name. */
 export function seriesOf(months: readonly (readonly CostComponent[])[]): Series[] {
-  const byName = new Map<string, { price: PriceSelector; months: { quantity: Decimal; offset: Decimal }[] | null; sum: Decimal; peak: Decimal }>();
+  const byName = new Map<string, { price: PriceSelector; unit: string; months: { quantity: Decimal; offset: Decimal }[] | null; sum: Decimal; peak: Decimal }>();
   for (const components of months) {
     for (const c of components) {
       let s = byName.get(c.name);
-      if (!s) byName.set(c.name, (s = { price: c.price, months: [], sum: ZERO, peak: ZERO }));
+      if (!s) byName.set(c.name, (s = { price: c.price, unit: c.unit, months: [], sum: ZERO, peak: ZERO }));
       if (c.quantity === null || s.months === null) {
         s.months = null;
         continue;
@@ -185,7 +199,7 @@ export function seriesOf(months: readonly (readonly CostComponent[])[]): Series[
 export function seriesTotal(series: readonly Series[], catalog: Catalog, region: string): Decimal | null {
   let total = ZERO;
   for (const s of series) {
-    const found = catalog.find(region, s.price);
+    const found = inUnit(catalog.find(region, s.price), s.unit, s.price, region);
     if (!found || s.months === null) return null;
     const [first, ...higher] = found.entry.tiers;
     if (higher.length === 0 || first!.end === null || s.peak.lessThanOrEqualTo(first!.end)) {
