@@ -101,7 +101,7 @@ function ebsProducts(p: { gp3: string; gp2: string; full: boolean }): Product[] 
     vol("st1", "st1", "0.045"),
     vol("sc1", "sc1", "0.015"),
     { usagetype: "EBS:VolumeP-IOPS.gp3", unit: "IOPS-Mo", tiers: flat("0.005"), family: "System Operation", attributes: { volumeApiName: "gp3" } },
-    { usagetype: "EBS:VolumeP-Throughput.gp3", unit: "MiBps-Mo", tiers: flat("0.04"), family: "Provisioned Throughput", attributes: { volumeApiName: "gp3" } },
+    { usagetype: "EBS:VolumeP-Throughput.gp3", unit: "GiBps-mo", tiers: flat("40.96"), family: "Provisioned Throughput", attributes: { volumeApiName: "gp3" } },
     { usagetype: "EBS:VolumeP-IOPS.piops", unit: "IOPS-Mo", tiers: flat("0.065"), family: "System Operation", attributes: { volumeApiName: "io1" } },
     { usagetype: "EBS:SnapshotUsage", unit: "GB-Mo", tiers: flat("0.05"), family: "Storage Snapshot" },
   ];
@@ -113,9 +113,11 @@ function rdsProducts(): Product[] {
     { usagetype: `InstanceUsage:${type}`, unit: "Hrs", tiers: flat(single), family: "Database Instance", attributes: { ...pg("Single-AZ"), instanceType: type } },
     { usagetype: `Multi-AZUsage:${type}`, unit: "Hrs", tiers: flat(multi), family: "Database Instance", attributes: { ...pg("Multi-AZ"), instanceType: type } },
   ];
+  // Storage, IOPS and backup are shared by every engine: databaseEngine "Any", as in the real Price List.
+  const anyEngine = (deploymentOption: string) => ({ databaseEngine: "Any", deploymentOption, locationType: "AWS Region" });
   const storage = (usage: string, volumeType: string, single: string, multi: string, unit = "GB-Mo"): Product[] => [
-    { usagetype: `RDS:${usage}`, unit, tiers: flat(single), family: "Database Storage", attributes: { ...pg("Single-AZ"), volumeType } },
-    { usagetype: `RDS:Multi-AZ-${usage}`, unit, tiers: flat(multi), family: "Database Storage", attributes: { ...pg("Multi-AZ"), volumeType } },
+    { usagetype: `RDS:${usage}`, unit, tiers: flat(single), family: "Database Storage", attributes: { ...anyEngine("Single-AZ"), volumeType } },
+    { usagetype: `RDS:Multi-AZ-${usage}`, unit, tiers: flat(multi), family: "Database Storage", attributes: { ...anyEngine("Multi-AZ"), volumeType } },
   ];
   return [
     ...instance("db.t3.large", "0.145", "0.29"),
@@ -123,8 +125,9 @@ function rdsProducts(): Product[] {
     ...instance("db.m4.large", "0.182", "0.364"),
     ...storage("GP2-Storage", "General Purpose", "0.115", "0.23"),
     ...storage("GP3-Storage", "General Purpose-GP3", "0.115", "0.23"),
-    ...storage("GP3-PIOPS", "General Purpose-GP3", "0.02", "0.04", "IOPS-Mo"),
-    { usagetype: "RDS:ChargedBackupUsage", unit: "GB-Mo", tiers: flat("0.095"), family: "Storage Snapshot", attributes: { databaseEngine: "PostgreSQL" } },
+    // Real gp3 IOPS products are family "Provisioned IOPS" (price-truth §1): what the live refresh asks for.
+    ...storage("GP3-PIOPS", "General Purpose-GP3", "0.02", "0.04", "IOPS-Mo").map((p) => ({ ...p, family: "Provisioned IOPS" })),
+    { usagetype: "RDS:ChargedBackupUsage", unit: "GB-Mo", tiers: flat("0.095"), family: "Storage Snapshot", attributes: { databaseEngine: "Any" } },
   ];
 }
 

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../core/errors.js";
 import { defaultSnapshotDir } from "../core/paths.js";
-import { refresh } from "../core/pricing/refresh.js";
+import { queriesFor, refresh } from "../core/pricing/refresh.js";
 import { loadSnapshot } from "../core/pricing/snapshot.js";
 import { startPricingServer, type PricingServer } from "./support/pricing-server.js";
 
@@ -105,12 +105,15 @@ describe("stowage pricing refresh against a local Price List endpoint", () => {
     expect(await contents(dir)).toEqual(before);
   });
 
-  it("asks EC2 only for EBS product families and RDS only for PostgreSQL in the region", async () => {
+  it("asks EC2 only for EBS product families and RDS for PostgreSQL instances and engine-independent storage", async () => {
     server = await startPricingServer({ products: {} });
     const dir = await copyOfShipped();
     await expect(refresh({ dir, regions: ["us-east-1"], services: ["AmazonEC2", "AmazonRDS"], client: client(server.url) })).rejects.toThrow(UserError);
     const filters = server.requests.map((r) => Object.fromEntries((r.body.Filters ?? []).map((f) => [f.Field, f.Value])));
     expect(filters.slice(0, 4).map((f) => f.productFamily)).toEqual(["Storage", "System Operation", "Provisioned Throughput", "Storage Snapshot"]);
+    // RDS: PostgreSQL instances; storage, IOPS and backup are "Any" engine in the real Price List.
+    const rds = queriesFor("AmazonRDS", "us-east-1").map((q) => Object.fromEntries(q.Filters.map((f) => [f.Field, f.Value])));
+    expect(rds.map((f) => [f.productFamily, f.databaseEngine])).toEqual([["Database Instance", "PostgreSQL"], ["Database Storage", "Any"], ["Provisioned IOPS", "Any"], ["Storage Snapshot", "Any"]]);
   });
 
   it("works end to end from the built command, with the SDK's own endpoint and credential settings", async () => {

@@ -43,8 +43,9 @@ export function ebsMonth(w: Workload, storedGb: Decimal): CostComponent[] {
     });
     components.push({
       name: `Provisioned throughput above 125 MiB/s (gp3, ${plural})`,
-      unit: "MiBps-Mo",
-      quantity: Decimal.max(ZERO, dec(throughput ?? GP3_INCLUDED_THROUGHPUT).minus(GP3_INCLUDED_THROUGHPUT)).times(count),
+      // AWS prices gp3 throughput per GiBps-month ($40.96 in us-east-1, i.e. $0.04 per MiB/s): the Price List's unit.
+      unit: "GiBps-mo",
+      quantity: Decimal.max(ZERO, dec(throughput ?? GP3_INCLUDED_THROUGHPUT).minus(GP3_INCLUDED_THROUGHPUT)).times(count).div(1024),
       price: ec2("EBS:VolumeP-Throughput.gp3"),
       region,
     });

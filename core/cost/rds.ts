@@ -18,11 +18,15 @@ const GP3_LARGE_FROM_GB = 400;
 const STORAGE_LABEL = { gp2: "General Purpose gp2", gp3: "General Purpose gp3", io1: "Provisioned IOPS io1" } as const;
 const STORAGE_USAGE = { gp2: "GP2-Storage", gp3: "GP3-Storage", io1: "PIOPS-Storage" } as const;
 
-function rds(usagetype: string, multiAz: boolean): PriceSelector {
+/**
+ * Instances are priced per engine; storage, IOPS and backup are shared by every engine and carry databaseEngine "Any"
+ * in the real Price List (shared/research/price-truth.md §1): selecting "PostgreSQL" there would find nothing.
+ */
+function rds(usagetype: string, multiAz: boolean, engine: "PostgreSQL" | "Any" = "Any"): PriceSelector {
   return {
     service: "AmazonRDS",
     usagetype,
-    attributes: { databaseEngine: "PostgreSQL", deploymentOption: multiAz ? "Multi-AZ" : "Single-AZ" },
+    attributes: { databaseEngine: engine, deploymentOption: multiAz ? "Multi-AZ" : "Single-AZ" },
   };
 }
 
@@ -45,7 +49,7 @@ export function rdsMonth(w: Workload, storedGb: Decimal): { components: CostComp
       name: `Database instance (on-demand, ${az}, ${instance})`,
       unit: "Hrs",
       quantity: dec(HOURS_PER_MONTH),
-      price: rds(`${multiAz ? "Multi-AZUsage" : "InstanceUsage"}:${instance}`, multiAz),
+      price: rds(`${multiAz ? "Multi-AZUsage" : "InstanceUsage"}:${instance}`, multiAz, "PostgreSQL"),
       region,
     },
     {
@@ -79,7 +83,7 @@ export function rdsMonth(w: Workload, storedGb: Decimal): { components: CostComp
     name: "Backup storage (beyond 100% of provisioned)",
     unit: "GB-Mo",
     quantity: Decimal.max(ZERO, dec(w.rds.backup_gb).minus(storageGb)),
-    price: { service: "AmazonRDS", usagetype: "RDS:ChargedBackupUsage", attributes: { databaseEngine: "PostgreSQL" } },
+    price: { service: "AmazonRDS", usagetype: "RDS:ChargedBackupUsage", attributes: { databaseEngine: "Any" } },
     region,
   });
   return { components, notes };

@@ -23,8 +23,8 @@ const term = (Field: string, Value: string): Filter => ({ Type: "TERM_MATCH", Fi
 
 /**
  * The queries that fetch what the cost models price, per service and region. EC2 is filtered to EBS product
- * families (its unfiltered regional offer is ~500 MB); RDS to PostgreSQL in the region itself (Outposts and Local
- * Zone SKUs share usage types with it).
+ * families (its unfiltered regional offer is ~500 MB); RDS to PostgreSQL instances and the engine-independent
+ * ("Any") storage, IOPS and backup, in the region itself (Outposts and Local Zone SKUs share usage types with it).
  */
 export function queriesFor(service: ServiceCode, region: string): GetProductsQuery[] {
   const q = (...Filters: Filter[]): GetProductsQuery => ({ ServiceCode: service, Filters: Filters as GetProductsQuery["Filters"] });
@@ -36,8 +36,10 @@ export function queriesFor(service: ServiceCode, region: string): GetProductsQue
     case "AmazonRDS":
       return [
         q(term("regionCode", region), term("productFamily", "Database Instance"), term("databaseEngine", "PostgreSQL"), term("locationType", "AWS Region")),
-        q(term("regionCode", region), term("productFamily", "Database Storage"), term("databaseEngine", "PostgreSQL"), term("locationType", "AWS Region")),
-        q(term("regionCode", region), term("productFamily", "Storage Snapshot"), term("databaseEngine", "PostgreSQL")),
+        // Storage, provisioned IOPS and backup are shared by every engine: databaseEngine "Any" in the Price List.
+        q(term("regionCode", region), term("productFamily", "Database Storage"), term("databaseEngine", "Any"), term("locationType", "AWS Region")),
+        q(term("regionCode", region), term("productFamily", "Provisioned IOPS"), term("databaseEngine", "Any"), term("locationType", "AWS Region")),
+        q(term("regionCode", region), term("productFamily", "Storage Snapshot"), term("databaseEngine", "Any")),
       ];
     case "AWSDataTransfer":
       return [q(term("fromRegionCode", region))];
