@@ -41,6 +41,8 @@ export interface ClassInfo {
 }
 
 const s3 = (usagetype: string): PriceSelector => ({ service: "AmazonS3", usagetype });
+/** One of the usage types AWS shares between operations (Requests-Tier3, -Tier4), told apart by `operation`. */
+const s3op = (usagetype: string, operation: string): PriceSelector => ({ service: "AmazonS3", usagetype, attributes: { operation } });
 
 /** Lifecycle does not move objects smaller than this to IA, Intelligent-Tiering or Glacier IR (default since 2024). */
 export const SMALL_OBJECT_KB = 128;
@@ -72,7 +74,7 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     storage: s3("TimedStorage-INT-FA-ByteHrs"),
     tier1: s3("Requests-INT-Tier1"),
     tier2: s3("Requests-INT-Tier2"),
-    transitionIn: s3("Requests-Tier4"),
+    transitionIn: s3op("Requests-Tier4", "S3-INTTransition"),
     retrievalGb: null,
     retrievalRequest: null,
     minDays: 0,
@@ -84,7 +86,7 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     storage: s3("TimedStorage-SIA-ByteHrs"),
     tier1: s3("Requests-SIA-Tier1"),
     tier2: s3("Requests-SIA-Tier2"),
-    transitionIn: s3("Requests-Tier4"),
+    transitionIn: s3op("Requests-Tier4", "S3-SIATransition"),
     retrievalGb: s3("Retrieval-SIA"),
     retrievalRequest: null,
     minDays: 30,
@@ -96,7 +98,7 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     storage: s3("TimedStorage-ZIA-ByteHrs"),
     tier1: s3("Requests-ZIA-Tier1"),
     tier2: s3("Requests-ZIA-Tier2"),
-    transitionIn: s3("Requests-Tier4"),
+    transitionIn: s3op("Requests-Tier4", "S3-ZIATransition"),
     retrievalGb: s3("Retrieval-ZIA"),
     retrievalRequest: null,
     minDays: 30,
@@ -108,8 +110,7 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     storage: s3("TimedStorage-GIR-ByteHrs"),
     tier1: s3("Requests-GIR-Tier1"),
     tier2: s3("Requests-GIR-Tier2"),
-    // A lifecycle transition into Glacier IR is billed as a Glacier IR PUT.
-    transitionIn: s3("Requests-GIR-Tier1"),
+    transitionIn: s3op("Requests-Tier4", "S3-GIRTransition"),
     retrievalGb: s3("Retrieval-GIR"),
     retrievalRequest: null,
     minDays: 90,
@@ -118,12 +119,14 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
   },
   GLACIER: {
     label: "Glacier Flexible Retrieval",
-    storage: { service: "AmazonGlacier", usagetype: "TimedStorage-ByteHrs" },
-    tier1: s3("Requests-Tier3"),
-    tier2: s3("Requests-Tier2"),
-    transitionIn: s3("Requests-Tier3"),
+    // S3 bills the class under its own offer (not the S3 Glacier vault service's).
+    storage: s3("TimedStorage-GlacierByteHrs"),
+    tier1: s3("Requests-GLACIER-Tier1"),
+    tier2: s3("Requests-GLACIER-Tier2"),
+    transitionIn: s3op("Requests-Tier3", "S3-GlacierTransition"),
     retrievalGb: { service: "AmazonGlacier", usagetype: "Standard-Retrieval-Bytes" },
-    retrievalRequest: { service: "AmazonGlacier", usagetype: "Standard-Retrieval-Requests" },
+    // A standard restore request: S3's RestoreObject under the shared Requests-Tier3.
+    retrievalRequest: s3op("Requests-Tier3", "RestoreObject"),
     minDays: 90,
     // AWS states a 40 KB minimum: that is exactly the 8 KB + 32 KB per-object overhead, billed as such.
     minObjectKb: 0,
@@ -133,11 +136,12 @@ export const CLASSES: Readonly<Record<StorageClass, ClassInfo>> = {
     label: "Deep Archive",
     // Not AmazonS3's "Glacier Deep Archive" volumeType: that SKU is the staging storage, a decoy at $0.021.
     storage: { service: "AmazonS3GlacierDeepArchive", usagetype: "TimedStorage-GDA-ByteHrs" },
-    tier1: s3("Requests-GDA-Tier3"),
-    tier2: s3("Requests-Tier2"),
-    transitionIn: s3("Requests-GDA-Tier3"),
+    // PUT is the Deep Archive offer's Requests-GDA-Tier1, which also carries InitiateMultipartUpload at a tenth.
+    tier1: { service: "AmazonS3GlacierDeepArchive", usagetype: "Requests-GDA-Tier1", attributes: { operation: "PutObject" } },
+    tier2: s3("Requests-GDA-Tier2"),
+    transitionIn: s3op("Requests-Tier3", "S3-GDATransition"),
     retrievalGb: { service: "AmazonS3GlacierDeepArchive", usagetype: "Standard-Retrieval-Bytes" },
-    retrievalRequest: { service: "AmazonS3GlacierDeepArchive", usagetype: "Standard-Retrieval-Requests" },
+    retrievalRequest: { service: "AmazonS3GlacierDeepArchive", usagetype: "Requests-GDA-Tier3" },
     minDays: 180,
     minObjectKb: 0,
     archiveOverhead: true,

@@ -41,6 +41,7 @@ const S3_STANDARD_TIERS = (a: string, b: string, c: string): Tier[] => [[0, 5120
 function s3Products(p: { std: [string, string, string]; sia?: string; zia?: string; gir?: string; t1: string; t2: string; full: boolean }): Partial<Record<ServiceCode, Product[]>> {
   const storage = (usagetype: string, tiers: Tier[]): Product => ({ usagetype, unit: "GB-Mo", tiers, family: "Storage" });
   const req = (usagetype: string, usd: string): Product => ({ usagetype, unit: "Requests", tiers: flat(usd) });
+  const op = (usagetype: string, operation: string, usd: string): Product => ({ usagetype, unit: "Requests", tiers: flat(usd), attributes: { operation } });
   const s3: Product[] = [storage("TimedStorage-ByteHrs", S3_STANDARD_TIERS(...p.std)), req("Requests-Tier1", p.t1), req("Requests-Tier2", p.t2)];
   if (p.sia) s3.push(storage("TimedStorage-SIA-ByteHrs", flat(p.sia)));
   if (p.zia) s3.push(storage("TimedStorage-ZIA-ByteHrs", flat(p.zia)));
@@ -61,29 +62,37 @@ function s3Products(p: { std: [string, string, string]; sia?: string; zia?: stri
     req("Requests-INT-Tier2", "0.0000004"),
     req("Requests-GIR-Tier1", "0.00002"),
     req("Requests-GIR-Tier2", "0.00001"),
-    req("Requests-Tier4", "0.00001"),
-    req("Requests-Tier3", "0.00003"),
-    req("Requests-GDA-Tier3", "0.00005"),
+    req("Requests-GLACIER-Tier1", "0.00003"),
+    req("Requests-GLACIER-Tier2", "0.0000004"),
+    req("Requests-GDA-Tier2", "0.0000004"),
+    // Usage types AWS shares between operations, told apart by `operation` (shared/research/price-truth.md §1).
+    op("Requests-Tier4", "S3-SIATransition", "0.00001"),
+    op("Requests-Tier4", "S3-ZIATransition", "0.00001"),
+    op("Requests-Tier4", "S3-INTTransition", "0.00001"),
+    op("Requests-Tier4", "S3-GIRTransition", "0.00002"),
+    op("Requests-Tier3", "S3-GlacierTransition", "0.00003"),
+    op("Requests-Tier3", "S3-GDATransition", "0.00005"),
+    op("Requests-Tier3", "RestoreObject", "0.00005"),
     { usagetype: "Retrieval-SIA", unit: "GB", tiers: flat("0.01") },
     { usagetype: "Retrieval-ZIA", unit: "GB", tiers: flat("0.01") },
     { usagetype: "Retrieval-GIR", unit: "GB", tiers: flat("0.03") },
+    storage("TimedStorage-GlacierByteHrs", flat("0.0036")),
   );
   return {
     AmazonS3: s3,
     AmazonGlacier: [
       storage("TimedStorage-ByteHrs", flat("0.0036")),
       { usagetype: "Standard-Retrieval-Bytes", unit: "GB", tiers: flat("0.01") },
-      { usagetype: "Standard-Retrieval-Requests", unit: "Requests", tiers: flat("0.00005") },
       { usagetype: "Bulk-Retrieval-Bytes", unit: "GB", tiers: flat("0") },
       { usagetype: "Expedited-Retrieval-Bytes", unit: "GB", tiers: flat("0.03") },
-      { usagetype: "Expedited-Retrieval-Requests", unit: "Requests", tiers: flat("0.01") },
     ],
     AmazonS3GlacierDeepArchive: [
       storage("TimedStorage-GDA-ByteHrs", flat("0.00099")),
+      { usagetype: "Requests-GDA-Tier1", unit: "Requests", tiers: flat("0.00005"), attributes: { operation: "PutObject" } },
       { usagetype: "Standard-Retrieval-Bytes", unit: "GB", tiers: flat("0.02") },
-      { usagetype: "Standard-Retrieval-Requests", unit: "Requests", tiers: flat("0.0001") },
+      { usagetype: "Requests-GDA-Tier3", unit: "Requests", tiers: flat("0.0001") },
       { usagetype: "Bulk-Retrieval-Bytes", unit: "GB", tiers: flat("0.0025") },
-      { usagetype: "Bulk-Retrieval-Requests", unit: "Requests", tiers: flat("0.000025") },
+      { usagetype: "Requests-GDA-Tier5", unit: "Requests", tiers: flat("0.000025") },
     ],
   };
 }

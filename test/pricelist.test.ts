@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { priceComponents, seriesOf, seriesTotal } from "../core/cost/components.js";
 import { Decimal } from "../core/money.js";
-import { Catalog } from "../core/pricing/catalog.js";
+import { readFileSync } from "node:fs";
+import { Catalog, type PriceSelector } from "../core/pricing/catalog.js";
+import { CLASSES } from "../core/storageClasses.js";
+import { shippedSnapshot } from "./support/snapshot.js";
 import { parsePriceList, parseProduct, stripRegionPrefix } from "../core/pricing/pricelist.js";
 
 // A real GetProducts element (EBS gp3 in af-south-1), as quoted in grafana/cloudcost-exporter's tests.
@@ -124,5 +127,34 @@ describe("units", () => {
     expect(() => seriesTotal(seriesOf([[component("MiBps-Mo")]]), catalog, "us-east-1")).toThrow(/is per GiBps-mo/);
     // The same unit, whatever its case, prices as usual.
     expect(priceComponents([component("GiBps-Mo")], catalog).lines[0]!.cost!.toFixed()).toBe("5120");
+  });
+});
+
+describe("real Price List rows (us-east-1, S3), replayed through the snapshot's parser and catalog", () => {
+  // Real rows of AWS's bulk offer files: test/fixtures/pricelist/us-east-1-s3-rows.json says where from and when.
+  const { rows } = JSON.parse(readFileSync("test/fixtures/pricelist/us-east-1-s3-rows.json", "utf8")) as {
+    rows: { offer: string; sku: string; usagetype: string; unit: string; beginRange: string; endRange: string; usd: string }[];
+  };
+  const docs = [...new Set(rows.map((r) => r.sku))].map((sku) => {
+    const own = rows.filter((r) => r.sku === sku);
+    return JSON.stringify({
+      product: { sku, attributes: { usagetype: own[0]!.usagetype, regionCode: "us-east-1", locationType: "AWS Region" } },
+      serviceCode: own[0]!.offer,
+      terms: { OnDemand: { [`${sku}.JRTCKXETXF`]: { priceDimensions: Object.fromEntries(own.map((r, i) => [`${sku}.JRTCKXETXF.${i}`, { unit: r.unit, beginRange: r.beginRange, endRange: r.endRange, pricePerUnit: { USD: r.usd } }])) } } },
+    });
+  });
+  const real = new Catalog(parsePriceList(docs).entries.map((entry) => ({ entry, provenance: { source: "bulk offer", retrievedAt: "2026-10-03" } })));
+
+  it("finds every price the S3 models name that the rows hold, exactly once, at the shipped snapshot's price", async () => {
+    const { catalog: shipped } = await shippedSnapshot();
+    const selectors = Object.values(CLASSES).flatMap((c) => [c.storage, c.tier1, c.tier2, c.transitionIn, c.retrievalGb, c.retrievalRequest]).filter((s): s is PriceSelector => !!s);
+    const covered = selectors.filter((s) => rows.some((r) => r.offer === s.service && r.usagetype === s.usagetype));
+    expect(covered.length).toBeGreaterThanOrEqual(10);
+    for (const s of covered) {
+      const found = real.find("us-east-1", s); // throws if more than one product matches
+      expect(found, `${s.service} ${s.usagetype}`).not.toBeNull();
+      const ours = shipped.find("us-east-1", s)!;
+      expect(found!.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]), `${s.service} ${s.usagetype}`).toEqual(ours.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]));
+    }
   });
 });
