@@ -6,7 +6,7 @@ import { UserError } from "../core/errors.js";
 import { issueProblem, problemsError, readYamlFile } from "../core/inputs.js";
 import { exact, usd, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
-import { loadSnapshot } from "../core/pricing/snapshot.js";
+import { loadSnapshot, warnIfStale } from "../core/pricing/snapshot.js";
 import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { loadOwnStack } from "./stack.js";
 import { markdownTable, textTable } from "../core/render.js";
@@ -74,6 +74,7 @@ function diffAgainst(base: { resources?: { type: string; name: string; monthlyCo
 
 export async function runEstimate(args: EstimateArgs): Promise<number> {
   const [usage, snapshot] = await Promise.all([loadUsage(args.usage), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  warnIfStale(snapshot.asOf);
   const stack = await loadOwnStack(args.stackDir, args.stack);
   const e = estimateStack(args.stack, stack.resources, usage, snapshot.catalog, snapshot.asOf, stack.region);
   let diff: Diff | undefined;

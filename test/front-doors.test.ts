@@ -13,7 +13,7 @@ import { estimate } from "../core/cost/estimate.js";
 import { render } from "../core/cost/format.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";
 
 interface Run {
@@ -28,7 +28,7 @@ const BIN = resolve("dist/bundle/cli.js");
 function stowage(args: string[], opts: { env?: NodeJS.ProcessEnv; bin?: string } = {}): Promise<Run> {
   const t0 = performance.now();
   return new Promise((done) => {
-    execFile(opts.bin ?? process.execPath, opts.bin ? args : [BIN, ...args], { env: opts.env ?? process.env }, (err, stdout, stderr) =>
+    execFile(opts.bin ?? process.execPath, opts.bin ? args : [BIN, ...args], { env: opts.env ?? process.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: performance.now() - t0 }),
     );
   });
@@ -184,5 +184,24 @@ describe("stowage cost's table", () => {
     const text = render(many as typeof report, "table", []);
     expect(text.match(/becomes cheaper than/g)).toHaveLength(10);
     expect(text).toContain("… and 3 more crossings (all of them: --format json).");
+  });
+});
+
+describe("prices past their age", () => {
+  it("are flagged in every report that uses them, and pricing show gives each answer's age and each region's coverage", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-stale-"));
+    for (const f of readdirSync("data/prices")) writeFileSync(join(dir, f), readFileSync(join("data/prices", f), "utf8").replaceAll('"retrievedAt": "2026-11-27"', '"retrievedAt": "2025-01-02"'));
+    const env = { ...process.env, STOWAGE_PRICES: dir };
+    for (const args of [["cost", "--workload", "examples/workload.yaml", "--json"], ["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--json"], ["estimate", "--stack", "prod", "--json"]]) {
+      const r = await stowage(args, { env });
+      expect(r.stderr, args[0]).toMatch(/^stowage: warning: the oldest prices used are from 2025-01-02, \d+ days ago \(over 180\): `stowage pricing refresh`/m);
+      expect(() => JSON.parse(r.stdout), args[0]).not.toThrow(); // stdout stays the report
+    }
+    // Fresh prices: no warning.
+    expect((await stowage(["cost", "--workload", "examples/workload.yaml"])).stderr).toBe("");
+    const show = JSON.parse((await stowage(["pricing", "show", "--json"], { env })).stdout);
+    expect(show.coverage["us-east-2"]).toEqual(["AmazonS3", "AmazonS3GlacierDeepArchive", "AmazonGlacier", "AmazonEC2", "AmazonRDS", "AWSDataTransfer"]);
+    expect(show.coverage["eu-west-1"]).not.toContain("AmazonRDS");
+    expect(show.answers.every((a: { ageDays: number; stale: boolean }) => a.ageDays > 180 && a.stale)).toBe(true);
   });
 });

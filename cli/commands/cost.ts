@@ -2,7 +2,7 @@ import { UserError } from "../../core/errors.js";
 import { OPTION_IDS, estimate } from "../../core/cost/estimate.js";
 import { FORMATS, render, type Format } from "../../core/cost/format.js";
 import { defaultSnapshotDir } from "../../core/paths.js";
-import { loadSnapshot } from "../../core/pricing/snapshot.js";
+import { loadSnapshot, warnIfStale } from "../../core/pricing/snapshot.js";
 import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print } from "../options.js";
@@ -71,6 +71,7 @@ export const command: Command = {
       throw new UserError(`The price snapshot has no prices for ${workload.region} (it has ${priced.join(", ") || "none"}).`, `Run \`stowage pricing refresh --region ${workload.region}\`, or price another region with --region.`);
     }
     const report = estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
+    warnIfStale(snapshot.asOf);
     return print(render(report, format, detail));
   },
 };

@@ -1,7 +1,8 @@
 import { UserError } from "../../core/errors.js";
 import { defaultSnapshotDir } from "../../core/paths.js";
 import { SERVICE_CODES, type ServiceCode } from "../../core/pricing/catalog.js";
-import { loadSnapshot } from "../../core/pricing/snapshot.js";
+import { ageInDays, loadSnapshot, staleAfterDays } from "../../core/pricing/snapshot.js";
+import { textTable } from "../../core/render.js";
 import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
 import { PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
@@ -23,7 +24,9 @@ leaves the old snapshot as it was.
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
 
-Lists, per service and region, how many products the snapshot holds, their source and retrieval date.
+Lists which services each region has prices for, and per service and region how many products, their source,
+retrieval date and age. Prices older than 180 days (STOWAGE_PRICE_MAX_AGE_DAYS) are flagged stale here, and every
+command that uses them (cost, plan, estimate) warns on stderr, naming the refresh.
 `;
 
 async function refresh(args: string[]): Promise<number> {
@@ -51,14 +54,20 @@ async function show(args: string[]): Promise<number> {
   const { values } = parse(args, { region: { type: "string" }, ...PRICES_OPTION, json: { type: "boolean" } }, SHOW_HELP);
   if (values.help) return print(SHOW_HELP);
   const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
+  const now = new Date();
+  const maxAge = staleAfterDays();
   const rows = [...snapshot.files.values()].flatMap((f) =>
     f.responses
       .filter((r) => !values.region || r.region === values.region)
-      .map((r) => ({ service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, source: r.source })),
+      .map((r) => ({ service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, ageDays: ageInDays(r.retrievedAt, now), stale: ageInDays(r.retrievedAt, now) > maxAge, source: r.source })),
   );
-  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, answers: rows, problems: snapshot.problems }, null, 2)}\n`);
-  const lines = rows.map((r) => `${r.service.padEnd(27)} ${r.region.padEnd(15)} ${String(r.products).padStart(4)}  ${r.retrievedAt}  ${r.source.slice(0, 60)}…`);
-  return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"})\n${lines.join("\n")}\n`);
+  // Coverage: which services each region has answers for.
+  const regions = [...new Set(rows.map((r) => r.region))].sort();
+  const coverage = Object.fromEntries(regions.map((region) => [region, SERVICE_CODES.filter((s) => rows.some((r) => r.region === region && r.service === s && r.products > 0))]));
+  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.problems }, null, 2)}\n`);
+  const answers = textTable([["service", "region", "products", "retrieved", "age", "source"], ...rows.map((r) => [r.service, r.region, String(r.products), r.retrievedAt, `${r.ageDays} d${r.stale ? " (stale)" : ""}`, `${r.source.slice(0, 50)}…`])], (c) => c === 2 || c === 4);
+  const covered = textTable([["region", ...SERVICE_CODES], ...regions.map((region) => [region, ...SERVICE_CODES.map((s) => (coverage[region]!.includes(s) ? "yes" : "-"))])]);
+  return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"}; prices over ${maxAge} days old are flagged stale)\n\n${covered}\n\n${answers}\n`);
 }
 
 export const command: Command = {

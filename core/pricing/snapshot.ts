@@ -47,6 +47,33 @@ export interface LoadedSnapshot {
   readonly asOf: string | null;
 }
 
+/** Prices older than this many days are flagged as stale wherever they are used; STOWAGE_PRICE_MAX_AGE_DAYS sets it. */
+export function staleAfterDays(): number {
+  const days = Number(process.env.STOWAGE_PRICE_MAX_AGE_DAYS);
+  return Number.isInteger(days) && days > 0 ? days : 180;
+}
+
+/** Whole days from an ISO date to `now`. */
+export function ageInDays(date: string, now: Date = new Date()): number {
+  return Math.floor((now.getTime() - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * A warning for every report that uses prices older than the threshold, naming the refresh; null when they are
+ * fresh enough. Prices are never dropped for their age: a dated price beats a guessed one.
+ */
+export function staleWarning(asOf: string | null, now: Date = new Date(), maxDays = staleAfterDays()): string | null {
+  if (asOf === null) return null;
+  const age = ageInDays(asOf, now);
+  return age > maxDays ? `the oldest prices used are from ${asOf}, ${age} days ago (over ${maxDays}): \`stowage pricing refresh\` replaces them with today's` : null;
+}
+
+/** The stale-prices warning, on stderr beside a command's output (JSON and tables on stdout stay what they are). */
+export function warnIfStale(asOf: string | null): void {
+  const warning = staleWarning(asOf);
+  if (warning) process.stderr.write(`stowage: warning: ${warning}\n`);
+}
+
 export function fileName(service: ServiceCode): string {
   return `${service}.json`;
 }

@@ -6,7 +6,7 @@ import { UserError } from "../../core/errors.js";
 import { usd } from "../../core/money.js";
 import { defaultSnapshotDir } from "../../core/paths.js";
 import { loadWorkload } from "../../core/cost/workload.js";
-import { loadSnapshot } from "../../core/pricing/snapshot.js";
+import { loadSnapshot, warnIfStale } from "../../core/pricing/snapshot.js";
 import { looksOffline } from "../latency/report.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
@@ -123,6 +123,7 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
 
 export async function runPlan(args: PlanArgs): Promise<number> {
   const [workload, users, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  warnIfStale(snapshot.asOf);
   const note = (s: string) => process.stderr.write(`${s}\n`);
   const live = args.offline ? null : await measureHere(users, args.deadlineMs, note);
   const result = plan({ workload, users, catalog: snapshot.catalog, ...(live ? { live } : {}) });
