@@ -85,15 +85,16 @@ export async function runEstimate(args: EstimateArgs): Promise<number> {
       throw new UserError(`Cannot read the base estimate ${args.compareTo}: ${(err as Error).message.split("\n")[0]}`, "Create it with `stowage estimate --stack NAME --json > base.json` on the base branch.");
     }
   }
-  const over = args.budget !== undefined && e.total.greaterThan(args.budget);
   process.stdout.write(renderEstimate(e, args.format, { ...(diff ? { diff } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}) }));
-  return over ? OVER_BUDGET : 0;
+  return overBudget(e, args.budget) ? OVER_BUDGET : 0;
 }
+
+const overBudget = (e: StackEstimate, budget: number | undefined) => budget !== undefined && e.total.greaterThan(budget);
 
 /** The estimate as the command prints it: JSON, a table or Markdown, with the change and the budget when given. */
 export function renderEstimate(e: StackEstimate, format: "table" | "json" | "markdown", opts: { diff?: Diff; budget?: number } = {}): string {
   const { diff, budget } = opts;
-  const over = budget !== undefined && e.total.greaterThan(budget);
+  const over = overBudget(e, budget);
   if (format === "json") {
     return `${JSON.stringify(estimateJson(e, { ...(diff ? { diff } : {}), ...(budget !== undefined ? { budget, overBudget: over } : {}) }), null, 2)}\n`;
   }

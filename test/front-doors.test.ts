@@ -52,7 +52,7 @@ describe("the stowage bin", () => {
   });
 
   it("reports a bug in one line, and its stack only with STOWAGE_DEBUG=1", async () => {
-    // A price snapshot folder that is a file: an unexpected failure deep inside (not a UserError).
+    // Any error that is not a UserError is a bug in Stowage.
     const { reportError } = await import("../cli/index.js");
     const writes: string[] = [];
     const write = process.stderr.write;

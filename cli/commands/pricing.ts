@@ -59,7 +59,10 @@ async function show(args: string[]): Promise<number> {
   const rows = [...snapshot.files.values()].flatMap((f) =>
     f.responses
       .filter((r) => !values.region || r.region === values.region)
-      .map((r) => ({ service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, ageDays: ageInDays(r.retrievedAt, now), stale: ageInDays(r.retrievedAt, now) > maxAge, source: r.source })),
+      .map((r) => {
+        const ageDays = ageInDays(r.retrievedAt, now);
+        return { service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, ageDays, stale: ageDays > maxAge, source: r.source };
+      }),
   );
   // Coverage: which services each region has answers for.
   const regions = [...new Set(rows.map((r) => r.region))].sort();

@@ -111,6 +111,7 @@ function bucketRule(
     check: (facts, config) =>
       which(facts, config).flatMap((b) => {
         // A setting unknown until apply (or unreadable) is not judged as absent: the finding says it could not be judged.
+        // (The failure functions' own known() checks are then only there to narrow the setting's type.)
         const unknown = (RULE_FIELDS[base.name] ?? []).map((f) => b[f]).find(isUnknown);
         if (unknown) return [{ resource: b.ref, message: `could not be judged: ${unknown.unknown}`, enforcementLevel: "advisory" as const }];
         const found = failure(b, config);
