@@ -15,9 +15,9 @@ export const FORMAT_OPTIONS = { format: { type: "string" }, json: { type: "boole
 /** The flag of every command that reads Pulumi stack files. */
 export const STACK_DIR_OPTION = { "stack-dir": { type: "string" } } as const;
 
-export function parse<const O extends Options>(args: string[], options: O, help: string) {
+export function parse<const O extends Options>(args: string[], options: O, help: string, allowPositionals = false) {
   try {
-    return parseArgs({ args, options: { ...options, ...HELP_FLAG } as O & typeof HELP_FLAG, allowPositionals: false, strict: true });
+    return parseArgs({ args, options: { ...options, ...HELP_FLAG } as O & typeof HELP_FLAG, allowPositionals, strict: true });
   } catch (err) {
     throw new UserError((err as Error).message, `See:\n${help}`);
   }

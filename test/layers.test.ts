@@ -1,19 +1,20 @@
 /**
- * The four layers and which way they may depend: core (money, regions, errors, YAML input, prices, cost models) on
- * nothing above it; planner and infra on core; cli on everything, and nothing on cli. Read from the import
+ * The five layers and which way they may depend: core (money, regions, errors, YAML input, prices, cost models) on
+ * nothing above it; planner, infra and use (the data layer) on core; cli on everything, and nothing on cli. Read from the import
  * statements of every source file, so a new import in the wrong direction fails here.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const LAYERS = ["core", "planner", "infra", "cli"] as const;
+const LAYERS = ["core", "planner", "infra", "use", "cli"] as const;
 type Layer = (typeof LAYERS)[number];
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   core: ["core"],
   planner: ["core", "planner"],
   infra: ["core", "infra"],
-  cli: ["core", "planner", "infra", "cli"],
+  use: ["core", "use"],
+  cli: ["core", "planner", "infra", "use", "cli"],
 };
 
 function sources(dir: string): string[] {

@@ -16,38 +16,13 @@ import {
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
-import { sdkTimeouts } from "../../core/net.js";
+import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../../core/s3.js";
 import { normalizePolicy } from "../policies.js";
 import type { BucketFacts, Unknown } from "../policy/facts.js";
 
-export interface S3Options {
-  readonly region?: string;
-  /** An S3-compatible endpoint: path-style addressing, checksums only where required. */
-  readonly endpoint?: string;
-  /** Per connect and per request (default 10 s). */
-  readonly timeoutMs?: number;
-}
-
-export function s3Client(opts: S3Options): S3Client {
-  return new S3Client({
-    region: opts.region ?? "us-east-1",
-    maxAttempts: 3,
-    ...sdkTimeouts(opts.timeoutMs ?? 10_000),
-    ...(opts.endpoint
-      ? {
-          endpoint: opts.endpoint,
-          forcePathStyle: true,
-          // The SDK's default checksums break uploads on S3-compatible stores (see the team's s3-server note).
-          requestChecksumCalculation: "WHEN_REQUIRED" as const,
-          responseChecksumValidation: "WHEN_REQUIRED" as const,
-        }
-      : // On AWS a stack's buckets are in several regions (replicas): when S3 answers that a bucket is elsewhere, the
-        // SDK retries the request in the region it names.
-        { followRegionRedirects: true }),
-  });
-}
+export { s3Client };
 
 /** "Not configured" answers, by API. */
 const NOT_FOUND = new Set([
@@ -61,11 +36,6 @@ const NOT_FOUND = new Set([
   "NoSuchTagSet",
   "NoSuchTagSetError",
 ]);
-
-/** Answers that reject the credentials themselves, on every request, whatever the setting asked for. */
-const REJECTED_CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"]);
-/** Socket errors: the endpoint was never reached. */
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /**
  * A failure that is about reaching the bucket at all, not about one setting: reading the other settings would fail
@@ -82,7 +52,6 @@ export class CannotRead extends Error {
   }
 }
 
-type SdkError = { name?: string; Code?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
 
 function cannotRead(err: unknown): CannotRead | null {
   const e = err as SdkError;

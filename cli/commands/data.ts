@@ -1,0 +1,101 @@
+import { UserError } from "../../core/errors.js";
+import { textTable } from "../../core/render.js";
+import type { Command } from "../command.js";
+import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
+import { REPO_HELP, REPO_OPTIONS, open, progressReporter, repoArg } from "../repoOptions.js";
+
+const HELP = `stowage data commit REPO [-m MSG] [--branch B]
+stowage data log REPO [--branch B] [--limit N]
+stowage data diff REPO FROM TO
+stowage data checkout REPO REF --to DIR
+stowage data why REPO PATH [--ref REF]
+    each also: [--endpoint URL] [--region R] [--sse aws:kms|none] [--progress] [--format table|json] [--json]
+
+Versioned datasets on the buckets Stowage provisions, or in a local folder, with nothing to deploy.
+commit   pins every current file (on S3 its versionId, no data copied; in a folder a kept copy of its content) in an
+         immutable commit on the branch (default main). Nothing changed: the head is kept ("created": false).
+         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee }
+log      the branch's commits, newest first. JSON: { branch, commits: [ { commit, parent, message, author, time, files, run? } ] }
+diff     paths added, modified (another version) and deleted from FROM to TO (branches or commit ids, 7+ characters).
+         JSON: { from, to, added: [path], modified: [path], deleted: [path] }
+checkout writes exactly REF's files, each by its pinned version, into DIR (new or empty). JSON: { commit, files, bytes, to }
+why      how PATH (an output of \`stowage run\`) was made: the run, its code, and the exact input versions, then the same
+         for every input that was itself a run's output. JSON: { path, versionId, run: { id, name, command, code,
+         startedAt, endedAt, status, who, host }, inputs: [ { repo, commit, path, versionId, sha256 } ], upstream: [ … ] }
+
+Concurrent commits to one branch never lose one: each advances the branch by creating its next log entry once; the
+"guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where S3
+honours If-None-Match, first-version-wins on stores that ignore it on versioned buckets, like Ceph RGW 16).
+${REPO_HELP}
+Exit codes: 0 done, 2 bad input or a repository that cannot be read.
+`;
+
+const OPTIONS = { message: { type: "string", short: "m" }, branch: { type: "string" }, limit: { type: "string" }, to: { type: "string" }, ref: { type: "string" }, ...REPO_OPTIONS, ...FORMAT_OPTIONS } as const;
+
+export const command: Command = {
+  name: "data",
+  help: HELP,
+  async run(args) {
+    const { values, positionals } = parse(args, OPTIONS, HELP, true);
+    if (values.help) return print(HELP);
+    const [sub, repoText, ...rest] = positionals;
+    const format = formatFlag(values, ["table", "json"] as const);
+    const out = (json: unknown, table: string) => print(format === "json" ? `${JSON.stringify(json, null, 2)}\n` : table);
+    const progress = progressReporter(values);
+    const want = (n: number, usage: string) => {
+      if (rest.length !== n) throw new UserError(`stowage data ${sub} takes ${usage}.`, `See stowage data --help.`);
+    };
+    if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout or why.", "See stowage data --help.");
+    const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../use/data.js");
+    const store = await open(repoArg(repoText, "REPO", HELP), values);
+    try {
+      switch (sub) {
+        case "commit": {
+          want(0, "REPO only");
+          const r = await commitRepo(store, { branch: values.branch ?? "main", message: values.message ?? "", progress });
+          return out(r, `${r.created ? `Committed ${r.commit.slice(0, 12)} on ${r.branch}` : `Nothing changed: ${r.branch} stays at ${r.commit.slice(0, 12)}`}: ${r.files} files (${r.added} added, ${r.modified} modified, ${r.deleted} deleted).\n`);
+        }
+        case "log": {
+          want(0, "REPO only");
+          const r = await logRepo(store, values.branch ?? "main", intFlag(values.limit, "--limit", Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER));
+          return out(r, textTable([["commit", "time", "author", "files", "message"], ...r.commits.map((c) => [c.commit.slice(0, 12), c.time, c.author, String(c.files), c.message])], (col) => col === 3) + "\n");
+        }
+        case "diff": {
+          want(2, "REPO FROM TO");
+          const r = await diffRepo(store, rest[0]!, rest[1]!);
+          const lines = [...r.added.map((p) => `A ${p}`), ...r.modified.map((p) => `M ${p}`), ...r.deleted.map((p) => `D ${p}`)];
+          return out(r, lines.length ? `${lines.join("\n")}\n` : "No differences.\n");
+        }
+        case "checkout": {
+          want(1, "REPO REF --to DIR");
+          if (!values.to) throw new UserError("--to DIR is required.", "Give a new or empty folder to write the commit's files into.");
+          const r = await checkoutRepo(store, rest[0]!, values.to, { progress });
+          return out(r, `Checked out ${r.commit.slice(0, 12)}: ${r.files} files, ${r.bytes} bytes into ${r.to}.\n`);
+        }
+        case "why": {
+          want(1, "REPO PATH [--ref REF]");
+          const { why } = await import("../../use/why.js");
+          const { parseRepo } = await import("../../use/repo.js");
+          const r = await why(store, rest[0]!, values.ref ?? "main", (url) => open(parseRepo(url), values));
+          return out(r, whyText(r));
+        }
+        default:
+          throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why.");
+      }
+    } finally {
+      store.close();
+    }
+  },
+};
+
+type WhyTree = Awaited<ReturnType<typeof import("../../use/why.js").why>>;
+function whyText(w: WhyTree, indent = ""): string {
+  const code = w.run.code.version ? `code ${w.run.code.version}` : w.run.code.git ? `git ${w.run.code.git.commit.slice(0, 12)}${w.run.code.git.dirty ? " (uncommitted changes)" : ""}` : "code not under git";
+  const lines = [
+    `${indent}${w.path} (version ${w.versionId})`,
+    `${indent}  made by run ${w.run.id} (${w.run.name}, ${w.run.status}) ${w.run.startedAt} → ${w.run.endedAt} by ${w.run.who} on ${w.run.host}`,
+    `${indent}  command: ${w.run.command.join(" ")}; ${code}`,
+    ...w.inputs.map((i) => `${indent}  from ${i.repo} ${i.path} (version ${i.versionId}, sha256 ${i.sha256 ?? "unknown"}) in commit ${i.commit.slice(0, 12)}`),
+  ];
+  return `${lines.join("\n")}\n${w.upstream.map((u) => whyText(u, `${indent}    `)).join("")}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * The flags every data-layer command shares (which store, how to reach it, progress), and turning them into open
+ * repositories. Progress goes to stderr, at most once a second, when stderr is a terminal or --progress is given.
+ */
+import { UserError } from "../core/errors.js";
+import { parseRepo, openRepo, type RepoSpec } from "../use/repo.js";
+import type { S3RepoOptions } from "../use/s3Store.js";
+import type { Store } from "../use/store.js";
+import { choose, endpointFlag, intFlag } from "./options.js";
+
+export const REPO_OPTIONS = {
+  endpoint: { type: "string" },
+  region: { type: "string" },
+  sse: { type: "string" },
+  timeout: { type: "string" },
+  progress: { type: "boolean" },
+} as const;
+
+export const REPO_HELP = `Repositories: s3://bucket/prefix (a versioned bucket) or a local folder; the same commands and results for both.
+--endpoint URL and --region R for S3-compatible stores (path-style); credentials from the standard AWS chain.
+--sse aws:kms|none: encryption asked for on uploads (default aws:kms on AWS, as Stowage's bucket policies require;
+none with --endpoint). --timeout MS per request (default 30000). --progress prints progress to stderr (the default
+when stderr is a terminal).`;
+
+type Values = { endpoint?: string; region?: string; sse?: string; timeout?: string; progress?: boolean };
+
+export function s3Options(values: Values): S3RepoOptions {
+  return {
+    ...(values.endpoint ? { endpoint: endpointFlag("--endpoint", values.endpoint) } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.sse ? { sse: choose(values.sse, ["aws:kms", "none"] as const, "--sse") } : {}),
+    timeoutMs: intFlag(values.timeout, "--timeout", 30_000, 100, 3_600_000),
+  };
+}
+
+export function repoArg(value: string | undefined, what: string, help: string, withRef = false): RepoSpec {
+  if (!value) throw new UserError(`${what} is required.`, `See:\n${help}`);
+  return parseRepo(value, withRef);
+}
+
+export async function open(spec: RepoSpec, values: Values, create = false): Promise<Store> {
+  return openRepo(spec, s3Options(values), create);
+}
+
+export function progressReporter(values: Values): (what: string, n: number, of?: number) => void {
+  if (!values.progress && !process.stderr.isTTY) return () => {};
+  let last = 0;
+  return (what, n, of) => {
+    const now = Date.now();
+    if (now - last < 1000 && n !== of) return;
+    last = now;
+    process.stderr.write(`stowage: ${what}: ${n}${of !== undefined ? ` of ${of}` : ""}\n`);
+  };
+}

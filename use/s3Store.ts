@@ -1,0 +1,262 @@
+/**
+ * A repository under a prefix of a versioned bucket, on AWS or an S3-compatible store. Committing copies nothing: a
+ * commit pins the versionIds the bucket already keeps (ListObjectVersions), and every read names its versionId, so a
+ * newer upload can never slip into a run or its provenance (lakeFS#8554 is what path-only references cost).
+ */
+import {
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
+import { dirname } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { UserError } from "../core/errors.js";
+import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3.js";
+import { META, type Guarantee, type Listed, type Row, type Store } from "./store.js";
+
+export interface S3RepoOptions {
+  /** An S3-compatible endpoint (path-style); AWS when absent. */
+  readonly endpoint?: string;
+  readonly region?: string;
+  /**
+   * Server-side encryption asked for on every upload. Stowage's bucket policies refuse uploads without
+   * `x-amz-server-side-encryption: aws:kms`, so that is the default on AWS; S3-compatible stores default to none.
+   */
+  readonly sse?: "aws:kms" | "none";
+  readonly timeoutMs?: number;
+}
+
+export function openS3(bucket: string, prefix: string, opts: S3RepoOptions): Store {
+  return new S3Store(bucket, prefix, opts);
+}
+
+/** An SDK failure as the user can act on it, or the error itself when it is not one of those. */
+function explain(err: unknown, what: string, store: { url: string; endpoint: string }): unknown {
+  const e = err as SdkError;
+  const code = e.Code ?? e.name ?? "";
+  const first = (e.message ?? "").split("\n")[0]!;
+  if (e.name === "CredentialsProviderError") return new UserError(`No AWS credentials for ${store.url}.`, "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached.");
+  if (REJECTED_CREDENTIALS.has(code)) return new UserError(`${store.endpoint} refused the credentials (${code}).`, "Check the access key and secret for this store.");
+  if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError") return new UserError(`${store.endpoint} could not be reached (${e.code ?? first}).`, "Check --endpoint and that the store is running.");
+  if (code === "NoSuchBucket") return new UserError(`${store.url}: the bucket does not exist.`, "Create it (stowage's Pulumi program does, versioned), or check the name.");
+  if (code === "AccessDenied" || e.$metadata?.httpStatusCode === 403) return new UserError(`${store.url}: access denied to ${what}.`, "The role in use needs this action on this prefix; see README, \"Use the storage\".");
+  return err;
+}
+
+class S3Store implements Store {
+  readonly kind = "s3" as const;
+  readonly url: string;
+  private readonly client: S3Client;
+  readonly endpoint: string;
+  private probed: Promise<Guarantee> | null = null;
+
+  constructor(
+    private readonly bucket: string,
+    /** "" or ending in "/". */
+    private readonly prefix: string,
+    private readonly opts: S3RepoOptions,
+  ) {
+    this.url = `s3://${bucket}/${prefix}`.replace(/\/$/, "");
+    this.endpoint = opts.endpoint ?? "Amazon S3";
+    this.client = s3Client({ ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), timeoutMs: opts.timeoutMs ?? 30_000 });
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw explain(err, what, this);
+    }
+  }
+  private metaKey(key: string): string {
+    return `${this.prefix}${META}/${key}`;
+  }
+  private sse(): Partial<PutObjectCommandInput> {
+    const sse = this.opts.sse ?? (this.opts.endpoint ? "none" : "aws:kms");
+    return sse === "aws:kms" ? { ServerSideEncryption: "aws:kms" } : {};
+  }
+  /**
+   * Every PUT carries Content-MD5: a bucket with a default Object Lock retention refuses uploads without an integrity
+   * header (S3 User Guide, object-lock-overview), and RGW 16 checks it too.
+   */
+  private put(key: string, body: Buffer, extra: Partial<PutObjectCommandInput> = {}) {
+    return this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length, ContentMD5: createHash("md5").update(body).digest("base64"), ...this.sse(), ...extra }));
+  }
+
+  async *list(onListed?: (n: number) => void): AsyncIterable<Listed> {
+    const skip = `${this.prefix}${META}/`;
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    let n = 0;
+    for (;;) {
+      const page = await this.call(`ListObjectVersions (s3:ListBucketVersions) on ${this.url}`, () =>
+        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: this.prefix, KeyMarker, VersionIdMarker })),
+      );
+      // Versions come key by key in byte order, newest first; a key whose latest is a delete marker has no IsLatest
+      // version here (the marker is in DeleteMarkers), so it is left out: deleted.
+      for (const v of page.Versions ?? []) {
+        if (!v.IsLatest || !v.Key || v.Key.startsWith(skip) || v.Key.endsWith("/")) continue;
+        n++;
+        yield { path: v.Key.slice(this.prefix.length), size: v.Size ?? 0, version: v.VersionId ?? "null", ...(v.ETag ? { etag: v.ETag } : {}) };
+      }
+      onListed?.(n);
+      if (!page.IsTruncated) return;
+      KeyMarker = page.NextKeyMarker;
+      VersionIdMarker = page.NextVersionIdMarker;
+    }
+  }
+
+  async pin(listed: Listed, previous: Row | undefined): Promise<Row> {
+    // The hash is known only for a version this layer read or wrote; S3 lists no checksum values (API_ObjectVersion).
+    const sha256 = previous && previous.version === listed.version ? previous.sha256 : null;
+    return { path: listed.path, version: listed.version!, size: listed.size, sha256, ...(listed.etag ? { etag: listed.etag } : {}) };
+  }
+
+  async fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }> {
+    const res = await this.call(`GetObject (s3:GetObjectVersion) on ${this.url}/${path}`, async () => {
+      try {
+        return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }));
+      } catch (err) {
+        const code = (err as SdkError).Code ?? (err as SdkError).name;
+        if (code === "NoSuchVersion" || code === "NoSuchKey") throw new UserError(`${this.url}/${path}: version ${version} no longer exists.`, "A lifecycle rule or someone with s3:DeleteObjectVersion removed it; the commit that names it cannot be read in full.");
+        throw err;
+      }
+    });
+    await mkdir(dirname(dest), { recursive: true });
+    const hash = createHash("sha256");
+    let size = 0;
+    await pipeline(
+      res.Body as Readable,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const c of chunks) {
+          hash.update(c);
+          size += c.length;
+          yield c;
+        }
+      },
+      createWriteStream(dest),
+    );
+    return { sha256: hash.digest("hex"), size };
+  }
+
+  async upload(path: string, src: string): Promise<Row> {
+    // Outputs are read whole: one datum's files at a time, so memory is bounded by --parallel × the largest output.
+    const body = await readFile(src);
+    const sha = createHash("sha256").update(body).digest("hex");
+    const res = await this.call(`PutObject on ${this.url}/${path}`, () => this.put(this.prefix + path, body));
+    if (!res.VersionId) throw notVersioned(this.url);
+    return { path, version: res.VersionId, size: body.length, sha256: sha, ...(res.ETag ? { etag: res.ETag } : {}) };
+  }
+
+  async readMeta(key: string): Promise<Buffer | null> {
+    return this.get(this.metaKey(key));
+  }
+
+  private async get(Key: string, VersionId?: string): Promise<Buffer | null> {
+    return this.call(`GetObject on ${Key}`, async () => {
+      try {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, VersionId }));
+        return Buffer.from(await res.Body!.transformToByteArray());
+      } catch (err) {
+        if (((err as SdkError).Code ?? (err as SdkError).name) === "NoSuchKey") return null;
+        throw err;
+      }
+    });
+  }
+
+  /** The oldest version of the key: the first writer's (versions are listed newest first). */
+  private async firstVersion(Key: string): Promise<string | null> {
+    const res = await this.call(`ListObjectVersions on ${Key}`, () => this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: Key, MaxKeys: 1000 })));
+    const mine = (res.Versions ?? []).filter((v) => v.Key === Key);
+    return mine.length ? (mine[mine.length - 1]!.VersionId ?? "null") : null;
+  }
+
+  async readFirst(key: string): Promise<Buffer | null> {
+    if ((await this.guarantee()) === "conditional-write") return this.readMeta(key);
+    const Key = this.metaKey(key);
+    const first = await this.firstVersion(Key);
+    return first === null ? null : this.get(Key, first);
+  }
+
+  async createMeta(key: string, body: Buffer): Promise<"created" | "exists"> {
+    const Key = this.metaKey(key);
+    const guarantee = await this.guarantee();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.call(`PutObject on ${Key}`, () => this.put(Key, body, { IfNoneMatch: "*" }));
+        if (guarantee === "conditional-write") return "created";
+        // The store accepted the write whatever was there: the oldest version decides.
+        return (await this.firstVersion(Key)) === (res.VersionId ?? "null") ? "created" : "exists";
+      } catch (err) {
+        const e = err as SdkError;
+        if (e.$metadata?.httpStatusCode === 412) return "exists";
+        // 409 ConditionalRequestConflict: a concurrent delete or write landed first; AWS says retry.
+        if (e.$metadata?.httpStatusCode === 409 && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  async listMeta(folder: string, max = Infinity): Promise<string[]> {
+    const base = this.metaKey("");
+    const out: string[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.call(`ListObjectsV2 (s3:ListBucket) on ${base}${folder}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + folder, MaxKeys: Math.min(1000, max - out.length), ContinuationToken })),
+      );
+      for (const o of page.Contents ?? []) out.push(o.Key!.slice(base.length));
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken && out.length < max);
+    return out;
+  }
+
+  /**
+   * Writes a probe key, then writes it again with If-None-Match: *. A 412 means the store enforces create-once (AWS
+   * since 2024-08); an accepted second write means it does not (Ceph RGW 16 on a versioned bucket). The first write
+   * also proves the bucket keeps versions, which every commit relies on.
+   */
+  guarantee(): Promise<Guarantee> {
+    this.probed ??= (async () => {
+      const Key = this.metaKey("probe");
+      const body = Buffer.from("stowage probe\n");
+      const first = await this.call(`PutObject on ${Key}`, () => this.put(Key, body));
+      if (!first.VersionId || first.VersionId === "null") throw notVersioned(this.url);
+      try {
+        await this.put(Key, body, { IfNoneMatch: "*" });
+        return "first-version-wins";
+      } catch (err) {
+        if ((err as SdkError).$metadata?.httpStatusCode === 412) return "conditional-write";
+        throw explain(err, `PutObject on ${Key}`, this);
+      }
+    })();
+    return this.probed;
+  }
+
+  async who(): Promise<string> {
+    if (this.opts.endpoint) return userInfo().username;
+    const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const sts = new STSClient({ region: this.opts.region ?? "us-east-1" });
+    try {
+      return (await this.call("sts:GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})))).Arn ?? `${userInfo().username}@${hostname()}`;
+    } finally {
+      sts.destroy();
+    }
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+function notVersioned(url: string): UserError {
+  return new UserError(`${url}: the bucket does not keep versions, and a commit pins versions.`, "Enable versioning on the bucket (Stowage's Pulumi program does), then commit again.");
+}

@@ -1,0 +1,88 @@
+/**
+ * Where a repository lives: a prefix in a versioned bucket or a local folder. Both present the same small interface,
+ * so commits, runs and provenance are written once, above it. Versions are the store's own: an S3 versionId, or on a
+ * laptop the file's SHA-256 (the content is kept under .stowage/objects so every commit can be checked out later).
+ */
+import { createHash } from "node:crypto";
+
+/** One file of a commit. */
+export interface Row {
+  /** Repo-relative, `/`-separated. */
+  readonly path: string;
+  /** S3 versionId ("null" for objects written before versioning), or the SHA-256 of a local file. */
+  readonly version: string;
+  readonly size: number;
+  /** Whole-file SHA-256 (hex) when known: computed when the file was read or written, never a multipart composite. */
+  readonly sha256: string | null;
+  /** S3 only. */
+  readonly etag?: string;
+  /** Local only: lets the next commit reuse the hash of a file whose size and mtime did not change. */
+  readonly mtimeMs?: number;
+}
+
+/** A current file as the store lists it, before it is pinned into a Row. */
+export interface Listed {
+  readonly path: string;
+  readonly size: number;
+  readonly version?: string;
+  readonly etag?: string;
+  readonly mtimeMs?: number;
+}
+
+/**
+ * What the store guarantees when two writers advance one branch at once.
+ * - `exclusive-create`: the file system's O_EXCL (link(2)) — exactly one writer creates a ref entry.
+ * - `conditional-write`: S3 `If-None-Match: *` is honoured — exactly one writer gets 200, the rest 412.
+ * - `first-version-wins`: the store accepts every write (Ceph RGW 16 ignores If-None-Match on versioned buckets), but
+ *   the bucket keeps every version: the oldest version of a ref entry is the one that counts, for readers and writers
+ *   alike, and a writer whose version is not the oldest retries on top of the winner. Nothing is lost as long as the
+ *   store lists one key's versions in the order it accepted them (strong read-after-write, as S3 and RGW give).
+ */
+export type Guarantee = "exclusive-create" | "conditional-write" | "first-version-wins";
+
+export interface Store {
+  /** As the user gave it, normalised: `s3://bucket/prefix` or an absolute folder. */
+  readonly url: string;
+  readonly kind: "s3" | "local";
+  /** Every current file, sorted by path in byte order, the metadata folder left out. */
+  list(onListed?: (n: number) => void): AsyncIterable<Listed>;
+  /** Turns a listed file into a commit row; `previous` is the parent commit's row for the same path. */
+  pin(listed: Listed, previous: Row | undefined): Promise<Row>;
+  /** Writes the file at exactly `version` to `dest`; returns its SHA-256 and size. */
+  fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }>;
+  /** Stores the local file `src` as repo path `path`; returns the new version. */
+  upload(path: string, src: string): Promise<Row>;
+  /** Metadata under `<repo>/.stowage/`. */
+  readMeta(key: string): Promise<Buffer | null>;
+  /** Reads the version of a create-once key that counts (see Guarantee); null when absent. */
+  readFirst(key: string): Promise<Buffer | null>;
+  /** Creates a key once: "exists" when it was already there (or another writer's version counts). */
+  createMeta(key: string, body: Buffer): Promise<"created" | "exists">;
+  /** Keys under a metadata folder, sorted; at most `max`. */
+  listMeta(folder: string, max?: number): Promise<string[]>;
+  guarantee(): Promise<Guarantee>;
+  /** Who is writing: the AWS caller identity ARN on AWS, the local user otherwise. */
+  who(): Promise<string>;
+  close(): void;
+}
+
+/** S3 lists keys in UTF-8 byte order; JavaScript compares UTF-16 code units. They differ only above U+D7FF. */
+export function comparePaths(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!/[\ud800-\uffff]/.test(a) && !/[\ud800-\uffff]/.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
+
+/** JSON with sorted keys and no spaces: the form every content-addressed id is computed over. */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+}
+
+/** The metadata folder's name inside every repository. */
+export const META = ".stowage";

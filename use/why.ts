@@ -1,0 +1,73 @@
+/**
+ * `stowage data why`: from an output file back to the exact inputs it was made from, and on through the runs that
+ * made those inputs. Output version → the run named by its commit → the datum whose outputs hold that version → the
+ * datum's inputs (path, versionId, sha256) in the input commit → recurse where the input commit was itself a run's
+ * output. A datum skipped by a later run names the run that really processed it.
+ */
+import { UserError } from "../core/errors.js";
+import { findRow, readCommit, resolveRef } from "./manifest.js";
+import type { DatumRecord, RunRecord } from "./run.js";
+import type { Store } from "./store.js";
+
+export interface WhyInput {
+  readonly repo: string;
+  readonly commit: string;
+  readonly path: string;
+  readonly versionId: string;
+  readonly sha256: string | null;
+}
+
+export interface Why {
+  readonly path: string;
+  readonly versionId: string;
+  readonly run: { readonly id: string; readonly name: string; readonly command: readonly string[]; readonly code: RunRecord["code"]; readonly startedAt: string; readonly endedAt: string; readonly status: string; readonly who: string; readonly host: string };
+  readonly inputs: readonly WhyInput[];
+  readonly upstream: readonly Why[];
+}
+
+export async function readRun(store: Store, id: string): Promise<RunRecord> {
+  const body = await store.readFirst(`runs/${id}.json`);
+  if (!body) throw new UserError(`${store.url}: the record of run ${id} is missing.`, "Run records are created once under .stowage/runs/; it was removed by hand or the run was interrupted before its end.");
+  return JSON.parse(body.toString("utf8")) as RunRecord;
+}
+
+/** Opens a repository named in a run record (same endpoint and credentials as the one asked about). */
+export type Opener = (url: string) => Promise<Store>;
+
+export async function why(store: Store, path: string, ref: string, open: Opener, seen = new Set<string>()): Promise<Why> {
+  const commit = await resolveRef(store, ref);
+  const row = await findRow(store, commit, path);
+  if (!row) throw new UserError(`${path} is not in commit ${commit.id.slice(0, 12)} of ${store.url}.`, `See its files with \`stowage data checkout ${store.url} ${commit.id.slice(0, 12)} --to DIR\`, or give --ref.`);
+  if (!commit.run) throw new UserError(`${path} in ${store.url} was committed by ${commit.author} (${commit.message}), not made by a run.`, "Its history is in `stowage data log`; provenance starts at the run that read it.");
+  const latest = await readRun(store, commit.run);
+  const datum = latest.datums.find((d) => d.outputs.some((o) => o.path === path && o.versionId === row.version));
+  if (!datum) throw new UserError(`Run ${latest.run} does not list ${path} (version ${row.version}) among its outputs.`, "The run record and the commit disagree: the repository was changed by hand.");
+  const producer = datum.status === "skipped" && datum.run !== latest.run ? await readRun(store, datum.run) : latest;
+  const inputs = datum.inputs.map((i) => ({ repo: producer.input.repo, commit: producer.input.commit, path: i.path, versionId: i.versionId, sha256: i.sha256 }));
+  return {
+    path,
+    versionId: row.version,
+    run: { id: producer.run, name: producer.name, command: producer.command, code: producer.code, startedAt: producer.startedAt, endedAt: producer.endedAt, status: producer.status, who: producer.who, host: producer.host },
+    inputs,
+    upstream: await upstream(producer, datum, open, seen),
+  };
+}
+
+/** The same question for every input that was itself a run's output. */
+async function upstream(run: RunRecord, datum: DatumRecord, open: Opener, seen: Set<string>): Promise<Why[]> {
+  const input = await open(run.input.repo);
+  try {
+    const commit = await readCommit(input, run.input.commit);
+    if (!commit.run) return [];
+    const out: Why[] = [];
+    for (const i of datum.inputs) {
+      const key = `${run.input.repo}\n${commit.id}\n${i.path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(await why(input, i.path, commit.id, open, seen));
+    }
+    return out;
+  } finally {
+    input.close();
+  }
+}
