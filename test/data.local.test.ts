@@ -1,0 +1,44 @@
+/** The data layer on a laptop folder, through the built command (the same suite runs on Ceph RGW). */
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dataLayerSuite } from "./support/dataSuite.js";
+
+describe("stowage data and stowage run on a local folder", () => {
+  const root = mkdtempSync(join(tmpdir(), "stowage-data-local-"));
+  dataLayerSuite(() => {
+    const base = mkdtempSync(join(root, "case-"));
+    return {
+      repo: (name) => join(base, name),
+      flags: [],
+      env: process.env,
+      guarantee: "exclusive-create",
+      async put(repo, path, body) {
+        mkdirSync(dirname(join(repo, path)), { recursive: true });
+        writeFileSync(join(repo, path), body);
+        return createHash("sha256").update(body).digest("hex");
+      },
+      async remove(repo, path) {
+        rmSync(join(repo, path));
+      },
+      async versions() {
+        return 1;
+      },
+    };
+  });
+});
+
+describe("a local repository's ref entries", () => {
+  it("are created by exactly one of many concurrent writers", async () => {
+    const { openLocal } = await import("../use/localStore.js");
+    const dir = mkdtempSync(join(tmpdir(), "stowage-race-"));
+    const stores = await Promise.all(Array.from({ length: 8 }, () => openLocal(dir, false)));
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.all(stores.map((s, i) => s.createMeta(`refs/main/${round}.json`, Buffer.from(`writer ${i}`))));
+      expect(results.filter((r) => r === "created")).toHaveLength(1);
+      expect((await stores[0]!.readFirst(`refs/main/${round}.json`))!.toString()).toBe(`writer ${results.indexOf("created")}`);
+    }
+  });
+});

@@ -1,0 +1,96 @@
+/** The data layer's pure parts: datums from globs, path order, chunk boundaries that survive an insert, diffs. */
+import fc from "fast-check";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { datumsBy } from "../use/glob.js";
+import { openLocal } from "../use/localStore.js";
+import { ManifestWriter, changes, rows, type Commit } from "../use/manifest.js";
+import { comparePaths, type Row } from "../use/store.js";
+
+const PATHS = ["cam-1/a.jpg", "cam-1/sub/b.jpg", "cam-2/c.jpg", "top.txt", ".hidden/x"];
+
+describe("datums from a glob (Pachyderm's rules)", () => {
+  it.each([
+    ["/", ["", "", "", "", ""]],
+    ["/*", ["cam-1", "cam-1", "cam-2", "top.txt", ".hidden"]],
+    ["/*/*", ["cam-1/a.jpg", "cam-1/sub", "cam-2/c.jpg", null, ".hidden/x"]],
+    ["/cam-*", ["cam-1", "cam-1", "cam-2", null, null]],
+    ["/**/*.jpg", ["cam-1/a.jpg", "cam-1/sub/b.jpg", "cam-2/c.jpg", null, null]],
+  ])("%s", (glob, expected) => {
+    expect(PATHS.map(datumsBy(glob))).toEqual(expected);
+  });
+
+  it("refuses a glob that does not start with /", () => {
+    expect(() => datumsBy("*")).toThrow(/must start with \//);
+  });
+});
+
+describe("path order", () => {
+  it("is UTF-8 byte order, as S3 lists keys", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), fc.string({ unit: "grapheme" }), (a, b) => {
+        expect(Math.sign(comparePaths(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      }),
+    );
+  });
+});
+
+const row = (path: string, version = "v1"): Row => ({ path, version, size: 1, sha256: null });
+
+async function manifest(dir: string, paths: readonly Row[]): Promise<Commit> {
+  const store = await openLocal(dir, false);
+  const w = new ManifestWriter(store, new Set(), { min: 20, mod: 64, max: 400 });
+  for (const r of paths) await w.add(r);
+  const chunks = await w.finish();
+  return { id: "", parent: null, branch: "main", message: "", author: "", time: "", files: w.files, bytes: w.bytes, added: 0, modified: 0, deleted: 0, chunks };
+}
+
+describe("manifest chunks", () => {
+  const sorted = Array.from({ length: 5000 }, (_, i) => `cam-${i % 50}/frame-${i}.jpg`)
+    .sort(comparePaths)
+    .map((p) => row(p));
+
+  it("are cut by the paths, so inserting one file changes one chunk", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-chunks-"));
+    const before = await manifest(dir, sorted);
+    const withOne = [...sorted, row("cam-25/frame-new.jpg")].sort((a, b) => comparePaths(a.path, b.path));
+    const after = await manifest(dir, withOne);
+    expect(before.chunks.length).toBeGreaterThan(10);
+    const old = new Set(before.chunks.map((c) => c.id));
+    expect(after.chunks.filter((c) => !old.has(c.id))).toHaveLength(1);
+    const back: string[] = [];
+    for await (const r of rows(await openLocal(dir, false), after)) back.push(r.path);
+    expect(back).toEqual(withOne.map((r) => r.path));
+  });
+
+  it("refuse rows out of order (a bug, not a user error)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-chunks-"));
+    await expect(manifest(dir, [row("b"), row("a")])).rejects.toThrow(/out of order/);
+  });
+
+  it("diff to exactly the added, modified and deleted paths", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-chunks-"));
+    const store = await openLocal(dir, false);
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.stringMatching(/^[a-c]{1,3}(\/[a-c]{1,2})?$/), { maxLength: 40 }), fc.infiniteStream(fc.integer({ min: 0, max: 3 })), async (paths, fates) => {
+        const a = [...paths].sort(comparePaths).map((p) => row(p));
+        const b: Row[] = [];
+        const expected = { added: [] as string[], modified: [] as string[], deleted: [] as string[] };
+        const it = fates[Symbol.iterator]();
+        for (const r of a) {
+          const fate = it.next().value as number;
+          if (fate === 0) expected.deleted.push(r.path);
+          else if (fate === 1) (b.push(row(r.path, "v2")), expected.modified.push(r.path));
+          else b.push(r);
+        }
+        for (const extra of ["zz/1", "zz/2"]) (b.push(row(extra)), expected.added.push(extra));
+        const got = { added: [] as string[], modified: [] as string[], deleted: [] as string[] };
+        for await (const c of changes(store, await manifest(dir, a), await manifest(dir, b))) got[c.change].push(c.path);
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
