@@ -12,23 +12,25 @@ export const REPO_OPTIONS = {
   endpoint: { type: "string" },
   region: { type: "string" },
   sse: { type: "string" },
+  "kms-key": { type: "string" },
   timeout: { type: "string" },
   progress: { type: "boolean" },
 } as const;
 
 export const REPO_HELP = `Repositories: s3://bucket/prefix (a versioned bucket) or a local folder; the same commands and results for both.
 --endpoint URL and --region R for S3-compatible stores (path-style); credentials from the standard AWS chain.
---sse aws:kms|none: encryption asked for on uploads (default aws:kms on AWS, as Stowage's bucket policies require;
-none with --endpoint). --timeout MS per request (default 30000). --progress prints progress to stderr (the default
+--sse aws:kms|none: encryption asked for on uploads (default aws:kms on AWS, none with --endpoint); --kms-key ARN
+names the key (Stowage's bucket policies require the bucket's own key on every upload). --timeout MS per request (default 30000). --progress prints progress to stderr (the default
 when stderr is a terminal).`;
 
-type Values = { endpoint?: string; region?: string; sse?: string; timeout?: string; progress?: boolean };
+type Values = { endpoint?: string; region?: string; sse?: string; "kms-key"?: string; timeout?: string; progress?: boolean };
 
 export function s3Options(values: Values): S3RepoOptions {
   return {
     ...(values.endpoint ? { endpoint: endpointFlag("--endpoint", values.endpoint) } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(values.sse ? { sse: choose(values.sse, ["aws:kms", "none"] as const, "--sse") } : {}),
+    ...(values["kms-key"] ? { kmsKeyId: values["kms-key"] } : {}),
     timeoutMs: intFlag(values.timeout, "--timeout", 30_000, 100, 3_600_000),
   };
 }

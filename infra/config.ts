@@ -49,6 +49,11 @@ const StackSchema = z
             bucket: z.string(),
             prefixes: z.array(prefix).min(1),
             access: z.enum(["read", "write", "admin"]),
+            /**
+             * Prefixes the team reads but does not own: the inputs of its \`stowage run\`s. Read-only, every version,
+             * plus writing the data layer's commits under <prefix>.stowage/ (a run commits its input's state first).
+             */
+            reads: z.array(prefix).default([]),
             trust: z.discriminatedUnion("type", [
               z.object({ type: z.literal("account") }).strict(),
               z.object({ type: z.literal("sso"), permissionSetRoleArn: z.string().startsWith("arn:aws:iam::") }).strict(),
@@ -140,6 +145,10 @@ function contradictions(c: StackConfig): string[] {
   });
   c.teams.forEach((t, i) => {
     if (!names.has(t.bucket)) out.push(`stowage:teams[${i}].bucket: no bucket named ${show(t.bucket)}`);
+    for (const r of t.reads) {
+      const own = t.prefixes.find((p) => r.startsWith(p) || p.startsWith(r));
+      if (own) out.push(`stowage:teams[${i}].reads: ${show(r)} overlaps the team's own prefix ${show(own)}`);
+    }
   });
   c.uploaders.forEach((u, i) => {
     if (!names.has(u.bucket)) out.push(`stowage:uploaders[${i}].bucket: no bucket named ${show(u.bucket)}`);

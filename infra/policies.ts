@@ -91,12 +91,15 @@ export const TEAM_ACTIONS = {
 /**
  * A team's role: list only under its prefixes (s3:prefix), object actions only on bucket/prefix*, and the bucket's
  * KMS key only through S3 in the bucket's region. With ABAC, the prefix also has to match the session's team tag.
+ * `reads`: other prefixes it may list and read (every version: the data layer pins versionIds), and where the data
+ * layer keeps those repositories' commits (<prefix>.stowage/), write — nothing else there, and no deletes anywhere.
  */
-export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; team: string; prefixes: readonly string[]; access: keyof typeof TEAM_ACTIONS; abac?: boolean }): PolicyDocument {
+export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; team: string; prefixes: readonly string[]; reads?: readonly string[]; access: keyof typeof TEAM_ACTIONS; abac?: boolean }): PolicyDocument {
   const { bucketArn, kmsKeyArn, region, prefixes, access } = args;
-  const kmsActions = access === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
+  const reads = args.reads ?? [];
+  const kmsActions = access === "read" && reads.length === 0 ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
   return doc(
-    { Sid: "ListOwnPrefixes", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}*`]) } } },
+    { Sid: "ListOwnPrefixes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [...prefixes, ...reads].flatMap((p) => [p, `${p}*`]) } } },
     {
       Sid: "ObjectsUnderOwnPrefixes",
       Effect: "Allow",
@@ -105,6 +108,12 @@ export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region:
       // ABAC: the session must carry this team's tag (set by the identity provider), so a mis-assigned session gets nothing.
       ...(args.abac ? { Condition: { StringEquals: { "aws:PrincipalTag/team": args.team } } } : {}),
     },
+    ...(reads.length
+      ? [
+          { Sid: "ReadInputPrefixes", Effect: "Allow" as const, Action: [...TEAM_ACTIONS.read], Resource: reads.map((p) => `${bucketArn}/${p}*`) },
+          { Sid: "CommitInputPrefixes", Effect: "Allow" as const, Action: "s3:PutObject", Resource: reads.map((p) => `${bucketArn}/${p}.stowage/*`) },
+        ]
+      : []),
     { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: kmsActions, Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
   );
 }

@@ -3,8 +3,8 @@
  * policy) are evaluated by an IAM policy simulator (@cloud-copilot/iam-simulate, AGPL: a devDependency, tests only).
  */
 import * as aws from "@pulumi/aws";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
+import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig, type PulumiClass } from "./support/pulumi.js";
 
 const prod = await runStack("prod");
@@ -47,18 +47,7 @@ async function decide(r: Request): Promise<string> {
     ...(upload && !r.bare ? { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": bucketArn === images ? imagesKey : `arn:aws:kms:us-east-2:${ACCOUNT}:key/claims-key` } : {}),
     ...r.context,
   };
-  const response = await runSimulation(
-    {
-      request: { principal: role.principal, action: r.action, resource: { resource: r.resource, accountId: ACCOUNT }, contextVariables: context },
-      identityPolicies: [{ name: `${r.as}-policy`, policy: r.identityPolicy ?? role.policy }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: bucketPolicy,
-    },
-    {},
-  );
-  if (response.resultType === "error") throw new Error(JSON.stringify(response.errors));
-  return response.overallResult;
+  return simulate({ principal: role.principal, action: r.action, resource: r.resource, identityPolicy: r.identityPolicy ?? role.policy, resourcePolicy: bucketPolicy, context });
 }
 
 describe("team roles", () => {
@@ -70,14 +59,26 @@ describe("team roles", () => {
   });
 
   it("give nothing of another team's prefixes", async () => {
-    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/uploads/cameras/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/training/set-1/a.jpg` })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/training/set-1/a.jpg` })).toBe("ImplicitlyDenied");
-    expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "uploads/" } })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "training/" } })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "" } })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "vision", action: "s3:DeleteObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied"); // write, not admin
     expect(await decide({ as: "claims", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "ml", action: "s3:PutObject", resource: `${images}/training/a.jpg` })).toBe("ImplicitlyDenied"); // read only
     expect(await decide({ as: "ml", action: "s3:GetObject", resource: `${images}/training/a.jpg` })).toBe("Allowed");
+  });
+});
+
+describe("a team's input prefixes (reads: the data layer's stowage run)", () => {
+  it("are read by every version and listed, and only their .stowage/ commits are written", async () => {
+    expect(await decide({ as: "vision", action: "s3:GetObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("Allowed");
+    expect(await decide({ as: "vision", action: "s3:ListBucketVersions", resource: images, context: { "s3:prefix": "uploads/" } })).toBe("Allowed");
+    expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/uploads/.stowage/refs/main/9999999999998.json` })).toBe("Allowed");
+    expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:DeleteObject", resource: `${images}/uploads/.stowage/refs/main/9999999999998.json` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:DeleteObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "ml", action: "s3:GetObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
   });
 });
 

@@ -8,7 +8,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import * as aws from "@pulumi/aws";
+import { runPipeline } from "../use/run.js";
 import { openS3 } from "../use/s3Store.js";
+import { simulate } from "./support/iam.js";
+import { ACCOUNT, runStack } from "./support/pulumi.js";
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
@@ -81,6 +85,70 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       for (const s of stores) s.close();
     }
   });
+
+  it("needs nothing the prod stack's vision role does not grant: every S3 call of a real run, judged by the IAM simulator", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "images" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "images", VersioningConfiguration: { Status: "Enabled" } }));
+    for (let i = 0; i < 4; i++) await s3.send(new PutObjectCommand({ Bucket: "images", Key: `uploads/cameras/cam-${i}/1.jpg`, Body: `frame ${i}` }));
+    process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
+    const calls: { command: string; input: Record<string, string | undefined> }[] = [];
+    const send = S3Client.prototype.send;
+    S3Client.prototype.send = function (this: S3Client, command: any, ...rest: any[]) {
+      calls.push({ command: command.constructor.name, input: command.input });
+      return (send as any).call(this, command, ...rest);
+    } as typeof send;
+    // SSE-KMS as on AWS: RGW's test KMS key stands for the bucket's key.
+    const opts = { endpoint: rgw.endpoint, region: "us-east-1", kmsKeyId: "testkey-1" };
+    const [input, output] = [openS3("images", "uploads/", opts), openS3("images", "processed/", opts)];
+    try {
+      const first = await runPipeline({ input, output, glob: "/*/*", command: ["sh", "-c", 'cp -r "$STOWAGE_IN"/. "$STOWAGE_OUT"'], codeVersion: "v1" });
+      expect(first.status).toBe("ok");
+      const { whyOf } = { whyOf: (await import("../use/why.js")).why };
+      await whyOf(output, "cameras/cam-2/1.jpg", "main", async () => openS3("images", "uploads/", opts));
+    } finally {
+      S3Client.prototype.send = send;
+      input.close();
+      output.close();
+    }
+
+    // What each call is in IAM terms (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+    const images = "arn:aws:s3:::images-bucket";
+    const asIam = ({ command, input }: (typeof calls)[number]) => {
+      switch (command) {
+        case "ListObjectVersionsCommand":
+          return { action: "s3:ListBucketVersions", resource: images, context: { "s3:prefix": input.Prefix ?? "" } as Record<string, string> };
+        case "ListObjectsV2Command":
+          return { action: "s3:ListBucket", resource: images, context: { "s3:prefix": input.Prefix ?? "" } };
+        case "GetObjectCommand":
+          return { action: input.VersionId ? "s3:GetObjectVersion" : "s3:GetObject", resource: `${images}/${input.Key}`, context: {} };
+        case "PutObjectCommand":
+          return {
+            action: "s3:PutObject",
+            resource: `${images}/${input.Key}`,
+            context: {
+              ...(input.ServerSideEncryption ? { "s3:x-amz-server-side-encryption": input.ServerSideEncryption } : {}),
+              ...(input.SSEKMSKeyId === "testkey-1" ? { "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:us-east-2:${ACCOUNT}:key/images-key` } : {}),
+            } as Record<string, string>,
+          };
+        default:
+          throw new Error(`the run made a call this test does not know: ${command}`);
+      }
+    };
+    const prod = await runStack("prod");
+    const identityPolicy = JSON.parse(prod.one(aws.iam.RolePolicy, "team-vision-policy").inputs.policy);
+    const resourcePolicy = JSON.parse(prod.one(aws.s3.BucketPolicy, "images-policy").inputs.policy);
+    const kinds = new Set<string>();
+    for (const call of calls) {
+      const { action, resource, context } = asIam(call);
+      kinds.add(action);
+      const decision = await simulate({ principal: `arn:aws:iam::${ACCOUNT}:role/team-vision-role`, action, resource, identityPolicy, resourcePolicy, context: { "aws:PrincipalAccount": ACCOUNT, "aws:SecureTransport": "true", "s3:TlsVersion": "1.3", ...context } });
+      expect(decision, `${action} ${resource} ${JSON.stringify(context)}`).toBe("Allowed");
+    }
+    expect([...kinds].sort()).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutObject"]);
+    // And every write landed in processed/ or in a .stowage/ folder.
+    for (const c of calls.filter((c) => c.command === "PutObjectCommand")) expect(c.input.Key).toMatch(/^(processed\/|uploads\/\.stowage\/)/);
+  }, 120_000);
 
   it("refuses a bucket that keeps no versions, naming the fix", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "unversioned" }));

@@ -73,9 +73,14 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
     for (const team of config["stowage:teams"]) {
       const policy = policyOf(run.one(aws.iam.RolePolicy, `team-${team.name}-policy`));
       const bucketArn = `arn:aws:s3:::${team.bucket}-bucket`;
-      expect(policy.Statement[0]).toMatchObject({ Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": team.prefixes.flatMap((p: string) => [p, `${p}*`]) } } });
-      expect(policy.Statement[1].Resource).toEqual(team.prefixes.map((p: string) => `${bucketArn}/${p}*`));
-      expect(policy.Statement[2]).toMatchObject({ Resource: `arn:aws:kms:${primary}:${ACCOUNT}:key/${team.bucket}-key`, Condition: { StringEquals: { "kms:ViaService": `s3.${primary}.amazonaws.com` } } });
+      const sid = (id: string) => policy.Statement.find((st: { Sid: string }) => st.Sid === id);
+      const reads: string[] = team.reads ?? [];
+      expect(sid("ListOwnPrefixes")).toMatchObject({ Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [...team.prefixes, ...reads].flatMap((p: string) => [p, `${p}*`]) } } });
+      expect(sid("ObjectsUnderOwnPrefixes").Resource).toEqual(team.prefixes.map((p: string) => `${bucketArn}/${p}*`));
+      // Inputs of its runs: read every version; write only the data layer's commits there.
+      expect(sid("ReadInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((p) => `${bucketArn}/${p}*`) : undefined);
+      expect(sid("CommitInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((p) => `${bucketArn}/${p}.stowage/*`) : undefined);
+      expect(sid("BucketKeyThroughS3")).toMatchObject({ Resource: `arn:aws:kms:${primary}:${ACCOUNT}:key/${team.bucket}-key`, Condition: { StringEquals: { "kms:ViaService": `s3.${primary}.amazonaws.com` } } });
       const json = JSON.stringify(policy);
       expect(json).not.toMatch(/"s3:\*"|"\*"/);
     }

@@ -298,6 +298,27 @@ describe("team-prefix-isolation without Stowage's config, from the resources the
     expect((await judge("prod", fromStackExport(similar))).violations.filter((v) => v.policy === "team-prefix-isolation")).toEqual([]);
   });
 
+  it("lets a team read the inputs it declares (stowage-reads), and nothing more there", async () => {
+    const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
+    const role = (team: string, reads?: string) => ({ urn: urn("aws:iam/role:Role", `${team}-role`), type: "aws:iam/role:Role", custom: true, id: `${team}-role-1a2b`, outputs: { name: `${team}-role-1a2b`, tags: { "stowage-team": team, ...(reads ? { "stowage-reads": reads } : {}) } } });
+    const policy = (team: string, statements: { Action: string[]; prefix: string }[]) => ({
+      urn: urn("aws:iam/rolePolicy:RolePolicy", `${team}-policy`),
+      type: "aws:iam/rolePolicy:RolePolicy",
+      custom: true,
+      inputs: { role: `${team}-role-1a2b`, policy: JSON.stringify({ Version: "2012-10-17", Statement: statements.map((st) => ({ Effect: "Allow", Action: st.Action, Resource: `arn:aws:s3:::acme-data/${st.prefix}*` })) }) },
+      propertyDependencies: { role: [urn("aws:iam/role:Role", `${team}-role`)] },
+    });
+    const ingest = [role("ingest"), policy("ingest", [{ Action: ["s3:PutObject", "s3:GetObject"], prefix: "uploads/" }])];
+    const isolation = async (vision: unknown[]) => (await judge("prod", fromStackExport({ deployment: { resources: [...vision, ...ingest] } }))).violations.filter((v) => v.policy === "team-prefix-isolation").map((v) => v.message);
+    const own = { Action: ["s3:PutObject", "s3:GetObject"], prefix: "processed/" };
+    const reads = { Action: ["s3:GetObject", "s3:GetObjectVersion"], prefix: "uploads/" };
+    const commits = { Action: ["s3:PutObject"], prefix: "uploads/.stowage/" };
+    expect(await isolation([role("vision", "uploads/"), policy("vision", [own, reads, commits])])).toEqual([]);
+    // Undeclared, the same read is a leak; declared, a write beyond .stowage/ still is.
+    expect(await isolation([role("vision"), policy("vision", [own, reads])])).toContainEqual(expect.stringMatching(/team vision's role reaches acme-data\/uploads\//));
+    expect(await isolation([role("vision", "uploads/"), policy("vision", [own, { Action: ["s3:PutObject"], prefix: "uploads/cameras/" }])])).toContainEqual(expect.stringMatching(/team vision's role reaches acme-data\/uploads\//));
+  });
+
   it("fires on a foreign --program", async () => {
     const r = await run("--program", "test/fixtures/programs/teams", "--json");
     const hits = JSON.parse(r.stdout).violations.filter((v: { policy: string }) => v.policy === "team-prefix-isolation");

@@ -31,6 +31,12 @@ export interface S3RepoOptions {
    * `x-amz-server-side-encryption: aws:kms`, so that is the default on AWS; S3-compatible stores default to none.
    */
   readonly sse?: "aws:kms" | "none";
+  /**
+   * The KMS key for SSE-KMS uploads (implies aws:kms). Stowage's bucket policies deny uploads that name no key or
+   * another key (a Deny with StringNotEqualsIfExists applies when the header is missing), so on its buckets give the
+   * bucket's key ARN.
+   */
+  readonly kmsKeyId?: string;
   readonly timeoutMs?: number;
 }
 
@@ -47,7 +53,10 @@ function explain(err: unknown, what: string, store: { url: string; endpoint: str
   if (REJECTED_CREDENTIALS.has(code)) return new UserError(`${store.endpoint} refused the credentials (${code}).`, "Check the access key and secret for this store.");
   if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError") return new UserError(`${store.endpoint} could not be reached (${e.code ?? first}).`, "Check --endpoint and that the store is running.");
   if (code === "NoSuchBucket") return new UserError(`${store.url}: the bucket does not exist.`, "Create it (stowage's Pulumi program does, versioned), or check the name.");
-  if (code === "AccessDenied" || e.$metadata?.httpStatusCode === 403) return new UserError(`${store.url}: access denied to ${what}.`, "The role in use needs this action on this prefix; see README, \"Use the storage\".");
+  if (code === "AccessDenied" || e.$metadata?.httpStatusCode === 403) {
+    const upload = what.startsWith("PutObject") ? " Uploads to Stowage's buckets must name the bucket's KMS key: --kms-key ARN." : "";
+    return new UserError(`${store.url}: access denied to ${what}.`, `The role in use needs this action on this prefix (README, "Use the storage").${upload}`);
+  }
   return err;
 }
 
@@ -80,8 +89,9 @@ class S3Store implements Store {
     return `${this.prefix}${META}/${key}`;
   }
   private sse(): Partial<PutObjectCommandInput> {
-    const sse = this.opts.sse ?? (this.opts.endpoint ? "none" : "aws:kms");
-    return sse === "aws:kms" ? { ServerSideEncryption: "aws:kms" } : {};
+    const sse = this.opts.kmsKeyId ? "aws:kms" : (this.opts.sse ?? (this.opts.endpoint ? "none" : "aws:kms"));
+    if (sse === "none") return {};
+    return { ServerSideEncryption: "aws:kms", ...(this.opts.kmsKeyId ? { SSEKMSKeyId: this.opts.kmsKeyId } : {}) };
   }
   /**
    * Every PUT carries Content-MD5: a bucket with a default Object Lock retention refuses uploads without an integrity

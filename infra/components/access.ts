@@ -21,11 +21,12 @@ export class TeamAccess extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: `Stowage: team ${team.name}, ${team.access} on ${team.prefixes.join(", ")}`,
+        description: `Stowage: team ${team.name}, ${team.access} on ${team.prefixes.join(", ")}${team.reads.length ? `, reads ${team.reads.join(", ")}` : ""}`,
         assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(teamTrust(team.trust, a, team.abac))),
         maxSessionDuration: 3600,
         // stowage-team marks it as a team role for the policy pack's prefix-isolation rule.
-        tags: { ...args.tags, team: team.name, "stowage-team": team.name },
+        // stowage-reads declares the prefixes it reads as a run's input, so that rule can tell them from a leak.
+        tags: { ...args.tags, team: team.name, "stowage-team": team.name, ...(team.reads.length ? { "stowage-reads": team.reads.join(" ") } : {}) },
       },
       { parent: this },
     );
@@ -35,7 +36,7 @@ export class TeamAccess extends pulumi.ComponentResource {
         role: this.role.id,
         policy: pulumi
           .all([bucket.bucket.arn, bucket.key.arn])
-          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(teamPolicy({ bucketArn, kmsKeyArn, region: bucket.region, team: team.name, prefixes: team.prefixes, access: team.access, abac: team.abac }))),
+          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(teamPolicy({ bucketArn, kmsKeyArn, region: bucket.region, team: team.name, prefixes: team.prefixes, reads: team.reads, access: team.access, abac: team.abac }))),
       },
       { parent: this },
     );

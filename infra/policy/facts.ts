@@ -67,6 +67,8 @@ export interface IamPolicyFacts {
   /** The role it is attached to, with that role's `team` tag when it has one. */
   readonly role: string | null;
   readonly team: string | null;
+  /** Prefixes the role's team declares it reads as the input of its runs (the role's `stowage-reads` tag). */
+  readonly reads: readonly string[];
   readonly document: PolicyDocument;
 }
 

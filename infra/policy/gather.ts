@@ -208,6 +208,11 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     const dep = p.propertyDependencies?.role?.find((r) => r.type === T.role);
     return dep ?? roles.find((r) => r.id === p.props.role || r.props.name === p.props.role || r.name === p.props.role);
   };
+  /** A team role's tags: its team, and the prefixes it declares it reads as a run's input (stowage-reads). */
+  const teamOf = (role: StackResource | undefined) => ({
+    team: (role?.props.tags?.["stowage-team"] as string | undefined) ?? null,
+    reads: String(role?.props.tags?.["stowage-reads"] ?? "").split(" ").filter(Boolean),
+  });
   return {
     buckets: bucketFacts,
     iamPolicies: [
@@ -217,7 +222,7 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
           const document = parsePolicy(p.props.policy);
           if (!document) return [];
           const role = p.type === T.rolePolicy ? roleOf(p) : undefined;
-          return [{ ref: ref(p), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }];
+          return [{ ref: ref(p), role: role?.name ?? null, ...teamOf(role), document }];
         }),
       // AWS-managed policies, attached by a RolePolicyAttachment or listed in a role's managedPolicyArns.
       ...resources
@@ -225,12 +230,12 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
         .flatMap((a) => {
           const document = managedPolicy(a.props.policyArn);
           const role = roleOf(a);
-          return document ? [{ ref: ref(a), role: role?.name ?? null, team: role?.props.tags?.["stowage-team"] ?? null, document }] : [];
+          return document ? [{ ref: ref(a), role: role?.name ?? null, ...teamOf(role), document }] : [];
         }),
       ...roles.flatMap((r) =>
         ((r.props.managedPolicyArns ?? []) as unknown[]).flatMap((arn) => {
           const document = managedPolicy(arn);
-          return document ? [{ ref: ref(r), role: r.name, team: r.props.tags?.["stowage-team"] ?? null, document }] : [];
+          return document ? [{ ref: ref(r), role: r.name, ...teamOf(r), document }] : [];
         }),
       ),
     ],

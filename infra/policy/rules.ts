@@ -445,30 +445,45 @@ export const noWildcardPrincipals: Rule = {
   ],
 };
 
-/** The bucket and key prefix of each object ARN an Allow statement grants (`arn:aws:s3:::b/p*` → b, "p"). */
-function objectGrants(doc: PolicyDocument): { bucket: string; prefix: string }[] {
+/** The bucket and key prefix of each object ARN an Allow statement grants (`arn:aws:s3:::b/p*` → b, "p"), and its actions. */
+function objectGrants(doc: PolicyDocument): { bucket: string; prefix: string; actions: readonly string[] }[] {
   return actionsAndResources(doc).flatMap((s) =>
     s.resources.flatMap((r) => {
       const m = /^arn:aws[\w-]*:s3:::([^/*]+)\/(.*)$/.exec(r);
-      return m ? [{ bucket: m[1]!, prefix: m[2]!.replace(/\*.*$/, "") }] : [];
+      return m ? [{ bucket: m[1]!, prefix: m[2]!.replace(/\*.*$/, ""), actions: s.actions }] : [];
     }),
   );
 }
 
 /**
+ * A grant a team declared as the input of its runs (its role's stowage-reads tag): reading under a declared prefix,
+ * or writing the data layer's commits under <prefix>.stowage/. Anything more on another team's prefix is a leak.
+ */
+function declaredInput(g: { prefix: string; actions: readonly string[] }, reads: readonly string[]): boolean {
+  return reads.some(
+    (r) =>
+      (g.prefix.startsWith(r) && g.actions.every((a) => /^s3:(Get|List)[A-Za-z]*$/.test(a))) ||
+      (g.prefix === `${r}.stowage/` && g.actions.every((a) => a === "s3:PutObject")),
+  );
+}
+
+/**
  * Who owns which prefix: the policy config's teamPrefixes where it gives them (physical bucket names), else the
- * resources themselves: what each team role (tagged stowage-team) is granted. Either way a role is judged by the
- * object ARNs it is granted, matched to buckets by exact name, so the rule works at preview, on stack exports and
- * on foreign programs alike.
+ * resources themselves: what each team role (tagged stowage-team) is granted beyond its declared inputs. Either way a
+ * role is judged by the object ARNs it is granted, matched to buckets by exact name, so the rule works at preview,
+ * on stack exports and on foreign programs alike.
  */
 export const teamPrefixIsolation: Rule = {
   name: "team-prefix-isolation",
   control: "stowage",
-  description: "A team's role reaches no other team's prefixes.",
+  description: "A team's role reaches no other team's prefixes, beyond reading the inputs it declares.",
   enforcementLevel: "mandatory",
-  fix: "Scope the role's object actions to its own team's prefixes.",
+  fix: "Scope the role's object actions to its own team's prefixes; declare a read-only input with the team's reads.",
   check: (f, c) => {
-    const grants = f.iamPolicies.filter((p) => p.team).flatMap((p) => objectGrants(p.document).map((g) => ({ ...g, team: p.team!, policy: p })));
+    const grants = f.iamPolicies
+      .filter((p) => p.team)
+      .flatMap((p) => objectGrants(p.document).map((g) => ({ ...g, team: p.team!, policy: p })))
+      .filter((g) => !declaredInput(g, g.policy.reads));
     const declared = Object.entries(c.teamPrefixes).flatMap(([team, own]) => own.prefixes.map((prefix) => ({ team, bucket: own.bucket, prefix })));
     const owners = declared.length ? declared : grants;
     const overlap = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
