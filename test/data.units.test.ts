@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { compareSequencers, parseEvents } from "../use/events.js";
 import { datumsBy } from "../use/glob.js";
 import { openLocal } from "../use/localStore.js";
 import { ManifestWriter, changes, rows, type Commit } from "../use/manifest.js";
@@ -92,5 +93,28 @@ describe("manifest chunks", () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe("S3 event notifications", () => {
+  const record = (over: Record<string, unknown> = {}, object: Record<string, unknown> = {}) => ({ eventVersion: "2.1", eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key: "uploads/home+1/a%2Bb.jpg", size: 3, versionId: "v1", sequencer: "0A", ...object } }, ...over });
+
+  it("decodes keys as S3 encodes them (space as +), through an SNS envelope too", () => {
+    expect(parseEvents({ Records: [record()] }).created).toEqual([{ bucket: "b", key: "uploads/home 1/a+b.jpg", versionId: "v1", size: 3, sequencer: "0A" }]);
+    expect(parseEvents({ Type: "Notification", Message: JSON.stringify({ Records: [record()] }) }).created).toHaveLength(1);
+  });
+
+  it("ignores, with a reason, what is not a new object version", () => {
+    const parsed = parseEvents({ Records: [record({ eventName: "ObjectRemoved:Delete" }), record({ eventVersion: "3.0" }), record({}, { versionId: undefined })] });
+    expect(parsed.created).toEqual([]);
+    expect(parsed.ignored).toEqual(["ObjectRemoved:Delete", "eventVersion 3.0", "uploads/home+1/a%2Bb.jpg: no versionId (is the bucket versioned?)"]);
+    expect(parseEvents({ Event: "s3:TestEvent" }).ignored).toEqual(["s3:TestEvent"]);
+    expect(() => parseEvents({ hello: 1 })).toThrow(/no Records/);
+  });
+
+  it("orders sequencers for one key after right-padding the shorter with zeros", () => {
+    expect(compareSequencers("0A", "0A00")).toBe(0);
+    expect(compareSequencers("0B", "0A0F")).toBe(1);
+    expect(compareSequencers("0055AED6DCD90281E5", "0055AED6DCD90281E6")).toBe(-1);
   });
 });

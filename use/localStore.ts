@@ -145,6 +145,9 @@ class LocalStore implements Store {
   async guarantee() {
     return "exclusive-create" as const;
   }
+  locate(): null {
+    return null;
+  }
   async who(): Promise<string> {
     return userInfo().username;
   }

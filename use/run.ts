@@ -17,7 +17,7 @@ import { delimiter, join, relative } from "node:path";
 import { UserError } from "../core/errors.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
-import { advance, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, mergeJoin, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
 export interface FileRef {
@@ -82,6 +82,15 @@ export interface RunOptions {
   /** Where the command runs (and whose git commit is its identity). */
   readonly cwd?: string;
   readonly progress?: Progress;
+  /** Watch mode: the input commit already made from the events' versions. */
+  readonly inputCommit?: Commit;
+  /** Watch mode: only the datums this admits (those the events touched). */
+  readonly only?: (datum: string) => boolean;
+  /**
+   * Watch mode: the output commit is the branch head plus these datums' outputs (not the union of every datum's), and
+   * the datums that succeeded are committed even when others failed — one bad image must not hold up the rest.
+   */
+  readonly incremental?: boolean;
 }
 
 export interface RunResult {
@@ -107,14 +116,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   findExecutable(opts.command[0]!, cwd);
 
   // Provenance always names a commit: without @REF the input's current files are committed first (if they changed).
-  const inputCommit: Commit = opts.inputRef
+  const inputCommit: Commit = opts.inputCommit
+    ? opts.inputCommit
+    : opts.inputRef
     ? await resolveRef(opts.input, opts.inputRef)
     : await resolveRef(opts.input, (await commitRepo(opts.input, { branch: "main", message: `input of run ${run} (${name})`, progress })).commit);
 
   const groups = new Map<string, Row[]>();
   for await (const row of rows(opts.input, inputCommit)) {
     const datum = datumOf(row.path);
-    if (datum === null) continue;
+    if (datum === null || (opts.only && !opts.only(datum))) continue;
     let group = groups.get(datum);
     if (!group) groups.set(datum, (group = []));
     group.push(row);
@@ -148,11 +159,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   }
 
   let outputCommit: string | null = null;
-  if (failures.length === 0) {
+  if (failures.length === 0 || (opts.incremental && records.some((r) => r.status !== "failed"))) {
     const outputs: Row[] = records.flatMap((r) => r.outputs.map((o) => ({ path: o.path, version: o.versionId, size: o.size ?? 0, sha256: o.sha256 })));
     outputs.sort((a, b) => comparePaths(a.path, b.path));
     const done = await advance(opts.output, branch, async (parent) => {
-      const m = await writeManifest(opts.output, parent, iterate(outputs), async (now) => now);
+      const current = opts.incremental ? overlay(rows(opts.output, parent), outputs) : iterate(outputs);
+      const m = await writeManifest(opts.output, parent, current, async (now) => now);
       if (parent && m.added + m.modified + m.deleted === 0) return null;
       return { parent: parent?.id ?? null, branch, message: `run ${name} ${run}`, author: await opts.output.who(), time: new Date().toISOString(), ...m, run };
     });
@@ -183,6 +195,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
+}
+
+/** The parent's rows with `changed` (path-sorted) put over them. */
+async function* overlay(parent: AsyncIterable<Row>, changed: readonly Row[]): AsyncGenerator<Row> {
+  for await (const [before, now] of mergeJoin(parent, iterate(changed))) yield (now ?? before)!;
 }
 
 async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[] }): Promise<DatumRecord> {

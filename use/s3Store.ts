@@ -251,6 +251,12 @@ class S3Store implements Store {
     return this.probed;
   }
 
+  locate(bucket: string, key: string): string | null {
+    if (bucket !== this.bucket || !key.startsWith(this.prefix) || key.endsWith("/")) return null;
+    const path = key.slice(this.prefix.length);
+    return path.startsWith(`${META}/`) ? null : path;
+  }
+
   async who(): Promise<string> {
     if (this.opts.endpoint) return userInfo().username;
     const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");

@@ -61,6 +61,8 @@ export interface Store {
   /** Keys under a metadata folder, sorted; at most `max`. */
   listMeta(folder: string, max?: number): Promise<string[]>;
   guarantee(): Promise<Guarantee>;
+  /** The repo path of an object named by an event, or null when it is not in this repository (or a folder's). */
+  locate(bucket: string, key: string): string | null;
   /** Who is writing: the AWS caller identity ARN on AWS, the local user otherwise. */
   who(): Promise<string>;
   close(): void;

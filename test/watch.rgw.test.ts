@@ -1,0 +1,230 @@
+/**
+ * stowage run --watch on a real S3 store: Ceph RGW pushes each upload's event over HTTP (a topic with an http push
+ * endpoint) to the built command's --listen receiver. Uploads one by one are processed within seconds, with
+ * provenance naming the uploaded versionId; a failing image goes to the failure path without stopping the rest;
+ * SIGTERM finishes and commits; uploads made while no watcher ran are caught up at the next start; nothing is
+ * processed twice (output versions counted).
+ */
+import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { packageRoot } from "../core/paths.js";
+import { stowage, type Place } from "./support/dataSuite.js";
+import { INSTALL, describeRealPart } from "./support/realParts.js";
+import { RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+interface Watcher {
+  readonly child: ChildProcess;
+  readonly batches: any[];
+  stderr: string;
+  /** Resolves when a batch line satisfying `until` has arrived. */
+  waitFor(until: (b: any, all: any[]) => boolean, ms?: number): Promise<any>;
+  exited: Promise<number | null>;
+}
+
+describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable(), INSTALL.rgw, () => {
+  let rgw: Rgw;
+  let s3: S3Client;
+  let port: number;
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_"))),
+    HOME: mkdtempSync(join(tmpdir(), "stowage-home-")),
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey,
+  };
+  const dir = mkdtempSync(join(tmpdir(), "stowage-watch-"));
+  const label = join(dir, "label.sh");
+  writeFileSync(label, '#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while IFS= read -r f; do\n  case "$f" in *bad*) echo "cannot read $f" >&2; exit 4;; esac\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"; wc -c < "$f" > "$STOWAGE_OUT/$f.txt"\ndone\n');
+  chmodSync(label, 0o755);
+
+  const start = (): Watcher => {
+    const args = ["run", "--watch", "--listen", `127.0.0.1:${port}`, "--in", "s3://cams/uploads", "--out", "s3://cams/processed", "--glob", "/*/*", "--batch-seconds", "0.3", "--code-version", "v1", "--endpoint", rgw.endpoint, "--region", "us-east-1", "--report-seconds", "1", "--json", "--", label];
+    const child = spawn(process.execPath, [join(packageRoot(), "dist", "bundle", "cli.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const w: Watcher = {
+      child,
+      batches: [],
+      stderr: "",
+      exited: new Promise((resolve) => child.on("close", (code) => resolve(code))),
+      waitFor(until, ms = 30_000) {
+        return new Promise((resolve, reject) => {
+          const check = () => {
+            const hit = w.batches.find((b) => until(b, w.batches));
+            if (hit) {
+              clearInterval(timer);
+              clearTimeout(limit);
+              resolve(hit);
+            }
+          };
+          const timer = setInterval(check, 50);
+          const limit = setTimeout(() => {
+            clearInterval(timer);
+            reject(new Error(`no such batch within ${ms} ms; batches: ${JSON.stringify(w.batches)}; stderr: ${w.stderr}`));
+          }, ms);
+          check();
+        });
+      },
+    };
+    let partial = "";
+    child.stdout.on("data", (c: Buffer) => {
+      const lines = (partial + c.toString()).split("\n");
+      partial = lines.pop()!;
+      for (const l of lines) if (l.trim()) w.batches.push(JSON.parse(l));
+    });
+    child.stderr.on("data", (c: Buffer) => (w.stderr += c.toString()));
+    return w;
+  };
+  const done = (w: Watcher) => w.batches.at(-1)?.totals.done ?? 0;
+  const put = async (key: string, body: string) => (await s3.send(new PutObjectCommand({ Bucket: "cams", Key: key, Body: body }))).VersionId!;
+  const versionsOf = async (key: string) => ((await s3.send(new ListObjectVersionsCommand({ Bucket: "cams", Prefix: key }))).Versions ?? []).filter((v) => v.Key === key).length;
+  const place = () => ({ flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env }) as unknown as Place;
+
+  beforeAll(async () => {
+    rgw = startRgw();
+    port = await freePort();
+    s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    await s3.send(new CreateBucketCommand({ Bucket: "cams" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "cams", VersioningConfiguration: { Status: "Enabled" } }));
+    const sns = new SNSClient({ region: "us-east-1", endpoint: rgw.endpoint, credentials: RGW_USER });
+    const topic = await sns.send(new CreateTopicCommand({ Name: "uploads", Attributes: { "push-endpoint": `http://127.0.0.1:${port}`, persistent: "false" } }));
+    sns.destroy();
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: "cams",
+        NotificationConfiguration: { TopicConfigurations: [{ Id: "uploads", TopicArn: topic.TopicArn!, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } } }] },
+      }),
+    );
+  }, 240_000);
+  afterAll(() => {
+    s3?.destroy();
+    rgw?.stop();
+  });
+
+  it("processes each upload within seconds, sends a failing one to the failure path, stops cleanly and catches up", async () => {
+    const before = await put("uploads/home-1/before.jpg", "uploaded before any watcher");
+    const w = start();
+    const caughtUp = await w.waitFor((b) => b.kind === "catch-up");
+    expect(caughtUp).toMatchObject({ status: "ok", datums: { processed: 1 } });
+
+    // One by one, as cameras upload.
+    const versions: Record<string, string> = { "home-1/before.jpg": before };
+    for (let i = 0; i < 4; i++) {
+      const path = `home-${i % 2}/frame-${i}.jpg`;
+      versions[path] = await put(`uploads/${path}`, `frame ${i}`.repeat(i + 1));
+      const n = done(w);
+      const batch = await w.waitFor((b) => b.kind === "batch" && b.totals.done > n, 15_000);
+      expect(batch.lagMs).toBeLessThan(10_000);
+    }
+    const why = await stowage(place(), ["data", "why", "s3://cams/processed", "home-1/frame-3.jpg.txt", "--json"]);
+    expect(why.code, why.stderr).toBe(0);
+    expect(why.json.inputs).toEqual([expect.objectContaining({ repo: "s3://cams/uploads", path: "home-1/frame-3.jpg", versionId: versions["home-1/frame-3.jpg"] })]);
+
+    // A frame the code cannot read fails alone: the good one beside it is committed.
+    await Promise.all([put("uploads/home-2/bad.jpg", "corrupt"), put("uploads/home-2/good.jpg", "fine")]);
+    const mixed = await w.waitFor((b) => b.kind === "batch" && b.totals.failed >= 1 && b.totals.done >= 6);
+    expect(mixed.totals).toMatchObject({ failed: 1, done: 6 });
+    const log = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
+    const head = await stowage(place(), ["data", "checkout", "s3://cams/processed", log.json.commits[0].commit, "--to", join(dir, "head-1"), "--json"]);
+    expect(head.json.files).toBe(6); // before, frame-0..3, good; not bad
+    expect(w.stderr).toContain("stowage watch: done");
+
+    // Uploads, then SIGTERM at once: the batch in hand is finished and committed, exit 0.
+    await put("uploads/home-3/a.jpg", "a");
+    w.child.kill("SIGTERM");
+    expect(await w.exited).toBe(0);
+
+    // While no watcher listens, the pushes fail and the events are lost; the next start catches up from the listing.
+    await put("uploads/home-3/b.jpg", "b");
+    await put("uploads/home-4/c.jpg", "c");
+    const again = start();
+    const catchUp = await again.waitFor((b) => b.kind === "catch-up");
+    expect(catchUp.status).toBe("failed"); // bad.jpg is tried again, and fails again
+    again.child.kill("SIGTERM");
+    expect(await again.exited).toBe(0);
+
+    const finalLog = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
+    const out = join(dir, "final");
+    const final = await stowage(place(), ["data", "checkout", "s3://cams/processed", finalLog.json.commits[0].commit, "--to", out, "--json"]);
+    expect(final.json.files).toBe(9);
+    // Nothing processed twice: one version of every output.
+    for (const path of ["home-1/before.jpg", "home-0/frame-0.jpg", "home-1/frame-3.jpg", "home-2/good.jpg", "home-3/a.jpg", "home-3/b.jpg", "home-4/c.jpg"]) {
+      expect(await versionsOf(`processed/${path}.txt`), path).toBe(1);
+    }
+  }, 180_000);
+
+  it("consumes an SQS queue with the real SDK: deletes once committed, skips redeliveries, redrives a poison message", async () => {
+    const { startFauxqs } = await import("fauxqs");
+    const { SQSClient, SendMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } = await import("@aws-sdk/client-sqs");
+    const { openS3 } = await import("../use/s3Store.js");
+    const { queueSource } = await import("../use/sources.js");
+    const { watch } = await import("../use/watch.js");
+    const server = await startFauxqs({ port: 0, logger: false });
+    const endpoint = `http://127.0.0.1:${server.port}`;
+    const dlq = server.createQueue("uploads-dlq");
+    const queue = server.createQueue("uploads", { attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) } });
+    const sqs = new SQSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    await s3.send(new CreateBucketCommand({ Bucket: "queued" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "queued", VersioningConfiguration: { Status: "Enabled" } }));
+    // What S3 sends to the queue for each upload (the same body as RGW's push, with eventSource aws:s3).
+    const send = async (key: string, versionId: string, size: number) =>
+      sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ Records: [{ eventVersion: "2.1", eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: "queued" }, object: { key: encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+"), size, versionId, sequencer: "0055AED6DCD90281E5" } } }] }) }));
+    const upload = async (key: string, body: string) => {
+      const v = (await s3.send(new PutObjectCommand({ Bucket: "queued", Key: key, Body: body }))).VersionId!;
+      await send(key, v, body.length);
+      return v;
+    };
+    process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
+    const opts = { endpoint: rgw.endpoint, region: "us-east-1" };
+    const input = openS3("queued", "uploads/", opts);
+    const output = openS3("queued", "processed/", opts);
+    const stop = new AbortController();
+    const batches: any[] = [];
+    const logs: string[] = [];
+    const running = watch({ input, output, glob: "/*/*", command: [label], codeVersion: "v1", source: queueSource({ queueUrl: queue.queueUrl, endpoint, waitSeconds: 1, visibilitySeconds: 30 }, (l) => logs.push(l)), batchSeconds: 0.2, signal: stop.signal, onBatch: (b) => batches.push(b) });
+    const until = async (ok: () => boolean | Promise<boolean>, what: string) => {
+      for (let t = 0; t < 300; t++) {
+        if (await ok()) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}; batches ${JSON.stringify(batches)}; ${logs.join("; ")}`);
+    };
+    const depth = async (url: string) => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes!.ApproximateNumberOfMessages);
+    try {
+      const v1 = await upload("uploads/home 1/a.jpg", "aaa"); // a space: S3 sends it as "+"
+      await upload("uploads/home-2/b.jpg", "bb");
+      await until(() => batches.some((b) => b.kind === "batch" && b.totals.done >= 2), "two datums");
+      // At least once: the same event again costs nothing.
+      await send("uploads/home 1/a.jpg", v1, 3);
+      await until(() => batches.some((b) => b.totals.skipped >= 1), "the redelivery skipped");
+      await upload("uploads/home-3/bad.jpg", "corrupt");
+      await until(async () => (await depth(dlq.queueUrl)) === 1, "the poison message in the dead-letter queue");
+      await until(async () => (await depth(queue.queueUrl)) === 0, "the queue drained");
+    } finally {
+      stop.abort();
+      await running;
+      input.close();
+      output.close();
+    }
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl }));
+    expect(JSON.parse(dead.Messages![0]!.Body!).Records[0].s3.object.key).toBe("uploads/home-3/bad.jpg");
+    expect(logs.some((l) => l.includes("released for retry") && l.includes("bad.jpg"))).toBe(true);
+    const outVersions = ((await s3.send(new ListObjectVersionsCommand({ Bucket: "queued", Prefix: "processed/home" }))).Versions ?? []).filter((v) => !v.Key!.includes(".stowage")).map((v) => v.Key);
+    expect(outVersions.sort()).toEqual(["processed/home 1/a.jpg.txt", "processed/home-2/b.jpg.txt"]);
+    sqs.destroy();
+    await server.stop();
+  }, 120_000);
+});
