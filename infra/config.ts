@@ -50,10 +50,12 @@ const StackSchema = z
             prefixes: z.array(prefix).min(1),
             access: z.enum(["read", "write", "admin"]),
             /**
-             * Prefixes the team reads but does not own: the inputs of its \`stowage run\`s. Read-only, every version,
-             * plus writing the data layer's commits under <prefix>.stowage/ (a run commits its input's state first).
+             * Prefixes the team reads but does not own: the inputs of its \`stowage run\`s, or the households a claims
+             * handler may be granted. Read-only, every version, plus writing the data layer's commits under
+             * <prefix>.stowage/ (a run commits its input's state first). `prefix/` in the team's bucket, or
+             * `bucket:prefix/` in another of the stack's buckets.
              */
-            reads: z.array(prefix).default([]),
+            reads: z.array(z.string().regex(/^(?:[a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like uploads/, or bucket:prefix/ for another of the stack's buckets")).default([]),
             trust: z.discriminatedUnion("type", [
               z.object({ type: z.literal("account") }).strict(),
               z.object({ type: z.literal("sso"), permissionSetRoleArn: z.string().startsWith("arn:aws:iam::") }).strict(),
@@ -145,9 +147,10 @@ function contradictions(c: StackConfig): string[] {
   });
   c.teams.forEach((t, i) => {
     if (!names.has(t.bucket)) out.push(`stowage:teams[${i}].bucket: no bucket named ${show(t.bucket)}`);
-    for (const r of t.reads) {
-      const own = t.prefixes.find((p) => r.startsWith(p) || p.startsWith(r));
-      if (own) out.push(`stowage:teams[${i}].reads: ${show(r)} overlaps the team's own prefix ${show(own)}`);
+    for (const r of readsOf(t)) {
+      if (!names.has(r.bucket)) out.push(`stowage:teams[${i}].reads: no bucket named ${show(r.bucket)}`);
+      const own = r.bucket === t.bucket ? t.prefixes.find((p) => r.prefix.startsWith(p) || p.startsWith(r.prefix)) : undefined;
+      if (own) out.push(`stowage:teams[${i}].reads: ${show(r.prefix)} overlaps the team's own prefix ${show(own)}`);
     }
   });
   c.uploaders.forEach((u, i) => {
@@ -170,6 +173,14 @@ function contradictions(c: StackConfig): string[] {
   }
   if (c.tags.environment && c.tags.environment !== c.environment) out.push(`stowage:tags.environment: ${show(c.tags.environment)} differs from stowage:environment ${show(c.environment)}`);
   return out;
+}
+
+/** A team's reads as bucket (logical name) and prefix: `uploads/` is in the team's own bucket. */
+export function readsOf(team: { bucket: string; reads: readonly string[] }): { bucket: string; prefix: string }[] {
+  return team.reads.map((r) => {
+    const colon = r.indexOf(":");
+    return colon < 0 ? { bucket: team.bucket, prefix: r } : { bucket: r.slice(0, colon), prefix: r.slice(colon + 1) };
+  });
 }
 
 /** The `stowage:` keys of a stack file's `config:`, without the namespace, as the schema reads them. */

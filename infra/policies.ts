@@ -94,12 +94,22 @@ export const TEAM_ACTIONS = {
  * `reads`: other prefixes it may list and read (every version: the data layer pins versionIds), and where the data
  * layer keeps those repositories' commits (<prefix>.stowage/), write — nothing else there, and no deletes anywhere.
  */
-export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; team: string; prefixes: readonly string[]; reads?: readonly string[]; access: keyof typeof TEAM_ACTIONS; abac?: boolean }): PolicyDocument {
+export interface InputPrefix {
+  readonly bucketArn: string;
+  readonly kmsKeyArn: string;
+  readonly prefix: string;
+}
+
+export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; team: string; prefixes: readonly string[]; reads?: readonly InputPrefix[]; access: keyof typeof TEAM_ACTIONS; abac?: boolean }): PolicyDocument {
   const { bucketArn, kmsKeyArn, region, prefixes, access } = args;
   const reads = args.reads ?? [];
   const kmsActions = access === "read" && reads.length === 0 ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
+  const listable = (arn: string, own: readonly string[]) => [...own, ...reads.filter((r) => r.bucketArn === arn).map((r) => r.prefix)].flatMap((p) => [p, `${p}*`]);
+  const otherBuckets = [...new Set(reads.map((r) => r.bucketArn).filter((arn) => arn !== bucketArn))];
+  const keys = [...new Set([kmsKeyArn, ...reads.map((r) => r.kmsKeyArn)])];
   return doc(
-    { Sid: "ListOwnPrefixes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [...prefixes, ...reads].flatMap((p) => [p, `${p}*`]) } } },
+    { Sid: "ListOwnPrefixes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": listable(bucketArn, prefixes) } } },
+    ...otherBuckets.map((arn, i) => ({ Sid: `ListInputPrefixes${i + 1}`, Effect: "Allow" as const, Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: arn, Condition: { StringLike: { "s3:prefix": listable(arn, []) } } })),
     {
       Sid: "ObjectsUnderOwnPrefixes",
       Effect: "Allow",
@@ -110,11 +120,11 @@ export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region:
     },
     ...(reads.length
       ? [
-          { Sid: "ReadInputPrefixes", Effect: "Allow" as const, Action: [...TEAM_ACTIONS.read], Resource: reads.map((p) => `${bucketArn}/${p}*`) },
-          { Sid: "CommitInputPrefixes", Effect: "Allow" as const, Action: "s3:PutObject", Resource: reads.map((p) => `${bucketArn}/${p}.stowage/*`) },
+          { Sid: "ReadInputPrefixes", Effect: "Allow" as const, Action: [...TEAM_ACTIONS.read], Resource: reads.map((r) => `${r.bucketArn}/${r.prefix}*`) },
+          { Sid: "CommitInputPrefixes", Effect: "Allow" as const, Action: "s3:PutObject", Resource: reads.map((r) => `${r.bucketArn}/${r.prefix}.stowage/*`) },
         ]
       : []),
-    { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: kmsActions, Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
+    { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: kmsActions, Resource: keys.length === 1 ? keys[0]! : keys, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
   );
 }
 

@@ -60,7 +60,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
 
   const teamRoles: StowageOutputs["teamRoles"] = {};
   for (const team of cfg.teams) {
-    teamRoles[team.name] = new TeamAccess(`team-${team.name}`, { team, bucket: data.get(team.bucket)!, accountId, tags }).role.arn;
+    teamRoles[team.name] = new TeamAccess(`team-${team.name}`, { team, bucket: data.get(team.bucket)!, buckets: data, accountId, tags }).role.arn;
   }
   const uploaderRoles: StowageOutputs["uploaderRoles"] = {};
   for (const u of cfg.uploaders) {

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { ACCOUNT, runStack, stackConfig, typeOf, value, type PulumiClass, type StackRun } from "./support/pulumi.js";
+import { readsOf } from "../infra/config.js";
 
 const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"];
 const stacks = { dev: await runStack("dev"), staging: await runStack("staging"), prod: await runStack("prod") };
@@ -74,13 +75,19 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
       const policy = policyOf(run.one(aws.iam.RolePolicy, `team-${team.name}-policy`));
       const bucketArn = `arn:aws:s3:::${team.bucket}-bucket`;
       const sid = (id: string) => policy.Statement.find((st: { Sid: string }) => st.Sid === id);
-      const reads: string[] = team.reads ?? [];
-      expect(sid("ListOwnPrefixes")).toMatchObject({ Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [...team.prefixes, ...reads].flatMap((p: string) => [p, `${p}*`]) } } });
+      const reads = readsOf({ bucket: team.bucket, reads: team.reads ?? [] });
+      const sameBucket = reads.filter((r) => r.bucket === team.bucket).map((r) => r.prefix);
+      expect(sid("ListOwnPrefixes")).toMatchObject({ Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [...team.prefixes, ...sameBucket].flatMap((p: string) => [p, `${p}*`]) } } });
+      for (const other of reads.filter((r) => r.bucket !== team.bucket)) {
+        expect(policy.Statement).toContainEqual(expect.objectContaining({ Resource: `arn:aws:s3:::${other.bucket}-bucket`, Condition: { StringLike: { "s3:prefix": [other.prefix, `${other.prefix}*`] } } }));
+      }
       expect(sid("ObjectsUnderOwnPrefixes").Resource).toEqual(team.prefixes.map((p: string) => `${bucketArn}/${p}*`));
       // Inputs of its runs: read every version; write only the data layer's commits there.
-      expect(sid("ReadInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((p) => `${bucketArn}/${p}*`) : undefined);
-      expect(sid("CommitInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((p) => `${bucketArn}/${p}.stowage/*`) : undefined);
-      expect(sid("BucketKeyThroughS3")).toMatchObject({ Resource: `arn:aws:kms:${primary}:${ACCOUNT}:key/${team.bucket}-key`, Condition: { StringEquals: { "kms:ViaService": `s3.${primary}.amazonaws.com` } } });
+      expect(sid("ReadInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((r) => `arn:aws:s3:::${r.bucket}-bucket/${r.prefix}*`) : undefined);
+      expect(sid("CommitInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((r) => `arn:aws:s3:::${r.bucket}-bucket/${r.prefix}.stowage/*`) : undefined);
+      const keys = [...new Set([team.bucket, ...reads.map((r) => r.bucket)])].map((b) => `arn:aws:kms:${primary}:${ACCOUNT}:key/${b}-key`);
+      expect(sid("BucketKeyThroughS3")).toMatchObject({ Resource: keys.length === 1 ? keys[0] : keys });
+      expect(sid("BucketKeyThroughS3")).toMatchObject({ Condition: { StringEquals: { "kms:ViaService": `s3.${primary}.amazonaws.com` } } });
       const json = JSON.stringify(policy);
       expect(json).not.toMatch(/"s3:\*"|"\*"/);
     }

@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { TeamConfig } from "../config.js";
+import { readsOf, type TeamConfig } from "../config.js";
 import { serviceTrust, teamPolicy, teamTrust, uploaderPolicy } from "../policies.js";
 import type { DataBucket } from "./dataBucket.js";
 
 export interface TeamAccessArgs {
   readonly team: TeamConfig;
   readonly bucket: DataBucket;
+  /** Every data bucket of the stack by its config name: where the team's reads may point. */
+  readonly buckets: ReadonlyMap<string, DataBucket>;
   readonly accountId: pulumi.Input<string>;
   readonly tags: Record<string, string>;
 }
@@ -18,6 +20,7 @@ export class TeamAccess extends pulumi.ComponentResource {
   constructor(name: string, args: TeamAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stowage:index:TeamAccess", name, {}, opts);
     const { team, bucket } = args;
+    const reads = readsOf(team).map((r) => ({ bucket: args.buckets.get(r.bucket)!, prefix: r.prefix }));
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
@@ -26,7 +29,13 @@ export class TeamAccess extends pulumi.ComponentResource {
         maxSessionDuration: 3600,
         // stowage-team marks it as a team role for the policy pack's prefix-isolation rule.
         // stowage-reads declares the prefixes it reads as a run's input, so that rule can tell them from a leak.
-        tags: { ...args.tags, team: team.name, "stowage-team": team.name, ...(team.reads.length ? { "stowage-reads": team.reads.join(" ") } : {}) },
+        // Physical bucket names, as the rule sees the policies' ARNs: "images-4f2a:uploads/ …".
+        tags: {
+          ...args.tags,
+          team: team.name,
+          "stowage-team": team.name,
+          ...(reads.length ? { "stowage-reads": pulumi.all(reads.map((r) => r.bucket.bucket.bucket)).apply((names) => names.map((n, i) => `${n}:${reads[i]!.prefix}`).join(" ")) } : {}),
+        },
       },
       { parent: this },
     );
@@ -35,8 +44,21 @@ export class TeamAccess extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([bucket.bucket.arn, bucket.key.arn])
-          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(teamPolicy({ bucketArn, kmsKeyArn, region: bucket.region, team: team.name, prefixes: team.prefixes, reads: team.reads, access: team.access, abac: team.abac }))),
+          .all([bucket.bucket.arn, bucket.key.arn, pulumi.all(reads.map((r) => pulumi.all([r.bucket.bucket.arn, r.bucket.key.arn])))])
+          .apply(([bucketArn, kmsKeyArn, inputs]) =>
+            JSON.stringify(
+              teamPolicy({
+                bucketArn,
+                kmsKeyArn,
+                region: bucket.region,
+                team: team.name,
+                prefixes: team.prefixes,
+                reads: inputs.map(([arn, key], i) => ({ bucketArn: arn, kmsKeyArn: key, prefix: reads[i]!.prefix })),
+                access: team.access,
+                abac: team.abac,
+              }),
+            ),
+          ),
       },
       { parent: this },
     );

@@ -459,12 +459,14 @@ function objectGrants(doc: PolicyDocument): { bucket: string; prefix: string; ac
  * A grant a team declared as the input of its runs (its role's stowage-reads tag): reading under a declared prefix,
  * or writing the data layer's commits under <prefix>.stowage/. Anything more on another team's prefix is a leak.
  */
-function declaredInput(g: { prefix: string; actions: readonly string[] }, reads: readonly string[]): boolean {
-  return reads.some(
-    (r) =>
-      (g.prefix.startsWith(r) && g.actions.every((a) => /^s3:(Get|List)[A-Za-z]*$/.test(a))) ||
-      (g.prefix === `${r}.stowage/` && g.actions.every((a) => a === "s3:PutObject")),
-  );
+function declaredInput(g: { bucket: string; prefix: string; actions: readonly string[] }, reads: readonly string[]): boolean {
+  return reads.some((entry) => {
+    // "bucket:prefix/" (what Stowage's program writes), or a bare prefix in any bucket.
+    const colon = entry.indexOf(":");
+    const [bucket, r] = colon < 0 ? [g.bucket, entry] : [entry.slice(0, colon), entry.slice(colon + 1)];
+    if (bucket !== g.bucket) return false;
+    return (g.prefix.startsWith(r) && g.actions.every((a) => /^s3:(Get|List)[A-Za-z]*$/.test(a))) || (g.prefix === `${r}.stowage/` && g.actions.every((a) => a === "s3:PutObject"));
+  });
 }
 
 /**
