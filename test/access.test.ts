@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
+import { sessionPolicy } from "../use/access.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig, type PulumiClass } from "./support/pulumi.js";
 
@@ -126,5 +127,46 @@ describe("the bucket policy", () => {
 
   it("denies principals outside the account even when their own policy allows everything", async () => {
     expect(await decide({ as: "outsider", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("ExplicitlyDenied");
+  });
+});
+
+describe("a per-household grant (stowage access grant): the claims role narrowed by a session policy", () => {
+  const claimsPolicy = policy(aws.iam.RolePolicy, "team-claims-policy");
+  const imagesPolicy = policy(aws.s3.BucketPolicy, "images-policy");
+  const claimsBucketPolicy = policy(aws.s3.BucketPolicy, "claims-policy");
+  const asSession = async (sessionPolicy: unknown, action: string, resource: string, context: Record<string, string> = {}) =>
+    simulate({
+      principal: roleArn("team-claims-role"),
+      action,
+      resource,
+      identityPolicy: claimsPolicy,
+      resourcePolicy: resource.startsWith(claims) ? claimsBucketPolicy : imagesPolicy,
+      sessionPolicy,
+      context: { "aws:PrincipalAccount": ACCOUNT, "aws:SecureTransport": "true", "s3:TlsVersion": "1.3", ...context },
+    });
+  const home42 = sessionPolicy("images-bucket", "uploads/home-42/", "read");
+
+  it("reaches that household's images, every version, and lists only them", async () => {
+    expect(await asSession(home42, "s3:GetObjectVersion", `${images}/uploads/home-42/cam-1/frame.jpg`)).toBe("Allowed");
+    expect(await asSession(home42, "s3:GetObject", `${images}/uploads/home-42/cam-1/frame.jpg`)).toBe("Allowed");
+    expect(await asSession(home42, "s3:ListBucketVersions", images, { "s3:prefix": "uploads/home-42/" })).toBe("Allowed");
+  });
+
+  it("reaches no other household, nothing else of the role's, and nothing the role itself lacks", async () => {
+    expect(await asSession(undefined, "s3:GetObject", `${images}/uploads/home-43/cam-1/frame.jpg`)).toBe("Allowed"); // the role alone could
+    expect(await asSession(home42, "s3:GetObject", `${images}/uploads/home-43/cam-1/frame.jpg`)).toBe("ImplicitlyDenied");
+    expect(await asSession(home42, "s3:GetObject", `${images}/uploads/home-420/frame.jpg`)).toBe("ImplicitlyDenied"); // a prefix, not a string prefix
+    expect(await asSession(home42, "s3:ListBucket", images, { "s3:prefix": "uploads/" })).toBe("ImplicitlyDenied");
+    expect(await asSession(home42, "s3:GetObject", `${claims}/claims/7731/report.pdf`)).toBe("ImplicitlyDenied"); // the role's own prefix
+    expect(await asSession(home42, "s3:PutObject", `${images}/uploads/home-42/x.jpg`, { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey })).toBe("ImplicitlyDenied");
+    // --write asks for uploads, but the role reads uploads/ only: the session cannot exceed it.
+    const write = sessionPolicy("images-bucket", "uploads/home-42/", "write");
+    expect(await asSession(write, "s3:PutObject", `${images}/uploads/home-42/x.jpg`, { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey })).toBe("ImplicitlyDenied");
+    // A grant on a prefix the role never had gives nothing.
+    expect(await asSession(sessionPolicy("images-bucket", "training/set-1/", "read"), "s3:GetObject", `${images}/training/set-1/a.jpg`)).toBe("ImplicitlyDenied");
+  });
+
+  it("refuses prefixes that would grant more than one household", () => {
+    for (const bad of ["", "uploads", "/uploads/home-1/", "uploads/../claims/"]) expect(() => sessionPolicy("images-bucket", bad, "read")).toThrow(/not a prefix to grant/);
   });
 });

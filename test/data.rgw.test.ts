@@ -150,6 +150,37 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     for (const c of calls.filter((c) => c.command === "PutObjectCommand")) expect(c.input.Key).toMatch(/^(processed\/|uploads\/\.stowage\/)/);
   }, 120_000);
 
+  it("grants one household's images as links to exactly today's versions, and records the grant first", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "homes" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "homes", VersioningConfiguration: { Status: "Enabled" } }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "old" }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "the frame the claim is about" }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-43/cam-1/b.jpg", Body: "another household" }));
+    const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
+    const g = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "15m", "--reason", "claim 7731", "--json"]);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.json.urls.map((u: { path: string }) => u.path)).toEqual(["cam-1/a.jpg"]);
+    const res = await fetch(g.json.urls[0].url);
+    expect(await res.text()).toBe("the frame the claim is about");
+    // The signature covers the key and version: pointed at another household, the link is refused.
+    const tampered = await fetch(g.json.urls[0].url.replace("home-42", "home-43").replace("cam-1/a.jpg", "cam-1/b.jpg"));
+    expect(tampered.status).toBe(403);
+    // A later upload does not change what the link shows.
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "overwritten after the grant" }));
+    expect(await (await fetch(g.json.urls[0].url)).text()).toBe("the frame the claim is about");
+
+    const log = await stowage(place, ["access", "log", "--bucket", "homes", "--json"]);
+    expect(log.json.grants).toEqual([expect.objectContaining({ id: g.json.record.id, bucket: "homes", prefix: "uploads/home-42/", access: "read", reason: "claim 7731", mode: "urls", objects: [{ path: "cam-1/a.jpg", versionId: g.json.urls[0].versionId }] })]);
+    const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? [];
+    expect(versions).toHaveLength(1);
+
+    const bad = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/", "--to", "not-an-arn", "--for", "1h"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("not an IAM role ARN");
+    const tooLong = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "30d"]);
+    expect(tooLong.stderr).toContain("--for 30d must be a duration");
+  });
+
   it("refuses a bucket that keeps no versions, naming the fix", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "unversioned" }));
     await s3.send(new PutObjectCommand({ Bucket: "unversioned", Key: "images/a.jpg", Body: "x" }));

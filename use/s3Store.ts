@@ -3,6 +3,7 @@
  * commit pins the versionIds the bucket already keeps (ListObjectVersions), and every read names its versionId, so a
  * newer upload can never slip into a run or its provenance (lakeFS#8554 is what path-only references cost).
  */
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
   GetObjectCommand,
   ListObjectVersionsCommand,
@@ -11,6 +12,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
@@ -40,7 +42,13 @@ export interface S3RepoOptions {
   readonly timeoutMs?: number;
 }
 
-export function openS3(bucket: string, prefix: string, opts: S3RepoOptions): Store {
+/** A bucket repository, with what only S3 can do. */
+export interface S3Repo extends Store {
+  /** A URL that GETs exactly this version of this path, signed with the caller's credentials, valid for `seconds`. */
+  presignGet(path: string, version: string, seconds: number): Promise<string>;
+}
+
+export function openS3(bucket: string, prefix: string, opts: S3RepoOptions): S3Repo {
   return new S3Store(bucket, prefix, opts);
 }
 
@@ -60,7 +68,7 @@ function explain(err: unknown, what: string, store: { url: string; endpoint: str
   return err;
 }
 
-class S3Store implements Store {
+class S3Store implements S3Repo {
   readonly kind = "s3" as const;
   readonly url: string;
   private readonly client: S3Client;
@@ -251,6 +259,10 @@ class S3Store implements Store {
     return this.probed;
   }
 
+  async presignGet(path: string, version: string, seconds: number): Promise<string> {
+    return this.call(`presigning GetObject on ${this.url}/${path}`, () => getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }), { expiresIn: seconds }));
+  }
+
   locate(bucket: string, key: string): string | null {
     if (bucket !== this.bucket || !key.startsWith(this.prefix) || key.endsWith("/")) return null;
     const path = key.slice(this.prefix.length);
@@ -259,7 +271,6 @@ class S3Store implements Store {
 
   async who(): Promise<string> {
     if (this.opts.endpoint) return userInfo().username;
-    const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
     const sts = new STSClient({ region: this.opts.region ?? "us-east-1" });
     try {
       return (await this.call("sts:GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})))).Arn ?? `${userInfo().username}@${hostname()}`;

@@ -8,6 +8,8 @@ export interface Decision {
   readonly resource: string;
   readonly identityPolicy: unknown;
   readonly resourcePolicy?: unknown;
+  /** The session policy of an assumed-role session (what `stowage access grant` passes to AssumeRole). */
+  readonly sessionPolicy?: unknown;
   readonly context: Record<string, string | string[]>;
 }
 
@@ -19,6 +21,7 @@ export async function simulate(d: Decision): Promise<string> {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(d.resourcePolicy ? { resourcePolicy: d.resourcePolicy } : {}),
+      ...(d.sessionPolicy ? { sessionPolicy: d.sessionPolicy } : {}),
     },
     {},
   );
