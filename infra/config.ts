@@ -78,6 +78,42 @@ const StackSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Processing that runs all the time: `stowage run --watch --queue` around the team's image, on ECS Fargate,
+     * scaled on the events queue's backlog per task. The bucket must send its events (notifications: true).
+     */
+    pipelines: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
+            bucket: z.string(),
+            input: prefix,
+            output: prefix,
+            /** The container image: Stowage and the team's code (see README, "Process new data automatically"). */
+            image: z.string().min(1),
+            /** The team's command, unchanged: what `stowage run … -- COMMAND` runs for each datum. */
+            command: z.array(z.string().min(1)).min(1),
+            glob: z.string().startsWith("/").default("/*"),
+            /** Fargate task size: vCPU units (1024 = 1 vCPU) and MiB, one of Fargate's combinations. */
+            cpu: z.number().int().default(1024),
+            memory: z.number().int().default(2048),
+            /** Datums at once per task. */
+            parallel: z.number().int().min(1).max(64).default(4),
+            /** At least 1: scaling divides the backlog by running tasks, which is undefined at zero. */
+            minTasks: z.number().int().min(1).default(1),
+            maxTasks: z.number().int().min(1).default(10),
+            /** Target visible messages per running task. */
+            backlogPerTask: z.number().int().min(1).default(100),
+            /** Receives before a message moves to the dead-letter queue. */
+            maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+            logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653)]).default(30),
+            subnets: z.array(z.string().startsWith("subnet-")).min(1),
+            securityGroups: z.array(z.string().startsWith("sg-")).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
     audit: z.object({ readEvents: z.boolean().default(false) }).strict().default({ readEvents: false }),
     replicationTimeControl: z.boolean().default(false),
     tags: z.record(z.string(), z.string()),
@@ -87,6 +123,7 @@ const StackSchema = z
 export type StackConfig = z.infer<typeof StackSchema>;
 export type BucketConfig = StackConfig["buckets"][number];
 export type TeamConfig = StackConfig["teams"][number];
+export type PipelineConfig = StackConfig["pipelines"][number];
 
 /** What each environment gets: dev is cheap and disposable, prod is protected. */
 export interface EnvironmentPolicy {
@@ -153,6 +190,15 @@ function contradictions(c: StackConfig): string[] {
       if (own) out.push(`stowage:teams[${i}].reads: ${show(r.prefix)} overlaps the team's own prefix ${show(own)}`);
     }
   });
+  c.pipelines.forEach((p, i) => {
+    const bucket = c.buckets.find((b) => b.name === p.bucket);
+    if (!bucket) out.push(`stowage:pipelines[${i}].bucket: no bucket named ${show(p.bucket)}`);
+    else if (!bucket.notifications) out.push(`stowage:pipelines[${i}].bucket: ${show(p.bucket)} sends no events; set notifications: true on it`);
+    if (p.input.startsWith(p.output) || p.output.startsWith(p.input)) out.push(`stowage:pipelines[${i}].output: ${show(p.output)} overlaps the input ${show(p.input)} (outputs would trigger the pipeline again)`);
+    if (p.maxTasks < p.minTasks) out.push(`stowage:pipelines[${i}].maxTasks: ${p.maxTasks} is below minTasks ${p.minTasks}`);
+    if (!fargateSizeOk(p.cpu, p.memory)) out.push(`stowage:pipelines[${i}].memory: ${p.memory} MiB is not a Fargate size for cpu ${p.cpu} (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size)`);
+    if (c.pipelines.findIndex((q) => q.bucket === p.bucket) !== i) out.push(`stowage:pipelines[${i}].bucket: one pipeline per bucket (its events queue feeds one consumer)`);
+  });
   c.uploaders.forEach((u, i) => {
     if (!names.has(u.bucket)) out.push(`stowage:uploaders[${i}].bucket: no bucket named ${show(u.bucket)}`);
   });
@@ -173,6 +219,29 @@ function contradictions(c: StackConfig): string[] {
   }
   if (c.tags.environment && c.tags.environment !== c.environment) out.push(`stowage:tags.environment: ${show(c.tags.environment)} differs from stowage:environment ${show(c.environment)}`);
   return out;
+}
+
+/** Fargate's task sizes: memory (MiB) allowed for each CPU value. */
+function fargateSizeOk(cpu: number, memory: number): boolean {
+  const gb = (from: number, to: number, step: number) => memory >= from * 1024 && memory <= to * 1024 && memory % (step * 1024) === 0;
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048].includes(memory);
+    case 512:
+      return gb(1, 4, 1);
+    case 1024:
+      return gb(2, 8, 1);
+    case 2048:
+      return gb(4, 16, 1);
+    case 4096:
+      return gb(8, 30, 1);
+    case 8192:
+      return gb(16, 60, 4);
+    case 16384:
+      return gb(32, 120, 8);
+    default:
+      return false;
+  }
 }
 
 /** A team's reads as bucket (logical name) and prefix: `uploads/` is in the team's own bucket. */

@@ -10,7 +10,7 @@ import type { LineItem, MissingPrice } from "../core/cost/components.js";
 import { estimate as costEstimate } from "../core/cost/estimate.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { UserError } from "../core/errors.js";
-import { Decimal, ZERO, sum } from "../core/money.js";
+import { Decimal, HOURS_PER_MONTH, ZERO, sum } from "../core/money.js";
 import type { Catalog } from "../core/pricing/catalog.js";
 import type { Facts } from "./policy/facts.js";
 import { T, gatherFacts, type StackResource } from "./policy/gather.js";
@@ -41,6 +41,10 @@ export const UsageSchema = z
     horizon_months: z.number().int().min(1).max(120).default(12),
     buckets: z.record(z.string(), BucketUsage).default({}),
     cloudtrail: z.object({ monthly_data_events: z.number().nonnegative() }).strict().optional(),
+    /** Per pipeline (its ECS service, by the program's resource name): the average number of running tasks. */
+    pipelines: z.record(z.string(), z.object({ average_tasks: z.number().nonnegative() }).strict()).default({}),
+    /** Per SQS queue (by the program's resource name): API requests a month (receives, deletes, visibility changes, sends). */
+    queues: z.record(z.string(), z.object({ monthly_requests: z.number().nonnegative() }).strict()).default({}),
   })
   .strict();
 export type Usage = z.infer<typeof UsageSchema>;
@@ -202,8 +206,47 @@ const trailModel: ResourceModel = {
   },
 };
 
+// Fargate and SQS are priced by services the snapshot does not carry yet (AmazonECS, AWSQueueService): the
+// quantities are computed from the program and the usage file, the prices reported missing.
+const fargateModel: ResourceModel = {
+  name: "Fargate service",
+  types: ["aws:ecs/service:Service"],
+  usageKeys: ["pipelines.NAME.average_tasks"],
+  cost(r, ctx) {
+    const region = ctx.regionOf(r);
+    const taskDef = ctx.resources.find((t) => t.type === "aws:ecs/taskDefinition:TaskDefinition" && (r.propertyDependencies?.taskDefinition?.some((d) => d.name === t.name) || t.props.arn === r.props.taskDefinition));
+    const tasks = ctx.usage.pipelines[r.name]?.average_tasks ?? (r.props.desiredCount === undefined ? undefined : Number(r.props.desiredCount));
+    const vcpu = taskDef ? Number(taskDef.props.cpu) / 1024 : null;
+    const gb = taskDef ? Number(taskDef.props.memory) / 1024 : null;
+    const hours = (per: number | null) => (tasks === undefined || per === null ? null : new Decimal(tasks).mul(per).mul(HOURS_PER_MONTH));
+    for (const usagetype of ["Fargate-vCPU-Hours:perCPU", "Fargate-GB-Hours"]) ctx.missing.set(`fargate|${region}|${usagetype}`, { service: "AmazonECS", region, usagetype, attributes: {}, command: "(AmazonECS is not in the snapshot yet)" });
+    return {
+      type: r.type,
+      name: r.name,
+      monthlyCost: ZERO,
+      complete: false,
+      lines: [
+        { name: `Fargate vCPU (${tasks ?? "?"} tasks × ${vcpu ?? "?"} vCPU)`, quantity: hours(vcpu), unit: "vCPU-hours", unitPrice: null, cost: null, price: "AmazonECS:Fargate-vCPU-Hours:perCPU", sku: null, provenance: null },
+        { name: `Fargate memory (${tasks ?? "?"} tasks × ${gb ?? "?"} GB)`, quantity: hours(gb), unit: "GB-hours", unitPrice: null, cost: null, price: "AmazonECS:Fargate-GB-Hours", sku: null, provenance: null },
+      ],
+    };
+  },
+};
+
+const queueModel: ResourceModel = {
+  name: "SQS queue",
+  types: ["aws:sqs/queue:Queue"],
+  usageKeys: ["queues.NAME.monthly_requests"],
+  cost(r, ctx) {
+    const region = ctx.regionOf(r);
+    ctx.missing.set(`sqs|${region}`, { service: "AWSQueueService", region, usagetype: "Requests-RBP", attributes: {}, command: "(AWSQueueService is not in the snapshot yet)" });
+    const requests = ctx.usage.queues[r.name]?.monthly_requests;
+    return { type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [{ name: "Requests (standard queue)", quantity: requests === undefined ? null : new Decimal(requests), unit: "Requests", unitPrice: null, cost: null, price: "AWSQueueService:Requests-RBP", sku: null, provenance: null }] };
+  },
+};
+
 /** The registry: which model prices which resource type. Resources of other types are not priced. */
-export const RESOURCE_MODELS: readonly ResourceModel[] = [bucketModel, rdsModel, ebsModel, kmsModel, trailModel];
+export const RESOURCE_MODELS: readonly ResourceModel[] = [bucketModel, rdsModel, ebsModel, kmsModel, trailModel, fargateModel, queueModel];
 const MODEL_OF = new Map(RESOURCE_MODELS.flatMap((m) => m.types.map((t) => [t, m] as const)));
 
 /**

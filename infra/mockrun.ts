@@ -31,6 +31,8 @@ function arnFor(type: string, name: string, id: string, region: string | undefin
       return `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}`;
     case "aws:sqs/queue:Queue":
       return `arn:aws:sqs:${region}:${MOCK_ACCOUNT}:${name}`;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${name}`;
     default:
       return `arn:aws:mock:::${name}`;
   }
@@ -55,7 +57,8 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
         // Outputs the provider would add: a bucket's name (its id), a key's id, a queue's URL.
         const extra =
           args.type === "aws:kms/key:Key" ? { keyId: args.name }
-          : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}` }
+          : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}`, name: args.inputs.name ?? args.name }
+          : args.type === "aws:ecs/cluster:Cluster" || args.type === "aws:ecs/service:Service" || args.type === "aws:cloudwatch/logGroup:LogGroup" ? { name: args.inputs.name ?? args.name }
           : args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? { bucket: id }
           : args.type === "aws:iam/role:Role" ? { name: id }
           : {};

@@ -142,6 +142,23 @@ export function uploaderPolicy(args: { bucketArn: string; kmsKeyArn: string; reg
   );
 }
 
+/**
+ * A pipeline task's role: exactly what `stowage run --watch --queue` does (every call was judged by the IAM
+ * simulator in the data layer's RGW test): list and read every version of the input, write outputs and the data
+ * layer's records under the output, commit the input's state under <input>.stowage/, the bucket key through S3, and
+ * consume its own queue. No deletes anywhere.
+ */
+export function pipelineTaskPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; input: string; output: string; queueArn: string }): PolicyDocument {
+  const { bucketArn, input, output } = args;
+  return doc(
+    { Sid: "ListInputAndOutput", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [input, `${input}*`, output, `${output}*`] } } },
+    { Sid: "ReadInputAndOutput", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`${bucketArn}/${input}*`, `${bucketArn}/${output}*`] },
+    { Sid: "WriteOutputAndCommits", Effect: "Allow", Action: "s3:PutObject", Resource: [`${bucketArn}/${output}*`, `${bucketArn}/${input}.stowage/*`] },
+    { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
+    { Sid: "ConsumeItsQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: args.queueArn },
+  );
+}
+
 /** Exactly what S3 replication needs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html). */
 export function replicationPolicy(args: { sourceArn: string; destinationArn: string; sourceKeyArn: string; destinationKeyArn: string }): PolicyDocument {
   return doc(

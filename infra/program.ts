@@ -9,6 +9,7 @@ import { TeamAccess, Uploader } from "./components/access.js";
 import { Audit } from "./components/audit.js";
 import { DataBucket, type DataBucketArgs } from "./components/dataBucket.js";
 import { LogBucket } from "./components/logBucket.js";
+import { Pipeline } from "./components/pipeline.js";
 import { Replication } from "./components/replication.js";
 
 export interface StowageOutputs {
@@ -16,6 +17,8 @@ export interface StowageOutputs {
   readonly buckets: Record<string, Record<string, { name: pulumi.Output<string>; arn: pulumi.Output<string>; replica?: true }>>;
   readonly teamRoles: Record<string, pulumi.Output<string>>;
   readonly uploaderRoles: Record<string, pulumi.Output<string>>;
+  /** Each pipeline's ECS service and dead-letter queue URL. */
+  readonly pipelines: Record<string, { service: pulumi.Output<string>; deadLetters: pulumi.Output<string> }>;
   /** The x-amz-storage-class uploaders must send (their roles admit no other). */
   readonly uploadStorageClass: string;
   readonly trailArn: pulumi.Output<string>;
@@ -43,6 +46,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
       ...(b.objectLock ? { objectLock: b.objectLock } : {}),
       ...(b.intelligentTieringArchive ? { intelligentTieringArchive: b.intelligentTieringArchive } : {}),
       notifications: b.notifications,
+      ...(cfg.pipelines.find((p) => p.bucket === b.name) ? { eventsPrefix: cfg.pipelines.find((p) => p.bucket === b.name)!.input } : {}),
       forceDestroy: env.forceDestroy,
       protect: env.protect,
       keyDeletionDays: env.keyDeletionDays,
@@ -66,9 +70,14 @@ export function stowage(cfg: StackConfig): StowageOutputs {
   for (const u of cfg.uploaders) {
     uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, { bucket: data.get(u.bucket)!, prefix: u.prefix, storageClass: cfg.uploadStorageClass, iotRoleAlias: u.iotRoleAlias, accountId, tags }).role.arn;
   }
+  const pipelines: StowageOutputs["pipelines"] = {};
+  for (const p of cfg.pipelines) {
+    const pipeline = new Pipeline(`pipeline-${p.name}`, { pipeline: p, bucket: data.get(p.bucket)!, region, protect: env.protect, tags });
+    pipelines[p.name] = { service: pipeline.service.name, deadLetters: pipeline.deadLetters.url };
+  }
   // The trail is multi-region: it records the replicas' object events too (S3.22 applies to every data bucket).
   const audit = new Audit("audit", { region, logBucket: logs, buckets: [...data.values(), ...replicas], readEvents: cfg.audit.readEvents, tags });
-  return { buckets, teamRoles, uploaderRoles, uploadStorageClass: cfg.uploadStorageClass, trailArn: audit.trail.arn };
+  return { buckets, teamRoles, uploaderRoles, pipelines, uploadStorageClass: cfg.uploadStorageClass, trailArn: audit.trail.arn };
 }
 
 /** Reads `stowage:*` from the stack config: JSON values (lists, objects, numbers) parsed, plain strings kept. */

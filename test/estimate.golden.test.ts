@@ -45,6 +45,17 @@ const CASES: readonly Case[] = [
   },
   { model: "EBS volume", name: "ebs", program: () => void new aws.ebs.Volume("scratch", { region: "us-east-1", availabilityZone: "us-east-1a", type: "gp3", size: 500, iops: 6000, throughput: 250 }), usage: {} },
   { model: "KMS key", name: "kms", program: () => void new aws.kms.Key("key", { region: "us-east-2" }), usage: {} },
+  {
+    model: "Fargate service",
+    name: "fargate",
+    program: () => {
+      const task = new aws.ecs.TaskDefinition("task", { region: "us-east-2", family: "detect", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "2048", memory: "4096", containerDefinitions: "[]" });
+      new aws.ecs.Service("detect", { region: "us-east-2", taskDefinition: task.arn, launchType: "FARGATE", desiredCount: 1 });
+      new aws.ecs.Service("idle", { region: "us-east-2", taskDefinition: task.arn, launchType: "FARGATE", desiredCount: 2 });
+    },
+    usage: { pipelines: { detect: { average_tasks: 4.5 } } },
+  },
+  { model: "SQS queue", name: "sqs", program: () => void new aws.sqs.Queue("events", { region: "us-east-2", sqsManagedSseEnabled: true }), usage: { queues: { events: { monthly_requests: 3000000 } } } },
   { model: "CloudTrail trail", name: "trail", program: () => void new aws.cloudtrail.Trail("audit", { region: "us-east-2", s3BucketName: "logs" }), usage: { cloudtrail: { monthly_data_events: 250000 } } },
 ];
 
@@ -58,7 +69,9 @@ describe("the estimate's resource registry", () => {
     const keys = RESOURCE_MODELS.flatMap((m) => m.usageKeys);
     for (const key of keys) expect(example, key).toContain(`${key.split(".").pop()}:`);
     const accepted = [
-      ...Object.keys(UsageSchema.shape).filter((k) => k !== "buckets" && k !== "cloudtrail"),
+      ...Object.keys(UsageSchema.shape).filter((k) => !["buckets", "cloudtrail", "pipelines", "queues"].includes(k)),
+      "pipelines.NAME.average_tasks",
+      "queues.NAME.monthly_requests",
       ...Object.keys((UsageSchema.shape.cloudtrail.unwrap() as unknown as { shape: object }).shape).map((k) => `cloudtrail.${k}`),
     ];
     for (const key of accepted) expect(keys, key).toContain(key);

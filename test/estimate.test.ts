@@ -47,7 +47,7 @@ describe("stowage estimate of the prod stack", () => {
 
   it("does not price replicas twice, and lists what it cannot price", () => {
     expect(prod.resources.map((r) => r.name)).not.toContain("images-us-west-2-replica");
-    expect(prod.missingPrices.map((m) => m.service).sort()).toEqual(["AWSCloudTrail", "awskms", "awskms"]);
+    expect(prod.missingPrices.map((m) => m.service).sort()).toEqual(["AWSCloudTrail", "AWSQueueService", "AWSQueueService", "AmazonECS", "AmazonECS", "awskms", "awskms"]);
     expect(prod.total.equals(prod.resources.reduce((s, r) => s.plus(r.monthlyCost), prod.total.minus(prod.total)))).toBe(true);
   });
 

@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { CONFIG_KEYS, StackConfigError, parseStackConfig, stowageKeys } from "../infra/config.js";
 import { stackConfig } from "./support/pulumi.js";
 
+/** prod's detect pipeline, as written in Pulumi.prod.yaml. */
+const PIPELINE = (stackConfig("prod") as Record<string, any>)["stowage:pipelines"][0];
+
 /** A stack file's config as the program sees it: `stowage:` stripped. */
 function raw(stack: string): Record<string, any> {
   return stowageKeys(stackConfig(stack));
@@ -37,6 +40,11 @@ describe("parseStackConfig", () => {
     ["Object Lock added to an existing bucket", (c) => (c.buckets[1].existing = true), /stowage:buckets\[1\]\.objectLock: Object Lock cannot be added to the existing bucket "claims"/],
     ["overlapping team prefixes", (c) => (c.teams[1].prefixes = ["processed/raw/"]), /stowage:teams\[1\]\.prefixes: "processed\/raw\/" of team ingest overlaps "processed\/" of team vision in bucket images/],
     ["a team on an unknown bucket", (c) => (c.teams[0].bucket = "videos"), /stowage:teams\[0\]\.bucket: no bucket named "videos"/],
+    ["a pipeline on a bucket without events", (c) => (c.pipelines = [{ ...PIPELINE, bucket: "claims" }]), /stowage:pipelines\[0\]\.bucket: "claims" sends no events/],
+    ["a pipeline whose output is under its input", (c) => (c.pipelines = [{ ...PIPELINE, output: "uploads/done/" }]), /stowage:pipelines\[0\]\.output: "uploads\/done\/" overlaps the input/],
+    ["a pipeline with fewer max than min tasks", (c) => (c.pipelines = [{ ...PIPELINE, minTasks: 3, maxTasks: 2 }]), /stowage:pipelines\[0\]\.maxTasks: 2 is below minTasks 3/],
+    ["a pipeline scaled to zero", (c) => (c.pipelines = [{ ...PIPELINE, minTasks: 0 }]), /stowage:pipelines\[0\]\.minTasks/],
+    ["a pipeline in a size Fargate does not have", (c) => (c.pipelines = [{ ...PIPELINE, cpu: 1024, memory: 1024 }]), /stowage:pipelines\[0\]\.memory: 1024 MiB is not a Fargate size for cpu 1024/],
     ["a team reading an unknown bucket", (c) => (c.teams[0].reads = ["videos:clips/"]), /stowage:teams\[0\]\.reads: no bucket named "videos"/],
     ["a team reading its own prefix", (c) => (c.teams[0].reads = [c.teams[0].prefixes[0]]), /stowage:teams\[0\]\.reads: .* overlaps the team's own prefix/],
     ["a read that is not a prefix", (c) => (c.teams[0].reads = ["images:uploads"]), /stowage:teams\[0\]\.reads\[0\]: a prefix like uploads\//],

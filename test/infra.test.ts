@@ -149,7 +149,49 @@ describe("what each environment gets", () => {
     expect(run.one(aws.s3.BucketObjectLockConfiguration, "claims-object-lock").inputs).toMatchObject({ objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 2555 } } });
     expect(run.one(aws.s3.Bucket, "claims").inputs.objectLockEnabled).toBe(true);
     expect(run.ofType(aws.s3.BucketIntelligentTieringConfiguration)).toEqual([]); // no object of prod reaches Intelligent-Tiering
-    expect(run.one(aws.s3.BucketNotification, "images-notification").inputs.queues).toEqual([{ queueArn: `arn:aws:sqs:us-east-2:${ACCOUNT}:images-events`, events: ["s3:ObjectCreated:*"] }]);
+    // Only uploads: the pipeline's outputs under processed/ must not come back as events.
+    expect(run.one(aws.s3.BucketNotification, "images-notification").inputs.queues).toEqual([{ queueArn: `arn:aws:sqs:us-east-2:${ACCOUNT}:images-events`, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" }]);
+  });
+
+  it("prod runs the detect pipeline on Fargate, fed by the images queue, scaled on backlog per task, with a dead-letter queue and alarm", () => {
+    const run = stacks.prod;
+    const region = "us-east-2";
+    const queueArn = `arn:aws:sqs:${region}:${ACCOUNT}:images-events`;
+    const dlq = run.one(aws.sqs.Queue, "pipeline-detect-dlq").inputs;
+    expect(dlq).toMatchObject({ region, sqsManagedSseEnabled: true, messageRetentionSeconds: 1_209_600 });
+    expect(JSON.parse(run.one(aws.sqs.RedrivePolicy, "pipeline-detect-redrive").inputs.redrivePolicy)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:${region}:${ACCOUNT}:pipeline-detect-dlq`, maxReceiveCount: 5 });
+    expect(run.one(aws.sqs.RedrivePolicy, "pipeline-detect-redrive").inputs.queueUrl).toBe("https://sqs/images-events");
+    expect(run.one(aws.cloudwatch.MetricAlarm, "pipeline-detect-dead-letters").inputs).toMatchObject({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "pipeline-detect-dlq" }, threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+    expect(run.one(aws.cloudwatch.LogGroup, "pipeline-detect-logs").inputs).toMatchObject({ region, retentionInDays: 90 });
+
+    const task = run.one(aws.ecs.TaskDefinition, "pipeline-detect-task").inputs;
+    expect(task).toMatchObject({ region, requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "1024", memory: "2048", taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/pipeline-detect-task-role` });
+    const [container] = JSON.parse(task.containerDefinitions);
+    expect(container).toMatchObject({ image: "ghcr.io/example/false-alarm-detector:2026-11-30", entryPoint: ["stowage"], stopTimeout: 120, logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "pipeline-detect-logs", "awslogs-region": region } } });
+    expect(container.command).toEqual([
+      "run", "--watch", "--queue", "https://sqs/images-events", "--region", region, "--in", "s3://images-bucket/uploads/", "--out", "s3://images-bucket/processed/",
+      "--kms-key", `arn:aws:kms:${region}:${ACCOUNT}:key/images-key`, "--glob", "/*/*/*", "--parallel", "4", "--name", "detect", "--json", "--", "python3", "detect.py",
+    ]);
+    expect(run.one(aws.ecs.Service, "pipeline-detect-service").inputs).toMatchObject({ launchType: "FARGATE", desiredCount: 1, networkConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"], securityGroups: ["sg-0a1b2c3d4e5f60001"], assignPublicIp: false } });
+    expect(run.one(aws.appautoscaling.Target, "pipeline-detect-scaling").inputs).toMatchObject({ serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/pipeline-detect-cluster/pipeline-detect-service", minCapacity: 1, maxCapacity: 20 });
+    const scaling = run.one(aws.appautoscaling.Policy, "pipeline-detect-backlog-per-task").inputs.targetTrackingScalingPolicyConfiguration;
+    expect(scaling.targetValue).toBe(100);
+    expect(scaling.customizedMetricSpecification.metrics.map((m: { id: string; expression?: string }) => [m.id, m.expression ?? null])).toEqual([["visible", null], ["tasks", null], ["backlogPerTask", "visible / tasks"]]);
+    expect(scaling.customizedMetricSpecification.metrics[0].metricStat.metric.dimensions).toEqual([{ name: "QueueName", value: "images-events" }]);
+
+    // The task role: exactly its prefixes and its queue; the execution role: its log group.
+    const policy = JSON.parse(run.one(aws.iam.RolePolicy, "pipeline-detect-task-policy").inputs.policy);
+    const images = "arn:aws:s3:::images-bucket";
+    expect(policy.Statement.map((st: { Sid: string; Action: unknown; Resource: unknown }) => [st.Sid, st.Action, st.Resource])).toEqual([
+      ["ListInputAndOutput", ["s3:ListBucket", "s3:ListBucketVersions"], images],
+      ["ReadInputAndOutput", ["s3:GetObject", "s3:GetObjectVersion"], [`${images}/uploads/*`, `${images}/processed/*`]],
+      ["WriteOutputAndCommits", "s3:PutObject", [`${images}/processed/*`, `${images}/uploads/.stowage/*`]],
+      ["BucketKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], `arn:aws:kms:${region}:${ACCOUNT}:key/images-key`],
+      ["ConsumeItsQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], queueArn],
+    ]);
+    expect(JSON.parse(run.one(aws.iam.RolePolicy, "pipeline-detect-execution-policy").inputs.policy).Statement).toEqual([{ Sid: "WriteItsLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${region}:${ACCOUNT}:log-group:pipeline-detect-logs:*` }]);
+    expect(JSON.parse(run.one(aws.iam.Role, "pipeline-detect-task-role").inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ecs-tasks.amazonaws.com" });
+    expect(stacks.dev.ofType(aws.ecs.Service)).toEqual([]);
   });
 
   it("configures Intelligent-Tiering's archive tiers where objects reach Intelligent-Tiering, and refuses them where none do", async () => {

@@ -326,6 +326,27 @@ describe("team-prefix-isolation without Stowage's config, from the resources the
   });
 });
 
+describe("queues: encrypted, and a dead-letter queue wherever something consumes one", () => {
+  const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
+  const queue = (name: string, inputs: Record<string, unknown>) => ({ urn: urn("aws:sqs/queue:Queue", name), type: "aws:sqs/queue:Queue", custom: true, id: `https://sqs/${name}`, outputs: { ...inputs, arn: `arn:aws:sqs:us-east-2:123456789012:${name}`, url: `https://sqs/${name}` } });
+  const consumer = { urn: urn("aws:iam/rolePolicy:RolePolicy", "worker"), type: "aws:iam/rolePolicy:RolePolicy", custom: true, inputs: { role: "worker", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], Resource: "arn:aws:sqs:us-east-2:123456789012:events" }] }) } };
+  const redrive = { urn: urn("aws:sqs/redrivePolicy:RedrivePolicy", "events-redrive"), type: "aws:sqs/redrivePolicy:RedrivePolicy", custom: true, inputs: { queueUrl: "https://sqs/events", redrivePolicy: "{}" } };
+  const found = async (resources: unknown[]) =>
+    (await judge("prod", fromStackExport({ deployment: { resources } }))).violations.filter((v) => v.policy.startsWith("sqs-")).map((v) => [v.policy, v.enforcementLevel, v.resource.name]);
+
+  it("passes prod's pipeline queue: SSE-SQS, a redrive policy, a consumer", async () => {
+    expect(await found([queue("events", { sqsManagedSseEnabled: true }), redrive, consumer])).toEqual([]);
+    expect(await found([queue("events", { sqsManagedSseEnabled: true, redrivePolicy: "{}" }), consumer])).toEqual([]); // inline
+  });
+
+  it("fails a consumed queue without dead letters, and encryption turned off; advises where encryption is undeclared", async () => {
+    expect(await found([queue("events", { sqsManagedSseEnabled: true }), consumer])).toEqual([["sqs-consumed-queue-dead-letters", "mandatory", "events"]]);
+    expect(await found([queue("events", { sqsManagedSseEnabled: false }), redrive, consumer])).toEqual([["sqs-queue-encrypted", "mandatory", "events"]]);
+    expect(await found([queue("events", {}), redrive, consumer])).toEqual([["sqs-queue-encrypted", "advisory", "events"]]);
+    expect(await found([queue("idle", { sqsManagedSseEnabled: true })])).toEqual([]); // nothing consumes it
+  });
+});
+
 describe("stowage policy --program, run as pulumi preview runs it", () => {
   it("is a preview (isDryRun) and judges resources registered late, once the engine is done", async () => {
     const r = await run("--program", "test/fixtures/programs/late", "--json");

@@ -28,6 +28,8 @@ export interface DataBucketArgs {
   readonly intelligentTieringArchive?: { readonly archiveAfterDays: number; readonly deepArchiveAfterDays: number };
   /** Send object-created events to an SQS queue for automated processing (default false). */
   readonly notifications?: boolean;
+  /** Only objects created under this prefix are sent (a pipeline's input, so its outputs do not come back). */
+  readonly eventsPrefix?: string;
   /** Server access logs go here (same region). */
   readonly logBucket: aws.s3.Bucket;
   /** Delete the bucket with its objects on destroy (dev only; default false). */
@@ -46,6 +48,8 @@ export interface DataBucketArgs {
 export class DataBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly key: aws.kms.Key;
+  /** The queue S3 sends object-created events to (notifications: true). */
+  readonly events: aws.sqs.Queue | null = null;
   readonly versioning?: aws.s3.BucketVersioning;
   readonly region: string;
 
@@ -135,6 +139,7 @@ export class DataBucket extends pulumi.ComponentResource {
     }
     if (args.notifications) {
       const queue = new aws.sqs.Queue(`${name}-events`, { region, sqsManagedSseEnabled: true, tags }, child);
+      this.events = queue;
       const queuePolicy = new aws.sqs.QueuePolicy(
         `${name}-events-policy`,
         {
@@ -149,7 +154,7 @@ export class DataBucket extends pulumi.ComponentResource {
         },
         child,
       );
-      new aws.s3.BucketNotification(`${name}-notification`, { region, bucket, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"] }] }, { parent: this, dependsOn: [queuePolicy] });
+      new aws.s3.BucketNotification(`${name}-notification`, { region, bucket, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], ...(args.eventsPrefix ? { filterPrefix: args.eventsPrefix } : {}) }] }, { parent: this, dependsOn: [queuePolicy] });
     }
     this.registerOutputs({ bucket: this.bucket.id, arn: this.bucket.arn, keyArn: this.key.arn });
   }

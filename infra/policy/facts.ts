@@ -85,11 +85,23 @@ export interface KeyFacts {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+export interface QueueFacts {
+  readonly ref: ResourceRef;
+  /** sqsManagedSseEnabled or a KMS key: true; explicitly off: false; not declared: null (SSE-SQS is the default for new queues since 2022). */
+  readonly encrypted: boolean | null;
+  /** A redrive policy, inline or as an aws.sqs.RedrivePolicy resource. */
+  readonly redrive: boolean;
+  /** Some role in the stack may receive its messages: it has a consumer. */
+  readonly consumed: boolean;
+}
+
 export interface Facts {
   readonly buckets: readonly BucketFacts[];
   readonly iamPolicies: readonly IamPolicyFacts[];
   readonly roles: readonly RoleFacts[];
   readonly keys: readonly KeyFacts[];
+  /** SQS queues (absent where that cannot be seen: a live S3 API). */
+  readonly queues?: readonly QueueFacts[];
   /** How many CloudTrail trails the stack declares; absent where that cannot be seen (a live S3 API). */
   readonly trails?: number;
   /** Every resource that takes tags, with its tags and region, for the tag and region rules. */

@@ -6,7 +6,7 @@
  */
 import { normalizePolicy } from "../policies.js";
 import { managedPolicy } from "./managed.js";
-import type { BucketFacts, Facts, ResourceRef, Unknown } from "./facts.js";
+import type { QueueFacts, BucketFacts, Facts, ResourceRef, Unknown } from "./facts.js";
 
 export interface StackResource {
   readonly type: string;
@@ -41,6 +41,8 @@ export const T = {
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   policyResource: "aws:iam/policy:Policy",
   key: "aws:kms/key:Key",
+  queue: "aws:sqs/queue:Queue",
+  redrivePolicy: "aws:sqs/redrivePolicy:RedrivePolicy",
 } as const;
 
 /** Resource types that take tags, for the tag and region rules. */
@@ -243,5 +245,30 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     trails: trails.length,
     keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
     tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: regionOf(r) })),
+    queues: queueFacts(resources),
   };
+}
+
+/** Each queue: encrypted as declared, whether a redrive policy covers it, and whether any role may receive from it. */
+function queueFacts(resources: readonly StackResource[]): QueueFacts[] {
+  const redrives = resources.filter((r) => r.type === T.redrivePolicy);
+  const receivers = resources
+    .filter((r) => r.type === T.rolePolicy || r.type === T.policyResource)
+    .flatMap((p) => parsePolicy(p.props.policy)?.Statement ?? [])
+    .filter((st) => st.Effect === "Allow" && [st.Action].flat().some((a) => typeof a === "string" && /^sqs:(ReceiveMessage|\*)$|^\*$/.test(a)))
+    .flatMap((st) => [st.Resource].flat());
+  return resources
+    .filter((r) => r.type === T.queue)
+    .map((q) => {
+      const arn = q.props.arn as string | undefined;
+      const url = q.props.url as string | undefined;
+      const kms = !!q.props.kmsMasterKeyId;
+      const sse = q.props.sqsManagedSseEnabled as boolean | undefined;
+      return {
+        ref: ref(q),
+        encrypted: kms || sse === true ? true : sse === false ? false : null,
+        redrive: !!q.props.redrivePolicy || redrives.some((r) => (url && r.props.queueUrl === url) || r.propertyDependencies?.queueUrl?.some((d) => d.name === q.name && d.type === T.queue)),
+        consumed: !!arn && receivers.some((res) => res === arn || res === "*"),
+      };
+    });
 }

@@ -558,6 +558,32 @@ export const settingsDeclaredOnce: Rule = {
   check: (f) => f.buckets.flatMap((b) => (b.declaredTwice?.length ? [{ resource: b.ref, message: `declared twice: ${b.declaredTwice.join("; ")}; the sidecar is what is in effect, and the two fight on every update` }] : [])),
 };
 
+export const sqsEncrypted: Rule = {
+  name: "sqs-queue-encrypted",
+  control: "SQS.1",
+  description: "SQS queues are encrypted at rest (SSE-SQS or a KMS key).",
+  enforcementLevel: "mandatory",
+  fix: "Set sqsManagedSseEnabled: true (or kmsMasterKeyId) on the queue.",
+  check: (f) =>
+    (f.queues ?? []).flatMap((q) =>
+      q.encrypted === false
+        ? [{ resource: q.ref, message: "encryption at rest is turned off (sqsManagedSseEnabled: false, no KMS key)" }]
+        : q.encrypted === null
+        ? [{ resource: q.ref, message: "encryption is not declared: SQS encrypts new queues with SSE-SQS by default since 2022, but declare it so a change of default or an import cannot turn it off", enforcementLevel: "advisory" as const }]
+        : [],
+    ),
+};
+
+export const consumedQueueHasDeadLetters: Rule = {
+  house: true,
+  name: "sqs-consumed-queue-dead-letters",
+  control: "stowage",
+  description: "A queue something consumes has a dead-letter queue: a message its consumer keeps failing on must go somewhere it is seen.",
+  enforcementLevel: "mandatory",
+  fix: "Give the queue a redrive policy (aws.sqs.RedrivePolicy or redrivePolicy) to a dead-letter queue, and alarm on that queue's depth.",
+  check: (f) => (f.queues ?? []).filter((q) => q.consumed && !q.redrive).map((q) => ({ resource: q.ref, message: "a role receives its messages, but it has no redrive policy: a poison message is retried until it expires, unseen" })),
+};
+
 export const RULES: readonly Rule[] = [
   s3NoPublicAccess,
   s3RequireTls,
@@ -580,4 +606,6 @@ export const RULES: readonly Rule[] = [
   requiredTags,
   allowedRegions,
   settingsDeclaredOnce,
+  sqsEncrypted,
+  consumedQueueHasDeadLetters,
 ];
