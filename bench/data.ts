@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
 import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
+import { pool } from "./pool.js";
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
 const DATUMS = Number(process.env.BENCH_DATUMS ?? 1_000);
@@ -22,12 +23,6 @@ if (why) {
   process.exit(0);
 }
 
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 /** Runs the built command; returns its wall time and peak resident memory (VmHWM, sampled until it exits). */
 function timed(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; peakMiB: number; stdout: string }> {

@@ -13,6 +13,7 @@ import { openS3 } from "../use/s3Store.js";
 import { webhookSource } from "../use/sources.js";
 import { watch, type BatchReport } from "../use/watch.js";
 import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
+import { pool } from "./pool.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
 const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 30);
@@ -24,12 +25,6 @@ if (why) {
   process.exit(0);
 }
 
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const rgw = startRgw();

@@ -4,9 +4,6 @@
  * store guarantees for concurrent branch updates (it ignores If-None-Match on versioned buckets).
  */
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as aws from "@pulumi/aws";
 import { runPipeline } from "../use/run.js";
@@ -15,19 +12,13 @@ import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack } from "./support/pulumi.js";
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
 
 describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), INSTALL.rgw, () => {
   let rgw: Rgw;
   let s3: S3Client;
   let cases = 0;
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_"))),
-    HOME: mkdtempSync(join(tmpdir(), "stowage-home-")),
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey,
-  };
+  const env = rgwCommandEnv();
   beforeAll(() => {
     rgw = startRgw();
     s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });

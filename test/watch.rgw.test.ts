@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { packageRoot } from "../core/paths.js";
 import { stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -39,13 +39,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   let rgw: Rgw;
   let s3: S3Client;
   let port: number;
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_"))),
-    HOME: mkdtempSync(join(tmpdir(), "stowage-home-")),
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey,
-  };
+  const env = rgwCommandEnv();
   const dir = mkdtempSync(join(tmpdir(), "stowage-watch-"));
   const label = join(dir, "label.sh");
   writeFileSync(label, '#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while IFS= read -r f; do\n  case "$f" in *bad*) echo "cannot read $f" >&2; exit 4;; esac\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"; wc -c < "$f" > "$STOWAGE_OUT/$f.txt"\ndone\n');

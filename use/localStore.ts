@@ -4,14 +4,13 @@
  * byte after the folder's files are overwritten or deleted. Create-once metadata uses link(2), which fails with
  * EEXIST when the name exists: exactly one of several concurrent writers creates a ref entry.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { copyFile, link, lstat, mkdir, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { UserError } from "../core/errors.js";
-import { META, comparePaths, type Listed, type Row, type Store } from "./store.js";
+import { META, comparePaths, copyHashed, type Listed, type Row, type Store } from "./store.js";
 
 export async function openLocal(folder: string, create: boolean): Promise<Store> {
   const root = resolve(folder);
@@ -67,20 +66,7 @@ class LocalStore implements Store {
   private async keep(src: string): Promise<{ sha: string; size: number }> {
     const tmp = this.meta(`tmp/${randomBytes(8).toString("hex")}`);
     await mkdir(dirname(tmp), { recursive: true });
-    const hash = createHash("sha256");
-    let size = 0;
-    await pipeline(
-      createReadStream(src),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const c of chunks) {
-          hash.update(c);
-          size += c.length;
-          yield c;
-        }
-      },
-      createWriteStream(tmp),
-    );
-    const sha = hash.digest("hex");
+    const { sha256: sha, size } = await copyHashed(createReadStream(src), tmp);
     const target = this.object(sha);
     await mkdir(dirname(target), { recursive: true });
     await rename(tmp, target); // same content under the same name: replacing an existing copy changes nothing

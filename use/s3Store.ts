@@ -14,15 +14,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { UserError } from "../core/errors.js";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3.js";
-import { META, type Guarantee, type Listed, type Row, type Store } from "./store.js";
+import { META, copyHashed, type Guarantee, type Listed, type Row, type Store } from "./store.js";
 
 export interface S3RepoOptions {
   /** An S3-compatible endpoint (path-style); AWS when absent. */
@@ -149,20 +147,7 @@ class S3Store implements S3Repo {
       }
     });
     await mkdir(dirname(dest), { recursive: true });
-    const hash = createHash("sha256");
-    let size = 0;
-    await pipeline(
-      res.Body as Readable,
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const c of chunks) {
-          hash.update(c);
-          size += c.length;
-          yield c;
-        }
-      },
-      createWriteStream(dest),
-    );
-    return { sha256: hash.digest("hex"), size };
+    return copyHashed(res.Body as Readable, dest);
   }
 
   async upload(path: string, src: string): Promise<Row> {

@@ -4,6 +4,9 @@
  * laptop the file's SHA-256 (the content is kept under .stowage/objects so every commit can be checked out later).
  */
 import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 
 /** One file of a commit. */
 export interface Row {
@@ -88,3 +91,21 @@ export function canonical(value: unknown): string {
 
 /** The metadata folder's name inside every repository. */
 export const META = ".stowage";
+
+/** Streams `source` into the file `dest`, hashing on the way: one pass, bounded memory. */
+export async function copyHashed(source: Readable, dest: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  await pipeline(
+    source,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const c of chunks) {
+        hash.update(c);
+        size += c.length;
+        yield c;
+      }
+    },
+    createWriteStream(dest),
+  );
+  return { sha256: hash.digest("hex"), size };
+}

@@ -39,3 +39,17 @@ export function startRgw(port = 7480): Rgw {
     stop: () => execFileSync("bash", [script("rgw-down.sh"), dir]),
   };
 }
+
+/**
+ * The environment for the built command against the gateway: no AWS_* from the caller, a fresh HOME (no profile
+ * files), no instance metadata, and the gateway user's keys, so the SDK's chain finds exactly these.
+ */
+export function rgwCommandEnv(): NodeJS.ProcessEnv {
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_"))),
+    HOME: mkdtempSync(join(tmpdir(), "stowage-home-")),
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey,
+  };
+}
