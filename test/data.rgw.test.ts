@@ -3,7 +3,7 @@
  * command with --endpoint — the same suite and the same command lines as on a local folder. Also pins down what this
  * store guarantees for concurrent branch updates (it ignores If-None-Match on versioned buckets).
  */
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as aws from "@pulumi/aws";
 import { runPipeline } from "../use/run.js";
@@ -20,7 +20,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   let cases = 0;
   const env = rgwCommandEnv();
   beforeAll(() => {
-    rgw = startRgw();
+    rgw = startRgw(7480, { sts: true });
     s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
   }, 240_000);
   afterAll(() => {
@@ -170,6 +170,42 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     expect(bad.stderr).toContain("not an IAM role ARN");
     const tooLong = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "30d"]);
     expect(tooLong.stderr).toContain("--for 30d must be a duration");
+  });
+
+  it("grants one household through the store's own STS: the narrowed session reads that household and nothing else", async () => {
+    // A role like prod's claims role: its ceiling is the bucket's uploads/ (RGW roles are made with radosgw-admin).
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam:::user/stowage"] }, Action: ["sts:AssumeRole"] }] };
+    rgw.admin(["role", "create", "--role-name=claims", "--path=/", `--assume-role-policy-doc=${JSON.stringify(trust)}`]);
+    const ceiling = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"], Resource: ["arn:aws:s3:::households", "arn:aws:s3:::households/uploads/*"] }] };
+    rgw.admin(["role-policy", "put", "--role-name=claims", "--policy-name=reads-uploads", `--policy-doc=${JSON.stringify(ceiling)}`]);
+    await s3.send(new CreateBucketCommand({ Bucket: "households" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "households", VersioningConfiguration: { Status: "Enabled" } }));
+    for (const [Key, Body] of [["uploads/home-42/a.jpg", "home 42"], ["uploads/home-43/b.jpg", "home 43"], ["claims/7731.pdf", "claim"]]) await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
+
+    const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
+    const g = await stowage(place, ["access", "grant", "--bucket", "households", "--prefix", "uploads/home-42/", "--to", "arn:aws:iam:::role/claims", "--for", "15m", "--reason", "claim 7731", "--json"]);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.json.record).toMatchObject({ mode: "credentials", to: "arn:aws:iam:::role/claims", prefix: "uploads/home-42/", reason: "claim 7731", sessionName: expect.stringMatching(/^stowage-grant-/) });
+    const c = g.json.credentials;
+    const session = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    const read = async (Key: string) => {
+      try {
+        return await (await session.send(new GetObjectCommand({ Bucket: "households", Key }))).Body!.transformToString();
+      } catch (err) {
+        return (err as { name: string }).name;
+      }
+    };
+    try {
+      expect(await read("uploads/home-42/a.jpg")).toBe("home 42");
+      expect(await read("uploads/home-43/b.jpg")).toBe("AccessDenied"); // the role could; the session cannot
+      expect(await read("claims/7731.pdf")).toBe("AccessDenied"); // beyond the role itself
+      const listed = await session.send(new ListObjectVersionsCommand({ Bucket: "households", Prefix: "uploads/home-42/" }));
+      expect(listed.Versions?.map((v) => v.Key)).toEqual(["uploads/home-42/a.jpg"]);
+    } finally {
+      session.destroy();
+    }
+    const log = await stowage(place, ["access", "log", "--bucket", "households", "--json"]);
+    expect(log.json.grants[0]).toMatchObject({ id: g.json.record.id, mode: "credentials", sessionPolicy: { Statement: expect.any(Array) } });
   });
 
   it("refuses a bucket that keeps no versions, naming the fix", async () => {

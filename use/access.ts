@@ -37,17 +37,19 @@ export function checkPrefix(prefix: string): string {
 }
 
 /**
- * The session policy: list, read every version under the prefix (and write there with `write`). KMS is named with
- * "*" on purpose: a session policy only narrows, so the role's own key conditions still apply.
+ * The session policy: list, read every version under the prefix (and write there with `write`). On AWS the session
+ * also needs KMS, or it could not read an SSE-KMS object: named with "*" on purpose, since a session policy only
+ * narrows and the role's own key conditions still apply. `kms: false` for S3-compatible stores, whose STS refuses
+ * policies naming KMS actions (Ceph RGW answers 400) and whose encryption keys IAM does not govern.
  */
-export function sessionPolicy(bucket: string, prefix: string, access: Access): SessionPolicy {
+export function sessionPolicy(bucket: string, prefix: string, access: Access, kms = true): SessionPolicy {
   const objects = `arn:aws:s3:::${bucket}/${checkPrefix(prefix)}*`;
   return {
     Version: "2012-10-17",
     Statement: [
       { Sid: "ListTheHousehold", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } } },
       { Sid: "TheHouseholdsObjects", Effect: "Allow", Action: access === "write" ? ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] : ["s3:GetObject", "s3:GetObjectVersion"], Resource: objects },
-      { Sid: "ItsKeyThroughTheRole", Effect: "Allow", Action: access === "write" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"], Resource: "*" },
+      ...(kms ? [{ Sid: "ItsKeyThroughTheRole", Effect: "Allow" as const, Action: access === "write" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"], Resource: "*" }] : []),
     ],
   };
 }
@@ -89,6 +91,8 @@ export interface GrantOptions {
   readonly urls: boolean;
   readonly audit: Store;
   readonly region?: string;
+  /** An S3-compatible store's own STS (Ceph RGW and MinIO serve it at the S3 endpoint). */
+  readonly endpoint?: string;
 }
 
 export interface Granted {
@@ -116,9 +120,9 @@ export async function grant(o: GrantOptions): Promise<Granted> {
     result = { urls };
   } else {
     if (!o.roleArn) throw new UserError("--to ROLE_ARN is required for credentials.", "Name the role to narrow (prod: the claims team's role, from `pulumi stack output teamRoles`), or use --urls.");
-    const policy = sessionPolicy(o.bucket, o.prefix, o.access);
+    const policy = sessionPolicy(o.bucket, o.prefix, o.access, !o.endpoint);
     const sessionName = `stowage-grant-${id}`.slice(0, 64);
-    const sts = new STSClient({ region: o.region ?? "us-east-1" });
+    const sts = new STSClient({ region: o.region ?? "us-east-1", ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
     try {
       const res = await sts.send(new AssumeRoleCommand({ RoleArn: o.roleArn, RoleSessionName: sessionName, DurationSeconds: o.seconds, Policy: JSON.stringify(policy) }));
       const c = res.Credentials!;

@@ -12,7 +12,7 @@ grant   gives one household's objects, for a while, to someone who may not see t
         temporary credentials from STS AssumeRole on that role with a session policy naming only the prefix
         (list, read every version; --write also upload) — the session gets what both allow, never more than the
         role (prod: the claims team's role, whose reads end at images' uploads/). --for 15m to 12h (and within the
-        role's maximum session). With --urls: presigned GET links to exactly the versions there now, signed with
+        role's maximum session). With --endpoint, the store's own STS at that endpoint (Ceph RGW, MinIO). With --urls: presigned GET links to exactly the versions there now, signed with
         your own credentials, --for up to 7 days. Before anything is handed out, a record (who, to whom, what
         prefix, why, until when, the session policy or the versions) is created once in the audit repository:
         --audit REPO, by default s3://B/audit; on a bucket with a default Object Lock retention it is locked.
@@ -48,12 +48,12 @@ export const command: Command = {
       if (!values.bucket || !values.prefix || !values.for) throw new UserError("grant needs --bucket, --prefix and --for.", "For example: stowage access grant --bucket images-bucket --prefix uploads/home-42/ --to ROLE_ARN --for 1h --reason 'claim 7731'");
       if (values.read && values.write) throw new UserError("--read and --write: choose one (read is the default).");
       if (!!values.to === !!values.urls) throw new UserError("grant takes --to ROLE_ARN (credentials) or --urls (links), one of them.");
-      if (values.to && !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(values.to)) throw new UserError(`--to ${values.to} is not an IAM role ARN.`, "It looks like arn:aws:iam::123456789012:role/team-claims-role");
+      if (values.to && !/^arn:aws[\w-]*:iam::(\d{12})?:role\/.+/.test(values.to)) throw new UserError(`--to ${values.to} is not an IAM role ARN.`, "It looks like arn:aws:iam::123456789012:role/team-claims-role");
       const seconds = parseDuration(values.for, values.urls ? 1 : 900, values.urls ? 7 * 86400 : 12 * 3600);
       const { openS3 } = await import("../../use/s3Store.js");
       const target = openS3(values.bucket, values.prefix, s3Options(values));
       try {
-        const g = await grant({ target, bucket: values.bucket, prefix: values.prefix, ...(values.to ? { roleArn: values.to } : {}), seconds, access: values.write ? "write" : "read", ...(values.reason ? { reason: values.reason } : {}), urls: !!values.urls, audit, ...(values.region ? { region: values.region } : {}) });
+        const g = await grant({ target, bucket: values.bucket, prefix: values.prefix, ...(values.to ? { roleArn: values.to } : {}), seconds, access: values.write ? "write" : "read", ...(values.reason ? { reason: values.reason } : {}), urls: !!values.urls, audit, ...(values.region ? { region: values.region } : {}), ...(values.endpoint ? { endpoint: s3Options(values).endpoint! } : {}) });
         if (format === "json") return print(`${JSON.stringify(g, null, 2)}\n`);
         const head = `Granted ${g.record.access} on s3://${g.record.bucket}/${g.record.prefix} until ${g.record.expiresAt}; recorded at ${g.audit}.\n`;
         if (g.credentials) return print(`${head}export AWS_ACCESS_KEY_ID=${g.credentials.AccessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${g.credentials.SecretAccessKey}\nexport AWS_SESSION_TOKEN=${g.credentials.SessionToken}\n`);

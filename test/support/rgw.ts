@@ -24,18 +24,22 @@ export interface Rgw {
   readonly tlsEndpoint: string;
   /** That certificate (PEM): trust it with an https.Agent, or NODE_EXTRA_CA_CERTS for the built command. */
   readonly caFile: string;
+  /** Runs radosgw-admin on this cluster (roles and role policies for STS). */
+  admin(args: readonly string[]): string;
   stop(): void;
 }
 
-export function startRgw(port = 7480): Rgw {
+/** `sts`: also serve STS AssumeRole for roles made with `admin` (changes how RGW answers a wrong secret). */
+export function startRgw(port = 7480, opts: { sts?: boolean } = {}): Rgw {
   const dir = mkdtempSync(join(tmpdir(), "stowage-rgw-"));
   const script = (name: string) => join(packageRoot(), "test", "support", "ceph", name);
   execFileSync("bash", [script("rgw-down.sh"), dir]); // nothing left from an interrupted run in this folder
-  execFileSync("bash", [script("rgw-up.sh"), dir, String(port)], { env: { ...process.env, REALM: "1", ACCESS_KEY: RGW_USER.accessKeyId, SECRET_KEY: RGW_USER.secretAccessKey }, stdio: "pipe", timeout: 240_000 });
+  execFileSync("bash", [script("rgw-up.sh"), dir, String(port)], { env: { ...process.env, REALM: "1", ...(opts.sts ? { STS: "1" } : {}), ACCESS_KEY: RGW_USER.accessKeyId, SECRET_KEY: RGW_USER.secretAccessKey }, stdio: "pipe", timeout: 240_000 });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     tlsEndpoint: `https://127.0.0.1:${port + 1}`,
     caFile: join(dir, "tls.crt"),
+    admin: (args) => execFileSync("radosgw-admin", ["-c", join(dir, "ceph.conf"), ...args], { encoding: "utf8" }),
     stop: () => execFileSync("bash", [script("rgw-down.sh"), dir]),
   };
 }

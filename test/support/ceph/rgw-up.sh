@@ -4,7 +4,7 @@
 # (.ci/run installs them). With REALM=1, a realm/zonegroup/zone and a sync policy so PutBucketReplication works.
 # Also listens with TLS on the next port (a self-signed certificate for 127.0.0.1 in <workdir>/tls.crt), so tests can
 # compare a request over TLS with the same request in plain HTTP (aws:SecureTransport).
-# usage: rgw-up.sh <workdir> [port]     env: ACCESS_KEY, SECRET_KEY, REALM=1
+# usage: rgw-up.sh <workdir> [port]     env: ACCESS_KEY, SECRET_KEY, REALM=1, STS=1
 set -euo pipefail
 D=${1:?workdir}
 PORT=${2:-7480}
@@ -57,6 +57,11 @@ rgw crypt require ssl = false
 rgw crypt s3 kms backend = testing
 rgw crypt s3 kms encryption keys = testkey-1=$(head -c32 /dev/urandom | base64)
 CONF
+# STS=1: AssumeRole (with session policies) for roles made by radosgw-admin, stowage access grant's real path. Off by
+# default: with the STS auth engine on, RGW answers a wrong secret with AccessDenied instead of SignatureDoesNotMatch.
+if [ "${STS:-0}" = 1 ]; then
+  printf 'rgw s3 auth use sts = true\nrgw sts key = %s\n' "$(head -c8 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> "$CONF"
+fi
 export CEPH_CONF=$CONF
 monmaptool --create --fsid "$FSID" --addv a "[v2:127.0.0.1:3300]" "$D/monmap" >/dev/null
 ceph-authtool --create-keyring "$D/mon.keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
