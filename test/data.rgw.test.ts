@@ -6,6 +6,9 @@
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as aws from "@pulumi/aws";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runPipeline } from "../use/run.js";
 import { openS3 } from "../use/s3Store.js";
 import { simulate } from "./support/iam.js";
@@ -112,6 +115,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
         case "ListObjectsV2Command":
           return { action: "s3:ListBucket", resource: images, context: { "s3:prefix": input.Prefix ?? "" } };
         case "GetObjectCommand":
+        case "HeadObjectCommand":
           return { action: input.VersionId ? "s3:GetObjectVersion" : "s3:GetObject", resource: `${images}/${input.Key}`, context: {} };
         case "PutObjectCommand":
           return {
@@ -206,6 +210,31 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     }
     const log = await stowage(place, ["access", "log", "--bucket", "households", "--json"]);
     expect(log.json.grants[0]).toMatchObject({ id: g.json.record.id, mode: "credentials", sessionPolicy: { Statement: expect.any(Array) } });
+  });
+
+  it("writes an output once: the same bytes again reuse the current version (a datum re-run after a kill)", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "outputs" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "outputs", VersioningConfiguration: { Status: "Enabled" } }));
+    process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
+    const out = openS3("outputs", "processed/", { endpoint: rgw.endpoint, region: "us-east-1" });
+    const dir = mkdtempSync(join(tmpdir(), "stowage-once-"));
+    const file = (body: string) => {
+      const f = join(dir, `${Math.random()}`);
+      writeFileSync(f, body);
+      return f;
+    };
+    try {
+      const first = await out.upload("a.txt", file("label 1"));
+      const again = await out.upload("a.txt", file("label 1"));
+      const changed = await out.upload("a.txt", file("label 2"));
+      expect(again.version).toBe(first.version);
+      expect(changed.version).not.toBe(first.version);
+      const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: "outputs", Prefix: "processed/a.txt" }))).Versions ?? [];
+      expect(versions).toHaveLength(2);
+    } finally {
+      out.close();
+    }
   });
 
   it("refuses a bucket that keeps no versions, naming the fix", async () => {

@@ -6,6 +6,7 @@
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -150,11 +151,29 @@ class S3Store implements S3Repo {
     return copyHashed(res.Body as Readable, dest);
   }
 
+  /**
+   * Uploads an output, unless the current version of that key already holds exactly these bytes (its
+   * stowage-sha256 metadata, which every upload sets): a datum re-run after its watcher was killed between its
+   * uploads and its datum record then reuses the version it wrote, instead of adding a duplicate.
+   */
   async upload(path: string, src: string): Promise<Row> {
     // Outputs are read whole: one datum's files at a time, so memory is bounded by --parallel × the largest output.
     const body = await readFile(src);
     const sha = createHash("sha256").update(body).digest("hex");
-    const res = await this.call(`PutObject on ${this.url}/${path}`, () => this.put(this.prefix + path, body));
+    const Key = this.prefix + path;
+    const current = await this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
+      try {
+        return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      } catch (err) {
+        const e = err as SdkError;
+        if (e.name === "NotFound" || e.$metadata?.httpStatusCode === 404) return null;
+        throw err;
+      }
+    });
+    if (current?.Metadata?.["stowage-sha256"] === sha && current.VersionId && current.ContentLength === body.length) {
+      return { path, version: current.VersionId, size: body.length, sha256: sha, ...(current.ETag ? { etag: current.ETag } : {}) };
+    }
+    const res = await this.call(`PutObject on ${this.url}/${path}`, () => this.put(Key, body, { Metadata: { "stowage-sha256": sha } }));
     if (!res.VersionId) throw notVersioned(this.url);
     return { path, version: res.VersionId, size: body.length, sha256: sha, ...(res.ETag ? { etag: res.ETag } : {}) };
   }
