@@ -73,6 +73,7 @@ class S3Store implements S3Repo {
   private readonly client: S3Client;
   readonly endpoint: string;
   private probed: Promise<Guarantee> | null = null;
+  private caller: Promise<string> | null = null;
 
   constructor(
     private readonly bucket: string,
@@ -273,14 +274,18 @@ class S3Store implements S3Repo {
     return path.startsWith(`${META}/`) ? null : path;
   }
 
-  async who(): Promise<string> {
-    if (this.opts.endpoint) return userInfo().username;
-    const sts = new STSClient({ region: this.opts.region ?? "us-east-1" });
-    try {
-      return (await this.call("sts:GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})))).Arn ?? `${userInfo().username}@${hostname()}`;
-    } finally {
-      sts.destroy();
-    }
+  /** Asked once per store: a watcher records who committed every batch. */
+  who(): Promise<string> {
+    this.caller ??= (async () => {
+      if (this.opts.endpoint) return userInfo().username;
+      const sts = new STSClient({ region: this.opts.region ?? "us-east-1" });
+      try {
+        return (await this.call("sts:GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})))).Arn ?? `${userInfo().username}@${hostname()}`;
+      } finally {
+        sts.destroy();
+      }
+    })();
+    return this.caller;
   }
 
   close(): void {

@@ -101,8 +101,9 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     const repo = p.repo("roundtrip");
     const v1 = { "cam-1/a.jpg": image(300), "cam-1/b.jpg": image(5), "cam-2/c.jpg": image(70_000), "top.txt": Buffer.from("hello\n") };
     for (const [path, body] of Object.entries(v1)) await p.put(repo, path, body);
-    const first = await stowage(p, ["data", "commit", repo, "-m", "first", "--json"]);
+    const first = await stowage(p, ["data", "commit", repo, "-m", "first", "--json", "--progress"]);
     expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain("stowage: files listed: 4"); // --progress (at most a line a second; here one)
     expect(first.json).toMatchObject({ parent: null, branch: "main", files: 4, added: 4, modified: 0, deleted: 0, created: true, guarantee: p.guarantee });
 
     // Overwrite one, delete one, add one: the commit pins the new state; the first commit still reads as it was.
