@@ -68,7 +68,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       expect(await stores[0]!.guarantee()).toBe("first-version-wins");
       for (let round = 0; round < 5; round++) {
         const key = `refs/main/${round}.json`;
-        const results = await Promise.all(stores.map((s, i) => s.createMeta(key, Buffer.from(`writer ${i}`))));
+        const results = await Promise.all(stores.map((s, i) => s.createMeta(key, Buffer.from(`writer ${i}`), true)));
         expect(results.filter((r) => r === "created")).toHaveLength(1);
         const winner = results.indexOf("created");
         // Every version is kept (RGW ignored If-None-Match), yet every reader sees the winner's.

@@ -264,7 +264,7 @@ export async function advance(store: Store, branch: string, build: (parent: Comm
     await store.createMeta(`commits/${commit.id}.json`, Buffer.from(`${JSON.stringify(body)}\n`));
     const seq = (head?.seq ?? 0) + 1;
     const entry: RefEntry = { seq, commit: commit.id };
-    if ((await store.createMeta(refKey(branch, seq), Buffer.from(`${JSON.stringify(entry)}\n`))) === "created") return { commit, created: true, retries };
+    if ((await store.createMeta(refKey(branch, seq), Buffer.from(`${JSON.stringify(entry)}\n`), true)) === "created") return { commit, created: true, retries };
     await new Promise((r) => setTimeout(r, Math.random() * 50 * (retries + 1)));
   }
   throw new UserError(`${store.url}: branch ${branch} kept moving; ${maxTries} attempts to commit lost the race.`, "Try again; if many writers commit to one branch at once, give each its own branch.");

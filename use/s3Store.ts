@@ -209,13 +209,13 @@ class S3Store implements S3Repo {
     return first === null ? null : this.get(Key, first);
   }
 
-  async createMeta(key: string, body: Buffer): Promise<"created" | "exists"> {
+  async createMeta(key: string, body: Buffer, contested = false): Promise<"created" | "exists"> {
     const Key = this.metaKey(key);
     const guarantee = await this.guarantee();
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.call(`PutObject on ${Key}`, () => this.put(Key, body, { IfNoneMatch: "*" }));
-        if (guarantee === "conditional-write") return "created";
+        if (guarantee === "conditional-write" || !contested) return "created";
         // The store accepted the write whatever was there: the oldest version decides.
         return (await this.firstVersion(Key)) === (res.VersionId ?? "null") ? "created" : "exists";
       } catch (err) {

@@ -59,8 +59,12 @@ export interface Store {
   readMeta(key: string): Promise<Buffer | null>;
   /** Reads the version of a create-once key that counts (see Guarantee); null when absent. */
   readFirst(key: string): Promise<Buffer | null>;
-  /** Creates a key once: "exists" when it was already there (or another writer's version counts). */
-  createMeta(key: string, body: Buffer): Promise<"created" | "exists">;
+  /**
+   * Creates a key once: "exists" when it was already there (or another writer's version counts). `contested`: many
+   * writers may race for this key with different bodies (a branch's next log entry), so on a store that accepts
+   * every write the winner is settled by version order; a content-addressed or uniquely named key needs no such check.
+   */
+  createMeta(key: string, body: Buffer, contested?: boolean): Promise<"created" | "exists">;
   /** Keys under a metadata folder, sorted; at most `max`. */
   listMeta(folder: string, max?: number): Promise<string[]>;
   guarantee(): Promise<Guarantee>;
