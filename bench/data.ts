@@ -106,7 +106,7 @@ try {
   console.log(`stowage data benchmark (Ceph RGW on loopback; raw rates with ${CONCURRENCY} requests in flight are the floor)`);
   console.log(`  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`);
   console.log(`  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`);
-  console.log(`  floor: GetObject ${rate(DATUMS, getMs)}, PutObject ${rate(DATUMS, put2Ms)} (each datum: 1 GET, a process, 2 PUTs)`);
+  console.log(`  floor: GetObject ${rate(DATUMS, getMs)}, PutObject ${rate(DATUMS, put2Ms)} (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`);
   for (const line of runs) console.log(line);
   console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
 } finally {

@@ -99,7 +99,7 @@ try {
   });
   s3.destroy();
   console.log(`stowage run --watch benchmark (Ceph RGW on loopback pushing events over HTTP; batches of ≤100 events or 0.25 s)`);
-  console.log(`  floor: PutObject ${Math.round(putRate)}/s, GetObject ${Math.round(getRate)}/s with 16 in flight (each datum: 1 GET, a process, 2 PUTs)`);
+  console.log(`  floor: PutObject ${Math.round(putRate)}/s, GetObject ${Math.round(getRate)}/s with 16 in flight (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`);
   for (const l of lines) console.log(l);
   console.log(`  upload → committed output, one at a time (${SAMPLES} uploads): p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms (the batch window is 250 ms of it)`);
 } finally {
