@@ -339,6 +339,14 @@ describe("queues: encrypted, and a dead-letter queue wherever something consumes
     expect(await found([queue("events", { sqsManagedSseEnabled: true, redrivePolicy: "{}" }), consumer])).toEqual([]); // inline
   });
 
+  it("keeps a consumer's role to prefixes, without deletes (pipeline-role-scoped)", async () => {
+    const role = (statement: object) => ({ urn: urn("aws:iam/rolePolicy:RolePolicy", "task"), type: "aws:iam/rolePolicy:RolePolicy", custom: true, inputs: { role: "task", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-2:123456789012:events" }, { Effect: "Allow", ...statement }] }) } });
+    const scoped = async (statement: object) => (await judge("prod", fromStackExport({ deployment: { resources: [role(statement)] } }))).violations.filter((v) => v.policy === "pipeline-role-scoped").map((v) => v.message);
+    expect(await scoped({ Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::images/uploads/*", "arn:aws:s3:::images/processed/*"] })).toEqual([]);
+    expect(await scoped({ Action: "s3:GetObject", Resource: "arn:aws:s3:::images/*" })).toEqual([expect.stringMatching(/reaches every object of a bucket/)]);
+    expect(await scoped({ Action: ["s3:PutObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::images/processed/*" })).toEqual([expect.stringMatching(/may delete \(s3:DeleteObject\)/)]);
+  });
+
   it("fails a consumed queue without dead letters, and encryption turned off; advises where encryption is undeclared", async () => {
     expect(await found([queue("events", { sqsManagedSseEnabled: true }), consumer])).toEqual([["sqs-consumed-queue-dead-letters", "mandatory", "events"]]);
     expect(await found([queue("events", { sqsManagedSseEnabled: false }), redrive, consumer])).toEqual([["sqs-queue-encrypted", "mandatory", "events"]]);

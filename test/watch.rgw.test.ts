@@ -33,6 +33,7 @@ interface Watcher {
   /** Resolves when a batch line satisfying `until` has arrived. */
   waitFor(until: (b: any, all: any[]) => boolean, ms?: number): Promise<any>;
   exited: Promise<number | null>;
+  stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable(), INSTALL.rgw, () => {
@@ -53,6 +54,11 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       batches: [],
       stderr: "",
       exited: new Promise((resolve) => child.on("close", (code) => resolve(code))),
+      // Bounded, so a watcher that does not stop fails the test with its output instead of hanging it.
+      stop(signal) {
+        child.kill(signal);
+        return Promise.race([w.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the watcher did not exit within 30 s of ${signal}; stderr: ${w.stderr}`)), 30_000).unref())]);
+      },
       waitFor(until, ms = 30_000) {
         return new Promise((resolve, reject) => {
           const check = () => {
@@ -137,8 +143,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
 
     // Uploads, then SIGTERM at once: the batch in hand is finished and committed, exit 0.
     await put("uploads/home-3/a.jpg", "a");
-    w.child.kill("SIGTERM");
-    expect(await w.exited).toBe(0);
+    expect(await w.stop("SIGTERM")).toBe(0);
 
     // While no watcher listens, the pushes fail and the events are lost; the next start catches up from the listing.
     await put("uploads/home-3/b.jpg", "b");
@@ -146,8 +151,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     const again = start();
     const catchUp = await again.waitFor((b) => b.kind === "catch-up");
     expect(catchUp.status).toBe("failed"); // bad.jpg is tried again, and fails again
-    again.child.kill("SIGTERM");
-    expect(await again.exited).toBe(0);
+    expect(await again.stop("SIGTERM")).toBe(0);
 
     const finalLog = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
     const out = join(dir, "final");
@@ -171,12 +175,10 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     // kill lands between a datum's uploads and its record is up to timing; that case is tested directly in
     // data.rgw.test.ts: the same bytes again reuse the current version.)
     for (let t = 0; t < 200 && (await versionsOf(`processed/${paths[1]}.txt`)) === 0; t++) await new Promise((r) => setTimeout(r, 50));
-    w.child.kill("SIGKILL");
-    await w.exited;
+    await w.stop("SIGKILL");
     const again = start(slow);
     await again.waitFor((b) => b.kind === "catch-up", 60_000);
-    again.child.kill("SIGTERM");
-    expect(await again.exited).toBe(0);
+    expect(await again.stop("SIGTERM")).toBe(0);
     const log = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
     const out = join(dir, "after-kill");
     await stowage(place(), ["data", "checkout", "s3://cams/processed", log.json.commits[0].commit, "--to", out]);
@@ -185,6 +187,47 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       expect(await versionsOf(`processed/${p}.txt`), p).toBe(1);
     }
   }, 120_000);
+
+  it("keeps an SQS message hidden while its datum runs longer than the visibility timeout (heartbeat)", async () => {
+    const { startFauxqs } = await import("fauxqs");
+    const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
+    const { openS3 } = await import("../use/s3Store.js");
+    const { queueSource } = await import("../use/sources.js");
+    const { watch } = await import("../use/watch.js");
+    const server = await startFauxqs({ port: 0, logger: false });
+    const endpoint = `http://127.0.0.1:${server.port}`;
+    const queue = server.createQueue("slow", { attributes: { VisibilityTimeout: "2" } });
+    const sqs = new SQSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    await s3.send(new CreateBucketCommand({ Bucket: "slow" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "slow", VersioningConfiguration: { Status: "Enabled" } }));
+    const slow = join(dir, "slower.sh");
+    writeFileSync(slow, `#!/bin/sh\nsleep 5\nexec ${label}\n`);
+    chmodSync(slow, 0o755);
+    process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
+    const input = openS3("slow", "uploads/", { endpoint: rgw.endpoint, region: "us-east-1" });
+    const output = openS3("slow", "processed/", { endpoint: rgw.endpoint, region: "us-east-1" });
+    const stop = new AbortController();
+    const batches: any[] = [];
+    const running = watch({ input, output, glob: "/*/*", command: [slow], codeVersion: "v1", source: queueSource({ queueUrl: queue.queueUrl, endpoint, waitSeconds: 1, visibilitySeconds: 2 }), batchSeconds: 0.1, signal: stop.signal, onBatch: (b) => batches.push(b) });
+    try {
+      // Uploaded once the catch-up is done, so the event (not the listing) brings it in.
+      for (let t = 0; t < 200 && !batches.some((b) => b.kind === "catch-up"); t++) await new Promise((r) => setTimeout(r, 50));
+      const v = (await s3.send(new PutObjectCommand({ Bucket: "slow", Key: "uploads/home-1/a.jpg", Body: "a" }))).VersionId!;
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ Records: [{ eventVersion: "2.1", eventName: "ObjectCreated:Put", s3: { bucket: { name: "slow" }, object: { key: "uploads/home-1/a.jpg", size: 1, versionId: v } } }] }) }));
+      for (let t = 0; t < 200 && !batches.some((b) => b.kind === "batch"); t++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1500)); // time for a copy of the message to have come back, had it reappeared
+    } finally {
+      stop.abort();
+      await running;
+      input.close();
+      output.close();
+      sqs.destroy();
+      await server.stop();
+    }
+    // One delivery: hidden for 2 s at a time, extended every second, for a datum that ran 5 s.
+    expect(batches.filter((b) => b.kind === "batch").map((b) => [b.events, b.datums.processed, b.datums.skipped])).toEqual([[1, 1, 0]]);
+  }, 60_000);
 
   it("consumes an SQS queue with the real SDK: deletes once committed, skips redeliveries, redrives a poison message", async () => {
     const { startFauxqs } = await import("fauxqs");

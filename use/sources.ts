@@ -53,7 +53,14 @@ export function webhookSource(host: string, port: number, log: (line: string) =>
       });
     },
     stop() {
-      return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      return new Promise((resolve) => {
+        if (!server) return resolve();
+        // close() waits for every open connection; a store keeps its push connection alive, so close the idle ones
+        // now and, after a second's grace for a push in flight, the rest.
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server?.closeAllConnections(), 1000).unref();
+      });
     },
     close() {},
   };

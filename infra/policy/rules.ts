@@ -584,6 +584,35 @@ export const consumedQueueHasDeadLetters: Rule = {
   check: (f) => (f.queues ?? []).filter((q) => q.consumed && !q.redrive).map((q) => ({ resource: q.ref, message: "a role receives its messages, but it has no redrive policy: a poison message is retried until it expires, unseen" })),
 };
 
+/**
+ * A queue consumer's role (it may receive SQS messages and touch S3 objects: a pipeline's task role) reaches
+ * objects under named prefixes only — never a whole bucket — and deletes nothing: a pipeline reads its input and
+ * adds versions to its output; a bug in the team's code must not be able to erase the data it processes.
+ */
+export const consumerRoleScoped: Rule = {
+  house: true,
+  name: "pipeline-role-scoped",
+  control: "stowage",
+  description: "A role that consumes a queue and touches S3 objects is limited to prefixes, and deletes nothing.",
+  enforcementLevel: "mandatory",
+  fix: "Grant the pipeline's role its input and output prefixes (bucket/prefix/*), without s3:Delete* actions.",
+  check: (f) =>
+    f.iamPolicies
+      .filter((p) => actionsAndResources(p.document).some(({ actions }) => actions.some((a) => a === "*" || a === "sqs:*" || a === "sqs:ReceiveMessage")))
+      .flatMap((p) =>
+        actionsAndResources(p.document).flatMap(({ actions, resources }) => {
+          const s3 = actions.filter((a) => a === "*" || a.startsWith("s3:"));
+          if (!s3.length) return [];
+          const out: Finding[] = [];
+          const whole = resources.find((r) => r === "*" || /^arn:aws[\w-]*:s3:::[^/]+\/\*$/.test(r));
+          if (whole) out.push({ resource: p.ref, message: `a queue consumer's role reaches every object of a bucket (${JSON.stringify(whole)}), not its input and output prefixes` });
+          const deletes = s3.filter((a) => a === "*" || a === "s3:*" || /^s3:Delete/.test(a));
+          if (deletes.length) out.push({ resource: p.ref, message: `a queue consumer's role may delete (${deletes.join(", ")})` });
+          return out;
+        }),
+      ),
+};
+
 export const RULES: readonly Rule[] = [
   s3NoPublicAccess,
   s3RequireTls,
@@ -608,4 +637,5 @@ export const RULES: readonly Rule[] = [
   settingsDeclaredOnce,
   sqsEncrypted,
   consumedQueueHasDeadLetters,
+  consumerRoleScoped,
 ];
