@@ -72,7 +72,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
   }
   const pipelines: StowageOutputs["pipelines"] = {};
   for (const p of cfg.pipelines) {
-    const pipeline = new Pipeline(`pipeline-${p.name}`, { pipeline: p, bucket: data.get(p.bucket)!, region, protect: env.protect, tags });
+    const pipeline = new Pipeline(`pipeline-${p.name}`, { pipeline: p, bucket: data.get(p.bucket)!, region, tags });
     pipelines[p.name] = { service: pipeline.service.name, deadLetters: pipeline.deadLetters.url };
   }
   // The trail is multi-region: it records the replicas' object events too (S3.22 applies to every data bucket).

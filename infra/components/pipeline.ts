@@ -16,8 +16,6 @@ export interface PipelineArgs {
   /** The bucket, with its events queue (notifications: true). */
   readonly bucket: DataBucket;
   readonly region: string;
-  /** Protected stacks keep the dead-letter queue's messages 14 days; others 4. */
-  readonly protect: boolean;
   readonly tags: Record<string, string>;
 }
 
