@@ -12,7 +12,7 @@ import { compareSequencers, type ObjectCreated } from "./events.js";
 import { datumsBy } from "./glob.js";
 import { advance, mergeJoin, rows, writeManifest } from "./manifest.js";
 import { runPipeline, type RunOptions, type RunResult } from "./run.js";
-import type { Row } from "./store.js";
+import { comparePaths, type Row } from "./store.js";
 
 /** One event as its source delivered it; `settle` acknowledges it (ok) or hands it to the failure path. */
 export interface Delivery {
@@ -142,7 +142,7 @@ async function processBatch(opts: WatchOptions, batch: Delivery[], datumOf: (p: 
   if (!newest.size) return;
 
   const changed: Row[] = [...newest].map(([path, e]) => ({ path, version: e.versionId, size: e.size, sha256: null, ...(e.etag ? { etag: e.etag } : {}) }));
-  changed.sort((a, b) => (a.path < b.path ? -1 : 1));
+  changed.sort((a, b) => comparePaths(a.path, b.path));
   const input = await advance(opts.input, "main", async (parent) => {
     const merged = async function* () {
       for await (const [before, now] of mergeJoin(rows(opts.input, parent), (async function* () { yield* changed; })())) yield (now && now.version !== before?.version ? now : before)!;
