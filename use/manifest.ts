@@ -174,6 +174,17 @@ export async function writeManifest<T extends { path: string }>(store: Store, pa
   return { chunks: await writer.finish(), files: writer.files, bytes: writer.bytes, added, modified, deleted };
 }
 
+/**
+ * The parent's rows with `changed` (path-sorted) put over them; where a path keeps its version the parent's row stays
+ * (it may know the hash).
+ */
+export async function* overlay(parent: AsyncIterable<Row>, changed: readonly Row[]): AsyncGenerator<Row> {
+  const items = (async function* () {
+    yield* changed;
+  })();
+  for await (const [before, now] of mergeJoin(parent, items)) yield (now && now.version !== before?.version ? now : before)!;
+}
+
 export interface Change {
   readonly path: string;
   readonly change: "added" | "modified" | "deleted";

@@ -17,7 +17,7 @@ import { delimiter, join, relative } from "node:path";
 import { UserError } from "../core/errors.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
-import { advance, mergeJoin, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, overlay, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
 export interface FileRef {
@@ -82,6 +82,8 @@ export interface RunOptions {
   /** Where the command runs (and whose git commit is its identity). */
   readonly cwd?: string;
   readonly progress?: Progress;
+  /** The code's identity, when the caller already knows it (a watcher computes it once, not per batch). */
+  readonly code?: CodeIdentity;
   /** Watch mode: the input commit already made from the events' versions. */
   readonly inputCommit?: Commit;
   /** Watch mode: only the datums this admits (those the events touched). */
@@ -131,7 +133,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     group.push(row);
   }
 
-  const code = await codeIdentity(opts.command, cwd, opts.codeVersion);
+  const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
   const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
   const records: DatumRecord[] = [];
   let done = 0;
@@ -197,10 +199,6 @@ async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-/** The parent's rows with `changed` (path-sorted) put over them. */
-async function* overlay(parent: AsyncIterable<Row>, changed: readonly Row[]): AsyncGenerator<Row> {
-  for await (const [before, now] of mergeJoin(parent, iterate(changed))) yield (now ?? before)!;
-}
 
 async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[] }): Promise<DatumRecord> {
   const dir = await mkdtemp(join(tmpdir(), "stowage-datum-"));

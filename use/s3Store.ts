@@ -202,8 +202,11 @@ class S3Store implements S3Repo {
     return mine.length ? (mine[mine.length - 1]!.VersionId ?? "null") : null;
   }
 
+  /**
+   * Reading needs no probe (which writes, and would make read-only roles fail): the oldest version is the one that
+   * counts whatever the store guarantees, and where If-None-Match holds it is the only one.
+   */
   async readFirst(key: string): Promise<Buffer | null> {
-    if ((await this.guarantee()) === "conditional-write") return this.readMeta(key);
     const Key = this.metaKey(key);
     const first = await this.firstVersion(Key);
     return first === null ? null : this.get(Key, first);

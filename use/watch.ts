@@ -10,8 +10,8 @@
 import { UserError } from "../core/errors.js";
 import { compareSequencers, type ObjectCreated } from "./events.js";
 import { datumsBy } from "./glob.js";
-import { advance, mergeJoin, rows, writeManifest } from "./manifest.js";
-import { runPipeline, type RunOptions, type RunResult } from "./run.js";
+import { advance, overlay, rows, writeManifest } from "./manifest.js";
+import { codeIdentity, runPipeline, type RunOptions, type RunResult } from "./run.js";
 import { comparePaths, type Row } from "./store.js";
 
 /** One event as its source delivered it; `settle` acknowledges it (ok) or hands it to the failure path. */
@@ -73,9 +73,11 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
     totals.skipped += r.datums.skipped;
   };
 
+  // The code does not change while the watcher runs: its identity (git commands) is taken once, not per batch.
+  const watching: WatchOptions = { ...opts, code: opts.code ?? (await codeIdentity(opts.command, opts.cwd ?? process.cwd(), opts.codeVersion)) };
   // Catch up: anything uploaded while no watcher listened (events are not kept for us) is in the listing.
   const started = Date.now();
-  const caughtUp = await runPipeline({ ...opts, incremental: true });
+  const caughtUp = await runPipeline({ ...watching, incremental: true });
   count(caughtUp);
   opts.onBatch?.({ kind: "catch-up", events: 0, run: caughtUp.run, status: caughtUp.status, outputCommit: caughtUp.outputCommit, datums: caughtUp.datums, lagMs: Date.now() - started, totals: { ...totals } });
 
@@ -114,7 +116,7 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
       }
       const batch = pending.splice(0, batchSize);
       totals.pending = pending.length;
-      await processBatch(opts, batch, datumOf, totals, count);
+      await processBatch(watching, batch, datumOf, totals, count);
     }
   } finally {
     opts.signal.removeEventListener("abort", onAbort);
@@ -144,10 +146,7 @@ async function processBatch(opts: WatchOptions, batch: Delivery[], datumOf: (p: 
   const changed: Row[] = [...newest].map(([path, e]) => ({ path, version: e.versionId, size: e.size, sha256: null, ...(e.etag ? { etag: e.etag } : {}) }));
   changed.sort((a, b) => comparePaths(a.path, b.path));
   const input = await advance(opts.input, "main", async (parent) => {
-    const merged = async function* () {
-      for await (const [before, now] of mergeJoin(rows(opts.input, parent), (async function* () { yield* changed; })())) yield (now && now.version !== before?.version ? now : before)!;
-    };
-    const m = await writeManifest(opts.input, parent, merged(), async (row) => row);
+    const m = await writeManifest(opts.input, parent, overlay(rows(opts.input, parent), changed), async (row) => row);
     if (parent && m.added + m.modified + m.deleted === 0) return null;
     return { parent: parent?.id ?? null, branch: "main", message: `${batch.length} new object event(s)`, author: await opts.input.who(), time: new Date().toISOString(), ...m };
   });
