@@ -77,14 +77,30 @@ describe("stowage pricing refresh against a local Price List endpoint", () => {
 
     const after = await loadSnapshot(dir);
     const s3 = after.files.get("AmazonS3")!;
-    const east1 = s3.responses.find((r) => r.region === "us-east-1")!;
-    expect(east1.retrievedAt).toBe("2026-11-27");
-    expect(east1.source).toMatch(/GetProducts/);
-    expect(east1.PriceList).toHaveLength(5); // stored exactly as answered, malformed element included
+    const live = s3.responses.find((r) => r.region === "us-east-1" && /GetProducts/.test(r.source))!;
+    expect(live.retrievedAt).toBe("2026-11-27");
+    expect(live.PriceList).toHaveLength(5); // stored exactly as answered, malformed element included
     expect(after.catalog.find("us-east-1", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })!.entry.sku).toBe("LIVE1");
+    // Per product: what the answer re-priced is replaced, what it did not ask for keeps its feed price and SKU.
+    const gir = after.catalog.find("us-east-1", { service: "AmazonS3", usagetype: "Requests-GIR-Tier1" })!;
+    expect(gir.entry.sku).toBe(before.catalog.find("us-east-1", { service: "AmazonS3", usagetype: "Requests-GIR-Tier1" })!.entry.sku);
+    expect(gir.provenance.retrievedAt).toBe("2025-10-22");
+    const stored = s3.responses.filter((r) => r.region === "us-east-1").flatMap((r) => r.PriceList);
+    for (const sku of ["WP9ANXZGBYYSGJEA", "379GYJUQ5WFBUYGM", "E9YHNFENF4XQBZR6", "ZWQ6Q48CRJXX4FXE"]) expect(stored.join()).not.toContain(`"sku":"${sku}"`);
     // Other regions and services are untouched.
     expect(s3.responses.filter((r) => r.region !== "us-east-1")).toEqual(before.files.get("AmazonS3")!.responses.filter((r) => r.region !== "us-east-1"));
     expect(after.files.get("AmazonRDS")).toEqual(before.files.get("AmazonRDS"));
+  });
+
+  it("replaces a stored product by its SKU even when the answer names it differently", async () => {
+    // The feed-derived Standard-IA PUT (its real us-east-1 SKU) answered live under a corrected name.
+    const sku = "FNYHUPR3T466JJYM";
+    server = await startPricingServer({ products: { AmazonS3: [doc(sku, "Requests-SIA-Tier1-Renamed", "us-east-1", "0.0000100000")] } });
+    const dir = await copyOfShipped();
+    await refresh({ dir, regions: ["us-east-1"], services: ["AmazonS3"], client: client(server.url), now: new Date("2026-11-27T12:00:00Z") });
+    const after = await loadSnapshot(dir);
+    expect(after.catalog.find("us-east-1", { service: "AmazonS3", usagetype: "Requests-SIA-Tier1" })).toBeNull();
+    expect(after.catalog.find("us-east-1", { service: "AmazonS3", usagetype: "Requests-SIA-Tier1-Renamed" })!.entry.sku).toBe(sku);
   });
 
   it("leaves the old snapshot byte for byte when any request fails", async () => {

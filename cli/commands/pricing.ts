@@ -9,13 +9,13 @@ import { PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
 
 const REFRESH_HELP = `stowage pricing refresh [--region R…] [--service S…] [--prices DIR] [--timeout MS]
 
-Fetches on-demand prices with the AWS Price List API (GetProducts) and replaces those regions' answers in the
-snapshot. Uses the standard AWS credential chain (profile, environment, SSO, instance role) and needs
+Fetches on-demand prices with the AWS Price List API (GetProducts) and replaces, product by product (same SKU,
+or same usage type and operation), the prices those regions had in the snapshot; the rest stay. Uses the standard AWS credential chain (profile, environment, SSO, instance role) and needs
 pricing:GetProducts. Every request must succeed before anything is written: a failed or partial refresh
 leaves the old snapshot as it was.
 
-  --region R     a region to fetch (repeatable; default: the snapshot's regions, us-east-1, us-east-2,
-                 us-west-2, eu-west-1, eu-central-1)
+  --region R     a region to fetch (repeatable; default: every region the snapshot has prices for, or
+                 us-east-1, us-east-2, us-west-2, eu-west-1 and eu-central-1 when there is no snapshot yet)
   --service S    a service code (repeatable; default: all of ${SERVICE_CODES.join(", ")})
   --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
   --timeout MS   give up on a request that has not connected or answered in this time (default 30000);
@@ -35,10 +35,10 @@ async function refresh(args: string[]): Promise<number> {
   const timeoutMs = intFlag(values.timeout, "--timeout", 30_000, 100, 600_000);
   // Loaded here, not at start-up: the AWS SDK is the slowest import and only this command needs it.
   const { DEFAULT_REFRESH_REGIONS, refresh } = await import("../../core/pricing/refresh.js");
-  const regions = values.region ?? [...DEFAULT_REFRESH_REGIONS];
-  for (const r of regions) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
+  for (const r of values.region ?? []) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
   const services = (values.service ?? [...SERVICE_CODES]).map((s) => choose(s, SERVICE_CODES, "--service") as ServiceCode);
   const dir = values.prices ?? defaultSnapshotDir();
+  const regions = values.region ?? (await loadSnapshot(dir).then((s) => s.catalog.regions(), () => [...DEFAULT_REFRESH_REGIONS]));
   const result = await refresh({
     dir,
     regions,
@@ -67,7 +67,7 @@ async function show(args: string[]): Promise<number> {
   // Coverage: which services each region has answers for.
   const regions = [...new Set(rows.map((r) => r.region))].sort();
   const coverage = Object.fromEntries(regions.map((region) => [region, SERVICE_CODES.filter((s) => rows.some((r) => r.region === region && r.service === s && r.products > 0))]));
-  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.problems }, null, 2)}\n`);
+  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.catalog.complete().problems }, null, 2)}\n`);
   const answers = textTable([["service", "region", "products", "retrieved", "age", "source"], ...rows.map((r) => [r.service, r.region, String(r.products), r.retrievedAt, `${r.ageDays} d${r.stale ? " (stale)" : ""}`, `${r.source.slice(0, 50)}…`])], (c) => c === 2 || c === 4);
   const covered = textTable([["region", ...SERVICE_CODES], ...regions.map((region) => [region, ...SERVICE_CODES.map((s) => (coverage[region]!.includes(s) ? "yes" : "-"))])]);
   return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"}; prices over ${maxAge} days old are flagged stale)\n\n${covered}\n\n${answers}\n`);

@@ -1,7 +1,7 @@
 /**
  * The price catalog: parsed Price List entries indexed for the cost models' look-ups. Pure: built from data.
  */
-import type { PriceEntry } from "./pricelist.js";
+import { parsePriceList, type ParseProblem, type PriceEntry } from "./pricelist.js";
 
 /** The service codes Stowage prices against (Deep Archive and Glacier Flexible have their own). */
 export const SERVICE_CODES = [
@@ -34,6 +34,16 @@ export interface PricedEntry {
   readonly provenance: Provenance;
 }
 
+/** One stored answer, not yet parsed: the catalog parses a service's answers for a region when first asked. */
+export interface PricedAnswer {
+  readonly service: ServiceCode;
+  readonly region: string;
+  readonly provenance: Provenance;
+  readonly PriceList: readonly unknown[];
+}
+
+export type CatalogProblem = ParseProblem & { readonly service: string; readonly region: string };
+
 /** Selectors are immutable and mostly shared constants (the storage classes'), so each one's key is built once. */
 const keys = new WeakMap<PriceSelector, string>();
 
@@ -60,20 +70,48 @@ export class Catalog {
   /** Look-ups repeat for every month of every option; the answer for a (region, selector) never changes. */
   private readonly found = new Map<string, Map<string, PricedEntry | null>>();
   private readonly regionsOf = new Map<string, string[]>();
+  /** Answers not parsed yet, by "service|region": a plan over 30 regions never parses their RDS instances. */
+  private readonly pending = new Map<string, PricedAnswer[]>();
+  /** Malformed elements met so far (all of them after `complete()`): skipped, never fatal. */
+  readonly problems: CatalogProblem[] = [];
 
-  constructor(entries: Iterable<PricedEntry>) {
-    for (const priced of entries) {
-      const { entry } = priced;
-      // Outposts and Local Zone SKUs share usage types with the region's own and would overwrite its prices.
-      const locationType = entry.attributes.locationType;
-      if (locationType !== undefined && locationType !== "AWS Region") continue;
-      const region = entryRegion(entry);
-      if (!region) continue;
-      const key = `${entry.serviceCode}|${region}|${entry.usagetypeBase}`;
-      const list = this.index.get(key);
-      if (list) list.push(priced);
-      else this.index.set(key, [priced]);
+  constructor(entries: Iterable<PricedEntry> = [], answers: Iterable<PricedAnswer> = []) {
+    for (const priced of entries) this.add(priced);
+    for (const answer of answers) {
+      const key = `${answer.service}|${answer.region}`;
+      this.pending.set(key, [...(this.pending.get(key) ?? []), answer]);
     }
+  }
+
+  private add(priced: PricedEntry): void {
+    const { entry } = priced;
+    // Outposts and Local Zone SKUs share usage types with the region's own and would overwrite its prices.
+    const locationType = entry.attributes.locationType;
+    if (locationType !== undefined && locationType !== "AWS Region") return;
+    const region = entryRegion(entry);
+    if (!region) return;
+    const key = `${entry.serviceCode}|${region}|${entry.usagetypeBase}`;
+    const list = this.index.get(key);
+    if (list) list.push(priced);
+    else this.index.set(key, [priced]);
+  }
+
+  /** Parses the answers stored for a service in a region, once. */
+  private load(key: string): void {
+    const answers = this.pending.get(key);
+    if (!answers) return;
+    this.pending.delete(key);
+    for (const answer of answers) {
+      const parsed = parsePriceList(answer.PriceList);
+      for (const entry of parsed.entries) this.add({ entry, provenance: answer.provenance });
+      for (const p of parsed.problems) this.problems.push({ ...p, service: answer.service, region: answer.region });
+    }
+  }
+
+  /** Parses every stored answer (for reports of the whole snapshot, such as its malformed elements). */
+  complete(): this {
+    for (const key of [...this.pending.keys()]) this.load(key);
+    return this;
   }
 
   /**
@@ -93,6 +131,7 @@ export class Catalog {
   }
 
   private lookUp(region: string, selector: PriceSelector): PricedEntry | null {
+    this.load(`${selector.service}|${region}`);
     const candidates = this.index.get(`${selector.service}|${region}|${selector.usagetype}`) ?? [];
     const wanted = Object.entries(selector.attributes ?? {});
     const matches = candidates.filter(({ entry }) => wanted.every(([k, v]) => entry.attributes[k] === v));
@@ -109,7 +148,7 @@ export class Catalog {
     let list = this.regionsOf.get(which);
     if (!list) {
       const out = new Set<string>();
-      for (const key of this.index.keys()) {
+      for (const key of [...this.index.keys(), ...this.pending.keys()]) {
         const [svc, region] = key.split("|");
         if (!service || svc === service) out.add(region!);
       }

@@ -16,7 +16,7 @@ import {
   type SnapshotResponse,
 } from "./snapshot.js";
 
-/** The regions the shipped snapshot covers; a refresh without --region fetches these. */
+/** What a refresh without --region fetches when there is no snapshot yet to take its regions from. */
 export const DEFAULT_REFRESH_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"] as const;
 
 const term = (Field: string, Value: string): Filter => ({ Type: "TERM_MATCH", Field, Value });

@@ -6,8 +6,7 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { Catalog, SERVICE_CODES, type PricedEntry, type ServiceCode } from "./catalog.js";
-import { parsePriceList, type ParseProblem } from "./pricelist.js";
+import { Catalog, SERVICE_CODES, type PricedAnswer, type ServiceCode } from "./catalog.js";
 
 export const SNAPSHOT_FORMAT = "stowage-pricelist-snapshot/1";
 
@@ -40,9 +39,8 @@ export interface SnapshotFile {
 export interface LoadedSnapshot {
   readonly dir: string;
   readonly files: Map<ServiceCode, SnapshotFile>;
+  /** Parses answers when first asked; `catalog.complete().problems` lists malformed elements (skipped, never fatal). */
   readonly catalog: Catalog;
-  /** Malformed elements, by service and region; they are skipped, never fatal. */
-  readonly problems: readonly (ParseProblem & { service: string; region: string })[];
   /** The oldest retrieval date in the snapshot: prices are at least this fresh. */
   readonly asOf: string | null;
 }
@@ -87,21 +85,17 @@ function validateFile(value: unknown, path: string): SnapshotFile {
   return v as SnapshotFile;
 }
 
-/** Builds the catalog from snapshot files already in memory (used by load and by refresh before it writes). */
-export function catalogFrom(files: Iterable<SnapshotFile>): Pick<LoadedSnapshot, "catalog" | "problems" | "asOf"> {
-  const priced: PricedEntry[] = [];
-  const problems: (ParseProblem & { service: string; region: string })[] = [];
+/** The catalog of snapshot files already in memory (used by load and by refresh before it writes); parsed lazily. */
+export function catalogFrom(files: Iterable<SnapshotFile>): Pick<LoadedSnapshot, "catalog" | "asOf"> {
+  const answers: PricedAnswer[] = [];
   let asOf: string | null = null;
   for (const file of files) {
     for (const response of file.responses) {
-      const provenance = { source: response.source, retrievedAt: response.retrievedAt };
-      const parsed = parsePriceList(response.PriceList);
-      for (const entry of parsed.entries) priced.push({ entry, provenance });
-      for (const p of parsed.problems) problems.push({ ...p, service: file.serviceCode, region: response.region });
+      answers.push({ service: file.serviceCode, region: response.region, provenance: { source: response.source, retrievedAt: response.retrievedAt }, PriceList: response.PriceList });
       if (asOf === null || response.retrievedAt < asOf) asOf = response.retrievedAt;
     }
   }
-  return { catalog: new Catalog(priced), problems, asOf };
+  return { catalog: new Catalog([], answers), asOf };
 }
 
 export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
@@ -126,11 +120,46 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   return { dir, files, ...catalogFrom(files.values()) };
 }
 
-/** Replaces each region's answer in a file with the new ones, keeping the others. */
+/** What a stored product is replaced by: the same SKU, or the same usage type and operation (a derived price has no AWS SKU). */
+function identity(doc: string): { sku: string | null; name: string | null } {
+  try {
+    const product = (JSON.parse(doc) as { product?: { sku?: unknown; attributes?: Record<string, unknown> } }).product;
+    const attrs = product?.attributes ?? {};
+    return {
+      sku: typeof product?.sku === "string" ? product.sku : null,
+      name: typeof attrs.usagetype === "string" ? `${attrs.usagetype}|${typeof attrs.operation === "string" ? attrs.operation : ""}` : null,
+    };
+  } catch {
+    return { sku: null, name: null };
+  }
+}
+
+/**
+ * Adds fresh answers to a file, replacing per product: in a region the fresh answers cover, an older product goes
+ * when a fresh one has its SKU, or its usage type and operation; every other older product stays. So a live refresh
+ * replaces the feed-derived prices it re-prices and keeps the ones it did not ask for.
+ */
 export function mergeResponses(old: SnapshotFile | undefined, service: ServiceCode, fresh: readonly SnapshotResponse[]): SnapshotFile {
-  const replaced = new Set(fresh.map((r) => r.region));
-  const kept = (old?.responses ?? []).filter((r) => !replaced.has(r.region));
-  const responses = [...kept, ...fresh].sort((a, b) => a.region.localeCompare(b.region));
+  const replaced = new Map<string, { skus: Set<string>; names: Set<string> }>();
+  for (const r of fresh) {
+    const seen = replaced.get(r.region) ?? { skus: new Set<string>(), names: new Set<string>() };
+    for (const doc of r.PriceList) {
+      const { sku, name } = identity(doc);
+      if (sku) seen.skus.add(sku);
+      if (name) seen.names.add(name);
+    }
+    replaced.set(r.region, seen);
+  }
+  const kept = (old?.responses ?? []).flatMap((r) => {
+    const gone = replaced.get(r.region);
+    if (!gone) return [r];
+    const PriceList = r.PriceList.filter((doc) => {
+      const { sku, name } = identity(doc);
+      return !(sku && gone.skus.has(sku)) && !(name && gone.names.has(name));
+    });
+    return PriceList.length ? [{ ...r, PriceList }] : [];
+  });
+  const responses = [...kept, ...fresh].sort((a, b) => a.region.localeCompare(b.region) || a.retrievedAt.localeCompare(b.retrievedAt));
   return { format: SNAPSHOT_FORMAT, serviceCode: service, responses };
 }
 
