@@ -8,6 +8,8 @@ export interface Region {
    * usage types carry none, but its data-transfer pairs use "USE1"). Prefixes of regions opened since 2024
    * (ca-west-1, mx-central-1, ap-southeast-5/6/7, ap-east-2) are unconfirmed until a refresh shows them. */
   readonly usagePrefix: string;
+  /** The Price List's `location` attribute, which AWS's pricing-page feeds also key regions by ("EU (Ireland)"). */
+  readonly location: string;
   readonly name: string;
   readonly city: string;
   readonly lat: number;
@@ -15,46 +17,53 @@ export interface Region {
 }
 
 export const REGIONS: readonly Region[] = [
-  { code: "us-east-1", usagePrefix: "USE1", name: "US East (N. Virginia)", city: "Ashburn", lat: 39.04, lon: -77.49 },
-  { code: "us-east-2", usagePrefix: "USE2", name: "US East (Ohio)", city: "Columbus", lat: 39.96, lon: -83.0 },
-  { code: "us-west-1", usagePrefix: "USW1", name: "US West (N. California)", city: "San Jose", lat: 37.34, lon: -121.89 },
-  { code: "us-west-2", usagePrefix: "USW2", name: "US West (Oregon)", city: "Boardman", lat: 45.84, lon: -119.7 },
-  { code: "ca-central-1", usagePrefix: "CAN1", name: "Canada (Central)", city: "Montreal", lat: 45.5, lon: -73.57 },
-  { code: "ca-west-1", usagePrefix: "CAW1", name: "Canada West (Calgary)", city: "Calgary", lat: 51.04, lon: -114.07 },
-  { code: "mx-central-1", usagePrefix: "MXC1", name: "Mexico (Central)", city: "Querétaro", lat: 20.59, lon: -100.39 },
-  { code: "sa-east-1", usagePrefix: "SAE1", name: "South America (São Paulo)", city: "São Paulo", lat: -23.55, lon: -46.63 },
-  { code: "eu-west-1", usagePrefix: "EU", name: "Europe (Ireland)", city: "Dublin", lat: 53.35, lon: -6.26 },
-  { code: "eu-west-2", usagePrefix: "EUW2", name: "Europe (London)", city: "London", lat: 51.51, lon: -0.13 },
-  { code: "eu-west-3", usagePrefix: "EUW3", name: "Europe (Paris)", city: "Paris", lat: 48.86, lon: 2.35 },
-  { code: "eu-central-1", usagePrefix: "EUC1", name: "Europe (Frankfurt)", city: "Frankfurt", lat: 50.11, lon: 8.68 },
-  { code: "eu-central-2", usagePrefix: "EUC2", name: "Europe (Zurich)", city: "Zurich", lat: 47.38, lon: 8.54 },
-  { code: "eu-north-1", usagePrefix: "EUN1", name: "Europe (Stockholm)", city: "Stockholm", lat: 59.33, lon: 18.07 },
-  { code: "eu-south-1", usagePrefix: "EUS1", name: "Europe (Milan)", city: "Milan", lat: 45.46, lon: 9.19 },
-  { code: "eu-south-2", usagePrefix: "EUS2", name: "Europe (Spain)", city: "Aragón", lat: 41.65, lon: -0.89 },
-  { code: "il-central-1", usagePrefix: "ILC1", name: "Israel (Tel Aviv)", city: "Tel Aviv", lat: 32.09, lon: 34.78 },
-  { code: "me-south-1", usagePrefix: "MES1", name: "Middle East (Bahrain)", city: "Bahrain", lat: 26.07, lon: 50.56 },
-  { code: "me-central-1", usagePrefix: "MEC1", name: "Middle East (UAE)", city: "Dubai", lat: 25.2, lon: 55.27 },
-  { code: "af-south-1", usagePrefix: "AFS1", name: "Africa (Cape Town)", city: "Cape Town", lat: -33.92, lon: 18.42 },
-  { code: "ap-south-1", usagePrefix: "APS3", name: "Asia Pacific (Mumbai)", city: "Mumbai", lat: 19.08, lon: 72.88 },
-  { code: "ap-south-2", usagePrefix: "APS5", name: "Asia Pacific (Hyderabad)", city: "Hyderabad", lat: 17.39, lon: 78.49 },
-  { code: "ap-southeast-1", usagePrefix: "APS1", name: "Asia Pacific (Singapore)", city: "Singapore", lat: 1.35, lon: 103.82 },
-  { code: "ap-southeast-2", usagePrefix: "APS2", name: "Asia Pacific (Sydney)", city: "Sydney", lat: -33.87, lon: 151.21 },
-  { code: "ap-southeast-3", usagePrefix: "APS4", name: "Asia Pacific (Jakarta)", city: "Jakarta", lat: -6.21, lon: 106.85 },
-  { code: "ap-southeast-4", usagePrefix: "APS6", name: "Asia Pacific (Melbourne)", city: "Melbourne", lat: -37.81, lon: 144.96 },
-  { code: "ap-southeast-5", usagePrefix: "APS7", name: "Asia Pacific (Malaysia)", city: "Kuala Lumpur", lat: 3.14, lon: 101.69 },
-  { code: "ap-southeast-6", usagePrefix: "APS8", name: "Asia Pacific (New Zealand)", city: "Auckland", lat: -36.85, lon: 174.76 },
-  { code: "ap-southeast-7", usagePrefix: "APS9", name: "Asia Pacific (Thailand)", city: "Bangkok", lat: 13.76, lon: 100.5 },
-  { code: "ap-east-1", usagePrefix: "APE1", name: "Asia Pacific (Hong Kong)", city: "Hong Kong", lat: 22.32, lon: 114.17 },
-  { code: "ap-east-2", usagePrefix: "APE2", name: "Asia Pacific (Taipei)", city: "Taipei", lat: 25.03, lon: 121.57 },
-  { code: "ap-northeast-1", usagePrefix: "APN1", name: "Asia Pacific (Tokyo)", city: "Tokyo", lat: 35.68, lon: 139.65 },
-  { code: "ap-northeast-2", usagePrefix: "APN2", name: "Asia Pacific (Seoul)", city: "Seoul", lat: 37.57, lon: 126.98 },
-  { code: "ap-northeast-3", usagePrefix: "APN3", name: "Asia Pacific (Osaka)", city: "Osaka", lat: 34.69, lon: 135.5 },
+  { code: "us-east-1", usagePrefix: "USE1", location: "US East (N. Virginia)", name: "US East (N. Virginia)", city: "Ashburn", lat: 39.04, lon: -77.49 },
+  { code: "us-east-2", usagePrefix: "USE2", location: "US East (Ohio)", name: "US East (Ohio)", city: "Columbus", lat: 39.96, lon: -83.0 },
+  { code: "us-west-1", usagePrefix: "USW1", location: "US West (N. California)", name: "US West (N. California)", city: "San Jose", lat: 37.34, lon: -121.89 },
+  { code: "us-west-2", usagePrefix: "USW2", location: "US West (Oregon)", name: "US West (Oregon)", city: "Boardman", lat: 45.84, lon: -119.7 },
+  { code: "ca-central-1", usagePrefix: "CAN1", location: "Canada (Central)", name: "Canada (Central)", city: "Montreal", lat: 45.5, lon: -73.57 },
+  { code: "ca-west-1", usagePrefix: "CAW1", location: "Canada West (Calgary)", name: "Canada West (Calgary)", city: "Calgary", lat: 51.04, lon: -114.07 },
+  { code: "mx-central-1", usagePrefix: "MXC1", location: "Mexico (Central)", name: "Mexico (Central)", city: "Querétaro", lat: 20.59, lon: -100.39 },
+  { code: "sa-east-1", usagePrefix: "SAE1", location: "South America (Sao Paulo)", name: "South America (São Paulo)", city: "São Paulo", lat: -23.55, lon: -46.63 },
+  { code: "eu-west-1", usagePrefix: "EU", location: "EU (Ireland)", name: "Europe (Ireland)", city: "Dublin", lat: 53.35, lon: -6.26 },
+  { code: "eu-west-2", usagePrefix: "EUW2", location: "EU (London)", name: "Europe (London)", city: "London", lat: 51.51, lon: -0.13 },
+  { code: "eu-west-3", usagePrefix: "EUW3", location: "EU (Paris)", name: "Europe (Paris)", city: "Paris", lat: 48.86, lon: 2.35 },
+  { code: "eu-central-1", usagePrefix: "EUC1", location: "EU (Frankfurt)", name: "Europe (Frankfurt)", city: "Frankfurt", lat: 50.11, lon: 8.68 },
+  { code: "eu-central-2", usagePrefix: "EUC2", location: "EU (Zurich)", name: "Europe (Zurich)", city: "Zurich", lat: 47.38, lon: 8.54 },
+  { code: "eu-north-1", usagePrefix: "EUN1", location: "EU (Stockholm)", name: "Europe (Stockholm)", city: "Stockholm", lat: 59.33, lon: 18.07 },
+  { code: "eu-south-1", usagePrefix: "EUS1", location: "EU (Milan)", name: "Europe (Milan)", city: "Milan", lat: 45.46, lon: 9.19 },
+  { code: "eu-south-2", usagePrefix: "EUS2", location: "EU (Spain)", name: "Europe (Spain)", city: "Aragón", lat: 41.65, lon: -0.89 },
+  { code: "il-central-1", usagePrefix: "ILC1", location: "Israel (Tel Aviv)", name: "Israel (Tel Aviv)", city: "Tel Aviv", lat: 32.09, lon: 34.78 },
+  { code: "me-south-1", usagePrefix: "MES1", location: "Middle East (Bahrain)", name: "Middle East (Bahrain)", city: "Bahrain", lat: 26.07, lon: 50.56 },
+  { code: "me-central-1", usagePrefix: "MEC1", location: "Middle East (UAE)", name: "Middle East (UAE)", city: "Dubai", lat: 25.2, lon: 55.27 },
+  { code: "af-south-1", usagePrefix: "AFS1", location: "Africa (Cape Town)", name: "Africa (Cape Town)", city: "Cape Town", lat: -33.92, lon: 18.42 },
+  { code: "ap-south-1", usagePrefix: "APS3", location: "Asia Pacific (Mumbai)", name: "Asia Pacific (Mumbai)", city: "Mumbai", lat: 19.08, lon: 72.88 },
+  { code: "ap-south-2", usagePrefix: "APS5", location: "Asia Pacific (Hyderabad)", name: "Asia Pacific (Hyderabad)", city: "Hyderabad", lat: 17.39, lon: 78.49 },
+  { code: "ap-southeast-1", usagePrefix: "APS1", location: "Asia Pacific (Singapore)", name: "Asia Pacific (Singapore)", city: "Singapore", lat: 1.35, lon: 103.82 },
+  { code: "ap-southeast-2", usagePrefix: "APS2", location: "Asia Pacific (Sydney)", name: "Asia Pacific (Sydney)", city: "Sydney", lat: -33.87, lon: 151.21 },
+  { code: "ap-southeast-3", usagePrefix: "APS4", location: "Asia Pacific (Jakarta)", name: "Asia Pacific (Jakarta)", city: "Jakarta", lat: -6.21, lon: 106.85 },
+  { code: "ap-southeast-4", usagePrefix: "APS6", location: "Asia Pacific (Melbourne)", name: "Asia Pacific (Melbourne)", city: "Melbourne", lat: -37.81, lon: 144.96 },
+  { code: "ap-southeast-5", usagePrefix: "APS7", location: "Asia Pacific (Malaysia)", name: "Asia Pacific (Malaysia)", city: "Kuala Lumpur", lat: 3.14, lon: 101.69 },
+  { code: "ap-southeast-6", usagePrefix: "APS8", location: "Asia Pacific (New Zealand)", name: "Asia Pacific (New Zealand)", city: "Auckland", lat: -36.85, lon: 174.76 },
+  { code: "ap-southeast-7", usagePrefix: "APS9", location: "Asia Pacific (Thailand)", name: "Asia Pacific (Thailand)", city: "Bangkok", lat: 13.76, lon: 100.5 },
+  { code: "ap-east-1", usagePrefix: "APE1", location: "Asia Pacific (Hong Kong)", name: "Asia Pacific (Hong Kong)", city: "Hong Kong", lat: 22.32, lon: 114.17 },
+  { code: "ap-east-2", usagePrefix: "APE2", location: "Asia Pacific (Taipei)", name: "Asia Pacific (Taipei)", city: "Taipei", lat: 25.03, lon: 121.57 },
+  { code: "ap-northeast-1", usagePrefix: "APN1", location: "Asia Pacific (Tokyo)", name: "Asia Pacific (Tokyo)", city: "Tokyo", lat: 35.68, lon: 139.65 },
+  { code: "ap-northeast-2", usagePrefix: "APN2", location: "Asia Pacific (Seoul)", name: "Asia Pacific (Seoul)", city: "Seoul", lat: 37.57, lon: 126.98 },
+  { code: "ap-northeast-3", usagePrefix: "APN3", location: "Asia Pacific (Osaka)", name: "Asia Pacific (Osaka)", city: "Osaka", lat: 34.69, lon: 135.5 },
 ];
 
 const BY_CODE = new Map(REGIONS.map((r) => [r.code, r]));
 
 export function findRegion(code: string): Region | undefined {
   return BY_CODE.get(code);
+}
+
+const BY_LOCATION = new Map(REGIONS.map((r) => [r.location, r]));
+
+/** The commercial region a Price List location names; undefined for GovCloud, Local Zones and "Any". */
+export function regionAtLocation(location: string): Region | undefined {
+  return BY_LOCATION.get(location);
 }
 
 export function isRegionCode(code: string): boolean {
