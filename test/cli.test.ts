@@ -1,6 +1,6 @@
 /** The built `stowage` command, run as a user runs it. */
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,7 +48,8 @@ describe("stowage", () => {
   it("prices the shipped example (what `npm start` runs)", async () => {
     const run = await stowage("cost", "--workload", "examples/workload.yaml");
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe("");
+    // The shipped prices are AWS's feeds of 2024 and 2025: older than 180 days, so every report says so, once.
+    expect(run.stderr).toMatch(/^stowage: warning: the oldest prices used are from 2024-07-18, \d+ days ago \(over 180\): `stowage pricing refresh` replaces them with today's\n$/);
     for (const id of OPTION_IDS) expect(run.stdout).toMatch(new RegExp(`^${id} `, "m"));
     expect(run.stdout).toMatch(/^s3-standard\s+S3 Standard\s+\$23\.90\s+\$184\.90\s+\$3,758\.40$/m);
   });
@@ -58,12 +59,13 @@ describe("stowage", () => {
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
     expect(Object.keys(json)).toEqual(["region", "pricesAsOf", "horizonMonths", "options", "crossings", "missingPrices"]);
-    expect(json).toMatchObject({ region: "us-east-2", pricesAsOf: "2026-11-27", horizonMonths: 3, missingPrices: [] });
+    expect(json).toMatchObject({ region: "us-east-2", pricesAsOf: "2024-07-18", horizonMonths: 3, missingPrices: [] });
     expect(json.options.map((o: { id: string }) => o.id)).toEqual([...OPTION_IDS]);
     const standard = json.options[0];
     expect(standard.total).toBe("85.5");
     expect(standard.months[0].lines[0]).toMatchObject({ name: "Storage (Standard, 0–51200 GB-Mo)", quantity: "1000", unit: "GB-Mo", unitPrice: "0.023", cost: "23" });
-    expect(standard.months[0].lines[0].priceRetrievedAt).toBe("2026-11-27");
+    // Each line says which price it used: S3 Standard in Ohio is the S3 feed's real SKU, published 2025-10-22.
+    expect(standard.months[0].lines[0]).toMatchObject({ sku: "YPGKVRB2EKTVDJDT", priceRetrievedAt: "2025-10-22" });
   });
 
   it("writes CSV and Markdown", async () => {
@@ -76,17 +78,20 @@ describe("stowage", () => {
   });
 
   it("names the refresh command for prices the snapshot lacks", async () => {
-    const run = await stowage("cost", "--workload", "examples/workload.yaml", "--region", "eu-central-1", "--only", "rds-postgresql");
+    // Mexico (Central) opened after the RDS feed was published: S3 prices, no RDS ones.
+    const run = await stowage("cost", "--workload", "examples/workload.yaml", "--region", "mx-central-1", "--only", "rds-postgresql");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\$0\.00 \*/);
-    expect(run.stdout).toMatch(/missing price: AmazonRDS InstanceUsage:db\.m5\.large in eu-central-1 — run `stowage pricing refresh --region eu-central-1 --service AmazonRDS`/);
+    expect(run.stdout).toMatch(/missing price: AmazonRDS InstanceUsage:db\.m5\.large in mx-central-1 — run `stowage pricing refresh --region mx-central-1 --service AmazonRDS`/);
   });
 
   it("lists what the snapshot holds", async () => {
     const run = await stowage("pricing", "show", "--json");
     const json = JSON.parse(run.stdout);
-    const regions = new Set(json.answers.map((a: { region: string }) => a.region));
-    expect([...regions].sort()).toEqual(["eu-central-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2"]);
+    const full = Object.entries(json.coverage as Record<string, string[]>).filter(([, services]) => ["AmazonS3", "AmazonEC2", "AmazonRDS"].every((s) => services.includes(s)));
+    expect(full.length).toBeGreaterThanOrEqual(25);
+    expect(full.map(([region]) => region)).toEqual(expect.arrayContaining(["ap-southeast-2", "sa-east-1", "ap-northeast-1", "eu-central-1"]));
+    expect(json.answers.find((a: { service: string; region: string }) => a.service === "AmazonS3" && a.region === "ap-southeast-2")).toMatchObject({ retrievedAt: "2025-10-22", stale: true });
     expect(json.problems).toEqual([]);
   });
 
@@ -101,9 +106,12 @@ describe("stowage", () => {
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--format", "xml"), /--format xml is not one of table, json, markdown, csv/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--months", "0"), /--months 0 must be a whole number from 1 to 120/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--region", "xx-1"), /--region xx-1 is not an AWS region code/);
+    const onlyOhio = await mkdtemp(join(tmpdir(), "stowage-prices-"));
+    const s3 = JSON.parse(await readFile("data/prices/AmazonS3.json", "utf8")) as { responses: { region: string }[] };
+    await writeFile(join(onlyOhio, "AmazonS3.json"), JSON.stringify({ ...s3, responses: s3.responses.filter((r) => r.region === "us-east-2") }));
     expectUserError(
-      await stowage("cost", "--workload", "examples/workload.yaml", "--region", "ap-south-1"),
-      /no prices for ap-south-1 \(it has eu-central-1, eu-west-1, us-east-1, us-east-2, us-west-2\)[\s\S]*stowage pricing refresh --region ap-south-1/,
+      await stowage("cost", "--workload", "examples/workload.yaml", "--region", "ap-south-1", "--prices", onlyOhio),
+      /no prices for ap-south-1 \(it has us-east-2\)[\s\S]*stowage pricing refresh --region ap-south-1/,
     );
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--bogus"), /Unknown option '--bogus'/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--prices", "/nonexistent"), /No price snapshot at \/nonexistent/);

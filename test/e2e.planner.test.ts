@@ -63,7 +63,7 @@ describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed",
     keys("Tab");
     await waitFor((s) => s.includes("Measured from here") || s.includes("No network here"), "the latency results", 30_000);
     keys("Tab");
-    await waitFor((s) => s.includes("Recommended: us-east-2, replica us-west-2"), "the Placement screen");
+    await waitFor((s) => s.includes("Recommended: us-east-2, replica eu-west-1"), "the Placement screen");
     keys("Tab");
     await waitFor((s) => s.includes("+  stowage:primaryRegion: us-east-2"), "the diff on the Apply screen");
     expect(existsSync(join(dir, "Pulumi.e2e.yaml"))).toBe(false);
@@ -76,11 +76,11 @@ describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed",
     const stack = parse(readFileSync(join(dir, "Pulumi.e2e.yaml"), "utf8"));
     expect(stack.config).toEqual({
       "stowage:primaryRegion": "us-east-2",
-      "stowage:replicaRegions": ["us-west-2"],
+      "stowage:replicaRegions": ["eu-west-1"],
       "stowage:uploadStorageClass": expect.any(String),
       "stowage:lifecycle": expect.any(Array),
     });
-    expect(readFileSync(join(dir, "Pulumi.e2e.yaml"), "utf8")).toMatch(/^config:\n  # stowage plan \d{4}-\d\d-\d\d: us-east-2, replica us-west-2\n/);
+    expect(readFileSync(join(dir, "Pulumi.e2e.yaml"), "utf8")).toMatch(/^config:\n  # stowage plan \d{4}-\d\d-\d\d: us-east-2, replica eu-west-1\n/);
   });
 
   it("draws in colour in a terminal, even inside a CI job, and without colour under NO_COLOR", async () => {

@@ -188,9 +188,13 @@ describe("plan on the shipped prices", async () => {
     expect(placementStrategies({ ...workload, requests: { monthly_writes: 10, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } })).toContain("s3-deep-archive");
   });
 
-  it("recommends Ohio with a replica in Oregon for the example, with live latency where measured", () => {
+  it("recommends Ohio with a replica in Ireland for the example, with live latency where measured", () => {
     const result = plan({ workload, users, catalog });
-    expect(result.recommendation).toMatchObject({ primary: "us-east-2", replicas: ["us-west-2"] });
+    // Oregon and Ireland add the same $31.55 as a replica; the farther copy is the safer one.
+    expect(result.recommendation).toMatchObject({ primary: "us-east-2", replicas: ["eu-west-1"] });
+    const replica = result.ranking.find((r) => r.region === "us-east-2")!.replica!;
+    expect([replica.region, replica.monthlyCost.toFixed(2)]).toEqual(["eu-west-1", "31.55"]);
+    expect(result.ranking.find((r) => r.region === "eu-west-1")!.replica!.monthlyCost.toFixed(2)).toBe("31.55");
     expect(result.ranking.filter((r) => r.feasible).map((r) => r.region)).toEqual(["us-east-2", "us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]);
     expect(result.ranking.find((r) => r.region === "ap-south-1")!.rejectedBecause[0]).toBe("not in allowed_regions");
     // A live measurement for the office replaces its estimate, and is labelled as measured.

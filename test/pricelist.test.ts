@@ -145,7 +145,7 @@ describe("real Price List rows (us-east-1, S3), replayed through the snapshot's 
   });
   const real = new Catalog(parsePriceList(docs).entries.map((entry) => ({ entry, provenance: { source: "bulk offer", retrievedAt: "2026-10-03" } })));
 
-  it("finds every price the S3 models name that the rows hold, exactly once, at the shipped snapshot's price", async () => {
+  it("finds every price the S3 models name that the rows hold, exactly once, as the shipped snapshot's product", async () => {
     const { catalog: shipped } = await shippedSnapshot();
     const selectors = Object.values(CLASSES).flatMap((c) => [c.storage, c.tier1, c.tier2, c.transitionIn, c.retrievalGb, c.retrievalRequest]).filter((s): s is PriceSelector => !!s);
     const covered = selectors.filter((s) => rows.some((r) => r.offer === s.service && r.usagetype === s.usagetype));
@@ -154,6 +154,8 @@ describe("real Price List rows (us-east-1, S3), replayed through the snapshot's 
       const found = real.find("us-east-1", s); // throws if more than one product matches
       expect(found, `${s.service} ${s.usagetype}`).not.toBeNull();
       const ours = shipped.find("us-east-1", s)!;
+      // The shipped price is that very product: same SKU, same tiers, same unit, same price.
+      expect(ours.entry.sku, `${s.service} ${s.usagetype}`).toBe(found!.entry.sku);
       expect(found!.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]), `${s.service} ${s.usagetype}`).toEqual(ours.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]));
     }
   });

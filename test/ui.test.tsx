@@ -17,12 +17,15 @@ import { App, type Measure } from "../planner/ui/App.js";
 import { CostsScreen } from "../planner/ui/CostsScreen.js";
 import { chartLines, crossings } from "../planner/ui/chart.js";
 import { initialState, reducer, typeInto, withField } from "../planner/ui/state.js";
+import { catalogFrom } from "../core/pricing/snapshot.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 
 const KEY = { down: "\u001B[B", up: "\u001B[A", enter: "\r", esc: "\u001B", tab: "\t", backspace: "\x7f", right: "\u001B[C" };
 const raw = parse(readFileSync("examples/workload.yaml", "utf8")) as Record<string, unknown>;
 const users = parseUsers(parse(readFileSync("examples/users.yaml", "utf8")));
-const { catalog, asOf } = await shippedSnapshot();
+const { catalog, asOf, files } = await shippedSnapshot();
+/** The shipped prices of Ohio alone: a snapshot that lacks the region the user types. */
+const ohioOnly = catalogFrom([...files.values()].map((f) => ({ ...f, responses: f.responses.filter((r) => r.region === "us-east-2") }))).catalog;
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 /** Waits until the frame satisfies `ok` (Ink renders asynchronously). */
@@ -64,10 +67,10 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-async function app(opts: { measure?: Measure; stackFile?: string; color?: boolean; users?: typeof users; size?: { columns: number; rows: number } } = {}) {
+async function app(opts: { measure?: Measure; stackFile?: string; color?: boolean; users?: typeof users; size?: { columns: number; rows: number }; catalog?: typeof catalog } = {}) {
   const stackFile = opts.stackFile ?? join(await mkdtemp(join(tmpdir(), "stowage-ui-")), "Pulumi.dev.yaml");
   const r = render(
-    <App raw={raw} workloadSource="examples/workload.yaml" users={opts.users ?? users} catalog={catalog} pricesAsOf={asOf} stackFile={stackFile} stack="dev"
+    <App raw={raw} workloadSource="examples/workload.yaml" users={opts.users ?? users} catalog={opts.catalog ?? catalog} pricesAsOf={asOf} stackFile={stackFile} stack="dev"
       measure={opts.measure ?? scriptedMeasure({}).measure} color={opts.color ?? true} today="2026-11-27" />,
   );
   cleanup = r.unmount;
@@ -124,10 +127,10 @@ describe("Costs screen", () => {
   });
 
   it("says when the snapshot has no prices for the region, and what to run", async () => {
-    const { lastFrame, press } = await app();
+    const { lastFrame, press } = await app({ catalog: ohioOnly });
     await press("2");
     expect(await until(lastFrame, (f) => f.includes("Cost in us-east-2"))).not.toContain("has no prices");
-    // The Region field is the first: edit it to a region the shipped snapshot does not price.
+    // The Region field is the first: edit it to a region this snapshot does not price.
     await press("1", KEY.enter, ...Array(9).fill(KEY.backspace), "ap-south-1", KEY.enter, "2");
     const none = await until(lastFrame, (f) => f.includes("Cost in ap-south-1"));
     expect(none).toContain("The price snapshot has no prices for ap-south-1: run `stowage pricing refresh --region ap-south-1`");
@@ -179,9 +182,10 @@ describe("Placement and Apply screens", () => {
   it("picks the recommendation, lets the user pick another primary and replica, and refuses a replica too close", async () => {
     const { lastFrame, press } = await app();
     await press("4");
-    let f = await until(lastFrame, (x) => x.includes("Recommended: us-east-2, replica us-west-2"));
+    // Oregon and Ireland cost the same as a replica; the farther one is the better copy against an outage.
+    let f = await until(lastFrame, (x) => x.includes("Recommended: us-east-2, replica eu-west-1"));
     expect(f).toMatch(/>\s+us-east-2\s+63\.05\s+49\.7\*\s+132\.9\s+P/);
-    expect(f).toMatch(/us-west-2\s+63\.05\s+90\.2\*\s+152\.6\s+R/);
+    expect(f).toMatch(/eu-west-1\s+63\.05\s+91\.3\*\s+116\.3\s+R/);
     expect(f).toMatch(/Pareto front \(cost vs weighted round trip\): us-east-2/);
     await press(KEY.down, "r");
     f = await until(lastFrame, (x) => x.includes("! "));
@@ -207,7 +211,7 @@ describe("Placement and Apply screens", () => {
     await press("w");
     await until(lastFrame, (x) => x.includes(`Wrote ${stackFile}. Next: pulumi up --stack dev.`));
     const written = await readFile(stackFile, "utf8");
-    expect(written.startsWith("# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n  # stowage plan 2026-11-27: us-east-2, replica us-west-2\n")).toBe(true);
+    expect(written.startsWith("# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n  # stowage plan 2026-11-27: us-east-2, replica eu-west-1\n")).toBe(true);
     await until(lastFrame, (x) => x.includes("already holds this placement"));
   });
 });
