@@ -37,8 +37,8 @@ const snapshot = await loadSnapshot(defaultSnapshotDir());
 
 /**
  * A catalog for timing only: us-east-1's prices copied to every region, and its rate to us-east-2 used between
- * every pair of regions. The shipped snapshot prices 5 regions; a refreshed one prices them all, and the search must
- * stay fast then too.
+ * every pair of regions. The shipped snapshot prices S3 in every region but data transfer in 14 (no feed gives it);
+ * a refreshed one prices them all, and the search must stay fast then too.
  */
 function everyRegionCatalog(files: Iterable<SnapshotFile>): Catalog {
   const source: PricedEntry[] = [];
