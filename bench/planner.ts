@@ -18,6 +18,8 @@ import { Catalog, type PricedEntry } from "../core/pricing/catalog.js";
 import { parsePriceList } from "../core/pricing/pricelist.js";
 import { loadSnapshot, type SnapshotFile } from "../core/pricing/snapshot.js";
 import { REGIONS, usagePrefix } from "../core/regions.js";
+import { TARGET_MAX_ERROR, TARGET_MEDIAN_ERROR } from "../planner/latency/calibration.js";
+import { offlineModel } from "../planner/latency/estimate.js";
 
 const root = packageRoot();
 const stats = (xs: number[]) => {
@@ -73,6 +75,15 @@ const measure = (label: string, catalog: Catalog, who = users) => {
   console.log(`  ${label.padEnd(42)} ${stats(full)}   target < 20 ms   (${priced} regions costed, pick ${pick})`);
 };
 const allowAll = { ...users, constraints: { ...users.constraints, allowedRegions: null } };
+// The offline latency model: calibrated once per process (the first estimate pays for it), judged on held-out medians.
+const t0 = performance.now();
+const { calibration: cal } = offlineModel();
+const calibrateMs = performance.now() - t0;
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+console.log(`offline latency model (${cal.regions} regions' medians of ${cal.asOf}, each left out in turn; \`stowage latency --calibration\`)`);
+console.log(`  median held-out error:   ${pct(cal.medianAbsError).padStart(6)}   target ≤ ${pct(TARGET_MEDIAN_ERROR)}`);
+console.log(`  largest held-out error:  ${pct(cal.maxAbsError).padStart(6)}   target ≤ ${pct(TARGET_MAX_ERROR)} (${pct(cal.over35)} of ${cal.heldOut.length} over)`);
+console.log(`  calibration, once per process: ${calibrateMs.toFixed(1)} ms`);
 console.log(`stowage plan benchmark (${REGIONS.length} regions, ${S3_STRATEGIES.length} S3 strategies, 36 months, replica required)`);
 measure(`plan, shipped prices (${snapshot.catalog.regions("AmazonS3").length} regions priced):`, snapshot.catalog);
 const everywhere = everyRegionCatalog(snapshot.files.values());

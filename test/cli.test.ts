@@ -125,16 +125,36 @@ describe("stowage latency", () => {
     const run = await stowage("latency", "--offline", "--from", "Columbus, OH", "--region", "us-east-1", "--region", "eu-central-1", "--json");
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
-    expect(Object.keys(json)).toEqual(["measuredAt", "from", "estimated", "results"]);
-    expect(json).toMatchObject({ from: "Columbus, OH", estimated: true });
+    expect(Object.keys(json)).toEqual(["measuredAt", "from", "estimated", "accessMs", "results"]);
+    expect(json).toMatchObject({ from: "Columbus, OH", estimated: true, accessMs: 10 });
     expect(json.results.map((r: { name: string }) => r.name)).toEqual(["eu-central-1", "us-east-1"]);
-    expect(json.results[1]).toMatchObject({ kind: "region", host: "s3.us-east-1.amazonaws.com", status: "ok", estimated: true, floorMs: 4.84, estimateMs: 24.32, samples: 0, lost: 0 });
+    expect(json.results[1]).toMatchObject({ kind: "region", host: "s3.us-east-1.amazonaws.com", status: "ok", estimated: true, floorMs: 4.84, samples: 0, lost: 0, basis: "direct" });
+    const [low, high] = json.results[1].intervalMs;
+    expect(low).toBeLessThan(json.results[1].estimateMs);
+    expect(high).toBeGreaterThan(json.results[1].estimateMs);
+    // --access-ms is the last-mile term; from inside a region there is none, and measured medians are used.
+    const bare = JSON.parse((await stowage("latency", "--offline", "--from", "Columbus, OH", "--region", "us-east-1", "--access-ms", "0", "--json")).stdout);
+    expect(json.results[1].estimateMs - bare.results[0].estimateMs).toBeCloseTo(10, 1);
+    const inside = JSON.parse((await stowage("latency", "--offline", "--from", "us-east-2", "--region", "eu-west-1", "--json")).stdout);
+    expect(inside).toMatchObject({ from: "us-east-2", accessMs: 0, results: [{ name: "eu-west-1", basis: "measured", estimateMs: 80.31, intervalMs: [80.31, 80.31] }] });
     const csv = await stowage("latency", "--offline", "--from", "39.96,-83.00", "--region", "us-east-2", "--format", "csv");
     expect(csv.stdout.split("\n")[0]).toMatch(/^name,kind,host,status,estimated,median_ms/);
   });
 
+  it("reports the offline model's calibration with the data set's source and date", async () => {
+    const json = JSON.parse((await stowage("latency", "--calibration", "--json")).stdout);
+    expect(json).toMatchObject({ asOf: "2025-05-29", regions: 32, heldOut: 992, targets: { medianAbsErrorPct: 12, medianMet: true, maxAbsErrorPct: 35 } });
+    expect(json.source).toMatch(/cloudping\.co/);
+    expect(json.medianAbsErrorPct).toBeLessThanOrEqual(12);
+    expect(json.worst[0]).toMatchObject({ from: expect.any(String), to: expect.any(String), measuredMs: expect.any(Number), estimateMs: expect.any(Number) });
+    const text = (await stowage("latency", "--calibration")).stdout;
+    expect(text).toMatch(/median absolute error: +\d+\.\d%   target ≤ 12%: met/);
+    expect(text).toMatch(/largest error: +\d+\.\d%   target ≤ 35%: (met|NOT met)/);
+  });
+
   it("explains bad input", async () => {
     expectUserError(await stowage("latency", "--offline"), /--offline needs --from PLACE/);
+    expectUserError(await stowage("latency", "--offline", "--from", "us-east-2", "--access-ms", "-1"), /--access-ms/);
     expectUserError(await stowage("latency", "--offline", "--from", "Atlantis"), /Unknown place "Atlantis"/);
     expectUserError(await stowage("latency", "--target", "bad"), /--target bad: expected NAME=URL/);
     expectUserError(await stowage("latency", "--region", "xx-east-9"), /--region xx-east-9 is not a commercial AWS region/);

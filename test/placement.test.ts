@@ -32,13 +32,26 @@ describe("place", () => {
     const p = place(input([candidate("a", 30, [20, 40]), candidate("b", 20, [80, 110]), candidate("c", 10, [150, 160])]));
     expect(p.recommendation).toMatchObject({ primary: "b", replicas: [] });
     expect(p.recommendation!.reasons[0]).toBe("cheapest of 2 feasible regions: $20.00 a month on average with S3 Standard");
-    expect(p.recommendation!.reasons[1]).toBe("50% of traffic within 100 ms; weighted round trip 95 ms, worst 110 ms (estimated)");
+    expect(p.recommendation!.reasons[1]).toBe("50% of traffic within 100 ms; weighted round trip 95 ms, worst 110 ms (estimated; met even at the high end of the estimates' 80% intervals)");
     expect(p.recommendation!.reasons[2]).toBe("a would be faster (30 ms) for $10.00 more a month");
     const c = p.ranking.find((r) => r.region === "c")!;
     expect(c.feasible).toBe(false);
     expect(c.rejectedBecause).toEqual(["weighted round trip 155 ms is over the 100 ms objective", "p1 would wait 160 ms, over the 150 ms limit for the worst-served"]);
     expect(p.ranking.map((r) => r.region)).toEqual(["b", "a", "c"]);
     expect(p.front).toEqual(["c", "b", "a"]);
+  });
+
+  it("says whether an estimated region meets the objective surely or only likely, at the high end of the interval", () => {
+    const withHigh = (c: Candidate, high: number[]): Candidate => ({ ...c, latency: c.latency.map((l, i) => ({ ...l, highMs: high[i]! })) });
+    const p = place(input([
+      withHigh(candidate("a", 10, [90, 95]), [99, 104]), // weighted high 101.5 > 100: likely
+      withHigh(candidate("b", 20, [80, 85]), [88, 93]), // met even at the high end
+      candidate("c", 30, [60, 70], false), // measured
+    ]));
+    const conf = Object.fromEntries(p.ranking.map((r) => [r.region, [r.feasible, r.latencyConfidence]]));
+    expect(conf).toEqual({ a: [true, "likely"], b: [true, "confident"], c: [true, "measured"] });
+    expect(p.recommendation!.primary).toBe("a");
+    expect(p.recommendation!.reasons[1]).toMatch(/\(estimated; likely, not sure: the high end of the estimates' 80% intervals misses the limits\)$/);
   });
 
   it("names every reason a region is rejected", () => {
@@ -195,7 +208,7 @@ describe("plan on the shipped prices", async () => {
     const replica = result.ranking.find((r) => r.region === "us-east-2")!.replica!;
     expect([replica.region, replica.monthlyCost.toFixed(2)]).toEqual(["eu-west-1", "31.55"]);
     expect(result.ranking.find((r) => r.region === "eu-west-1")!.replica!.monthlyCost.toFixed(2)).toBe("31.55");
-    expect(result.ranking.filter((r) => r.feasible).map((r) => r.region)).toEqual(["us-east-2", "us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]);
+    expect(result.ranking.filter((r) => r.feasible).map((r) => r.region)).toEqual(["us-east-2", "us-east-1", "eu-west-1", "us-west-2", "eu-central-1"]);
     expect(result.ranking.find((r) => r.region === "ap-south-1")!.rejectedBecause[0]).toBe("not in allowed_regions");
     // A live measurement for the office replaces its estimate, and is labelled as measured.
     const live = plan({ workload, users, catalog, live: new Map([["us-east-2", 12.5]]) });

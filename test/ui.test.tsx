@@ -161,11 +161,11 @@ describe("Latency screen", () => {
     const done = await until(lastFrame, (x) => x.includes("Measured from here"));
     const order = [...done.matchAll(/^(us|eu)-[a-z]+-\d/gm)].map((m) => m[0]);
     expect(order).toEqual(["us-east-2", "us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]);
-    expect(done).toMatch(/us-east-1\s+ok\s+22\.8\s+23\.8\s+24\.3\s+4\.8/);
-    expect(done).toMatch(/eu-central-1\s+dns-error\s+-\s+-\s+132\.9\s+68\.3/);
+    expect(done).toMatch(/us-east-1\s+ok\s+22\.8\s+23\.8\s+23\.0\s+4\.8/);
+    expect(done).toMatch(/eu-central-1\s+dns-error\s+-\s+-\s+114\.9\s+68\.3/);
     // The office's measured figure now drives the placement.
     await press("4");
-    await until(lastFrame, (x) => /weighted round trip [\d.]+ ms, worst [\d.]+ ms \(measured here,\s+estimated elsewhere\)/.test(x));
+    await until(lastFrame, (x) => /weighted round trip [\d.]+ ms, worst [\d.]+ ms \(measured here,\s+estimated elsewhere[;)]/.test(x));
   });
 
   it("says plainly when there is no network and shows estimates", async () => {
@@ -184,18 +184,18 @@ describe("Placement and Apply screens", () => {
     await press("4");
     // Oregon and Ireland cost the same as a replica; the farther one is the better copy against an outage.
     let f = await until(lastFrame, (x) => x.includes("Recommended: us-east-2, replica eu-west-1"));
-    expect(f).toMatch(/>\s+us-east-2\s+63\.05\s+49\.7\*\s+132\.9\s+P/);
-    expect(f).toMatch(/eu-west-1\s+63\.05\s+91\.3\*\s+116\.3\s+R/);
+    expect(f).toMatch(/>\s+us-east-2\s+63\.05\s+44\.7\*\s+114\.9\s+P/);
+    expect(f).toMatch(/eu-west-1\s+63\.05\s+77\.7\*\s+95\.5\s+R/);
     expect(f).toMatch(/Pareto front \(cost vs weighted round trip\): us-east-2/);
     await press(KEY.down, "r");
     f = await until(lastFrame, (x) => x.includes("! "));
     expect(f).toMatch(/! us-east-1 is 484 km from us-east-2; the users file asks for at least 500 km\./);
     await press("p", KEY.down, "r");
-    f = await until(lastFrame, (x) => /us-east-1\s.*\sP/.test(x) && /us-west-2\s.*\sR/.test(x));
+    f = await until(lastFrame, (x) => /us-east-1\s.*\sP/.test(x) && /eu-west-1\s.*\sR/.test(x));
     await press("5");
     f = await until(lastFrame, (x) => x.includes("The change to"));
     expect(f).toMatch(/\+  stowage:primaryRegion: us-east-1/);
-    expect(f).toMatch(/\+  # - picked in the planner: \$63\.05 a month, weighted round trip 56\.3 ms;/);
+    expect(f).toMatch(/\+  # - picked in the planner: \$63\.05 a month, weighted round trip 49\.1 ms;/);
   });
 
   it("shows the diff before writing, writes with w, and keeps the rest of the file", async () => {

@@ -2,7 +2,9 @@ import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
 
 const HELP = `stowage latency [--region R…] [--target NAME=URL…] [--samples N] [--timeout MS] [--deadline MS]
-                [--concurrency N] [--ca FILE] [--from PLACE] [--offline] [--format table|json|csv] [--json]
+                [--concurrency N] [--ca FILE] [--from PLACE] [--offline] [--access-ms MS]
+                [--format table|json|csv] [--json]
+       stowage latency --calibration [--json]
 
 Measures the round trip from this machine to each region's S3 endpoint (s3.<region>.amazonaws.com:443), or to
 your own targets. Per target: DNS is timed on its own and kept out of the round trip; then, per sample, a fresh
@@ -18,10 +20,18 @@ and failed samples count as lost. A target that refuses, resets, times out, or f
   --deadline MS       for the whole sweep (default 30000); unfinished targets are reported as timeouts
   --concurrency N     targets probed at once (default 8)
   --ca FILE           extra trusted CA certificates (PEM) for targets with a private CA
-  --from PLACE        a city ("Columbus, OH") or "lat,lon": show the offline estimate and physical floor beside
-                      each measurement, and fall back to them if there is no network
-  --offline           no probes: estimate from --from (required) by physics: great-circle distance at
-                      200,000 km/s both ways, times a route-inflation factor by distance band, plus 10 ms access
+  --from PLACE        a city ("Columbus, OH"), "lat,lon", or a region code (us-east-2: from inside that region):
+                      show the offline estimate, its 80% interval and the physical floor beside each
+                      measurement, and fall back to them if there is no network
+  --offline           no probes: estimate from --from (required). Between two regions: the measured inter-
+                      region median (cloudping.co, one year to 2025-05-29, shipped in data/latency/). From a city
+                      or coordinates: the cheapest path in through a nearby measured region (a local hop priced
+                      by physics, fitted on short region pairs) and on by measured medians, plus the access term;
+                      never below the floor (great-circle distance at 200,000 km/s, both ways)
+  --access-ms MS      last-mile allowance for the user's own network, added to estimates from a city or
+                      coordinates (default 10; none from inside a region)
+  --calibration       how well the offline model fits measurements it was not fitted to (each measured region
+                      left out in turn), with the data set's source and date; nothing is probed
   --format F          table (default), json or csv; --json is short for --format json
 `;
 
@@ -41,6 +51,8 @@ export const command: Command = {
         ca: { type: "string" },
         from: { type: "string" },
         offline: { type: "boolean" },
+        "access-ms": { type: "string" },
+        calibration: { type: "boolean" },
         ...FORMAT_OPTIONS,
       },
       HELP,
@@ -57,6 +69,8 @@ export const command: Command = {
       caFile: values.ca,
       from: values.from,
       offline: values.offline ?? false,
+      accessMs: intFlag(values["access-ms"], "--access-ms", 10, 0, 1000),
+      calibration: values.calibration ?? false,
       format: formatFlag(values, ["table", "json", "csv"] as const),
     });
   },

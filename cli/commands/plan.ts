@@ -11,9 +11,11 @@ and recommends a primary region and, when the users file requires one, a replica
   Cost      per region, the cheapest S3 strategy whose prices are all known, averaged per month over the horizon;
             with a required replica, the replication to the cheapest allowed region far enough away is added.
   Latency   per population: measured live from this machine for the population marked \`here: true\` (unless
-            --offline or there is no network), estimated from the great-circle distance for every other.
+            --offline or there is no network), estimated offline for every other (\`stowage latency --help\`;
+            \`stowage latency --calibration\` shows how well the estimate fits measured medians).
   Feasible  allowed, priced, weighted round trip within latency_objective_ms, worst population within
-            worst_latency_ms, replica found, and within monthly_budget_usd.
+            worst_latency_ms, replica found, and within monthly_budget_usd. A region meeting the latency limits
+            by estimates but not at the high end of their 80% intervals is marked "likely".
 
   --stack NAME    show the change to Pulumi.NAME.yaml that records the decision (primary region, replica regions,
                   upload storage class, lifecycle, and a comment with the date and reasons); nothing else in the

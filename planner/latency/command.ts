@@ -7,6 +7,8 @@ import { UserError } from "../../core/errors.js";
 import { parsePlace, type Place } from "./places.js";
 import { parseTargetSpec, regionTarget, type Target } from "./probe.js";
 import { probeRegions } from "./regions.js";
+import { calibrationJson, calibrationText } from "./calibration.js";
+import { offlineModel } from "./estimate.js";
 import { estimateEntries, latencyCsv, latencyTable, looksOffline, withEstimates, type LatencyReport } from "./report.js";
 import { sweep } from "./sweep.js";
 
@@ -20,6 +22,10 @@ export interface LatencyArgs {
   readonly caFile?: string;
   readonly from?: string;
   readonly offline: boolean;
+  /** The last-mile allowance for estimates from a city or coordinates. */
+  readonly accessMs: number;
+  /** Print how well the offline model fits held-out measurements, and nothing else. */
+  readonly calibration: boolean;
   readonly format: "table" | "json" | "csv";
 }
 
@@ -29,7 +35,13 @@ function output(report: LatencyReport, format: LatencyArgs["format"]): void {
 }
 
 export async function latency(args: LatencyArgs): Promise<number> {
+  if (args.calibration) {
+    const { calibration } = offlineModel();
+    process.stdout.write(args.format === "json" ? `${JSON.stringify(calibrationJson(calibration), null, 2)}\n` : calibrationText(calibration));
+    return 0;
+  }
   const place: Place | null = args.from ? parsePlace(args.from) : null;
+  const accessMs = place?.region ? 0 : args.accessMs;
   const { regions: all } = await probeRegions();
   const known = new Set(all.map((r) => r.code));
   for (const r of args.regions ?? []) {
@@ -41,8 +53,8 @@ export async function latency(args: LatencyArgs): Promise<number> {
 
   if (args.offline) {
     if (!place) throw new UserError("--offline needs --from PLACE (a city or lat,lon).", 'Try `stowage latency --offline --from "Columbus, OH"`.');
-    const { entries, skipped } = estimateEntries(regions, place);
-    output({ measuredAt, from: place.name, estimated: true, results: entries, ...(skipped.length ? { notEstimated: skipped } : {}) }, args.format);
+    const { entries, skipped } = estimateEntries(regions, place, accessMs);
+    output({ measuredAt, from: place.name, estimated: true, accessMs, results: entries, ...(skipped.length ? { notEstimated: skipped } : {}) }, args.format);
     return 0;
   }
 
@@ -70,10 +82,10 @@ export async function latency(args: LatencyArgs): Promise<number> {
     },
   });
   if (tty) process.stderr.write("\r\x1b[K");
-  let report: LatencyReport = { measuredAt, from: hostname(), estimated: false, results: withEstimates(result.results, regions, place) };
+  let report: LatencyReport = { measuredAt, from: hostname(), estimated: false, results: withEstimates(result.results, regions, place, accessMs) };
   if (looksOffline(result.results) && regions.length > 0) {
     if (place) {
-      const { entries, skipped } = estimateEntries(regions, place);
+      const { entries, skipped } = estimateEntries(regions, place, accessMs);
       report = {
         measuredAt,
         from: place.name,

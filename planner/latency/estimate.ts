@@ -1,51 +1,78 @@
 /**
- * Offline latency estimate from physics. Light in fibre covers ~200,000 km/s, so a round trip cannot beat
- * 1 ms per 100 km of great-circle distance: that is the floor. Real routes are longer; the inflation factor by
- * distance band is fitted on AWS's inter-region p50 round trips divided by that floor (cloudping.co one-year
- * medians; see the team's latency research note). An access-network allowance covers the user's last mile.
+ * The offline estimate of a round trip from a place (or from inside a region) to a region, with its interval.
+ * The model and its calibration are model.ts; the measurements it is calibrated on ship in data/latency/, read once.
+ *
+ * From a city or "lat,lon", a last-mile term is added for the user's own access network (home broadband, mobile,
+ * office LAN): DEFAULT_ACCESS_MS unless given. From inside a region (`--from us-east-2`) there is none, and between
+ * two measured regions the estimate is the measurement itself.
  */
-import type { Place } from "./places.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../core/paths.js";
+import { REGIONS, findRegion } from "../../core/regions.js";
+import { calibrate, fitLocalHop, floorMs, haversineKm, measuredMs, pathEstimate, type Calibration, type Coordinates, type Network, type RttMatrix } from "./model.js";
 
-const EARTH_RADIUS_KM = 6371.0088;
-const FIBRE_KM_PER_MS = 200; // 200,000 km/s
-/** Default allowance for the user's own access network (home broadband, mobile, office LAN), in ms of RTT. */
+export { floorMs, haversineKm } from "./model.js";
+
+/** The last-mile allowance from a city or coordinates, in ms of round trip (a parameter: `--access-ms`). */
 export const DEFAULT_ACCESS_MS = 10;
 
-/** Route inflation over the floor, by great-circle distance. Upper bounds in km. */
-export const INFLATION_BANDS: readonly { readonly upToKm: number; readonly factor: number }[] = [
-  { upToKm: 500, factor: 2.96 },
-  { upToKm: 1000, factor: 2.62 },
-  { upToKm: 2000, factor: 2.19 },
-  { upToKm: 8000, factor: 1.8 },
-  { upToKm: 12000, factor: 1.73 },
-  { upToKm: Infinity, factor: 1.58 },
-];
-
-export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+export interface OfflineModel {
+  readonly network: Network;
+  readonly calibration: Calibration;
 }
 
-/** The physical minimum round trip over fibre along the great circle, both ways. */
-export function floorMs(distanceKm: number): number {
-  return (2 * distanceKm) / FIBRE_KM_PER_MS;
+let shipped: OfflineModel | undefined;
+
+/** The model on the shipped matrix, calibrated once per process (a few ms). */
+export function offlineModel(): OfflineModel {
+  if (!shipped) {
+    const matrix = JSON.parse(readFileSync(join(packageRoot(), "data", "latency", "aws-inter-region-p50.json"), "utf8")) as RttMatrix;
+    shipped = modelOf(matrix);
+  }
+  return shipped;
 }
 
-export function inflation(distanceKm: number): number {
-  return INFLATION_BANDS.find((b) => distanceKm <= b.upToKm)!.factor;
+export function modelOf(matrix: RttMatrix): OfflineModel {
+  const coords = (code: string): Coordinates => findRegion(code)!;
+  const regions = REGIONS.map((r) => r.code);
+  const measured = regions.filter((r) => matrix.p50[r] !== undefined);
+  return { network: { matrix, hop: fitLocalHop(matrix, measured, coords), coords, measured }, calibration: calibrate(matrix, coords, regions) };
+}
+
+/** Where a round trip starts: a place, or the inside of a region (`region` set: no access term). */
+export interface From extends Coordinates {
+  readonly name: string;
+  readonly region?: string;
 }
 
 export interface Estimate {
   readonly distanceKm: number;
   readonly floorMs: number;
   readonly estimateMs: number;
+  /** The calibrated 80% interval (10th to 90th percentile of held-out errors); equal to the estimate when measured. */
+  readonly lowMs: number;
+  readonly highMs: number;
+  /** "measured": the inter-region median itself; otherwise the measured region the path enters through, or "direct". */
+  readonly basis: string;
 }
 
-export function estimateRtt(from: Place, to: { lat: number; lon: number }, accessMs = DEFAULT_ACCESS_MS): Estimate {
+export function estimateRtt(from: From, to: { code: string; lat: number; lon: number }, accessMs = DEFAULT_ACCESS_MS, model: OfflineModel = offlineModel()): Estimate {
   const distanceKm = haversineKm(from, to);
   const floor = floorMs(distanceKm);
-  return { distanceKm, floorMs: floor, estimateMs: floor * inflation(distanceKm) + accessMs };
+  if (from.region) {
+    const measured = measuredMs(model.network.matrix, from.region, to.code);
+    if (measured !== null) return { distanceKm, floorMs: floor, estimateMs: measured, lowMs: measured, highMs: measured, basis: "measured" };
+  }
+  const access = from.region ? 0 : accessMs;
+  const path = pathEstimate(model.network, from, to.code);
+  const { ratioLow, ratioHigh } = model.calibration;
+  return {
+    distanceKm,
+    floorMs: floor,
+    estimateMs: path.ms + access,
+    lowMs: Math.max(floor, path.ms * ratioLow) + access,
+    highMs: path.ms * ratioHigh + access,
+    basis: path.via ? `via ${path.via}` : "direct",
+  };
 }

@@ -2,12 +2,14 @@
  * Places users are: a shipped table of cities (every AWS region's city plus common user locations), or "lat,lon".
  */
 import { UserError } from "../../core/errors.js";
-import { REGIONS } from "../../core/regions.js";
+import { REGIONS, findRegion } from "../../core/regions.js";
 
 export interface Place {
   readonly name: string;
   readonly lat: number;
   readonly lon: number;
+  /** Set when the place is the inside of a region ("us-east-2"): no access-network term, measured medians apply. */
+  readonly region?: string;
 }
 
 /** City-level coordinates (rounded to 0.01°). Region cities come from the region table. */
@@ -69,8 +71,13 @@ export function knownPlaces(): Place[] {
 
 const LAT_LON = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/;
 
-/** "Columbus, OH", "columbus", "Frankfurt", or "39.96,-83.00". Throws a UserError naming what it accepts. */
+/**
+ * "Columbus, OH", "columbus", "Frankfurt", "39.96,-83.00", or a region code ("us-east-2": from inside that region).
+ * Throws a UserError naming what it accepts.
+ */
 export function parsePlace(text: string): Place {
+  const region = findRegion(text.trim());
+  if (region) return { name: region.code, lat: region.lat, lon: region.lon, region: region.code };
   const m = LAT_LON.exec(text);
   if (m) {
     const lat = Number(m[1]);
@@ -88,6 +95,6 @@ export function parsePlace(text: string): Place {
   if (prefix.length === 1) return prefix[0]![1];
   throw new UserError(
     `Unknown place "${text}".`,
-    `Give "lat,lon" (e.g. 39.96,-83.00) or a city Stowage knows: ${knownPlaces().map((p) => p.name).join("; ")}.`,
+    `Give a region code (us-east-2), "lat,lon" (e.g. 39.96,-83.00) or a city Stowage knows: ${knownPlaces().map((p) => p.name).join("; ")}.`,
   );
 }

@@ -14,6 +14,10 @@ export interface ReportEntry extends ProbeResult {
   /** The physical floor and the estimate from the `from` place, when a place was given. */
   readonly floorMs?: number;
   readonly estimateMs?: number;
+  /** The calibrated 80% interval around the estimate, [low, high] (`stowage latency --calibration`). */
+  readonly intervalMs?: readonly [number, number];
+  /** How the estimate was made: "measured" (an inter-region median), "via <region>" or "direct". */
+  readonly basis?: string;
   readonly distanceKm?: number;
 }
 
@@ -27,6 +31,8 @@ export interface LatencyReport {
   readonly results: readonly ReportEntry[];
   /** Regions without coordinates, left out of estimates. */
   readonly notEstimated?: readonly string[];
+  /** The last-mile allowance added to estimates from a city or coordinates (0 from inside a region). */
+  readonly accessMs?: number;
 }
 
 /** Offline: one estimated entry per region with coordinates. */
@@ -38,12 +44,13 @@ export function estimateEntries(regions: readonly ProbeRegion[], place: Place, a
       skipped.push(r.code);
       continue;
     }
-    const e = estimateRtt(place, { lat: r.lat, lon: r.lon }, accessMs);
+    const e = estimateRtt(place, { code: r.code, lat: r.lat, lon: r.lon }, accessMs);
     entries.push({
       name: r.code, kind: "region", host: `s3.${r.code}.amazonaws.com`, port: 443, address: null, status: "ok",
       rttMs: { median: ms(e.estimateMs), p90: null, min: null, max: null },
       spreadMs: null, dnsMs: null, tlsMs: null, ttfbMs: null, samples: 0, lost: 0,
-      estimated: true, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), distanceKm: Math.round(e.distanceKm),
+      estimated: true, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), intervalMs: [ms(e.lowMs), ms(e.highMs)], basis: e.basis,
+      distanceKm: Math.round(e.distanceKm),
     });
   }
   return { entries, skipped };
@@ -55,8 +62,8 @@ export function withEstimates(results: readonly ProbeResult[], regions: readonly
   return results.map((r) => {
     const region = r.kind === "region" ? byCode.get(r.name) : undefined;
     if (!place || !region || region.lat === null || region.lon === null) return { ...r, estimated: false };
-    const e = estimateRtt(place, { lat: region.lat, lon: region.lon }, accessMs);
-    return { ...r, estimated: false, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), distanceKm: Math.round(e.distanceKm) };
+    const e = estimateRtt(place, { code: region.code, lat: region.lat, lon: region.lon }, accessMs);
+    return { ...r, estimated: false, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), intervalMs: [ms(e.lowMs), ms(e.highMs)], basis: e.basis, distanceKm: Math.round(e.distanceKm) };
   });
 }
 
@@ -77,19 +84,20 @@ const num = (v: number | null | undefined) => (v === null || v === undefined ? "
 
 export function latencyTable(report: LatencyReport): string {
   const header = report.estimated
-    ? ["region", "estimate ms", "floor ms", "km"]
+    ? ["region", "estimate ms", "80% interval", "floor ms", "km", "how"]
     : ["name", "status", "median ms", "p90", "min", "max", "dns", "tls", "ttfb", "lost", ...(report.results.some((r) => r.estimateMs !== undefined) ? ["estimate", "floor"] : [])];
   const rows = sortForDisplay(report.results).map((r) =>
     report.estimated
-      ? [r.name, num(r.estimateMs), num(r.floorMs), String(r.distanceKm ?? "")]
+      ? [r.name, num(r.estimateMs), r.intervalMs ? `${num(r.intervalMs[0])}–${num(r.intervalMs[1])}` : "", num(r.floorMs), String(r.distanceKm ?? ""), r.basis ?? ""]
       : [
           r.name, r.status, num(r.rttMs?.median), num(r.rttMs?.p90), num(r.rttMs?.min), num(r.rttMs?.max), num(r.dnsMs), num(r.tlsMs),
           num(r.ttfbMs), `${r.lost}/${r.samples}`, ...(header.length > 10 ? [num(r.estimateMs), num(r.floorMs)] : []),
         ],
   );
-  const lines = textTable([header, ...rows], (c) => !(c === 0 || (!report.estimated && c === 1))).split("\n");
+  const lines = textTable([header, ...rows], (c) => !(c === 0 || (report.estimated ? c === 5 : c === 1))).split("\n");
+  const access = report.accessMs ? ` + ${report.accessMs} ms access` : "";
   const title = report.estimated
-    ? `Estimated round trips from ${report.from} (no measurement: great-circle floor × route inflation + ${DEFAULT_ACCESS_MS} ms access)`
+    ? `Estimated round trips from ${report.from} (no measurement here: measured inter-region medians, entered by a local hop${access}; \`stowage latency --calibration\` shows how well it fits)`
     : `Round trips measured from ${report.from} at ${report.measuredAt} (median of TCP connects; DNS, TLS and first byte beside it)`;
   const notes = report.results.filter((r) => r.error).map((r) => `${r.name}: ${r.error}`);
   if (report.fallback) notes.unshift(report.fallback);
@@ -98,7 +106,7 @@ export function latencyTable(report: LatencyReport): string {
 }
 
 export function latencyCsv(report: LatencyReport): string {
-  const cols = ["name", "kind", "host", "status", "estimated", "median_ms", "p90_ms", "min_ms", "max_ms", "dns_ms", "tls_ms", "ttfb_ms", "samples", "lost", "estimate_ms", "floor_ms", "error"];
-  const rows = report.results.map((r) => [r.name, r.kind, r.host, r.status, r.estimated, r.rttMs?.median, r.rttMs?.p90, r.rttMs?.min, r.rttMs?.max, r.dnsMs, r.tlsMs, r.ttfbMs, r.samples, r.lost, r.estimateMs, r.floorMs, r.error]);
+  const cols = ["name", "kind", "host", "status", "estimated", "median_ms", "p90_ms", "min_ms", "max_ms", "dns_ms", "tls_ms", "ttfb_ms", "samples", "lost", "estimate_ms", "estimate_low_ms", "estimate_high_ms", "floor_ms", "error"];
+  const rows = report.results.map((r) => [r.name, r.kind, r.host, r.status, r.estimated, r.rttMs?.median, r.rttMs?.p90, r.rttMs?.min, r.rttMs?.max, r.dnsMs, r.tlsMs, r.ttfbMs, r.samples, r.lost, r.estimateMs, r.intervalMs?.[0], r.intervalMs?.[1], r.floorMs, r.error]);
   return csvText([cols, ...rows]);
 }

@@ -79,10 +79,16 @@ export function planJson(result: PlanResult) {
       worstRttMs: r.worstRttMs,
       coverage: r.coverage,
       estimated: r.estimated,
+      latencyConfidence: r.latencyConfidence,
       replica: r.replica && { region: r.replica.region, distanceKm: r.replica.distanceKm, monthlyCost: cents(r.replica.monthlyCost) },
       feasible: r.feasible,
       rejectedBecause: r.rejectedBecause,
-      latency: r.latency.map((l) => ({ population: l.population, rttMs: Math.round(l.rttMs * 10) / 10, estimated: l.estimated })),
+      latency: r.latency.map((l) => ({
+        population: l.population,
+        rttMs: Math.round(l.rttMs * 10) / 10,
+        estimated: l.estimated,
+        ...(l.highMs !== undefined ? { highMs: Math.round(l.highMs * 10) / 10 } : {}),
+      })),
     })),
     front: result.front,
   };
@@ -108,7 +114,7 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
     `${r.weightedRttMs}${r.estimated ? "*" : ""}`,
     `${r.worstRttMs}`,
     `${Math.round(r.coverage * 100)}%`,
-    r.feasible ? "yes" : "no",
+    r.feasible ? (r.latencyConfidence === "likely" ? "likely" : "yes") : "no",
     r.rejectedBecause.join("; "),
   ]);
   out.push("");
@@ -117,7 +123,10 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
   out.push("");
   if (hidden) out.push(`${hidden} other regions are not in allowed_regions.`);
   out.push(`Cost/latency Pareto front: ${result.front.join(", ") || "none"}.`);
-  out.push("* estimated from the great-circle distance (see `stowage latency --offline`); the rest measured from here.");
+  out.push("* estimated offline (see `stowage latency --offline`, and `--calibration` for how well it fits); the rest measured from here.");
+  if (shown.some((r) => r.feasible && r.latencyConfidence === "likely")) {
+    out.push("likely: meets the latency limits by the estimates, but not at the high end of their 80% intervals.");
+  }
   return `${out.join("\n")}\n`;
 }
 

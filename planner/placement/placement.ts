@@ -15,6 +15,8 @@ export interface LatencyFigure {
   readonly rttMs: number;
   /** True for an offline estimate, false for a live measurement from this machine. */
   readonly estimated: boolean;
+  /** For an estimate: the high end of its calibrated 80% interval (`stowage latency --calibration`). */
+  readonly highMs?: number;
 }
 
 export interface Candidate {
@@ -51,6 +53,11 @@ export interface RankingRow {
   readonly coverage: number;
   /** True when any latency figure behind the row is an estimate. */
   readonly estimated: boolean;
+  /**
+   * How sure the row is to meet the latency limits: "measured" (no estimate behind it), "confident" (met even at
+   * the high end of every estimate's 80% interval), "likely" (met by the estimates, not by their high ends).
+   */
+  readonly latencyConfidence: "measured" | "confident" | "likely";
   readonly replica: { readonly region: string; readonly distanceKm: number; readonly monthlyCost: Decimal } | null;
   readonly feasible: boolean;
   readonly rejectedBecause: readonly string[];
@@ -82,6 +89,11 @@ function latencyOf(c: Candidate, objective: number) {
   const worst = c.latency.reduce((w, l) => (l.rttMs > w.rttMs ? l : w), c.latency[0]!);
   const coverage = c.latency.filter((l) => l.rttMs <= objective).reduce((s, l) => s + l.weight, 0);
   return { weighted, worst, coverage, estimated: c.latency.some((l) => l.estimated) };
+}
+
+/** The same figures at the high end of each estimate's interval: what "confident" is judged on. */
+function pessimistic(c: Candidate): Candidate {
+  return { ...c, latency: c.latency.map((l) => ({ ...l, rttMs: l.highMs ?? l.rttMs })) };
 }
 
 function bestReplica(input: PlacementInput, primary: string, allowed: (r: string) => boolean) {
@@ -122,6 +134,8 @@ export function place(input: PlacementInput): Plan {
 
   const rows: RankingRow[] = input.candidates.map((c) => {
     const lat = latencyOf(c, k.latencyObjectiveMs);
+    const high = latencyOf(pessimistic(c), k.latencyObjectiveMs);
+    const sure = high.weighted <= k.latencyObjectiveMs && high.worst.rttMs <= k.worstLatencyMs;
     const why: string[] = [];
     if (!allowed(c.region)) why.push("not in allowed_regions");
     if (c.monthlyCost === null) why.push(`no complete price in the snapshot (run \`stowage pricing refresh --region ${c.region}\`)`);
@@ -145,6 +159,7 @@ export function place(input: PlacementInput): Plan {
       worstRttMs: r1(lat.worst.rttMs),
       coverage: Math.round(lat.coverage * 1000) / 1000,
       estimated: lat.estimated,
+      latencyConfidence: !lat.estimated ? "measured" : sure ? "confident" : "likely",
       replica,
       feasible: why.length === 0,
       rejectedBecause: why,
@@ -173,9 +188,12 @@ function reasonsFor(best: RankingRow, ranking: readonly RankingRow[], input: Pla
   const feasible = ranking.filter((r) => r.feasible).length;
   const pct = Math.round(best.coverage * 100);
   const source = best.latency.every((l) => l.estimated) ? "estimated" : best.latency.some((l) => l.estimated) ? "measured here, estimated elsewhere" : "measured";
+  const sureness =
+    best.latencyConfidence === "confident" ? "; met even at the high end of the estimates' 80% intervals"
+    : best.latencyConfidence === "likely" ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits" : "";
   const reasons = [
     `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`,
-    `${pct}% of traffic within ${k.latencyObjectiveMs} ms; weighted round trip ${best.weightedRttMs} ms, worst ${best.worstRttMs} ms (${source})`,
+    `${pct}% of traffic within ${k.latencyObjectiveMs} ms; weighted round trip ${best.weightedRttMs} ms, worst ${best.worstRttMs} ms (${source}${sureness})`,
   ];
   if (best.replica) {
     reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month`);

@@ -7,7 +7,7 @@
 import type { Catalog } from "../../core/pricing/catalog.js";
 import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../../core/cost/estimate.js";
 import type { Workload } from "../../core/cost/workload.js";
-import { estimateRtt, haversineKm } from "../latency/estimate.js";
+import { estimateRtt, haversineKm, type Estimate } from "../latency/estimate.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
 import { costTable } from "./costs.js";
 import { place, type Candidate, type Plan } from "./placement.js";
@@ -39,6 +39,10 @@ export interface PlanResult extends Plan {
   readonly strategies: ReadonlyMap<string, OptionId>;
 }
 
+function estimated(population: string, weight: number, e: Estimate) {
+  return { population, weight, rttMs: e.estimateMs, estimated: true, highMs: e.highMs };
+}
+
 export function plan(ctx: PlanContext): PlanResult {
   const { workload: w, users, catalog } = ctx;
   const priced = new Set(catalog.regions("AmazonS3"));
@@ -55,7 +59,7 @@ export function plan(ctx: PlanContext): PlanResult {
         const measured = p.here ? ctx.live?.get(r.code) : undefined;
         return measured !== undefined
           ? { population: p.name, weight: p.weight, rttMs: measured, estimated: false }
-          : { population: p.name, weight: p.weight, rttMs: estimateRtt(p.place, r).estimateMs, estimated: true };
+          : estimated(p.name, p.weight, estimateRtt(p.place, r));
       }),
     };
   });

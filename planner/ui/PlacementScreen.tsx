@@ -44,7 +44,7 @@ export function PlacementScreen({ plan, rows, cursor, pick, height, width, color
         const mark = r.region === pick.primary ? "P" : r.region === pick.replica ? "R" : " ";
         return (
           <Text key={r.region} bold={i === cursor} color={i === cursor && color ? "cyan" : undefined} wrap="truncate-end">
-            {`${i === cursor ? ">" : " "}  ${r.region.padEnd(15)} ${(r.monthlyCost ? usd(r.monthlyCost) : "-").padStart(9)} ${`${r.weightedRttMs}${r.estimated ? "*" : ""}`.padStart(9)} ${String(r.worstRttMs).padStart(7)}   ${mark}    ${r.rejectedBecause.join("; ")}`}
+            {`${i === cursor ? ">" : " "}  ${r.region.padEnd(15)} ${(r.monthlyCost ? usd(r.monthlyCost) : "-").padStart(9)} ${`${r.weightedRttMs}${r.estimated ? "*" : ""}`.padStart(9)} ${String(r.worstRttMs).padStart(7)}   ${mark}    ${r.feasible && r.latencyConfidence === "likely" ? "likely: the estimates' 80% high end misses the limits" : r.rejectedBecause.join("; ")}`}
           </Text>
         );
       })}

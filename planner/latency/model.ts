@@ -1,0 +1,259 @@
+/**
+ * The offline round-trip model, calibrated on measured inter-region medians. Pure: the matrix comes in as data.
+ *
+ * Great-circle distance alone is a poor guide past a few thousand km: traffic follows cables and peering, so Tel
+ * Aviv reaches Dubai through Europe (147 ms for 2,100 km) and Cape Town reaches Asia through Europe too. The
+ * measured matrix already holds those routes. So a place is reached the way its traffic goes: a short local hop to
+ * one of the measured regions near it (physics: the fibre floor × a factor fitted per distance band + a fitted
+ * constant), then that
+ * region's measured median to the target; the estimate is the cheapest such path (or the direct hop), never below
+ * the floor. Between two measured regions the measurement itself is used.
+ *
+ * Calibration is leave-one-region-out: each measured region in turn is treated as an unmeasured place (its row and
+ * column removed, the local hop refitted without it) and its estimates are compared with its measurements. The
+ * interval is the 10th–90th percentile of those held-out ratios (measured ÷ estimate).
+ */
+const EARTH_RADIUS_KM = 6371.0088;
+const FIBRE_KM_PER_MS = 200; // light in fibre: ~200,000 km/s
+
+export function haversineKm(a: Coordinates, b: Coordinates): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** The physical minimum round trip over fibre along the great circle, both ways: 1 ms per 100 km. */
+export function floorMs(distanceKm: number): number {
+  return (2 * distanceKm) / FIBRE_KM_PER_MS;
+}
+
+export interface Coordinates {
+  readonly lat: number;
+  readonly lon: number;
+}
+
+/** Measured median round trips between regions (data/latency/), with where and how they were measured. */
+export interface RttMatrix {
+  readonly source: string;
+  readonly asOf: string;
+  readonly method: string;
+  readonly unit: "ms";
+  /** from → to → median ms; each direction measured on its own. */
+  readonly p50: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** A hop of at most this many km is priced by physics; longer paths go through measured regions. */
+export const LOCAL_HOP_MAX_KM = 1500;
+/** How many of the nearest measured regions a place may enter the network through. */
+export const ENTRY_HUBS = 6;
+
+/** The measured median between two regions: the mean of both directions, or null when either is unmeasured. */
+export function measuredMs(m: RttMatrix, a: string, b: string): number | null {
+  const ab = m.p50[a]?.[b];
+  const ba = m.p50[b]?.[a];
+  if (ab === undefined && ba === undefined) return null;
+  if (ab === undefined || ba === undefined) return (ab ?? ba)!;
+  return (ab + ba) / 2;
+}
+
+/** Distance bands of the hop's factor (upper bounds, km): long cables run straighter than short detours. */
+export const HOP_BANDS_KM: readonly number[] = [1500, 4000, 8000, Infinity];
+
+/** A hop priced by physics: max(floor, constMs + factor(distance band) × floor). */
+export interface LocalHop {
+  readonly constMs: number;
+  /** One factor per HOP_BANDS_KM band. */
+  readonly factors: readonly number[];
+  /** How many region pairs it was fitted on. */
+  readonly pairs: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+export function quantile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+export function hopMs(hop: LocalHop, distanceKm: number): number {
+  const floor = floorMs(distanceKm);
+  return Math.max(floor, hop.constMs + hop.factors[HOP_BANDS_KM.findIndex((u) => distanceKm <= u)]! * floor);
+}
+
+interface Pair {
+  readonly a: string;
+  readonly b: string;
+  readonly km: number;
+  readonly ms: number;
+}
+
+/** Every measured pair of `regions`, with its great-circle distance. */
+function measuredPairs(m: RttMatrix, regions: readonly string[], coords: (r: string) => Coordinates): Pair[] {
+  const pairs: Pair[] = [];
+  for (const a of regions) {
+    for (const b of regions) {
+      if (a >= b) continue;
+      const ms = measuredMs(m, a, b);
+      if (ms !== null) pairs.push({ a, b, km: haversineKm(coords(a), coords(b)), ms });
+    }
+  }
+  return pairs;
+}
+
+/**
+ * The constant and the first band's factor are fitted on short pairs (within LOCAL_HOP_MAX_KM, where the constant
+ * matters): for each constant on a 0.25 ms grid from 0 to 10 ms the factor is the median of (ms − constant) ÷ floor,
+ * and the constant kept is the one with the smallest median relative error. Each longer band's factor is then the
+ * median of (ms − constant) ÷ floor over its pairs.
+ */
+function fitHop(pairs: readonly Pair[]): LocalHop {
+  const bands = HOP_BANDS_KM.map((upTo, i) =>
+    pairs.filter((p) => p.km <= upTo && (i === 0 || p.km > HOP_BANDS_KM[i - 1]!)).map((p) => ({ floor: floorMs(p.km), ms: p.ms })),
+  );
+  const short = bands[0]!;
+  let best = { constMs: 0, factor: 2, error: Infinity };
+  for (let c = 0; c <= 10; c += 0.25) {
+    const factor = median(short.map((p) => (p.ms - c) / p.floor));
+    const error = median(short.map((p) => Math.abs(Math.max(p.floor, c + factor * p.floor) - p.ms) / p.ms));
+    if (error < best.error) best = { constMs: c, factor, error };
+  }
+  const factors = bands.map((band, i) => (i === 0 ? best.factor : band.length ? median(band.map((p) => (p.ms - best.constMs) / p.floor)) : best.factor));
+  return { constMs: best.constMs, factors, pairs: pairs.length };
+}
+
+/** The hop fitted on every measured pair of `regions`. */
+export function fitLocalHop(m: RttMatrix, regions: readonly string[], coords: (r: string) => Coordinates): LocalHop {
+  return fitHop(measuredPairs(m, regions, coords));
+}
+
+export interface PathEstimate {
+  readonly ms: number;
+  /** The measured region the path enters the network through; null for the direct hop. */
+  readonly via: string | null;
+}
+
+/** What a path estimate needs: the matrix, the fitted hop, coordinates, and which regions count as measured. */
+export interface Network {
+  readonly matrix: RttMatrix;
+  readonly hop: LocalHop;
+  readonly coords: (region: string) => Coordinates;
+  /** Regions with measurements (calibration leaves one out). */
+  readonly measured: readonly string[];
+}
+
+/** Per network: its measured set, and each place's nearest measured regions (estimates repeat both). */
+const memo = new WeakMap<Network, { measured: ReadonlySet<string>; nearest: Map<string, { region: string; km: number }[]> }>();
+
+function memoOf(net: Network) {
+  let m = memo.get(net);
+  if (!m) memo.set(net, (m = { measured: new Set(net.measured), nearest: new Map() }));
+  return m;
+}
+
+/** Measured regions by distance from a place, nearest first. */
+function byDistance(net: Network, from: Coordinates): { region: string; km: number }[] {
+  const cache = memoOf(net).nearest;
+  const key = `${from.lat},${from.lon}`;
+  let list = cache.get(key);
+  if (!list) cache.set(key, (list = net.measured.map((region) => ({ region, km: haversineKm(from, net.coords(region)) })).sort((x, y) => x.km - y.km)));
+  return list;
+}
+
+/** Region to region: the measurement, or for an unmeasured end a local hop to its nearest measured region. */
+function betweenRegions(net: Network, a: string, b: string): number {
+  if (a === b) return 0;
+  const measured = memoOf(net).measured;
+  const entry = (r: string) => (measured.has(r) ? r : byDistance(net, net.coords(r))[0]!.region);
+  const [ea, eb] = [entry(a), entry(b)];
+  const local = (r: string, e: string) => (r === e ? 0 : hopMs(net.hop, haversineKm(net.coords(r), net.coords(e))));
+  const middle = ea === eb ? 0 : measuredMs(net.matrix, ea, eb) ?? hopMs(net.hop, haversineKm(net.coords(ea), net.coords(eb)));
+  return local(a, ea) + middle + local(b, eb);
+}
+
+/**
+ * From a place to a region: the cheapest way in through a measured region (the target itself among them) and on by
+ * measurement. Physics prices a direct hop only within LOCAL_HOP_MAX_KM — past that, distance says little about the
+ * route — and a way in only through the nearest measured regions: none more than LOCAL_HOP_MAX_KM farther than the
+ * nearest (from Tel Aviv, Dubai is reached through Tel Aviv's region, as its traffic goes, not by a 2,100 km hop).
+ * Never below the floor.
+ */
+export function pathEstimate(net: Network, from: Coordinates, to: string): PathEstimate {
+  const directKm = haversineKm(from, net.coords(to));
+  let best: PathEstimate | null = directKm <= LOCAL_HOP_MAX_KM ? { ms: hopMs(net.hop, directKm), via: null } : null;
+  const hubs = byDistance(net, from).slice(0, ENTRY_HUBS);
+  const entries = hubs.filter((h) => h.km <= hubs[0]!.km + LOCAL_HOP_MAX_KM);
+  for (const { region, km } of entries) {
+    const ms = hopMs(net.hop, km) + (region === to ? 0 : betweenRegions(net, region, to));
+    if (!best || ms < best.ms) best = { ms, via: region === to ? null : region };
+  }
+  return { ms: Math.max(best!.ms, floorMs(directKm)), via: best!.via };
+}
+
+export interface HeldOut {
+  readonly from: string;
+  readonly to: string;
+  readonly measuredMs: number;
+  readonly estimateMs: number;
+  readonly via: string | null;
+  /** (estimate − measured) ÷ measured. */
+  readonly error: number;
+}
+
+export interface Calibration {
+  readonly source: string;
+  readonly asOf: string;
+  readonly method: string;
+  readonly regions: number;
+  /** The local hop fitted on every measured region (what estimates use). */
+  readonly hop: LocalHop;
+  /** Every held-out estimate (each pair twice: once per end left out). */
+  readonly heldOut: readonly HeldOut[];
+  readonly medianAbsError: number;
+  readonly p90AbsError: number;
+  readonly maxAbsError: number;
+  /** Share of held-out estimates more than 35% off. */
+  readonly over35: number;
+  /** Measured ÷ estimate at the 10th and 90th percentiles: the 80% interval around an estimate. */
+  readonly ratioLow: number;
+  readonly ratioHigh: number;
+}
+
+/** Leave-one-region-out: every measured region as an unmeasured place, against its own measurements. */
+export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regions: readonly string[]): Calibration {
+  const measured = regions.filter((r) => m.p50[r] !== undefined);
+  const pairs = measuredPairs(m, measured, coords);
+  const heldOut: HeldOut[] = [];
+  for (const left of measured) {
+    const others = measured.filter((r) => r !== left);
+    const hop = fitHop(pairs.filter((p) => p.a !== left && p.b !== left));
+    const net: Network = { matrix: m, hop, coords, measured: others };
+    for (const to of others) {
+      const truth = measuredMs(m, left, to);
+      if (truth === null) continue;
+      const e = pathEstimate(net, coords(left), to);
+      heldOut.push({ from: left, to, measuredMs: truth, estimateMs: e.ms, via: e.via, error: (e.ms - truth) / truth });
+    }
+  }
+  const abs = heldOut.map((h) => Math.abs(h.error));
+  const ratios = heldOut.map((h) => h.measuredMs / h.estimateMs);
+  return {
+    source: m.source,
+    asOf: m.asOf,
+    method: m.method,
+    regions: measured.length,
+    hop: fitHop(pairs),
+    heldOut,
+    medianAbsError: median(abs),
+    p90AbsError: quantile(abs, 0.9),
+    maxAbsError: Math.max(...abs),
+    over35: abs.filter((e) => e > 0.35).length / abs.length,
+    ratioLow: quantile(ratios, 0.1),
+    ratioHigh: quantile(ratios, 0.9),
+  };
+}
