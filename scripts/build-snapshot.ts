@@ -28,10 +28,10 @@ export const FEED_SOURCES: Readonly<Record<FeedName, string>> = {
 
 const FEEDS: readonly FeedName[] = ["s3", "glacier", "ebs", "rds-postgresql-ondemand"];
 
-/** The attributes the feed map gives a row's product, so a row-derived document is found by the same selectors. */
-function rowAttributes(offer: string, usagetype: string): Readonly<Record<string, string>> | undefined {
+/** The feed map's product for a row (family, attributes), so a row-derived document is found by the same selectors. */
+function rowProduct(offer: string, usagetype: string) {
   const matches = Object.values(FEED_PRODUCTS).flat().filter((p) => p.service === offer && p.usagetype === usagetype);
-  return matches.length === 1 ? matches[0]!.attributes : undefined;
+  return matches.length === 1 ? matches[0] : undefined;
 }
 
 function byService(converted: Converted): Map<ServiceCode, SnapshotResponse[]> {
@@ -44,7 +44,7 @@ export async function buildSnapshot(feedsDir: string): Promise<{ files: Snapshot
   const read = async <T>(name: string): Promise<T> => JSON.parse(await readFile(join(feedsDir, name), "utf8")) as T;
   const layers: Converted[] = [{ responses: supplementResponses(), problems: [] }];
   for (const name of FEEDS) layers.push(convertFeed(name, await read<Feed>(`${name}.json`), FEED_SOURCES[name]));
-  layers.push(convertRows(await read<PriceListRows>("pricelist-rows-us-east-1.json"), rowAttributes));
+  layers.push(convertRows(await read<PriceListRows>("pricelist-rows-us-east-1.json"), rowProduct));
   const files = new Map<ServiceCode, SnapshotFile>();
   for (const layer of layers) {
     for (const [service, responses] of byService(layer)) files.set(service, mergeResponses(files.get(service), service, responses));

@@ -157,22 +157,22 @@ export function convertFeed(name: FeedName, feed: Feed, source: string): Convert
   return { responses, problems };
 }
 
-/** Real Price List rows (one per dimension) as documents, grouped by SKU. */
-export function convertRows(rows: PriceListRows, attributesOf: (offer: string, usagetype: string) => Readonly<Record<string, string>> | undefined): Converted {
+/** Real Price List rows (one per dimension) as documents, grouped by SKU; `named` gives a row's family and attributes. */
+export function convertRows(rows: PriceListRows, named: (offer: string, usagetype: string) => { family: string; attributes?: Readonly<Record<string, string>> } | undefined): Converted {
   const bySku = new Map<string, PriceListRows["rows"][number][]>();
   for (const row of rows.rows) bySku.set(row.sku, [...(bySku.get(row.sku) ?? []), row]);
   const byService = new Map<ServiceCode, string[]>();
   for (const [sku, dims] of bySku) {
     const first = dims[0]!;
     const service = first.offer as ServiceCode;
-    const attributes = attributesOf(first.offer, first.usagetype);
+    const product = named(first.offer, first.usagetype);
     const doc = productDocument({
       service,
       sku,
       region: rows.region,
       usagetype: first.usagetype,
-      family: first.unit === "GB-Mo" ? "Storage" : "API Request",
-      ...(attributes ? { attributes } : {}),
+      family: product?.family ?? "Storage",
+      ...(product?.attributes ? { attributes: product.attributes } : {}),
       // The rows keep no rate codes; the dimension keys only need to be unique within the product.
       dimensions: dims.map((d, i) => ({ rateCode: `${sku}.JRTCKXETXF.ROW${i}`, unit: d.unit, begin: d.beginRange, end: d.endRange, usd: d.usd, description: `${d.usagetype} ${d.beginRange}-${d.endRange}` })),
       publicationDate: first.publicationDate,

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../core/paths.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
-import { calibrate, fitLocalHop, floorMs, haversineKm, measuredMs, pathEstimate, type Calibration, type Coordinates, type Network, type RttMatrix } from "./model.js";
+import { calibrate, floorMs, haversineKm, measuredMs, pathEstimate, type Calibration, type Coordinates, type Network, type RttMatrix } from "./model.js";
 
 export { floorMs, haversineKm } from "./model.js";
 
@@ -36,8 +36,10 @@ export function offlineModel(): OfflineModel {
 export function modelOf(matrix: RttMatrix): OfflineModel {
   const coords = (code: string): Coordinates => findRegion(code)!;
   const regions = REGIONS.map((r) => r.code);
+  const calibration = calibrate(matrix, coords, regions);
   const measured = regions.filter((r) => matrix.p50[r] !== undefined);
-  return { network: { matrix, hop: fitLocalHop(matrix, measured, coords), coords, measured }, calibration: calibrate(matrix, coords, regions) };
+  // The hop the calibration fitted on every measured pair is the one estimates use.
+  return { network: { matrix, hop: calibration.hop, coords, measured }, calibration };
 }
 
 /** Where a round trip starts: a place, or the inside of a region (`region` set: no access term). */

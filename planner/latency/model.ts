@@ -13,6 +13,8 @@
  * column removed, the local hop refitted without it) and its estimates are compared with its measurements. The
  * interval is the 10th–90th percentile of those held-out ratios (measured ÷ estimate).
  */
+import { quantile } from "./stats.js";
+
 const EARTH_RADIUS_KM = 6371.0088;
 const FIBRE_KM_PER_MS = 200; // light in fibre: ~200,000 km/s
 
@@ -70,16 +72,8 @@ export interface LocalHop {
   readonly pairs: number;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
-
-export function quantile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-}
+const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: readonly number[]) => quantile(sorted(xs), 0.5);
 
 export function hopMs(hop: LocalHop, distanceKm: number): number {
   const floor = floorMs(distanceKm);
@@ -125,11 +119,6 @@ function fitHop(pairs: readonly Pair[]): LocalHop {
   }
   const factors = bands.map((band, i) => (i === 0 ? best.factor : band.length ? median(band.map((p) => (p.ms - best.constMs) / p.floor)) : best.factor));
   return { constMs: best.constMs, factors, pairs: pairs.length };
-}
-
-/** The hop fitted on every measured pair of `regions`. */
-export function fitLocalHop(m: RttMatrix, regions: readonly string[], coords: (r: string) => Coordinates): LocalHop {
-  return fitHop(measuredPairs(m, regions, coords));
 }
 
 export interface PathEstimate {
@@ -250,10 +239,10 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
     hop: fitHop(pairs),
     heldOut,
     medianAbsError: median(abs),
-    p90AbsError: quantile(abs, 0.9),
+    p90AbsError: quantile(sorted(abs), 0.9),
     maxAbsError: Math.max(...abs),
     over35: abs.filter((e) => e > 0.35).length / abs.length,
-    ratioLow: quantile(ratios, 0.1),
-    ratioHigh: quantile(ratios, 0.9),
+    ratioLow: quantile(sorted(ratios), 0.1),
+    ratioHigh: quantile(sorted(ratios), 0.9),
   };
 }
