@@ -105,18 +105,20 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   } catch {
     throw new UserError(`No price snapshot at ${dir}.`, "Run `stowage pricing refresh`, or unset STOWAGE_PRICES to use the shipped snapshot.");
   }
-  const files = new Map<ServiceCode, SnapshotFile>();
-  for (const service of SERVICE_CODES) {
-    if (!names.includes(fileName(service))) continue;
-    const path = join(dir, fileName(service));
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(path, "utf8"));
-    } catch (err) {
-      throw new UserError(`${path} is not valid JSON (${(err as Error).message}).`, "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.");
-    }
-    files.set(service, validateFile(json, path));
-  }
+  // Read at once: the files are independent, and the largest (RDS) is megabytes.
+  const read = await Promise.all(
+    SERVICE_CODES.filter((service) => names.includes(fileName(service))).map(async (service) => {
+      const path = join(dir, fileName(service));
+      let json: unknown;
+      try {
+        json = JSON.parse(await readFile(path, "utf8"));
+      } catch (err) {
+        throw new UserError(`${path} is not valid JSON (${(err as Error).message}).`, "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.");
+      }
+      return [service, validateFile(json, path)] as const;
+    }),
+  );
+  const files = new Map<ServiceCode, SnapshotFile>(read);
   return { dir, files, ...catalogFrom(files.values()) };
 }
 
