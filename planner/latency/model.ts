@@ -46,7 +46,10 @@ export interface RttMatrix {
   readonly p50: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-/** A hop of at most this many km is priced by physics; longer paths go through measured regions. */
+/**
+ * A direct hop is trusted up to this many km; farther, the path goes through measured regions. Also how much farther
+ * than the nearest measured region a place may enter through.
+ */
 export const LOCAL_HOP_MAX_KM = 1500;
 /** How many of the nearest measured regions a place may enter the network through. */
 export const ENTRY_HUBS = 6;
