@@ -52,7 +52,7 @@ export function prefixed(usagetype: string, region: string): string {
   return region === "us-east-1" ? usagetype : `${findRegion(region)!.usagePrefix}-${usagetype}`;
 }
 
-interface Dimension {
+export interface Dimension {
   readonly rateCode: string;
   readonly unit: string;
   readonly begin: string;
@@ -61,7 +61,36 @@ interface Dimension {
   readonly description: string;
 }
 
-/** A GetProducts document, the shape the Price List API returns for one on-demand product. */
+/** The attributes every product of a region carries in the Price List (data transfer has fromRegionCode instead). */
+export function regionalAttributes(service: ServiceCode, region: string, usagetype: string): Record<string, string> {
+  return { servicecode: service, usagetype: prefixed(usagetype, region), regionCode: region, location: findRegion(region)!.location, locationType: "AWS Region" };
+}
+
+/** A GetProducts document, the shape the Price List API returns for one on-demand product; attributes as given. */
+export function getProductsDocument(p: {
+  service: ServiceCode;
+  sku: string;
+  family: string;
+  attributes: Readonly<Record<string, string>>;
+  dimensions: readonly Dimension[];
+  publicationDate?: string;
+}): string {
+  const offer = p.dimensions[0]!.rateCode.split(".").slice(0, 2).join(".");
+  const priceDimensions = Object.fromEntries(
+    p.dimensions.map((d) => [
+      d.rateCode,
+      { unit: d.unit, beginRange: d.begin, endRange: d.end, description: d.description, rateCode: d.rateCode, appliesTo: [], pricePerUnit: { USD: d.usd } },
+    ]),
+  );
+  return JSON.stringify({
+    product: { productFamily: p.family, attributes: p.attributes, sku: p.sku },
+    serviceCode: p.service,
+    terms: { OnDemand: { [offer]: { offerTermCode: offer.split(".")[1], sku: p.sku, priceDimensions } } },
+    ...(p.publicationDate ? { publicationDate: p.publicationDate } : {}),
+  });
+}
+
+/** A regional product's document: its region's attributes, then its own. */
 export function productDocument(p: {
   service: ServiceCode;
   sku: string;
@@ -72,28 +101,8 @@ export function productDocument(p: {
   dimensions: readonly Dimension[];
   publicationDate: string;
 }): string {
-  const region = findRegion(p.region)!;
-  const attributes = {
-    servicecode: p.service,
-    usagetype: prefixed(p.usagetype, p.region),
-    regionCode: p.region,
-    location: region.location,
-    locationType: "AWS Region",
-    ...(p.attributes ?? {}),
-  };
-  const offer = p.dimensions[0]!.rateCode.split(".").slice(0, 2).join(".");
-  const priceDimensions = Object.fromEntries(
-    p.dimensions.map((d) => [
-      d.rateCode,
-      { unit: d.unit, beginRange: d.begin, endRange: d.end, description: d.description, rateCode: d.rateCode, appliesTo: [], pricePerUnit: { USD: d.usd } },
-    ]),
-  );
-  return JSON.stringify({
-    product: { productFamily: p.family, attributes, sku: p.sku },
-    serviceCode: p.service,
-    terms: { OnDemand: { [offer]: { offerTermCode: offer.split(".")[1], sku: p.sku, priceDimensions } } },
-    publicationDate: p.publicationDate,
-  });
+  const attributes = { ...regionalAttributes(p.service, p.region, p.usagetype), ...(p.attributes ?? {}) };
+  return getProductsDocument({ service: p.service, sku: p.sku, family: p.family, attributes, dimensions: p.dimensions, publicationDate: p.publicationDate });
 }
 
 function productsOf(name: FeedName, entries: Readonly<Record<string, FeedEntry>>): FeedProduct[] {

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import type { ServiceCode } from "../core/pricing/catalog.js";
 import type { SnapshotResponse } from "../core/pricing/snapshot.js";
 import { usagePrefix } from "../core/regions.js";
+import { getProductsDocument, regionalAttributes } from "./feeds.js";
 
 const SEEDED = "2026-11-27";
 const INFRACOST_DATE = "2024-09-25";
@@ -37,7 +38,7 @@ interface Product {
   readonly tiers: readonly Tier[];
   readonly family: string;
   readonly attributes?: Record<string, string>;
-  /** Data-transfer usage types carry the prefix in every region, us-east-1's included ("USE1-"). */
+  /** Data transfer: prefixed in every region, us-east-1's included ("USE1-"), and no regionCode (fromRegionCode). */
   readonly prefixed?: boolean;
 }
 
@@ -117,28 +118,24 @@ function sku(service: string, region: string, p: Product): string {
 }
 
 function document(service: ServiceCode, region: string, p: Product): string {
-  const usagetype = p.prefixed || region !== "us-east-1" ? `${usagePrefix(region)}-${p.usagetype}` : p.usagetype;
-  const attributes: Record<string, string> = { servicecode: service, usagetype, ...(p.attributes ?? {}) };
-  if (service !== "AWSDataTransfer") attributes.regionCode = region;
+  const attributes = p.prefixed
+    ? { servicecode: service, usagetype: `${usagePrefix(region)}-${p.usagetype}`, ...(p.attributes ?? {}) }
+    : { ...regionalAttributes(service, region, p.usagetype), ...(p.attributes ?? {}) };
   const id = sku(service, region, p);
   const offer = `${id}.JRTCKXETXF`;
-  const dims: Record<string, unknown> = {};
-  p.tiers.forEach(([begin, end, usd], i) => {
-    dims[`${offer}.T${i}`] = {
-      unit: p.unit,
-      beginRange: String(begin),
-      endRange: end === null ? "Inf" : String(end),
-      description: `$${usd} per ${p.unit} for ${p.usagetype} in ${region}`,
+  return getProductsDocument({
+    service,
+    sku: id,
+    family: p.family,
+    attributes,
+    dimensions: p.tiers.map(([begin, end, usd], i) => ({
       rateCode: `${offer}.T${i}`,
-      appliesTo: [],
-      pricePerUnit: { USD: usd },
-    };
-  });
-  return JSON.stringify({
-    product: { sku: id, productFamily: p.family, attributes },
-    serviceCode: service,
-    terms: { OnDemand: { [offer]: { offerTermCode: "JRTCKXETXF", sku: id, priceDimensions: dims } } },
-    version: "seed",
+      unit: p.unit,
+      begin: String(begin),
+      end: end === null ? "Inf" : String(end),
+      usd,
+      description: `$${usd} per ${p.unit} for ${p.usagetype} in ${region}`,
+    })),
   });
 }
 

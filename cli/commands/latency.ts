@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { DEFAULT_ACCESS_MS } from "../../planner/latency/estimate.js";
 import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
 
 const HELP = `stowage latency [--region R…] [--target NAME=URL…] [--samples N] [--timeout MS] [--deadline MS]
@@ -29,7 +30,7 @@ and failed samples count as lost. A target that refuses, resets, times out, or f
                       by physics, fitted on short region pairs) and on by measured medians, plus the access term;
                       never below the floor (great-circle distance at 200,000 km/s, both ways)
   --access-ms MS      last-mile allowance for the user's own network, added to estimates from a city or
-                      coordinates (default 10; none from inside a region)
+                      coordinates (default ${DEFAULT_ACCESS_MS}; none from inside a region)
   --calibration       how well the offline model fits measurements it was not fitted to (each measured region
                       left out in turn), with the data set's source and date; nothing is probed
   --format F          table (default), json or csv; --json is short for --format json
@@ -69,7 +70,7 @@ export const command: Command = {
       caFile: values.ca,
       from: values.from,
       offline: values.offline ?? false,
-      accessMs: intFlag(values["access-ms"], "--access-ms", 10, 0, 1000),
+      accessMs: intFlag(values["access-ms"], "--access-ms", DEFAULT_ACCESS_MS, 0, 1000),
       calibration: values.calibration ?? false,
       format: formatFlag(values, ["table", "json", "csv"] as const),
     });

@@ -10,9 +10,9 @@ import { PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
 const REFRESH_HELP = `stowage pricing refresh [--region R…] [--service S…] [--prices DIR] [--timeout MS]
 
 Fetches on-demand prices with the AWS Price List API (GetProducts) and replaces, product by product (same SKU,
-or same usage type and operation), the prices those regions had in the snapshot; the rest stay. Uses the standard AWS credential chain (profile, environment, SSO, instance role) and needs
-pricing:GetProducts. Every request must succeed before anything is written: a failed or partial refresh
-leaves the old snapshot as it was.
+or same usage type and operation), the prices those regions had in the snapshot; the rest stay. Uses the
+standard AWS credential chain (profile, environment, SSO, instance role) and needs pricing:GetProducts. Every
+request must succeed before anything is written: a failed or partial refresh leaves the old snapshot as it was.
 
   --region R     a region to fetch (repeatable; default: every region the snapshot has prices for, or
                  us-east-1, us-east-2, us-west-2, eu-west-1 and eu-central-1 when there is no snapshot yet)

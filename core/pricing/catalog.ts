@@ -79,7 +79,9 @@ export class Catalog {
     for (const priced of entries) this.add(priced);
     for (const answer of answers) {
       const key = `${answer.service}|${answer.region}`;
-      this.pending.set(key, [...(this.pending.get(key) ?? []), answer]);
+      const list = this.pending.get(key);
+      if (list) list.push(answer);
+      else this.pending.set(key, [answer]);
     }
   }
 
