@@ -75,3 +75,25 @@ export function usagePrefix(code: string): string {
   if (!region) throw new Error(`unknown region ${code}`);
   return region.usagePrefix;
 }
+
+/** One problem with a list of replica regions: `index` is the entry's position, or null for the list as a whole. */
+export interface ReplicaProblem {
+  readonly index: number | null;
+  readonly message: string;
+}
+
+/**
+ * The replica-region rules, stated once for the workload, the stack config and the Replication component: each
+ * replica is a known region, is not the primary, and is listed once (a second copy would be a second replica bucket
+ * with the same name, which the engine refuses as a duplicate URN).
+ */
+export function replicaRegionProblems(primary: string, replicas: readonly string[]): ReplicaProblem[] {
+  const problems: ReplicaProblem[] = [];
+  replicas.forEach((r, i) => {
+    if (!isRegionCode(r)) problems.push({ index: i, message: `unknown AWS region ${JSON.stringify(r)}` });
+    else if (r === primary) problems.push({ index: i, message: `${r} is the primary region; a replica must be in another region` });
+  });
+  const dupes = [...new Set(replicas.filter((r, i) => replicas.indexOf(r) !== i))];
+  if (dupes.length) problems.push({ index: null, message: `${dupes.join(", ")} listed twice; each replica region once` });
+  return problems;
+}

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { validateAll } from "../core/inputs.js";
-import { isRegionCode } from "../core/regions.js";
+import { isRegionCode, replicaRegionProblems } from "../core/regions.js";
 import { STORAGE_CLASSES, TRANSITION_CLASSES, lifecycleProblems } from "../core/storageClasses.js";
 
 const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"] as const;
@@ -156,10 +156,9 @@ function contradictions(c: StackConfig): string[] {
   const out: string[] = [];
   const env = ENVIRONMENTS[c.environment];
   if (!isRegionCode(c.primaryRegion)) out.push(`stowage:primaryRegion: unknown AWS region ${show(c.primaryRegion)}`);
-  c.replicaRegions.forEach((r, i) => {
-    if (!isRegionCode(r)) out.push(`stowage:replicaRegions[${i}]: unknown AWS region ${show(r)}`);
-    if (r === c.primaryRegion) out.push(`stowage:replicaRegions[${i}]: ${r} is the primary region; a replica must be in another region`);
-  });
+  for (const p of replicaRegionProblems(c.primaryRegion, c.replicaRegions)) {
+    out.push(`stowage:replicaRegions${p.index === null ? "" : `[${p.index}]`}: ${p.message}`);
+  }
   if (c.replicaRegions.length && !c.versioning) out.push("stowage:versioning: false, but replication (stowage:replicaRegions) requires versioning on both buckets");
   if (env.replicationRequired && c.replicaRegions.length === 0) out.push(`stowage:replicaRegions: ${c.environment} requires at least one replica region (outages are regional)`);
   // The schedule as S3 judges it, from the class uploads land in (expiry per bucket below).

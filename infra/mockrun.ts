@@ -88,8 +88,17 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   // surface as an unhandled rejection. Caught here, it is thrown to the caller instead.
   let failure: { error: unknown } | null = null;
   const pending = programTimers();
+  const typeChains = new WeakMap<pulumi.Resource, string>();
+  const urns = new Set<string>();
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
+      // The engine refuses a second resource with the same URN (type chain + name); so does this run, or a program
+      // that declares one thing twice would be judged as two (e.g. a replica region listed twice).
+      const chain = `${args.opts.parent ? (typeChains.get(args.opts.parent) ?? "") + "$" : ""}${args.type}`;
+      typeChains.set(args.resource, chain);
+      const urn = `${chain}::${args.name}`;
+      if (urns.has(urn)) throw new Error(`Duplicate resource URN ${JSON.stringify(urn)}: ${args.type} "${args.name}" is declared twice; give it a unique name`);
+      urns.add(urn);
       options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
       return undefined;
     });
@@ -100,7 +109,12 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
     }
     return undefined;
   });
-  if (failure) throw (failure as { error: unknown }).error;
+  if (failure) {
+    // Let the registrations already made settle first, or they would reach the next run's mocks.
+    await waitForRPCs().catch(() => {});
+    pending.stop();
+    throw (failure as { error: unknown }).error;
+  }
   // Done when the engine and the program say so, as `pulumi` is when the program's process ends: every
   // registration and its outputs settled (the runtime's RPC queue), and no timer the program started still to
   // fire (a registration it would make then). Not after a quiet spell that a slow machine or a late closure outlasts.

@@ -34,6 +34,7 @@ describe("parseStackConfig", () => {
     ["an unknown key", (c) => (c.replicaRegion = "us-west-1"), /stowage:: unknown key "replicaRegion"|unknown key "replicaRegion"/],
     ["an unknown region", (c) => (c.primaryRegion = "us-east-7"), /stowage:primaryRegion: unknown AWS region "us-east-7"/],
     ["a replica in the primary region", (c) => (c.replicaRegions = ["us-east-2"]), /stowage:replicaRegions\[0\]: us-east-2 is the primary region/],
+    ["a replica region listed twice", (c) => (c.replicaRegions = ["us-west-2", "us-west-2"]), /stowage:replicaRegions: us-west-2 listed twice/],
     ["replication without versioning", (c) => (c.versioning = false), /stowage:versioning: false, but replication .* requires versioning/],
     ["prod without a replica", (c) => (c.replicaRegions = []), /stowage:replicaRegions: prod requires at least one replica region/],
     ["prod without Object Lock", (c) => delete c.buckets[1].objectLock, /stowage:buckets\[1\]\.objectLock: prod requires Object Lock/],

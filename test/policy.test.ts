@@ -3,7 +3,7 @@
  * the right policy and control, through @pulumi/policy's own validation types (infra/policy/offline.ts).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -114,6 +114,55 @@ describe("stowage policy (the built command)", () => {
     const notExport = await run("--export", file);
     expect(notExport).toMatchObject({ code: 2, stdout: "" });
     expect(notExport.stderr).toContain("is not a stack export: it has no deployment.resources list");
+  });
+});
+
+describe("one replica-region rule for the stack config, the component and the engine's URNs", () => {
+  it("refuses a replica region listed twice as bad input (exit 2 naming it), never judged as 34 duplicate findings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-policy-"));
+    const prod = readFileSync("Pulumi.prod.yaml", "utf8");
+    writeFileSync(join(dir, "Pulumi.yaml"), readFileSync("Pulumi.yaml"));
+    writeFileSync(join(dir, "Pulumi.prod.yaml"), prod.replace("stowage:replicaRegions: [us-west-2]", "stowage:replicaRegions: [us-west-2, us-west-2]"));
+    expect(readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8")).not.toBe(prod);
+    for (const command of ["policy", "estimate"]) {
+      const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile("node", ["dist/bundle/cli.js", command, "--stack", "prod", "--stack-dir", dir], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+      );
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toMatch(/stowage:replicaRegions: us-west-2 listed twice/);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("a program that declares one resource twice fails as the engine fails it: a duplicate URN", async () => {
+    const aws = await import("@pulumi/aws");
+    const { ComponentResource } = await import("@pulumi/pulumi");
+    await expect(
+      runUnderMocks("p", "s", {}, () => {
+        new aws.s3.Bucket("twice", {});
+        new aws.s3.Bucket("twice", {});
+      }),
+    ).rejects.toThrow(/Duplicate resource URN "aws:s3\/bucket:Bucket::twice"/);
+    // The same name under another parent type is another URN, as in the engine.
+    const ok = await runUnderMocks("p", "s", {}, () => {
+      const parent = new (class extends ComponentResource {})("t:index:C", "c");
+      new aws.s3.Bucket("same", {}, { parent });
+      new aws.s3.Bucket("same", {});
+    });
+    expect(ok.resources.filter((r) => r.name === "same")).toHaveLength(2);
+  });
+
+  it("the Replication component refuses a replica in its source's region", async () => {
+    const { DataBucket } = await import("../infra/components/dataBucket.js");
+    const { LogBucket } = await import("../infra/components/logBucket.js");
+    const { Replication } = await import("../infra/components/replication.js");
+    await expect(
+      runUnderMocks("p", "s", {}, () => {
+        const logs = new LogBucket("logs", { region: "us-east-2", accountId: "123456789012", tags: {} });
+        const source = new DataBucket("data", { region: "us-east-2", accountId: "123456789012", logBucket: logs.bucket, tags: {} });
+        new Replication("data-us-east-2", { source, replicaRegion: "us-east-2", replicaArgs: { accountId: "123456789012", tags: {} }, accountId: "123456789012", tags: {} });
+      }),
+    ).rejects.toThrow(/replicaRegion: us-east-2 is the primary region/);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { describeValue, problemsError, readYamlFile, validateAll } from "../inputs.js";
-import { isRegionCode } from "../regions.js";
+import { isRegionCode, replicaRegionProblems } from "../regions.js";
 import { STORAGE_CLASSES, lifecycleProblems } from "../storageClasses.js";
 
 const gb = z.number().nonnegative();
@@ -66,12 +66,9 @@ export type LifecycleRule = Workload["lifecycle"][number];
 export function semanticProblems(w: Workload): string[] {
   const problems: string[] = [];
   if (!isRegionCode(w.region)) problems.push(`region: unknown AWS region ${describeValue(w.region)}`);
-  w.replication.regions.forEach((r, i) => {
-    if (!isRegionCode(r)) problems.push(`replication.regions[${i}]: unknown AWS region ${describeValue(r)}`);
-    else if (r === w.region) problems.push(`replication.regions[${i}]: ${r} is the primary region; a replica must be elsewhere`);
-  });
-  const dupes = w.replication.regions.filter((r, i, all) => all.indexOf(r) !== i);
-  if (dupes.length) problems.push(`replication.regions: ${[...new Set(dupes)].join(", ")} listed twice`);
+  for (const p of replicaRegionProblems(w.region, w.replication.regions)) {
+    problems.push(`replication.regions${p.index === null ? "" : `[${p.index}]`}: ${p.message}`);
+  }
 
   // Data lands in Standard for s3-lifecycle. One check of a schedule for the workload, the stack config and the bucket.
   const key = { afterDays: "after_days", storageClass: "class" } as const;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { replicaRegionProblems } from "../../core/regions.js";
 import { replicationPolicy, serviceTrust } from "../policies.js";
 import { DataBucket, type DataBucketArgs } from "./dataBucket.js";
 import { LogBucket } from "./logBucket.js";
@@ -32,6 +33,7 @@ export class Replication extends pulumi.ComponentResource {
     const child = { parent: this };
     const { source, replicaRegion } = args;
     if (!source.versioning) throw new Error(`Replication ${name}: the source bucket must be versioned`);
+    for (const p of replicaRegionProblems(source.region, [replicaRegion])) throw new Error(`Replication ${name}: replicaRegion: ${p.message}`);
     this.logBucket = new LogBucket(`${name}-logs`, { region: replicaRegion, accountId: args.accountId, forceDestroy: args.replicaArgs.forceDestroy ?? false, tags: args.tags }, child);
     this.replica = new DataBucket(`${name}-replica`, { ...args.replicaArgs, region: replicaRegion, logBucket: this.logBucket.bucket }, child);
     this.role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(serviceTrust("s3.amazonaws.com", a))), tags: args.tags }, child);
