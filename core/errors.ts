@@ -14,3 +14,19 @@ export class UserError extends Error {
     this.name = "UserError";
   }
 }
+
+/**
+ * Every problem of one input (a file, a stack's config, a pack config) in one error, each on its own line, so a
+ * user fixes them all in one pass; `problems` keeps them apart for callers that show them in place.
+ */
+export class ProblemsError extends UserError {
+  constructor(
+    /** What was read, as the user knows it: a path, or "The stack config". */
+    readonly source: string,
+    readonly problems: readonly string[],
+    tryMessage?: string,
+  ) {
+    super(`${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, tryMessage);
+    this.name = "ProblemsError";
+  }
+}

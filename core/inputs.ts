@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { UserError } from "./errors.js";
+import { ProblemsError, UserError } from "./errors.js";
 
 // Every file is validated once per run. Zod's JIT generates and compiles a parser per object schema on first use,
 // which costs more than it saves here: the workload and users files validate in ~12 ms instead of ~20 ms cold.
@@ -66,11 +66,8 @@ export function validateAll<S extends z.ZodObject>(schema: S, raw: unknown, cros
 }
 
 /** Every problem of a file in one error, with the example that documents its keys. */
-export function problemsError(source: string, problems: readonly string[], example: string): UserError {
-  return new UserError(
-    `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    `Fix the keys above; ${example} documents every key.`,
-  );
+export function problemsError(source: string, problems: readonly string[], example: string): ProblemsError {
+  return new ProblemsError(source, problems, `Fix the keys above; ${example} documents every key.`);
 }
 
 /**

@@ -5,6 +5,7 @@
  * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
  */
 import { z } from "zod";
+import { ProblemsError } from "../core/errors.js";
 import { validateAll } from "../core/inputs.js";
 import { isRegionCode, replicaRegionProblems } from "../core/regions.js";
 import { STORAGE_CLASSES, TRANSITION_CLASSES, lifecycleProblems } from "../core/storageClasses.js";
@@ -143,9 +144,10 @@ export const ENVIRONMENTS: Readonly<Record<StackConfig["environment"], Environme
   prod: { forceDestroy: false, protect: true, replicationRequired: true, objectLockRequired: true, keyDeletionDays: 30 },
 };
 
-export class StackConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`The stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+/** The stack config's problems: a user's to fix (exit 2), one line each. */
+export class StackConfigError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super("The stack config", problems, "Fix the stack file's keys above.");
     this.name = "StackConfigError";
   }
 }

@@ -3,8 +3,7 @@
  * validated config, the program run under the engine's mocks, and the region a resource without its own lives in
  * (the AWS provider's `aws:region`). Mock conventions live in mockrun.ts, never in what the rules are told.
  */
-import { UserError } from "../core/errors.js";
-import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "./config.js";
+import { parseStackConfig, stowageKeys, type StackConfig } from "./config.js";
 import { runUnderMocks } from "./mockrun.js";
 import type { StackResource } from "./policy/gather.js";
 import { stowage } from "./program.js";
@@ -23,13 +22,7 @@ export const regionOfConfig = (config: Record<string, unknown>): string | null =
 /** Stowage's own program for a stack file, config validated once (infra/index.ts reads the same keys). */
 export async function loadOwnStack(stackDir: string, stack: string): Promise<LoadedStack & { readonly cfg: StackConfig }> {
   const config = await readStackFileConfig(stackDir, stack);
-  let cfg: StackConfig;
-  try {
-    cfg = parseStackConfig(stowageKeys(config));
-  } catch (err) {
-    if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
-    throw err;
-  }
+  const cfg = parseStackConfig(stowageKeys(config)); // a StackConfigError is the user's to fix (exit 2)
   const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
   return { name: stack, project: "stowage", region: regionOfConfig(config), resources: run.resources, cfg };
 }

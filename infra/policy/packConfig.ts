@@ -8,7 +8,7 @@
  * `stowage policy --policy-config FILE` honours the same file, so the offline check and the CLI's agree.
  */
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../core/errors.js";
+import { ProblemsError, UserError } from "../../core/errors.js";
 import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
 
 export interface PackConfig {
@@ -56,7 +56,7 @@ export function parsePackConfig(json: unknown, source: string): PackConfig {
     }
   }
   if (problems.length) {
-    throw new UserError(`${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, "Fix the entries above; `stowage policy --help` shows the format.");
+    throw new ProblemsError(source, problems, "Fix the entries above; `stowage policy --help` shows the format.");
   }
   return { levels, settings };
 }

@@ -6,7 +6,7 @@ import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { estimate, type CostReport } from "../../core/cost/estimate.js";
 import { parseWorkload } from "../../core/cost/workload.js";
-import { UserError } from "../../core/errors.js";
+import { ProblemsError, UserError } from "../../core/errors.js";
 import { haversineKm } from "../latency/estimate.js";
 import type { ProbeResult } from "../latency/probe.js";
 import { looksOffline } from "../latency/report.js";
@@ -198,7 +198,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
           parseWorkload(next);
           dispatch({ type: "edit-commit", raw: next });
         } catch (err) {
-          dispatch({ type: "error", message: err instanceof UserError ? err.message.split("\n").slice(1).map((l) => l.trim().replace(/^- /, "")).join("; ") : String(err) });
+          dispatch({ type: "error", message: err instanceof ProblemsError ? err.problems.join("; ") : err instanceof UserError ? err.message : String(err) });
         }
       } else if (key.escape) dispatch({ type: "edit-cancel" });
       else if (key.backspace || key.delete) dispatch({ type: "edit-backspace" });
