@@ -57,6 +57,8 @@ export interface Estimate {
   readonly highMs: number;
   /** "measured": the inter-region median itself; otherwise the measured region the path enters through, or "direct". */
   readonly basis: string;
+  /** True when no measured region is near enough to know how traffic from here is routed: the interval is wide. */
+  readonly routingUnknown?: boolean;
 }
 
 export function estimateRtt(from: From, to: { code: string; lat: number; lon: number }, accessMs = DEFAULT_ACCESS_MS, model: OfflineModel = offlineModel()): Estimate {
