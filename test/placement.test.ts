@@ -1,6 +1,10 @@
 /** Placement: the pure decision (with properties), the users file, and the whole plan on the shipped prices. */
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { parseWorkload } from "../core/cost/workload.js";
@@ -61,6 +65,13 @@ describe("place", () => {
     expect(conf).toEqual({ a: [true, "likely"], b: [true, "confident"], c: [true, "measured"] });
     expect(p.recommendation!.primary).toBe("a");
     expect(p.recommendation!.reasons[1]).toMatch(/\(estimated; likely, not sure: the high end of the estimates' 80% intervals misses the limits\)$/);
+  });
+
+  it("says \"routing unknown\" when an estimate comes from a place with no measured region near", () => {
+    const blind = { ...candidate("a", 10, [60]), latency: [{ population: "island", weight: 1, rttMs: 60, estimated: true, highMs: 90, routingUnknown: true }] };
+    const p = place(input([blind]));
+    expect(p.ranking[0]!.latencyConfidence).toBe("unknown");
+    expect(p.recommendation!.reasons[1]).toMatch(/routing unknown for island: no measured region is near/);
   });
 
   it("names every reason a region is rejected", () => {
@@ -300,4 +311,31 @@ describe("plan on the shipped prices", async () => {
     expect(scheduleFor("s3-lifecycle", workload)).toEqual({ uploadStorageClass: "STANDARD", transitions: [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 90, storageClass: "GLACIER_IR" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }] });
     expect(scheduleFor("s3-glacier-ir", workload)).toEqual({ uploadStorageClass: "GLACIER_IR", transitions: [] });
   });
+});
+
+describe("stowage plan, the built command", () => {
+  const run = promisify(execFile);
+  const dir = mkdtempSync(join(tmpdir(), "stowage-placement-"));
+  const workload = join(dir, "workload.yaml");
+  const users = join(dir, "users.yaml");
+  writeFileSync(workload, "region: us-east-2\ndata: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 }\nrequests: { monthly_writes: 100000, monthly_reads: 0 }\naccess: { monthly_read_gb: 0, monthly_egress_gb: 0 }\n");
+  writeFileSync(users, "populations:\n  - { name: columbus, place: Columbus, weight: 1 }\n  - { name: chicago, place: Chicago, weight: 1 }\n  - { name: new-york, place: New York, weight: 1 }\nconstraints:\n  replica: { required: true, min_distance_km: 300 }\n");
+  const plan = (...extra: string[]) => run("node", ["dist/bundle/cli.js", "plan", "--workload", workload, "--users", users, "--offline", "--json", ...extra]).then((r) => JSON.parse(r.stdout));
+
+  it("gives US Midwest and East users a US primary, its strategy chosen with its replica", async () => {
+    const json = await plan();
+    expect(json.recommendation.primary).toMatch(/^us-/);
+    expect(json.recommendation.strategy).not.toBe("S3 Deep Archive");
+  }, 60_000);
+
+  it("takes the near-tie margin from --near-tie-pct", async () => {
+    const [none, wide] = await Promise.all([plan("--near-tie-pct", "0"), plan("--near-tie-pct", "100")]);
+    const feasible = wide.ranking.filter((r: { feasible: boolean }) => r.feasible);
+    const fastest = [...feasible].sort((a: { weightedRttMs: number }, b: { weightedRttMs: number }) => a.weightedRttMs - b.weightedRttMs)[0];
+    const cheapest = [...feasible].sort((a: { monthlyCost: string }, b: { monthlyCost: string }) => Number(a.monthlyCost) - Number(b.monthlyCost))[0];
+    expect(none.recommendation.primary).toBe(cheapest.region);
+    // Every feasible region is within 100% of the cheapest here (checked), so the fastest wins.
+    expect(feasible.every((r: { monthlyCost: string }) => Number(r.monthlyCost) <= 2 * Number(cheapest.monthlyCost))).toBe(true);
+    expect(wide.recommendation.primary).toBe(fastest.region);
+  }, 60_000);
 });

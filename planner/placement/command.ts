@@ -30,6 +30,8 @@ export interface PlanArgs {
   readonly deadlineMs: number;
   /** ISO date recorded with the decision (default today). */
   readonly today?: string;
+  /** Overrides the users file's near_tie_pct. */
+  readonly nearTiePct?: number;
 }
 
 /** Exit code when no region meets every constraint: scripts can tell it from an error (2) or a bug (1). */
@@ -139,7 +141,8 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
 }
 
 export async function runPlan(args: PlanArgs): Promise<number> {
-  const [workload, users, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const [workload, read, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const users = args.nearTiePct === undefined ? read : { ...read, constraints: { ...read.constraints, nearTieMargin: args.nearTiePct / 100 } };
   warnIfStale(snapshot.asOf);
   const note = (s: string) => process.stderr.write(`${s}\n`);
   const live = args.offline ? null : await measureHere(users, args.deadlineMs, note);
