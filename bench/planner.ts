@@ -90,8 +90,8 @@ const everywhere = everyRegionCatalog(snapshot.files.values());
 measure(`plan, all ${everywhere.regions("AmazonS3").length} regions priced and allowed:`, everywhere, allowAll);
 // The search alone, on a cost and latency table already built (what the UI re-runs when a pick changes).
 const built = plan({ workload, users, catalog: snapshot.catalog });
-const candidates = built.ranking.map((r) => ({ region: r.region, monthlyCost: r.monthlyCost, strategy: r.strategy, latency: r.latency }));
-const search = time(50, () => place({ candidates, constraints: users.constraints, distanceKm: () => 1000, replicaCost: () => null }));
+const candidates = built.ranking.map((r) => ({ region: r.region, latency: r.latency }));
+const search = time(50, () => place({ candidates, constraints: users.constraints, distanceKm: () => 1000, option: built.option }));
 console.log(`  ${"search only (tables built):".padEnd(42)} ${stats(search)}`);
 
 /** Milliseconds from spawning `command` in a pseudo-terminal (script(1)) until `marker` appears on it. */

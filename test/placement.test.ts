@@ -1,31 +1,44 @@
 /** Placement: the pure decision (with properties), the users file, and the whole plan on the shipped prices. */
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { parseWorkload } from "../core/cost/workload.js";
 import { UserError } from "../core/errors.js";
 import { Decimal } from "../core/money.js";
-import { place, type Candidate, type PlacementInput } from "../planner/placement/placement.js";
+import { place, type Candidate, type Option, type PlacementInput } from "../planner/placement/placement.js";
 import { placementStrategies, plan, scheduleFor } from "../planner/placement/plan.js";
 import { parseUsers } from "../planner/placement/users.js";
+import type { Catalog } from "../core/pricing/catalog.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 
-const candidate = (region: string, cost: number | null, rtts: number[], estimated = true): Candidate => ({
+/** A test candidate carries its one-copy cost; the input prices options from it. */
+type TestCandidate = Candidate & { readonly cost: number | null };
+const candidate = (region: string, cost: number | null, rtts: number[], estimated = true): TestCandidate => ({
   region,
-  monthlyCost: cost === null ? null : new Decimal(cost),
-  strategy: cost === null ? null : "S3 Standard",
+  cost,
   latency: rtts.map((rttMs, i) => ({ population: `p${i}`, weight: 1 / rtts.length, rttMs, estimated })),
 });
 
 /** Regions on a line, 1,000 km apart, so distances are easy to reason about. */
 const POS: Record<string, number> = { a: 0, b: 1000, c: 2000, d: 3000, e: 300 };
-const input = (candidates: Candidate[], constraints: Partial<PlacementInput["constraints"]> = {}, replicaCost = 5): PlacementInput => ({
+const priced = (monthlyCost: Decimal, replica: Decimal | null): Option => ({ priced: { strategy: "s3-standard", label: "S3 Standard", monthlyCost, replicaMonthlyCost: replica }, unpriced: null });
+const input = (candidates: TestCandidate[], constraints: Partial<PlacementInput["constraints"]> = {}, replicaCost = 5): PlacementInput => ({
   candidates,
-  constraints: { allowedRegions: null, latencyObjectiveMs: 100, worstLatencyMs: 150, monthlyBudgetUsd: null, replica: { required: false, minDistanceKm: 500 }, ...constraints },
+  constraints: { allowedRegions: null, latencyObjectiveMs: 100, worstLatencyMs: 150, monthlyBudgetUsd: null, replica: { required: false, minDistanceKm: 500 }, nearTieMargin: 0, ...constraints },
   distanceKm: (x, y) => Math.abs(POS[x]! - POS[y]!),
-  replicaCost: () => new Decimal(replicaCost),
+  option: (primary, replica) => {
+    const cost = candidates.find((c) => c.region === primary)!.cost;
+    if (cost === null) return { priced: null, unpriced: null };
+    return replica === null ? priced(new Decimal(cost), null) : priced(new Decimal(cost + replicaCost), new Decimal(replicaCost));
+  },
 });
+/** One copy's cost of a candidate in an input built above. */
+const costOf = (inp: PlacementInput, region: string) => (inp.candidates.find((c) => c.region === region) as TestCandidate).cost;
 
 describe("place", () => {
   it("recommends the cheapest feasible region and says why", () => {
@@ -42,7 +55,7 @@ describe("place", () => {
   });
 
   it("says whether an estimated region meets the objective surely or only likely, at the high end of the interval", () => {
-    const withHigh = (c: Candidate, high: number[]): Candidate => ({ ...c, latency: c.latency.map((l, i) => ({ ...l, highMs: high[i]! })) });
+    const withHigh = (c: TestCandidate, high: number[]): TestCandidate => ({ ...c, latency: c.latency.map((l, i) => ({ ...l, highMs: high[i]! })) });
     const p = place(input([
       withHigh(candidate("a", 10, [90, 95]), [99, 104]), // weighted high 101.5 > 100: likely
       withHigh(candidate("b", 20, [80, 85]), [88, 93]), // met even at the high end
@@ -52,6 +65,13 @@ describe("place", () => {
     expect(conf).toEqual({ a: [true, "likely"], b: [true, "confident"], c: [true, "measured"] });
     expect(p.recommendation!.primary).toBe("a");
     expect(p.recommendation!.reasons[1]).toMatch(/\(estimated; likely, not sure: the high end of the estimates' 80% intervals misses the limits\)$/);
+  });
+
+  it("says \"routing unknown\" when an estimate comes from a place with no measured region near", () => {
+    const blind = { ...candidate("a", 10, [60]), latency: [{ population: "island", weight: 1, rttMs: 60, estimated: true, highMs: 90, routingUnknown: true }] };
+    const p = place(input([blind]));
+    expect(p.ranking[0]!.latencyConfidence).toBe("unknown");
+    expect(p.recommendation!.reasons[1]).toMatch(/routing unknown for island: no measured region is near/);
   });
 
   it("names every reason a region is rejected", () => {
@@ -71,6 +91,43 @@ describe("place", () => {
     expect(p.recommendation!.monthlyCost.toFixed(2)).toBe("13.00");
     const a = p.ranking.find((r) => r.region === "a")!;
     expect(a.replica).toEqual({ region: "c", distanceKm: 2000, monthlyCost: new Decimal(5) });
+  });
+
+  it("gives a near-tie within the margin to the lower latency, and says what that costs", () => {
+    const cands = [candidate("a", 100, [90]), candidate("b", 103, [40]), candidate("c", 120, [10])];
+    const tie = place(input(cands, { nearTieMargin: 0.05 }));
+    expect(tie.recommendation!.primary).toBe("b");
+    expect(tie.recommendation!.reasons[0]).toBe("within the 5% near-tie margin of the cheapest of 3 feasible regions, and faster: $103.00 a month on average with S3 Standard");
+    expect(tie.recommendation!.reasons).toContain("a is cheaper by $3.00 but 50 ms slower; within the 5% margin the lower latency wins");
+    // Outside the margin the cheapest wins, and c (20% dearer) never does.
+    const strict = place(input(cands, { nearTieMargin: 0.02 }));
+    expect(strict.recommendation!.primary).toBe("a");
+    expect(strict.recommendation!.reasons.some((r) => r.includes("cheaper by"))).toBe(false);
+  });
+
+  it("ranks a region whose option lacks a price as unknown, and says when that hole decides", () => {
+    const unknownB = (low: number, high: number): PlacementInput => {
+      const base = input([candidate("a", 20, [50]), candidate("b", null, [50]), candidate("c", 40, [50])]);
+      return {
+        ...base,
+        option: (primary, replica) =>
+          primary === "b"
+            ? { priced: null, unpriced: { strategy: "s3-deep-archive", label: "S3 Deep Archive", low: new Decimal(low), high: new Decimal(high), missing: ["b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs"], regions: ["b"] } }
+            : base.option(primary, replica),
+      };
+    };
+    const decides = place(unknownB(10, 30));
+    expect(decides.recommendation!.primary).toBe("a");
+    const b = decides.ranking.find((r) => r.region === "b")!;
+    expect([b.price, b.feasible, b.monthlyCost]).toEqual(["unknown", false, null]);
+    expect(b.rejectedBecause).toEqual(["price unknown: $10.00–$30.00 a month with S3 Deep Archive, depending on the missing price of b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs (run `stowage pricing refresh --region b`)"]);
+    expect(decides.ranking.map((r) => r.region)).toEqual(["a", "c", "b"]);
+    expect(decides.recommendation!.reasons.at(-1)).toBe(
+      "unknown price decides: b with S3 Deep Archive would cost $10.00–$30.00 a month with the missing price of b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs at the cheapest to the dearest other region's price, and at the low end the recommendation would change; run `stowage pricing refresh --region b`",
+    );
+    expect(place(unknownB(5, 15)).recommendation!.reasons.at(-1)).toMatch(/and at either end the recommendation would change/);
+    // A hole that cannot change the answer is not a reason.
+    expect(place(unknownB(25, 60)).recommendation!.reasons.some((r) => r.includes("unknown price"))).toBe(false);
   });
 
   it("says which constraints cannot be met, and by how much", () => {
@@ -95,11 +152,12 @@ describe("place", () => {
       replica: fc.boolean(),
       minKm: fc.constantFrom(0, 500, 1500, 2500),
       replicaCost: fc.integer({ min: 0, max: 200 }),
+      margin: fc.constantFrom(0, 0.05, 0.2),
     })
     .map((g) =>
       input(
         g.regions.map((r, i) => candidate(r, g.costs[i]!, g.rtts[i]!)),
-        { allowedRegions: g.allowed, latencyObjectiveMs: g.objective, worstLatencyMs: g.worst, monthlyBudgetUsd: g.budget, replica: { required: g.replica, minDistanceKm: g.minKm } },
+        { allowedRegions: g.allowed, latencyObjectiveMs: g.objective, worstLatencyMs: g.worst, monthlyBudgetUsd: g.budget, replica: { required: g.replica, minDistanceKm: g.minKm }, nearTieMargin: g.margin },
         g.replicaCost,
       ),
     );
@@ -117,7 +175,7 @@ describe("place", () => {
         const c = inp.candidates.find((x) => x.region === primary)!;
         const weighted = c.latency.reduce((s, l) => s + l.weight * l.rttMs, 0);
         expect(k.allowedRegions === null || k.allowedRegions.includes(primary)).toBe(true);
-        expect(c.monthlyCost).not.toBeNull();
+        expect(costOf(inp, primary)).not.toBeNull();
         expect(weighted).toBeLessThanOrEqual(k.latencyObjectiveMs + 0.05);
         expect(Math.max(...c.latency.map((l) => l.rttMs))).toBeLessThanOrEqual(k.worstLatencyMs);
         if (k.monthlyBudgetUsd !== null) expect(monthlyCost.toNumber()).toBeLessThanOrEqual(k.monthlyBudgetUsd);
@@ -168,7 +226,7 @@ describe("the users file", () => {
   it("accepts the example, normalising weights", () => {
     const u = parseUsers(parse(readFileSync("examples/users.yaml", "utf8")));
     expect(u.populations.map((p) => [p.name, p.weight, p.here])).toEqual([["office", 0.1, true], ["cameras", 0.6, false], ["customers", 0.3, false]]);
-    expect(u.constraints).toEqual({ allowedRegions: ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"], latencyObjectiveMs: 200, worstLatencyMs: 200, monthlyBudgetUsd: 500, replica: { required: true, minDistanceKm: 500 } });
+    expect(u.constraints).toEqual({ allowedRegions: ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"], latencyObjectiveMs: 200, worstLatencyMs: 200, monthlyBudgetUsd: 500, replica: { required: true, minDistanceKm: 500 }, nearTieMargin: 0.05 });
     expect(parseUsers({ populations: [{ name: "a", place: "Tokyo", weight: 3 }, { name: "b", place: "Osaka", weight: 1 }] }).populations.map((p) => p.weight)).toEqual([0.75, 0.25]);
     expect(parseUsers(ok).constraints).toMatchObject({ allowedRegions: null, latencyObjectiveMs: 200, worstLatencyMs: 200, monthlyBudgetUsd: null });
   });
@@ -216,8 +274,68 @@ describe("plan on the shipped prices", async () => {
     expect(office).toEqual({ population: "office", weight: 0.1, rttMs: 12.5, estimated: false });
   });
 
+  it("chooses a primary's strategy and replica together: US Midwest and East users get a US primary", () => {
+    // Nobody reads the data back, so Deep Archive qualifies, and Ohio's cheapest single copy is Deep Archive; but its
+    // replication PUTs cost $0.05 per 1,000, so with a replica Glacier Instant Retrieval is cheaper there. Choosing
+    // the strategy before the replica priced "Ohio + replica" dearer than Ireland (which has no Deep Archive price).
+    const quiet = parseWorkload({ ...parse(readFileSync("examples/workload.yaml", "utf8")), data: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 }, requests: { monthly_writes: 100000, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } });
+    const midwest = parseUsers({
+      populations: [{ name: "columbus", place: "Columbus, OH", weight: 1 }, { name: "chicago", place: "Chicago, IL", weight: 1 }, { name: "new-york", place: "New York, NY", weight: 1 }],
+      constraints: { latency_objective_ms: 200, replica: { required: true, min_distance_km: 300 } },
+    });
+    const result = plan({ workload: quiet, users: midwest, catalog });
+    expect(result.recommendation!.primary).toMatch(/^us-/);
+    const ohio = result.ranking.find((r) => r.region === "us-east-2")!;
+    // The pair's strategy is the cheapest for both copies together, and no dearer than any strategy's pair.
+    const alone = result.option("us-east-2", null).priced!;
+    expect(alone.strategy).toBe("s3-deep-archive");
+    expect(ohio.strategyId).not.toBe("s3-deep-archive");
+    expect(ohio.monthlyCost!.toFixed(2)).toBe(result.option("us-east-2", ohio.replica!.region).priced!.monthlyCost.toFixed(2));
+  });
+
+  it("says so when the winner depends on a price missing from the snapshot", () => {
+    // The shipped prices with Ohio's S3 storage prices taken out: the region the example recommends.
+    const holed = Object.create(catalog) as Catalog;
+    holed.find = (region, selector) => (region === "us-east-2" && selector.service === "AmazonS3" && selector.usagetype.startsWith("TimedStorage") ? null : catalog.find(region, selector));
+    const result = plan({ workload, users, catalog: holed });
+    const ohio = result.ranking.find((r) => r.region === "us-east-2")!;
+    expect(ohio.price).toBe("unknown");
+    expect(result.recommendation!.primary).not.toBe("us-east-2");
+    const hole = result.recommendation!.reasons.find((r) => r.startsWith("unknown price decides: us-east-2"));
+    expect(hole).toMatch(/run `stowage pricing refresh --region us-east-2`$/);
+    // Virginia's storage prices are Ohio's: at the cheapest neighbour's, Ohio costs what it costs with its prices.
+    expect(ohio.unpriced!.low.toFixed(2)).toBe(plan({ workload, users, catalog }).recommendation!.monthlyCost.toFixed(2));
+  });
+
   it("describes how the stack stores data under each strategy", () => {
     expect(scheduleFor("s3-lifecycle", workload)).toEqual({ uploadStorageClass: "STANDARD", transitions: [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 90, storageClass: "GLACIER_IR" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }] });
     expect(scheduleFor("s3-glacier-ir", workload)).toEqual({ uploadStorageClass: "GLACIER_IR", transitions: [] });
   });
+});
+
+describe("stowage plan, the built command", () => {
+  const run = promisify(execFile);
+  const dir = mkdtempSync(join(tmpdir(), "stowage-placement-"));
+  const workload = join(dir, "workload.yaml");
+  const users = join(dir, "users.yaml");
+  writeFileSync(workload, "region: us-east-2\ndata: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 }\nrequests: { monthly_writes: 100000, monthly_reads: 0 }\naccess: { monthly_read_gb: 0, monthly_egress_gb: 0 }\n");
+  writeFileSync(users, "populations:\n  - { name: columbus, place: Columbus, weight: 1 }\n  - { name: chicago, place: Chicago, weight: 1 }\n  - { name: new-york, place: New York, weight: 1 }\nconstraints:\n  replica: { required: true, min_distance_km: 300 }\n");
+  const plan = (...extra: string[]) => run("node", ["dist/bundle/cli.js", "plan", "--workload", workload, "--users", users, "--offline", "--json", ...extra]).then((r) => JSON.parse(r.stdout));
+
+  it("gives US Midwest and East users a US primary, its strategy chosen with its replica", async () => {
+    const json = await plan();
+    expect(json.recommendation.primary).toMatch(/^us-/);
+    expect(json.recommendation.strategy).not.toBe("S3 Deep Archive");
+  }, 60_000);
+
+  it("takes the near-tie margin from --near-tie-pct", async () => {
+    const [none, wide] = await Promise.all([plan("--near-tie-pct", "0"), plan("--near-tie-pct", "100")]);
+    const feasible = wide.ranking.filter((r: { feasible: boolean }) => r.feasible);
+    const fastest = [...feasible].sort((a: { weightedRttMs: number }, b: { weightedRttMs: number }) => a.weightedRttMs - b.weightedRttMs)[0];
+    const cheapest = [...feasible].sort((a: { monthlyCost: string }, b: { monthlyCost: string }) => Number(a.monthlyCost) - Number(b.monthlyCost))[0];
+    expect(none.recommendation.primary).toBe(cheapest.region);
+    // Every feasible region is within 100% of the cheapest here (checked), so the fastest wins.
+    expect(feasible.every((r: { monthlyCost: string }) => Number(r.monthlyCost) <= 2 * Number(cheapest.monthlyCost))).toBe(true);
+    expect(wide.recommendation.primary).toBe(fastest.region);
+  }, 60_000);
 });

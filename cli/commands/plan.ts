@@ -3,13 +3,16 @@ import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, intFlag, parse, print } from "../options.js";
 
 const HELP = `stowage plan --workload FILE --users FILE [--stack NAME] [--stack-dir DIR] [--write]
-             [--format table|json|markdown] [--json] [--offline] [--deadline MS] [--prices DIR]
+             [--format table|json|markdown] [--json] [--offline] [--deadline MS] [--prices DIR] [--near-tie-pct N]
 
 Ranks regions by cost and latency for the workload and the users file (examples/users.yaml documents every key),
 and recommends a primary region and, when the users file requires one, a replica region.
 
-  Cost      per region, the cheapest S3 strategy whose prices are all known, averaged per month over the horizon;
-            with a required replica, the replication to the cheapest allowed region far enough away is added.
+  Cost      per region, the cheapest S3 strategy averaged per month over the horizon; with a required replica,
+            the strategy and the replica (allowed, far enough away) are chosen together: the cheapest pair, its
+            replication requests and transfer included. An option missing a price is ranked "unknown" with the
+            range other regions' prices give it; the reasons say when that range could change the answer.
+  Near-ties feasible regions within near_tie_pct (default 5%) of the cheapest go to the lowest latency.
   Latency   per population: measured live from this machine for the population marked \`here: true\` (unless
             --offline or there is no network), estimated offline for every other (\`stowage latency --help\`;
             \`stowage latency --calibration\` shows how well the estimate fits measured medians).
@@ -25,6 +28,7 @@ and recommends a primary region and, when the users file requires one, a replica
   --stack-dir DIR where the stack files are (default: the current folder)
   --format F      table (default), json or markdown; --json is short for --format json
   --offline       no live measurement
+  --near-tie-pct N  the near-tie margin in percent, 0–100 (default: the users file's near_tie_pct, else 5)
 
 Exit codes: 0 a recommendation, 3 no region meets every constraint (the output says which failed and by how
 much), 2 bad input, 1 a bug.
@@ -45,6 +49,7 @@ export const command: Command = {
         ...FORMAT_OPTIONS,
         offline: { type: "boolean" },
         deadline: { type: "string" },
+        "near-tie-pct": { type: "string" },
         ...PRICES_OPTION,
       },
       HELP,
@@ -62,6 +67,7 @@ export const command: Command = {
       offline: values.offline ?? false,
       deadlineMs: intFlag(values.deadline, "--deadline", 10_000, 1, 600_000),
       ...(values.prices ? { prices: values.prices } : {}),
+      ...(values["near-tie-pct"] !== undefined ? { nearTiePct: intFlag(values["near-tie-pct"], "--near-tie-pct", 5, 0, 100) } : {}),
     });
   },
 };

@@ -3,7 +3,7 @@
  * data set's source and date. Pure rendering of model.ts's leave-one-region-out calibration.
  */
 import { textTable } from "../../core/render.js";
-import { HOP_BANDS_KM, type Calibration } from "./model.js";
+import { ROUTING_KNOWN_KM, HOP_BANDS_KM, type Calibration } from "./model.js";
 
 /** What the estimate is held to (issue #13): the median held-out error, and the error no pair may exceed. */
 export const TARGET_MEDIAN_ERROR = 0.12;
@@ -27,6 +27,9 @@ export function calibrationJson(c: Calibration, worst = 15) {
     maxAbsErrorPct: pct(c.maxAbsError),
     over35Pct: pct(c.over35),
     interval80: { ratioLow: Math.round(c.ratioLow * 1000) / 1000, ratioHigh: Math.round(c.ratioHigh * 1000) / 1000 },
+    routingUnknown: { beyondKm: ROUTING_KNOWN_KM, interval: "floor…estimate × ratioMax", ratioMax: Math.round(c.ratioMax * 1000) / 1000 },
+    knownRouting: { heldOut: c.known, p90AbsErrorPct: pct(c.p90KnownError) },
+    coverage: { allPct: pct(c.coverage), knownRoutingPct: pct(c.coverageKnown), protocol: "each region's intervals fitted without it (nested leave-one-region-out)" },
     targets: {
       medianAbsErrorPct: pct(TARGET_MEDIAN_ERROR),
       medianMet: c.medianAbsError <= TARGET_MEDIAN_ERROR,
@@ -54,7 +57,10 @@ export function calibrationText(c: Calibration): string {
     `  median absolute error:     ${j.medianAbsErrorPct}%   target ≤ ${j.targets.medianAbsErrorPct}%: ${verdict(j.targets.medianMet)}`,
     `  90th percentile error:     ${j.p90AbsErrorPct}%`,
     `  largest error:             ${j.maxAbsErrorPct}%   target ≤ ${j.targets.maxAbsErrorPct}%: ${verdict(j.targets.maxMet)} (${j.over35Pct}% of estimates are over)`,
-    `  80% interval:              measured = estimate × ${j.interval80.ratioLow}…${j.interval80.ratioHigh}`,
+    `  80% interval:              measured = estimate × ${j.interval80.ratioLow}…${j.interval80.ratioHigh} (fitted on known routing)`,
+    `  routing unknown:           nearest measured region over ${j.routingUnknown.beyondKm.toLocaleString("en-US")} km: floor…estimate × ${j.routingUnknown.ratioMax}`,
+    `  known routing:             ${j.knownRouting.heldOut} held-out estimates, 90th percentile error ${j.knownRouting.p90AbsErrorPct}%`,
+    `  interval coverage:         ${j.coverage.allPct}% of held-out measurements inside (${j.coverage.knownRoutingPct}% with known routing), each region's interval fitted without it`,
     `  hop by physics:            max(floor, ${j.localHop.constMs} ms + factor × floor), factor ${j.localHop.factors.map((f) => `${f.factor} ${f.upToKm === null ? "beyond" : `to ${f.upToKm.toLocaleString("en-US")} km`}`).join(", ")} (${j.localHop.fittedOnPairs} pairs)`,
     "",
     "Largest held-out errors (a region far from every other measured one, or routed around geography):",

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../core/paths.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
-import { calibrate, floorMs, haversineKm, measuredMs, pathEstimate, type Calibration, type Coordinates, type Network, type RttMatrix } from "./model.js";
+import { ROUTING_KNOWN_KM, calibrate, floorMs, haversineKm, measuredMs, pathEstimate, type Calibration, type Coordinates, type Network, type RttMatrix } from "./model.js";
 
 export { floorMs, haversineKm } from "./model.js";
 
@@ -57,6 +57,8 @@ export interface Estimate {
   readonly highMs: number;
   /** "measured": the inter-region median itself; otherwise the measured region the path enters through, or "direct". */
   readonly basis: string;
+  /** True when no measured region is near enough to know how traffic from here is routed: the interval is wide. */
+  readonly routingUnknown?: boolean;
 }
 
 export function estimateRtt(from: From, to: { code: string; lat: number; lon: number }, accessMs = DEFAULT_ACCESS_MS, model: OfflineModel = offlineModel()): Estimate {
@@ -68,13 +70,18 @@ export function estimateRtt(from: From, to: { code: string; lat: number; lon: nu
   }
   const access = from.region ? 0 : accessMs;
   const path = pathEstimate(model.network, from, to.code);
-  const { ratioLow, ratioHigh } = model.calibration;
+  const { ratioLow, ratioHigh, ratioMax } = model.calibration;
+  const net = model.network;
+  const nearestKm = Math.min(...net.measured.filter((r) => r !== from.region).map((r) => haversineKm(from, net.coords(r))));
+  // Routing unknown (no measured region near): from the floor to the worst held-out ratio, as calibrated.
+  const unknown = nearestKm > ROUTING_KNOWN_KM;
   return {
     distanceKm,
     floorMs: floor,
     estimateMs: path.ms + access,
-    lowMs: Math.max(floor, path.ms * ratioLow) + access,
-    highMs: path.ms * ratioHigh + access,
+    lowMs: (unknown ? floor : Math.max(floor, path.ms * ratioLow)) + access,
+    highMs: path.ms * (unknown ? ratioMax : ratioHigh) + access,
     basis: path.via ? `via ${path.via}` : "direct",
+    ...(unknown ? { routingUnknown: true } : {}),
   };
 }

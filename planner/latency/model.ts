@@ -51,6 +51,14 @@ export interface RttMatrix {
  * than the nearest measured region a place may enter through.
  */
 export const LOCAL_HOP_MAX_KM = 1500;
+/**
+ * A place whose nearest measured region is farther than this has unknown routing: the measured matrix says nothing
+ * about how its traffic leaves (Tel Aviv reaches Bahrain through Europe), so its estimate is physics only and its
+ * interval runs from the fibre floor to the worst held-out ratio. Held out, the regions this far from every other
+ * (Cape Town, São Paulo, Tel Aviv, Bahrain, ...) are where the largest errors are.
+ */
+export const ROUTING_KNOWN_KM = 1000;
+
 /** How many of the nearest measured regions a place may enter the network through. */
 export const ENTRY_HUBS = 6;
 
@@ -195,6 +203,8 @@ export interface HeldOut {
   readonly via: string | null;
   /** (estimate − measured) ÷ measured. */
   readonly error: number;
+  /** How far the held-out region is from its nearest other measured region. */
+  readonly nearestKm: number;
 }
 
 export interface Calibration {
@@ -211,9 +221,30 @@ export interface Calibration {
   readonly maxAbsError: number;
   /** Share of held-out estimates more than 35% off. */
   readonly over35: number;
-  /** Measured ÷ estimate at the 10th and 90th percentiles: the 80% interval around an estimate. */
+  /**
+   * Measured ÷ estimate at the 10th and 90th percentiles of the held-out estimates whose routing is known (nearest
+   * measured region within ROUTING_KNOWN_KM): the 80% interval around an estimate.
+   */
   readonly ratioLow: number;
   readonly ratioHigh: number;
+  /** The largest held-out measured ÷ estimate: the high end of an interval where routing is unknown. */
+  readonly ratioMax: number;
+  /** Held-out estimates with known routing, and their 90th percentile error. */
+  readonly known: number;
+  readonly p90KnownError: number;
+  /**
+   * Earned coverage: for each region left out, the intervals are fitted on the other regions' held-out estimates
+   * only, then the share of its own measurements inside them (known routing: the 80% interval; unknown: floor to
+   * ratioMax). Over all held-out estimates, and over those with known routing.
+   */
+  readonly coverage: number;
+  readonly coverageKnown: number;
+}
+
+/** The interval a set of held-out estimates earns. */
+function intervalOf(held: readonly HeldOut[]) {
+  const known = sorted(held.filter((h) => h.nearestKm <= ROUTING_KNOWN_KM).map((h) => h.measuredMs / h.estimateMs));
+  return { low: quantile(known, 0.1), high: quantile(known, 0.9), max: Math.max(...held.map((h) => h.measuredMs / h.estimateMs)) };
 }
 
 /** Leave-one-region-out: every measured region as an unmeasured place, against its own measurements. */
@@ -225,15 +256,31 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
     const others = measured.filter((r) => r !== left);
     const hop = fitHop(pairs.filter((p) => p.a !== left && p.b !== left));
     const net: Network = { matrix: m, hop, coords, measured: others };
+    const nearestKm = Math.min(...others.map((r) => haversineKm(coords(left), coords(r))));
     for (const to of others) {
       const truth = measuredMs(m, left, to);
       if (truth === null) continue;
       const e = pathEstimate(net, coords(left), to);
-      heldOut.push({ from: left, to, measuredMs: truth, estimateMs: e.ms, via: e.via, error: (e.ms - truth) / truth });
+      heldOut.push({ from: left, to, measuredMs: truth, estimateMs: e.ms, via: e.via, error: (e.ms - truth) / truth, nearestKm });
     }
   }
   const abs = heldOut.map((h) => Math.abs(h.error));
-  const ratios = heldOut.map((h) => h.measuredMs / h.estimateMs);
+  const knownAbs = heldOut.filter((h) => h.nearestKm <= ROUTING_KNOWN_KM).map((h) => Math.abs(h.error));
+  const all = intervalOf(heldOut);
+  // Coverage earned out of sample: a region's own estimates never shape the interval they are judged by.
+  let inside = 0;
+  let insideKnown = 0;
+  for (const left of measured) {
+    const iv = intervalOf(heldOut.filter((h) => h.from !== left && h.to !== left));
+    for (const h of heldOut.filter((x) => x.from === left)) {
+      const floor = floorMs(haversineKm(coords(h.from), coords(h.to)));
+      const known = h.nearestKm <= ROUTING_KNOWN_KM;
+      const [lo, hi] = known ? [Math.max(floor, h.estimateMs * iv.low), h.estimateMs * iv.high] : [floor, h.estimateMs * iv.max];
+      const ok = h.measuredMs >= lo && h.measuredMs <= hi;
+      if (ok) inside++;
+      if (ok && known) insideKnown++;
+    }
+  }
   return {
     source: m.source,
     asOf: m.asOf,
@@ -245,7 +292,12 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
     p90AbsError: quantile(sorted(abs), 0.9),
     maxAbsError: Math.max(...abs),
     over35: abs.filter((e) => e > 0.35).length / abs.length,
-    ratioLow: quantile(sorted(ratios), 0.1),
-    ratioHigh: quantile(sorted(ratios), 0.9),
+    ratioLow: all.low,
+    ratioHigh: all.high,
+    ratioMax: all.max,
+    known: knownAbs.length,
+    p90KnownError: quantile(sorted(knownAbs), 0.9),
+    coverage: inside / heldOut.length,
+    coverageKnown: insideKnown / knownAbs.length,
   };
 }

@@ -12,6 +12,7 @@ import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
 import { REGIONS } from "../../core/regions.js";
 import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
+import type { OptionId } from "../../core/cost/estimate.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
 import { markdownTable, textTable } from "../../core/render.js";
@@ -29,6 +30,8 @@ export interface PlanArgs {
   readonly deadlineMs: number;
   /** ISO date recorded with the decision (default today). */
   readonly today?: string;
+  /** Overrides the users file's near_tie_pct. */
+  readonly nearTiePct?: number;
 }
 
 /** Exit code when no region meets every constraint: scripts can tell it from an error (2) or a bug (1). */
@@ -54,8 +57,7 @@ export async function measureHere(users: Users, deadlineMs: number, note: (s: st
 export function decisionOf(result: PlanResult, date: string): Decision | null {
   const rec = result.recommendation;
   if (!rec) return null;
-  const strategy = result.strategies.get(rec.primary)!;
-  const schedule = scheduleFor(strategy, result.workload);
+  const schedule = scheduleFor(rec.strategyId as OptionId, result.workload);
   return { primaryRegion: rec.primary, replicaRegions: rec.replicas, ...{ uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions }, date, reasons: rec.reasons };
 }
 
@@ -75,6 +77,8 @@ export function planJson(result: PlanResult) {
       region: r.region,
       monthlyCost: cents(r.monthlyCost),
       strategy: r.strategy,
+      price: r.price,
+      unpriced: r.unpriced && { strategy: r.unpriced.label, replica: r.unpriced.replica, low: cents(r.unpriced.low), high: cents(r.unpriced.high), missing: r.unpriced.missing, refresh: r.unpriced.regions.map((g) => `stowage pricing refresh --region ${g}`) },
       weightedRttMs: r.weightedRttMs,
       worstRttMs: r.worstRttMs,
       coverage: r.coverage,
@@ -110,11 +114,11 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
   const header = ["region", "$/month", "weighted ms", "worst ms", `within ${objectiveMs} ms`, "feasible", "why not"];
   const rows = shown.map((r) => [
     r.region,
-    r.monthlyCost ? usd(r.monthlyCost) : "-",
+    r.monthlyCost ? usd(r.monthlyCost) : r.unpriced ? `${usd(r.unpriced.low)}–${usd(r.unpriced.high)}?` : "-",
     `${r.weightedRttMs}${r.estimated ? "*" : ""}`,
     `${r.worstRttMs}`,
     `${Math.round(r.coverage * 100)}%`,
-    r.feasible ? (r.latencyConfidence === "likely" ? "likely" : "yes") : "no",
+    r.feasible ? (r.latencyConfidence === "likely" || r.latencyConfidence === "unknown" ? r.latencyConfidence : "yes") : r.price === "unknown" && r.rejectedBecause.length === 1 ? "unknown" : "no",
     r.rejectedBecause.join("; "),
   ]);
   out.push("");
@@ -127,11 +131,18 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
   if (shown.some((r) => r.feasible && r.latencyConfidence === "likely")) {
     out.push("likely: meets the latency limits by the estimates, but not at the high end of their 80% intervals.");
   }
+  if (shown.some((r) => r.feasible && r.latencyConfidence === "unknown")) {
+    out.push("unknown (latency): routing unknown, no measured region near a population; the estimate is physics only.");
+  }
+  if (shown.some((r) => r.unpriced)) {
+    out.push("lo–hi?: a price is missing; the range puts it at the cheapest and the dearest other region's. unknown: would be feasible but for that.");
+  }
   return `${out.join("\n")}\n`;
 }
 
 export async function runPlan(args: PlanArgs): Promise<number> {
-  const [workload, users, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const [workload, read, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const users = args.nearTiePct === undefined ? read : { ...read, constraints: { ...read.constraints, nearTieMargin: args.nearTiePct / 100 } };
   warnIfStale(snapshot.asOf);
   const note = (s: string) => process.stderr.write(`${s}\n`);
   const live = args.offline ? null : await measureHere(users, args.deadlineMs, note);

@@ -4,8 +4,14 @@
  *
  * A region is feasible when it is allowed, has a complete price, meets the latency objective for the
  * traffic-weighted round trip and for the worst-served population, fits the budget, and — when a replica is
- * required — has an allowed replica region far enough away whose cost still fits the budget. The recommendation
- * is the cheapest feasible region (ties: the faster one) with its cheapest replica.
+ * required — has an allowed replica region far enough away whose cost still fits the budget. A primary's strategy
+ * and replica are chosen together: the pair that costs least over the horizon. The recommendation is the cheapest
+ * feasible region, unless another feasible region within the near-tie margin (default 5%) is faster: then the
+ * fastest of those, and the reasons say what it costs.
+ *
+ * A region whose cheapest option lacks a price is ranked "unknown" with the range that option could cost (the
+ * missing product at the cheapest and the dearest other region's price); it is never recommended, but when the
+ * recommendation would change at either end of that range the reasons say so and name the refresh that settles it.
  */
 import { Decimal, usd } from "../../core/money.js";
 
@@ -17,13 +23,40 @@ export interface LatencyFigure {
   readonly estimated: boolean;
   /** For an estimate: the high end of its calibrated 80% interval (`stowage latency --calibration`). */
   readonly highMs?: number;
+  /** For an estimate from a place with no measured region near it: how traffic is routed there is not known. */
+  readonly routingUnknown?: boolean;
+}
+
+export interface PricedOption {
+  /** The strategy's id (what the stack file is written from) and its label (what people read). */
+  readonly strategy: string;
+  readonly label: string;
+  /** Average monthly cost over the horizon; both copies when there is a replica. */
+  readonly monthlyCost: Decimal;
+  /** What the replica adds; null without a replica. */
+  readonly replicaMonthlyCost: Decimal | null;
+}
+
+export interface UnpricedOption {
+  readonly strategy: string;
+  readonly label: string;
+  /** Its average monthly cost with the missing prices at the cheapest and at the dearest other region's. */
+  readonly low: Decimal;
+  readonly high: Decimal;
+  readonly missing: readonly string[];
+  /** The regions to refresh. */
+  readonly regions: readonly string[];
+}
+
+/** A primary's (or a primary and replica's) options: the cheapest priced one, and a possibly cheaper unpriced one. */
+export interface Option {
+  readonly priced: PricedOption | null;
+  /** Only when its low end is below the priced option's cost, or nothing is priced. */
+  readonly unpriced: UnpricedOption | null;
 }
 
 export interface Candidate {
   readonly region: string;
-  /** Average monthly cost over the horizon of the cheapest complete S3 strategy; null without complete prices. */
-  readonly monthlyCost: Decimal | null;
-  readonly strategy: string | null;
   readonly latency: readonly LatencyFigure[];
 }
 
@@ -35,18 +68,29 @@ export interface PlacementInput {
     readonly worstLatencyMs: number;
     readonly monthlyBudgetUsd: number | null;
     readonly replica: { readonly required: boolean; readonly minDistanceKm: number };
+    /** Feasible regions within this fraction of the cheapest are near-ties: the lowest latency among them wins. */
+    readonly nearTieMargin: number;
   };
   /** Great-circle km between two regions. */
   readonly distanceKm: (a: string, b: string) => number;
-  /** Extra average monthly cost of replicating `primary` to `replica` (null: not priced). */
-  readonly replicaCost: (primary: string, replica: string) => Decimal | null;
+  /** The cheapest strategy for a primary alone (`replica` null) or for a primary and replica together. */
+  readonly option: (primary: string, replica: string | null) => Option;
 }
 
 export interface RankingRow {
   readonly region: string;
+  /** The strategy's label and id; null when nothing is priced. */
   readonly strategy: string | null;
-  /** Average monthly cost, replica included when one is required and found. */
+  readonly strategyId: string | null;
+  /** Average monthly cost, replica included when one is required and found; null when not priced. */
   readonly monthlyCost: Decimal | null;
+  /**
+   * "known" (every price the cheapest option needs is in the snapshot), "unknown" (no option is fully priced, but
+   * one is bounded by other regions' prices: see `unpriced`), "none" (not even that).
+   */
+  readonly price: "known" | "unknown" | "none";
+  /** An option cheaper than the known one (or the only one) whose price is missing, with its range. */
+  readonly unpriced: (UnpricedOption & { readonly replica: string | null }) | null;
   readonly weightedRttMs: number;
   readonly worstRttMs: number;
   /** Share of traffic within the latency objective. */
@@ -55,9 +99,10 @@ export interface RankingRow {
   readonly estimated: boolean;
   /**
    * How sure the row is to meet the latency limits: "measured" (no estimate behind it), "confident" (met even at
-   * the high end of every estimate's 80% interval), "likely" (met by the estimates, not by their high ends).
+   * the high end of every estimate's 80% interval), "likely" (met by the estimates, not by their high ends),
+   * "unknown" (an estimate from a place with no measured region near it: its routing is unknown).
    */
-  readonly latencyConfidence: "measured" | "confident" | "likely";
+  readonly latencyConfidence: "measured" | "confident" | "likely" | "unknown";
   readonly replica: { readonly region: string; readonly distanceKm: number; readonly monthlyCost: Decimal } | null;
   readonly feasible: boolean;
   readonly rejectedBecause: readonly string[];
@@ -75,7 +120,15 @@ export interface Unmet {
 }
 
 export interface Plan {
-  readonly recommendation: { readonly primary: string; readonly replicas: readonly string[]; readonly strategy: string; readonly monthlyCost: Decimal; readonly reasons: readonly string[] } | null;
+  readonly recommendation: {
+    readonly primary: string;
+    readonly replicas: readonly string[];
+    /** The strategy's label, and its id. */
+    readonly strategy: string;
+    readonly strategyId: string;
+    readonly monthlyCost: Decimal;
+    readonly reasons: readonly string[];
+  } | null;
   readonly unmet: readonly Unmet[];
   readonly ranking: readonly RankingRow[];
   /** Regions on the cost/latency Pareto front (no other region is both cheaper and faster), cheapest first. */
@@ -83,6 +136,7 @@ export interface Plan {
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 function latencyOf(c: Candidate, objective: number) {
   const weighted = c.latency.reduce((s, l) => s + l.weight * l.rttMs, 0);
@@ -96,19 +150,28 @@ function pessimistic(c: Candidate): Candidate {
   return { ...c, latency: c.latency.map((l) => ({ ...l, rttMs: l.highMs ?? l.rttMs })) };
 }
 
-function bestReplica(input: PlacementInput, primary: string, allowed: (r: string) => boolean) {
-  let best: RankingRow["replica"] = null;
+type Replica = NonNullable<RankingRow["replica"]>;
+
+/**
+ * The primary's options with each replica far enough away, chosen together: the cheapest priced pair (ties: the
+ * farther replica), and the unpriced pair with the lowest low end.
+ */
+function bestPair(input: PlacementInput, primary: string, allowed: (r: string) => boolean) {
+  let priced: { option: PricedOption; replica: Replica } | null = null;
+  let unpriced: { option: UnpricedOption; replica: string } | null = null;
   for (const c of input.candidates) {
     if (c.region === primary || !allowed(c.region)) continue;
     const distanceKm = input.distanceKm(primary, c.region);
     if (distanceKm < input.constraints.replica.minDistanceKm) continue;
-    const cost = input.replicaCost(primary, c.region);
-    if (cost === null) continue;
-    if (!best || cost.lessThan(best.monthlyCost) || (cost.equals(best.monthlyCost) && distanceKm > best.distanceKm)) {
-      best = { region: c.region, distanceKm: Math.round(distanceKm), monthlyCost: cost };
+    const o = input.option(primary, c.region);
+    const p = o.priced;
+    if (p && (!priced || p.monthlyCost.lessThan(priced.option.monthlyCost) || (p.monthlyCost.equals(priced.option.monthlyCost) && distanceKm > priced.replica.distanceKm))) {
+      priced = { option: p, replica: { region: c.region, distanceKm: Math.round(distanceKm), monthlyCost: p.replicaMonthlyCost! } };
     }
+    if (o.unpriced && (!unpriced || o.unpriced.low.lessThan(unpriced.option.low))) unpriced = { option: o.unpriced, replica: c.region };
   }
-  return best;
+  if (unpriced && priced && !unpriced.option.low.lessThan(priced.option.monthlyCost)) unpriced = null;
+  return { priced, unpriced };
 }
 
 function paretoFront(rows: readonly RankingRow[]): string[] {
@@ -127,83 +190,181 @@ function paretoFront(rows: readonly RankingRow[]): string[] {
     .map((r) => r.region);
 }
 
+interface Judged {
+  readonly row: RankingRow;
+  /** Every reason but the price's own: what would still stop the row if its missing price were known. */
+  readonly otherwiseBlocked: boolean;
+}
+
+function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => boolean, budget: Decimal | null): Judged {
+  const k = input.constraints;
+  const lat = latencyOf(c, k.latencyObjectiveMs);
+  const high = latencyOf(pessimistic(c), k.latencyObjectiveMs);
+  const sure = high.weighted <= k.latencyObjectiveMs && high.worst.rttMs <= k.worstLatencyMs;
+  const routingUnknown = c.latency.some((l) => l.estimated && l.routingUnknown);
+  const why: string[] = [];
+  if (!allowed(c.region)) why.push("not in allowed_regions");
+  if (lat.weighted > k.latencyObjectiveMs) why.push(`weighted round trip ${r1(lat.weighted)} ms is over the ${k.latencyObjectiveMs} ms objective`);
+  if (lat.worst.rttMs > k.worstLatencyMs) why.push(`${lat.worst.population} would wait ${r1(lat.worst.rttMs)} ms, over the ${k.worstLatencyMs} ms limit for the worst-served`);
+  let replica: Replica | null = null;
+  let priced: PricedOption | null;
+  let unpriced: RankingRow["unpriced"];
+  if (k.replica.required) {
+    const pair = bestPair(input, c.region, allowed);
+    priced = pair.priced?.option ?? null;
+    replica = pair.priced?.replica ?? null;
+    unpriced = pair.unpriced && { ...pair.unpriced.option, replica: pair.unpriced.replica };
+  } else {
+    const o = input.option(c.region, null);
+    priced = o.priced;
+    unpriced = o.unpriced && { ...o.unpriced, replica: null };
+  }
+  const otherwiseBlocked = why.length > 0;
+  if (!priced && unpriced) {
+    why.push(`price unknown: $${usd(unpriced.low)}–$${usd(unpriced.high)} a month with ${unpriced.label}${unpriced.replica ? ` and a replica in ${unpriced.replica}` : ""}, depending on ${missingText(unpriced)} (run ${refreshText(unpriced.regions)})`);
+  } else if (!priced && k.replica.required) {
+    why.push(`no allowed replica region with prices at least ${k.replica.minDistanceKm} km away`);
+  } else if (!priced) {
+    why.push(`no complete price in the snapshot (run \`stowage pricing refresh --region ${c.region}\`)`);
+  }
+  const cost = priced?.monthlyCost ?? null;
+  if (budget && cost && cost.greaterThan(budget)) {
+    why.push(`$${usd(cost)}/month${replica ? ` with its replica in ${replica.region}` : ""} is over the $${usd(budget)} budget`);
+  }
+  const row: RankingRow = {
+    region: c.region,
+    strategy: priced?.label ?? null,
+    strategyId: priced?.strategy ?? null,
+    monthlyCost: cost,
+    price: priced ? "known" : unpriced ? "unknown" : "none",
+    unpriced,
+    weightedRttMs: r1(lat.weighted),
+    worstRttMs: r1(lat.worst.rttMs),
+    coverage: Math.round(lat.coverage * 1000) / 1000,
+    estimated: lat.estimated,
+    latencyConfidence: !lat.estimated ? "measured" : routingUnknown ? "unknown" : sure ? "confident" : "likely",
+    replica,
+    feasible: why.length === 0,
+    rejectedBecause: why,
+    latency: c.latency,
+  };
+  return { row, otherwiseBlocked };
+}
+
+/** At most a few products by name: a region with no prices at all misses dozens. */
+function missingText(u: UnpricedOption): string {
+  const shown = u.missing.slice(0, 2).join(", ");
+  return u.missing.length > 2 ? `${shown} and ${u.missing.length - 2} more missing prices` : `the missing price${u.missing.length > 1 ? "s" : ""} of ${shown}`;
+}
+
+function refreshText(regions: readonly string[]): string {
+  return regions.map((r) => `\`stowage pricing refresh --region ${r}\``).join(" and ");
+}
+
+/**
+ * The winner among feasible rows: the cheapest, unless a feasible row within the near-tie margin of it is faster
+ * (then the fastest of those; ties: the cheaper, then the region code).
+ */
+function winnerOf(rows: readonly RankingRow[], margin: number): { best: RankingRow; cheapest: RankingRow } | null {
+  const feasible = rows.filter((r) => r.feasible);
+  if (feasible.length === 0) return null;
+  const byCost = (a: RankingRow, b: RankingRow) => a.monthlyCost!.comparedTo(b.monthlyCost!) || a.weightedRttMs - b.weightedRttMs || a.region.localeCompare(b.region);
+  const cheapest = [...feasible].sort(byCost)[0]!;
+  const limit = cheapest.monthlyCost!.times(1 + margin);
+  const best = feasible.filter((r) => r.monthlyCost!.lessThanOrEqualTo(limit)).sort((a, b) => a.weightedRttMs - b.weightedRttMs || byCost(a, b))[0]!;
+  return { best, cheapest };
+}
+
 export function place(input: PlacementInput): Plan {
   const k = input.constraints;
   const allowed = (r: string) => k.allowedRegions === null || k.allowedRegions.includes(r);
   const budget = k.monthlyBudgetUsd === null ? null : new Decimal(k.monthlyBudgetUsd);
 
-  const rows: RankingRow[] = input.candidates.map((c) => {
-    const lat = latencyOf(c, k.latencyObjectiveMs);
-    const high = latencyOf(pessimistic(c), k.latencyObjectiveMs);
-    const sure = high.weighted <= k.latencyObjectiveMs && high.worst.rttMs <= k.worstLatencyMs;
-    const why: string[] = [];
-    if (!allowed(c.region)) why.push("not in allowed_regions");
-    if (c.monthlyCost === null) why.push(`no complete price in the snapshot (run \`stowage pricing refresh --region ${c.region}\`)`);
-    if (lat.weighted > k.latencyObjectiveMs) why.push(`weighted round trip ${r1(lat.weighted)} ms is over the ${k.latencyObjectiveMs} ms objective`);
-    if (lat.worst.rttMs > k.worstLatencyMs) why.push(`${lat.worst.population} would wait ${r1(lat.worst.rttMs)} ms, over the ${k.worstLatencyMs} ms limit for the worst-served`);
-    let replica: RankingRow["replica"] = null;
-    let cost = c.monthlyCost;
-    if (k.replica.required && c.monthlyCost !== null) {
-      replica = bestReplica(input, c.region, allowed);
-      if (!replica) why.push(`no allowed replica region with prices at least ${k.replica.minDistanceKm} km away`);
-      else cost = c.monthlyCost.plus(replica.monthlyCost);
-    }
-    if (budget && cost && cost.greaterThan(budget)) {
-      why.push(`$${usd(cost)}/month${replica ? ` with its replica in ${replica.region}` : ""} is over the $${usd(budget)} budget`);
-    }
-    return {
-      region: c.region,
-      strategy: c.strategy,
-      monthlyCost: cost,
-      weightedRttMs: r1(lat.weighted),
-      worstRttMs: r1(lat.worst.rttMs),
-      coverage: Math.round(lat.coverage * 1000) / 1000,
-      estimated: lat.estimated,
-      latencyConfidence: !lat.estimated ? "measured" : sure ? "confident" : "likely",
-      replica,
-      feasible: why.length === 0,
-      rejectedBecause: why,
-      latency: c.latency,
-    };
-  });
-
+  const judged = input.candidates.map((c) => judge(input, c, allowed, budget));
+  const rows = judged.map((j) => j.row);
   const ranking = [...rows].sort(
     (a, b) =>
       Number(b.feasible) - Number(a.feasible) ||
       (a.monthlyCost && b.monthlyCost ? a.monthlyCost.comparedTo(b.monthlyCost) : a.monthlyCost ? -1 : b.monthlyCost ? 1 : 0) ||
+      (a.unpriced && b.unpriced ? a.unpriced.low.comparedTo(b.unpriced.low) : a.unpriced ? -1 : b.unpriced ? 1 : 0) ||
       a.weightedRttMs - b.weightedRttMs ||
       a.region.localeCompare(b.region),
   );
-  const best = ranking[0]?.feasible ? ranking[0] : null;
+  const won = winnerOf(rows, k.nearTieMargin);
+  const best = won?.best ?? null;
   return {
-    recommendation: best ? { primary: best.region, replicas: best.replica ? [best.replica.region] : [], strategy: best.strategy!, monthlyCost: best.monthlyCost!, reasons: reasonsFor(best, ranking, input) } : null,
+    recommendation: best
+      ? { primary: best.region, replicas: best.replica ? [best.replica.region] : [], strategy: best.strategy!, strategyId: best.strategyId!, monthlyCost: best.monthlyCost!, reasons: reasonsFor(won!, ranking, judged, input, budget) }
+      : null,
     unmet: best ? [] : unmetConstraints(rows, input, allowed),
     ranking,
     front: paretoFront(rows.filter((r) => allowed(r.region))),
   };
 }
 
-function reasonsFor(best: RankingRow, ranking: readonly RankingRow[], input: PlacementInput): string[] {
+function reasonsFor(won: { best: RankingRow; cheapest: RankingRow }, ranking: readonly RankingRow[], judged: readonly Judged[], input: PlacementInput, budget: Decimal | null): string[] {
+  const { best, cheapest } = won;
   const k = input.constraints;
   const feasible = ranking.filter((r) => r.feasible).length;
-  const pct = Math.round(best.coverage * 100);
+  const share = Math.round(best.coverage * 100);
   const source = best.latency.every((l) => l.estimated) ? "estimated" : best.latency.some((l) => l.estimated) ? "measured here, estimated elsewhere" : "measured";
   const sureness =
     best.latencyConfidence === "confident" ? "; met even at the high end of the estimates' 80% intervals"
-    : best.latencyConfidence === "likely" ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits" : "";
+    : best.latencyConfidence === "likely" ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits"
+    : best.latencyConfidence === "unknown" ? `; routing unknown for ${best.latency.filter((l) => l.routingUnknown).map((l) => l.population).join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide` : "";
   const reasons = [
-    `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`,
-    `${pct}% of traffic within ${k.latencyObjectiveMs} ms; weighted round trip ${best.weightedRttMs} ms, worst ${best.worstRttMs} ms (${source}${sureness})`,
+    best === cheapest
+      ? `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`
+      : `within the ${pct(k.nearTieMargin)} near-tie margin of the cheapest of ${feasible} feasible regions, and faster: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`,
+    `${share}% of traffic within ${k.latencyObjectiveMs} ms; weighted round trip ${best.weightedRttMs} ms, worst ${best.worstRttMs} ms (${source}${sureness})`,
   ];
+  if (best !== cheapest) {
+    reasons.push(`${cheapest.region} is cheaper by $${usd(best.monthlyCost!.minus(cheapest.monthlyCost!))} but ${r1(best.weightedRttMs < cheapest.weightedRttMs ? cheapest.weightedRttMs - best.weightedRttMs : 0)} ms slower; within the ${pct(k.nearTieMargin)} margin the lower latency wins`);
+  }
   if (best.replica) {
-    reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month`);
+    const alone = input.option(best.region, null).priced;
+    const together = alone && alone.strategy !== best.strategyId ? ` (${best.strategy} costs least with a replica; alone, ${alone.label} would)` : "";
+    reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month${together}`);
   }
   const faster = ranking.filter((r) => r.feasible && r.weightedRttMs < best.weightedRttMs);
   if (faster.length) {
-    const f = faster.sort((a, b) => a.weightedRttMs - b.weightedRttMs)[0]!;
+    const f = [...faster].sort((a, b) => a.weightedRttMs - b.weightedRttMs)[0]!;
     reasons.push(`${f.region} would be faster (${f.weightedRttMs} ms) for $${usd(f.monthlyCost!.minus(best.monthlyCost!))} more a month`);
   }
+  reasons.push(...holes(won, judged, input, budget));
   return reasons;
+}
+
+/**
+ * Where a missing price could decide: for each row with an unpriced option cheaper than what it is ranked at, the
+ * winner is chosen again with that option at its low end and at its high end. A hole that changes the winner at
+ * either end is named, with the refresh that fills it.
+ */
+function holes(won: { best: RankingRow }, judged: readonly Judged[], input: PlacementInput, budget: Decimal | null): string[] {
+  const out: string[] = [];
+  const rows = judged.map((j) => j.row);
+  const winnerWith = (i: number, cost: Decimal) => {
+    const { row } = judged[i]!;
+    const u = row.unpriced!;
+    const fits = !budget || cost.lessThanOrEqualTo(budget);
+    // Dearer than the row's priced option, the unpriced one would not be chosen.
+    const as: RankingRow = row.monthlyCost && row.monthlyCost.lessThanOrEqualTo(cost) ? row : { ...row, monthlyCost: cost, strategy: u.label, strategyId: u.strategy, feasible: !judged[i]!.otherwiseBlocked && fits };
+    const w = winnerOf(rows.map((r, j) => (j === i ? as : r)), input.constraints.nearTieMargin)!;
+    return { region: w.best.region, strategy: w.best.strategyId };
+  };
+  const now = { region: won.best.region, strategy: won.best.strategyId };
+  const changes = (x: { region: string; strategy: string | null }) => x.region !== now.region || x.strategy !== now.strategy;
+  judged.forEach(({ row, otherwiseBlocked }, i) => {
+    const u = row.unpriced;
+    if (!u || otherwiseBlocked) return;
+    const atLow = winnerWith(i, u.low);
+    const atHigh = winnerWith(i, u.high);
+    if (!changes(atLow) && !changes(atHigh)) return;
+    const what = row.region === now.region ? `${row.region} with ${u.label}` : `${row.region}${u.replica ? ` (replica in ${u.replica})` : ""} with ${u.label}`;
+    const ends = changes(atLow) && changes(atHigh) ? "at either end" : changes(atLow) ? "at the low end" : "at the high end";
+    out.push(`unknown price decides: ${what} would cost $${usd(u.low)}–$${usd(u.high)} a month with ${missingText(u)} at the cheapest to the dearest other region's price, and ${ends} the recommendation would change; run ${refreshText(u.regions)}`);
+  });
+  return out;
 }
 
 function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, allowed: (r: string) => boolean): Unmet[] {
@@ -223,7 +384,7 @@ function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, al
   }
   miss("latency_objective_ms", k.latencyObjectiveMs, pool.map((r) => r.weightedRttMs), " ms", "weighted round trip");
   miss("worst_latency_ms", k.worstLatencyMs, pool.map((r) => r.worstRttMs), " ms", "worst-served round trip");
-  const priced = pool.filter((r) => r.monthlyCost !== null);
+  const priced = pool.filter((r) => r.monthlyCost !== null || (k.replica.required && input.option(r.region, null).priced !== null));
   if (priced.length === 0) {
     out.push({ constraint: "prices", limit: 0, best: null, by: null, message: "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`" });
   }
@@ -231,7 +392,7 @@ function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, al
     out.push({ constraint: "replica.min_distance_km", limit: k.replica.minDistanceKm, best: null, by: null, message: `no allowed pair of priced regions is at least ${k.replica.minDistanceKm} km apart` });
   }
   if (k.monthlyBudgetUsd !== null) {
-    miss("monthly_budget_usd", k.monthlyBudgetUsd, priced.map((r) => Math.round(r.monthlyCost!.toNumber() * 100) / 100), "", "average monthly cost in USD");
+    miss("monthly_budget_usd", k.monthlyBudgetUsd, priced.flatMap((r) => (r.monthlyCost ? [Math.round(r.monthlyCost.toNumber() * 100) / 100] : [])), "", "average monthly cost in USD");
   }
   if (out.length === 0) {
     out.push({ constraint: "combination", limit: 0, best: null, by: null, message: "each constraint is met by some allowed region, but no region meets them all at once; see rejectedBecause in the ranking" });

@@ -1,7 +1,7 @@
 /**
  * Prepares the placement's data from a workload, a users file, prices and (optionally) live measurements, and runs
- * the pure placement. Costs (costs.ts): per region, the cheapest S3 strategy whose prices are all known, averaged
- * over the horizon; replication is priced per primary-replica pair only when a replica is required, and only when
+ * the pure placement. Costs (costs.ts): per region, or per primary-replica pair when a replica is required, the
+ * cheapest S3 strategy over the horizon (and the range of any cheaper one whose price is missing), priced only when
  * the placement asks.
  */
 import type { Catalog } from "../../core/pricing/catalog.js";
@@ -10,7 +10,7 @@ import type { Workload } from "../../core/cost/workload.js";
 import { estimateRtt, haversineKm, type Estimate } from "../latency/estimate.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
 import { costTable } from "./costs.js";
-import { place, type Candidate, type Plan } from "./placement.js";
+import { place, type Candidate, type Option, type Plan } from "./placement.js";
 import type { Users } from "./users.js";
 
 export const S3_STRATEGIES: readonly OptionId[] = OPTION_IDS.filter((id) => id.startsWith("s3-"));
@@ -35,44 +35,54 @@ export interface PlanContext {
 
 export interface PlanResult extends Plan {
   readonly workload: Workload;
-  /** The option id behind each region's cost, for the stack config's lifecycle. */
+  /** The option id behind each priced region's cost (with its replica when one is required), for the stack config. */
   readonly strategies: ReadonlyMap<string, OptionId>;
+  /** Any primary and replica the user picks: the cheapest strategy for the two together (or for one copy). */
+  readonly option: (primary: string, replica: string | null) => Option;
 }
 
 function estimated(population: string, weight: number, e: Estimate) {
-  return { population, weight, rttMs: e.estimateMs, estimated: true, highMs: e.highMs };
+  return { population, weight, rttMs: e.estimateMs, estimated: true, highMs: e.highMs, ...(e.routingUnknown ? { routingUnknown: true } : {}) };
 }
 
 export function plan(ctx: PlanContext): PlanResult {
   const { workload: w, users, catalog } = ctx;
-  const priced = new Set(catalog.regions("AmazonS3"));
   const table = costTable(w, catalog, placementStrategies(w));
-  const costs = new Map(REGIONS.map((r) => [r.code, priced.has(r.code) ? table.cheapest(r.code) : null]));
+  const label = (id: OptionId) => optionLabel(id, w);
+  const options = new Map<string, Option>();
+  const option = (primary: string, replica: string | null): Option => {
+    const key = `${primary}|${replica ?? ""}`;
+    let o = options.get(key);
+    if (!o) {
+      const { priced, unpriced } = table.choose(primary, replica);
+      o = {
+        priced: priced && { ...priced, label: label(priced.strategy) },
+        unpriced: unpriced && { ...unpriced, label: label(unpriced.strategy) },
+      };
+      options.set(key, o);
+    }
+    return o;
+  };
 
-  const candidates: Candidate[] = REGIONS.map((r) => {
-    const cost = costs.get(r.code)!;
-    return {
-      region: r.code,
-      monthlyCost: cost?.monthlyCost ?? null,
-      strategy: cost ? optionLabel(cost.strategy, w) : null,
-      latency: users.populations.map((p) => {
-        const measured = p.here ? ctx.live?.get(r.code) : undefined;
-        return measured !== undefined
-          ? { population: p.name, weight: p.weight, rttMs: measured, estimated: false }
-          : estimated(p.name, p.weight, estimateRtt(p.place, r));
-      }),
-    };
-  });
+  const candidates: Candidate[] = REGIONS.map((r) => ({
+    region: r.code,
+    latency: users.populations.map((p) => {
+      const measured = p.here ? ctx.live?.get(r.code) : undefined;
+      return measured !== undefined
+        ? { population: p.name, weight: p.weight, rttMs: measured, estimated: false }
+        : estimated(p.name, p.weight, estimateRtt(p.place, r));
+    }),
+  }));
 
   const result = place({
     candidates,
     constraints: users.constraints,
     distanceKm: (a, b) => haversineKm(findRegion(a)!, findRegion(b)!),
-    replicaCost: (primary, replica) => (priced.has(replica) ? table.replicaCost(primary, replica) : null),
+    option,
   });
   const chosen = new Map<string, OptionId>();
-  for (const [region, cost] of costs) if (cost) chosen.set(region, cost.strategy);
-  return { ...result, workload: w, strategies: chosen };
+  for (const row of result.ranking) if (row.strategyId) chosen.set(row.region, row.strategyId as OptionId);
+  return { ...result, workload: w, strategies: chosen, option };
 }
 
 /**

@@ -7,6 +7,9 @@ import { issueProblem, problemsError, readYamlFile } from "../../core/inputs.js"
 import { parsePlace, type Place } from "../latency/places.js";
 import { isRegionCode } from "../../core/regions.js";
 
+/** Feasible regions within this many percent of the cheapest are near-ties: the lowest latency among them wins. */
+export const DEFAULT_NEAR_TIE_PCT = 5;
+
 const UsersSchema = z
   .object({
     populations: z
@@ -27,13 +30,14 @@ const UsersSchema = z
         latency_objective_ms: z.number().positive().default(200),
         worst_latency_ms: z.number().positive().optional(),
         monthly_budget_usd: z.number().positive().optional(),
+        near_tie_pct: z.number().nonnegative().max(100).default(DEFAULT_NEAR_TIE_PCT),
         replica: z
           .object({ required: z.boolean().default(false), min_distance_km: z.number().nonnegative().default(500) })
           .strict()
           .default({ required: false, min_distance_km: 500 }),
       })
       .strict()
-      .default({ latency_objective_ms: 200, replica: { required: false, min_distance_km: 500 } }),
+      .default({ latency_objective_ms: 200, near_tie_pct: DEFAULT_NEAR_TIE_PCT, replica: { required: false, min_distance_km: 500 } }),
   })
   .strict();
 
@@ -55,6 +59,8 @@ export interface Constraints {
   readonly worstLatencyMs: number;
   readonly monthlyBudgetUsd: number | null;
   readonly replica: { readonly required: boolean; readonly minDistanceKm: number };
+  /** `near_tie_pct` as a fraction: feasible regions this close to the cheapest go to the lowest latency. */
+  readonly nearTieMargin: number;
 }
 
 export interface Users {
@@ -100,6 +106,7 @@ export function parseUsers(raw: unknown, source = "users"): Users {
       worstLatencyMs: c.worst_latency_ms ?? c.latency_objective_ms,
       monthlyBudgetUsd: c.monthly_budget_usd ?? null,
       replica: { required: c.replica.required, minDistanceKm: c.replica.min_distance_km },
+      nearTieMargin: c.near_tie_pct / 100,
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { estimate, type CostReport } from "../../core/cost/estimate.js";
+import { estimate, type CostReport, type OptionId } from "../../core/cost/estimate.js";
 import { parseWorkload } from "../../core/cost/workload.js";
 import { ProblemsError, UserError } from "../../core/errors.js";
 import { haversineKm } from "../latency/estimate.js";
@@ -155,16 +155,17 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
 
   const decision: Decision | null = useMemo(() => {
     if (!primary || !plan) return null;
-    const strategy = plan.strategies.get(primary);
-    if (!strategy) return null;
-    const schedule = scheduleFor(strategy, workload);
+    // The picked pair's own option: its strategy and price, not those of the primary's best replica.
+    const picked = plan.option(primary, replica).priced;
+    if (!picked) return null;
+    const schedule = scheduleFor(picked.strategy as OptionId, workload);
     const rec = plan.recommendation;
     const row = plan.ranking.find((r) => r.region === primary)!;
     const asRecommended = rec && rec.primary === primary && (rec.replicas[0] ?? null) === replica;
     const reasons = asRecommended
       ? rec.reasons
       : [
-          `picked in the planner: $${usd(row.monthlyCost!)} a month, weighted round trip ${row.weightedRttMs} ms${rec ? `; the recommendation was ${rec.primary}${rec.replicas.length ? ` with ${rec.replicas.join(", ")}` : ""}` : ""}`,
+          `picked in the planner: $${usd(picked.monthlyCost)} a month with ${picked.label}${replica ? ` (the replica in ${replica} adds $${usd(picked.replicaMonthlyCost!)})` : ""}, weighted round trip ${row.weightedRttMs} ms${rec ? `; the recommendation was ${rec.primary}${rec.replicas.length ? ` with ${rec.replicas.join(", ")}` : ""}` : ""}`,
           ...row.rejectedBecause.map((r) => `picked although ${r}`),
         ];
     return { primaryRegion: primary, replicaRegions: replica ? [replica] : [], uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions, date: today ?? new Date().toISOString().slice(0, 10), reasons };
