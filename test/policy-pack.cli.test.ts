@@ -150,7 +150,7 @@ function commandFindings(dir: string): Promise<string[][]> {
   );
 }
 
-describe.each(["closures", "website", "policy-document", "teams"])("the fixture program %s, through the pack and through `stowage policy`", (fixture) => {
+describe.each(["closures", "canary", "website", "policy-document", "teams"])("the fixture program %s, through the pack and through `stowage policy`", (fixture) => {
   it("gives the same findings", async () => {
     const dir = `test/fixtures/programs/${fixture}`;
     const expected = await commandFindings(dir);

@@ -556,3 +556,42 @@ describe("stowage policy --program on programs with closures, started outside th
     expect(readdirSync(dir).sort()).toEqual(["Pulumi.yaml", "index.ts", "node_modules"]);
   }, 120_000);
 });
+
+describe("account-level S3 actions (resource \"*\" is their only resource in the Service Authorization Reference)", () => {
+  it("are not bucket wildcards; s3:GetObject on \"*\" still is", async () => {
+    const r = await run("--program", "test/fixtures/programs/canary", "--json");
+    expect(r.stderr).toBe("");
+    expect(findingsOf(JSON.parse(r.stdout))).toEqual([
+      ["iam-no-wildcards", "reporting-read", "mandatory"],
+      ["required-tags", "canary", "advisory"],
+      ["required-tags", "reporting", "advisory"],
+    ]);
+  }, 120_000);
+});
+
+describe("the policy config binds, as Pulumi's does", () => {
+  it("an explicit enforcementLevel is the last word, for a house rule on a foreign program too, with the team's own tag keys", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-pack-config-"));
+    writeFileSync(join(dir, "pack.json"), JSON.stringify({ "required-tags": { enforcementLevel: "mandatory", requiredTags: ["owner"] } }));
+    const r = await run("--program", "test/fixtures/programs/canary", "--policy-config", join(dir, "pack.json"), "--json");
+    const json = JSON.parse(r.stdout);
+    expect(findingsOf(json)).toEqual([
+      ["iam-no-wildcards", "reporting-read", "mandatory"],
+      ["required-tags", "reporting", "mandatory"],
+    ]);
+    expect(json.violations.find((v: { policy: string }) => v.policy === "required-tags").message).toMatch(/missing tag owner \[stowage\]/);
+  }, 120_000);
+
+  it("type-checks every setting: a wrong type is bad input naming the key and the value, never an internal error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-pack-config-"));
+    writeFileSync(
+      join(dir, "pack.json"),
+      JSON.stringify({ "required-tags": { requiredTags: "team" }, "s3-versioning": { auditOwned: "yes" }, "allowed-regions": { allowedRegions: [1] }, "s3-lifecycle": { exceptions: [{ rule: "s3-lifecycle" }] } }),
+    );
+    const r = await run("--program", "test/fixtures/programs/canary", "--policy-config", join(dir, "pack.json"), "--json");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toMatch(/internal error/);
+    for (const p of [/required-tags\.requiredTags: "team" is not a list of tag keys/, /s3-versioning\.auditOwned: "yes" is not true, false or null/, /allowed-regions\.allowedRegions: \[1\] is not a list of region names/, /s3-lifecycle\.exceptions: \[\{"rule":"s3-lifecycle"\}\] is not a list of/]) expect(r.stderr).toMatch(p);
+  });
+});
