@@ -103,7 +103,7 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
   }
   // Program errors then point at the user's .ts lines, not the compiled module.
   process.setSourceMapsEnabled(true);
-  const loaded = esm ? await writtenModule(entry, code) : { load: async () => inMemoryModule(entry, code), remove: async () => {} };
+  const loaded = esm ? await writtenModule(entry, code) : { load: async () => asImported(inMemoryModule(entry, code)), remove: async () => {} };
   process.chdir(projectDir);
   try {
     const run = await runUnderMocks(project, opts.stack, config, async () => {
@@ -125,6 +125,11 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
     process.chdir(cwd);
     await loaded.remove();
   }
+}
+
+/** A CommonJS module's exports as `import()` would show them: `export =` of a function is the default export. */
+function asImported(exports: unknown): unknown {
+  return typeof exports === "function" ? { default: exports } : exports;
 }
 
 /** `code` as the CommonJS module at `entry`'s path: its require() resolves from the program's folder, as Node's would. */
