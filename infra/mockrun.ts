@@ -20,6 +20,20 @@ export interface MockRun<T> {
   readonly result: T;
 }
 
+/**
+ * The program failed after it started (a throw, a rejected output, a closure the serialiser refused): `pulumi preview`
+ * would stop with this error. `resources` holds what the program had registered by then.
+ */
+export class ProgramFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly resources: MockRun<unknown>["resources"],
+  ) {
+    super(String((error as Error)?.message ?? error));
+    this.name = "ProgramFailure";
+  }
+}
+
 function arnFor(type: string, name: string, id: string, region: string | undefined): string {
   switch (type) {
     case "aws:s3/bucket:Bucket":
@@ -87,51 +101,83 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   // The stack resource runs the program in its own initialisation, which nobody awaits: a program that throws would
   // surface as an unhandled rejection. Caught here, it is thrown to the caller instead.
   let failure: { error: unknown } | null = null;
-  const pending = programTimers();
-  const typeChains = new WeakMap<pulumi.Resource, string>();
-  const urns = new Set<string>();
-  await pulumi.runtime.runInPulumiStack(async () => {
-    pulumi.runtime.registerStackTransformation((args) => {
-      // The engine refuses a second resource with the same URN (type chain + name); so does this run, or a program
-      // that declares one thing twice would be judged as two (e.g. a replica region listed twice).
-      const chain = `${args.opts.parent ? (typeChains.get(args.opts.parent) ?? "") + "$" : ""}${args.type}`;
-      typeChains.set(args.resource, chain);
-      const urn = `${chain}::${args.name}`;
-      if (urns.has(urn)) throw new Error(`Duplicate resource URN ${JSON.stringify(urn)}: ${args.type} "${args.name}" is declared twice; give it a unique name`);
-      urns.add(urn);
-      options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
+  // A failure inside a registration (serialising a Lambda's closure, an `apply` that throws) is a rejection nobody
+  // awaits, or an exception thrown from a callback: under `pulumi` it ends the program with that error. Here it is
+  // the program's error too, not the end of this process (and of the report).
+  const onAsyncFailure = (error: unknown) => {
+    failure ??= { error };
+  };
+  process.on("unhandledRejection", onAsyncFailure);
+  process.on("uncaughtException", onAsyncFailure);
+  // A registration that never settles (the closure serialiser stuck on a captured value) leaves nothing to run: Node
+  // would exit mid-run, silently, with Pulumi's "promises were still active". Here the program failed, with that said.
+  let onDrained = () => {};
+  const drained = new Promise<never>((_, reject) => {
+    onDrained = () => reject(new ProgramFailure(new Error("its registrations never completed (Pulumi left promises unsettled: a closure it could not serialise, or a cycle between resources)"), resources));
+  });
+  process.once("beforeExit", onDrained);
+  try {
+    return await Promise.race([registered(), drained]);
+  } finally {
+    process.off("beforeExit", onDrained);
+    process.off("unhandledRejection", onAsyncFailure);
+    process.off("uncaughtException", onAsyncFailure);
+  }
+
+  async function registered(): Promise<MockRun<T>> {
+    const pending = programTimers();
+    const typeChains = new WeakMap<pulumi.Resource, string>();
+    const urns = new Set<string>();
+    await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        // The engine refuses a second resource with the same URN (type chain + name); so does this run, or a program
+        // that declares one thing twice would be judged as two (e.g. a replica region listed twice).
+        const chain = `${args.opts.parent ? (typeChains.get(args.opts.parent) ?? "") + "$" : ""}${args.type}`;
+        typeChains.set(args.resource, chain);
+        const urn = `${chain}::${args.name}`;
+        if (urns.has(urn)) throw new Error(`Duplicate resource URN ${JSON.stringify(urn)}: ${args.type} "${args.name}" is declared twice; give it a unique name`);
+        urns.add(urn);
+        options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
+        return undefined;
+      });
+      try {
+        result = await pending.track(program);
+      } catch (error) {
+        failure = { error };
+      }
       return undefined;
     });
-    try {
-      result = await pending.track(program);
-    } catch (error) {
-      failure = { error };
+    if (failure) {
+      // Let the registrations already made settle first, or they would reach the next run's mocks.
+      await waitForRPCs().catch(() => {});
+      pending.stop();
+      throw new ProgramFailure((failure as { error: unknown }).error, resources);
     }
-    return undefined;
-  });
-  if (failure) {
-    // Let the registrations already made settle first, or they would reach the next run's mocks.
-    await waitForRPCs().catch(() => {});
+    // Done when the engine and the program say so, as `pulumi` is when the program's process ends: every
+    // registration and its outputs settled (the runtime's RPC queue), and no timer the program started still to
+    // fire (a registration it would make then). Not after a quiet spell that a slow machine or a late closure outlasts.
+    // A program whose timers never stop (an interval it never clears) would keep `pulumi` waiting too; here it ends.
+    const until = Date.now() + PROGRAM_TIMERS_LIMIT_MS;
+    let endless = false;
+    for (;;) {
+      try {
+        await waitForRPCs();
+      } catch (error) {
+        failure ??= { error };
+      }
+      if (failure || !(await pending.fired())) break;
+      if (Date.now() >= until) {
+        endless = true;
+        break;
+      }
+    }
     pending.stop();
-    throw (failure as { error: unknown }).error;
+    // Let a rejection of the last registration reach the handler above before the run is called done.
+    await new Promise((r) => setImmediate(r));
+    if (failure) throw new ProgramFailure((failure as { error: unknown }).error, resources);
+    if (endless) throw new ProgramFailure(new Error(`the program still had timers running after ${PROGRAM_TIMERS_LIMIT_MS / 1000} s (an interval it never clears?); pulumi would wait for them too`), resources);
+    return { resources, result };
   }
-  // Done when the engine and the program say so, as `pulumi` is when the program's process ends: every
-  // registration and its outputs settled (the runtime's RPC queue), and no timer the program started still to
-  // fire (a registration it would make then). Not after a quiet spell that a slow machine or a late closure outlasts.
-  // A program whose timers never stop (an interval it never clears) would keep `pulumi` waiting too; here it ends.
-  const until = Date.now() + PROGRAM_TIMERS_LIMIT_MS;
-  let endless = false;
-  for (;;) {
-    await waitForRPCs();
-    if (!(await pending.fired())) break;
-    if (Date.now() >= until) {
-      endless = true;
-      break;
-    }
-  }
-  pending.stop();
-  if (endless) throw new Error(`the program still had timers running after ${PROGRAM_TIMERS_LIMIT_MS / 1000} s (an interval it never clears?); pulumi would wait for them too`);
-  return { resources, result };
 }
 
 interface PolicyDocumentArgs {

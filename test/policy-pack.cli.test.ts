@@ -5,13 +5,14 @@
  * GetAnalyzerInfo, Configure (what `--policy-pack-config` becomes), AnalyzeStack with the resources of a mock run.
  * Nothing here imports the pack's code: what is judged is what the server answers.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
+import { runProgramFile } from "../infra/programFile.js";
 import { ruleConfigFor } from "../infra/policy/command.js";
 import { RULES } from "../infra/policy/rules.js";
 import { loadOwnStack } from "../infra/stack.js";
@@ -136,4 +137,29 @@ describe("the policy pack, loaded and served as the Pulumi CLI does", () => {
     expect(level("s3-kms-encryption")).toEqual(["advisory"]);
     expect(level("s3-cloudtrail-data-events")).toEqual(["mandatory"]);
   });
+});
+
+/** [policy, resource, level] rows, sorted, from the built `stowage policy --program DIR --json`. */
+function commandFindings(dir: string): Promise<string[][]> {
+  return new Promise((done, fail) =>
+    execFile("node", ["dist/bundle/cli.js", "policy", "--program", dir, "--json"], (err, stdout, stderr) => {
+      if (err && (err as { code?: number }).code !== 4) return fail(new Error(stderr));
+      const json = JSON.parse(stdout) as { violations: { policy: string; resource: { name: string }; enforcementLevel: string }[] };
+      done(json.violations.map((v) => [v.policy, v.resource.name, v.enforcementLevel]).sort((a, b) => a.join(" ").localeCompare(b.join(" "))));
+    }),
+  );
+}
+
+describe.each(["closures", "canary", "website", "policy-document", "teams"])("the fixture program %s, through the pack and through `stowage policy`", (fixture) => {
+  it("gives the same findings", async () => {
+    const dir = `test/fixtures/programs/${fixture}`;
+    const expected = await commandFindings(dir);
+    const run = await runProgramFile(dir, { stack: "dev", stackRequired: false });
+    // A foreign program, as `stowage policy --program` judges it: house rules advise (houseRules: false).
+    await configure({ houseRules: false });
+    const diagnostics = await analyzeStack("dev", run.resources);
+    const rows = diagnostics.map((d) => [d.policy, d.urn.split("::").at(-1)!, d.level]).sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(rows).toEqual(expected);
+  }, 180_000);
 });

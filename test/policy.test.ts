@@ -3,9 +3,9 @@
  * the right policy and control, through @pulumi/policy's own validation types (infra/policy/offline.ts).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
 import { ruleConfigFor } from "../infra/policy/command.js";
@@ -534,5 +534,113 @@ describe("a bucket's purpose, inferred or declared, and exceptions recorded on p
     const open = (r: { stdout: string }) => JSON.parse(r.stdout).violations.find((v: { policy: string; resource: { name: string } }) => v.policy === "s3-no-public-read-or-write" && v.resource.name === "site");
     expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).enforcementLevel).toBe("mandatory");
     expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--policy-config", join(dir, "pack.json"), "--json"))).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/exception in force until 2099-01-01: press kit/) });
+  });
+});
+
+/** [policy, resource, level] of every finding, sorted: the exact set a fixture must produce. */
+export function findingsOf(report: { violations: { policy: string; resource: { name: string }; enforcementLevel: string }[] }): string[][] {
+  return report.violations.map((v) => [v.policy, v.resource.name, v.enforcementLevel]).sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
+}
+
+/** The built command, started from a folder outside the repository (as `--program ../other-project` is). */
+const runElsewhere = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile("node", [resolve("dist/bundle/cli.js"), "policy", ...args], { cwd: tmpdir() }, (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+
+const S3_HOLES = (bucket: string) => [
+  ["required-tags", bucket, "advisory"],
+  ["s3-access-logging", bucket, "mandatory"],
+  ["s3-acls-disabled", bucket, "advisory"],
+  ["s3-cloudtrail-data-events", bucket, "advisory"],
+  ["s3-kms-encryption", bucket, "mandatory"],
+  ["s3-lifecycle", bucket, "mandatory"],
+  ["s3-public-access-block", bucket, "advisory"],
+  ["s3-require-tls", bucket, "mandatory"],
+  ["s3-require-tls-1-2", bucket, "advisory"],
+  ["s3-versioning", bucket, "mandatory"],
+];
+// aws.lambda.CallbackFunction's default role policies include AWSLambda_FullAccess: s3:* on "*" (two findings).
+const CALLBACK_ROLE = (fn: string) => [
+  ["iam-no-wildcards", `${fn}-4aaabb8e`, "mandatory"],
+  ["iam-no-wildcards", `${fn}-4aaabb8e`, "mandatory"],
+  ["required-tags", fn, "advisory"],
+];
+const sorted = (rows: string[][]) => rows.sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
+
+export const CLOSURES_FINDINGS = sorted([...S3_HOLES("uploads"), ...S3_HOLES("thumbnails"), ...CALLBACK_ROLE("on-upload"), ...CALLBACK_ROLE("resize"), ...CALLBACK_ROLE("security-headers")]);
+
+describe("stowage policy --program on programs with closures, started outside the program's folder", () => {
+  it("serialises a bucket event handler, a CallbackFunction and a Lambda@Edge function as pulumi preview does, with the exact findings", async () => {
+    const r = await runElsewhere("--program", resolve("test/fixtures/programs/closures"), "--json");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(4);
+    const json = JSON.parse(r.stdout);
+    expect(json.resources).toBe(42);
+    expect(findingsOf(json)).toEqual(CLOSURES_FINDINGS);
+    expect(readdirSync("test/fixtures/programs/closures").sort()).toEqual(["Pulumi.yaml", "index.ts", "package.json"]);
+  }, 120_000);
+
+  it("a program that fails after it started is the program's error: exit 2 with its message, the JSON of what it registered, no file left", async () => {
+    const r = await runElsewhere("--program", resolve("test/fixtures/programs/closure-fails"), "--json");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^stowage: The program .*closure-fails\/index\.ts failed: its registrations never completed/);
+    expect(r.stderr).not.toMatch(/\n\s+at |promises were still active/);
+    const json = JSON.parse(r.stdout);
+    expect(json.programError).toMatch(/registrations never completed/);
+    expect(findingsOf(json)).toEqual(sorted([...S3_HOLES("inbox"), ["iam-no-wildcards", "on-mail-4aaabb8e", "mandatory"], ["iam-no-wildcards", "on-mail-4aaabb8e", "mandatory"], ["required-tags", "on-mail", "advisory"]]));
+    // The ES module this program compiles to is written beside it (Node imports files) and removed again.
+    expect(readdirSync("test/fixtures/programs/closure-fails").sort()).toEqual(["Pulumi.yaml", "index.ts", "package.json"]);
+  }, 120_000);
+
+  it("an error thrown inside an apply after registration is the program's error too, with where it was thrown", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-late-throw-"));
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: late-throw\nruntime: nodejs\n");
+    symlinkSync(resolve("node_modules"), join(dir, "node_modules"));
+    writeFileSync(join(dir, "index.ts"), `import * as aws from "@pulumi/aws";\nconst b = new aws.s3.Bucket("data", { bucket: "data" });\nb.id.apply((id) => { if (id) throw new Error("no " + id); });\n`);
+    const r = await runElsewhere("--program", dir, "--json");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/failed at .*index\.ts:3:\d+: no data$/m);
+    expect(JSON.parse(r.stdout).resources).toBe(2); // the stack and the bucket
+    expect(readdirSync(dir).sort()).toEqual(["Pulumi.yaml", "index.ts", "node_modules"]);
+  }, 120_000);
+});
+
+describe("account-level S3 actions (resource \"*\" is their only resource in the Service Authorization Reference)", () => {
+  it("are not bucket wildcards; s3:GetObject on \"*\" still is", async () => {
+    const r = await run("--program", "test/fixtures/programs/canary", "--json");
+    expect(r.stderr).toBe("");
+    expect(findingsOf(JSON.parse(r.stdout))).toEqual([
+      ["iam-no-wildcards", "reporting-read", "mandatory"],
+      ["required-tags", "canary", "advisory"],
+      ["required-tags", "reporting", "advisory"],
+    ]);
+  }, 120_000);
+});
+
+describe("the policy config binds, as Pulumi's does", () => {
+  it("an explicit enforcementLevel is the last word, for a house rule on a foreign program too, with the team's own tag keys", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-pack-config-"));
+    writeFileSync(join(dir, "pack.json"), JSON.stringify({ "required-tags": { enforcementLevel: "mandatory", requiredTags: ["owner"] } }));
+    const r = await run("--program", "test/fixtures/programs/canary", "--policy-config", join(dir, "pack.json"), "--json");
+    const json = JSON.parse(r.stdout);
+    expect(findingsOf(json)).toEqual([
+      ["iam-no-wildcards", "reporting-read", "mandatory"],
+      ["required-tags", "reporting", "mandatory"],
+    ]);
+    expect(json.violations.find((v: { policy: string }) => v.policy === "required-tags").message).toMatch(/missing tag owner \[stowage\]/);
+  }, 120_000);
+
+  it("type-checks every setting: a wrong type is bad input naming the key and the value, never an internal error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-pack-config-"));
+    writeFileSync(
+      join(dir, "pack.json"),
+      JSON.stringify({ "required-tags": { requiredTags: "team" }, "s3-versioning": { auditOwned: "yes" }, "allowed-regions": { allowedRegions: [1] }, "s3-lifecycle": { exceptions: [{ rule: "s3-lifecycle" }] } }),
+    );
+    const r = await run("--program", "test/fixtures/programs/canary", "--policy-config", join(dir, "pack.json"), "--json");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toMatch(/internal error/);
+    for (const p of [/required-tags\.requiredTags: "team" is not a list of tag keys/, /s3-versioning\.auditOwned: "yes" is not true, false or null/, /allowed-regions\.allowedRegions: \[1\] is not a list of region names/, /s3-lifecycle\.exceptions: \[\{"rule":"s3-lifecycle"\}\] is not a list of/]) expect(r.stderr).toMatch(p);
   });
 });

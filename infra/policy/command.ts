@@ -43,6 +43,7 @@ export function policyText(report: PolicyReport, markdown: boolean): string {
 export async function runPolicy(args: PolicyArgs): Promise<number> {
   const packConfig = args.policyConfig ? await readPackConfig(args.policyConfig) : NO_PACK_CONFIG;
   let report: PolicyReport;
+  let failure: UserError | undefined;
   if (args.exportFile) {
     let json: unknown;
     try {
@@ -60,11 +61,15 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
     // Not Stowage's own program: its house rules advise unless the policy config raises them.
     report = await judge(args.stack ?? run.project, run.resources, { houseRules: false }, run.project, packConfig);
+    failure = run.failure;
   } else {
     if (!args.stack) throw new UserError("--stack NAME, --program FILE|DIR or --export FILE is required.", "Try `stowage policy --stack prod`, or `stowage policy --program path/to/index.ts`.");
     const own = await loadOwnStack(args.stackDir ?? ".", args.stack);
     report = await judge(args.stack, own.resources, ruleConfigFor(own.cfg), "stowage", packConfig);
   }
-  process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : policyText(report, args.format === "markdown"));
+  // A program that failed part-way is judged on what it registered before (said in the report), then fails the run.
+  const shown = failure ? { ...report, programError: failure.message } : report;
+  process.stdout.write(args.format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : policyText(report, args.format === "markdown"));
+  if (failure) throw failure;
   return report.violations.some((v) => v.enforcementLevel === "mandatory") ? POLICY_VIOLATIONS : 0;
 }

@@ -63,7 +63,8 @@ export async function judge(stack: string, resources: readonly StackResource[], 
     const args: StackValidationArgs = {
       resources: policyResources,
       stackTags: new Map(),
-      getConfig: <T extends object>() => ({ ...DEFAULT_CONFIG, ...config, ...packConfig.settings[policy.name] }) as unknown as T,
+      // A level the policy config states is the last word (as in Pulumi's): a house rule set so binds at that level.
+      getConfig: <T extends object>() => ({ ...DEFAULT_CONFIG, ...config, ...(packConfig.levels[policy.name] ? { houseRules: true } : {}), ...packConfig.settings[policy.name] }) as unknown as T,
       notApplicable: (reason?: string) => {
         throw new Error(`not applicable: ${reason ?? ""}`);
       },

@@ -23,6 +23,31 @@ export const NO_PACK_CONFIG: PackConfig = { levels: {}, settings: {} };
 const LEVELS: readonly string[] = ["advisory", "mandatory", "disabled"];
 const SETTINGS = new Set(Object.keys(DEFAULT_CONFIG));
 
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** What a setting's value must be, when `v` is not that (null when it is): the types of RuleConfig. */
+export function settingProblem(key: keyof RuleConfig, v: unknown): string | null {
+  switch (key) {
+    case "requiredTags":
+      return isStrings(v) ? null : "a list of tag keys (strings)";
+    case "allowedRegions":
+      return v === null || isStrings(v) ? null : "a list of region names, or null for any";
+    case "auditReads":
+    case "houseRules":
+    case "secureTransportMayBeAbsent":
+      return typeof v === "boolean" ? null : "true or false";
+    case "auditOwned":
+      return v === null || typeof v === "boolean" ? null : "true, false or null";
+    case "teamPrefixes":
+      return isObject(v) && Object.values(v).every((t) => isObject(t) && typeof t.bucket === "string" && isStrings(t.prefixes)) ? null : 'an object of teams, each { "bucket": string, "prefixes": [strings] }';
+    case "exceptions":
+      return Array.isArray(v) && v.every((e) => isObject(e) && ["rule", "resource", "reason", "expires"].every((k) => typeof e[k] === "string"))
+        ? null
+        : 'a list of { "rule", "resource", "reason", "expires": "YYYY-MM-DD" } (strings)';
+  }
+}
+
 /** Every problem of the file at once, each naming the key and the value. */
 export function parsePackConfig(json: unknown, source: string): PackConfig {
   const problems: string[] = [];
@@ -52,7 +77,11 @@ export function parsePackConfig(json: unknown, source: string): PackConfig {
         if (l) for (const t of targets) levels[t] = l;
       } else if (name === "all") problems.push(`all.${key}: settings belong to one policy, not "all"`);
       else if (!SETTINGS.has(key)) problems.push(`${name}.${key}: unknown setting (the pack's settings are ${[...SETTINGS].join(", ")})`);
-      else settings[name] = { ...settings[name], [key]: v };
+      else {
+        const wrong = settingProblem(key as keyof RuleConfig, v);
+        if (wrong) problems.push(`${name}.${key}: ${JSON.stringify(v)} is not ${wrong}`);
+        else settings[name] = { ...settings[name], [key]: v };
+      }
     }
   }
   if (problems.length) {

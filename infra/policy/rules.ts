@@ -414,6 +414,32 @@ function actionsAndResources(doc: PolicyDocument) {
 /** A resource that names every bucket: "*", or an S3 ARN whose bucket part starts with a wildcard. */
 const everyBucket = (r: string) => r === "*" || /^arn:aws[\w-]*:s3:::[*?]/.test(r);
 
+/**
+ * S3 actions on the account, not on a bucket: the Service Authorization Reference gives them no resource type, so
+ * `"Resource": "*"` is the only way to grant them (the documented minimum, e.g. a console user's or a canary's
+ * ListAllMyBuckets), not access to every bucket.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+const ACCOUNT_LEVEL_S3_ACTIONS = new Set(
+  [
+    "s3:ListAllMyBuckets",
+    "s3:ListAccessPoints",
+    "s3:ListAccessPointsForObjectLambda",
+    "s3:ListMultiRegionAccessPoints",
+    "s3:ListJobs",
+    "s3:CreateJob",
+    "s3:ListStorageLensConfigurations",
+    "s3:ListStorageLensGroups",
+    "s3:ListAccessGrantsInstances",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:PutAccountPublicAccessBlock",
+    "s3:PutAccessPointPublicAccessBlock",
+  ].map((a) => a.toLowerCase()),
+);
+
+/** An action that, on "*", reaches buckets or objects (action names are case-insensitive in IAM). */
+const reachesBuckets = (a: string) => a === "*" || (a.toLowerCase().startsWith("s3:") && !ACCOUNT_LEVEL_S3_ACTIONS.has(a.toLowerCase()));
+
 export const iamNoWildcards: Rule = {
   name: "iam-no-wildcards",
   control: "stowage",
@@ -427,7 +453,7 @@ export const iamNoWildcards: Rule = {
         const wildAction = actions.find((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a));
         if (wildAction) out.push({ resource: p.ref, message: `allows the action ${wildAction}` });
         const wildResource = resources.find(everyBucket);
-        if (wildResource && actions.some((a) => a === "*" || a.startsWith("s3:"))) out.push({ resource: p.ref, message: `allows S3 actions on every bucket (${JSON.stringify(wildResource)})` });
+        if (wildResource && actions.some(reachesBuckets)) out.push({ resource: p.ref, message: `allows S3 actions on every bucket (${JSON.stringify(wildResource)})` });
         return out;
       }),
     ),
