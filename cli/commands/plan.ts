@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, intFlag, parse, print } from "../options.js";
@@ -26,8 +27,8 @@ and recommends a primary region and, when the users file requires one, a replica
   --format F      table (default), json or markdown; --json is short for --format json
   --offline       no live measurement
 
-Exit codes: 0 a recommendation, 3 no region meets every constraint (the output says which failed and by how
-much), 2 bad input, 1 a bug.
+Exit codes: ${EXIT.OK} a recommendation, ${EXIT.NO_FEASIBLE_PLACEMENT} no region meets every constraint (the output says which failed
+and by how much), ${EXIT.USER} bad input, ${EXIT.BUG} a bug.
 `;
 
 export const command: Command = {

@@ -5,7 +5,7 @@ import { ageInDays, loadSnapshot, staleAfterDays } from "../../core/pricing/snap
 import { textTable } from "../../core/render.js";
 import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
-import { PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
+import { COMMON_EXIT_CODES, PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
 
 const REFRESH_HELP = `stowage pricing refresh [--region R…] [--service S…] [--prices DIR] [--timeout MS]
 
@@ -20,6 +20,8 @@ request must succeed before anything is written: a failed or partial refresh lea
   --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
   --timeout MS   give up on a request that has not connected or answered in this time (default 30000);
                  the refresh then fails naming the endpoint, and the snapshot stays as it was
+
+${COMMON_EXIT_CODES}
 `;
 
 const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
@@ -27,6 +29,8 @@ const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
 Lists which services each region has prices for, and per service and region how many products, their source,
 retrieval date and age. Prices older than 180 days (STOWAGE_PRICE_MAX_AGE_DAYS) are flagged stale here, and every
 command that uses them (cost, plan, estimate) warns on stderr, naming the refresh.
+
+${COMMON_EXIT_CODES}
 `;
 
 async function refresh(args: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 /**
  * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts.
  */
+import { EXIT } from "../../core/exit.js";
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../core/errors.js";
 import type { StackConfig } from "../config.js";
@@ -21,9 +22,6 @@ export interface PolicyArgs {
   readonly policyConfig?: string;
   readonly format: "table" | "json" | "markdown";
 }
-
-/** Exit code when a mandatory policy is violated. */
-export const POLICY_VIOLATIONS = 4;
 
 /** What the rules need from our own program's stack config: whether object reads are audited too. */
 export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
@@ -66,5 +64,5 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     report = await judge(args.stack, own.resources, ruleConfigFor(own.cfg), "stowage", packConfig);
   }
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : policyText(report, args.format === "markdown"));
-  return report.violations.some((v) => v.enforcementLevel === "mandatory") ? POLICY_VIOLATIONS : 0;
+  return report.violations.some((v) => v.enforcementLevel === "mandatory") ? EXIT.VIOLATION : EXIT.OK;
 }
