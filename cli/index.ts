@@ -5,7 +5,7 @@
 import { EXIT, EXIT_CODES } from "../core/exit.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../core/errors.js";
+import { UserError, fileError, fileProblem } from "../core/errors.js";
 import { packageRoot } from "../core/paths.js";
 import type { Command } from "./command.js";
 import { print } from "./options.js";
@@ -72,6 +72,10 @@ export async function main(argv: readonly string[]): Promise<number> {
  * STOWAGE_DEBUG=1.
  */
 export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env): number {
+  // A file or folder that is missing, unreadable or unwritable is the user's to fix wherever it was met: named with
+  // its path, never reported as a bug.
+  const path = (err as NodeJS.ErrnoException | null)?.path;
+  if (!(err instanceof UserError) && typeof path === "string" && fileProblem(err)) err = fileError(err, "use", path);
   if (err instanceof UserError) {
     process.stderr.write(`stowage: ${err.message}\n${err.tryMessage ? `${err.tryMessage}\n` : ""}`);
     return err.exitCode;

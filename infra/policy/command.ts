@@ -56,6 +56,10 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
   } else if (args.program) {
     // A foreign program: its own project and, when --stack is given, its own stack file (else no config, as a new stack).
     const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
+    // A program that declares nothing would pass every rule: a gate must not pass a program that did not run as meant.
+    if (!run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
+      throw new UserError(`${args.program} declared no resources: there is nothing to check.`, "Check that it is the program's entry file (or project folder) and that it creates its resources when run.");
+    }
     // Not Stowage's own program: its house rules advise unless the policy config raises them.
     report = await judge(args.stack ?? run.project, run.resources, { houseRules: false }, run.project, packConfig);
   } else {
