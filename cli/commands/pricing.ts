@@ -1,6 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import { defaultSnapshotDir } from "../../core/paths.js";
 import { SERVICE_CODES, type ServiceCode } from "../../core/pricing/catalog.js";
+import { REFRESH_DEADLINE_MS, REQUEST_TIMEOUT_MS } from "../../core/pricing/deadlines.js";
 import { ageInDays, loadSnapshot, staleAfterDays } from "../../core/pricing/snapshot.js";
 import { textTable } from "../../core/render.js";
 import { isRegionCode } from "../../core/regions.js";
@@ -18,8 +19,9 @@ request must succeed before anything is written: a failed or partial refresh lea
                  us-east-1, us-east-2, us-west-2, eu-west-1 and eu-central-1 when there is no snapshot yet)
   --service S    a service code (repeatable; default: all of ${SERVICE_CODES.join(", ")})
   --prices DIR   the snapshot folder to update (default: the shipped data/prices, or STOWAGE_PRICES)
-  --timeout MS   give up on a request that has not connected or answered in this time (default 30000);
-                 the refresh then fails naming the endpoint, and the snapshot stays as it was
+  --timeout MS   the whole refresh's deadline: every request, retry and page (default ${REFRESH_DEADLINE_MS});
+                 one connect or request waits at most ${REQUEST_TIMEOUT_MS} ms of it. Past it, or when a request fails,
+                 the refresh ends naming the endpoint it used, and the snapshot stays as it was
 
 ${COMMON_EXIT_CODES}
 `;
@@ -36,7 +38,7 @@ ${COMMON_EXIT_CODES}
 async function refresh(args: string[]): Promise<number> {
   const { values } = parse(args, { region: { type: "string", multiple: true }, service: { type: "string", multiple: true }, ...PRICES_OPTION, timeout: { type: "string" } }, REFRESH_HELP);
   if (values.help) return print(REFRESH_HELP);
-  const timeoutMs = intFlag(values.timeout, "--timeout", 30_000, 100, 600_000);
+  const timeoutMs = intFlag(values.timeout, "--timeout", REFRESH_DEADLINE_MS, 100, 3_600_000);
   // Loaded here, not at start-up: the AWS SDK is the slowest import and only this command needs it.
   const { DEFAULT_REFRESH_REGIONS, refresh } = await import("../../core/pricing/refresh.js");
   for (const r of values.region ?? []) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
