@@ -10,7 +10,10 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Each case starts the built command, some of them the Pulumi engine's mocks: seconds each, tens on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const BIN = resolve("dist/bundle/cli.js");
 const W = resolve("examples/workload.yaml");
@@ -152,5 +155,16 @@ describe("stowage help", () => {
     const starts = new Set(rows.map((l) => l.search(/ {2}\S/)));
     expect(rows.length).toBeGreaterThan(10);
     expect(starts.size).toBe(1);
+  });
+});
+
+describe("stowage pricing show", () => {
+  it("refuses a region that is not one, instead of an empty table", async () => {
+    expectUserError(await stowage(["pricing", "show", "--region", "moon-1"]), /--region moon-1 is not an AWS region code/);
+  });
+  it("takes --format json like every other command", async () => {
+    const r = await stowage(["pricing", "show", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).coverage).toBeTypeOf("object");
   });
 });

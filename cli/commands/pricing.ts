@@ -6,7 +6,7 @@ import { ageInDays, loadSnapshot, staleAfterDays } from "../../core/pricing/snap
 import { textTable } from "../../core/render.js";
 import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
-import { COMMON_EXIT_CODES, PRICES_OPTION, choose, intFlag, parse, print } from "../options.js";
+import { COMMON_EXIT_CODES, FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print } from "../options.js";
 
 const REFRESH_HELP = `stowage pricing refresh [--region R…] [--service S…] [--prices DIR] [--timeout MS]
 
@@ -26,7 +26,7 @@ request must succeed before anything is written: a failed or partial refresh lea
 ${COMMON_EXIT_CODES}
 `;
 
-const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--json]
+const SHOW_HELP = `stowage pricing show [--region R] [--prices DIR] [--format table|json] [--json]
 
 Lists which services each region has prices for, and per service and region how many products, their source,
 retrieval date and age. Prices older than 180 days (STOWAGE_PRICE_MAX_AGE_DAYS) are flagged stale here, and every
@@ -57,8 +57,10 @@ async function refresh(args: string[]): Promise<number> {
 }
 
 async function show(args: string[]): Promise<number> {
-  const { values } = parse(args, { region: { type: "string" }, ...PRICES_OPTION, json: { type: "boolean" } }, SHOW_HELP);
+  const { values } = parse(args, { region: { type: "string" }, ...PRICES_OPTION, ...FORMAT_OPTIONS }, SHOW_HELP);
   if (values.help) return print(SHOW_HELP);
+  const json = formatFlag(values, ["table", "json"] as const) === "json";
+  if (values.region !== undefined && !isRegionCode(values.region)) throw new UserError(`--region ${values.region} is not an AWS region code.`, "For example --region eu-west-1.");
   const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
   const now = new Date();
   const maxAge = staleAfterDays();
@@ -73,7 +75,10 @@ async function show(args: string[]): Promise<number> {
   // Coverage: which services each region has answers for.
   const regions = [...new Set(rows.map((r) => r.region))].sort();
   const coverage = Object.fromEntries(regions.map((region) => [region, SERVICE_CODES.filter((s) => rows.some((r) => r.region === region && r.service === s && r.products > 0))]));
-  if (values.json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.catalog.complete().problems }, null, 2)}\n`);
+  if (values.region !== undefined && rows.length === 0) {
+    throw new UserError(`The snapshot in ${snapshot.dir} has no prices for ${values.region}.`, `\`stowage pricing refresh --region ${values.region}\` fetches them.`);
+  }
+  if (json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.catalog.complete().problems }, null, 2)}\n`);
   const answers = textTable([["service", "region", "products", "retrieved", "age", "source"], ...rows.map((r) => [r.service, r.region, String(r.products), r.retrievedAt, `${r.ageDays} d${r.stale ? " (stale)" : ""}`, `${r.source.slice(0, 50)}…`])], (c) => c === 2 || c === 4);
   const covered = textTable([["region", ...SERVICE_CODES], ...regions.map((region) => [region, ...SERVICE_CODES.map((s) => (coverage[region]!.includes(s) ? "yes" : "-"))])]);
   return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"}; prices over ${maxAge} days old are flagged stale)\n\n${covered}\n\n${answers}\n`);
