@@ -2,9 +2,10 @@
  * The `stowage` command: the one place that knows every command. Each command's module is loaded only when it runs
  * (or its help is asked for), so `stowage cost` does not pay for Ink, the AWS SDK or Pulumi.
  */
+import { EXIT, EXIT_CODES } from "../core/exit.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../core/errors.js";
+import { UserError, fileError, fileProblem } from "../core/errors.js";
 import { packageRoot } from "../core/paths.js";
 import type { Command } from "./command.js";
 import { print } from "./options.js";
@@ -29,16 +30,26 @@ const COMMANDS: Record<string, Entry> = {
   verify: { synopsis: "verify --bucket NAME", summary: "check live buckets (AWS or S3-compatible) against the same rules", load: () => import("./commands/verify.js") },
 };
 
+const HELP_ROWS: readonly (readonly [string, string])[] = [
+  ...Object.values(COMMANDS).map((c) => [`stowage ${c.synopsis}`, c.summary] as const),
+  ["stowage help COMMAND", "help for one command"],
+];
+const HELP_WIDTH = Math.max(...HELP_ROWS.map(([left]) => left.length)) + 2;
+
 const HELP = `stowage — plan where a data team's objects live, and what that costs
 
 Usage:
-${Object.values(COMMANDS)
-  .map((c) => `  ${`stowage ${c.synopsis}`.padEnd(43)}${c.summary}`)
-  .join("\n")}
-  ${"stowage help COMMAND".padEnd(43)}help for one command
+${HELP_ROWS.map(([left, right]) => `  ${left.padEnd(HELP_WIDTH)}${right}`).join("\n")}
 
-Exit codes: 0 done, 1 internal error (a bug), 2 bad input or a missing price/credential you can fix.
+Exit codes:
+${EXIT_CODES.map((e) => `  ${e.code}  ${e.meaning}`).join("\n")}
 `;
+
+function entryOf(name: string): Promise<{ command: Command }> {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) throw new UserError(`Unknown command ${name}.`, `The commands: ${Object.keys(COMMANDS).join(", ")}; \`stowage --help\` says what each does.`);
+  return entry.load();
+}
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
@@ -49,12 +60,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h") return print(HELP);
   if (name === "--version" || name === "-v") return print(`${version()}\n`);
   if (name === "help") {
-    const entry = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
-    return print(entry ? (await entry.load()).command.help : HELP);
+    if (rest[0] === undefined) return print(HELP);
+    return print((await entryOf(rest[0])).command.help);
   }
-  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!entry) throw new UserError(`Unknown command ${name}.`, "Run `stowage --help` for the commands.");
-  return (await entry.load()).command.run(rest);
+  return (await entryOf(name)).command.run(rest);
 }
 
 /**
@@ -63,6 +72,10 @@ export async function main(argv: readonly string[]): Promise<number> {
  * STOWAGE_DEBUG=1.
  */
 export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env): number {
+  // A file or folder that is missing, unreadable or unwritable is the user's to fix wherever it was met: named with
+  // its path, never reported as a bug.
+  const path = (err as NodeJS.ErrnoException | null)?.path;
+  if (!(err instanceof UserError) && typeof path === "string" && fileProblem(err)) err = fileError(err, "use", path);
   if (err instanceof UserError) {
     process.stderr.write(`stowage: ${err.message}\n${err.tryMessage ? `${err.tryMessage}\n` : ""}`);
     return err.exitCode;
@@ -70,5 +83,5 @@ export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   const detail = env.STOWAGE_DEBUG === "1" ? `\n${(err as Error)?.stack ?? String(err)}` : "";
   const first = String((err as Error)?.message ?? err).split("\n")[0];
   process.stderr.write(`stowage: internal error: ${first}. This is a bug in Stowage; please report it with the command you ran${detail ? "" : " (STOWAGE_DEBUG=1 shows where it happened)"}.${detail}\n`);
-  return 1;
+  return EXIT.BUG;
 }

@@ -20,5 +20,11 @@ for (const stream of [process.stdout, process.stderr]) {
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
-  (err) => (process.exitCode = reportError(err)),
+  (err) => {
+    process.exitCode = reportError(err);
+    // A command that failed has given up its work, but not every library lets go of it: the AWS SDK's retries keep
+    // a request to an endpoint that never answers open past the command's deadline. Once what remains has had a
+    // moment to flush, end; the timer is unref'd, so a process with nothing left ends sooner on its own.
+    setTimeout(() => process.exit(), 200).unref();
+  },
 );

@@ -2,11 +2,15 @@
  * Argument parsing shared by every command: one parser, the `--format`/`--json` pair, whole numbers, endpoints.
  * Every bad flag is a UserError naming the flag and what it takes.
  */
+import { EXIT } from "../core/exit.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError } from "../core/errors.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;
+
+/** The exit-code line of a command that returns only the codes every command can. */
+export const COMMON_EXIT_CODES = `Exit codes: ${EXIT.OK} done, ${EXIT.USER} a problem you can fix (the message says how), ${EXIT.BUG} a bug.`;
 
 /** The flags every command that reads the shipped prices takes. */
 export const PRICES_OPTION = { prices: { type: "string" } } as const;
@@ -56,5 +60,5 @@ export function endpointFlag(flag: string, value: string): string {
 
 export function print(text: string): number {
   process.stdout.write(text);
-  return 0;
+  return EXIT.OK;
 }

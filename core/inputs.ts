@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { ProblemsError, UserError } from "./errors.js";
+import { ProblemsError, UserError, fileProblem } from "./errors.js";
 
 // Every file is validated once per run. Zod's JIT generates and compiles a parser per object schema on first use,
 // which costs more than it saves here: the workload and users files validate in ~12 ms instead of ~20 ms cold.
@@ -78,6 +78,10 @@ export function parseYamlText(text: string, path: string): unknown {
   try {
     return parseYaml(text);
   } catch (err) {
+    // The yaml library refuses a document whose aliases would expand past its limit (a "billion laughs" bomb).
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new UserError(`${path}: not valid YAML here: it has too many aliases (*name) for its size, as a YAML bomb does.`, "Write the values out, or use fewer aliases.");
+    }
     if (!(err instanceof YAMLParseError)) throw err;
     const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
     throw new UserError(`${path}${at}: not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, "Fix the YAML syntax there and run again.");
@@ -89,8 +93,10 @@ export async function readYamlFile(path: string, what: string, flag: string, exa
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new UserError(`Cannot read the ${what} ${path}.`, `Pass an existing file with ${flag}, e.g. ${example}.`);
+  } catch (err) {
+    const problem = fileProblem(err);
+    if (!problem) throw err;
+    throw new UserError(`Cannot read the ${what} ${path}: ${problem}.`, `Pass a readable file with ${flag}, e.g. ${example}.`);
   }
   return parseYamlText(text, path);
 }

@@ -16,13 +16,13 @@ export function sdkTimeouts(timeoutMs: number) {
  * Resolves as `work` does, or fails with a UserError naming `endpoint` after `ms`: the outer bound over retries and
  * everything else. `work` gets a signal that aborts at the deadline, for the SDK calls that take one.
  */
-export async function withDeadline<T>(ms: number, endpoint: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(ms: number, endpoint: string | (() => string), work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new UserError(`${endpoint} did not answer within ${ms} ms.`, "Check the endpoint, the network and that the service is running; --timeout sets how long to wait."));
+      reject(new UserError(`${typeof endpoint === "string" ? endpoint : endpoint()} did not answer within ${ms} ms.`, "Check the endpoint, the network and that the service is running; --timeout sets how long to wait."));
     }, ms);
   });
   try {

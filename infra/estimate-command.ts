@@ -1,6 +1,7 @@
 /**
  * `stowage estimate --stack NAME [--usage FILE] [--compare-to BASE.json] [--budget USD]`: the I/O around estimate.ts.
  */
+import { EXIT } from "../core/exit.js";
 import { readFile } from "node:fs/promises";
 import { UserError } from "../core/errors.js";
 import { issueProblem, problemsError, readYamlFile } from "../core/inputs.js";
@@ -20,9 +21,6 @@ export interface EstimateArgs {
   readonly format: "table" | "json" | "markdown";
   readonly prices?: string;
 }
-
-/** Exit code when the estimate is over --budget. */
-export const OVER_BUDGET = 5;
 
 async function loadUsage(path: string | undefined): Promise<Usage> {
   if (!path) return UsageSchema.parse({});
@@ -86,7 +84,7 @@ export async function runEstimate(args: EstimateArgs): Promise<number> {
     }
   }
   process.stdout.write(renderEstimate(e, args.format, { ...(diff ? { diff } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}) }));
-  return overBudget(e, args.budget) ? OVER_BUDGET : 0;
+  return overBudget(e, args.budget) ? EXIT.OVER_BUDGET : EXIT.OK;
 }
 
 const overBudget = (e: StackEstimate, budget: number | undefined) => budget !== undefined && e.total.greaterThan(budget);

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../core/errors.js";
+import { UserError, fileError } from "../core/errors.js";
 import { parseYamlText } from "../core/inputs.js";
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -15,7 +15,8 @@ export async function readStackFileConfig(dir: string, stack: string, opts: { re
   let text: string;
   try {
     text = await readFile(file, "utf8");
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw fileError(err, "read the stack file", file);
     if (!opts.required) return {};
     throw new UserError(`No stack file ${file}.`, "Pass --stack with an existing stack (dev, staging, prod) or --stack-dir where the Pulumi.<stack>.yaml files are.");
   }
@@ -40,8 +41,9 @@ export async function readProject(dir: string): Promise<Project | null> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
-  } catch {
-    return null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw fileError(err, "read the project file", file);
   }
   const doc = parseYamlText(text, file);
   if (!isMapping(doc) || typeof doc.name !== "string") throw new UserError(`${file} is not a Pulumi project file: it has no name.`, "A Pulumi.yaml names the project (`name:`) and its runtime.");

@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import { textTable } from "../../core/render.js";
 import type { Command } from "../command.js";
@@ -19,7 +20,7 @@ grant   gives one household's objects, for a while, to someone who may not see t
         JSON: { record, audit, credentials? { AccessKeyId, SecretAccessKey, SessionToken, Expiration },
         urls? [ { path, versionId, url } ] }
 log     the grants recorded in the audit repository, newest first. JSON: { grants: [ record ] }
-Exit codes: 0 done, 2 bad input, refused by STS or S3.
+Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input, refused by STS or S3.
 `;
 
 export const command: Command = {

@@ -5,7 +5,7 @@ import { defaultSnapshotDir } from "../../core/paths.js";
 import { loadSnapshot, warnIfStale } from "../../core/pricing/snapshot.js";
 import { isRegionCode } from "../../core/regions.js";
 import type { Command } from "../command.js";
-import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print } from "../options.js";
+import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print, COMMON_EXIT_CODES } from "../options.js";
 
 const HELP = `stowage cost --workload FILE [--region R] [--months N] [--format table|json|markdown|csv] [--json]
              [--detail OPTION…] [--only OPTION…]
@@ -32,6 +32,7 @@ Conventions:
   - GB means 2^30 bytes. Money is exact; JSON gives it as decimal strings.
   - A price missing from the snapshot is never guessed: the line shows no cost, the total is marked
     incomplete, and the command that fetches the price is printed.
+${COMMON_EXIT_CODES}
 `;
 
 export const command: Command = {

@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import { textTable } from "../../core/render.js";
 import type { Command } from "../command.js";
@@ -27,7 +28,7 @@ Concurrent commits to one branch never lose one: each advances the branch by cre
 "guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where S3
 honours If-None-Match, first-version-wins on stores that ignore it on versioned buckets, like Ceph RGW 16).
 ${REPO_HELP}
-Exit codes: 0 done, 2 bad input or a repository that cannot be read.
+Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input or a repository that cannot be read.
 `;
 
 const OPTIONS = { message: { type: "string", short: "m" }, branch: { type: "string" }, limit: { type: "string" }, to: { type: "string" }, ref: { type: "string" }, ...REPO_OPTIONS, ...FORMAT_OPTIONS } as const;

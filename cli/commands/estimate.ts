@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, parse, print } from "../options.js";
@@ -12,7 +13,9 @@ entry for a bucket the stack does not have is an error that names the stack's bu
 RDS PostgreSQL instances and EBS volumes are priced like the rds-postgresql and ebs options (other engines are
 reported, not priced). Buckets without usage show unit prices. KMS and CloudTrail are listed with their usage but their prices are not in
 the snapshot yet (reported missing). --compare-to prints the monthly change per resource against an earlier
---json output; --budget exits 5 when the total is over.
+--json output; --budget exits ${EXIT.OVER_BUDGET} when the total is over.
+
+Exit codes: ${EXIT.OK} done, ${EXIT.OVER_BUDGET} over --budget, ${EXIT.USER} bad input, ${EXIT.BUG} a bug.
 `;
 
 export const command: Command = {

@@ -1,6 +1,6 @@
 import type { Command } from "../command.js";
 import { DEFAULT_ACCESS_MS } from "../../planner/latency/estimate.js";
-import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
+import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print, COMMON_EXIT_CODES } from "../options.js";
 
 const HELP = `stowage latency [--region R…] [--target NAME=URL…] [--samples N] [--timeout MS] [--deadline MS]
                 [--concurrency N] [--ca FILE] [--from PLACE] [--offline] [--access-ms MS]
@@ -34,6 +34,7 @@ and failed samples count as lost. A target that refuses, resets, times out, or f
   --calibration       how well the offline model fits measurements it was not fitted to (each measured region
                       left out in turn), with the data set's source and date; nothing is probed
   --format F          table (default), json or csv; --json is short for --format json
+${COMMON_EXIT_CODES}
 `;
 
 export const command: Command = {

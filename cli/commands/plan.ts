@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, intFlag, parse, print } from "../options.js";
@@ -30,8 +31,8 @@ and recommends a primary region and, when the users file requires one, a replica
   --offline       no live measurement
   --near-tie-pct N  the near-tie margin in percent, 0–100 (default: the users file's near_tie_pct, else 5)
 
-Exit codes: 0 a recommendation, 3 no region meets every constraint (the output says which failed and by how
-much), 2 bad input, 1 a bug.
+Exit codes: ${EXIT.OK} a recommendation, ${EXIT.NO_FEASIBLE_PLACEMENT} no region meets every constraint (the output says which failed
+and by how much), ${EXIT.USER} bad input, ${EXIT.BUG} a bug.
 `;
 
 export const command: Command = {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { UserError } from "../../core/errors.js";
 import { packageRoot } from "../../core/paths.js";
 import type { Command } from "../command.js";
-import { PRICES_OPTION, STACK_DIR_OPTION, parse, print } from "../options.js";
+import { PRICES_OPTION, STACK_DIR_OPTION, parse, print, COMMON_EXIT_CODES } from "../options.js";
 
 const HELP = `stowage planner [--workload FILE] [--users FILE] [--stack NAME] [--stack-dir DIR] [--prices DIR]
 
@@ -16,6 +16,7 @@ Needs a terminal; without one, use \`stowage plan --format json\`. NO_COLOR turn
 
   --workload FILE  (default examples/workload.yaml)      --users FILE  (default examples/users.yaml)
   --stack NAME     the stack file to write (default dev)  --stack-dir DIR  where it is (default: here)
+${COMMON_EXIT_CODES}
 `;
 
 export const command: Command = {

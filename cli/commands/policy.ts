@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, STACK_DIR_OPTION, formatFlag, parse, print } from "../options.js";
 
@@ -23,7 +24,8 @@ s3-cloudtrail-data-events is mandatory where the stack owns its audit (Stowage's
 in the program) and advisory otherwise (an organisation trail elsewhere may cover the buckets); set
 "auditOwned": true or false for it in the policy config to say which.
 
-Exit codes: 0 no mandatory violation, 4 a mandatory violation, 2 bad input (or an error in the program), 1 a bug.
+Exit codes: ${EXIT.OK} no mandatory violation, ${EXIT.VIOLATION} a mandatory violation, ${EXIT.USER} bad input (or an error in the
+program), ${EXIT.BUG} a bug.
 JSON: { stack, resources, violations: [ { policy, control, enforcementLevel, resource: { type, name }, message } ] }
 `;
 

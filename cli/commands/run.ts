@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, endpointFlag, formatFlag, intFlag, parse, print } from "../options.js";
@@ -34,11 +35,11 @@ failure path (SQS: released for another try, and after the queue's maxReceiveCou
 code) are skipped. --listen receives S3 event JSON pushed over HTTP (Ceph RGW topics, MinIO webhooks); --queue
 long-polls an SQS queue S3 sends to (--queue-endpoint URL for an SQS-compatible service), keeping messages hidden
 while their datums run and deleting them once committed. SIGTERM or Ctrl-C: finish the batch in hand, commit,
-exit 0. A status line goes to stderr every --report-seconds (default 10): datums done, failed, skipped, events
+exit ${EXIT.OK}. A status line goes to stderr every --report-seconds (default 10): datums done, failed, skipped, events
 waiting and the last batch's lag (first event to committed output). With --json, one JSON line per batch:
 { kind: "catch-up"|"batch", events, run, status, outputCommit, datums, lagMs, totals }.
 ${REPO_HELP}
-Exit codes: 0 ok (and a watch stopped by a signal), 6 a datum failed, 2 bad input.
+Exit codes: ${EXIT.OK} ok (and a watch stopped by a signal), ${EXIT.DATUM_FAILED} a datum failed, ${EXIT.USER} bad input.
 `;
 
 export const command: Command = {
@@ -113,7 +114,7 @@ export const command: Command = {
             r.failures.map((f) => `  ${f.datum || "/"}: ${f.reason}${f.stderrTail.length ? `\n    ${f.stderrTail.slice(-5).join("\n    ")}` : ""}\n`).join(""),
         );
       }
-      return r.status === "ok" ? 0 : 6;
+      return r.status === "ok" ? EXIT.OK : EXIT.DATUM_FAILED;
     } finally {
       input.close();
       output.close();
@@ -168,7 +169,7 @@ async function runWatch(values: WatchValues, a: { input: import("../../use/store
       },
     });
     log("stopped");
-    return 0;
+    return EXIT.OK;
   } finally {
     clearInterval(report);
     process.off("SIGTERM", onSignal);

@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, endpointFlag, formatFlag, intFlag, parse, print } from "../options.js";
 
@@ -12,15 +13,15 @@ NODE_EXTRA_CA_CERTS=ca.pem.
 --stack NAME verifies the buckets in the stack's \`buckets\` output (through the Pulumi CLI); --outputs FILE reads
 them from \`pulumi stack output --json\` instead.
 --timeout MS: a request that has not connected or answered in this time is abandoned (default 10000), and so is
-the whole run after 10 × that; an endpoint that accepts connections and never answers ends the run with exit 2.
+the whole run after 10 × that; an endpoint that accepts connections and never answers ends the run with exit ${EXIT.USER}.
 
 Reads each bucket's versioning, default encryption, public access block, ownership controls, policy, lifecycle,
 logging, replication, Object Lock and tags through the S3 API, and judges them with the policy pack's rules. Each
 finding is pass, fail or unknown; unknown says why (access denied, not implemented by the server: an empty
 encryption answer is not encryption). Credentials: the standard AWS chain. --endpoint for S3-compatible stores
-(path-style addressing, checksums only where required). Exit codes: 0 nothing failed; 4 a rule failed, a bucket
-does not exist or not one of its settings could be read; 2 bad input, no credentials, credentials refused or the
-endpoint unreachable.
+(path-style addressing, checksums only where required). Exit codes: ${EXIT.OK} nothing failed; ${EXIT.VIOLATION} a rule failed, a bucket
+does not exist or not one of its settings could be read; ${EXIT.USER} bad input, no credentials, credentials refused or
+the endpoint unreachable.
 JSON: { endpoint, buckets: [ { name, region, findings: [ { rule, control, status, reason?, message? } ] } ] }
 `;
 

@@ -2,9 +2,10 @@
  * Live prices: `GetProducts` through @aws-sdk/client-pricing (its credential chain, retries with backoff on
  * throttling, and paginator over NextToken), parsed by the same code as the snapshot, written all-or-nothing.
  */
-import { PricingClient, paginateGetProducts, type Filter } from "@aws-sdk/client-pricing";
+import { GetProductsCommand, PricingClient, type Filter } from "@aws-sdk/client-pricing";
 import { UserError } from "../errors.js";
 import { sdkTimeouts, withDeadline } from "../net.js";
+import { REFRESH_DEADLINE_MS, REQUEST_TIMEOUT_MS } from "./deadlines.js";
 import { SERVICE_CODES, type ServiceCode } from "./catalog.js";
 import { parsePriceList, type ParseProblem } from "./pricelist.js";
 import {
@@ -64,7 +65,7 @@ export interface RefreshOptions {
   readonly onProgress?: (p: RefreshProgress) => void;
   /** The date recorded as `retrievedAt`; today by default. */
   readonly now?: Date;
-  /** Per connect and per request (default 30 s); the whole refresh gets 20 × this. */
+  /** The whole refresh's deadline (default 300 s); each connect and request also gets at most 30 s of it. */
   readonly timeoutMs?: number;
 }
 
@@ -75,35 +76,44 @@ export interface RefreshResult {
   readonly problems: readonly (ParseProblem & { service: string; region: string })[];
 }
 
-export function defaultClient(timeoutMs = 30_000): PricingClient {
+export function defaultClient(timeoutMs = REQUEST_TIMEOUT_MS): PricingClient {
   // The Price List API answers only in a few regions; us-east-1 serves every service. 5 attempts with the SDK's
   // exponential backoff ride out throttling.
   return new PricingClient({ region: "us-east-1", maxAttempts: 5, ...sdkTimeouts(timeoutMs) });
 }
 
-async function fetchAll(client: PricingClient, query: GetProductsQuery, onPage: (n: number) => void): Promise<string[]> {
+async function fetchAll(client: PricingClient, query: GetProductsQuery, onPage: (n: number) => void, abortSignal: AbortSignal): Promise<string[]> {
   const out: string[] = [];
-  const pages = paginateGetProducts({ client, pageSize: 100 }, { ServiceCode: query.ServiceCode, Filters: [...query.Filters] as Filter[], FormatVersion: "aws_v1" });
-  for await (const page of pages) {
+  // Page by page with the deadline's signal on each request (the SDK's paginator takes none), so that a refresh
+  // past its deadline stops its requests and retries instead of running on after the command has failed.
+  let NextToken: string | undefined;
+  do {
+    const input = { ServiceCode: query.ServiceCode, Filters: [...query.Filters] as Filter[], FormatVersion: "aws_v1", MaxResults: 100, ...(NextToken ? { NextToken } : {}) };
+    const page = await client.send(new GetProductsCommand(input), { abortSignal });
     // The SDK hands each element over as a LazyJsonString (a String object); the snapshot stores plain strings.
     out.push(...(page.PriceList ?? []).map(String));
     onPage(out.length);
-  }
+    NextToken = page.NextToken;
+  } while (NextToken);
   return out;
 }
 
-function explain(err: unknown): UserError {
+function explain(err: unknown, endpoint: string): UserError {
+  if (err instanceof UserError) return err;
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = e.name ?? "Error";
+  // The SDK's HTTP handler words its errors as its log lines ("@smithy/node-http-handler - [ERROR] a request has
+  // exceeded …"): the user is told what happened and where, not which package logged it.
+  const message = (e.message ?? "").replace(/^@[\w/-]+ - \[\w+\]\s*/, "").replace(/\.+$/, "");
   if (name === "CredentialsProviderError" || /credential/i.test(e.message ?? "")) {
     return new UserError(
-      `No AWS credentials for the Price List API (${e.message ?? name}). The snapshot was not changed.`,
+      `No AWS credentials for the Price List API at ${endpoint} (${message || name}). The snapshot was not changed.`,
       "Configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or `aws sso login`) with pricing:GetProducts; until then the shipped snapshot is used.",
     );
   }
   return new UserError(
-    `The Price List API request failed: ${name}${e.message ? `: ${e.message}` : ""}. The snapshot was not changed.`,
-    "Check network access to api.pricing.us-east-1.amazonaws.com and try again.",
+    `The Price List API request to ${endpoint} failed: ${name}${message ? `: ${message}` : ""}. The snapshot was not changed.`,
+    `Check network access to ${endpoint} (AWS_ENDPOINT_URL_PRICING or AWS_ENDPOINT_URL sets another) and try again.`,
   );
 }
 
@@ -115,17 +125,29 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshResult> {
   for (const s of opts.services) {
     if (!SERVICE_CODES.includes(s)) throw new UserError(`Unknown service ${s}.`, `Use one of: ${SERVICE_CODES.join(", ")}.`);
   }
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  const client = opts.client ?? defaultClient(timeoutMs);
-  const endpoint = process.env.AWS_ENDPOINT_URL_PRICING ?? process.env.AWS_ENDPOINT_URL ?? "the Price List API (api.pricing.us-east-1.amazonaws.com)";
+  const deadlineMs = opts.timeoutMs ?? REFRESH_DEADLINE_MS;
+  const client = opts.client ?? defaultClient(Math.min(deadlineMs, REQUEST_TIMEOUT_MS));
+  // The endpoint each request really went to (the SDK resolves it from the region, AWS_ENDPOINT_URL_PRICING,
+  // AWS_ENDPOINT_URL or the profile), for messages that name it.
+  let endpoint = process.env.AWS_ENDPOINT_URL_PRICING ?? process.env.AWS_ENDPOINT_URL ?? "https://api.pricing.us-east-1.amazonaws.com";
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const r = args.request as { protocol?: string; hostname?: string; port?: number };
+      if (r.hostname) endpoint = `${r.protocol ?? "https:"}//${r.hostname}${r.port ? `:${r.port}` : ""}`;
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "stowageRecordEndpoint", override: true },
+  );
   try {
-    return await withDeadline(20 * timeoutMs, `${endpoint} (nothing was written)`, () => fetchAndWrite(opts, client));
+    return await withDeadline(deadlineMs, () => `${endpoint} (nothing was written)`, (signal) => fetchAndWrite(opts, client, signal));
+  } catch (err) {
+    throw explain(err, endpoint);
   } finally {
     if (!opts.client) client.destroy();
   }
 }
 
-async function fetchAndWrite(opts: RefreshOptions, client: PricingClient): Promise<RefreshResult> {
+async function fetchAndWrite(opts: RefreshOptions, client: PricingClient, signal: AbortSignal): Promise<RefreshResult> {
   const retrievedAt = (opts.now ?? new Date()).toISOString().slice(0, 10);
   const old = await loadSnapshot(opts.dir).catch(() => null);
   const fresh = new Map<ServiceCode, SnapshotResponse[]>();
@@ -137,13 +159,7 @@ async function fetchAndWrite(opts: RefreshOptions, client: PricingClient): Promi
       const priceList: string[] = [];
       let page = 0;
       for (const query of queries) {
-        try {
-          priceList.push(
-            ...(await fetchAll(client, query, (n) => opts.onProgress?.({ service, region, page: ++page, products: priceList.length + n }))),
-          );
-        } catch (err) {
-          throw explain(err);
-        }
+        priceList.push(...(await fetchAll(client, query, (n) => opts.onProgress?.({ service, region, page: ++page, products: priceList.length + n }), signal)));
       }
       const parsed = parsePriceList(priceList);
       problems.push(...parsed.problems.map((p) => ({ ...p, service, region })));

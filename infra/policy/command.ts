@@ -1,6 +1,7 @@
 /**
  * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts.
  */
+import { EXIT } from "../../core/exit.js";
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../core/errors.js";
 import type { StackConfig } from "../config.js";
@@ -21,9 +22,6 @@ export interface PolicyArgs {
   readonly policyConfig?: string;
   readonly format: "table" | "json" | "markdown";
 }
-
-/** Exit code when a mandatory policy is violated. */
-export const POLICY_VIOLATIONS = 4;
 
 /** What the rules need from our own program's stack config: whether object reads are audited too. */
 export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
@@ -59,6 +57,10 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
   } else if (args.program) {
     // A foreign program: its own project and, when --stack is given, its own stack file (else no config, as a new stack).
     const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
+    // A program that declares nothing would pass every rule: a gate must not pass a program that did not run as meant.
+    if (!run.failure && !run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
+      throw new UserError(`${args.program} declared no resources: there is nothing to check.`, "Check that it is the program's entry file (or project folder) and that it creates its resources when run.");
+    }
     // Not Stowage's own program: its house rules advise unless the policy config raises them.
     report = await judge(args.stack ?? run.project, run.resources, { houseRules: false }, run.project, packConfig);
     failure = run.failure;
@@ -71,5 +73,5 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
   const shown = failure ? { ...report, programError: failure.message } : report;
   process.stdout.write(args.format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : policyText(report, args.format === "markdown"));
   if (failure) throw failure;
-  return report.violations.some((v) => v.enforcementLevel === "mandatory") ? POLICY_VIOLATIONS : 0;
+  return report.violations.some((v) => v.enforcementLevel === "mandatory") ? EXIT.VIOLATION : EXIT.OK;
 }

@@ -2,6 +2,7 @@
  * `stowage verify --bucket NAME… [--endpoint URL] [--region R]`: reads each bucket's settings and judges them with
  * the policy pack's rules. Credentials come from the standard AWS chain (profile, environment, SSO, instance role).
  */
+import { EXIT } from "../../core/exit.js";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
@@ -35,9 +36,6 @@ export interface VerifyReport {
   readonly endpoint: string;
   readonly buckets: readonly { readonly name: string; readonly region: string | null; readonly findings: readonly Finding[]; readonly canary?: readonly CanaryCheck[] }[];
 }
-
-/** Exit code when a mandatory rule fails on a live bucket. */
-export const VERIFY_FAILED = 4;
 
 /** A bucket that is not there fails verification: the stack (or the caller) says it should exist. */
 const NO_SUCH_BUCKET: Finding = { rule: "bucket-exists", control: "stowage", status: "fail", message: "the bucket does not exist (NoSuchBucket)" };
@@ -174,12 +172,12 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
     const named = bucketsFromOutputs(await stackOutputs(args));
     const report = await verify({ ...args, buckets: [...args.buckets, ...named.map((b) => b.name)], replicas: named.filter((b) => b.replica).map((b) => b.name) });
     process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
-    return failed(report) ? VERIFY_FAILED : 0;
+    return failed(report) ? EXIT.VIOLATION : EXIT.OK;
   }
   if (args.buckets.length === 0) throw new UserError("Name at least one bucket with --bucket.", "Try `stowage verify --bucket my-bucket` or `stowage verify --stack prod`; with an S3-compatible store add --endpoint http://host:port.");
   const report = await verify(args);
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
-  return failed(report) ? VERIFY_FAILED : 0;
+  return failed(report) ? EXIT.VIOLATION : EXIT.OK;
 }
 
 function failed(report: VerifyReport): boolean {

@@ -1,6 +1,7 @@
 /**
  * `stowage latency`: the I/O around the sweep and the estimator (files, progress on stderr, output).
  */
+import { EXIT } from "../../core/exit.js";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { UserError } from "../../core/errors.js";
@@ -38,7 +39,7 @@ export async function latency(args: LatencyArgs): Promise<number> {
   if (args.calibration) {
     const { calibration } = offlineModel();
     process.stdout.write(args.format === "json" ? `${JSON.stringify(calibrationJson(calibration), null, 2)}\n` : calibrationText(calibration));
-    return 0;
+    return EXIT.OK;
   }
   const place: Place | null = args.from ? parsePlace(args.from) : null;
   const accessMs = place?.region ? 0 : args.accessMs;
@@ -55,7 +56,7 @@ export async function latency(args: LatencyArgs): Promise<number> {
     if (!place) throw new UserError("--offline needs --from PLACE (a city or lat,lon).", 'Try `stowage latency --offline --from "Columbus, OH"`.');
     const { entries, skipped } = estimateEntries(regions, place, accessMs);
     output({ measuredAt, from: place.name, estimated: true, accessMs, results: entries, ...(skipped.length ? { notEstimated: skipped } : {}) }, args.format);
-    return 0;
+    return EXIT.OK;
   }
 
   const targets: Target[] = [...regions.map((r) => regionTarget(r.code)), ...args.targets.map(parseTargetSpec)];
@@ -99,5 +100,5 @@ export async function latency(args: LatencyArgs): Promise<number> {
     }
   }
   output(report, args.format);
-  return 0;
+  return EXIT.OK;
 }

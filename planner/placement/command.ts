@@ -1,6 +1,7 @@
 /**
  * `stowage plan`: I/O around the placement (files, optional live measurement, the stack file) and its output.
  */
+import { EXIT } from "../../core/exit.js";
 import { join } from "node:path";
 import { UserError } from "../../core/errors.js";
 import { usd } from "../../core/money.js";
@@ -33,9 +34,6 @@ export interface PlanArgs {
   /** Overrides the users file's near_tie_pct. */
   readonly nearTiePct?: number;
 }
-
-/** Exit code when no region meets every constraint: scripts can tell it from an error (2) or a bug (1). */
-export const NO_FEASIBLE_PLACEMENT = 3;
 
 /** Live round trips from here to the allowed regions, for the population marked `here`; null when not wanted. */
 export async function measureHere(users: Users, deadlineMs: number, note: (s: string) => void): Promise<Map<string, number> | null> {
@@ -172,7 +170,7 @@ export async function runPlan(args: PlanArgs): Promise<number> {
     }
     process.stdout.write(text);
   }
-  return result.recommendation ? 0 : NO_FEASIBLE_PLACEMENT;
+  return result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT;
 }
 
 export function requireFile(value: string | undefined, flag: string, example: string): string {

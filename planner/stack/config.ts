@@ -7,10 +7,10 @@
  * flow lists and inline comments). The write is atomic (temporary file, then rename).
  */
 import { createTwoFilesPatch } from "diff";
-import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, chown, constants, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isMap, isScalar, parseDocument, type Pair, type YAMLMap } from "yaml";
-import { UserError } from "../../core/errors.js";
+import { UserError, fileError } from "../../core/errors.js";
 
 export const PROJECT = "stowage";
 export const KEYS = {
@@ -130,7 +130,7 @@ export async function readStackFile(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
-    throw new UserError(`Cannot read ${path}: ${(err as Error).message}`);
+    throw fileError(err, "read the stack file", path, "Check --stack-dir and the file's permissions, then run again.");
   }
 }
 
@@ -140,11 +140,17 @@ export async function readStackFile(path: string): Promise<string> {
  * file gets the old one's mode and owner (stack files hold Pulumi secrets, and are often 0600).
  */
 export async function writeStackFile(path: string, text: string): Promise<void> {
+  const next = "Check --stack-dir and its permissions (the file is written beside itself, then renamed), then run again.";
   const target = await realpath(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return path;
-    throw err;
+    throw fileError(err, "write the stack file", path, next);
   });
   const before = await stat(target).catch(() => null);
+  // The rename below would replace a read-only file (only the folder's permission counts), and root may write
+  // anything: a file nobody may write is the user saying "do not change this", so it is refused, not replaced.
+  if (before && ((before.mode & 0o222) === 0 || (await access(target, constants.W_OK).then(() => false, () => true)))) {
+    throw new UserError(`${path} is read-only: not changed.`, `Make it writable (chmod u+w ${path}) to let --write change it, or leave out --write to see the change.`);
+  }
   const tmp = join(dirname(target), `.stowage-tmp-${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`);
   try {
     await writeFile(tmp, text, { mode: before ? before.mode & 0o7777 : 0o644, flag: "wx" });
@@ -155,7 +161,7 @@ export async function writeStackFile(path: string, text: string): Promise<void> 
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw fileError(err, "write the stack file", path, next);
   }
 }
 
