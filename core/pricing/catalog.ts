@@ -3,7 +3,7 @@
  */
 import { parsePriceList, type ParseProblem, type PriceEntry } from "./pricelist.js";
 
-/** The service codes Stowage prices against (Deep Archive and Glacier Flexible have their own). */
+/** The service codes Stowage prices against (Deep Archive and Glacier Flexible have their own; Fargate is AmazonECS, SQS AWSQueueService). */
 export const SERVICE_CODES = [
   "AmazonS3",
   "AmazonS3GlacierDeepArchive",
@@ -11,6 +11,8 @@ export const SERVICE_CODES = [
   "AmazonEC2",
   "AmazonRDS",
   "AWSDataTransfer",
+  "AmazonECS",
+  "AWSQueueService",
 ] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
 
