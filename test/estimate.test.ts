@@ -99,7 +99,7 @@ describe("stowage estimate (the built command)", () => {
     const bad = await run("--stack", "prod", "--budget", "lots");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--budget lots is not an amount in USD/);
-  });
+  }, 120_000); // four runs of the built command, each a mock Pulumi program: on a loaded machine each takes seconds
 });
 
 describe("databases and volumes in a stack", () => {
