@@ -10,8 +10,10 @@
  *   by `operation`), infracost's price filters (gp3 throughput per GiBps-mo, RDS storage under databaseEngine "Any").
  *
  * Feed entries are looked up by their description key; every description below exists in the 2025-10-22 S3 feed,
- * the 2024-08 Glacier feed, the 2024-07-18 EBS feed and the 2024-09-28 RDS PostgreSQL feed (the converter reports
- * any it does not find in a region, and the product is then missing there, never guessed).
+ * the 2024-08 Glacier feed, the 2024-07-18 EBS feed, the 2024-09-28 RDS PostgreSQL feed, the 2025-10-27 ECS feed,
+ * the Ohio excerpts of the SQS and data-transfer feeds, or (as read by feeds.ts) the Deep Archive, egress and
+ * skyplane tables (the converter reports any it does not find in a region, and the product is then missing there,
+ * never guessed).
  */
 import type { ServiceCode } from "../core/pricing/catalog.js";
 
