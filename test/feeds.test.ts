@@ -2,7 +2,7 @@
  * The price snapshot built from AWS's pricing-page feeds (scripts/build-snapshot.ts): the converter on feed-shaped
  * input, the shipped result's coverage and provenance, held-out bills outside the US, and a Sydney placement.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import { dec } from "../core/money.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { Catalog, type PriceSelector } from "../core/pricing/catalog.js";
 import { parsePriceList } from "../core/pricing/pricelist.js";
-import { serialize } from "../core/pricing/snapshot.js";
+import { fileName, serialize } from "../core/pricing/snapshot.js";
 import { REGIONS, findRegion } from "../core/regions.js";
 import { CLASSES } from "../core/storageClasses.js";
 import { plan } from "../planner/placement/plan.js";
@@ -119,7 +119,10 @@ describe("the shipped snapshot", () => {
   const feeds = join("..", "shared", "data", "aws-pricing-feeds");
   it.skipIf(!existsSync(feeds))("is exactly what scripts/build-snapshot.ts makes from the feeds", async () => {
     const { files: rebuilt } = await buildSnapshot(feeds);
-    for (const file of rebuilt) expect(serialize(file), file.serviceCode).toBe(readFileSync(join("data", "prices", `${file.serviceCode}.json`), "utf8"));
+    // One file per service and region, each exactly the serialized answers of that region; no other file.
+    const expected = rebuilt.flatMap((file) => [...new Set(file.responses.map((r) => r.region))].map((region) => ({ path: fileName(file.serviceCode, region), text: serialize({ ...file, responses: file.responses.filter((r) => r.region === region) }) })));
+    for (const { path, text } of expected) expect(readFileSync(join("data", "prices", path), "utf8"), path).toBe(text);
+    expect(readdirSync(join("data", "prices"), { recursive: true }).filter((n) => String(n).endsWith(".json")).sort()).toEqual(expected.map((e) => e.path).sort());
     // The real us-east-1 rows name the same SKUs as the feed for every product both hold.
     const s3 = convertFeed("s3", JSON.parse(readFileSync(join(feeds, "s3.json"), "utf8")) as Feed, "s3 feed");
     const virginia = parsePriceList(s3.responses.filter((r) => r.region === "us-east-1").flatMap((r) => r.PriceList)).entries;
