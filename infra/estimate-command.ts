@@ -72,9 +72,9 @@ function diffAgainst(base: { resources?: { type: string; name: string; monthlyCo
 
 export async function runEstimate(args: EstimateArgs): Promise<number> {
   const [usage, snapshot] = await Promise.all([loadUsage(args.usage), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
-  warnIfStale(snapshot.asOf);
   const stack = await loadOwnStack(args.stackDir, args.stack);
   const e = estimateStack(args.stack, stack.resources, usage, snapshot.catalog, snapshot.asOf, stack.region);
+  warnIfStale(e.pricesAsOf);
   let diff: Diff | undefined;
   if (args.compareTo) {
     try {
@@ -97,7 +97,9 @@ export function renderEstimate(e: StackEstimate, format: "table" | "json" | "mar
     return `${JSON.stringify(estimateJson(e, { ...(diff ? { diff } : {}), ...(budget !== undefined ? { budget, overBudget: over } : {}) }), null, 2)}\n`;
   }
   const md = format === "markdown";
-  const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, `$${usd(r.monthlyCost)}${r.complete ? "" : " *"}`]);
+  // A resource with a price the snapshot lacks says so beside its figure: its $ is only what could be priced.
+  const cell = (r: StackEstimate["resources"][number]) => `$${usd(r.monthlyCost)}${r.complete ? "" : r.lines.some((l) => l.unitPrice === null) ? " * price missing" : " *"}`;
+  const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, cell(r)]);
   const out = [`${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`, ""];
   const money = (c: number) => c === 2;
   out.push(md ? markdownTable([["resource", "type", "$/month"], ...rows], money) : textTable(rows, money));

@@ -6,7 +6,7 @@
  * and a catalog in; an estimate out.
  */
 import { z } from "zod";
-import type { LineItem, MissingPrice } from "../core/cost/components.js";
+import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "../core/cost/components.js";
 import { estimate as costEstimate } from "../core/cost/estimate.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { UserError } from "../core/errors.js";
@@ -206,8 +206,14 @@ const trailModel: ResourceModel = {
   },
 };
 
-// Fargate and SQS are priced by services the snapshot does not carry yet (AmazonECS, AWSQueueService): the
-// quantities are computed from the program and the usage file, the prices reported missing.
+/** A resource priced by components of its own: the lines priceComponents gives, their missing prices noted. */
+function componentCost(r: StackResource, components: readonly CostComponent[], ctx: PricingContext): ResourceCost {
+  const { lines, missing } = priceComponents(components, ctx.catalog);
+  for (const m of missing) ctx.missing.set(`${m.service}|${m.region}|${m.usagetype}`, m);
+  return { type: r.type, name: r.name, monthlyCost: total(lines), complete: lines.every((l) => l.cost !== null), lines };
+}
+
+/** Fargate (Linux) by vCPU and memory per task-hour, x86 or ARM as the task definition's runtime platform says. */
 const fargateModel: ResourceModel = {
   name: "Fargate service",
   types: ["aws:ecs/service:Service"],
@@ -218,30 +224,27 @@ const fargateModel: ResourceModel = {
     const tasks = ctx.usage.pipelines[r.name]?.average_tasks ?? (r.props.desiredCount === undefined ? undefined : Number(r.props.desiredCount));
     const vcpu = taskDef ? Number(taskDef.props.cpu) / 1024 : null;
     const gb = taskDef ? Number(taskDef.props.memory) / 1024 : null;
+    const arm = taskDef?.props.runtimePlatform?.cpuArchitecture === "ARM64" ? "ARM-" : "";
     const hours = (per: number | null) => (tasks === undefined || per === null ? null : new Decimal(tasks).mul(per).mul(HOURS_PER_MONTH));
-    for (const usagetype of ["Fargate-vCPU-Hours:perCPU", "Fargate-GB-Hours"]) ctx.missing.set(`fargate|${region}|${usagetype}`, { service: "AmazonECS", region, usagetype, attributes: {}, command: "(AmazonECS is not in the snapshot yet)" });
-    return {
-      type: r.type,
-      name: r.name,
-      monthlyCost: ZERO,
-      complete: false,
-      lines: [
-        { name: `Fargate vCPU (${tasks ?? "?"} tasks × ${vcpu ?? "?"} vCPU)`, quantity: hours(vcpu), unit: "vCPU-hours", unitPrice: null, cost: null, price: "AmazonECS:Fargate-vCPU-Hours:perCPU", sku: null, provenance: null },
-        { name: `Fargate memory (${tasks ?? "?"} tasks × ${gb ?? "?"} GB)`, quantity: hours(gb), unit: "GB-hours", unitPrice: null, cost: null, price: "AmazonECS:Fargate-GB-Hours", sku: null, provenance: null },
-      ],
-    };
+    return componentCost(r, [
+      { name: `Fargate ${arm ? "ARM " : ""}vCPU (${tasks ?? "?"} tasks × ${vcpu ?? "?"} vCPU)`, unit: "hours", quantity: hours(vcpu), price: { service: "AmazonECS", usagetype: `Fargate-${arm}vCPU-Hours:perCPU` }, region },
+      { name: `Fargate ${arm ? "ARM " : ""}memory (${tasks ?? "?"} tasks × ${gb ?? "?"} GB)`, unit: "hours", quantity: hours(gb), price: { service: "AmazonECS", usagetype: `Fargate-${arm}GB-Hours` }, region },
+    ], ctx);
   },
 };
 
+/** SQS requests, standard or FIFO, on the Price List's volume tiers; the account-wide 1M free a month is not taken off. */
 const queueModel: ResourceModel = {
   name: "SQS queue",
   types: ["aws:sqs/queue:Queue"],
   usageKeys: ["queues.NAME.monthly_requests"],
   cost(r, ctx) {
-    const region = ctx.regionOf(r);
-    ctx.missing.set(`sqs|${region}`, { service: "AWSQueueService", region, usagetype: "Requests-RBP", attributes: {}, command: "(AWSQueueService is not in the snapshot yet)" });
     const requests = ctx.usage.queues[r.name]?.monthly_requests;
-    return { type: r.type, name: r.name, monthlyCost: ZERO, complete: false, lines: [{ name: "Requests (standard queue)", quantity: requests === undefined ? null : new Decimal(requests), unit: "Requests", unitPrice: null, cost: null, price: "AWSQueueService:Requests-RBP", sku: null, provenance: null }] };
+    const fifo = r.props.fifoQueue === true;
+    const price = fifo
+      ? { service: "AWSQueueService" as const, usagetype: "Requests-FIFO-RBP", attributes: { queueType: "FIFO (first-in, first-out)" } }
+      : { service: "AWSQueueService" as const, usagetype: "Requests-RBP", attributes: { queueType: "Standard" } };
+    return componentCost(r, [{ name: `Requests (${fifo ? "FIFO" : "standard"} queue)`, unit: "Requests", quantity: requests === undefined ? null : new Decimal(requests), price, region: ctx.regionOf(r) }], ctx);
   },
 };
 
@@ -271,5 +274,7 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
   const ctx: PricingContext = { resources, facts, usage, catalog, pricesAsOf, regionOf: (r) => r.props.region ?? region!, missing: new Map() };
   // Buckets first, then the other models in registry order, as the estimate has always listed them.
   const out = RESOURCE_MODELS.flatMap((model) => resources.filter((r) => model.types.includes(r.type)).flatMap((r) => model.cost(r, ctx) ?? []));
-  return { stack, pricesAsOf, horizonMonths: usage.horizon_months, resources: out, total: sum(out.map((r) => r.monthlyCost)), missingPrices: [...ctx.missing.values()] };
+  // "Prices as of" is the oldest price the estimate used; the snapshot's date only when it used none.
+  const asOf = oldestPriceUsed(out.flatMap((r) => r.lines)) ?? pricesAsOf;
+  return { stack, pricesAsOf: asOf, horizonMonths: usage.horizon_months, resources: out, total: sum(out.map((r) => r.monthlyCost)), missingPrices: [...ctx.missing.values()] };
 }

@@ -10,13 +10,29 @@
  *   by `operation`), infracost's price filters (gp3 throughput per GiBps-mo, RDS storage under databaseEngine "Any").
  *
  * Feed entries are looked up by their description key; every description below exists in the 2025-10-22 S3 feed,
- * the 2024-08 Glacier feed, the 2024-07-18 EBS feed and the 2024-09-28 RDS PostgreSQL feed (the converter reports
- * any it does not find in a region, and the product is then missing there, never guessed).
+ * the 2024-08 Glacier feed, the 2024-07-18 EBS feed, the 2024-09-28 RDS PostgreSQL feed, the 2025-10-27 ECS feed,
+ * the Ohio excerpts of the SQS and data-transfer feeds, or (as read by feeds.ts) the Deep Archive, egress and
+ * skyplane tables (the converter reports any it does not find in a region, and the product is then missing there,
+ * never guessed).
  */
 import type { ServiceCode } from "../core/pricing/catalog.js";
 
-/** The four feeds, by their file names in shared/data/aws-pricing-feeds. */
-export type FeedName = "s3" | "glacier" | "ebs" | "rds-postgresql-ondemand";
+/**
+ * The sources, by their file names in shared/data/aws-pricing-feeds (without extension). The first seven are AWS
+ * feeds as published (entries carry real rate codes); the last three are tables other projects derived from AWS's
+ * feeds, read into the same shape by feeds.ts (their entries carry no SKU). Every one is named by this one table.
+ */
+export type FeedName =
+  | "s3"
+  | "glacier"
+  | "ebs"
+  | "rds-postgresql-ondemand"
+  | "ecs"
+  | "queueservice-us-east-2-excerpt"
+  | "datatransfer-calc-us-east-2-excerpt"
+  | "s3-glacier-deep-archive"
+  | "ec2-vps-rates"
+  | "skyplane-aws-transfer-costs";
 
 export interface FeedTier {
   /** The feed's description key for this tier's price. */
@@ -27,7 +43,6 @@ export interface FeedTier {
 }
 
 export interface FeedProduct {
-  readonly feed: FeedName;
   readonly service: ServiceCode;
   /** Without the region prefix (the converter adds it). */
   readonly usagetype: string;
@@ -35,6 +50,13 @@ export interface FeedProduct {
   readonly family: string;
   readonly attributes?: Readonly<Record<string, string>>;
   readonly tiers: readonly FeedTier[];
+  /** The usage type carries its region's prefix in us-east-1 too ("USE1-Fargate-GB-Hours", "USE1-DataTransfer-Out-Bytes"). */
+  readonly prefixEverywhere?: boolean;
+  /**
+   * A source may give only the first tiers (skyplane's one internet rate is the first 10 TB's): the product then
+   * ends where the last given tier ends, and usage beyond it is reported unpriced, never billed at a guessed rate.
+   */
+  readonly firstTiersSuffice?: boolean;
 }
 
 const flat = (key: string): FeedTier[] => [{ key, begin: 0, end: null }];
@@ -46,7 +68,7 @@ const s3Tiers = (first: string, next: string, over: string): FeedTier[] => [
 ];
 
 const s3 = (usagetype: string, unit: string, family: string, tiers: FeedTier[], attributes?: Record<string, string>): FeedProduct => ({
-  feed: "s3", service: "AmazonS3", usagetype, unit, family, tiers, ...(attributes ? { attributes } : {}),
+  service: "AmazonS3", usagetype, unit, family, tiers, ...(attributes ? { attributes } : {}),
 });
 const storage = (usagetype: string, tiers: FeedTier[]) => s3(usagetype, "GB-Mo", "Storage", tiers);
 const requests = (usagetype: string, key: string, operation?: string) =>
@@ -92,11 +114,11 @@ export const S3_PRODUCTS: readonly FeedProduct[] = [
   s3("Retrieval-ZIA", "GB", "Fee", flat("Object Retrieval in One Zone Infrequent Access per GB")),
   s3("Retrieval-GIR", "GB", "Fee", flat("Object Retrieval in Glacier Instant Retrieval per GB")),
   // Deep Archive restores are priced on the S3 page but billed under the Deep Archive offer.
-  { feed: "s3", service: "AmazonS3GlacierDeepArchive", usagetype: "Standard-Retrieval-Bytes", unit: "GB", family: "Fee", tiers: flat("Fee for Standard Retrieval of data stored from Glacier Deep Archive") },
-  { feed: "s3", service: "AmazonS3GlacierDeepArchive", usagetype: "Bulk-Retrieval-Bytes", unit: "GB", family: "Fee", tiers: flat("Fee for Bulk Retrieval of data stored from Glacier Deep Archive") },
+  { service: "AmazonS3GlacierDeepArchive", usagetype: "Standard-Retrieval-Bytes", unit: "GB", family: "Fee", tiers: flat("Fee for Standard Retrieval of data stored from Glacier Deep Archive") },
+  { service: "AmazonS3GlacierDeepArchive", usagetype: "Bulk-Retrieval-Bytes", unit: "GB", family: "Fee", tiers: flat("Fee for Bulk Retrieval of data stored from Glacier Deep Archive") },
 ];
 
-const glacier = (usagetype: string, unit: string, family: string, key: string): FeedProduct => ({ feed: "glacier", service: "AmazonGlacier", usagetype, unit, family, tiers: flat(key) });
+const glacier = (usagetype: string, unit: string, family: string, key: string): FeedProduct => ({ service: "AmazonGlacier", usagetype, unit, family, tiers: flat(key) });
 
 export const GLACIER_PRODUCTS: readonly FeedProduct[] = [
   glacier("TimedStorage-ByteHrs", "GB-Mo", "Storage", "Storage Amazon Glacier Standard"),
@@ -106,7 +128,7 @@ export const GLACIER_PRODUCTS: readonly FeedProduct[] = [
 ];
 
 const ebs = (usagetype: string, unit: string, family: string, key: string, volumeApiName?: string): FeedProduct => ({
-  feed: "ebs", service: "AmazonEC2", usagetype, unit, family, tiers: flat(key), ...(volumeApiName ? { attributes: { volumeApiName } } : {}),
+  service: "AmazonEC2", usagetype, unit, family, tiers: flat(key), ...(volumeApiName ? { attributes: { volumeApiName } } : {}),
 });
 
 export const EBS_PRODUCTS: readonly FeedProduct[] = [
@@ -126,7 +148,6 @@ export const EBS_PRODUCTS: readonly FeedProduct[] = [
 
 /** Storage, IOPS and backup are shared by every engine: databaseEngine "Any" in the real Price List. */
 const rdsShared = (usagetype: string, unit: string, family: string, key: string, deploymentOption: string | null, volumeType?: string): FeedProduct => ({
-  feed: "rds-postgresql-ondemand",
   service: "AmazonRDS",
   usagetype,
   unit,
@@ -171,7 +192,6 @@ export function rdsInstanceProduct(key: string, instanceType: string): FeedProdu
   if (!m || !family || !size || !RDS_FAMILIES.has(family) || !RDS_SIZES.has(size)) return null;
   const deploymentOption = m[1]!;
   return {
-    feed: "rds-postgresql-ondemand",
     service: "AmazonRDS",
     usagetype: `${deploymentOption === "Multi-AZ" ? "Multi-AZUsage" : "InstanceUsage"}:${instanceType}`,
     unit: "Hrs",
@@ -181,9 +201,102 @@ export function rdsInstanceProduct(key: string, instanceType: string): FeedProdu
   };
 }
 
+/**
+ * AWS Fargate (Linux), priced by the ECS offer: vCPU and memory per task-hour for x86 and ARM (Graviton), and
+ * ephemeral storage beyond the free 20 GB. Usage types carry the region prefix in us-east-1 too
+ * ("USE1-Fargate-vCPU-Hours:perCPU", as real GetProducts answers and infracost's Fargate lines show them).
+ * Windows tasks (three more entries per region) are not mapped: Stowage runs Linux containers.
+ */
+const fargate = (usagetype: string, unit: string, key: string): FeedProduct => ({ service: "AmazonECS", usagetype, unit, family: "Compute", tiers: flat(key), prefixEverywhere: true });
+export const FARGATE_PRODUCTS: readonly FeedProduct[] = [
+  fargate("Fargate-vCPU-Hours:perCPU", "hours", "perCPU per hour"),
+  fargate("Fargate-GB-Hours", "hours", "perGB per hour"),
+  fargate("Fargate-ARM-vCPU-Hours:perCPU", "hours", "ARM perCPU per hour"),
+  fargate("Fargate-ARM-GB-Hours", "hours", "ARM perGB per hour"),
+  fargate("Fargate-EphemeralStorage-GB-Hours", "GB-Hours", "Storage per GB-Hours"),
+];
+
+/**
+ * SQS requests, standard and FIFO, with the feed's volume tiers (the first 100 billion requests a month, the next
+ * 100 billion, beyond; the tier keys are the feed's). The usage types are those billing and the Price List name in
+ * us-east-1 (Requests-RBP, Requests-FIFO-RBP); the only feed at hand is Ohio's, where the same names with the
+ * USE2- prefix are assumed: a refresh of AWSQueueService in us-east-2 confirms them or shows them missing.
+ */
+const SQS_TIERS = (first: string): FeedTier[] => [
+  { key: first, begin: 0, end: 100_000_000_000 },
+  { key: `${first} Tier2`, begin: 100_000_000_000, end: 200_000_000_000 },
+  { key: `${first} Tier3`, begin: 200_000_000_000, end: null },
+];
+export const QUEUE_PRODUCTS: readonly FeedProduct[] = [
+  { service: "AWSQueueService", usagetype: "Requests-RBP", unit: "Requests", family: "API Request", attributes: { queueType: "Standard" }, tiers: SQS_TIERS("Standard per Requests") },
+  { service: "AWSQueueService", usagetype: "Requests-FIFO-RBP", unit: "Requests", family: "API Request", attributes: { queueType: "FIFO (first-in, first-out)" }, tiers: SQS_TIERS("FIFO first-in first-out per Requests") },
+];
+
+/**
+ * Internet egress from a region, AWSDataTransfer's one product per source region with four volume tiers in GB a
+ * month (the datatransfer-calc feed gives these StartingRange/EndingRange; the converter checks them). The 100 GB
+ * free each month is account-wide and not in the feed: the cost model takes it off (core/cost/estimate.ts).
+ */
+export const EGRESS_PRODUCTS: readonly FeedProduct[] = [
+  {
+    service: "AWSDataTransfer",
+    usagetype: "DataTransfer-Out-Bytes",
+    unit: "GB",
+    family: "Data Transfer",
+    attributes: { transferType: "AWS Outbound", toLocation: "External" },
+    tiers: [
+      { key: "DataTransfer External Outbound Next 10 TB", begin: 0, end: 10240 },
+      { key: "DataTransfer External Outbound Next 40 TB", begin: 10240, end: 51200 },
+      { key: "DataTransfer External Outbound Next 100 TB", begin: 51200, end: 153600 },
+      { key: "DataTransfer External Outbound Greater than 150 TB", begin: 153600, end: null },
+    ],
+    prefixEverywhere: true,
+    firstTiersSuffice: true,
+  },
+];
+
+/** Transfer to another region: described "InterRegion Outbound to <location>" by feeds.ts's reading of skyplane's matrix. */
+export const INTER_REGION = /^InterRegion Outbound to (.+)$/;
+
+/** The product for one destination: usage type "<FROM>-<TO>-AWS-Out-Bytes" (the converter adds the source's prefix). */
+export function interRegionProduct(key: string, toRegion: string, toPrefix: string): FeedProduct {
+  return {
+    service: "AWSDataTransfer",
+    usagetype: `${toPrefix}-AWS-Out-Bytes`,
+    unit: "GB",
+    family: "Data Transfer",
+    attributes: { transferType: "InterRegion Outbound", toRegionCode: toRegion },
+    tiers: flat(key),
+    prefixEverywhere: true,
+  };
+}
+
+/**
+ * S3 Glacier Deep Archive, the AmazonS3GlacierDeepArchive offer: storage, PUT (Requests-GDA-Tier1 also carries
+ * POST, COPY and the multipart calls, each its own SKU, told apart by operation), standard and bulk restore
+ * requests. Keys are the columns of the Deep Archive feed's table; its retrieval-per-GB and lifecycle columns are
+ * the same products the S3 feed gives (newer), so they are not mapped twice.
+ */
+const gda = (usagetype: string, unit: string, family: string, key: string, operation?: string): FeedProduct => ({
+  service: "AmazonS3GlacierDeepArchive", usagetype, unit, family, tiers: flat(key), ...(operation ? { attributes: { operation } } : {}),
+});
+export const DEEP_ARCHIVE_PRODUCTS: readonly FeedProduct[] = [
+  gda("TimedStorage-GDA-ByteHrs", "GB-Mo", "Storage", "Glacier Deep Archive GB Mo"),
+  gda("Requests-GDA-Tier1", "Requests", "API Request", "PUT to Glacier Deep Archive Requests", "PutObject"),
+  gda("Requests-GDA-Tier3", "Requests", "API Request", "GDA Standard Restore Requests"),
+  gda("Requests-GDA-Tier5", "Requests", "API Request", "Glacier Deep Archive Bulk Restore Requests"),
+];
+
 export const FEED_PRODUCTS: Readonly<Record<FeedName, readonly FeedProduct[]>> = {
   s3: S3_PRODUCTS,
   glacier: GLACIER_PRODUCTS,
   ebs: EBS_PRODUCTS,
   "rds-postgresql-ondemand": RDS_SHARED_PRODUCTS,
+  ecs: FARGATE_PRODUCTS,
+  "queueservice-us-east-2-excerpt": QUEUE_PRODUCTS,
+  "datatransfer-calc-us-east-2-excerpt": EGRESS_PRODUCTS,
+  "s3-glacier-deep-archive": DEEP_ARCHIVE_PRODUCTS,
+  "ec2-vps-rates": EGRESS_PRODUCTS,
+  // Plus one inter-region product per destination (interRegionProduct).
+  "skyplane-aws-transfer-costs": EGRESS_PRODUCTS,
 };

@@ -7,15 +7,20 @@
  * each one by SKU. Nothing is invented: a description missing in a region, or tiers of one product with different
  * SKUs, is reported and the product left out there (the cost models then report it missing, naming the refresh).
  */
+import { createHash } from "node:crypto";
 import type { ServiceCode } from "../core/pricing/catalog.js";
 import type { SnapshotResponse } from "../core/pricing/snapshot.js";
 import { findRegion, regionAtLocation } from "../core/regions.js";
-import { FEED_PRODUCTS, rdsInstanceProduct, type FeedName, type FeedProduct } from "./feedMap.js";
+import { FEED_PRODUCTS, INTER_REGION, interRegionProduct, rdsInstanceProduct, type FeedName, type FeedProduct } from "./feedMap.js";
 
 export interface FeedEntry {
-  readonly rateCode: string;
+  /** SKU.TERM.RATE; absent in the tables other projects derived from the feeds (their products get a derived SKU). */
+  readonly rateCode?: string;
   readonly price: string;
   readonly "Instance Type"?: string;
+  /** The data-transfer feed's tier bounds, in GB a month; checked against the table's. */
+  readonly StartingRange?: string;
+  readonly EndingRange?: string;
 }
 
 /** One pricing-page feed file (`meteredUnitMaps/<service>/USD/current/<name>.json`). */
@@ -47,9 +52,12 @@ export interface Converted {
   readonly problems: readonly string[];
 }
 
-/** The Price List's usage type in a region: us-east-1's S3, EBS and RDS usage types carry no prefix. */
-export function prefixed(usagetype: string, region: string): string {
-  return region === "us-east-1" ? usagetype : `${findRegion(region)!.usagePrefix}-${usagetype}`;
+/**
+ * The Price List's usage type in a region: us-east-1's S3, EBS and RDS usage types carry no prefix; data transfer
+ * and Fargate carry "USE1-" there too.
+ */
+export function prefixed(usagetype: string, region: string, everywhere = false): string {
+  return region === "us-east-1" && !everywhere ? usagetype : `${findRegion(region)!.usagePrefix}-${usagetype}`;
 }
 
 export interface Dimension {
@@ -62,8 +70,12 @@ export interface Dimension {
 }
 
 /** The attributes every product of a region carries in the Price List (data transfer has fromRegionCode instead). */
-export function regionalAttributes(service: ServiceCode, region: string, usagetype: string): Record<string, string> {
-  return { servicecode: service, usagetype: prefixed(usagetype, region), regionCode: region, location: findRegion(region)!.location, locationType: "AWS Region" };
+export function regionalAttributes(service: ServiceCode, region: string, usagetype: string, everywhere = false): Record<string, string> {
+  const { location } = findRegion(region)!;
+  const name = prefixed(usagetype, region, everywhere);
+  return service === "AWSDataTransfer"
+    ? { servicecode: service, usagetype: name, fromRegionCode: region, fromLocation: location, fromLocationType: "AWS Region" }
+    : { servicecode: service, usagetype: name, regionCode: region, location, locationType: "AWS Region" };
 }
 
 /** A GetProducts document, the shape the Price List API returns for one on-demand product; attributes as given. */
@@ -100,12 +112,20 @@ export function productDocument(p: {
   attributes?: Readonly<Record<string, string>>;
   dimensions: readonly Dimension[];
   publicationDate: string;
+  prefixEverywhere?: boolean;
 }): string {
-  const attributes = { ...regionalAttributes(p.service, p.region, p.usagetype), ...(p.attributes ?? {}) };
+  const attributes = { ...regionalAttributes(p.service, p.region, p.usagetype, p.prefixEverywhere), ...(p.attributes ?? {}) };
   return getProductsDocument({ service: p.service, sku: p.sku, family: p.family, attributes, dimensions: p.dimensions, publicationDate: p.publicationDate });
 }
 
 function productsOf(name: FeedName, entries: Readonly<Record<string, FeedEntry>>): FeedProduct[] {
+  if (name === "skyplane-aws-transfer-costs") {
+    const pairs = Object.keys(entries).flatMap((key) => {
+      const to = regionAtLocation(INTER_REGION.exec(key)?.[1] ?? "");
+      return to ? [interRegionProduct(key, to.code, to.usagePrefix)] : [];
+    });
+    return [...FEED_PRODUCTS[name], ...pairs];
+  }
   if (name !== "rds-postgresql-ondemand") return [...FEED_PRODUCTS[name]];
   const instances = Object.entries(entries).flatMap(([key, e]) => {
     const p = e["Instance Type"] ? rdsInstanceProduct(key, e["Instance Type"]) : null;
@@ -114,22 +134,34 @@ function productsOf(name: FeedName, entries: Readonly<Record<string, FeedEntry>>
   return [...FEED_PRODUCTS[name], ...instances];
 }
 
+/** A SKU for a price whose source gives none: stable, and marked as not AWS's (a refresh replaces it by usage type). */
+export function derivedSku(service: string, region: string, usagetype: string, attributes: Readonly<Record<string, string>> = {}): string {
+  const h = createHash("sha256").update(JSON.stringify([service, region, usagetype, attributes])).digest("hex");
+  return `DERIVED-${h.slice(0, 9).toUpperCase()}`;
+}
+
 /** One feed's products in one region, or the reason one cannot be read. */
 function documentFor(product: FeedProduct, region: string, entries: Readonly<Record<string, FeedEntry>>, date: string): string | string[] {
-  const missing = product.tiers.filter((t) => !entries[t.key]).map((t) => `"${t.key}"`);
-  if (missing.length) return [`${region}: ${product.service} ${product.usagetype}${product.attributes?.operation ? ` (${product.attributes.operation})` : ""} not priced: no ${missing.join(", ")} in the feed`];
-  const dims = product.tiers.map((t) => ({ tier: t, entry: entries[t.key]! }));
-  const skus = [...new Set(dims.map((d) => d.entry.rateCode.split(".")[0]!))];
+  const name = `${product.service} ${product.usagetype}${product.attributes?.operation ? ` (${product.attributes.operation})` : ""}`;
+  const firstMissing = product.tiers.findIndex((t) => !entries[t.key]);
+  const given = product.firstTiersSuffice && firstMissing > 0 ? product.tiers.slice(0, firstMissing) : product.tiers;
+  const missing = given.filter((t) => !entries[t.key]).map((t) => `"${t.key}"`);
+  if (missing.length) return [`${region}: ${name} not priced: no ${missing.join(", ")} in the feed`];
+  const dims = given.map((t) => ({ tier: t, entry: entries[t.key]! }));
+  const ranges = dims.filter(({ tier, entry }) => entry.StartingRange !== undefined && (entry.StartingRange !== String(tier.begin) || entry.EndingRange !== (tier.end === null ? "Inf" : String(tier.end))));
+  if (ranges.length) return ranges.map(({ tier, entry }) => `${region}: ${name}'s "${tier.key}" runs ${entry.StartingRange}–${entry.EndingRange} in the feed, not ${tier.begin}–${tier.end ?? "Inf"}; left out`);
+  const skus = [...new Set(dims.map((d) => d.entry.rateCode?.split(".")[0] ?? derivedSku(product.service, region, product.usagetype, product.attributes)))];
   if (skus.length !== 1) return [`${region}: ${product.usagetype}'s tiers carry different SKUs (${skus.join(", ")}); left out`];
+  const sku = skus[0]!;
   return productDocument({
     service: product.service,
-    sku: skus[0]!,
+    sku,
     region,
     usagetype: product.usagetype,
     family: product.family,
     ...(product.attributes ? { attributes: product.attributes } : {}),
-    dimensions: dims.map(({ tier, entry }) => ({
-      rateCode: entry.rateCode,
+    dimensions: dims.map(({ tier, entry }, i) => ({
+      rateCode: entry.rateCode ?? `${sku}.JRTCKXETXF.T${i}`,
       unit: product.unit,
       begin: String(tier.begin),
       end: tier.end === null ? "Inf" : String(tier.end),
@@ -137,7 +169,59 @@ function documentFor(product: FeedProduct, region: string, entries: Readonly<Rec
       description: tier.key,
     })),
     publicationDate: date,
+    ...(product.prefixEverywhere ? { prefixEverywhere: true } : {}),
   });
+}
+
+/**
+ * The tables other projects derived from AWS's feeds, read into a feed's shape: location → description → price,
+ * with the feed's own descriptions, so the one table in feedMap.ts names them too. Their entries carry no SKU.
+ */
+function csvRows(text: string): Record<string, string>[] {
+  const [head, ...lines] = text.trim().split(/\r?\n/).map((l) => l.split(","));
+  return lines.map((cells) => Object.fromEntries(head!.map((h, i) => [h, cells[i] ?? ""])));
+}
+
+const locationOf = (code: string): string | undefined => findRegion(code)?.location;
+
+/** s3-glacier-deep-archive.csv: one row per region (region_name is the Price List location), one column per description. */
+export function deepArchiveTable(csv: string, date: string): Feed {
+  const regions: Record<string, Record<string, FeedEntry>> = {};
+  for (const row of csvRows(csv)) {
+    const { region_name: location, region_code: _code, ...prices } = row;
+    regions[location!] = Object.fromEntries(Object.entries(prices).filter(([, v]) => v !== "").map(([k, price]) => [k, { price }]));
+  }
+  return { manifest: { hawkFilePublicationDate: date }, regions };
+}
+
+/** ec2-vps-rates.json's egress fields are the data-transfer feed's four outbound tiers, in its order. */
+export const VPS_EGRESS_FIELDS: Readonly<Record<string, string>> = {
+  dto_gb: "DataTransfer External Outbound Next 10 TB",
+  dto_gb_next40: "DataTransfer External Outbound Next 40 TB",
+  dto_gb_next100: "DataTransfer External Outbound Next 100 TB",
+  dto_gb_over150: "DataTransfer External Outbound Greater than 150 TB",
+};
+
+export function vpsRatesTable(rates: Readonly<Record<string, Readonly<Record<string, unknown>>>>, date: string): Feed {
+  const regions: Record<string, Record<string, FeedEntry>> = {};
+  for (const [code, r] of Object.entries(rates)) {
+    const location = locationOf(code);
+    if (!location) continue;
+    regions[location] = Object.fromEntries(Object.entries(VPS_EGRESS_FIELDS).filter(([field]) => typeof r[field] === "number").map(([field, key]) => [key, { price: String(r[field]) }]));
+  }
+  return { manifest: { hawkFilePublicationDate: date }, regions };
+}
+
+/** skyplane's src,dst,cost matrix: dst "internet" is the first internet-egress tier, any other dst a region. */
+export function skyplaneTable(csv: string, date: string): Feed {
+  const regions: Record<string, Record<string, FeedEntry>> = {};
+  for (const { src, dst, cost } of csvRows(csv)) {
+    const from = locationOf(src!);
+    if (!from) continue;
+    const key = dst === "internet" ? VPS_EGRESS_FIELDS.dto_gb! : locationOf(dst!) ? `InterRegion Outbound to ${locationOf(dst!)}` : null;
+    if (key) (regions[from] ??= {})[key] = { price: cost! };
+  }
+  return { manifest: { hawkFilePublicationDate: date }, regions };
 }
 
 /** Every commercial region of one feed, as one answer per service and region. */

@@ -1,6 +1,6 @@
 /** The built `stowage` command, run as a user runs it. */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -107,8 +107,8 @@ describe("stowage", () => {
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--months", "0"), /--months 0 must be a whole number from 1 to 120/);
     expectUserError(await stowage("cost", "--workload", "examples/workload.yaml", "--region", "xx-1"), /--region xx-1 is not an AWS region code/);
     const onlyOhio = await mkdtemp(join(tmpdir(), "stowage-prices-"));
-    const s3 = JSON.parse(await readFile("data/prices/AmazonS3.json", "utf8")) as { responses: { region: string }[] };
-    await writeFile(join(onlyOhio, "AmazonS3.json"), JSON.stringify({ ...s3, responses: s3.responses.filter((r) => r.region === "us-east-2") }));
+    await mkdir(join(onlyOhio, "AmazonS3"));
+    await writeFile(join(onlyOhio, "AmazonS3", "us-east-2.json"), await readFile("data/prices/AmazonS3/us-east-2.json", "utf8"));
     expectUserError(
       await stowage("cost", "--workload", "examples/workload.yaml", "--region", "ap-south-1", "--prices", onlyOhio),
       /no prices for ap-south-1 \(it has us-east-2\)[\s\S]*stowage pricing refresh --region ap-south-1/,

@@ -47,8 +47,22 @@ describe("stowage estimate of the prod stack", () => {
 
   it("does not price replicas twice, and lists what it cannot price", () => {
     expect(prod.resources.map((r) => r.name)).not.toContain("images-us-west-2-replica");
-    expect(prod.missingPrices.map((m) => m.service).sort()).toEqual(["AWSCloudTrail", "AWSQueueService", "AWSQueueService", "AmazonECS", "AmazonECS", "awskms", "awskms"]);
+    // KMS and CloudTrail are not in the snapshot; SQS only in Ohio (the one SQS feed at hand), so the Oregon replica's queue.
+    expect(prod.missingPrices.map((m) => `${m.service} ${m.region}`).sort()).toEqual(["AWSCloudTrail us-east-2", "AWSQueueService us-west-2", "awskms us-east-2", "awskms us-west-2"]);
     expect(prod.total.equals(prod.resources.reduce((s, r) => s.plus(r.monthlyCost), prod.total.minus(prod.total)))).toBe(true);
+  });
+
+  it("prices the Pipeline in us-east-2: Fargate by vCPU and memory per task-hour, the SQS requests of its queue and dead-letter queue", () => {
+    // Figures from ecs.json and queueservice-us-east-2-excerpt.json (US East (Ohio)), by hand: 3 tasks of 1 vCPU and
+    // 2 GB (Pulumi.prod.yaml, examples/usage.yaml) × 730 h = 2,190 vCPU-h × $0.04048 = $88.6512 and
+    // 4,380 GB-h × $0.004445 = $19.4691; 12,000,000 requests × $0.0000004 = $4.80; the DLQ's 20,000 × $0.0000004 = $0.008.
+    expect(prod.missingPrices.filter((m) => m.region === "us-east-2" && (m.service === "AmazonECS" || m.service === "AWSQueueService"))).toEqual([]);
+    const cost = (name: string) => prod.resources.find((r) => r.name === name)!;
+    expect(cost("pipeline-detect-service").lines.map((l) => l.cost!.toFixed())).toEqual(["88.6512", "19.4691"]);
+    expect(cost("pipeline-detect-service")).toMatchObject({ complete: true });
+    expect(cost("pipeline-detect-service").monthlyCost.toFixed()).toBe("108.1203");
+    expect(cost("images-events").monthlyCost.toFixed()).toBe("4.8");
+    expect(cost("pipeline-detect-dlq").monthlyCost.toFixed()).toBe("0.008");
   });
 
   it("shows unit prices, not zero, for a bucket without usage", () => {
@@ -74,18 +88,18 @@ describe("stowage estimate (the built command)", () => {
     writeFileSync(join(dir, "base.json"), base.stdout);
     const over = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "50", "--compare-to", join(dir, "base.json"));
     expect(over.code).toBe(5);
-    expect(over.stdout).toMatch(/^Over budget: \$105\.88 > \$50\.00\.$/m);
+    expect(over.stdout).toMatch(/^Over budget: \$218\.81 > \$50\.00\.$/m);
     expect(over.stdout).toMatch(/^ {2}images \(Bucket\): \$0\.00 → \$102\.35 \(\+102\.35\)$/m);
     const within = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "500", "--json");
     expect(within.code).toBe(0);
     // KMS keys and the trail have no price in the snapshot: within the budget, but the total is a lower bound.
-    expect(JSON.parse(within.stdout)).toMatchObject({ stack: "prod", total: expect.stringMatching(/^105\.88/), complete: false, budget: 500, overBudget: false });
+    expect(JSON.parse(within.stdout)).toMatchObject({ stack: "prod", total: expect.stringMatching(/^218\.81/), complete: false, budget: 500, overBudget: false });
     const withinText = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "500");
-    expect(withinText.stdout).toMatch(/^Within budget as far as priced: \$105\.88 ≤ \$500\.00, but \d+ resources are not fully priced \(\*\), so the total is a lower bound\.$/m);
+    expect(withinText.stdout).toMatch(/^Within budget as far as priced: \$218\.81 ≤ \$500\.00, but \d+ resources are not fully priced \(\*\), so the total is a lower bound\.$/m);
     const bad = await run("--stack", "prod", "--budget", "lots");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--budget lots is not an amount in USD/);
-  });
+  }, 120_000); // four runs of the built command, each a mock Pulumi program: on a loaded machine each takes seconds
 });
 
 describe("databases and volumes in a stack", () => {

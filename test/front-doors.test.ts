@@ -13,7 +13,7 @@ import { estimate } from "../core/cost/estimate.js";
 import { render } from "../core/cost/format.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";
 
 interface Run {
@@ -194,16 +194,19 @@ describe("prices past their age", () => {
     // The shipped prices are AWS's feeds of 2024 and 2025: past 180 days, so every report that uses them says so.
     for (const args of [["cost", "--workload", "examples/workload.yaml", "--json"], ["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--json"], ["estimate", "--stack", "prod", "--json"]]) {
       const r = await stowage(args);
-      expect(r.stderr, args[0]).toMatch(/^stowage: warning: the oldest prices used are from 2024-07-18, \d+ days ago \(over 180\): `stowage pricing refresh`/m);
+      expect(r.stderr, args[0]).toMatch(/^stowage: warning: the oldest prices used are from \d{4}-\d\d-\d\d, \d+ days ago \(over 180\): `stowage pricing refresh`/m);
       expect(() => JSON.parse(r.stdout), args[0]).not.toThrow(); // stdout stays the report
     }
     // Fresh prices (the same snapshot, dated today): no warning.
     const dir = await mkdtemp(join(tmpdir(), "stowage-fresh-"));
     const today = new Date().toISOString().slice(0, 10);
-    for (const f of readdirSync("data/prices")) writeFileSync(join(dir, f), readFileSync(join("data/prices", f), "utf8").replace(/"retrievedAt": "\d{4}-\d\d-\d\d"/g, `"retrievedAt": "${today}"`));
+    for (const service of readdirSync("data/prices")) {
+      mkdirSync(join(dir, service));
+      for (const f of readdirSync(join("data/prices", service))) writeFileSync(join(dir, service, f), readFileSync(join("data/prices", service, f), "utf8").replace(/"retrievedAt": "\d{4}-\d\d-\d\d"/g, `"retrievedAt": "${today}"`));
+    }
     expect((await stowage(["cost", "--workload", "examples/workload.yaml"], { env: { ...process.env, STOWAGE_PRICES: dir } })).stderr).toBe("");
     const show = JSON.parse((await stowage(["pricing", "show", "--json"])).stdout);
-    expect(show.coverage["us-east-2"]).toEqual(["AmazonS3", "AmazonS3GlacierDeepArchive", "AmazonGlacier", "AmazonEC2", "AmazonRDS", "AWSDataTransfer"]);
+    expect(show.coverage["us-east-2"]).toEqual(["AmazonS3", "AmazonS3GlacierDeepArchive", "AmazonGlacier", "AmazonEC2", "AmazonRDS", "AWSDataTransfer", "AmazonECS", "AWSQueueService"]);
     expect(show.coverage["mx-central-1"]).not.toContain("AmazonRDS");
     for (const a of show.answers as { retrievedAt: string; ageDays: number; stale: boolean }[]) expect(a.stale, a.retrievedAt).toBe(a.ageDays > 180);
     expect(show.answers.find((a: { service: string; region: string }) => a.service === "AmazonEC2" && a.region === "ap-southeast-2")).toMatchObject({ retrievedAt: "2024-07-18", stale: true });

@@ -42,7 +42,8 @@ async function copyOfShipped(): Promise<string> {
 
 async function contents(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of await readdir(dir)) out[f] = await readFile(join(dir, f), "utf8");
+  // One folder per service, one file per region.
+  for (const f of await readdir(dir, { recursive: true })) if (f.endsWith(".json") || f.endsWith(".tmp")) out[f] = await readFile(join(dir, f), "utf8");
   return out;
 }
 

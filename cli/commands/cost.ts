@@ -72,7 +72,7 @@ export const command: Command = {
       throw new UserError(`The price snapshot has no prices for ${workload.region} (it has ${priced.join(", ") || "none"}).`, `Run \`stowage pricing refresh --region ${workload.region}\`, or price another region with --region.`);
     }
     const report = estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
-    warnIfStale(snapshot.asOf);
+    warnIfStale(report.pricesAsOf);
     return print(render(report, format, detail));
   },
 };

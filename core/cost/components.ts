@@ -131,6 +131,13 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
       }
       continue;
     }
+    // A product whose source gives only its first tiers (skyplane's one internet rate) prices no usage beyond them.
+    const top = entry.tiers[entry.tiers.length - 1]!.end;
+    const beyond = top === null ? ZERO : Decimal.max(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(Decimal.max(top, c.tierOffset ?? ZERO)));
+    if (beyond.greaterThan(0)) {
+      missing.push({ service: c.price.service, region: c.region, usagetype: `${c.price.usagetype} over ${top!.toFixed()} ${c.unit}`, attributes: c.price.attributes ?? {}, command: refreshCommand(c.price.service, c.region) });
+      lines.push({ name: `${c.name} (over ${top!.toFixed()} ${c.unit}: tier not priced)`, quantity: beyond, unit: c.unit, unitPrice: null, cost: null, price: key, sku: entry.sku, provenance });
+    }
     for (const share of splitTiers(entry.tiers, c.quantity, c.tierOffset)) {
       const name = tiered ? withTier(c.name, share.tier, c.unit) : c.name;
       lines.push({
@@ -146,6 +153,16 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
     }
   }
   return { lines, missing };
+}
+
+/** The oldest retrieval date among the prices these lines used: what "prices as of" means; null when none was used. */
+export function oldestPriceUsed(lines: Iterable<LineItem>): string | null {
+  let oldest: string | null = null;
+  for (const l of lines) {
+    const at = l.provenance?.retrievedAt;
+    if (at !== undefined && (oldest === null || at < oldest)) oldest = at;
+  }
+  return oldest;
 }
 
 /** The sum of the lines whose cost is known. */
@@ -201,6 +218,8 @@ export function seriesTotal(series: readonly Series[], catalog: Catalog, region:
   for (const s of series) {
     const found = inUnit(catalog.find(region, s.price), s.unit, s.price, region);
     if (!found || s.months === null) return null;
+    const top = found.entry.tiers[found.entry.tiers.length - 1]!.end;
+    if (top !== null && s.peak.greaterThan(top)) return null; // usage beyond the tiers the source gave: not priced
     const [first, ...higher] = found.entry.tiers;
     if (higher.length === 0 || first!.end === null || s.peak.lessThanOrEqualTo(first!.end)) {
       total = total.plus(s.sum.times(first!.usd));

@@ -4,7 +4,7 @@
  */
 import { Decimal, ZERO, dec, sum } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
-import { priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
+import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
 import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./s3.js";
@@ -159,6 +159,10 @@ export interface EstimateOptions {
   readonly only?: readonly OptionId[];
 }
 
+/**
+ * `pricesAsOf` is what to report when no price is used at all (the snapshot's date); otherwise the report states the
+ * oldest price its lines actually used, not the oldest in the snapshot.
+ */
 export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | null, opts: EstimateOptions = {}): CostReport {
   const cohorts = cohortsFor(w);
   const missing = new Map<string, MissingPrice>();
@@ -183,7 +187,7 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
   }
   return {
     region: w.region,
-    pricesAsOf,
+    pricesAsOf: oldestPriceUsed(options.flatMap((o) => o.months.flatMap((m) => m.lines))) ?? pricesAsOf,
     horizonMonths: w.horizon_months,
     options,
     crossings: findCrossings(options),

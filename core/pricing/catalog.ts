@@ -3,7 +3,7 @@
  */
 import { parsePriceList, type ParseProblem, type PriceEntry } from "./pricelist.js";
 
-/** The service codes Stowage prices against (Deep Archive and Glacier Flexible have their own). */
+/** The service codes Stowage prices against (Deep Archive and Glacier Flexible have their own; Fargate is AmazonECS, SQS AWSQueueService). */
 export const SERVICE_CODES = [
   "AmazonS3",
   "AmazonS3GlacierDeepArchive",
@@ -11,6 +11,8 @@ export const SERVICE_CODES = [
   "AmazonEC2",
   "AmazonRDS",
   "AWSDataTransfer",
+  "AmazonECS",
+  "AWSQueueService",
 ] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
 
@@ -71,18 +73,20 @@ export class Catalog {
   private readonly found = new Map<string, Map<string, PricedEntry | null>>();
   private readonly regionsOf = new Map<string, string[]>();
   /** Answers not parsed yet, by "service|region": a plan over 30 regions never parses their RDS instances. */
-  private readonly pending = new Map<string, PricedAnswer[]>();
+  private readonly pending = new Map<string, PricedAnswer[] | (() => PricedAnswer[])>();
   /** Malformed elements met so far (all of them after `complete()`): skipped, never fatal. */
   readonly problems: CatalogProblem[] = [];
 
-  constructor(entries: Iterable<PricedEntry> = [], answers: Iterable<PricedAnswer> = []) {
+  /** `stored`: answers kept on disk per service and region, read only when a look-up first needs them. */
+  constructor(entries: Iterable<PricedEntry> = [], answers: Iterable<PricedAnswer> = [], stored: Iterable<{ service: ServiceCode; region: string; read: () => PricedAnswer[] }> = []) {
     for (const priced of entries) this.add(priced);
     for (const answer of answers) {
       const key = `${answer.service}|${answer.region}`;
       const list = this.pending.get(key);
-      if (list) list.push(answer);
+      if (Array.isArray(list)) list.push(answer);
       else this.pending.set(key, [answer]);
     }
+    for (const s of stored) this.pending.set(`${s.service}|${s.region}`, s.read);
   }
 
   private add(priced: PricedEntry): void {
@@ -100,9 +104,10 @@ export class Catalog {
 
   /** Parses the answers stored for a service in a region, once. */
   private load(key: string): void {
-    const answers = this.pending.get(key);
-    if (!answers) return;
+    const pending = this.pending.get(key);
+    if (!pending) return;
     this.pending.delete(key);
+    const answers = typeof pending === "function" ? pending() : pending;
     for (const answer of answers) {
       const parsed = parsePriceList(answer.PriceList);
       for (const entry of parsed.entries) this.add({ entry, provenance: answer.provenance });

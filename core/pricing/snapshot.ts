@@ -1,9 +1,11 @@
 /**
- * The price snapshot on disk: for each service code one file holding GetProducts answers exactly as the API
- * returned them (`PriceList` strings), one answer per region, each with its source and retrieval date.
+ * The price snapshot on disk: for each service code a folder with one file per region (`AmazonS3/us-east-2.json`),
+ * holding GetProducts answers exactly as the API returned them (`PriceList` strings), each with its source and
+ * retrieval date. A command reads only the files of the services and regions it looks up.
  * Reading and writing live here; parsing is pricelist.ts, the same code a live refresh uses.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { Catalog, SERVICE_CODES, type PricedAnswer, type ServiceCode } from "./catalog.js";
@@ -72,8 +74,8 @@ export function warnIfStale(asOf: string | null): void {
   if (warning) process.stderr.write(`stowage: warning: ${warning}\n`);
 }
 
-export function fileName(service: ServiceCode): string {
-  return `${service}.json`;
+export function fileName(service: ServiceCode, region: string): string {
+  return join(service, `${region}.json`);
 }
 
 function validateFile(value: unknown, path: string): SnapshotFile {
@@ -98,6 +100,20 @@ export function catalogFrom(files: Iterable<SnapshotFile>): Pick<LoadedSnapshot,
   return { catalog: new Catalog([], answers), asOf };
 }
 
+function readStored(path: string): SnapshotFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UserError(`${path} is not valid JSON (${(err as Error).message.split("\n")[0]}).`, "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.");
+  }
+  return validateFile(json, path);
+}
+
+/**
+ * Lists the snapshot's files and reads none: the catalog reads a service's file for a region when a look-up first
+ * needs it. `files` and `asOf` (the whole snapshot) read every file when first asked.
+ */
 export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   let names: string[];
   try {
@@ -105,21 +121,39 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   } catch {
     throw new UserError(`No price snapshot at ${dir}.`, "Run `stowage pricing refresh`, or unset STOWAGE_PRICES to use the shipped snapshot.");
   }
-  // Read at once: the files are independent, and the largest (RDS) is megabytes.
-  const read = await Promise.all(
-    SERVICE_CODES.filter((service) => names.includes(fileName(service))).map(async (service) => {
-      const path = join(dir, fileName(service));
-      let json: unknown;
-      try {
-        json = JSON.parse(await readFile(path, "utf8"));
-      } catch (err) {
-        throw new UserError(`${path} is not valid JSON (${(err as Error).message}).`, "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.");
-      }
-      return [service, validateFile(json, path)] as const;
-    }),
+  const listed = await Promise.all(
+    SERVICE_CODES.filter((service) => names.includes(service)).map(async (service) => ({
+      service,
+      regions: (await readdir(join(dir, service))).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)).sort(),
+    })),
   );
-  const files = new Map<ServiceCode, SnapshotFile>(read);
-  return { dir, files, ...catalogFrom(files.values()) };
+  const cache = new Map<string, SnapshotFile>();
+  const read = (service: ServiceCode, region: string): SnapshotFile => {
+    const key = `${service}|${region}`;
+    let file = cache.get(key);
+    if (!file) cache.set(key, (file = readStored(join(dir, fileName(service, region)))));
+    return file;
+  };
+  const stored = listed.flatMap(({ service, regions }) =>
+    regions.map((region) => ({
+      service,
+      region,
+      read: () => read(service, region).responses.map((r) => ({ service, region: r.region, provenance: { source: r.source, retrievedAt: r.retrievedAt }, PriceList: r.PriceList })),
+    })),
+  );
+  let files: Map<ServiceCode, SnapshotFile> | undefined;
+  const all = () =>
+    (files ??= new Map(listed.map(({ service, regions }) => [service, { format: SNAPSHOT_FORMAT, serviceCode: service, responses: regions.flatMap((region) => read(service, region).responses) }])));
+  return {
+    dir,
+    catalog: new Catalog([], [], stored),
+    get files() {
+      return all();
+    },
+    get asOf() {
+      return catalogFrom(all().values()).asOf;
+    },
+  };
 }
 
 /** What a stored product is replaced by: the same SKU, or the same usage type and operation (a derived price has no AWS SKU). */
@@ -171,22 +205,29 @@ export function serialize(file: SnapshotFile): string {
 }
 
 /**
- * Writes every file or none: all go to temporary names first, and only when all are written are they renamed
- * over the old ones. A failure before the renames leaves the old snapshot untouched.
+ * Writes every file or none: each service's answers go, one file per region, to temporary names first, and only when
+ * all are written are they renamed over the old ones; a region the service no longer has is then removed.
  */
 export async function writeSnapshotFiles(dir: string, files: readonly SnapshotFile[]): Promise<void> {
-  await mkdir(dir, { recursive: true });
   const staged: { tmp: string; final: string }[] = [];
   try {
     for (const file of files) {
-      const final = join(dir, fileName(file.serviceCode));
-      const tmp = `${final}.${process.pid}.tmp`;
-      staged.push({ tmp, final });
-      await writeFile(tmp, serialize(file), { flag: "w" });
+      await mkdir(join(dir, file.serviceCode), { recursive: true });
+      for (const region of [...new Set(file.responses.map((r) => r.region))]) {
+        const final = join(dir, fileName(file.serviceCode, region));
+        const tmp = `${final}.${process.pid}.tmp`;
+        staged.push({ tmp, final });
+        await writeFile(tmp, serialize({ ...file, responses: file.responses.filter((r) => r.region === region) }), { flag: "w" });
+      }
     }
   } catch (err) {
     await Promise.all(staged.map(({ tmp }) => rm(tmp, { force: true })));
     throw err;
   }
   for (const { tmp, final } of staged) await rename(tmp, final);
+  const written = new Set(staged.map((s) => s.final));
+  for (const file of files) {
+    const folder = join(dir, file.serviceCode);
+    for (const name of await readdir(folder)) if (name.endsWith(".json") && !written.has(join(folder, name))) await rm(join(folder, name));
+  }
 }
