@@ -14,6 +14,8 @@ import { compileCacheDir } from "../cli/compileCache.js";
 
 const BIN = resolve("dist/bundle/cli.js");
 const COST = ["cost", "--workload", "examples/workload.yaml", "--json"];
+// Three or four runs of the command each; on a loaded machine one run can take seconds.
+const RUNS_TIMEOUT = 120_000;
 const hasCompileCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function";
 
 function stowage(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -51,7 +53,7 @@ describe("the compile cache", () => {
     if (hasCompileCache) expect(cached.length).toBeGreaterThan(0);
     else expect(existsSync(join(home, "stowage"))).toBe(false);
     expect(existsSync(join(home, "off"))).toBe(false);
-  });
+  }, RUNS_TIMEOUT);
 
   it("never stops or disturbs the command when the folder cannot be made", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-cache-"));
@@ -67,5 +69,5 @@ describe("the compile cache", () => {
     const homeless = await stowage(["--version"], { HOME: undefined, XDG_CACHE_HOME: "relative" });
     expect(homeless.code, homeless.stderr).toBe(0);
     expect(homeless.stderr).toBe("");
-  });
+  }, RUNS_TIMEOUT);
 });
