@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { packageRoot } from "../core/paths.js";
 
-const RUNS = 15;
+const RUNS = Number(process.env.STOWAGE_BENCH_RUNS ?? 15);
 
 /** The Node binaries to compare: this one first, then the newest cached per major (by version, not by name). */
 function nodes(): string[] {
