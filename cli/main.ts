@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `stowage` bin: always runs, however it is invoked (`npx stowage`, the symlink npm installs, `node cli.js`).
- * Importable code lives in index.ts; this file only starts it.
+ * Importable code lives in index.ts; this file only starts it, after turning on Node's compile cache (compileCache.ts),
+ * which is why index.js is imported dynamically: a static import would be compiled before the cache is on.
  */
-import { main, reportError } from "./index.js";
+import { enableCompileCache } from "./compileCache.js";
+
+// Before anything else is loaded, so that every chunk after this line can come from the cache.
+enableCompileCache();
+const { main, reportError } = await import("./index.js");
 
 // The AWS SDK warns on every run under Node 20 that its releases after January 2027 need Node 22. That is for
 // whoever upgrades the lockfile (README, Requirements), not for someone running `stowage verify`; set this to
