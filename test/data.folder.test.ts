@@ -3,12 +3,14 @@
  * touch -r, cp -p, rsync -t and tar x leave a file), symbolic links, and the code's identity outside git.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stowage, type Place } from "./support/dataSuite.js";
 
+/** Up to 8 runs of the built command per test, each a second or more on a loaded machine. */
+const SLOW = 120_000;
 const tmp = (what: string) => mkdtempSync(join(tmpdir(), `stowage-${what}-`));
 const place = { flags: [], env: process.env } as unknown as Place;
 const has = (tool: string) => {
@@ -85,6 +87,97 @@ describe("a folder commit sees a change that keeps size and mtime", () => {
       const run = await stowage(place, ["run", "--in", repo, "--out", labels, "--json", "--", copier()]);
       expect(run.code, run.stderr).toBe(0);
       expect(readFileSync(join(labels, "cam-1", "a.jpg"), "utf8")).toBe("NEW BYTES, 24 long......");
-    });
+    }, SLOW);
   }
+});
+
+describe("a folder commit's symbolic links", () => {
+  it("commits a link to a file inside as that file's content, and refuses links outside or to nothing, naming them", async () => {
+    const repo = join(tmp("links"), "repo");
+    mkdirSync(join(repo, "cam-1"), { recursive: true });
+    writeFileSync(join(repo, "cam-1", "a.jpg"), "the frame");
+    writeFileSync(join(repo, "b.jpg"), "other");
+    symlinkSync("cam-1/a.jpg", join(repo, "latest.jpg"));
+    const first = await stowage(place, ["data", "commit", repo, "-m", "links"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("3 files");
+    expect(first.stdout).toContain("1 symbolic link committed as its target's content");
+    const out = join(tmp("co"), "out");
+    expect((await stowage(place, ["data", "checkout", repo, "main", "--to", out])).code).toBe(0);
+    expect(lstatSync(join(out, "latest.jpg")).isFile()).toBe(true);
+    expect(readFileSync(join(out, "latest.jpg"), "utf8")).toBe("the frame");
+
+    // The target changes: so does the link's content.
+    writeFileSync(join(repo, "cam-1", "a.jpg"), "a new frame");
+    const second = await stowage(place, ["data", "commit", repo, "--json"]);
+    expect(second.json).toMatchObject({ created: true, modified: 2, links: 1 });
+
+    const outside = join(tmp("outside"), "secret.txt");
+    writeFileSync(outside, "not the repository's");
+    symlinkSync(outside, join(repo, "cam-1", "escape.jpg"));
+    symlinkSync("no-such-file", join(repo, "dangling.jpg"));
+    const refused = await stowage(place, ["data", "commit", repo, "--json"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("2 symbolic links cannot be committed");
+    expect(refused.stderr).toContain(`cam-1/escape.jpg → ${outside} (outside the repository)`);
+    expect(refused.stderr).toContain("dangling.jpg → no-such-file (points at nothing)");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const log = await stowage(place, ["data", "log", repo, "--json"]);
+    expect(log.json.commits).toHaveLength(2); // nothing committed
+  }, SLOW);
+});
+
+describe("the code's identity outside git", () => {
+  const inputs = async () => {
+    const repo = join(tmp("code-in"), "repo");
+    for (const cam of ["cam-1", "cam-2"]) {
+      mkdirSync(join(repo, cam), { recursive: true });
+      writeFileSync(join(repo, cam, "f.jpg"), `frame of ${cam}`);
+    }
+    return repo;
+  };
+  it("re-runs every datum when the script the command names changed", async () => {
+    const dir = tmp("code-dir"); // /tmp: no git work tree
+    expect(() => execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { stdio: "ignore" })).toThrow();
+    const repo = await inputs();
+    const out = join(tmp("code-out"), "out");
+    const script = join(dir, "label.sh");
+    writeFileSync(script, '#!/bin/sh\nmkdir -p "$STOWAGE_OUT/$STOWAGE_DATUM"\necho v1 > "$STOWAGE_OUT/$STOWAGE_DATUM/label.txt"\n');
+    chmodSync(script, 0o755);
+    const first = await stowage(place, ["run", "--in", repo, "--out", out, "--json", "--", "./label.sh"], dir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json.datums).toMatchObject({ processed: 2, skipped: 0 });
+    expect(first.stderr).not.toContain("--code-version");
+    const same = await stowage(place, ["run", "--in", repo, "--out", out, "--json", "--", "./label.sh"], dir);
+    expect(same.json.datums).toMatchObject({ processed: 0, skipped: 2 });
+
+    writeFileSync(script, '#!/bin/sh\nmkdir -p "$STOWAGE_OUT/$STOWAGE_DATUM"\necho v2 > "$STOWAGE_OUT/$STOWAGE_DATUM/label.txt"\n');
+    const changed = await stowage(place, ["run", "--in", repo, "--out", out, "--json", "--", "./label.sh"], dir);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.json.datums).toMatchObject({ processed: 2, skipped: 0 });
+    expect(readFileSync(join(out, "cam-1", "label.txt"), "utf8")).toBe("v2\n");
+
+    // The same through an interpreter: the script is hashed, the interpreter on PATH is not named.
+    writeFileSync(join(dir, "label.py"), "import os, pathlib\np = pathlib.Path(os.environ['STOWAGE_OUT'], os.environ['STOWAGE_DATUM'])\np.mkdir(parents=True)\n(p / 'py.txt').write_text('one')\n");
+    const py = join(tmp("code-out"), "py");
+    expect((await stowage(place, ["run", "--in", repo, "--out", py, "--json", "--", "python3", "label.py"], dir)).json.datums).toMatchObject({ processed: 2 });
+    writeFileSync(join(dir, "label.py"), "import os, pathlib\np = pathlib.Path(os.environ['STOWAGE_OUT'], os.environ['STOWAGE_DATUM'])\np.mkdir(parents=True)\n(p / 'py.txt').write_text('two')\n");
+    expect((await stowage(place, ["run", "--in", repo, "--out", py, "--json", "--", "python3", "label.py"], dir)).json.datums).toMatchObject({ processed: 2, skipped: 0 });
+    expect(readFileSync(join(py, "cam-2", "py.txt"), "utf8")).toBe("two");
+  }, SLOW);
+
+  it("warns on every run when only the command line names the code", async () => {
+    const dir = tmp("code-dir");
+    const repo = await inputs();
+    const out = join(tmp("code-out"), "out");
+    const cmd = ["sh", "-c", 'mkdir -p "$STOWAGE_OUT/$STOWAGE_DATUM" && echo x > "$STOWAGE_OUT/$STOWAGE_DATUM/x.txt"'];
+    for (let i = 0; i < 2; i++) {
+      const r = await stowage(place, ["run", "--in", repo, "--out", out, "--", ...cmd], dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("warning: the code's identity is only its command line");
+      expect(r.stderr).toContain("--code-version");
+    }
+    const named = await stowage(place, ["run", "--in", repo, "--out", out, "--code-version", "v1", "--", ...cmd], dir);
+    expect(named.stderr).not.toContain("warning");
+  }, SLOW);
 });
