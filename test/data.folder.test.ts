@@ -2,11 +2,12 @@
  * A folder repository's edge cases, through the built command: changes that keep a file's size and mtime (the way
  * touch -r, cp -p, rsync -t and tar x leave a file), symbolic links, and the code's identity outside git.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { packageRoot } from "../core/paths.js";
 import { stowage, type Place } from "./support/dataSuite.js";
 
 /** Up to 8 runs of the built command per test, each a second or more on a loaded machine. */
@@ -179,5 +180,36 @@ describe("the code's identity outside git", () => {
     }
     const named = await stowage(place, ["run", "--in", repo, "--out", out, "--code-version", "v1", "--", ...cmd], dir);
     expect(named.stderr).not.toContain("warning");
+  }, SLOW);
+});
+
+describe("a folder the user may not write", () => {
+  // Tests run as root, whom permissions do not stop: the commands run as nobody.
+  const asNobody = (args: readonly string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, join(packageRoot(), "dist", "bundle", "cli.js"), ...args], { cwd: "/" }, (err, _out, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+  it.skipIf(process.getuid?.() !== 0 || !has("setpriv"))("data commit, data checkout and run exit 2 with one line and the next step", async () => {
+    const base = tmp("perm");
+    chmodSync(base, 0o755); // readable by everyone, writable by root only
+    const repo = join(base, "repo");
+    mkdirSync(join(repo, "cam-1"), { recursive: true });
+    writeFileSync(join(repo, "cam-1", "a.jpg"), "frame");
+    expect((await stowage(place, ["data", "commit", repo])).code).toBe(0);
+    execFileSync("chmod", ["-R", "a+rX", repo]);
+    writeFileSync(join(repo, "cam-1", "b.jpg"), "a new frame: the commit must keep its content");
+    const tries = {
+      commit: await asNobody(["data", "commit", repo]),
+      checkout: await asNobody(["data", "checkout", repo, "main", "--to", join(base, "out")]),
+      run: await asNobody(["run", "--in", `${repo}@main`, "--out", join(base, "labels"), "--code-version", "v1", "--", "/bin/true"]),
+    };
+    for (const [what, r] of Object.entries(tries)) {
+      expect(r.code, `${what}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, what).toMatch(/permission denied/);
+      expect(r.stderr, what).not.toMatch(/internal error|\n\s+at /);
+      expect(r.stderr.trim().split("\n").length, what).toBeLessThanOrEqual(2); // the problem, and the next step
+    }
   }, SLOW);
 });

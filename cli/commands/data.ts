@@ -49,7 +49,7 @@ export const command: Command = {
     };
     if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout or why.", "See stowage data --help.");
     const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../use/data.js");
-    const store = await open(repoArg(repoText, "REPO", HELP), values);
+    const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) => Promise.reject((await import("../../use/fsErrors.js")).fsUserError(err)));
     try {
       switch (sub) {
         case "commit": {
@@ -85,6 +85,8 @@ export const command: Command = {
         default:
           throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why.");
       }
+    } catch (err) {
+      throw (await import("../../use/fsErrors.js")).fsUserError(err);
     } finally {
       store.close();
     }

@@ -87,8 +87,9 @@ export const command: Command = {
     const code = await codeIdentity(cmd, process.cwd(), values["code-version"]);
     const unnamed = identityWarning(code);
     if (unnamed) process.stderr.write(`stowage run: warning: ${unnamed}\n`);
-    const input = await open(inSpec, values);
-    const output = await open(outSpec, values, true);
+    const { fsUserError } = await import("../../use/fsErrors.js");
+    const input = await open(inSpec, values).catch((err) => Promise.reject(fsUserError(err)));
+    const output = await open(outSpec, values, true).catch((err) => Promise.reject(fsUserError(err)));
     if (values.watch) {
       try {
         return await runWatch(values, { input, output, command: cmd, code, parallel, format });
@@ -121,6 +122,8 @@ export const command: Command = {
         );
       }
       return r.status === "ok" ? 0 : 6;
+    } catch (err) {
+      throw fsUserError(err);
     } finally {
       input.close();
       output.close();
