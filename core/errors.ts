@@ -49,8 +49,9 @@ export function fileProblem(err: unknown): string | null {
     case "EROFS":
       return "the file system is read-only";
     case "ENOSPC":
-    case "EDQUOT":
       return "no space left on the device";
+    case "EDQUOT":
+      return "disk quota exceeded";
     case "ENAMETOOLONG":
       return "the name is too long";
     case "ELOOP":

@@ -133,7 +133,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     expect(why.json.inputs).toEqual([expect.objectContaining({ repo: "s3://cams/uploads", path: "home-1/frame-3.jpg", versionId: versions["home-1/frame-3.jpg"] })]);
 
     // A frame the code cannot read fails alone: the good one beside it is committed.
-    await Promise.all([put("uploads/home-2/bad.jpg", "corrupt"), put("uploads/home-2/good.jpg", "fine")]);
+    versions["home-2/good.jpg"] = (await Promise.all([put("uploads/home-2/bad.jpg", "corrupt"), put("uploads/home-2/good.jpg", "fine")]))[1];
     const mixed = await w.waitFor((b) => b.kind === "batch" && b.totals.failed >= 1 && b.totals.done >= 6);
     expect(mixed.totals).toMatchObject({ failed: 1, done: 6 });
     const log = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
@@ -142,21 +142,36 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     expect(w.stderr).toContain("stowage watch: done");
 
     // Uploads, then SIGTERM at once: the batch in hand is finished and committed, exit 0.
-    await put("uploads/home-3/a.jpg", "a");
+    versions["home-3/a.jpg"] = await put("uploads/home-3/a.jpg", "a");
     expect(await w.stop("SIGTERM")).toBe(0);
 
     // While no watcher listens, the pushes fail and the events are lost; the next start catches up from the listing.
-    await put("uploads/home-3/b.jpg", "b");
-    await put("uploads/home-4/c.jpg", "c");
+    versions["home-3/b.jpg"] = await put("uploads/home-3/b.jpg", "b");
+    versions["home-4/c.jpg"] = await put("uploads/home-4/c.jpg", "c");
     const again = start();
     const catchUp = await again.waitFor((b) => b.kind === "catch-up");
     expect(catchUp.status).toBe("failed"); // bad.jpg is tried again, and fails again
+    // One more upload after the restart: the head commit's run now lists only that batch's datum.
+    const n = done(again);
+    versions["home-5/d.jpg"] = await put("uploads/home-5/d.jpg", "d");
+    await again.waitFor((b) => b.kind === "batch" && b.totals.done > n, 15_000);
     expect(await again.stop("SIGTERM")).toBe(0);
 
     const finalLog = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
     const out = join(dir, "final");
     const final = await stowage(place(), ["data", "checkout", "s3://cams/processed", finalLog.json.commits[0].commit, "--to", out, "--json"]);
-    expect(final.json.files).toBe(9);
+    expect(final.json.files).toBe(10);
+    // Provenance of every output, whichever batch (before or after the restart) wrote it: the run that wrote that
+    // version, and the exact input version it read.
+    const runs = new Set<string>();
+    for (const [path, version] of Object.entries(versions)) {
+      const w = await stowage(place(), ["data", "why", "s3://cams/processed", `${path}.txt`, "--json"]);
+      expect(w.code, `${path}: ${w.stderr}`).toBe(0);
+      expect(w.json.inputs, path).toEqual([expect.objectContaining({ repo: "s3://cams/uploads", path, versionId: version })]);
+      runs.add(w.json.run.id);
+    }
+    expect(Object.keys(versions)).toHaveLength(10);
+    expect(runs.size).toBeGreaterThan(3); // catch-ups and batches alike
     // Nothing processed twice: one version of every output.
     for (const path of ["home-1/before.jpg", "home-0/frame-0.jpg", "home-1/frame-3.jpg", "home-2/good.jpg", "home-3/a.jpg", "home-3/b.jpg", "home-4/c.jpg"]) {
       expect(await versionsOf(`processed/${path}.txt`), path).toBe(1);

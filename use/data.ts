@@ -22,6 +22,8 @@ export interface CommitResult {
   readonly created: boolean;
   /** What keeps two concurrent commits from losing one (see Guarantee). */
   readonly guarantee: Guarantee;
+  /** Symbolic links (in a folder) committed as their targets' content. */
+  readonly links: number;
 }
 
 /**
@@ -32,13 +34,21 @@ export interface CommitResult {
 export async function commitRepo(store: Store, opts: { branch: string; message: string; author?: string; progress?: Progress }): Promise<CommitResult> {
   const progress = opts.progress ?? quiet;
   const [guarantee, author] = await Promise.all([store.guarantee(), opts.author ?? store.who()]);
+  let links = 0;
   const done = await advance(store, opts.branch, async (parent) => {
-    const m = await writeManifest(store, parent, store.list((n) => progress("files listed", n)), (now, before) => store.pin(now, before));
+    links = 0;
+    const listing = async function* () {
+      for await (const l of store.list((n) => progress("files listed", n))) {
+        if (l.linkTo !== undefined) links++;
+        yield l;
+      }
+    };
+    const m = await writeManifest(store, parent, listing(), (now, before) => store.pin(now, before));
     if (parent && m.added + m.modified + m.deleted === 0) return null;
     return { parent: parent?.id ?? null, branch: opts.branch, message: opts.message, author, time: new Date().toISOString(), ...m };
   });
   const c = done.commit;
-  return { commit: c.id, parent: c.parent, branch: opts.branch, files: c.files, added: done.created ? c.added : 0, modified: done.created ? c.modified : 0, deleted: done.created ? c.deleted : 0, created: done.created, guarantee };
+  return { commit: c.id, parent: c.parent, branch: opts.branch, files: c.files, added: done.created ? c.added : 0, modified: done.created ? c.modified : 0, deleted: done.created ? c.deleted : 0, created: done.created, guarantee, links };
 }
 
 export interface LogEntry {

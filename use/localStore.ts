@@ -6,9 +6,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, link, lstat, mkdir, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
+import type { BigIntStats } from "node:fs";
+import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../core/errors.js";
 import { META, comparePaths, copyHashed, type Listed, type Row, type Store } from "./store.js";
 
@@ -19,6 +20,24 @@ export async function openLocal(folder: string, create: boolean): Promise<Store>
   else if (!info) throw new UserError(`${root} does not exist.`, "Give an existing folder, or s3://bucket/prefix for a bucket.");
   else if (!info.isDirectory()) throw new UserError(`${root} is not a folder.`, "A repository is a folder or s3://bucket/prefix.");
   return new LocalStore(root);
+}
+
+/**
+ * How long after its last change a file's fingerprint is trusted. A write in the same timestamp tick as the listing
+ * (ticks are milliseconds on ext4, 2 s on FAT) leaves size, mtime and ctime as they were when the file was hashed;
+ * git calls such an entry "racily clean" and hashes it again, and so does the next commit here.
+ */
+const RACY_NS = 2_000_000_000n;
+
+/**
+ * Size aside, what git's index compares: mtime and ctime in nanoseconds, inode and device. Tools that restore an
+ * mtime (touch -r, cp -p, rsync -t, tar x) cannot restore ctime, and those that replace the file change the inode.
+ * Null when the file changed within RACY_NS of `now` (the file system's clock).
+ */
+function fingerprint(s: BigIntStats, now: bigint): string | null {
+  const changed = s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs;
+  if (changed + RACY_NS > now) return null;
+  return `${s.mtimeNs}:${s.ctimeNs}:${s.ino}:${s.dev}`;
 }
 
 class LocalStore implements Store {
@@ -34,32 +53,83 @@ class LocalStore implements Store {
 
   async *list(onListed?: (n: number) => void): AsyncIterable<Listed> {
     let n = 0;
+    const now = await this.fsClock();
+    const realRoot = await realpath(this.url);
+    const refused: string[] = [];
+    const store = this;
     // Depth first with a directory sorted as "name/": the walk then yields full paths in byte order ("a.txt" < "a/b").
     const walk = async function* (dir: string, rel: string): AsyncGenerator<Listed> {
       const entries = await readdir(dir, { withFileTypes: true });
       const keyed = entries
-        .filter((e) => (e.isFile() || e.isDirectory()) && !(rel === "" && e.name === META))
+        .filter((e) => (e.isFile() || e.isDirectory() || e.isSymbolicLink()) && !(rel === "" && e.name === META))
         .map((e) => ({ e, key: e.isDirectory() ? `${e.name}/` : e.name }))
         .sort((a, b) => comparePaths(a.key, b.key));
       for (const { e } of keyed) {
         const path = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) yield* walk(join(dir, e.name), path);
-        else {
-          const s = await lstat(join(dir, e.name));
+        const full = join(dir, e.name);
+        if (e.isDirectory()) yield* walk(full, path);
+        else if (e.isSymbolicLink()) {
+          const link = await store.followLink(full, realRoot);
+          if ("refused" in link) {
+            refused.push(`${path} → ${link.target} (${link.refused})`);
+            continue;
+          }
           if (++n % 1000 === 0) onListed?.(n);
-          yield { path, size: s.size, mtimeMs: s.mtimeMs };
+          const [own, target] = [fingerprint(link.linkStat, now), fingerprint(link.targetStat, now)];
+          yield { path, size: Number(link.targetStat.size), linkTo: link.to, ...(own && target ? { stat: `${own}>${target}` } : {}) };
+        } else {
+          const s = await lstat(full, { bigint: true });
+          if (++n % 1000 === 0) onListed?.(n);
+          const fp = fingerprint(s, now);
+          yield { path, size: Number(s.size), ...(fp ? { stat: fp } : {}) };
         }
       }
     };
     yield* walk(this.url, "");
     onListed?.(n);
+    if (refused.length)
+      throw new UserError(
+        `${this.url}: ${refused.length} symbolic link${refused.length > 1 ? "s" : ""} cannot be committed: ${refused.slice(0, 5).join("; ")}${refused.length > 5 ? `; and ${refused.length - 5} more` : ""}.`,
+        "A link to a file inside the repository is committed as that file's content; copy other targets into the repository (or remove the links) and commit again. Nothing was committed.",
+      );
+  }
+
+  /** A symbolic link is committed as its target's bytes when the target is a file inside the repository. */
+  private async followLink(full: string, realRoot: string): Promise<{ to: string; linkStat: BigIntStats; targetStat: BigIntStats } | { refused: string; target: string }> {
+    const target = await readlink(full);
+    const real = await realpath(full).catch(() => null);
+    if (real === null) return { refused: "points at nothing", target };
+    if (!real.startsWith(`${realRoot}/`)) return { refused: "outside the repository", target };
+    const to = relative(realRoot, real).split(sep).join("/");
+    if (to === META || to.startsWith(`${META}/`)) return { refused: `inside ${META}`, target };
+    const targetStat = await stat(real, { bigint: true });
+    if (!targetStat.isFile()) return { refused: "not a file", target };
+    return { to, linkStat: await lstat(full, { bigint: true }), targetStat };
+  }
+
+  /** The file system's clock now (the mtime of a file just written): the reference for "changed too recently". */
+  private async fsClock(): Promise<bigint> {
+    const probe = this.meta(`tmp/clock-${randomBytes(8).toString("hex")}`);
+    try {
+      await mkdir(dirname(probe), { recursive: true });
+      await writeFile(probe, "");
+    } catch (err) {
+      // A repository this user may only read can still answer "nothing changed": the process's clock then.
+      if (["EACCES", "EPERM", "EROFS"].includes((err as NodeJS.ErrnoException).code ?? "")) return BigInt(Date.now()) * 1_000_000n;
+      throw err;
+    }
+    try {
+      return (await stat(probe, { bigint: true })).mtimeNs;
+    } finally {
+      await unlink(probe);
+    }
   }
 
   async pin(listed: Listed, previous: Row | undefined): Promise<Row> {
-    // Git's index shortcut: same size and mtime as in the parent commit → same content.
-    if (previous && previous.size === listed.size && previous.mtimeMs === listed.mtimeMs) return previous;
-    const { sha, size } = await this.keep(join(this.url, listed.path));
-    return { path: listed.path, version: sha, size, sha256: sha, mtimeMs: listed.mtimeMs! };
+    // Git's index shortcut, as strong as git's: same size, mtime, ctime, inode and device as when it was hashed.
+    if (previous?.stat !== undefined && previous.stat === listed.stat && previous.size === listed.size) return previous;
+    const { sha, size } = await this.keep(join(this.url, listed.linkTo ?? listed.path));
+    return { path: listed.path, version: sha, size, sha256: sha, ...(listed.stat ? { stat: listed.stat } : {}) };
   }
 
   /** Copies a file into the object store while hashing it (one read), named by its hash. */
@@ -91,7 +161,7 @@ class LocalStore implements Store {
     const tmp = `${dest}.stowage-${randomBytes(4).toString("hex")}`;
     await copyFile(this.object(sha), tmp);
     await rename(tmp, dest);
-    return { path, version: sha, size, sha256: sha, mtimeMs: (await stat(dest)).mtimeMs };
+    return { path, version: sha, size, sha256: sha }; // just written: too recent for a fingerprint (see RACY_NS)
   }
 
   async readMeta(key: string): Promise<Buffer | null> {

@@ -18,7 +18,10 @@ import { UserError } from "../core/errors.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
 import { advance, overlay, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { codeIdentity, type CodeIdentity } from "./code.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
+
+export { codeIdentity, type CodeIdentity };
 
 export interface FileRef {
   readonly path: string;
@@ -43,14 +46,6 @@ export interface DatumRecord {
   readonly signal?: string | null;
   readonly reason?: string;
   readonly stderrTail?: readonly string[];
-}
-
-export interface CodeIdentity {
-  readonly command: readonly string[];
-  /** --code-version, when given: then it alone (with the command) names the code. */
-  readonly version?: string;
-  /** The git commit of the working folder, and whether it had uncommitted changes (with a hash of them). */
-  readonly git?: { readonly commit: string; readonly dirty: string | null } | null;
 }
 
 export interface RunRecord {
@@ -282,22 +277,4 @@ function findExecutable(cmd: string, cwd: string): void {
     }
   }
   throw new UserError(`The command ${cmd} was not found${cmd.includes("/") ? "" : " on PATH"} or is not executable.`, "Give the program after --, e.g. stowage run … -- python3 detect.py");
-}
-
-/** The code's identity: the command line plus the working folder's git commit (and a hash of uncommitted changes). */
-export async function codeIdentity(command: readonly string[], cwd: string, version?: string): Promise<CodeIdentity> {
-  if (version !== undefined) return { command, version };
-  const git = async (args: string[]) =>
-    new Promise<string | null>((ok) => {
-      const child = spawn("git", ["-C", cwd, ...args], { stdio: ["ignore", "pipe", "ignore"] });
-      let out = "";
-      child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
-      child.on("error", () => ok(null));
-      child.on("close", (code) => ok(code === 0 ? out : null));
-    });
-  const commit = (await git(["rev-parse", "HEAD"]))?.trim();
-  if (!commit) return { command, git: null };
-  const status = await git(["status", "--porcelain"]);
-  const dirty = status ? sha256(`${status}\n${(await git(["diff", "HEAD"])) ?? ""}`) : null;
-  return { command, git: { commit, dirty } };
 }

@@ -19,8 +19,11 @@ export interface Row {
   readonly sha256: string | null;
   /** S3 only. */
   readonly etag?: string;
-  /** Local only: lets the next commit reuse the hash of a file whose size and mtime did not change. */
-  readonly mtimeMs?: number;
+  /**
+   * Local only: the file's stat fingerprint when it was hashed (see LocalStore), which lets the next commit reuse the
+   * hash while the fingerprint is unchanged. Absent when the file had changed too recently to be trusted.
+   */
+  readonly stat?: string;
 }
 
 /** A current file as the store lists it, before it is pinned into a Row. */
@@ -29,7 +32,10 @@ export interface Listed {
   readonly size: number;
   readonly version?: string;
   readonly etag?: string;
-  readonly mtimeMs?: number;
+  /** Local only: see Row.stat. */
+  readonly stat?: string;
+  /** Local only: the entry is a symbolic link to this repo path, committed as the target's content. */
+  readonly linkTo?: string;
 }
 
 /**

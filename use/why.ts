@@ -1,11 +1,12 @@
 /**
  * `stowage data why`: from an output file back to the exact inputs it was made from, and on through the runs that
- * made those inputs. Output version → the run named by its commit → the datum whose outputs hold that version → the
+ * made those inputs. Output version → the run that wrote that version (the newest run, walking back along the commits
+ * that kept it: a watch batch's commit carries earlier batches' outputs) → the datum whose outputs hold it → the
  * datum's inputs (path, versionId, sha256) in the input commit → recurse where the input commit was itself a run's
  * output. A datum skipped by a later run names the run that really processed it.
  */
 import { UserError } from "../core/errors.js";
-import { findRow, readCommit, resolveRef } from "./manifest.js";
+import { findRow, readCommit, resolveRef, type Commit } from "./manifest.js";
 import type { DatumRecord, RunRecord } from "./run.js";
 import type { Store } from "./store.js";
 
@@ -38,10 +39,7 @@ export async function why(store: Store, path: string, ref: string, open: Opener,
   const commit = await resolveRef(store, ref);
   const row = await findRow(store, commit, path);
   if (!row) throw new UserError(`${path} is not in commit ${commit.id.slice(0, 12)} of ${store.url}.`, `See its files with \`stowage data checkout ${store.url} ${commit.id.slice(0, 12)} --to DIR\`, or give --ref.`);
-  if (!commit.run) throw new UserError(`${path} in ${store.url} was committed by ${commit.author} (${commit.message}), not made by a run.`, "Its history is in `stowage data log`; provenance starts at the run that read it.");
-  const latest = await readRun(store, commit.run);
-  const datum = latest.datums.find((d) => d.outputs.some((o) => o.path === path && o.versionId === row.version));
-  if (!datum) throw new UserError(`Run ${latest.run} does not list ${path} (version ${row.version}) among its outputs.`, "The run record and the commit disagree: the repository was changed by hand.");
+  const { run: latest, datum } = await writerOf(store, commit, path, row.version);
   const producer = datum.status === "skipped" && datum.run !== latest.run ? await readRun(store, datum.run) : latest;
   const inputs = datum.inputs.map((i) => ({ repo: producer.input.repo, commit: producer.input.commit, path: i.path, versionId: i.versionId, sha256: i.sha256 }));
   return {
@@ -51,6 +49,31 @@ export async function why(store: Store, path: string, ref: string, open: Opener,
     inputs,
     upstream: await upstream(producer, datum, open, seen),
   };
+}
+
+/**
+ * The run (and datum) that wrote this version of `path`. The head's run need not be it: an incremental run (a watch
+ * batch) lists only the datums it touched, and the rest of its commit is carried from its parent. So walk back along
+ * the parents while the path keeps this version, and take the first run that lists it among a datum's outputs.
+ */
+async function writerOf(store: Store, start: Commit, path: string, version: string): Promise<{ run: RunRecord; datum: DatumRecord }> {
+  let commit = start;
+  let runs = 0;
+  for (;;) {
+    if (commit.run) {
+      runs++;
+      const run = await readRun(store, commit.run);
+      const datum = run.datums.find((d) => d.outputs.some((o) => o.path === path && o.versionId === version));
+      if (datum) return { run, datum };
+    }
+    const parent = commit.parent ? await readCommit(store, commit.parent) : null;
+    const before = parent ? await findRow(store, parent, path) : undefined;
+    if (!parent || before?.version !== version) break;
+    commit = parent;
+  }
+  // `commit` is where this version entered the branch.
+  if (!runs) throw new UserError(`${path} in ${store.url} was committed by ${commit.author} (${commit.message}), not made by a run.`, "Its history is in `stowage data log`; provenance starts at the run that read it.");
+  throw new UserError(`No run lists ${path} (version ${version}) among its outputs; it entered the branch in commit ${commit.id.slice(0, 12)} (${commit.message}).`, "The run records and the commits disagree: the repository was changed by hand.");
 }
 
 /** The same question for every input that was itself a run's output. */

@@ -15,7 +15,9 @@ stowage data why REPO PATH [--ref REF]
 Versioned datasets on the buckets Stowage provisions, or in a local folder, with nothing to deploy.
 commit   pins every current file (on S3 its versionId, no data copied; in a folder a kept copy of its content) in an
          immutable commit on the branch (default main). Nothing changed: the head is kept ("created": false).
-         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee }
+         In a folder, a symbolic link to a file inside it is committed as that file's content ("links" counts them);
+         a link that points outside, at nothing or at a folder stops the commit, naming it.
+         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee, links }
 log      the branch's commits, newest first. JSON: { branch, commits: [ { commit, parent, message, author, time, files, run? } ] }
 diff     paths added, modified (another version) and deleted from FROM to TO (branches or commit ids, 7+ characters).
          JSON: { from, to, added: [path], modified: [path], deleted: [path] }
@@ -48,13 +50,14 @@ export const command: Command = {
     };
     if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout or why.", "See stowage data --help.");
     const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../use/data.js");
-    const store = await open(repoArg(repoText, "REPO", HELP), values);
+    const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) => Promise.reject((await import("../../use/fsErrors.js")).fsUserError(err)));
     try {
       switch (sub) {
         case "commit": {
           want(0, "REPO only");
           const r = await commitRepo(store, { branch: values.branch ?? "main", message: values.message ?? "", progress });
-          return out(r, `${r.created ? `Committed ${r.commit.slice(0, 12)} on ${r.branch}` : `Nothing changed: ${r.branch} stays at ${r.commit.slice(0, 12)}`}: ${r.files} files (${r.added} added, ${r.modified} modified, ${r.deleted} deleted).\n`);
+          const links = r.links ? ` ${r.links} symbolic link${r.links > 1 ? "s" : ""} committed as ${r.links > 1 ? "their targets'" : "its target's"} content.` : "";
+          return out(r, `${r.created ? `Committed ${r.commit.slice(0, 12)} on ${r.branch}` : `Nothing changed: ${r.branch} stays at ${r.commit.slice(0, 12)}`}: ${r.files} files (${r.added} added, ${r.modified} modified, ${r.deleted} deleted).${links}\n`);
         }
         case "log": {
           want(0, "REPO only");
@@ -83,6 +86,8 @@ export const command: Command = {
         default:
           throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why.");
       }
+    } catch (err) {
+      throw (await import("../../use/fsErrors.js")).fsUserError(err);
     } finally {
       store.close();
     }

@@ -18,8 +18,10 @@ by its pinned version), STOWAGE_OUT = an empty folder whose files become output 
 STOWAGE_DATUM = the datum's path, STOWAGE_RUN = the run id. --parallel N datums at once (default 1); each uses its
 own temporary folders, removed when it ends.
 Without @REF the input's main branch is committed first when its files changed, so provenance always names a commit.
-Incremental: a datum whose inputs (paths and versions) and code (the command line plus the git commit of the
-current folder, or --code-version) were processed before is skipped, its outputs carried into the new commit.
+Incremental: a datum whose inputs (paths and versions) and code were processed before is skipped, its outputs
+carried into the new commit. The code is --code-version when given; otherwise the command line, the git commit of
+the current folder (and its uncommitted changes) and the SHA-256 of each file the command names (the script, not
+an interpreter on PATH). When only the command line names it, every run warns: give --code-version.
 A failing datum (non-zero exit) fails the run: no output commit; the run record names each failed datum with its
 exit code and the last lines of its output; running again does only what did not succeed.
 Every run writes a record under the output's .stowage/runs/ (create-once; on a bucket with a default Object Lock
@@ -82,11 +84,16 @@ export const command: Command = {
     if (values.watch && !!values.listen === !!values.queue) throw new UserError("--watch takes one event source: --listen HOST:PORT or --queue URL.", "RGW or MinIO pushing over HTTP: --listen 127.0.0.1:8090; S3 to SQS: --queue https://sqs.REGION.amazonaws.com/ACCOUNT/NAME");
     if (values.watch && inSpec.ref) throw new UserError("--watch follows the input's branch head; leave out @REF.");
     const { runPipeline } = await import("../../use/run.js");
-    const input = await open(inSpec, values);
-    const output = await open(outSpec, values, true);
+    const { codeIdentity, identityWarning } = await import("../../use/code.js");
+    const code = await codeIdentity(cmd, process.cwd(), values["code-version"]);
+    const unnamed = identityWarning(code);
+    if (unnamed) process.stderr.write(`stowage run: warning: ${unnamed}\n`);
+    const { fsUserError } = await import("../../use/fsErrors.js");
+    const input = await open(inSpec, values).catch((err) => Promise.reject(fsUserError(err)));
+    const output = await open(outSpec, values, true).catch((err) => Promise.reject(fsUserError(err)));
     if (values.watch) {
       try {
-        return await runWatch(values, { input, output, command: cmd, parallel, format });
+        return await runWatch(values, { input, output, command: cmd, code, parallel, format });
       } finally {
         input.close();
         output.close();
@@ -103,6 +110,7 @@ export const command: Command = {
         ...(values.name ? { name: values.name } : {}),
         ...(values["code-version"] !== undefined ? { codeVersion: values["code-version"] } : {}),
         command: cmd,
+        code,
         progress: progressReporter(values),
       });
       if (format === "json") print(`${JSON.stringify(r, null, 2)}\n`);
@@ -115,6 +123,8 @@ export const command: Command = {
         );
       }
       return r.status === "ok" ? EXIT.OK : EXIT.DATUM_FAILED;
+    } catch (err) {
+      throw fsUserError(err);
     } finally {
       input.close();
       output.close();
@@ -124,7 +134,7 @@ export const command: Command = {
 
 type WatchValues = { listen?: string; queue?: string; "queue-endpoint"?: string; region?: string; glob?: string; name?: string; branch?: string; "code-version"?: string; "batch-size"?: string; "batch-seconds"?: string; "report-seconds"?: string; progress?: boolean };
 
-async function runWatch(values: WatchValues, a: { input: import("../../use/store.js").Store; output: import("../../use/store.js").Store; command: string[]; parallel: number; format: "table" | "json" }): Promise<number> {
+async function runWatch(values: WatchValues, a: { input: import("../../use/store.js").Store; output: import("../../use/store.js").Store; command: string[]; code: import("../../use/code.js").CodeIdentity; parallel: number; format: "table" | "json" }): Promise<number> {
   const { watch } = await import("../../use/watch.js");
   const { webhookSource, queueSource } = await import("../../use/sources.js");
   const log = (line: string) => process.stderr.write(`stowage watch: ${line}\n`);
@@ -153,6 +163,7 @@ async function runWatch(values: WatchValues, a: { input: import("../../use/store
       input: a.input,
       output: a.output,
       command: a.command,
+      code: a.code,
       parallel: a.parallel,
       ...(values.glob ? { glob: values.glob } : {}),
       ...(values.name ? { name: values.name } : {}),

@@ -179,24 +179,32 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
   it("re-runs only new or changed datums, and only when the code is the same", async () => {
     const p = await place();
     const images = p.repo("inc-images");
-    for (let i = 0; i < 6; i++) await p.put(images, `cam-${i}/1.jpg`, image(20));
+    const versions: Record<string, string> = {};
+    for (let i = 0; i < 6; i++) versions[`cam-${i}/1.jpg`] = await p.put(images, `cam-${i}/1.jpg`, image(20));
     const out = p.repo("inc-out");
     const first = await stowage(p, ["run", "--in", images, "--out", out, "--code-version", "v1", "--json", "--", code.shell]);
     expect(first.json.datums).toMatchObject({ total: 6, processed: 6, skipped: 0 });
 
-    await p.put(images, "cam-6/1.jpg", image(20));
-    await p.put(images, "cam-0/1.jpg", image(21)); // a new version of an input: that datum runs again
+    versions["cam-6/1.jpg"] = await p.put(images, "cam-6/1.jpg", image(20));
+    versions["cam-0/1.jpg"] = await p.put(images, "cam-0/1.jpg", image(21)); // a new version of an input: that datum runs again
     const second = await stowage(p, ["run", "--in", images, "--out", out, "--code-version", "v1", "--json", "--", code.shell]);
     expect(second.json.datums).toMatchObject({ total: 7, processed: 2, skipped: 5, failed: 0 });
     expect(await p.versions(out, "cam-3/1.jpg.txt")).toBe(1); // skipped: not written again
     const why = await stowage(p, ["data", "why", out, "cam-3/1.jpg.txt", "--json"]);
     expect(why.json.run.id).toBe(first.json.run); // made by the first run, carried into the second's commit
+    // Every output of the partly skipped run leads to the run that wrote its version and the input version it read.
+    for (const [path, version] of Object.entries(versions)) {
+      const w = await stowage(p, ["data", "why", out, `${path}.txt`, "--json"]);
+      expect(w.code, w.stderr).toBe(0);
+      expect(w.json.run.id, path).toBe(["cam-0/1.jpg", "cam-6/1.jpg"].includes(path) ? second.json.run : first.json.run);
+      expect(w.json.inputs.map((i: { path: string; versionId: string }) => [i.path, i.versionId])).toEqual([[path, version]]);
+    }
     const log = await stowage(p, ["data", "log", out, "--json"]);
     expect(log.json.commits).toHaveLength(2);
 
     const newCode = await stowage(p, ["run", "--in", images, "--out", out, "--code-version", "v2", "--json", "--", code.shell]);
     expect(newCode.json.datums).toMatchObject({ total: 7, processed: 7, skipped: 0 });
-  });
+  }, 120_000); // 14 commands, each a second or more on a loaded machine
 
   it("publishes nothing when a datum fails, says why, and a re-run does only what failed", async () => {
     const p = await place();
