@@ -23,13 +23,21 @@ export const regionOfConfig = (config: Record<string, unknown>): string | null =
 /** Stowage's own program for a stack file, config validated once (infra/index.ts reads the same keys). */
 export async function loadOwnStack(stackDir: string, stack: string): Promise<LoadedStack & { readonly cfg: StackConfig }> {
   const config = await readStackFileConfig(stackDir, stack);
-  let cfg: StackConfig;
+  const cfg = validConfig(config);
+  const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
+  return { name: stack, project: "stowage", region: regionOfConfig(config), resources: run.resources, cfg };
+}
+
+/** A stack file's `stowage:` config, validated as the program reads it (no program run). */
+export async function readOwnStackConfig(stackDir: string, stack: string): Promise<StackConfig> {
+  return validConfig(await readStackFileConfig(stackDir, stack));
+}
+
+function validConfig(config: Record<string, unknown>): StackConfig {
   try {
-    cfg = parseStackConfig(stowageKeys(config));
+    return parseStackConfig(stowageKeys(config));
   } catch (err) {
     if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
     throw err;
   }
-  const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
-  return { name: stack, project: "stowage", region: regionOfConfig(config), resources: run.resources, cfg };
 }
