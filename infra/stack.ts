@@ -3,12 +3,11 @@
  * validated config, the program run under the engine's mocks, and the region a resource without its own lives in
  * (the AWS provider's `aws:region`). Mock conventions live in mockrun.ts, never in what the rules are told.
  */
-import { UserError } from "../core/errors.js";
-import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "./config.js";
+import type { StackConfig } from "./config.js";
 import { runUnderMocks } from "./mockrun.js";
 import type { StackResource } from "./policy/gather.js";
 import { stowage } from "./program.js";
-import { readStackFileConfig } from "./stackFile.js";
+import { readStackFileConfig, validStackConfig } from "./stackFile.js";
 
 export interface LoadedStack {
   readonly name: string;
@@ -23,21 +22,8 @@ export const regionOfConfig = (config: Record<string, unknown>): string | null =
 /** Stowage's own program for a stack file, config validated once (infra/index.ts reads the same keys). */
 export async function loadOwnStack(stackDir: string, stack: string): Promise<LoadedStack & { readonly cfg: StackConfig }> {
   const config = await readStackFileConfig(stackDir, stack);
-  const cfg = validConfig(config);
+  const cfg = validStackConfig(config);
   const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
   return { name: stack, project: "stowage", region: regionOfConfig(config), resources: run.resources, cfg };
 }
 
-/** A stack file's `stowage:` config, validated as the program reads it (no program run). */
-export async function readOwnStackConfig(stackDir: string, stack: string): Promise<StackConfig> {
-  return validConfig(await readStackFileConfig(stackDir, stack));
-}
-
-function validConfig(config: Record<string, unknown>): StackConfig {
-  try {
-    return parseStackConfig(stowageKeys(config));
-  } catch (err) {
-    if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
-    throw err;
-  }
-}
