@@ -100,6 +100,10 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
         refs.push(await referenceFrom(l, ["--tcp-port", String(PORTS.tcp), "--tls-port", String(PORTS.tls), "--ca", certs.ca, "--samples", "7"]));
       }
       const tolerance = Math.max(1, 0.02 * rtt);
+      // The reference's own run-to-run spread is how finely this machine, now, lets any client be judged: on a
+      // quiet one it is a fraction of a millisecond and the bounds stay tight; beside stress-ng it was 17 ms for
+      // a 0 ms line (reference medians 8.3, 25.5 and 14.1 ms), and no client can be held to 1 ms of another.
+      const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
       const show = (name: string, phase: string, ours: number[], theirs: (number | null)[]) => `${name} ${phase} for ${rtt} injected: stowage ${ours.join(", ")}; reference ${theirs.join(", ")}`;
       // The headline figure is judged on the plain TCP target. The TLS target's connects follow its own previous
       // handshake and teardown on the same path, so they get a looser bound; its phases are judged below.
@@ -108,7 +112,7 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
         const ours = runs.map((run) => byName(run, name).rttMs!.median);
         const theirs = refs.map((r) => r.tcp!);
         expect(lowest(ours), show(name, "connect", ours, theirs)).toBeGreaterThanOrEqual(rtt - tolerance);
-        expect(Math.abs(lowest(ours) - lowest(theirs)), show(name, "connect", ours, theirs)).toBeLessThanOrEqual(bound);
+        expect(Math.abs(lowest(ours) - lowest(theirs)), show(name, "connect", ours, theirs)).toBeLessThanOrEqual(bound + spread(theirs));
       }
       // TLS 1.3 costs one round trip plus the handshake's own CPU time, the request one round trip plus the
       // server's: both as the reference's handshake and HEAD cost them now, never less than the round trip.
@@ -117,7 +121,7 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
         const ours = runs.map((run) => byName(run, "tls")[phase]!);
         const theirs = refs.map((r) => r[ref]!);
         expect(lowest(ours), show("tls", phase, ours, theirs)).toBeGreaterThanOrEqual(rtt - tolerance);
-        expect(Math.abs(lowest(ours) - lowest(theirs)), show("tls", phase, ours, theirs)).toBeLessThanOrEqual(slack);
+        expect(Math.abs(lowest(ours) - lowest(theirs)), show("tls", phase, ours, theirs)).toBeLessThanOrEqual(slack + spread(theirs));
       }
       expect(byName(runs[0]!, "tcp").tlsMs).toBeNull();
     });
@@ -145,8 +149,12 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
 
   it("counts lost samples on a lossy path and still reports the round trip a plain connect() sees", { timeout: 120_000 }, async () => {
     const { line: l } = await testHosts(66, { rttMs: 10, loss: 0.3, seed: 7 });
+    // The reference before and after the prober: their difference is the noise the comparison must allow.
+    const refArgs = ["--tcp-port", String(PORTS.tcp), "--samples", "20", "--timeout", "400"];
+    const before = await referenceFrom(l, refArgs);
     const run = await latencyFrom(l, ["--target", `tcp=tcp://${l.serverIp}:${PORTS.tcp}`, "--samples", "20", "--timeout", "400"]);
-    const ref = await referenceFrom(l, ["--tcp-port", String(PORTS.tcp), "--samples", "20", "--timeout", "400"]);
+    const after = await referenceFrom(l, refArgs);
+    const ref = { tcp: Math.min(before.tcp!, after.tcp!) };
     const r = byName(run, "tcp");
     expect(r.status).toBe("ok");
     expect(r.lost).toBeGreaterThan(0);
@@ -154,7 +162,7 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
     expect(r.rttMs!.median).toBeGreaterThanOrEqual(9.5);
     // A lost SYN is retransmitted after a second, beyond --timeout: what completes is the path's round trip, as
     // the reference's own connects on the same lossy path read it (a retransmission would add 1000 ms).
-    expect(Math.abs(r.rttMs!.median - ref.tcp!), `stowage ${r.rttMs!.median}, reference ${ref.tcp}`).toBeLessThan(5);
+    expect(Math.abs(r.rttMs!.median - ref.tcp), `stowage ${r.rttMs!.median}, reference ${before.tcp} and ${after.tcp}`).toBeLessThan(5 + Math.abs(before.tcp! - after.tcp!));
   });
 
   it("times out a black-holed host inside the deadline", { timeout: 60_000 }, async () => {
