@@ -115,6 +115,12 @@ const StackSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Where the households' data lives: under `prefix`, the next `depth` folders name one household (prod:
+     * uploads/<household>/ is { prefix: uploads/, depth: 1 }). `stowage access grant` refuses a prefix above that
+     * depth, which would hand out every household below it.
+     */
+    households: z.object({ prefix, depth: z.number().int().min(1).max(8) }).strict().optional(),
     audit: z.object({ readEvents: z.boolean().default(false) }).strict().default({ readEvents: false }),
     replicationTimeControl: z.boolean().default(false),
     tags: z.record(z.string(), z.string()),

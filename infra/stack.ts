@@ -3,11 +3,11 @@
  * validated config, the program run under the engine's mocks, and the region a resource without its own lives in
  * (the AWS provider's `aws:region`). Mock conventions live in mockrun.ts, never in what the rules are told.
  */
-import { parseStackConfig, stowageKeys, type StackConfig } from "./config.js";
+import type { StackConfig } from "./config.js";
 import { runUnderMocks } from "./mockrun.js";
 import type { StackResource } from "./policy/gather.js";
 import { stowage } from "./program.js";
-import { readStackFileConfig } from "./stackFile.js";
+import { readStackFileConfig, validStackConfig } from "./stackFile.js";
 
 export interface LoadedStack {
   readonly name: string;
@@ -22,7 +22,8 @@ export const regionOfConfig = (config: Record<string, unknown>): string | null =
 /** Stowage's own program for a stack file, config validated once (infra/index.ts reads the same keys). */
 export async function loadOwnStack(stackDir: string, stack: string): Promise<LoadedStack & { readonly cfg: StackConfig }> {
   const config = await readStackFileConfig(stackDir, stack);
-  const cfg = parseStackConfig(stowageKeys(config)); // a StackConfigError is the user's to fix (exit 2)
+  const cfg = validStackConfig(config);
   const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
   return { name: stack, project: "stowage", region: regionOfConfig(config), resources: run.resources, cfg };
 }
+

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError, fileError } from "../core/errors.js";
 import { parseYamlText } from "../core/inputs.js";
+import { StackConfigError, parseStackConfig, stowageKeys, type StackConfig } from "./config.js";
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -55,4 +56,18 @@ export async function readProject(dir: string): Promise<Project | null> {
     else if ("value" in value) defaults[full] = value.value;
   }
   return { name: doc.name, main: typeof doc.main === "string" ? doc.main : null, configDefaults: defaults };
+}
+
+/** A stack file's `stowage:` config, validated as the program reads it (no program run, no Pulumi loaded). */
+export async function readOwnStackConfig(stackDir: string, stack: string): Promise<StackConfig> {
+  return validStackConfig(await readStackFileConfig(stackDir, stack));
+}
+
+export function validStackConfig(config: Record<string, unknown>): StackConfig {
+  try {
+    return parseStackConfig(stowageKeys(config));
+  } catch (err) {
+    if (err instanceof StackConfigError) throw new UserError(err.message, "Fix the stack file's keys above.");
+    throw err;
+  }
 }

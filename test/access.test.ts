@@ -4,7 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
-import { sessionPolicy } from "../use/access.js";
+import { execFile } from "node:child_process";
+import { humanDuration, parseDuration, sessionPolicy } from "../use/access.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig, type PulumiClass } from "./support/pulumi.js";
 
@@ -168,5 +169,62 @@ describe("a per-household grant (stowage access grant): the claims role narrowed
 
   it("refuses prefixes that would grant more than one household", () => {
     for (const bad of ["", "uploads", "/uploads/home-1/", "uploads/../claims/"]) expect(() => sessionPolicy("images-bucket", bad, "read")).toThrow(/not a prefix to grant/);
+  });
+});
+
+// Each case starts the built command a few times; sized for a machine loaded by others (a start took 14 s here).
+describe("stowage access grant, the built command: one household as the stack declares them, a reason, a duration", { timeout: 300_000 }, () => {
+  const grant = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, ["dist/bundle/cli.js", "access", "grant", ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL: "http://127.0.0.1:1" } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  const urls = (prefix: string, ...more: string[]) => grant("--stack", "prod", "--bucket", "images-bucket", "--prefix", prefix, "--urls", ...more);
+
+  it("refuses the parent of every household, and anything outside them, naming the depth and an example", async () => {
+    const above = await urls("uploads/", "--for", "1h", "--reason", "claim 7731");
+    expect(above.code).toBe(2);
+    expect(above.stderr).toBe("stowage: --prefix uploads/ is above one household: the stack's households are uploads/<household>/, 1 folder below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/home-42/\n");
+    const outside = await urls("processed/home-42/", "--for", "1h", "--reason", "claim 7731");
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain("--prefix processed/home-42/ is not a household's folder: the stack's households are uploads/<household>/.");
+  });
+
+  it("requires --reason, and a stack that declares its households", async () => {
+    const noReason = await urls("uploads/home-42/", "--for", "1h");
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/^stowage: grant needs --reason \(the reason is what the audit record is for\)\.\n/);
+    const dev = await grant("--stack", "dev", "--bucket", "images-bucket", "--prefix", "uploads/home-42/", "--urls", "--for", "1h", "--reason", "claim 7731");
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toContain("Stack dev declares no households");
+  });
+
+  it("reads durations as the help writes them and states the bounds in days, hours and minutes", async () => {
+    const links = await urls("uploads/home-42/", "--for", "8d", "--reason", "claim 7731");
+    expect(links.code).toBe(2);
+    expect(links.stderr).toContain("--for 8d (8 days) is outside what presigned links (--urls) allow: 1 second to 7 days.");
+    const creds = await grant("--stack", "prod", "--bucket", "images-bucket", "--prefix", "uploads/home-42/", "--to", roleArn("team-claims-role"), "--for", "13h", "--reason", "claim 7731");
+    expect(creds.stderr).toContain("--for 13h (13 hours) is outside what STS credentials (--to) allow: 15 minutes to 12 hours.");
+    const words = await urls("uploads/home-42/", "--for", "1 hour", "--reason", "claim 7731");
+    expect(words.stderr).toMatch(/--for 1 hour is not a duration\.\nWrite whole numbers with s, m, h or d, largest first: 90s, 15m, 1h30m, 2d\./);
+  });
+
+  it("takes 1h30m, 2d and 7d past every check, to the store (unreachable here: exit 2, nothing granted)", async () => {
+    for (const d of ["1h30m", "2d", "7d", "90s"]) {
+      const r = await urls("uploads/home-42/cam-1/", "--for", d, "--reason", "claim 7731");
+      expect(r.code, d).toBe(2);
+      expect(r.stderr, d).not.toMatch(/--for|--prefix|--reason/);
+    }
+  });
+});
+
+describe("parseDuration and humanDuration", () => {
+  it("sum units largest first and name bounds in the largest whole unit", () => {
+    expect(parseDuration("1h30m", 1, 86400, "x")).toBe(5400);
+    expect(parseDuration("2d", 1, 7 * 86400, "x")).toBe(172800);
+    expect(() => parseDuration("30m1h", 1, 86400, "x")).toThrow(/not a duration/);
+    expect(() => parseDuration("1.5h", 1, 86400, "x")).toThrow(/not a duration/);
+    expect(["1 second", "15 minutes", "12 hours", "7 days", "90 seconds"]).toEqual([1, 900, 43200, 604800, 90].map(humanDuration));
   });
 });

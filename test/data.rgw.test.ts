@@ -13,6 +13,10 @@ import { runPipeline } from "../use/run.js";
 import { openS3 } from "../use/s3Store.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack } from "./support/pulumi.js";
+import { packageRoot } from "../core/paths.js";
+
+/** Grants are checked against prod's households (uploads/<household>/). */
+const PROD = ["--stack", "prod", "--stack-dir", packageRoot()];
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
@@ -152,7 +156,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "the frame the claim is about" }));
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-43/cam-1/b.jpg", Body: "another household" }));
     const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
-    const g = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "15m", "--reason", "claim 7731", "--json"]);
+    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "2d", "--reason", "claim 7731", "--json"]);
     expect(g.code, g.stderr).toBe(0);
     expect(g.json.urls.map((u: { path: string }) => u.path)).toEqual(["cam-1/a.jpg"]);
     const res = await fetch(g.json.urls[0].url);
@@ -169,11 +173,18 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? [];
     expect(versions).toHaveLength(1);
 
-    const bad = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/", "--to", "not-an-arn", "--for", "1h"]);
+    const bad = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/home-42/", "--to", "not-an-arn", "--for", "1h", "--reason", "claim 7731"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("not an IAM role ARN");
-    const tooLong = await stowage(place, ["access", "grant", "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "30d"]);
-    expect(tooLong.stderr).toContain("--for 30d must be a duration");
+    const tooLong = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "30d", "--reason", "claim 7731"]);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain("--for 30d (30 days) is outside what presigned links (--urls) allow: 1 second to 7 days.");
+    // The parent of every household: refused before anything is listed, signed or recorded.
+    const everyone = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/", "--urls", "--for", "1h", "--reason", "claim 7731", "--json"]);
+    expect(everyone.code).toBe(2);
+    expect(everyone.stderr).toContain("--prefix uploads/ is above one household: the stack's households are uploads/<household>/, 1 folder below uploads/");
+    expect(everyone.stdout).not.toContain("X-Amz-Signature");
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? []).toHaveLength(1);
   });
 
   it("grants one household through the store's own STS: the narrowed session reads that household and nothing else", async () => {
@@ -187,7 +198,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     for (const [Key, Body] of [["uploads/home-42/a.jpg", "home 42"], ["uploads/home-43/b.jpg", "home 43"], ["claims/7731.pdf", "claim"]]) await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
 
     const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
-    const g = await stowage(place, ["access", "grant", "--bucket", "households", "--prefix", "uploads/home-42/", "--to", "arn:aws:iam:::role/claims", "--for", "15m", "--reason", "claim 7731", "--json"]);
+    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "households", "--prefix", "uploads/home-42/", "--to", "arn:aws:iam:::role/claims", "--for", "15m", "--reason", "claim 7731", "--json"]);
     expect(g.code, g.stderr).toBe(0);
     expect(g.json.record).toMatchObject({ mode: "credentials", to: "arn:aws:iam:::role/claims", prefix: "uploads/home-42/", reason: "claim 7731", sessionName: expect.stringMatching(/^stowage-grant-/) });
     const c = g.json.credentials;

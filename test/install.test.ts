@@ -1,11 +1,11 @@
 /**
  * Stowage as users and GitHub get it: the package packed (`npm pack`), installed into a fresh project, and run
- * through the bin npm links; and the CI workflow's gating steps executed as the runner executes them, in that
- * project, on a compliant and an insecure stack. The workflow files themselves are checked with GitHub's parser and
+ * through the bin npm links; and the CI workflow's gating steps executed as the runner executes them, in the checkout's layout, on a compliant and an
+ * insecure stack. The workflow files themselves are checked with GitHub's parser and
  * actionlint.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -65,7 +65,7 @@ describe("the GitHub workflows", () => {
   it("gates with bash and pipefail, previews through OIDC, skips at job level, and comments once", () => {
     const jobs = jobsOf("infrastructure.yml");
     const steps = Object.values(jobs).flatMap((j) => j.steps);
-    const gating = steps.filter((s) => s.run && /stowage policy/.test(s.run));
+    const gating = steps.filter((s) => s.run && /(?:stowage|cli\.js) policy/.test(s.run));
     expect(gating.length).toBeGreaterThan(0);
     for (const s of steps.filter((x) => x.run && /\|/.test(x.run))) expect(s.shell, s.name ?? s.run).toBe("bash");
     for (const s of steps) expect(s.if ?? "", s.name).not.toMatch(/secrets\./);
@@ -104,22 +104,30 @@ describe("the packed package, installed into a project", () => {
     const cost = await stowage("cost", "--workload", join(project, "node_modules", "stowage", "examples", "workload.yaml"));
     expect(cost.code, cost.stderr).toBe(0);
     expect(cost.stdout).toMatch(/^s3-standard\s+S3 Standard\s+\$23\.90\s+\$184\.90\s+\$3,758\.40$/m);
-    // npx finds it too, as the README and the workflow call it.
+    // npx finds it too, as the README says to call it in a project that installed the package.
     expect((await run("npx", ["--no-install", "stowage", "--version"], { cwd: project })).stdout).toBe(`${version}\n`);
   });
 
-  describe("the workflow's gating steps, run as the runner runs a `shell: bash` step", () => {
+  // The workflow checks out this repository and calls its build (node dist/bundle/cli.js, not npx: see README):
+  // its steps run in a copy of the checkout's layout whose stack file the test may change.
+  describe("the workflow's gating steps, run as the runner runs a `shell: bash` step in the checkout", () => {
     const jobs = jobsOf("infrastructure.yml");
-    const gates = Object.entries(jobs).flatMap(([id, job]) => job.steps.filter((s) => s.run && /stowage policy/.test(s.run)).map((s) => ({ id, job, step: s })));
+    let checkout: string;
+    beforeAll(async () => {
+      checkout = await mkdtemp(join(tmpdir(), "stowage-checkout-"));
+      for (const f of ["dist", "node_modules", "data", "examples", "package.json"]) symlinkSync(resolve(f), join(checkout, f));
+      copyFileSync("Pulumi.yaml", join(checkout, "Pulumi.yaml"));
+    });
+    const gates = Object.entries(jobs).flatMap(([id, job]) => job.steps.filter((s) => s.run && /(?:stowage|cli\.js) policy/.test(s.run)).map((s) => ({ id, job, step: s })));
     /** The runner writes the script to a file and runs `bash --noprofile --norc -eo pipefail FILE`. */
     const runStep = (script: string, env: Record<string, string>, shell = ["--noprofile", "--norc", "-eo", "pipefail"]) => {
-      const file = join(project, `step-${Date.now()}.sh`);
+      const file = join(checkout, `step-${Date.now()}.sh`);
       writeFileSync(file, script);
-      return run("bash", [...shell, file], { cwd: project, env: { ...process.env, ...env } });
+      return run("bash", [...shell, file], { cwd: checkout, env: { ...process.env, ...env } });
     };
     const stackFile = (insecure: boolean) => {
       const text = readFileSync("Pulumi.dev.yaml", "utf8");
-      writeFileSync(join(project, "Pulumi.dev.yaml"), insecure ? text.replace("  stowage:environment: dev\n", "  stowage:environment: dev\n  stowage:versioning: false\n") : text);
+      writeFileSync(join(checkout, "Pulumi.dev.yaml"), insecure ? text.replace("  stowage:environment: dev\n", "  stowage:environment: dev\n  stowage:versioning: false\n") : text);
     };
 
     it("has gating steps, each with shell: bash", () => {
@@ -135,11 +143,11 @@ describe("the packed package, installed into a project", () => {
         stackFile(false);
         const pass = await runStep(step.run!, env);
         expect(pass.code, pass.stderr).toBe(0);
-        expect(readFileSync(join(project, "policy-dev.md"), "utf8")).toMatch(/^### Policy check of dev: \d+ resources, 0 violations/);
+        expect(readFileSync(join(checkout, "policy-dev.md"), "utf8")).toMatch(/^### Policy check of dev: \d+ resources, 0 violations/);
         stackFile(true);
         const fail = await runStep(step.run!, env);
         expect(fail.code).toBe(4);
-        expect(readFileSync(join(project, "policy-dev.md"), "utf8")).toMatch(/\| mandatory \| S3\.14 \| s3-versioning \|/);
+        expect(readFileSync(join(checkout, "policy-dev.md"), "utf8")).toMatch(/\| mandatory \| S3\.14 \| s3-versioning \|/);
         // Without pipefail (GitHub's default shell, `bash -e {0}`) tee's 0 would have passed the same stack.
         expect((await runStep(step.run!, env, ["-e"])).code).toBe(0);
       }

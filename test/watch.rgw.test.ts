@@ -46,8 +46,8 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   writeFileSync(label, '#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while IFS= read -r f; do\n  case "$f" in *bad*) echo "cannot read $f" >&2; exit 4;; esac\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"; wc -c < "$f" > "$STOWAGE_OUT/$f.txt"\ndone\n');
   chmodSync(label, 0o755);
 
-  const start = (command = label): Watcher => {
-    const args = ["run", "--watch", "--listen", `127.0.0.1:${port}`, "--in", "s3://cams/uploads", "--out", "s3://cams/processed", "--glob", "/*/*", "--batch-seconds", "0.3", "--code-version", "v1", "--endpoint", rgw.endpoint, "--region", "us-east-1", "--report-seconds", "1", "--json", "--", command];
+  const start = (command = label, listenPort = port): Watcher => {
+    const args = ["run", "--watch", "--listen", `127.0.0.1:${listenPort}`, "--in", "s3://cams/uploads", "--out", "s3://cams/processed", "--glob", "/*/*", "--batch-seconds", "0.3", "--code-version", "v1", "--endpoint", rgw.endpoint, "--region", "us-east-1", "--report-seconds", "1", "--json", "--", command];
     const child = spawn(process.execPath, [join(packageRoot(), "dist", "bundle", "cli.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     const w: Watcher = {
       child,
@@ -177,6 +177,44 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       expect(await versionsOf(`processed/${path}.txt`), path).toBe(1);
     }
   }, 180_000);
+
+  it("refuses a --listen port already taken before any work, never saying it listens", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const before = await versionsOf("processed/.stowage/");
+      await put("uploads/home-9/waiting.jpg", "would be caught up");
+      const w = start(label, (taken.address() as { port: number }).port);
+      expect(await w.exited).toBe(2);
+      expect(w.stderr).toMatch(/Cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\./);
+      expect(w.stderr).not.toMatch(/listening/);
+      expect(w.stderr).toMatch(/^stowage: Cannot listen on [^\n]+\nChoose a free port with --listen HOST:PORT\.\n$/); // the message and its next step, nothing else
+      expect(w.batches).toEqual([]); // no catch-up ran
+      expect(await versionsOf("processed/.stowage/")).toBe(before); // and nothing was written
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("does not take its own writes under .stowage/ for events, and reports waiting 0 once nothing waits", async () => {
+    const w = start();
+    await w.waitFor((b) => b.kind === "catch-up", 60_000);
+    const n = done(w);
+    await put("uploads/home-7/one.jpg", "one");
+    await w.waitFor((b) => b.kind === "batch" && b.totals.done > n);
+    // The batch committed the input (uploads/.stowage/…), which the topic pushes back; wait for three reports
+    // after it, time enough for those pushes to arrive and be batched (--batch-seconds 0.3, reports every second).
+    const reports = () => w.stderr.split("\n").filter((l) => /waiting \d+/.test(l));
+    const seen = reports().length;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => reports().length >= seen + 3 && (clearInterval(timer), resolve()), 100);
+      setTimeout(() => (clearInterval(timer), reject(new Error(`no reports; stderr: ${w.stderr}`))), 60_000).unref();
+    });
+    expect(reports().at(-1)).toMatch(/waiting 0,/);
+    const batches = w.batches.filter((b) => b.kind === "batch");
+    expect(batches.reduce((sum, b) => sum + b.events, 0)).toBe(1); // the upload, and none of the watcher's writes
+    expect(await w.stop("SIGTERM")).toBe(0);
+  });
 
   it("killed mid-batch (SIGKILL, no goodbye), restarts and loses nothing, with one output version per input", async () => {
     const slow = join(dir, "slow.sh");

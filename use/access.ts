@@ -54,11 +54,52 @@ export function sessionPolicy(bucket: string, prefix: string, access: Access, km
   };
 }
 
-/** "90s", "15m", "1h", "12h": STS takes 15 minutes to 12 hours (and the role's MaxSessionDuration); URLs up to 7 days. */
-export function parseDuration(text: string, min: number, max: number): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(text);
-  const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"] : NaN;
-  if (!(seconds >= min && seconds <= max)) throw new UserError(`--for ${text} must be a duration from ${min / 60} minutes to ${max / 3600} hours, like 15m or 1h.`);
+/** Where households live, as the stack declares it (stowage:households): `depth` folders under `prefix` name one. */
+export interface Households {
+  readonly prefix: string;
+  readonly depth: number;
+}
+
+/** "uploads/<household>/" for { prefix: uploads/, depth: 1 }; deeper levels as <…>. */
+export const householdPattern = (h: Households) => `${h.prefix}${"<…>/".repeat(h.depth - 1)}<household>/`;
+
+/**
+ * A prefix within one household: at least `depth` folders below the households' prefix (a folder inside one
+ * household is fine). Anything above would reach every household below it.
+ */
+export function checkHousehold(prefix: string, h: Households): string {
+  checkPrefix(prefix);
+  const example = `${h.prefix}${"a/".repeat(h.depth - 1)}home-42/`;
+  const levels = prefix.startsWith(h.prefix) ? prefix.slice(h.prefix.length).split("/").filter(Boolean).length : -1;
+  if (levels < 0) throw new UserError(`--prefix ${prefix} is not a household's folder: the stack's households are ${householdPattern(h)}.`, `Give one household's folder, e.g. --prefix ${example}`);
+  if (levels < h.depth) {
+    throw new UserError(`--prefix ${prefix} is above one household: the stack's households are ${householdPattern(h)}, ${h.depth} folder${h.depth === 1 ? "" : "s"} below ${h.prefix}, and a grant names one of them.`, `Give one household's folder, e.g. --prefix ${example}`);
+  }
+  return prefix;
+}
+
+const UNITS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+const UNIT_NAMES = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]] as const;
+
+/** 90 → "90 seconds", 900 → "15 minutes", 604800 → "7 days": the largest unit that divides it. */
+export function humanDuration(seconds: number): string {
+  const [size, name] = UNIT_NAMES.find(([size]) => seconds % size === 0)!;
+  const n = seconds / size;
+  return `${n} ${name}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * A duration as the help writes it: whole numbers with units s, m, h, d, alone or combined largest first ("90s",
+ * "15m", "1h30m", "2d"). `what` names whose bounds apply: STS credentials last 15 minutes to 12 hours (and within
+ * the role's MaxSessionDuration), presigned links up to 7 days.
+ */
+export function parseDuration(text: string, min: number, max: number, what: string): number {
+  const parts = /^(?:\d+[smhd])+$/.test(text) ? [...text.matchAll(/(\d+)([smhd])/g)] : [];
+  const units = parts.map((p) => p[2] as keyof typeof UNITS);
+  const ordered = units.every((u, i) => i === 0 || UNITS[u] < UNITS[units[i - 1]!]);
+  if (!parts.length || !ordered) throw new UserError(`--for ${text} is not a duration.`, "Write whole numbers with s, m, h or d, largest first: 90s, 15m, 1h30m, 2d.");
+  const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2] as keyof typeof UNITS], 0);
+  if (seconds < min || seconds > max) throw new UserError(`--for ${text} (${humanDuration(seconds)}) is outside what ${what} allow: ${humanDuration(min)} to ${humanDuration(max)}.`, `Give a duration from ${humanDuration(min)} to ${humanDuration(max)}.`);
   return seconds;
 }
 
@@ -84,10 +125,13 @@ export interface GrantOptions {
   readonly target: S3Repo;
   readonly bucket: string;
   readonly prefix: string;
+  /** The stack's households: the prefix must be one of them (or inside one). */
+  readonly households: Households;
   readonly roleArn?: string;
   readonly seconds: number;
   readonly access: Access;
-  readonly reason?: string;
+  /** Why: the audit record's point, so required. */
+  readonly reason: string;
   readonly urls: boolean;
   readonly audit: Store;
   readonly region?: string;
@@ -103,10 +147,11 @@ export interface Granted {
 }
 
 export async function grant(o: GrantOptions): Promise<Granted> {
-  checkPrefix(o.prefix);
+  checkHousehold(o.prefix, o.households);
+  if (!o.reason.trim()) throw new UserError("--reason is empty.", "Say why, e.g. --reason 'claim 7731': it is what the audit record is for.");
   const issued = new Date();
   const id = `${issued.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
-  const base = { id, issuedAt: issued.toISOString(), expiresAt: new Date(issued.getTime() + o.seconds * 1000).toISOString(), by: await o.audit.who(), host: hostname(), bucket: o.bucket, prefix: o.prefix, access: o.access, reason: o.reason ?? null };
+  const base = { id, issuedAt: issued.toISOString(), expiresAt: new Date(issued.getTime() + o.seconds * 1000).toISOString(), by: await o.audit.who(), host: hostname(), bucket: o.bucket, prefix: o.prefix, access: o.access, reason: o.reason };
   let record: GrantRecord;
   let result: Omit<Granted, "record" | "audit">;
   if (o.urls) {

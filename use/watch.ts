@@ -12,7 +12,7 @@ import { compareSequencers, type ObjectCreated } from "./events.js";
 import { datumsBy } from "./glob.js";
 import { advance, overlay, rows, writeManifest } from "./manifest.js";
 import { codeIdentity, runPipeline, type RunOptions, type RunResult } from "./run.js";
-import { comparePaths, type Row } from "./store.js";
+import { META, comparePaths, type Row } from "./store.js";
 
 /** One event as its source delivered it; `settle` acknowledges it (ok) or hands it to the failure path. */
 export interface Delivery {
@@ -39,6 +39,8 @@ export interface WatchOptions extends RunOptions {
   readonly signal: AbortSignal;
   /** After each batch (and the catch-up run). */
   readonly onBatch?: (b: BatchReport) => void;
+  /** Once the source listens, before the catch-up: `live` is the running count (its `pending` is what waits now). */
+  readonly onListening?: (live: Readonly<WatchTotals>) => void;
 }
 
 export interface BatchReport {
@@ -73,35 +75,45 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
     totals.skipped += r.datums.skipped;
   };
 
-  // The code does not change while the watcher runs: its identity (git commands) is taken once, not per batch.
-  const watching: WatchOptions = { ...opts, code: opts.code ?? (await codeIdentity(opts.command, opts.cwd ?? process.cwd(), opts.codeVersion)) };
-  // Catch up: anything uploaded while no watcher listened (events are not kept for us) is in the listing.
-  const started = Date.now();
-  const caughtUp = await runPipeline({ ...watching, incremental: true });
-  count(caughtUp);
-  opts.onBatch?.({ kind: "catch-up", events: 0, run: caughtUp.run, status: caughtUp.status, outputCommit: caughtUp.outputCommit, datums: caughtUp.datums, lagMs: Date.now() - started, totals: { ...totals } });
-
+  // The source first: a port already taken fails the command before any work (and before it says it listens).
+  // Events that arrive during the catch-up wait in `pending`; nothing is lost between the two.
   let pending: Delivery[] = [];
   let wake: (() => void) | null = null;
   const nudge = () => {
     wake?.();
     wake = null;
   };
+  await opts.source.start((ds) => {
+    const ours: Delivery[] = [];
+    for (const d of ds) {
+      // The repositories' own writes (commits under .stowage/, outputs outside the input) and paths the glob does
+      // not take are not this pipeline's: acknowledged at once, never waiting.
+      const path = opts.input.locate(d.event.bucket, d.event.key);
+      if (path === null || path === META || path.startsWith(`${META}/`) || datumOf(path) === null) void d.settle(true);
+      else ours.push(d);
+    }
+    const first = pending.length === 0 && ours.length > 0;
+    pending.push(...ours);
+    totals.pending = pending.length;
+    // The first event starts the batch's clock; a full batch goes at once.
+    if (first || pending.length >= batchSize) nudge();
+  });
+  opts.onListening?.(totals);
   let stopped: Promise<void> = Promise.resolve();
   const onAbort = () => {
     stopped = opts.source.stop();
     nudge();
   };
   opts.signal.addEventListener("abort", onAbort);
-  await opts.source.start((ds) => {
-    const first = pending.length === 0 && ds.length > 0;
-    pending.push(...ds);
-    totals.pending = pending.length;
-    // The first event starts the batch's clock; a full batch goes at once.
-    if (first || pending.length >= batchSize) nudge();
-  });
 
   try {
+    // The code does not change while the watcher runs: its identity (git commands) is taken once, not per batch.
+    const watching: WatchOptions = { ...opts, code: opts.code ?? (await codeIdentity(opts.command, opts.cwd ?? process.cwd(), opts.codeVersion)) };
+    // Catch up: anything uploaded while no watcher listened (events are not kept for us) is in the listing.
+    const started = Date.now();
+    const caughtUp = await runPipeline({ ...watching, incremental: true });
+    count(caughtUp);
+    opts.onBatch?.({ kind: "catch-up", events: 0, run: caughtUp.run, status: caughtUp.status, outputCommit: caughtUp.outputCommit, datums: caughtUp.datums, lagMs: Date.now() - started, totals: { ...totals } });
     for (;;) {
       if (opts.signal.aborted) await stopped; // no delivery arrives after this
       if (opts.signal.aborted && !pending.length) break;

@@ -153,12 +153,13 @@ async function runWatch(values: WatchValues, a: { input: import("../../use/store
   const onSignal = () => stop.abort();
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
-  let last: { lagMs: number; totals: { done: number; failed: number; skipped: number; pending: number } } | null = null;
+  // The counts as they are now (waiting falls to 0 as soon as nothing waits), and the last batch's lag.
+  let live: { done: number; failed: number; skipped: number; pending: number } | null = null;
+  let lastLagMs: number | null = null;
   const report = setInterval(() => {
-    if (last) log(`done ${last.totals.done}, failed ${last.totals.failed}, skipped ${last.totals.skipped}, waiting ${last.totals.pending}, last lag ${(last.lagMs / 1000).toFixed(1)} s`);
+    if (live && lastLagMs !== null) log(`done ${live.done}, failed ${live.failed}, skipped ${live.skipped}, waiting ${live.pending}, last lag ${(lastLagMs / 1000).toFixed(1)} s`);
   }, reportMs);
   try {
-    log(`listening on ${source.describe}`);
     await watch({
       input: a.input,
       output: a.output,
@@ -173,8 +174,12 @@ async function runWatch(values: WatchValues, a: { input: import("../../use/store
       batchSize: intFlag(values["batch-size"], "--batch-size", 100, 1, 100_000),
       batchSeconds,
       signal: stop.signal,
+      onListening: (totals) => {
+        live = totals;
+        log(`listening on ${source.describe}`);
+      },
       onBatch: (b) => {
-        last = b;
+        lastLagMs = b.lagMs;
         if (a.format === "json") print(`${JSON.stringify(b)}\n`);
         else print(`${b.kind} ${b.run ?? ""} ${b.status}: ${b.events} events, ${b.datums.processed} processed, ${b.datums.skipped} skipped, ${b.datums.failed} failed, lag ${(b.lagMs / 1000).toFixed(1)} s\n`);
       },

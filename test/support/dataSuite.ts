@@ -92,11 +92,18 @@ function scripts(): { shell: string; python: string; flaky: string } {
   return { shell, python, flaky };
 }
 
+/**
+ * A test's timeout from the commands it runs (each a process start, a Python interpreter, S3 round trips): on a
+ * machine busy with other work one start took 14 s, so each command gets 30 s. The Python datum test hit the
+ * suite-wide 30 s with ten commands.
+ */
+const commands = (n: number) => n * 30_000;
+
 export function dataLayerSuite(place: () => Place | Promise<Place>): void {
   const code = scripts();
   const image = (n = 64) => randomBytes(n);
 
-  it("commits, logs, diffs and checks out byte for byte across overwrites and deletes", async () => {
+  it("commits, logs, diffs and checks out byte for byte across overwrites and deletes", { timeout: commands(12) }, async () => {
     const p = await place();
     const repo = p.repo("roundtrip");
     const v1 = { "cam-1/a.jpg": image(300), "cam-1/b.jpg": image(5), "cam-2/c.jpg": image(70_000), "top.txt": Buffer.from("hello\n") };
@@ -133,7 +140,7 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     expect(notEmpty.stderr).toContain("is not empty");
   });
 
-  it("runs a shell command and a Python script per datum, and why names the exact input versions", async () => {
+  it("runs a shell command and a Python script per datum, and why names the exact input versions", { timeout: commands(10) }, async () => {
     const p = await place();
     const images = p.repo("images");
     const versions: Record<string, string> = {};
@@ -176,7 +183,7 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     expect(text.stdout).toContain("made by run");
   });
 
-  it("re-runs only new or changed datums, and only when the code is the same", async () => {
+  it("re-runs only new or changed datums, and only when the code is the same", { timeout: commands(16) }, async () => {
     const p = await place();
     const images = p.repo("inc-images");
     const versions: Record<string, string> = {};
@@ -204,9 +211,9 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
 
     const newCode = await stowage(p, ["run", "--in", images, "--out", out, "--code-version", "v2", "--json", "--", code.shell]);
     expect(newCode.json.datums).toMatchObject({ total: 7, processed: 7, skipped: 0 });
-  }, 120_000); // 14 commands, each a second or more on a loaded machine
+  }); // 16 commands with the why of each output
 
-  it("publishes nothing when a datum fails, says why, and a re-run does only what failed", async () => {
+  it("publishes nothing when a datum fails, says why, and a re-run does only what failed", { timeout: commands(6) }, async () => {
     const p = await place();
     const images = p.repo("fail-images");
     for (const cam of ["cam-1", "cam-2", "cam-3"]) await p.put(images, `${cam}/ok.jpg`, image(8));
@@ -227,7 +234,7 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     expect(rerun.json.datums).toMatchObject({ total: 3, processed: 1, skipped: 2, failed: 0 });
   });
 
-  it("never loses one of several concurrent commits to one branch", async () => {
+  it("never loses one of several concurrent commits to one branch", { timeout: commands(6) }, async () => {
     const p = await place();
     const repo = p.repo("race");
     await p.put(repo, "seed.txt", Buffer.from("seed"));
@@ -247,7 +254,7 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     expect(log.json.commits[0].files).toBe(writers + 1);
   });
 
-  it("refuses bad input with a message and the next step, and no stack trace", async () => {
+  it("refuses bad input with a message and the next step, and no stack trace", { timeout: commands(6) }, async () => {
     const p = await place();
     const images = p.repo("bad-input");
     await p.put(images, "a/1.jpg", image(4));
