@@ -354,6 +354,7 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
       heldOut.push({ from: left, to, measuredMs: truth, estimateMs: e.ms, via: e.via, error: (e.ms - truth) / truth, nearestKm, known });
     }
   }
+  const vantageAll = vantageMatrix && fitVantage(m, vantageMatrix, coords, measured);
   const abs = heldOut.map((h) => Math.abs(h.error));
   const knownAbs = heldOut.filter((h) => h.known).map((h) => Math.abs(h.error));
   const all = intervalOf(heldOut);
@@ -377,7 +378,7 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
     method: m.method,
     regions: measured.length,
     hop: fitHop(pairs),
-    ...(vantageMatrix && fitVantage(m, vantageMatrix, coords, measured) ? { vantage: fitVantage(m, vantageMatrix, coords, measured)! } : {}),
+    ...(vantageAll ? { vantage: vantageAll } : {}),
     heldOut,
     medianAbsError: median(abs),
     p90AbsError: quantile(sorted(abs), 0.9),
