@@ -3,7 +3,7 @@
  * data set's source and date. Pure rendering of model.ts's leave-one-region-out calibration.
  */
 import { textTable } from "../../core/render.js";
-import { ROUTING_KNOWN_KM, HOP_BANDS_KM, type Calibration } from "./model.js";
+import { ROUTING_KNOWN_KM, HOP_BANDS_KM, VANTAGE_KM, type Calibration } from "./model.js";
 
 /** What the estimate is held to (issue #13): the median held-out error, and the error no pair may exceed. */
 export const TARGET_MEDIAN_ERROR = 0.12;
@@ -29,6 +29,7 @@ export function calibrationJson(c: Calibration, worst = 15) {
     interval80: { ratioLow: Math.round(c.ratioLow * 1000) / 1000, ratioHigh: Math.round(c.ratioHigh * 1000) / 1000 },
     routingUnknown: { beyondKm: ROUTING_KNOWN_KM, interval: "floor…estimate × ratioMax", ratioMax: Math.round(c.ratioMax * 1000) / 1000 },
     knownRouting: { heldOut: c.known, p90AbsErrorPct: pct(c.p90KnownError) },
+    vantage: c.vantage ? { source: c.vantage.matrix.source, asOf: c.vantage.matrix.asOf, licence: c.vantage.matrix.licence, metroKm: VANTAGE_KM, twins: c.vantage.twins.length, scale: Math.round(c.vantage.scale * 1000) / 1000 } : null,
     coverage: { allPct: pct(c.coverage), knownRoutingPct: pct(c.coverageKnown), protocol: "each region's intervals fitted without it (nested leave-one-region-out)" },
     targets: {
       medianAbsErrorPct: pct(TARGET_MEDIAN_ERROR),
@@ -58,7 +59,8 @@ export function calibrationText(c: Calibration): string {
     `  90th percentile error:     ${j.p90AbsErrorPct}%`,
     `  largest error:             ${j.maxAbsErrorPct}%   target ≤ ${j.targets.maxAbsErrorPct}%: ${verdict(j.targets.maxMet)} (${j.over35Pct}% of estimates are over)`,
     `  80% interval:              measured = estimate × ${j.interval80.ratioLow}…${j.interval80.ratioHigh} (fitted on known routing)`,
-    `  routing unknown:           nearest measured region over ${j.routingUnknown.beyondKm.toLocaleString("en-US")} km: floor…estimate × ${j.routingUnknown.ratioMax}`,
+    `  routing unknown:           nearest measured region over ${j.routingUnknown.beyondKm.toLocaleString("en-US")} km${j.vantage ? ` and no vantage region within ${j.vantage.metroKm} km` : ""}: floor…estimate × ${j.routingUnknown.ratioMax}`,
+    ...(j.vantage ? [`  vantage routes:            ${j.vantage.source}; as of ${j.vantage.asOf}; ${j.vantage.twins} AWS regions share a metro (≤ ${j.vantage.metroKm} km), scaled × ${j.vantage.scale}`] : []),
     `  known routing:             ${j.knownRouting.heldOut} held-out estimates, 90th percentile error ${j.knownRouting.p90AbsErrorPct}%`,
     `  interval coverage:         ${j.coverage.allPct}% of held-out measurements inside (${j.coverage.knownRoutingPct}% with known routing), each region's interval fitted without it`,
     `  hop by physics:            max(floor, ${j.localHop.constMs} ms + factor × floor), factor ${j.localHop.factors.map((f) => `${f.factor} ${f.upToKm === null ? "beyond" : `to ${f.upToKm.toLocaleString("en-US")} km`}`).join(", ")} (${j.localHop.fittedOnPairs} pairs)`,

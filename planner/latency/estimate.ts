@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../core/paths.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
-import { ROUTING_KNOWN_KM, calibrate, floorMs, haversineKm, measuredMs, pathEstimate, type Calibration, type Coordinates, type Network, type RttMatrix } from "./model.js";
+import { calibrate, floorMs, measuredMs, pathEstimate, routingKnown, haversineKm, type Calibration, type Coordinates, type Network, type RttMatrix, type VantageMatrix } from "./model.js";
 
 export { floorMs, haversineKm } from "./model.js";
 
@@ -27,19 +27,20 @@ let shipped: OfflineModel | undefined;
 /** The model on the shipped matrix, calibrated once per process (a few ms). */
 export function offlineModel(): OfflineModel {
   if (!shipped) {
-    const matrix = JSON.parse(readFileSync(join(packageRoot(), "data", "latency", "aws-inter-region-p50.json"), "utf8")) as RttMatrix;
-    shipped = modelOf(matrix);
+    const read = (file: string) => JSON.parse(readFileSync(join(packageRoot(), "data", "latency", file), "utf8")) as unknown;
+    shipped = modelOf(read("aws-inter-region-p50.json") as RttMatrix, read("azure-inter-region-p50.json") as VantageMatrix);
   }
   return shipped;
 }
 
-export function modelOf(matrix: RttMatrix): OfflineModel {
+/** The model on an AWS matrix, with a vantage matrix (Azure's) for routing from metros it shares, if given. */
+export function modelOf(matrix: RttMatrix, vantage?: VantageMatrix): OfflineModel {
   const coords = (code: string): Coordinates => findRegion(code)!;
   const regions = REGIONS.map((r) => r.code);
-  const calibration = calibrate(matrix, coords, regions);
+  const calibration = calibrate(matrix, coords, regions, vantage);
   const measured = regions.filter((r) => matrix.p50[r] !== undefined);
-  // The hop the calibration fitted on every measured pair is the one estimates use.
-  return { network: { matrix, hop: calibration.hop, coords, measured }, calibration };
+  // The hop and vantage scale the calibration fitted on every measured pair are the ones estimates use.
+  return { network: { matrix, hop: calibration.hop, coords, measured, ...(calibration.vantage ? { vantage: calibration.vantage } : {}) }, calibration };
 }
 
 /** Where a round trip starts: a place, or the inside of a region (`region` set: no access term). */
@@ -71,10 +72,8 @@ export function estimateRtt(from: From, to: { code: string; lat: number; lon: nu
   const access = from.region ? 0 : accessMs;
   const path = pathEstimate(model.network, from, to.code);
   const { ratioLow, ratioHigh, ratioMax } = model.calibration;
-  const net = model.network;
-  const nearestKm = Math.min(...net.measured.filter((r) => r !== from.region).map((r) => haversineKm(from, net.coords(r))));
-  // Routing unknown (no measured region near): from the floor to the worst held-out ratio, as calibrated.
-  const unknown = nearestKm > ROUTING_KNOWN_KM;
+  // Routing unknown (no measured region near, no vantage region in the metro): floor to the worst held-out ratio.
+  const unknown = !routingKnown(model.network, from, from.region);
   return {
     distanceKm,
     floorMs: floor,

@@ -138,6 +138,28 @@ export interface PathEstimate {
   readonly via: string | null;
 }
 
+/**
+ * A second, independent backbone matrix (Azure's published inter-region P50s, data/latency/): not AWS truth, but
+ * where one of its regions shares a metro with a place, it says how traffic from that metro is routed.
+ */
+export interface VantageMatrix extends RttMatrix {
+  readonly licence: string;
+  /** City coordinates of the metro each region is named for; regions without one are never used. */
+  readonly places: Readonly<Record<string, Coordinates & { readonly city: string }>>;
+}
+
+/** A vantage region counts as sharing a metro with a place or an AWS region within this many km. */
+export const VANTAGE_KM = 100;
+
+/** The vantage matrix joined to the AWS regions: metro twins, and the fitted AWS ÷ vantage ratio. */
+export interface Vantage {
+  readonly matrix: VantageMatrix;
+  /** Median of AWS measured ÷ vantage measured over pairs of measured AWS regions that both have a twin. */
+  readonly scale: number;
+  /** Measured AWS regions with a vantage region in their metro. */
+  readonly twins: readonly { readonly region: string; readonly twin: string }[];
+}
+
 /** What a path estimate needs: the matrix, the fitted hop, coordinates, and which regions count as measured. */
 export interface Network {
   readonly matrix: RttMatrix;
@@ -145,6 +167,66 @@ export interface Network {
   readonly coords: (region: string) => Coordinates;
   /** Regions with measurements (calibration leaves one out). */
   readonly measured: readonly string[];
+  readonly vantage?: Vantage;
+}
+
+/** The vantage region nearest a place within VANTAGE_KM, or null. */
+export function vantageNear(v: VantageMatrix, at: Coordinates): { name: string; km: number } | null {
+  let best: { name: string; km: number } | null = null;
+  for (const [name, c] of Object.entries(v.places)) {
+    const km = haversineKm(at, c);
+    if (km <= VANTAGE_KM && (!best || km < best.km)) best = { name, km };
+  }
+  return best;
+}
+
+/** Join the vantage matrix to the measured AWS regions and fit its scale on their measured pairs. */
+export function fitVantage(m: RttMatrix, v: VantageMatrix, coords: (r: string) => Coordinates, measured: readonly string[]): Vantage | undefined {
+  const twins = measured.flatMap((region) => {
+    const near = vantageNear(v, coords(region));
+    return near ? [{ region, twin: near.name }] : [];
+  });
+  const ratios: number[] = [];
+  for (const a of twins) {
+    for (const b of twins) {
+      if (a.region >= b.region || a.twin === b.twin) continue;
+      const aws = measuredMs(m, a.region, b.region);
+      const az = measuredMs(v, a.twin, b.twin);
+      if (aws !== null && az !== null && az > 0) ratios.push(aws / az);
+    }
+  }
+  return ratios.length ? { matrix: v, scale: median(ratios), twins } : undefined;
+}
+
+/**
+ * From a place more than ROUTING_KNOWN_KM from every measured region that shares a metro with a vantage region, to
+ * a measured region with a vantage twin: the vantage matrix's measured round trip between the two metros, scaled to
+ * AWS's figures (Tel Aviv → Dubai goes through Europe on Azure's backbone too). Null otherwise; the caller then
+ * prices the path as before. Only the target's own twin is used: routing on through other twins made the held-out
+ * figures worse (Querétaro → Ohio entered via San Jose, +111%).
+ */
+function vantagePath(net: Network, from: Coordinates, to: string): PathEstimate | null {
+  const v = net.vantage;
+  if (!v) return null;
+  const near = vantageNear(v.matrix, from);
+  if (!near) return null;
+  const measured = memoOf(net).measured;
+  let best: PathEstimate | null = null;
+  for (const { region, twin } of v.twins) {
+    if (region !== to || !measured.has(region) || twin === near.name) continue;
+    const az = measuredMs(v.matrix, near.name, twin);
+    if (az === null) continue;
+    const ms = hopMs(net.hop, near.km) + v.scale * az + (region === to ? 0 : betweenRegions(net, region, to));
+    if (!best || ms < best.ms) best = { ms, via: region === to ? null : region };
+  }
+  return best;
+}
+
+/** Routing is known from a place with a measured region within ROUTING_KNOWN_KM, or a vantage region in its metro. */
+export function routingKnown(net: Network, from: Coordinates, except?: string): boolean {
+  const nearestKm = Math.min(...net.measured.filter((r) => r !== except).map((r) => haversineKm(from, net.coords(r))));
+  if (nearestKm <= ROUTING_KNOWN_KM) return true;
+  return net.vantage !== undefined && vantageNear(net.vantage.matrix, from) !== null;
 }
 
 /** Per network: its measured set, and each place's nearest measured regions (estimates repeat both). */
@@ -185,6 +267,8 @@ function betweenRegions(net: Network, a: string, b: string): number {
  */
 export function pathEstimate(net: Network, from: Coordinates, to: string): PathEstimate {
   const directKm = haversineKm(from, net.coords(to));
+  const viaVantage = byDistance(net, from)[0]!.km > ROUTING_KNOWN_KM ? vantagePath(net, from, to) : null;
+  if (viaVantage) return { ms: Math.max(viaVantage.ms, floorMs(directKm)), via: viaVantage.via };
   let best: PathEstimate | null = directKm <= LOCAL_HOP_MAX_KM ? { ms: hopMs(net.hop, directKm), via: null } : null;
   const hubs = byDistance(net, from).slice(0, ENTRY_HUBS);
   const entries = hubs.filter((h) => h.km <= hubs[0]!.km + LOCAL_HOP_MAX_KM);
@@ -205,6 +289,8 @@ export interface HeldOut {
   readonly error: number;
   /** How far the held-out region is from its nearest other measured region. */
   readonly nearestKm: number;
+  /** Within ROUTING_KNOWN_KM of another measured region, or sharing a metro with a vantage region. */
+  readonly known: boolean;
 }
 
 export interface Calibration {
@@ -214,6 +300,8 @@ export interface Calibration {
   readonly regions: number;
   /** The local hop fitted on every measured region (what estimates use). */
   readonly hop: LocalHop;
+  /** The vantage matrix joined to every measured region (what estimates use), when one was given. */
+  readonly vantage?: Vantage;
   /** Every held-out estimate (each pair twice: once per end left out). */
   readonly heldOut: readonly HeldOut[];
   readonly medianAbsError: number;
@@ -243,29 +331,32 @@ export interface Calibration {
 
 /** The interval a set of held-out estimates earns. */
 function intervalOf(held: readonly HeldOut[]) {
-  const known = sorted(held.filter((h) => h.nearestKm <= ROUTING_KNOWN_KM).map((h) => h.measuredMs / h.estimateMs));
+  const known = sorted(held.filter((h) => h.known).map((h) => h.measuredMs / h.estimateMs));
   return { low: quantile(known, 0.1), high: quantile(known, 0.9), max: Math.max(...held.map((h) => h.measuredMs / h.estimateMs)) };
 }
 
 /** Leave-one-region-out: every measured region as an unmeasured place, against its own measurements. */
-export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regions: readonly string[]): Calibration {
+export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regions: readonly string[], vantageMatrix?: VantageMatrix): Calibration {
   const measured = regions.filter((r) => m.p50[r] !== undefined);
   const pairs = measuredPairs(m, measured, coords);
   const heldOut: HeldOut[] = [];
   for (const left of measured) {
     const others = measured.filter((r) => r !== left);
     const hop = fitHop(pairs.filter((p) => p.a !== left && p.b !== left));
-    const net: Network = { matrix: m, hop, coords, measured: others };
+    const vantage = vantageMatrix && fitVantage(m, vantageMatrix, coords, others);
+    const net: Network = { matrix: m, hop, coords, measured: others, ...(vantage ? { vantage } : {}) };
     const nearestKm = Math.min(...others.map((r) => haversineKm(coords(left), coords(r))));
+    const known = routingKnown(net, coords(left));
     for (const to of others) {
       const truth = measuredMs(m, left, to);
       if (truth === null) continue;
       const e = pathEstimate(net, coords(left), to);
-      heldOut.push({ from: left, to, measuredMs: truth, estimateMs: e.ms, via: e.via, error: (e.ms - truth) / truth, nearestKm });
+      heldOut.push({ from: left, to, measuredMs: truth, estimateMs: e.ms, via: e.via, error: (e.ms - truth) / truth, nearestKm, known });
     }
   }
+  const vantageAll = vantageMatrix && fitVantage(m, vantageMatrix, coords, measured);
   const abs = heldOut.map((h) => Math.abs(h.error));
-  const knownAbs = heldOut.filter((h) => h.nearestKm <= ROUTING_KNOWN_KM).map((h) => Math.abs(h.error));
+  const knownAbs = heldOut.filter((h) => h.known).map((h) => Math.abs(h.error));
   const all = intervalOf(heldOut);
   // Coverage earned out of sample: a region's own estimates never shape the interval they are judged by.
   let inside = 0;
@@ -274,7 +365,7 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
     const iv = intervalOf(heldOut.filter((h) => h.from !== left && h.to !== left));
     for (const h of heldOut.filter((x) => x.from === left)) {
       const floor = floorMs(haversineKm(coords(h.from), coords(h.to)));
-      const known = h.nearestKm <= ROUTING_KNOWN_KM;
+      const known = h.known;
       const [lo, hi] = known ? [Math.max(floor, h.estimateMs * iv.low), h.estimateMs * iv.high] : [floor, h.estimateMs * iv.max];
       const ok = h.measuredMs >= lo && h.measuredMs <= hi;
       if (ok) inside++;
@@ -287,6 +378,7 @@ export function calibrate(m: RttMatrix, coords: (r: string) => Coordinates, regi
     method: m.method,
     regions: measured.length,
     hop: fitHop(pairs),
+    ...(vantageAll ? { vantage: vantageAll } : {}),
     heldOut,
     medianAbsError: median(abs),
     p90AbsError: quantile(sorted(abs), 0.9),
