@@ -8,9 +8,9 @@
  * run fails, so a re-run does only what did not succeed (Pachyderm re-runs datums that had succeeded in a failed job).
  * A failed run publishes no commit at all, where Pachyderm finishes one holding partial output.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
@@ -89,6 +89,11 @@ export interface RunOptions {
   /** Watch mode: only the datums this admits (those the events touched). */
   readonly only?: (datum: string) => boolean;
   /**
+   * Ctrl-C or SIGTERM stops the commands, removes the datum folders and exits 130/143 (default). A watcher handles the
+   * signals itself (it finishes the batch in hand), so it passes false.
+   */
+  readonly exitOnSignal?: boolean;
+  /**
    * Watch mode: the output commit is the branch head plus these datums' outputs (not the union of every datum's), and
    * the datums that succeeded are committed even when others failed — one bad image must not hold up the rest.
    */
@@ -106,7 +111,54 @@ export interface RunResult {
 
 const TAIL_LINES = 20;
 
+/**
+ * The datum folders (household data) and commands in flight. However the process ends — a return, a throw, exit(),
+ * Ctrl-C or SIGTERM — none of them outlives it.
+ */
+const scratch = { dirs: new Set<string>(), children: new Set<ChildProcess>(), hooked: false };
+
+function removeScratch(): void {
+  for (const dir of scratch.dirs) rmSync(dir, { recursive: true, force: true });
+  scratch.dirs.clear();
+}
+
+/** Stops every command with `signal` (SIGKILL after 2 s), then removes every datum folder. */
+async function stopScratch(signal: NodeJS.Signals): Promise<void> {
+  const closing = [...scratch.children].map((child) => new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once("close", () => done());
+    child.kill(signal);
+    setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+  }));
+  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 3000).unref())]);
+  removeScratch();
+}
+
+/** Installs the signal handlers for one run; returns their removal. */
+function exitOnSignal(): () => void {
+  const on = (signal: NodeJS.Signals) => () => {
+    void stopScratch(signal).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  const onInt = on("SIGINT");
+  const onTerm = on("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  return () => {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  };
+}
+
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const unhook = opts.exitOnSignal === false ? () => {} : exitOnSignal();
+  try {
+    return await runOnce(opts);
+  } finally {
+    unhook();
+  }
+}
+
+async function runOnce(opts: RunOptions): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const run = `${startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
   const cwd = opts.cwd ?? process.cwd();
@@ -202,6 +254,11 @@ async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
 
 async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[] }): Promise<DatumRecord> {
   const dir = await mkdtemp(join(tmpdir(), "stowage-datum-"));
+  scratch.dirs.add(dir);
+  if (!scratch.hooked) {
+    scratch.hooked = true;
+    process.on("exit", removeScratch);
+  }
   const inDir = join(dir, "in");
   const outDir = join(dir, "out");
   try {
@@ -228,6 +285,7 @@ async function processDatum(a: { opts: RunOptions; run: string; cwd: string; dat
     return { ...base, status: "processed", outputs };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    scratch.dirs.delete(dir);
   }
 }
 
@@ -252,6 +310,7 @@ interface Executed {
 function execute(command: readonly string[], cwd: string, env: Record<string, string>): Promise<Executed> {
   return new Promise((resolveRun) => {
     const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    scratch.children.add(child);
     const tail: string[] = [];
     let partial = "";
     const keep = (chunk: Buffer) => {
@@ -262,8 +321,12 @@ function execute(command: readonly string[], cwd: string, env: Record<string, st
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    child.on("error", (err) => resolveRun({ exitCode: null, signal: null, tail, error: err.message }));
+    child.on("error", (err) => {
+      scratch.children.delete(child);
+      resolveRun({ exitCode: null, signal: null, tail, error: err.message });
+    });
     child.on("close", (exitCode, signal) => {
+      scratch.children.delete(child);
       if (partial) tail.push(partial);
       resolveRun({ exitCode, signal, tail: tail.slice(-TAIL_LINES) });
     });
