@@ -47,3 +47,55 @@ describe("stowage run interrupted mid-datum", () => {
     }, 90_000);
   }
 });
+
+function treeOf(dir: string, rel = ""): string[] {
+  return readdirSync(join(dir, rel), { withFileTypes: true })
+    .filter((e) => !(rel === "" && e.name === ".stowage"))
+    .flatMap((e) => (e.isDirectory() ? treeOf(dir, join(rel, e.name)) : [join(rel, e.name)]))
+    .sort();
+}
+
+async function stowage(args: string[], env = process.env): Promise<{ code: number | null; json: any; stderr: string }> {
+  const { child, done } = start(args, env);
+  let stdout = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  const r = await done;
+  let json: unknown = null;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    // not JSON
+  }
+  return { ...r, json };
+}
+
+describe("a folder that a run writes its outputs to", () => {
+  it("holds exactly the head commit's files after each run, so a plain data commit changes nothing", async () => {
+    const base = mkdtempSync(join(tmpdir(), "stowage-outfolder-"));
+    const [input, out] = [join(base, "in"), join(base, "out")];
+    mkdirSync(input);
+    for (const name of ["a.jpg", "b.jpg"]) writeFileSync(join(input, name), `photo ${name}`);
+    // v1 writes two files per datum (one in a folder); v2 writes one; v3 fails on b.jpg and writes a new name for a.jpg.
+    const script = join(base, "label.sh");
+    writeFileSync(
+      script,
+      `#!/bin/sh\nset -e\nfor f in "$STOWAGE_IN"/*; do n=$(basename "$f")\n` +
+        `case "$VERSION" in\n v1) echo label > "$STOWAGE_OUT/$n.txt"; mkdir -p "$STOWAGE_OUT/crops"; echo crop > "$STOWAGE_OUT/crops/$n.png";;\n` +
+        ` v2) echo label2 > "$STOWAGE_OUT/$n.txt";;\n v3) [ "$n" = b.jpg ] && exit 3; echo new > "$STOWAGE_OUT/$n.new";;\nesac\ndone\n`,
+    );
+    chmodSync(script, 0o755);
+    const checkedOut = async () => {
+      const to = mkdtempSync(join(base, "co-"));
+      expect((await stowage(["data", "checkout", out, "main", "--to", to, "--json"])).code).toBe(0);
+      return treeOf(to);
+    };
+    for (const [version, code] of [["v1", 0], ["v2", 0], ["v3", 6]] as const) {
+      const r = await stowage(["run", "--in", input, "--out", out, "--code-version", version, "--json", "--", script], { ...process.env, VERSION: version });
+      expect(r.code, r.stderr).toBe(code);
+      expect(treeOf(out)).toEqual(await checkedOut());
+      const commit = await stowage(["data", "commit", out, "--json"]);
+      expect(commit.json.created, version).toBe(false);
+    }
+    expect(treeOf(out)).toEqual(["a.jpg.txt", "b.jpg.txt"]);
+  }, 120_000);
+});

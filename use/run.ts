@@ -17,7 +17,7 @@ import { delimiter, join, relative } from "node:path";
 import { UserError } from "../core/errors.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
-import { advance, overlay, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
 export interface FileRef {
@@ -185,6 +185,14 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     group.push(row);
   }
 
+  // A folder output ends holding exactly its head commit: what the head held before and this run wrote are the paths
+  // that may have to go.
+  const touched = new Set<string>();
+  if (opts.output.settle) {
+    const head = await readHead(opts.output, branch);
+    if (head) for await (const row of rows(opts.output, await readCommit(opts.output, head.commit))) touched.add(row.path);
+  }
+
   const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
   const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
   const records: DatumRecord[] = [];
@@ -223,6 +231,11 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
       return { parent: parent?.id ?? null, branch, message: `run ${name} ${run}`, author: await opts.output.who(), time: new Date().toISOString(), ...m, run };
     });
     outputCommit = done.commit.id;
+  }
+  if (opts.output.settle) {
+    for (const r of records) for (const o of r.outputs) touched.add(o.path);
+    const head = await readHead(opts.output, branch);
+    await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), touched);
   }
 
   const status = failures.length ? ("failed" as const) : ("ok" as const);

@@ -68,6 +68,12 @@ export interface Store {
   /** Keys under a metadata folder, sorted; at most `max`. */
   listMeta(folder: string, max?: number): Promise<string[]>;
   guarantee(): Promise<Guarantee>;
+  /**
+   * A folder only (a bucket's outputs are the versions its commits pin, and the roles that run may not delete): makes
+   * the folder hold the commit `head` — removes each of `touched` that `head` does not hold, and writes back each of
+   * head's files that is missing or not the committed size, from the kept objects.
+   */
+  settle?(head: AsyncIterable<Row>, touched: ReadonlySet<string>): Promise<{ removed: number; restored: number }>;
   /** The repo path of an object named by an event, or null when it is not in this repository (or a folder's). */
   locate(bucket: string, key: string): string | null;
   /** Who is writing: the AWS caller identity ARN on AWS, the local user otherwise. */
