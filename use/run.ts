@@ -197,10 +197,15 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
   const records: DatumRecord[] = [];
   let done = 0;
+  // Which datums were done before, from one listing: a record is read only for a datum that will be skipped, not
+  // asked for (and found missing) for every datum that has to run.
+  const recorded = new Set(await opts.output.listMeta("datums/"));
+  // A watcher's batch is small beside its output: there a listing of every output would cost more than it saves.
+  if (!opts.incremental) await opts.output.expectUploads?.();
   await eachParallel(groups, opts.parallel ?? 1, async ([datum, inputs]) => {
     const id = sha256(canonical([opts.input.url, datum]));
     const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
-    const earlier = await opts.output.readMeta(`datums/${key}.json`);
+    const earlier = recorded.has(`datums/${key}.json`) ? await opts.output.readMeta(`datums/${key}.json`) : null;
     const record = earlier
       ? { ...(JSON.parse(earlier.toString("utf8")) as DatumRecord), status: "skipped" as const }
       : await processDatum({ opts, run, cwd, datum, id, key, inputs });

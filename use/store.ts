@@ -55,6 +55,11 @@ export interface Store {
   fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }>;
   /** Stores the local file `src` as repo path `path`; returns the new version. */
   upload(path: string, src: string): Promise<Row>;
+  /**
+   * Before many uploads: learn the current files from one listing, so an upload asks the store about a path only
+   * when the listing cannot settle whether these bytes are already there (a bucket; a folder needs nothing).
+   */
+  expectUploads?(): Promise<void>;
   /** Metadata under `<repo>/.stowage/`. */
   readMeta(key: string): Promise<Buffer | null>;
   /** Reads the version of a create-once key that counts (see Guarantee); null when absent. */
