@@ -1,12 +1,15 @@
 /**
- * `npm run bench` (data part): the data layer against a local Ceph RADOS Gateway, beside the gateway's own raw rates
- * (the floor a layer on top of it cannot beat): a commit of 100,000 objects (listing every version + writing the
- * manifest) vs ListObjectVersions alone, and a 1,000-datum run vs raw GetObject and PutObject, with the peak memory
- * of the command. Needs root and Debian's radosgw, ceph-mon, ceph-osd, ceph-common. Prints figures only.
+ * `npm run bench` (data part): the data layer against a local Ceph RADOS Gateway (tcp_nodelay=1), beside the gateway's
+ * own raw rates (the floor a layer on top of it cannot beat): a commit of 100,000 objects (listing every version +
+ * writing the manifest) vs ListObjectVersions alone; then BENCH_DATUMS (1,000) one-file datums at --parallel 1/4/8
+ * (BENCH_PARALLEL) through `stowage run`, a minimal client on the same SDK (list once, GET → command → PUT per file),
+ * the shell loop a user would write (`aws s3 cp` down, the command, `aws s3 cp` up, xargs -P) and the floor at the same
+ * concurrency (GET + PUT per file, no process). Needs root, Debian's radosgw, ceph-mon, ceph-osd, ceph-common and
+ * awscli. Prints figures only.
  */
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
@@ -16,6 +19,7 @@ import { pool } from "./pool.js";
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
 const DATUMS = Number(process.env.BENCH_DATUMS ?? 1_000);
 const CONCURRENCY = 32;
+const PARALLEL = (process.env.BENCH_PARALLEL ?? "1,4,8").split(",").map(Number);
 
 const why = rgwUnavailable();
 if (why) {
@@ -80,34 +84,78 @@ try {
   if (committed.files !== OBJECTS) throw new Error(`committed ${committed.files} of ${OBJECTS}`);
   const recommit = await timed(["data", "commit", "s3://bench/big", ...flags], env);
 
-  // --- a run of DATUMS datums ---
+  // --- DATUMS one-file datums at each --parallel: stowage run, a minimal SDK client, the shell loop, the floor ---
   const inputs = Array.from({ length: DATUMS }, (_, i) => `runin/cam-${i}.jpg`);
   await pool(inputs, CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key, Body: "frame" })));
-  const tGet = performance.now();
-  await pool(inputs, CONCURRENCY, async (Key) => (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray());
-  const getMs = performance.now() - tGet;
-  const tPut2 = performance.now();
-  await pool(inputs, CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key: `raw-put/${Key}`, Body: "label" })));
-  const put2Ms = performance.now() - tPut2;
-  s3.destroy();
   const dir = mkdtempSync(join(tmpdir(), "stowage-bench-"));
   const label = join(dir, "label.sh");
   writeFileSync(label, '#!/bin/sh\nfor f in "$STOWAGE_IN"/*; do echo label > "$STOWAGE_OUT/$(basename "$f").txt"; done\n');
   chmodSync(label, 0o755);
-  const runs: string[] = [];
-  for (const parallel of [1, 8]) {
+  const files = (ms: number) => (DATUMS / ms) * 1000;
+  const lines: string[] = [];
+  for (const parallel of PARALLEL) {
+    // The floor at this concurrency: GET and PUT per file, nothing else.
+    const tFloor = performance.now();
+    await pool(inputs, parallel, async (Key) => {
+      await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray();
+      await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `floor-${parallel}/${Key}`, Body: "label" }));
+    });
+    const floor = files(performance.now() - tFloor);
+    // stowage run.
     const r = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/runout-${parallel}`, "--parallel", String(parallel), "--code-version", "bench", ...flags, "--", label], env);
     const d = (JSON.parse(r.stdout) as { datums: { processed: number } }).datums;
     if (d.processed !== DATUMS) throw new Error(`processed ${d.processed} of ${DATUMS}`);
-    runs.push(`  run of ${DATUMS.toLocaleString("en-US")} datums, --parallel ${parallel}: ${rate(DATUMS, r.ms)} datums (${(r.ms / 1000).toFixed(1)} s), peak ${r.peakMiB.toFixed(0)} MiB`);
+    const stowage = files(r.ms);
+    // The minimal client on the same SDK: list once, then GET → command → PUT per file.
+    const tSdk = performance.now();
+    const toDo: string[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: "bench", Prefix: "runin/", ContinuationToken }));
+      for (const o of page.Contents ?? []) toDo.push(o.Key!);
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+    await pool(toDo, parallel, async (Key) => {
+      const work = mkdtempSync(join(dir, "sdk-"));
+      const [inDir, outDir] = [join(work, "in"), join(work, "out")];
+      mkdirSync(inDir);
+      mkdirSync(outDir);
+      const name = Key.slice("runin/".length);
+      writeFileSync(join(inDir, name), await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray());
+      await new Promise<void>((ok, fail) => spawn(label, [], { env: { ...process.env, STOWAGE_IN: inDir, STOWAGE_OUT: outDir }, stdio: "ignore" }).on("close", (c) => (c === 0 ? ok() : fail(new Error(`label exited ${c}`)))));
+      await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `sdk-${parallel}/${name}.txt`, Body: readFileSync(join(outDir, `${name}.txt`)) }));
+      rmSync(work, { recursive: true, force: true });
+    });
+    const sdk = files(performance.now() - tSdk);
+    // The shell loop a user would write: aws s3 cp down, the command, aws s3 cp up (xargs -P for the concurrency).
+    const loop = join(dir, "loop.sh");
+    writeFileSync(
+      loop,
+      `#!/bin/sh\nset -e\nw=$(mktemp -d); mkdir "$w/in" "$w/out"\naws s3 cp --quiet --endpoint-url ${rgw.endpoint} "s3://bench/runin/$1" "$w/in/$1"\n` +
+        `STOWAGE_IN="$w/in" STOWAGE_OUT="$w/out" ${label}\naws s3 cp --quiet --endpoint-url ${rgw.endpoint} "$w/out/$1.txt" "s3://bench/loop-${parallel}/$1.txt"\nrm -rf "$w"\n`,
+    );
+    chmodSync(loop, 0o755);
+    const tLoop = performance.now();
+    await new Promise<void>((ok, fail) => {
+      const x = spawn("xargs", ["-P", String(parallel), "-n", "1", loop], { env: { ...env, AWS_DEFAULT_REGION: "us-east-1" }, stdio: ["pipe", "ignore", "inherit"] });
+      x.stdin.end(toDo.map((k) => k.slice("runin/".length)).join("\n") + "\n");
+      x.on("close", (c) => (c === 0 ? ok() : fail(new Error(`shell loop exited ${c}`))));
+    });
+    const shell = files(performance.now() - tLoop);
+    const f = (n: number) => n.toFixed(1);
+    lines.push(
+      `  --parallel ${parallel}: stowage run ${f(stowage)} files/s (peak ${r.peakMiB.toFixed(0)} MiB), minimal SDK client ${f(sdk)}, shell loop ${f(shell)}, floor (GET+PUT) ${f(floor)}` +
+        ` | client/stowage ${(sdk / stowage).toFixed(2)}x, stowage/loop ${(stowage / shell).toFixed(2)}x, floor/stowage ${(floor / stowage).toFixed(2)}x`,
+    );
   }
-  const skip = await timed(["run", "--in", "s3://bench/runin", "--out", "s3://bench/runout-8", "--parallel", "8", "--code-version", "bench", ...flags, "--", label], env);
+  s3.destroy();
+  const skip = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/runout-${PARALLEL.at(-1)}`, "--parallel", String(PARALLEL.at(-1)), "--code-version", "bench", ...flags, "--", label], env);
 
-  console.log(`stowage data benchmark (Ceph RGW on loopback; raw rates with ${CONCURRENCY} requests in flight are the floor)`);
+  console.log(`stowage data benchmark (Ceph RGW on loopback with tcp_nodelay=1; raw rates with ${CONCURRENCY} requests in flight are the commit's floor)`);
   console.log(`  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`);
   console.log(`  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`);
-  console.log(`  floor: GetObject ${rate(DATUMS, getMs)}, PutObject ${rate(DATUMS, put2Ms)} (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`);
-  for (const line of runs) console.log(line);
+  console.log(`  ${DATUMS.toLocaleString("en-US")} one-file datums (each tool at the same concurrency; the floor is GET+PUT per file with no process):`);
+  for (const line of lines) console.log(line);
   console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
 } finally {
   rgw.stop();

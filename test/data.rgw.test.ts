@@ -223,6 +223,54 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     expect(log.json.grants[0]).toMatchObject({ id: g.json.record.id, mode: "credentials", sessionPolicy: { Statement: expect.any(Array) } });
   });
 
+  it("pins the requests a run makes per datum (SDK calls counted), first run and a re-run after 1% changed", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "counted" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "counted", VersioningConfiguration: { Status: "Enabled" } }));
+    const N = 120;
+    for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: "counted", Key: `in/f-${i + j}.jpg`, Body: `frame ${i + j}` }))));
+    process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
+    const opts = { endpoint: rgw.endpoint, region: "us-east-1" };
+    const calls: string[] = [];
+    const send = S3Client.prototype.send;
+    S3Client.prototype.send = function (this: S3Client, command: any, ...rest: any[]) {
+      calls.push(command.constructor.name);
+      return (send as any).call(this, command, ...rest);
+    } as typeof send;
+    const counted = async () => {
+      calls.length = 0;
+      const [input, output] = [openS3("counted", "in/", opts), openS3("counted", "out/", opts)];
+      try {
+        const r = await runPipeline({ input, output, command: ["sh", "-c", 'for f in "$STOWAGE_IN"/*; do echo label > "$STOWAGE_OUT/$(basename "$f").txt"; done'], codeVersion: "v1", parallel: 4 });
+        expect(r.status).toBe("ok");
+        return { requests: calls.length, heads: calls.filter((c) => c === "HeadObjectCommand").length, puts: calls.filter((c) => c === "PutObjectCommand").length, datums: r.datums };
+      } finally {
+        input.close();
+        output.close();
+      }
+    };
+    try {
+      await counted(); // the repository's first run: probes the store once, remembered from then on
+      for (let i = 0; i < N; i++) await s3.send(new PutObjectCommand({ Bucket: "counted", Key: `in/g-${i}.jpg`, Body: `frame g${i}` }));
+      const first = await counted(); // N new datums beside N done before
+      const changed = Math.ceil((2 * N) / 100);
+      for (let i = 0; i < changed; i++) await s3.send(new PutObjectCommand({ Bucket: "counted", Key: `in/g-${i}.jpg`, Body: `frame g${i} changed` }));
+      const again = await counted(); // 1% changed
+      console.log(`requests: ${first.requests} for ${first.datums.processed} processed + ${first.datums.skipped} skipped datums; ${again.requests} for ${again.datums.processed} processed + ${again.datums.skipped} skipped`);
+      expect(first.datums.processed).toBe(N);
+      expect(again.datums.processed).toBe(changed);
+      // Today: 3 per processed datum (input GET, output PUT, datum record PUT; no HEAD before a new output's upload),
+      // 1 per skipped one (its record), and the run's own. Issue #26's target is 2 per datum; these bounds keep what
+      // has been won.
+      expect(first.heads).toBe(0);
+      expect(first.requests).toBeLessThanOrEqual(3 * N + N + 30);
+      expect(again.requests).toBeLessThanOrEqual(3 * again.datums.processed + again.datums.skipped + 30);
+      expect(again.puts).toBeLessThanOrEqual(2 * again.datums.processed + 8); // no probe writes: the store was probed once
+    } finally {
+      S3Client.prototype.send = send;
+    }
+  }, 300_000);
+
   it("writes an output once: the same bytes again reuse the current version (a datum re-run after a kill)", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "outputs" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "outputs", VersioningConfiguration: { Status: "Enabled" } }));

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { BigIntStats } from "node:fs";
-import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../core/errors.js";
@@ -200,6 +200,37 @@ class LocalStore implements Store {
 
   async guarantee() {
     return "exclusive-create" as const;
+  }
+
+  async settle(head: AsyncIterable<Row>, touched: ReadonlySet<string>): Promise<{ removed: number; restored: number }> {
+    const held = new Set<string>();
+    let restored = 0;
+    for await (const row of head) {
+      held.add(row.path);
+      const now = await stat(join(this.url, row.path)).catch(() => null);
+      if (now?.isFile() && now.size === row.size) continue;
+      const dest = join(this.url, row.path);
+      const tmp = `${dest}.stowage-${randomBytes(4).toString("hex")}`;
+      await mkdir(dirname(dest), { recursive: true });
+      await copyFile(this.object(row.version), tmp);
+      await rename(tmp, dest);
+      restored++;
+    }
+    let removed = 0;
+    for (const path of touched) {
+      if (held.has(path)) continue;
+      const gone = await unlink(join(this.url, path)).then(() => true, (err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return false;
+        throw err;
+      });
+      if (!gone) continue;
+      removed++;
+      // Folders the removed file leaves empty go too (up to the repository's root).
+      for (let dir = dirname(join(this.url, path)); dir.startsWith(`${this.url}/`); dir = dirname(dir)) {
+        if (!(await rmdir(dir).then(() => true, () => false))) break;
+      }
+    }
+    return { removed, restored };
   }
   locate(): null {
     return null;

@@ -8,16 +8,16 @@
  * run fails, so a re-run does only what did not succeed (Pachyderm re-runs datums that had succeeded in a failed job).
  * A failed run publishes no commit at all, where Pachyderm finishes one holding partial output.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
 import { UserError } from "../core/errors.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
-import { advance, overlay, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
@@ -84,6 +84,11 @@ export interface RunOptions {
   /** Watch mode: only the datums this admits (those the events touched). */
   readonly only?: (datum: string) => boolean;
   /**
+   * Ctrl-C or SIGTERM stops the commands, removes the datum folders and exits 130/143 (default). A watcher handles the
+   * signals itself (it finishes the batch in hand), so it passes false.
+   */
+  readonly exitOnSignal?: boolean;
+  /**
    * Watch mode: the output commit is the branch head plus these datums' outputs (not the union of every datum's), and
    * the datums that succeeded are committed even when others failed — one bad image must not hold up the rest.
    */
@@ -101,7 +106,54 @@ export interface RunResult {
 
 const TAIL_LINES = 20;
 
+/**
+ * The datum folders (household data) and commands in flight. However the process ends — a return, a throw, exit(),
+ * Ctrl-C or SIGTERM — none of them outlives it.
+ */
+const scratch = { dirs: new Set<string>(), children: new Set<ChildProcess>(), hooked: false };
+
+function removeScratch(): void {
+  for (const dir of scratch.dirs) rmSync(dir, { recursive: true, force: true });
+  scratch.dirs.clear();
+}
+
+/** Stops every command with `signal` (SIGKILL after 2 s), then removes every datum folder. */
+async function stopScratch(signal: NodeJS.Signals): Promise<void> {
+  const closing = [...scratch.children].map((child) => new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once("close", () => done());
+    child.kill(signal);
+    setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+  }));
+  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 3000).unref())]);
+  removeScratch();
+}
+
+/** Installs the signal handlers for one run; returns their removal. */
+function exitOnSignal(): () => void {
+  const on = (signal: NodeJS.Signals) => () => {
+    void stopScratch(signal).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  const onInt = on("SIGINT");
+  const onTerm = on("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  return () => {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  };
+}
+
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const unhook = opts.exitOnSignal === false ? () => {} : exitOnSignal();
+  try {
+    return await runOnce(opts);
+  } finally {
+    unhook();
+  }
+}
+
+async function runOnce(opts: RunOptions): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const run = `${startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
   const cwd = opts.cwd ?? process.cwd();
@@ -128,14 +180,27 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     group.push(row);
   }
 
+  // A folder output ends holding exactly its head commit: what the head held before and this run wrote are the paths
+  // that may have to go.
+  const touched = new Set<string>();
+  if (opts.output.settle) {
+    const head = await readHead(opts.output, branch);
+    if (head) for await (const row of rows(opts.output, await readCommit(opts.output, head.commit))) touched.add(row.path);
+  }
+
   const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
   const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
   const records: DatumRecord[] = [];
   let done = 0;
+  // Which datums were done before, from one listing: a record is read only for a datum that will be skipped, not
+  // asked for (and found missing) for every datum that has to run.
+  const recorded = new Set(await opts.output.listMeta("datums/"));
+  // A watcher's batch is small beside its output: there a listing of every output would cost more than it saves.
+  if (!opts.incremental) await opts.output.expectUploads?.();
   await eachParallel(groups, opts.parallel ?? 1, async ([datum, inputs]) => {
     const id = sha256(canonical([opts.input.url, datum]));
     const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
-    const earlier = await opts.output.readMeta(`datums/${key}.json`);
+    const earlier = recorded.has(`datums/${key}.json`) ? await opts.output.readMeta(`datums/${key}.json`) : null;
     const record = earlier
       ? { ...(JSON.parse(earlier.toString("utf8")) as DatumRecord), status: "skipped" as const }
       : await processDatum({ opts, run, cwd, datum, id, key, inputs });
@@ -167,6 +232,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     });
     outputCommit = done.commit.id;
   }
+  if (opts.output.settle) {
+    for (const r of records) for (const o of r.outputs) touched.add(o.path);
+    const head = await readHead(opts.output, branch);
+    await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), touched);
+  }
 
   const status = failures.length ? ("failed" as const) : ("ok" as const);
   const record: RunRecord = {
@@ -197,6 +267,11 @@ async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
 
 async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[] }): Promise<DatumRecord> {
   const dir = await mkdtemp(join(tmpdir(), "stowage-datum-"));
+  scratch.dirs.add(dir);
+  if (!scratch.hooked) {
+    scratch.hooked = true;
+    process.on("exit", removeScratch);
+  }
   const inDir = join(dir, "in");
   const outDir = join(dir, "out");
   try {
@@ -223,6 +298,7 @@ async function processDatum(a: { opts: RunOptions; run: string; cwd: string; dat
     return { ...base, status: "processed", outputs };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    scratch.dirs.delete(dir);
   }
 }
 
@@ -247,6 +323,7 @@ interface Executed {
 function execute(command: readonly string[], cwd: string, env: Record<string, string>): Promise<Executed> {
   return new Promise((resolveRun) => {
     const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    scratch.children.add(child);
     const tail: string[] = [];
     let partial = "";
     const keep = (chunk: Buffer) => {
@@ -257,8 +334,12 @@ function execute(command: readonly string[], cwd: string, env: Record<string, st
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    child.on("error", (err) => resolveRun({ exitCode: null, signal: null, tail, error: err.message }));
+    child.on("error", (err) => {
+      scratch.children.delete(child);
+      resolveRun({ exitCode: null, signal: null, tail, error: err.message });
+    });
     child.on("close", (exitCode, signal) => {
+      scratch.children.delete(child);
       if (partial) tail.push(partial);
       resolveRun({ exitCode, signal, tail: tail.slice(-TAIL_LINES) });
     });

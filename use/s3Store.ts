@@ -73,6 +73,8 @@ class S3Store implements S3Repo {
   private readonly client: S3Client;
   readonly endpoint: string;
   private probed: Promise<Guarantee> | null = null;
+  /** The current files as listed by expectUploads(), by path. */
+  private current: Map<string, Listed> | null = null;
   private caller: Promise<string> | null = null;
 
   constructor(
@@ -157,12 +159,26 @@ class S3Store implements S3Repo {
    * stowage-sha256 metadata, which every upload sets): a datum re-run after its watcher was killed between its
    * uploads and its datum record then reuses the version it wrote, instead of adding a duplicate.
    */
+  async expectUploads(): Promise<void> {
+    const current = new Map<string, Listed>();
+    for await (const listed of this.list()) current.set(listed.path, listed);
+    this.current = current;
+  }
+
   async upload(path: string, src: string): Promise<Row> {
     // Outputs are read whole: one datum's files at a time, so memory is bounded by --parallel × the largest output.
     const body = await readFile(src);
     const sha = createHash("sha256").update(body).digest("hex");
+    const md5 = createHash("md5").update(body);
     const Key = this.prefix + path;
-    const current = await this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
+    // From the listing taken before the uploads: a path with no current version needs no question; one whose listed
+    // ETag is these bytes' MD5 (a plain single-part PUT) is these bytes. Anything else (SSE-KMS ETags are not MD5s)
+    // is asked about, as before.
+    const listed = this.current?.get(path);
+    if (this.current && listed && listed.version && listed.size === body.length && listed.etag?.replace(/"/g, "") === md5.digest("hex")) {
+      return { path, version: listed.version, size: body.length, sha256: sha, etag: listed.etag };
+    }
+    const current = this.current && !listed ? null : await this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
       try {
         return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
       } catch (err) {
@@ -252,19 +268,32 @@ class S3Store implements S3Repo {
    */
   guarantee(): Promise<Guarantee> {
     this.probed ??= (async () => {
-      const Key = this.metaKey("probe");
-      const body = Buffer.from("stowage probe\n");
-      const first = await this.call(`PutObject on ${Key}`, () => this.put(Key, body));
-      if (!first.VersionId || first.VersionId === "null") throw notVersioned(this.url);
-      try {
-        await this.put(Key, body, { IfNoneMatch: "*" });
-        return "first-version-wins";
-      } catch (err) {
-        if ((err as SdkError).$metadata?.httpStatusCode === 412) return "conditional-write";
-        throw explain(err, `PutObject on ${Key}`, this);
+      // Probed once per repository and remembered in .stowage/capabilities.json (one GET instead of two probe writes on
+      // every command); STOWAGE_REPROBE=1 probes again, e.g. after the store was upgraded.
+      const remembered = process.env.STOWAGE_REPROBE === "1" ? null : await this.get(this.metaKey(CAPABILITIES));
+      if (remembered) {
+        const known = (JSON.parse(remembered.toString("utf8")) as { guarantee?: Guarantee }).guarantee;
+        if (known === "conditional-write" || known === "first-version-wins") return known;
       }
+      const found = await this.probe();
+      await this.call(`PutObject on ${this.metaKey(CAPABILITIES)}`, () => this.put(this.metaKey(CAPABILITIES), Buffer.from(`${JSON.stringify({ guarantee: found, probedAt: new Date().toISOString() })}\n`)));
+      return found;
     })();
     return this.probed;
+  }
+
+  private async probe(): Promise<Guarantee> {
+    const Key = this.metaKey("probe");
+    const body = Buffer.from("stowage probe\n");
+    const first = await this.call(`PutObject on ${Key}`, () => this.put(Key, body));
+    if (!first.VersionId || first.VersionId === "null") throw notVersioned(this.url);
+    try {
+      await this.put(Key, body, { IfNoneMatch: "*" });
+      return "first-version-wins";
+    } catch (err) {
+      if ((err as SdkError).$metadata?.httpStatusCode === 412) return "conditional-write";
+      throw explain(err, `PutObject on ${Key}`, this);
+    }
   }
 
   async presignGet(path: string, version: string, seconds: number): Promise<string> {
@@ -295,6 +324,9 @@ class S3Store implements S3Repo {
     this.client.destroy();
   }
 }
+
+/** What the store was found to guarantee, under the repository's .stowage/. */
+const CAPABILITIES = "capabilities.json";
 
 function notVersioned(url: string): UserError {
   return new UserError(`${url}: the bucket does not keep versions, and a commit pins versions.`, "Enable versioning on the bucket (Stowage's Pulumi program does), then commit again.");

@@ -61,6 +61,11 @@ export interface Store {
   fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }>;
   /** Stores the local file `src` as repo path `path`; returns the new version. */
   upload(path: string, src: string): Promise<Row>;
+  /**
+   * Before many uploads: learn the current files from one listing, so an upload asks the store about a path only
+   * when the listing cannot settle whether these bytes are already there (a bucket; a folder needs nothing).
+   */
+  expectUploads?(): Promise<void>;
   /** Metadata under `<repo>/.stowage/`. */
   readMeta(key: string): Promise<Buffer | null>;
   /** Reads the version of a create-once key that counts (see Guarantee); null when absent. */
@@ -74,6 +79,12 @@ export interface Store {
   /** Keys under a metadata folder, sorted; at most `max`. */
   listMeta(folder: string, max?: number): Promise<string[]>;
   guarantee(): Promise<Guarantee>;
+  /**
+   * A folder only (a bucket's outputs are the versions its commits pin, and the roles that run may not delete): makes
+   * the folder hold the commit `head` — removes each of `touched` that `head` does not hold, and writes back each of
+   * head's files that is missing or not the committed size, from the kept objects.
+   */
+  settle?(head: AsyncIterable<Row>, touched: ReadonlySet<string>): Promise<{ removed: number; restored: number }>;
   /** The repo path of an object named by an event, or null when it is not in this repository (or a folder's). */
   locate(bucket: string, key: string): string | null;
   /** Who is writing: the AWS caller identity ARN on AWS, the local user otherwise. */

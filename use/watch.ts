@@ -111,7 +111,7 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
     const watching: WatchOptions = { ...opts, code: opts.code ?? (await codeIdentity(opts.command, opts.cwd ?? process.cwd(), opts.codeVersion)) };
     // Catch up: anything uploaded while no watcher listened (events are not kept for us) is in the listing.
     const started = Date.now();
-    const caughtUp = await runPipeline({ ...watching, incremental: true });
+    const caughtUp = await runPipeline({ ...watching, incremental: true, exitOnSignal: false });
     count(caughtUp);
     opts.onBatch?.({ kind: "catch-up", events: 0, run: caughtUp.run, status: caughtUp.status, outputCommit: caughtUp.outputCommit, datums: caughtUp.datums, lagMs: Date.now() - started, totals: { ...totals } });
     for (;;) {
@@ -163,7 +163,7 @@ async function processBatch(opts: WatchOptions, batch: Delivery[], datumOf: (p: 
     return { parent: parent?.id ?? null, branch: "main", message: `${batch.length} new object event(s)`, author: await opts.input.who(), time: new Date().toISOString(), ...m };
   });
   const touched = new Set([...newest.keys()].map((p) => datumOf(p)!));
-  const result = await runPipeline({ ...opts, inputCommit: input.commit, only: (d) => touched.has(d), incremental: true });
+  const result = await runPipeline({ ...opts, inputCommit: input.commit, only: (d) => touched.has(d), incremental: true, exitOnSignal: false });
   count(result);
   totals.batches++;
   const failed = new Map(result.failures.map((f) => [f.datum, f.reason]));

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Starts a single-node Ceph cluster with a RADOS Gateway on 127.0.0.1 for Stowage's S3 tests: one monitor, one
-# memstore OSD, auth none, the beast frontend, and an S3 user. Debian 12's radosgw, ceph-mon, ceph-osd, ceph-common
+# memstore OSD, auth none, the beast frontend (tcp_nodelay=1: with Beast's default, Nagle on, every response with a
+# body waits ~45 ms), and an S3 user. Debian 12's radosgw, ceph-mon, ceph-osd, ceph-common
 # (.ci/run installs them). With REALM=1, a realm/zonegroup/zone and a sync policy so PutBucketReplication works.
 # Also listens with TLS on the next port (a self-signed certificate for 127.0.0.1 in <workdir>/tls.crt), so tests can
 # compare a request over TLS with the same request in plain HTTP (aws:SecureTransport).
@@ -50,7 +51,7 @@ mon data avail crit = 1
 paxos propose interval = 0.05
 paxos min wait = 0.01
 [client.rgw.local]
-rgw frontends = beast endpoint=127.0.0.1:$PORT ssl_endpoint=127.0.0.1:$TLS_PORT ssl_certificate=$D/tls.crt ssl_private_key=$D/tls.key
+rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1 ssl_endpoint=127.0.0.1:$TLS_PORT ssl_certificate=$D/tls.crt ssl_private_key=$D/tls.key
 rgw data = $D/rgw
 rgw dns name = localhost
 rgw crypt require ssl = false
