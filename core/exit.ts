@@ -17,6 +17,10 @@ export const EXIT = {
   OVER_BUDGET: 5,
   /** `stowage run`: a datum failed. */
   DATUM_FAILED: 6,
+  /** `stowage run`: stopped by Ctrl-C (SIGINT) after cleaning up; 128 + the signal's number, as shells report it. */
+  INTERRUPTED: 130,
+  /** `stowage run`: stopped by SIGTERM after cleaning up (128 + 15). */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -30,4 +34,6 @@ export const EXIT_CODES: readonly { readonly code: ExitCode; readonly meaning: s
   { code: EXIT.VIOLATION, meaning: "policy: a mandatory policy is violated; verify: a rule failed on a live bucket" },
   { code: EXIT.OVER_BUDGET, meaning: "estimate: over --budget" },
   { code: EXIT.DATUM_FAILED, meaning: "run: a datum failed" },
+  { code: EXIT.INTERRUPTED, meaning: "run: stopped by Ctrl-C, its datum folders removed" },
+  { code: EXIT.TERMINATED, meaning: "run: stopped by SIGTERM, its datum folders removed" },
 ];

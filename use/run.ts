@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
 import { UserError } from "../core/errors.js";
+import { EXIT } from "../core/exit.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
 import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
@@ -132,7 +133,7 @@ async function stopScratch(signal: NodeJS.Signals): Promise<void> {
 /** Installs the signal handlers for one run; returns their removal. */
 function exitOnSignal(): () => void {
   const on = (signal: NodeJS.Signals) => () => {
-    void stopScratch(signal).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    void stopScratch(signal).finally(() => process.exit(signal === "SIGINT" ? EXIT.INTERRUPTED : EXIT.TERMINATED));
   };
   const onInt = on("SIGINT");
   const onTerm = on("SIGTERM");

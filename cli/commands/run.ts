@@ -16,7 +16,7 @@ s3://bucket/prefix.
 folder with STOWAGE_IN = a folder holding exactly that datum's input files at their repository paths (each fetched
 by its pinned version), STOWAGE_OUT = an empty folder whose files become output files at the same relative paths,
 STOWAGE_DATUM = the datum's path, STOWAGE_RUN = the run id. --parallel N datums at once (default 1); each uses its
-own temporary folders, removed when it ends, also on Ctrl-C or SIGTERM (which stop the commands; exit 130 / 143).
+own temporary folders, removed when it ends, also on Ctrl-C or SIGTERM (which stop the commands; exit ${EXIT.INTERRUPTED} / ${EXIT.TERMINATED}).
 Without @REF the input's main branch is committed first when its files changed, so provenance always names a commit.
 Incremental: a datum whose inputs (paths and versions) and code were processed before is skipped, its outputs
 carried into the new commit. The code is --code-version when given; otherwise the command line, the git commit of
