@@ -23,8 +23,19 @@ export function parse<const O extends Options>(args: string[], options: O, help:
   try {
     return parseArgs({ args, options: { ...options, ...HELP_FLAG } as O & typeof HELP_FLAG, allowPositionals, strict: true });
   } catch (err) {
-    throw new UserError((err as Error).message, `See:\n${help}`);
+    throw new UserError(parseMessage(err as Error & { code?: string }, allowPositionals), `See:\n${help}`);
   }
+}
+
+/**
+ * parseArgs's message, except for an unknown option where positionals are allowed: Node's own ends in an
+ * unbalanced quote (as in '-- "--x"), so that one is said again whole.
+ */
+function parseMessage(err: Error & { code?: string }, allowPositionals: boolean): string {
+  const unknown = err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /^Unknown option '([^']*)'/.exec(err.message) : null;
+  if (!unknown) return err.message;
+  const name = unknown[1]!;
+  return allowPositionals ? `Unknown option '${name}'. To give an argument that starts with '-', put it after '--', as in: -- ${JSON.stringify(name)}` : `Unknown option '${name}'.`;
 }
 
 /** `--format F` among the command's formats, `--json` being short for `--format json`; table by default. */

@@ -19,6 +19,7 @@ export function keyName(path: readonly PropertyKey[], prefix = ""): string {
 
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value); // JSON would say null
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -35,7 +36,10 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 export function issueProblem(issue: z.core.$ZodIssue, opts: { prefix?: string; raw?: unknown } = {}): string {
   const key = keyName(issue.path, opts.prefix);
   if (issue.code === "unrecognized_keys") return `${key}: unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  const got = "raw" in opts ? ` (got ${describeValue(valueAt(opts.raw, issue.path))})` : "";
+  const value = "raw" in opts ? valueAt(opts.raw, issue.path) : undefined;
+  const got = "raw" in opts ? ` (got ${describeValue(value)})` : "";
+  // YAML's .inf and .nan parse to numbers that every numeric key refuses; zod calls them "expected number".
+  if (typeof value === "number" && !Number.isFinite(value)) return `${key}: must be a finite number${got}`;
   return `${key}: ${issue.message}${got}`;
 }
 
