@@ -21,26 +21,11 @@ import { seriesOf, seriesTotal, type Series } from "../../core/cost/components.j
 import { egressComponents, strategyFor, type OptionId } from "../../core/cost/estimate.js";
 import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../../core/cost/s3.js";
 import type { Workload } from "../../core/cost/workload.js";
+import type { PricedCost, UnpricedCost } from "./placement.js";
 
-/** An option whose cost is known: average per month over the horizon. */
-export interface Priced {
-  readonly strategy: OptionId;
-  /** Both copies when there is a replica. */
-  readonly monthlyCost: Decimal;
-  /** What the replica adds (its bucket, replication requests and transfer); null without a replica. */
-  readonly replicaMonthlyCost: Decimal | null;
-}
-
-/** An option with a missing price: what it would cost at the cheapest and the dearest neighbour's price. */
-export interface Unpriced {
-  readonly strategy: OptionId;
-  readonly low: Decimal;
-  readonly high: Decimal;
-  /** The missing products, as "<region> <service> <usage type>", each once. */
-  readonly missing: readonly string[];
-  /** The regions whose prices are missing (the refresh to run). */
-  readonly regions: readonly string[];
-}
+/** The pricing step's options name their strategy by id; the plan adds the label people read. */
+export type Priced = PricedCost<OptionId>;
+export type Unpriced = UnpricedCost<OptionId>;
 
 export interface Choice {
   /** The cheapest option whose prices are all known; null when none is. */

@@ -27,26 +27,30 @@ export interface LatencyFigure {
   readonly routingUnknown?: boolean;
 }
 
-export interface PricedOption {
-  /** The strategy's id (what the stack file is written from) and its label (what people read). */
-  readonly strategy: string;
-  readonly label: string;
-  /** Average monthly cost over the horizon; both copies when there is a replica. */
+/** An option whose cost is known: average per month over the horizon. */
+export interface PricedCost<S extends string = string> {
+  readonly strategy: S;
+  /** Both copies when there is a replica. */
   readonly monthlyCost: Decimal;
-  /** What the replica adds; null without a replica. */
+  /** What the replica adds (its bucket, replication requests and transfer); null without a replica. */
   readonly replicaMonthlyCost: Decimal | null;
 }
 
-export interface UnpricedOption {
-  readonly strategy: string;
-  readonly label: string;
-  /** Its average monthly cost with the missing prices at the cheapest and at the dearest other region's. */
+/** An option with a missing price: its average monthly cost with the missing prices at the cheapest and the dearest
+ * other region's. */
+export interface UnpricedCost<S extends string = string> {
+  readonly strategy: S;
   readonly low: Decimal;
   readonly high: Decimal;
+  /** The missing products, as "<region> <service> <usage type>", each once. */
   readonly missing: readonly string[];
-  /** The regions to refresh. */
+  /** The regions whose prices are missing (the refresh to run). */
   readonly regions: readonly string[];
 }
+
+/** The same, with the strategy's label (what people read; the id is what the stack file is written from). */
+export type PricedOption = PricedCost & { readonly label: string };
+export type UnpricedOption = UnpricedCost & { readonly label: string };
 
 /** A primary's (or a primary and replica's) options: the cheapest priced one, and a possibly cheaper unpriced one. */
 export interface Option {
