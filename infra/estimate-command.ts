@@ -2,11 +2,10 @@
  * `stowage estimate --stack NAME | --program FILE|DIR [--usage FILE] [--compare-to BASE.json] [--budget USD]`: the
  * I/O around estimate.ts.
  */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { EXIT } from "../core/exit.js";
-import { UserError, fileError } from "../core/errors.js";
-import { issueProblem, problemsError, readYamlFile } from "../core/inputs.js";
+import { UserError } from "../core/errors.js";
+import { issueProblem, problemsError, readJsonFile, readYamlFile } from "../core/inputs.js";
 import { exact, usd, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot, warnIfStale } from "../core/pricing/snapshot.js";
@@ -74,18 +73,7 @@ type BaseEstimate = z.infer<typeof BaseEstimate>;
 
 /** The base estimate, checked: a file that cannot be read or is not an estimate is one line naming it and what was expected. */
 export async function readBaseEstimate(path: string): Promise<BaseEstimate> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw fileError(err, "read the base estimate", path, TO_BASE);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`The base estimate ${path} is not JSON (${(err as Error).message.split("\n")[0]}): expected the output of \`stowage estimate --json\`.`, TO_BASE);
-  }
+  const raw = await readJsonFile(path, "base estimate", TO_BASE);
   const r = BaseEstimate.safeParse(raw);
   if (!r.success) {
     const [first, ...more] = r.error.issues.map((issue) => issueProblem(issue, { raw }));

@@ -75,7 +75,7 @@ describe("stowage estimate --compare-to", () => {
   it("refuses a malformed base in one line naming the file and what was expected, exit 2", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-estimate-base-"));
     const cases: [string, RegExp][] = [
-      ['{"x": 1', /^stowage: The base estimate \S+ is not JSON \(.*\): expected the output of `stowage estimate --json`\.$/m],
+      ['{"x": 1', /^stowage: The base estimate \S+ is not JSON \(.*\)\.$/m],
       ['{"stack": "dev", "resources": [{"type": "t", "name": 3, "monthlyCost": "1"}]}', /^stowage: The base estimate \S+ is not an estimate: resources\[0\]\.name: .*\(got 3\); expected the output of `stowage estimate --json`\.$/m],
       ['{"stack": "dev", "resources": [{"type": "t", "name": "n", "monthlyCost": 1}]}', /resources\[0\]\.monthlyCost: .*\(got 1\)/],
       ["[]", /is not an estimate: /],
@@ -111,4 +111,29 @@ describe("stowage estimate --compare-to", () => {
     expect(other.code).toBe(EXIT.OK);
     expect(other.stderr).toMatch(/^stowage: warning: comparing the estimate of stack estimate-volumes with a base estimate of stack prod \(\S+base\.json\)/m);
   }, 120_000);
+});
+
+describe("the JSON files other commands wrote (policy --export, verify --outputs)", () => {
+  const stowage = (...args: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile("node", ["dist/bundle/cli.js", ...args], (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
+    });
+
+  it("are named with their problem in words when missing, a folder or not JSON: exit 2, no errno text", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stowage-json-"));
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, "{ not json");
+    for (const [flag, what, args] of [["--export", "stack export", ["policy"]], ["--outputs", "stack outputs", ["verify"]]] as const) {
+      const missing = await stowage(...args, flag, join(dir, "none.json"));
+      expect(missing.code, flag).toBe(EXIT.USER);
+      expect(missing.stderr, flag).toMatch(new RegExp(`Cannot read the ${what} \\S+none\\.json: it does not exist`));
+      const folder = await stowage(...args, flag, dir);
+      expect(folder.code, flag).toBe(EXIT.USER);
+      expect(folder.stderr, flag).toMatch(new RegExp(`Cannot read the ${what} \\S+: it is a folder, not a file\\.`));
+      const notJson = await stowage(...args, flag, bad);
+      expect(notJson.code, flag).toBe(EXIT.USER);
+      expect(notJson.stderr, flag).toMatch(new RegExp(`The ${what} \\S+bad\\.json is not JSON \\(`));
+      expect(`${missing.stderr}${folder.stderr}`, flag).not.toMatch(/ENOENT|EISDIR|illegal operation/);
+    }
+  }, 60_000);
 });
