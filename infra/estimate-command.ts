@@ -1,14 +1,14 @@
 /**
- * `stowage estimate --stack NAME | --program FILE|DIR [--usage FILE] [--compare-to BASE.json] [--budget USD]`: the
- * I/O around estimate.ts.
+ * `stowage estimate --stack NAME | --program FILE|DIR [--usage FILE] [--compare-to BASE.json] [--budget USD]`: reads
+ * what estimate.ts needs and returns a report; cli/commands/estimate.ts writes it. `renderEstimate` stays here, pure,
+ * because the goldens (test/estimate.golden.test.ts) render through it from this module.
  */
 import { z } from "zod";
-import { EXIT } from "../core/exit.js";
 import { UserError } from "../core/errors.js";
 import { issueProblem, problemsError, readJsonFile, readYamlFile } from "../core/inputs.js";
 import { exact, usd, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
-import { loadSnapshot, warnIfStale } from "../core/pricing/snapshot.js";
+import { loadSnapshot, staleWarning } from "../core/pricing/snapshot.js";
 import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { runProgramFile } from "./programFile.js";
 import { loadOwnStack, regionOfConfig } from "./stack.js";
@@ -23,7 +23,6 @@ export interface EstimateArgs {
   readonly usage?: string;
   readonly compareTo?: string;
   readonly budget?: number;
-  readonly format: "table" | "json" | "markdown";
   readonly prices?: string;
 }
 
@@ -60,7 +59,7 @@ export function estimateJson(e: StackEstimate, extra: object = {}) {
   };
 }
 
-type Diff = { type: string; name: string; before: string; after: string; change: string }[];
+export type Diff = { type: string; name: string; before: string; after: string; change: string }[];
 
 const TO_BASE = "Create it with `stowage estimate --stack NAME --json > base.json` on the base branch.";
 
@@ -105,28 +104,49 @@ async function loadResources(args: EstimateArgs) {
     }
     return { name: args.stack ?? run.project, resources: run.resources, region: regionOfConfig({ ...run.config }), failure: run.failure };
   }
-  if (!args.stack) throw new Error("runEstimate needs a stack or a program (the command checks its flags)");
+  if (!args.stack) throw new Error("estimateReport needs a stack or a program (the command checks its flags)");
   const own = await loadOwnStack(args.stackDir ?? ".", args.stack);
   return { name: args.stack, resources: own.resources, region: own.region, failure: undefined };
 }
 
-export async function runEstimate(args: EstimateArgs): Promise<number> {
+/**
+ * What the command shows: the estimate, its change against the base, what it lacks, and what to warn about. The
+ * command (cli/commands/estimate.ts) renders it, writes it and chooses the exit code; nothing here writes.
+ */
+export interface EstimateReport {
+  readonly estimate: StackEstimate;
+  readonly diff?: Diff;
+  readonly budget?: number;
+  readonly overBudget: boolean;
+  /** Usage keys the resources needed, when no usage file was given. */
+  readonly withoutUsage?: readonly string[];
+  /** For stderr, one line each, after `stowage: warning: `. */
+  readonly warnings: readonly string[];
+  /** A program that failed part-way: priced on what it registered before, then the command fails with this. */
+  readonly failure?: UserError;
+}
+
+export async function estimateReport(args: EstimateArgs): Promise<EstimateReport> {
   // The base is checked before the program runs: a bad path fails in a moment, not after the whole estimate.
   const base = args.compareTo ? await readBaseEstimate(args.compareTo) : undefined;
   const [usage, snapshot] = await Promise.all([loadUsage(args.usage), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
   const stack = await loadResources(args);
   const e = estimateStack(stack.name, stack.resources, usage, snapshot.catalog, snapshot.asOf, stack.region);
-  warnIfStale(e.pricesAsOf);
-  if (base && args.compareTo && base.stack !== e.stack) {
-    process.stderr.write(`stowage: warning: comparing the estimate of stack ${e.stack} with a base estimate of stack ${base.stack} (${args.compareTo}): the change is between two stacks, not two versions of one.\n`);
+  const warnings = [staleWarning(e.pricesAsOf) ?? []].flat();
+  if (base && base.stack !== e.stack) {
+    warnings.push(`comparing the estimate of stack ${e.stack} with a base estimate of stack ${base.stack} (${args.compareTo}): the change is between two stacks, not two versions of one.`);
   }
-  const diff = base ? diffAgainst(base, e) : undefined;
   // Without a usage file, whatever needs usage is priced at nothing: say which, rather than print a total as if it were the cost.
-  const withoutUsage = args.usage ? undefined : e.resources.flatMap((r) => r.missingUsage ?? []);
-  process.stdout.write(renderEstimate(e, args.format, { ...(diff ? { diff } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(withoutUsage?.length ? { withoutUsage } : {}) }));
-  // A program that failed part-way is priced on what it registered before, then fails the run (as `policy --program`).
-  if (stack.failure) throw stack.failure;
-  return overBudget(e, args.budget) ? EXIT.OVER_BUDGET : EXIT.OK;
+  const withoutUsage = args.usage ? [] : e.resources.flatMap((r) => r.missingUsage ?? []);
+  return {
+    estimate: e,
+    ...(base ? { diff: diffAgainst(base, e) } : {}),
+    ...(args.budget !== undefined ? { budget: args.budget } : {}),
+    overBudget: overBudget(e, args.budget),
+    ...(withoutUsage.length ? { withoutUsage } : {}),
+    warnings,
+    ...(stack.failure ? { failure: stack.failure } : {}),
+  };
 }
 
 const overBudget = (e: StackEstimate, budget: number | undefined) => budget !== undefined && e.total.greaterThan(budget);

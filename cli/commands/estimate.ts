@@ -32,16 +32,21 @@ export const command: Command = {
     if (!values.stack && !values.program) throw new UserError("--stack NAME or --program FILE|DIR is required.", "Try `stowage estimate --stack prod --usage examples/usage.yaml`, or `stowage estimate --program path/to/index.ts`.");
     const budget = values.budget === undefined ? undefined : Number(values.budget);
     if (budget !== undefined && !(budget >= 0)) throw new UserError(`--budget ${values.budget} is not an amount in USD.`);
-    const { runEstimate } = await import("../../infra/estimate-command.js");
-    return runEstimate({
+    const { estimateReport, renderEstimate } = await import("../../infra/estimate-command.js");
+    const format = formatFlag(values, ["table", "json", "markdown"] as const);
+    const report = await estimateReport({
       ...(values.stack ? { stack: values.stack } : {}),
       ...(values.program ? { program: values.program } : {}),
       ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
       ...(values.usage ? { usage: values.usage } : {}),
       ...(values["compare-to"] ? { compareTo: values["compare-to"] } : {}),
       ...(budget !== undefined ? { budget } : {}),
-      format: formatFlag(values, ["table", "json", "markdown"] as const),
       ...(values.prices ? { prices: values.prices } : {}),
     });
+    for (const w of report.warnings) process.stderr.write(`stowage: warning: ${w}\n`);
+    process.stdout.write(renderEstimate(report.estimate, format, report));
+    // A program that failed part-way is priced on what it registered before, then fails the run (as `policy --program`).
+    if (report.failure) throw report.failure;
+    return report.overBudget ? EXIT.OVER_BUDGET : EXIT.OK;
   },
 };
