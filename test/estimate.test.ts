@@ -88,6 +88,11 @@ describe("stowage estimate (the built command)", () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-estimate-"));
     const base = await run("--stack", "prod", "--json");
     expect(base.code).toBe(0);
+    // No usage file (#22 item 10): the output names every usage the stack's resources lack, not just a total.
+    expect(JSON.parse(base.stdout)).toMatchObject({
+      usageGiven: false,
+      withoutUsage: ["buckets.logs", "buckets.images", "buckets.claims", "buckets.images-us-west-2-logs", "buckets.claims-us-west-2-logs", "cloudtrail.monthly_data_events", "queues.images-events.monthly_requests", "queues.pipeline-detect-dlq.monthly_requests", "queues.images-us-west-2-replica-events.monthly_requests"],
+    });
     writeFileSync(join(dir, "base.json"), base.stdout);
     const over = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "50", "--compare-to", join(dir, "base.json"));
     expect(over.code).toBe(5);
