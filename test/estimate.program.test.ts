@@ -64,10 +64,14 @@ describe("stowage estimate --program", () => {
     expect(json).toMatchObject({ usageGiven: false, withoutUsage: ["buckets.archive"], total: "8" });
   }, 60_000);
 
-  it("refuses a program that does not exist, exit 2 naming it", async () => {
+  it("refuses a program that does not exist or fails, exit 2 naming it and where, without a stack trace", async () => {
     const r = await run("--program", "test/fixtures/programs/nowhere.ts");
     expect(r.code).toBe(EXIT.USER);
     expect(r.stderr).toMatch(/--program test\/fixtures\/programs\/nowhere\.ts: no such file or folder/);
+    const broken = await run("--program", "test/fixtures/programs/broken/index.ts");
+    expect(broken.code).toBe(EXIT.USER);
+    expect(broken.stderr).toMatch(/The program test\/fixtures\/programs\/broken\/index\.ts failed at test\/fixtures\/programs\/broken\/index\.ts:5:\d+: .*domain/);
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });
 
