@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { ProblemsError, UserError, fileProblem } from "./errors.js";
+import { ProblemsError, UserError, fileError, fileProblem } from "./errors.js";
 
 // Every file is validated once per run. Zod's JIT generates and compiles a parser per object schema on first use,
 // which costs more than it saves here: the workload and users files validate in ~12 ms instead of ~20 ms cold.
@@ -103,4 +103,22 @@ export async function readYamlFile(path: string, what: string, flag: string, exa
     throw new UserError(`Cannot read the ${what} ${path}: ${problem}.`, `Pass a readable file with ${flag}, e.g. ${example}.`);
   }
   return parseYamlText(text, path);
+}
+
+/**
+ * Reads and parses a JSON file another command wrote (a base estimate, a stack export, stack outputs): a file that
+ * cannot be read is named with its problem in words (fileError), one that is not JSON with the parser's first line.
+ */
+export async function readJsonFile(path: string, what: string, tryMessage: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw fileError(err, `read the ${what}`, path, tryMessage);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`The ${what} ${path} is not JSON (${(err as Error).message.split("\n")[0]}).`, tryMessage);
+  }
 }

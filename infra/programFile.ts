@@ -26,6 +26,8 @@ const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs", "index.cj
 export interface ProgramRun extends MockRun<unknown> {
   readonly project: string;
   readonly entry: string;
+  /** The config it ran with (its Pulumi.yaml defaults and its stack file): `aws:region` is where unregioned resources live. */
+  readonly config: Readonly<Record<string, unknown>>;
   /** The program's own error, when it failed after it started: `resources` are those it registered before. */
   readonly failure?: UserError;
 }
@@ -112,7 +114,7 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
       const main = typeof mod.default === "function" ? mod.default : null;
       return main ? await (main as () => unknown)() : mod;
     }, { preview: true });
-    return { ...run, project, entry };
+    return { ...run, project, entry, config };
   } catch (err) {
     if (err instanceof UserError) throw err;
     const failure = err instanceof ProgramFailure ? err : null;
@@ -120,7 +122,7 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
     const where = e instanceof Error ? userFrame(e, projectDir, cwd) : null;
     const error = new UserError(`The program ${relative(cwd, entry) || entry} failed${where ? ` at ${where}` : ""}: ${String(e?.message ?? e).split("\n")[0]}`, "Fix the program (or its stack config) and run again; `pulumi preview` would stop here too.");
     if (!failure) throw error;
-    return { resources: failure.resources, result: undefined, project, entry, failure: error };
+    return { resources: failure.resources, result: undefined, project, entry, config, failure: error };
   } finally {
     process.chdir(cwd);
     await loaded.remove();

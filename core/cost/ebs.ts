@@ -24,7 +24,8 @@ export function volumesFor(volume: Volume, storedGb: Decimal): { count: number; 
   return { count: totalGb.div(MAX_VOLUME_GB[volume]).ceil().toNumber(), totalGb };
 }
 
-export function ebsMonth(w: Workload, storedGb: Decimal): CostComponent[] {
+/** Takes only what it reads (region and ebs), so a stack's volume is priced without a whole workload. */
+export function ebsMonth(w: Pick<Workload, "region" | "ebs">, storedGb: Decimal): CostComponent[] {
   const { volume, iops, throughput_mbps: throughput, snapshot_gb: snapshotGb } = w.ebs;
   const region = w.region;
   const { count, totalGb } = volumesFor(volume, storedGb);

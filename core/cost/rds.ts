@@ -35,7 +35,8 @@ export function rdsStorageGb(storedGb: Decimal): Decimal {
   return Decimal.max(dec(RDS_MIN_STORAGE_GB), storedGb.ceil());
 }
 
-export function rdsMonth(w: Workload, storedGb: Decimal): { components: CostComponent[]; notes: string[] } {
+/** Takes only what it reads (region and rds), so a stack's instance is priced without a whole workload. */
+export function rdsMonth(w: Pick<Workload, "region" | "rds">, storedGb: Decimal): { components: CostComponent[]; notes: string[] } {
   const { instance, multi_az: multiAz, storage } = w.rds;
   const az = multiAz ? "Multi-AZ" : "Single-AZ";
   const region = w.region;

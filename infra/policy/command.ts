@@ -2,8 +2,8 @@
  * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts.
  */
 import { EXIT } from "../../core/exit.js";
-import { readFile } from "node:fs/promises";
 import { UserError } from "../../core/errors.js";
+import { readJsonFile } from "../../core/inputs.js";
 import type { StackConfig } from "../config.js";
 import { runProgramFile } from "../programFile.js";
 import { loadOwnStack } from "../stack.js";
@@ -43,12 +43,7 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
   let report: PolicyReport;
   let failure: UserError | undefined;
   if (args.exportFile) {
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(args.exportFile, "utf8"));
-    } catch (err) {
-      throw new UserError(`Cannot read the stack export ${args.exportFile}: ${(err as Error).message.split("\n")[0]}`, "Create one with `pulumi stack export --file stack.json`.");
-    }
+    const json = await readJsonFile(args.exportFile, "stack export", "Create one with `pulumi stack export --file stack.json`.");
     // Anything else would judge zero resources and pass: a gate must not pass a file it could not read.
     if (!Array.isArray((json as { deployment?: { resources?: unknown } } | null)?.deployment?.resources)) {
       throw new UserError(`${args.exportFile} is not a stack export: it has no deployment.resources list.`, "Create one with `pulumi stack export --file stack.json`.");

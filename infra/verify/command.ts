@@ -4,9 +4,9 @@
  */
 import { EXIT } from "../../core/exit.js";
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { UserError } from "../../core/errors.js";
+import { readJsonFile } from "../../core/inputs.js";
 import { withDeadline } from "../../core/net.js";
 import { canary, type CanaryCheck } from "./canary.js";
 import { isUnknown } from "../policy/facts.js";
@@ -153,11 +153,7 @@ export function bucketsFromOutputs(outputs: unknown): { name: string; region: st
 
 async function stackOutputs(args: VerifyArgs): Promise<unknown> {
   if (args.outputsFile) {
-    try {
-      return JSON.parse(await readFile(args.outputsFile, "utf8"));
-    } catch (err) {
-      throw new UserError(`Cannot read the stack outputs ${args.outputsFile}: ${(err as Error).message.split("\n")[0]}`, "Write them with `pulumi stack output --json --stack NAME > outputs.json`.");
-    }
+    return readJsonFile(args.outputsFile, "stack outputs", "Write them with `pulumi stack output --json --stack NAME > outputs.json`.");
   }
   try {
     const { stdout } = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", args.stack!]);
