@@ -3,7 +3,7 @@
  * used, how much, and which price — and never looks a price up itself. `priceComponents` attaches prices from
  * the catalog, splits tiered prices into one line per tier, and reports any price it cannot find.
  */
-import { selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
+import { isAwsService, selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
 import type { PriceTier } from "../pricing/pricelist.js";
 import { Decimal, ZERO, sum } from "../money.js";
 
@@ -43,8 +43,8 @@ export interface MissingPrice {
   readonly region: string;
   readonly usagetype: string;
   readonly attributes: Readonly<Record<string, string>>;
-  /** The command that fetches it. */
-  readonly command: string;
+  /** The command that fetches it; null for another provider's price, which only a newer published source can give. */
+  readonly command: string | null;
 }
 
 export interface TierShare {
@@ -84,7 +84,8 @@ function withTier(name: string, tier: PriceTier, unit: string): string {
   return name.endsWith(")") ? `${name.slice(0, -1)}, ${label})` : `${name} (${label})`;
 }
 
-export function refreshCommand(service: string, region: string): string {
+export function refreshCommand(service: string, region: string): string | null {
+  if (!isAwsService(service)) return null;
   return `stowage pricing refresh --region ${region} --service ${service}`;
 }
 
