@@ -11,7 +11,7 @@
  * - Cloudflare R2: first 10 GB-month, 1M Class A and 10M Class B operations a month free; no egress charge.
  * - Backblaze B2: first 10 GB free; transactions free; egress free up to 3× the data stored, then per GB.
  */
-import { DAYS_PER_MONTH, Decimal, ZERO, dec } from "../money.js";
+import { DAYS_PER_MONTH, Decimal, ZERO, dec, maxOf } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type MissingPrice } from "../cost/components.js";
 import { findCrossings, storedGb, type CostReport, type MonthCost, type OptionCost } from "../cost/estimate.js";
@@ -99,7 +99,7 @@ export function cloudMonth(provider: OtherProvider, opt: CloudOption, w: Workloa
       ];
     case "b2": {
       const multiple = rules.b2FreeEgressMultiple;
-      const beyond = egress === null || multiple === null ? null : Decimal.max(ZERO, egress.minus(stored.times(multiple)));
+      const beyond = egress === null || multiple === null ? null : maxOf(ZERO, egress.minus(stored.times(multiple)));
       return [
         c("Storage (first 10 GB free)", "GB-Mo", stored, "BackblazeB2", "storage"),
         c("Writes (free)", "1M requests", per(writes, 1e6), "BackblazeB2", "writes"),

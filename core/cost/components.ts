@@ -5,7 +5,7 @@
  */
 import { isAwsService, selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
 import type { PriceTier } from "../pricing/pricelist.js";
-import { Decimal, ZERO, sum } from "../money.js";
+import { Decimal, ZERO, maxOf, minOf, sum } from "../money.js";
 
 export interface CostComponent {
   /** Stable name; the varying part in brackets: "Storage (Standard-IA)". */
@@ -62,8 +62,8 @@ export function splitTiers(tiers: readonly PriceTier[], quantity: Decimal, offse
   const to = offset.plus(quantity);
   const shares: TierShare[] = [];
   for (const tier of tiers) {
-    const lo = Decimal.max(from, tier.begin);
-    const hi = tier.end === null ? to : Decimal.min(to, tier.end);
+    const lo = maxOf(from, tier.begin);
+    const hi = tier.end === null ? to : minOf(to, tier.end);
     if (hi.greaterThan(lo)) shares.push({ tier, quantity: hi.minus(lo) });
   }
   if (shares.length === 0) {
@@ -134,7 +134,7 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
     }
     // A product whose source gives only its first tiers (skyplane's one internet rate) prices no usage beyond them.
     const top = entry.tiers[entry.tiers.length - 1]!.end;
-    const beyond = top === null ? ZERO : Decimal.max(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(Decimal.max(top, c.tierOffset ?? ZERO)));
+    const beyond = top === null ? ZERO : maxOf(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(maxOf(top, c.tierOffset ?? ZERO)));
     if (beyond.greaterThan(0)) {
       missing.push({ service: c.price.service, region: c.region, usagetype: `${c.price.usagetype} over ${top!.toFixed()} ${c.unit}`, attributes: c.price.attributes ?? {}, command: refreshCommand(c.price.service, c.region) });
       lines.push({ name: `${c.name} (over ${top!.toFixed()} ${c.unit}: tier not priced)`, quantity: beyond, unit: c.unit, unitPrice: null, cost: null, price: key, sku: entry.sku, provenance });

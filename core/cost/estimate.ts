@@ -2,7 +2,7 @@
  * The horizon: every option's month-by-month cost for one workload, cumulative totals, and where options cross.
  * Pure: takes the workload and a catalog, returns data. Formatting is format.ts; I/O is the CLI's.
  */
-import { Decimal, ZERO, dec, sum } from "../money.js";
+import { Decimal, ZERO, dec, maxOf, minOf, sum } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
@@ -92,10 +92,10 @@ export function egressComponents(w: Workload): CostComponent[] {
     {
       name: `Internet egress (after ${FREE_EGRESS_GB} GB free)`,
       unit: "GB",
-      quantity: egress === null ? null : Decimal.max(ZERO, egress.minus(free)),
+      quantity: egress === null ? null : maxOf(ZERO, egress.minus(free)),
       price: { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } },
       region: w.region,
-      tierOffset: egress === null ? undefined : Decimal.min(egress, free),
+      tierOffset: egress === null ? undefined : minOf(egress, free),
     },
   ];
 }
