@@ -25,6 +25,16 @@ export function dec(value: DecimalJs.Value): Decimal {
   return new Decimal(value);
 }
 
+/** The larger of two amounts. Decimal.max builds a new Decimal of each argument: this is on every tier split. */
+export function maxOf(a: Decimal, b: Decimal): Decimal {
+  return a.lessThan(b) ? b : a;
+}
+
+/** The smaller of two amounts. */
+export function minOf(a: Decimal, b: Decimal): Decimal {
+  return b.lessThan(a) ? b : a;
+}
+
 export function sum(values: Iterable<Decimal>): Decimal {
   let total = ZERO;
   for (const v of values) total = total.plus(v);

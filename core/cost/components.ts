@@ -3,9 +3,9 @@
  * used, how much, and which price — and never looks a price up itself. `priceComponents` attaches prices from
  * the catalog, splits tiered prices into one line per tier, and reports any price it cannot find.
  */
-import { selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
+import { isAwsService, selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
 import type { PriceTier } from "../pricing/pricelist.js";
-import { Decimal, ZERO, sum } from "../money.js";
+import { Decimal, ZERO, maxOf, minOf, sum } from "../money.js";
 
 export interface CostComponent {
   /** Stable name; the varying part in brackets: "Storage (Standard-IA)". */
@@ -43,8 +43,8 @@ export interface MissingPrice {
   readonly region: string;
   readonly usagetype: string;
   readonly attributes: Readonly<Record<string, string>>;
-  /** The command that fetches it. */
-  readonly command: string;
+  /** The command that fetches it; null for another provider's price, which only a newer published source can give. */
+  readonly command: string | null;
 }
 
 export interface TierShare {
@@ -62,8 +62,8 @@ export function splitTiers(tiers: readonly PriceTier[], quantity: Decimal, offse
   const to = offset.plus(quantity);
   const shares: TierShare[] = [];
   for (const tier of tiers) {
-    const lo = Decimal.max(from, tier.begin);
-    const hi = tier.end === null ? to : Decimal.min(to, tier.end);
+    const lo = maxOf(from, tier.begin);
+    const hi = tier.end === null ? to : minOf(to, tier.end);
     if (hi.greaterThan(lo)) shares.push({ tier, quantity: hi.minus(lo) });
   }
   if (shares.length === 0) {
@@ -84,7 +84,8 @@ function withTier(name: string, tier: PriceTier, unit: string): string {
   return name.endsWith(")") ? `${name.slice(0, -1)}, ${label})` : `${name} (${label})`;
 }
 
-export function refreshCommand(service: string, region: string): string {
+export function refreshCommand(service: string, region: string): string | null {
+  if (!isAwsService(service)) return null;
   return `stowage pricing refresh --region ${region} --service ${service}`;
 }
 
@@ -133,7 +134,7 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
     }
     // A product whose source gives only its first tiers (skyplane's one internet rate) prices no usage beyond them.
     const top = entry.tiers[entry.tiers.length - 1]!.end;
-    const beyond = top === null ? ZERO : Decimal.max(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(Decimal.max(top, c.tierOffset ?? ZERO)));
+    const beyond = top === null ? ZERO : maxOf(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(maxOf(top, c.tierOffset ?? ZERO)));
     if (beyond.greaterThan(0)) {
       missing.push({ service: c.price.service, region: c.region, usagetype: `${c.price.usagetype} over ${top!.toFixed()} ${c.unit}`, attributes: c.price.attributes ?? {}, command: refreshCommand(c.price.service, c.region) });
       lines.push({ name: `${c.name} (over ${top!.toFixed()} ${c.unit}: tier not priced)`, quantity: beyond, unit: c.unit, unitPrice: null, cost: null, price: key, sku: entry.sku, provenance });

@@ -2,7 +2,7 @@
  * The horizon: every option's month-by-month cost for one workload, cumulative totals, and where options cross.
  * Pure: takes the workload and a catalog, returns data. Formatting is format.ts; I/O is the CLI's.
  */
-import { Decimal, ZERO, dec, sum } from "../money.js";
+import { Decimal, ZERO, dec, maxOf, minOf, sum } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
@@ -53,8 +53,8 @@ export interface MonthCost {
   readonly lines: readonly LineItem[];
 }
 
-export interface OptionCost {
-  readonly id: OptionId;
+export interface OptionCost<Id extends string = OptionId> {
+  readonly id: Id;
   readonly label: string;
   /** Sum over the horizon of every line whose cost is known. */
   readonly total: Decimal;
@@ -62,21 +62,23 @@ export interface OptionCost {
   readonly complete: boolean;
   readonly months: readonly MonthCost[];
   readonly notes: readonly string[];
+  /** Set when options of several providers are compared: who stores the data, and where. */
+  readonly where?: { readonly provider: string; readonly location: string };
 }
 
-export interface Crossing {
+export interface Crossing<Id extends string = OptionId> {
   /** The option that becomes cheaper (cumulatively) from `month` on. */
-  readonly cheaper: OptionId;
-  readonly dearer: OptionId;
+  readonly cheaper: Id;
+  readonly dearer: Id;
   readonly month: number;
 }
 
-export interface CostReport {
+export interface CostReport<Id extends string = OptionId> {
   readonly region: string;
   readonly pricesAsOf: string | null;
   readonly horizonMonths: number;
-  readonly options: readonly OptionCost[];
-  readonly crossings: readonly Crossing[];
+  readonly options: readonly OptionCost<Id>[];
+  readonly crossings: readonly Crossing<Id>[];
   readonly missingPrices: readonly MissingPrice[];
 }
 
@@ -90,10 +92,10 @@ export function egressComponents(w: Workload): CostComponent[] {
     {
       name: `Internet egress (after ${FREE_EGRESS_GB} GB free)`,
       unit: "GB",
-      quantity: egress === null ? null : Decimal.max(ZERO, egress.minus(free)),
+      quantity: egress === null ? null : maxOf(ZERO, egress.minus(free)),
       price: { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } },
       region: w.region,
-      tierOffset: egress === null ? undefined : Decimal.min(egress, free),
+      tierOffset: egress === null ? undefined : minOf(egress, free),
     },
   ];
 }
@@ -135,8 +137,8 @@ function missingKey(m: MissingPrice): string {
   return `${m.service}|${m.region}|${m.usagetype}|${JSON.stringify(m.attributes)}`;
 }
 
-export function findCrossings(options: readonly OptionCost[]): Crossing[] {
-  const out: Crossing[] = [];
+export function findCrossings<Id extends string>(options: readonly OptionCost<Id>[]): Crossing<Id>[] {
+  const out: Crossing<Id>[] = [];
   const comparable = options.filter((o) => o.complete);
   for (let i = 0; i < comparable.length; i++) {
     for (let j = i + 1; j < comparable.length; j++) {

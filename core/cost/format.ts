@@ -3,7 +3,11 @@
  */
 import { exact, usd, type Decimal } from "../money.js";
 import type { LineItem } from "./components.js";
-import type { CostReport, OptionCost } from "./estimate.js";
+import type { CostReport as OptionsReport, OptionCost as AnyOptionCost } from "./estimate.js";
+
+/** Any provider's report renders the same way: option ids are just names here. */
+type CostReport = OptionsReport<string>;
+type OptionCost = AnyOptionCost<string>;
 import { csvText, markdownTable, textTable } from "../render.js";
 
 export const FORMATS = ["table", "json", "markdown", "csv"] as const;
@@ -33,6 +37,7 @@ export function toJson(report: CostReport): unknown {
     horizonMonths: report.horizonMonths,
     options: report.options.map((o) => ({
       id: o.id,
+      ...(o.where ? { provider: o.where.provider, location: o.where.location } : {}),
       label: o.label,
       total: exact(o.total),
       complete: o.complete,
@@ -65,7 +70,10 @@ function footnotes(report: CostReport): string[] {
   for (const c of report.crossings.slice(0, CROSSINGS_SHOWN)) out.push(`${c.cheaper} becomes cheaper than ${c.dearer} in month ${c.month} (cumulative).`);
   if (report.crossings.length > CROSSINGS_SHOWN) out.push(`… and ${report.crossings.length - CROSSINGS_SHOWN} more crossings (all of them: --format json).`);
   for (const o of report.options) for (const n of o.notes) out.push(`${o.id}: ${n}`);
-  for (const m of report.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} — run \`${m.command}\``);
+  for (const m of report.missingPrices) {
+    const next = m.command ? `run \`${m.command}\`` : "not in the published prices Stowage ships (data/prices/other-clouds/PROVENANCE.md)";
+    out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} — ${next}`);
+  }
   return out;
 }
 

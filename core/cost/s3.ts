@@ -50,7 +50,7 @@ export function cohortsFor(w: Workload): Cohort[] {
 }
 
 /** Months (of age) after which something that happens at `days` takes effect: the first month start at or after. */
-function monthsFor(days: number): number {
+export function monthsFor(days: number): number {
   return Math.ceil(days / DAYS_PER_MONTH);
 }
 

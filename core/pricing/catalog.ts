@@ -16,6 +16,14 @@ export const SERVICE_CODES = [
 ] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
 
+/** Other providers' price sources (core/clouds): read from the files they were published in, never refreshed. */
+export const OTHER_SERVICE_CODES = ["GoogleCloudStorage", "AzureBlobStorage", "AzureBandwidth", "CloudflareR2", "BackblazeB2"] as const;
+export type OtherServiceCode = (typeof OTHER_SERVICE_CODES)[number];
+
+export function isAwsService(service: string): service is ServiceCode {
+  return (SERVICE_CODES as readonly string[]).includes(service);
+}
+
 /** Where a price came from: the snapshot records it per GetProducts answer. */
 export interface Provenance {
   /** e.g. "aws-pricing-api GetProducts" or the document a price was transcribed from. */
@@ -26,7 +34,7 @@ export interface Provenance {
 
 /** Which product a cost component needs: a usage type without its region prefix, plus exact attribute matches. */
 export interface PriceSelector {
-  readonly service: ServiceCode;
+  readonly service: ServiceCode | OtherServiceCode;
   readonly usagetype: string;
   readonly attributes?: Readonly<Record<string, string>>;
 }
@@ -150,7 +158,7 @@ export class Catalog {
   }
 
   /** Regions that have at least one price for the service. */
-  regions(service?: ServiceCode): string[] {
+  regions(service?: PriceSelector["service"]): string[] {
     const which = service ?? "";
     let list = this.regionsOf.get(which);
     if (!list) {

@@ -14,26 +14,15 @@
  * interval is the 10th–90th percentile of those held-out ratios (measured ÷ estimate).
  */
 import { quantile } from "./stats.js";
+import { haversineKm, type Coordinates } from "../../core/geo.js";
 
-const EARTH_RADIUS_KM = 6371.0088;
+export { haversineKm, type Coordinates } from "../../core/geo.js";
+
 const FIBRE_KM_PER_MS = 200; // light in fibre: ~200,000 km/s
-
-export function haversineKm(a: Coordinates, b: Coordinates): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 /** The physical minimum round trip over fibre along the great circle, both ways: 1 ms per 100 km. */
 export function floorMs(distanceKm: number): number {
   return (2 * distanceKm) / FIBRE_KM_PER_MS;
-}
-
-export interface Coordinates {
-  readonly lat: number;
-  readonly lon: number;
 }
 
 /** Measured median round trips between regions (data/latency/), with where and how they were measured. */

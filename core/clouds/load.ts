@@ -1,0 +1,34 @@
+/** Reads the other providers' shipped price files (data/prices/other-clouds) into a catalog. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { UserError } from "../errors.js";
+import { packageRoot } from "../paths.js";
+import type { Catalog } from "../pricing/catalog.js";
+import { SOURCE_FILES, b2FreeEgressMultiple, cloudCatalog, type CloudSources } from "./catalog.js";
+import type { CloudRules } from "./estimate.js";
+import { locationsOf } from "./locations.js";
+
+export function defaultCloudPricesDir(): string {
+  return join(packageRoot(), "data", "prices", "other-clouds");
+}
+
+export async function loadCloudPrices(dir = defaultCloudPricesDir()): Promise<{ catalog: Catalog; rules: CloudRules }> {
+  const read = async (key: keyof CloudSources): Promise<unknown> => {
+    const path = join(dir, SOURCE_FILES[key]);
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      throw new UserError(`Cannot read the other providers' prices at ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}).`, "Reinstall Stowage; the file ships in data/prices/other-clouds.");
+    }
+    try {
+      return path.endsWith(".yml") ? parse(text) : JSON.parse(text);
+    } catch (e) {
+      throw new UserError(`${path} is not valid ${path.endsWith(".yml") ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`, "Restore the file from the package.");
+    }
+  };
+  const sources: CloudSources = { gcs: await read("gcs"), azureBlob: await read("azureBlob"), azureBandwidth: await read("azureBandwidth"), curated: await read("curated") };
+  const catalog = cloudCatalog(sources, { r2Regions: locationsOf("r2").map((l) => l.code), b2Regions: locationsOf("b2").map((l) => l.code) });
+  return { catalog, rules: { b2FreeEgressMultiple: b2FreeEgressMultiple(sources.curated) } };
+}
