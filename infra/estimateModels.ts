@@ -157,8 +157,9 @@ const rdsModel: ResourceModel<null> = {
       const m = { service: "AmazonRDS", region, usagetype: `InstanceUsage:${p.instanceClass}`, attributes: { databaseEngine: String(p.engine) }, command: "(Stowage prices PostgreSQL only)" };
       return { months: [], missing: [m], note: `engine ${p.engine} is not priced (PostgreSQL only)` };
     }
-    // The provider's default when none is given: io1 with IOPS, else gp2 (registry.terraform.io aws_db_instance storage_type).
-    const storage = String(p.storageType ?? (p.iops ? "io1" : "gp2"));
+    // Unset, the provider sends none and RDS chooses: io1 with IOPS, else gp3 (the RDS API reference's StorageType,
+    // "Default: io1, if the Iops parameter is specified. Otherwise, gp3"; Terraform's docs still say gp2, from before).
+    const storage = String(p.storageType ?? (p.iops ? "io1" : "gp3"));
     if (!(RDS_STORAGE as readonly string[]).includes(storage)) {
       return { months: [], unpriced: `storage type ${storage}`, note: `not priced: storage type ${storage} (Stowage prices ${join(RDS_STORAGE)})` };
     }

@@ -138,6 +138,7 @@ describe("a storage or volume type the models do not know", () => {
       new aws.rds.Instance("magnetic-db", { region: "us-east-2", engine: "postgres", instanceClass: "db.m4.large", allocatedStorage: 20, storageType: "standard" });
       new aws.ebs.Volume("magnetic", { region: "us-east-2", availabilityZone: "us-east-2a", type: "standard", size: 100 });
       new aws.ebs.Volume("unset", { region: "us-east-2", availabilityZone: "us-east-2a", size: 100 });
+      new aws.rds.Instance("unset-db", { region: "us-east-2", engine: "postgres", instanceClass: "db.m4.large", allocatedStorage: 20 });
     });
     const e = estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, null);
     const cost = (name: string) => e.resources.find((r) => r.name === name)!;
@@ -146,7 +147,9 @@ describe("a storage or volume type the models do not know", () => {
     expect(cost("magnetic").monthlyCost.isZero()).toBe(true);
     // No type: the provider creates gp2 (aws_ebs_volume `type`), $0.10 per GB-month in us-east-2: 100 GB = $10.00.
     expect(cost("unset").lines.map((l) => [l.name, l.cost?.toFixed(2)])).toEqual([["Storage (gp2, 1 volume)", "10.00"], ["Snapshots", "0.00"]]);
-    expect(e.total.toFixed(2)).toBe("10.00");
+    // No storage type and no IOPS: RDS creates gp3, $0.115 per GB-month in us-east-2 (Single-AZ): 20 GB = $2.30.
+    const storage = cost("unset-db").lines.find((l) => l.name.startsWith("Database storage"))!;
+    expect([storage.name, storage.cost!.toFixed(2)]).toEqual(["Database storage (General Purpose gp3, Single-AZ)", "2.30"]);
   });
 });
 
