@@ -139,7 +139,10 @@ class LocalStore implements Store {
     const { sha256: sha, size } = await copyHashed(createReadStream(src), tmp);
     const target = this.object(sha);
     await mkdir(dirname(target), { recursive: true });
-    await rename(tmp, target); // same content under the same name: replacing an existing copy changes nothing
+    // A copy already kept stays as it is: its mtime is when this content was first stored (the upload time an
+    // evidence bundle reports), and a kept copy changed by hand is left for `data verify` to find, not papered over.
+    if (await stat(target).then(() => true, () => false)) await unlink(tmp);
+    else await rename(tmp, target);
     return { sha, size };
   }
 
