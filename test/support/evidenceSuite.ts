@@ -186,13 +186,20 @@ export function evidenceSuite(place: () => Promise<EvidencePlace>): void {
     expect((await stowage(p, ["evidence", "check", m.bundle])).code).toBe(0);
   });
 
-  it("refuses a household above one, a non-empty --out and a folder that is not a bundle, with exit 2", { timeout: commands(4) }, async () => {
+  it("refuses a household above one, a range with no uploads, a non-empty --out and a folder that is not a bundle, with exit 2", { timeout: commands(7) }, async () => {
     const p = await place();
     const images = p.images();
     await p.put(images.repo, images.at("home-42", "a.png"), png(1, 1, 1));
     const above = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "uploads/", "--out", tmp("x")]);
     expect(above.code).toBe(2);
     expect(above.stderr).toContain("above one household");
+    expect((await stowage(p, ["data", "commit", images.repo])).code).toBe(0);
+    const before = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--to", "2000-01-01", "--out", join(tmp("x"), "b")]);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toContain("in that date range");
+    const backwards = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--from", "2026-02-01", "--to", "2026-01-01", "--out", join(tmp("x"), "b")]);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain("is after --to");
     const full = tmp("full");
     writeFileSync(join(full, "x"), "");
     const notEmpty = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--out", full]);
