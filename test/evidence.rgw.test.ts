@@ -75,8 +75,11 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
     expect(clean.json).toMatchObject({ ok: true, objects: 2, retention: { mode: "GOVERNANCE", days: 1 } });
 
     // Governance retention can be lifted by whoever may bypass it: the version stays, its protection does not.
-    await s3.send(new PutObjectRetentionCommand({ Bucket, Key: "uploads/home-42/a.png", VersionId: a, BypassGovernanceRetention: true, Retention: {} }));
-    await s3.send(new PutObjectRetentionCommand({ Bucket, Key: "uploads/home-42/b.png", VersionId: b, BypassGovernanceRetention: true, Retention: {} }));
+    // Shortened to end in two seconds (a governance bypass may shorten it), then waited out.
+    const soon = new Date(Date.now() + 2000);
+    await s3.send(new PutObjectRetentionCommand({ Bucket, Key: "uploads/home-42/a.png", VersionId: a, BypassGovernanceRetention: true, Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon } }));
+    await s3.send(new PutObjectRetentionCommand({ Bucket, Key: "uploads/home-42/b.png", VersionId: b, BypassGovernanceRetention: true, Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon } }));
+    await new Promise((r) => setTimeout(r, Math.max(0, soon.getTime() - Date.now()) + 1500));
     await s3.send(new DeleteObjectCommand({ Bucket, Key: "uploads/home-42/b.png", VersionId: b, BypassGovernanceRetention: true }));
     const after = await stowage(p, ["data", "verify", repo]);
     expect(after.code, after.stderr).toBe(4);
