@@ -184,6 +184,13 @@ export function evidenceSuite(place: () => Promise<EvidencePlace>): void {
     expect(fsck.stdout).toContain(`deleted\t${deleted} (version ${m.versions[deleted!]})`);
     // The bundle on its own still checks out: it is the stored data that moved.
     expect((await stowage(p, ["evidence", "check", m.bundle])).code).toBe(0);
+
+    // A commit record rewritten by hand no longer hashes to its name.
+    const head = (await stowage(p, ["data", "log", m.images.repo, "--limit", "1", "--json"])).json.commits[0].commit as string;
+    await p.put(m.images.repo, `.stowage/commits/${head}.json`, Buffer.from(`${JSON.stringify({ parent: null, branch: "main", message: "rewritten", author: "x", time: "2026-01-01T00:00:00Z", files: 0, bytes: 0, added: 0, modified: 0, deleted: 0, chunks: [] })}\n`));
+    const forgedCommit = await stowage(p, ["data", "verify", m.images.repo]);
+    expect(forgedCommit.code, forgedCommit.stderr).toBe(4);
+    expect(forgedCommit.stdout).toContain(`record-changed\t.stowage/commits/${head}.json: its content hashes to`);
   });
 
   it("refuses a household above one, a range with no uploads, a non-empty --out and a folder that is not a bundle, with exit 2", { timeout: commands(7) }, async () => {
