@@ -24,9 +24,10 @@ const COMMANDS: Record<string, Entry> = {
   plan: { synopsis: "plan --workload W --users U", summary: "recommend a primary region and replica; write them to a stack", load: () => import("./commands/plan.js") },
   policy: { synopsis: "policy --stack NAME | --program P", summary: "check a stack or any Pulumi program against the policy pack, offline", load: () => import("./commands/policy.js") },
   estimate: { synopsis: "estimate --stack NAME", summary: "estimate the monthly cost of a stack, against a budget", load: () => import("./commands/estimate.js") },
-  data: { synopsis: "data commit|log|diff|checkout|why REPO", summary: "versioned datasets on a bucket prefix or a folder: commits, history, provenance", load: () => import("./commands/data.js") },
+  data: { synopsis: "data commit|log|diff|checkout|why|verify REPO", summary: "versioned datasets on a bucket prefix or a folder: commits, history, provenance", load: () => import("./commands/data.js") },
   run: { synopsis: "run --in REPO --out REPO -- CMD", summary: "run a command over every datum, commit its outputs with provenance", load: () => import("./commands/run.js") },
   access: { synopsis: "access grant|log --bucket B --prefix P", summary: "one household's data for a while: narrowed STS credentials or links, audited", load: () => import("./commands/access.js") },
+  evidence: { synopsis: "evidence --repo R --household H --out DIR | evidence check DIR", summary: "one household's claim as a bundle that checks itself: images, runs, grants, hashes, signature", load: () => import("./commands/evidence.js") },
   verify: { synopsis: "verify --bucket NAME", summary: "check live buckets (AWS or S3-compatible) against the same rules", load: () => import("./commands/verify.js") },
 };
 

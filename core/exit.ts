@@ -11,7 +11,10 @@ export const EXIT = {
   USER: 2,
   /** `stowage plan`: no region meets every constraint. */
   NO_FEASIBLE_PLACEMENT: 3,
-  /** `stowage policy`: a mandatory policy is violated; `stowage verify`: a rule failed on a live bucket. */
+  /**
+   * `stowage policy`: a mandatory policy is violated; `stowage verify`: a rule failed on a live bucket; `stowage data
+   * verify` / `stowage evidence check`: something stored or bundled is not what was recorded.
+   */
   VIOLATION: 4,
   /** `stowage estimate --budget`: the estimate is over the budget. */
   OVER_BUDGET: 5,
@@ -31,7 +34,7 @@ export const EXIT_CODES: readonly { readonly code: ExitCode; readonly meaning: s
   { code: EXIT.BUG, meaning: "a bug in Stowage (one line asking for a report; STOWAGE_DEBUG=1 adds where it happened)" },
   { code: EXIT.USER, meaning: "a problem you can fix: bad input, a missing or unreadable file or folder, a missing price or credential, an endpoint past its deadline; the message says what to do next" },
   { code: EXIT.NO_FEASIBLE_PLACEMENT, meaning: "plan: no region meets every constraint" },
-  { code: EXIT.VIOLATION, meaning: "policy: a mandatory policy is violated; verify: a rule failed on a live bucket" },
+  { code: EXIT.VIOLATION, meaning: "policy: a mandatory policy is violated; verify: a rule failed on a live bucket; data verify, evidence check: a stored object, record or bundle file is not what was recorded" },
   { code: EXIT.OVER_BUDGET, meaning: "estimate: over --budget" },
   { code: EXIT.DATUM_FAILED, meaning: "run: a datum failed" },
   { code: EXIT.INTERRUPTED, meaning: "run: stopped by Ctrl-C, its datum folders removed" },

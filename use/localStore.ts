@@ -11,7 +11,7 @@ import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, realpath, re
 import { userInfo } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../core/errors.js";
-import { META, comparePaths, copyHashed, type Listed, type Row, type Store } from "./store.js";
+import { META, comparePaths, copyHashed, hashStream, type Inspected, type Listed, type Lock, type Row, type Store } from "./store.js";
 
 export async function openLocal(folder: string, create: boolean): Promise<Store> {
   const root = resolve(folder);
@@ -139,7 +139,10 @@ class LocalStore implements Store {
     const { sha256: sha, size } = await copyHashed(createReadStream(src), tmp);
     const target = this.object(sha);
     await mkdir(dirname(target), { recursive: true });
-    await rename(tmp, target); // same content under the same name: replacing an existing copy changes nothing
+    // A copy already kept stays as it is: its mtime is when this content was first stored (the upload time an
+    // evidence bundle reports), and a kept copy changed by hand is left for `data verify` to find, not papered over.
+    if (await stat(target).then(() => true, () => false)) await unlink(tmp);
+    else await rename(tmp, target);
     return { sha, size };
   }
 
@@ -152,6 +155,24 @@ class LocalStore implements Store {
       throw err;
     }
     return { sha256: version, size: (await stat(dest)).size };
+  }
+
+  async inspect(_path: string, version: string): Promise<Inspected | null> {
+    const file = this.object(version);
+    const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return null;
+      throw err;
+    });
+    if (!info) return null;
+    return { ...(await hashStream(createReadStream(file))), storedAt: info.mtime.toISOString(), lock: null };
+  }
+
+  /** A folder has no Object Lock. */
+  async metaLock(): Promise<Lock | null> {
+    return null;
+  }
+  async defaultRetention(): Promise<null> {
+    return null;
   }
 
   async upload(path: string, src: string): Promise<Row> {

@@ -6,6 +6,7 @@
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
@@ -21,7 +22,7 @@ import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { UserError } from "../core/errors.js";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3.js";
-import { META, copyHashed, type Guarantee, type Listed, type Row, type Store } from "./store.js";
+import { META, copyHashed, hashStream, type Guarantee, type Inspected, type Listed, type Lock, type Row, type Store } from "./store.js";
 
 export interface S3RepoOptions {
   /** An S3-compatible endpoint (path-style); AWS when absent. */
@@ -76,6 +77,7 @@ class S3Store implements S3Repo {
   /** The current files as listed by expectUploads(), by path. */
   private current: Map<string, Listed> | null = null;
   private caller: Promise<string> | null = null;
+  private retention: Promise<{ mode: string; days: number } | null> | null = null;
 
   constructor(
     private readonly bucket: string,
@@ -152,6 +154,50 @@ class S3Store implements S3Repo {
     });
     await mkdir(dirname(dest), { recursive: true });
     return copyHashed(res.Body as Readable, dest);
+  }
+
+  async inspect(path: string, version: string): Promise<Inspected | null> {
+    return this.call(`GetObject (s3:GetObjectVersion) on ${this.url}/${path}`, async () => {
+      try {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }));
+        const hashed = await hashStream(res.Body as Readable);
+        return { ...hashed, storedAt: res.LastModified?.toISOString() ?? null, lock: lockOf(res) };
+      } catch (err) {
+        if (gone(err)) return null;
+        throw err;
+      }
+    });
+  }
+
+  async metaLock(key: string): Promise<Lock | null> {
+    const Key = this.metaKey(key);
+    const first = await this.firstVersion(Key);
+    if (first === null) return null;
+    return this.call(`HeadObject (s3:GetObjectVersion) on ${Key}`, async () => {
+      try {
+        return lockOf(await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key, VersionId: first })));
+      } catch (err) {
+        if (gone(err)) return null;
+        throw err;
+      }
+    });
+  }
+
+  defaultRetention(): Promise<{ mode: string; days: number } | null> {
+    this.retention ??= this.call(`GetObjectLockConfiguration (s3:GetBucketObjectLockConfiguration) on ${this.bucket}`, async () => {
+      try {
+        const res = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }));
+        const d = res.ObjectLockConfiguration?.Rule?.DefaultRetention;
+        if (res.ObjectLockConfiguration?.ObjectLockEnabled !== "Enabled" || !d?.Mode) return null;
+        return { mode: d.Mode, days: d.Days ?? (d.Years ?? 0) * 365 };
+      } catch (err) {
+        const e = err as SdkError;
+        // No configuration, or a role that may not read it: nothing is expected of the versions' retention then.
+        if (e.$metadata?.httpStatusCode === 404 || e.$metadata?.httpStatusCode === 403 || /ObjectLockConfigurationNotFound/.test(e.Code ?? e.name ?? "")) return null;
+        throw err;
+      }
+    });
+    return this.retention;
   }
 
   /**
@@ -327,6 +373,18 @@ class S3Store implements S3Repo {
 
 /** What the store was found to guarantee, under the repository's .stowage/. */
 const CAPABILITIES = "capabilities.json";
+
+/** A version that is no longer stored (deleted by version, or never there). */
+function gone(err: unknown): boolean {
+  const e = err as SdkError;
+  const code = e.Code ?? e.name;
+  return code === "NoSuchVersion" || code === "NoSuchKey" || code === "NotFound" || e.$metadata?.httpStatusCode === 404 || (e.$metadata?.httpStatusCode === 400 && code === "InvalidArgument");
+}
+
+function lockOf(res: { ObjectLockMode?: string; ObjectLockRetainUntilDate?: Date; ObjectLockLegalHoldStatus?: string }): Lock | null {
+  if (!res.ObjectLockMode && !res.ObjectLockRetainUntilDate && !res.ObjectLockLegalHoldStatus) return null;
+  return { mode: res.ObjectLockMode ?? null, until: res.ObjectLockRetainUntilDate?.toISOString() ?? null, legalHold: res.ObjectLockLegalHoldStatus === "ON" };
+}
 
 function notVersioned(url: string): UserError {
   return new UserError(`${url}: the bucket does not keep versions, and a commit pins versions.`, "Enable versioning on the bucket (Stowage's Pulumi program does), then commit again.");

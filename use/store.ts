@@ -49,6 +49,25 @@ export interface Listed {
  */
 export type Guarantee = "exclusive-create" | "conditional-write" | "first-version-wins";
 
+/** Object Lock state of one stored version, as the store reports it. */
+export interface Lock {
+  /** GOVERNANCE or COMPLIANCE; null when the version carries no retention. */
+  readonly mode: string | null;
+  /** ISO time the retention ends; null when none. */
+  readonly until: string | null;
+  readonly legalHold: boolean;
+}
+
+/** One stored version read in full: what verification compares against the commit. */
+export interface Inspected {
+  readonly sha256: string;
+  readonly size: number;
+  /** When the store accepted this version (S3 LastModified; a folder's kept copy's mtime). */
+  readonly storedAt: string | null;
+  /** S3 only; null where the store reports no Object Lock. */
+  readonly lock: Lock | null;
+}
+
 export interface Store {
   /** As the user gave it, normalised: `s3://bucket/prefix` or an absolute folder. */
   readonly url: string;
@@ -59,6 +78,15 @@ export interface Store {
   pin(listed: Listed, previous: Row | undefined): Promise<Row>;
   /** Writes the file at exactly `version` to `dest`; returns its SHA-256 and size. */
   fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }>;
+  /**
+   * Streams exactly `version` of `path` through SHA-256 (bounded memory, nothing written); null when that version is
+   * no longer stored.
+   */
+  inspect(path: string, version: string): Promise<Inspected | null>;
+  /** The Object Lock of the version of a metadata key that counts (see readFirst); null when absent or not reported. */
+  metaLock(key: string): Promise<Lock | null>;
+  /** The retention the store applies to every new version by default (S3 Object Lock), or null when none. */
+  defaultRetention(): Promise<{ readonly mode: string; readonly days: number } | null>;
   /** Stores the local file `src` as repo path `path`; returns the new version. */
   upload(path: string, src: string): Promise<Row>;
   /**
@@ -112,6 +140,17 @@ export function canonical(value: unknown): string {
 
 /** The metadata folder's name inside every repository. */
 export const META = ".stowage";
+
+/** Hashes a stream without keeping it: one pass, bounded memory. */
+export async function hashStream(source: AsyncIterable<Buffer>): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const c of source) {
+    hash.update(c);
+    size += c.length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
 
 /** Streams `source` into the file `dest`, hashing on the way: one pass, bounded memory. */
 export async function copyHashed(source: Readable, dest: string): Promise<{ sha256: string; size: number }> {

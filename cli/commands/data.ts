@@ -10,6 +10,7 @@ stowage data log REPO [--branch B] [--limit N]
 stowage data diff REPO FROM TO
 stowage data checkout REPO REF --to DIR
 stowage data why REPO PATH [--ref REF]
+stowage data verify REPO [--commit C | --all] [--parallel N]
     each also: [--endpoint URL] [--region R] [--sse aws:kms|none] [--progress] [--format table|json] [--json]
 
 Versioned datasets on the buckets Stowage provisions, or in a local folder, with nothing to deploy.
@@ -25,15 +26,24 @@ checkout writes exactly REF's files, each by its pinned version, into DIR (new o
 why      how PATH (an output of \`stowage run\`) was made: the run, its code, and the exact input versions, then the same
          for every input that was itself a run's output. JSON: { path, versionId, run: { id, name, command, code,
          startedAt, endedAt, status, who, host }, inputs: [ { repo, commit, path, versionId, sha256 } ], upstream: [ … ] }
+verify   (fsck) reads back every file the commit pins (default main's head; --commit C one commit; --all every stored
+         commit) at its pinned version, streamed through SHA-256, --parallel N at once (default 8): it must exist with the
+         recorded size and hash. Also: commits and manifest chunks hash to their names; the head matches the store's
+         current files (a new version or a delete marker written behind Stowage's back is reported); every run record
+         is stored, intact, and its outputs are pinned by its output commit; where the bucket retains every version
+         (Object Lock default retention), each version and record still carries retention in force. Reads only.
+         Each discrepancy names the file: missing, changed, replaced, deleted, record-missing, record-changed,
+         retention-lapsed. JSON: { repo, commits, objects, bytes, runs, retention, problems: [ { kind, path,
+         version?, commit?, detail } ], ok }
 
 Concurrent commits to one branch never lose one: each advances the branch by creating its next log entry once; the
 "guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where S3
 honours If-None-Match, first-version-wins on stores that ignore it on versioned buckets, like Ceph RGW 16).
 ${REPO_HELP}
-Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input or a repository that cannot be read.
+Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input or a repository that cannot be read, ${EXIT.VIOLATION} verify found a discrepancy.
 `;
 
-const OPTIONS = { message: { type: "string", short: "m" }, branch: { type: "string" }, limit: { type: "string" }, to: { type: "string" }, ref: { type: "string" }, ...REPO_OPTIONS, ...FORMAT_OPTIONS } as const;
+const OPTIONS = { message: { type: "string", short: "m" }, branch: { type: "string" }, limit: { type: "string" }, to: { type: "string" }, ref: { type: "string" }, commit: { type: "string" }, all: { type: "boolean" }, parallel: { type: "string" }, ...REPO_OPTIONS, ...FORMAT_OPTIONS } as const;
 
 export const command: Command = {
   name: "data",
@@ -48,7 +58,7 @@ export const command: Command = {
     const want = (n: number, usage: string) => {
       if (rest.length !== n) throw new UserError(`stowage data ${sub} takes ${usage}.`, `See stowage data --help.`);
     };
-    if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout or why.", "See stowage data --help.");
+    if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout, why or verify.", "See stowage data --help.");
     const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../use/data.js");
     const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) => Promise.reject((await import("../../use/fsErrors.js")).fsUserError(err)));
     try {
@@ -83,8 +93,18 @@ export const command: Command = {
           const r = await why(store, rest[0]!, values.ref ?? "main", (url) => open(parseRepo(url), values));
           return out(r, whyText(r));
         }
+        case "verify": {
+          want(0, "REPO [--commit C | --all]");
+          if (values.commit && values.all) throw new UserError("--commit and --all: choose one.", "--commit C verifies one commit, --all every stored commit; neither verifies main's head.");
+          const { verifyRepo } = await import("../../use/fsck.js");
+          const r = await verifyRepo(store, { ...(values.commit ? { commit: values.commit } : {}), all: !!values.all, parallel: intFlag(values.parallel, "--parallel", 8, 1, 256), progress });
+          const lines = r.problems.map((p) => `${p.kind}\t${p.path}${p.version ? ` (version ${p.version})` : ""}: ${p.detail}`);
+          const summary = `${r.ok ? "Verified" : "Found discrepancies in"} ${r.repo}: ${r.commits.length} commit${r.commits.length === 1 ? "" : "s"}, ${r.objects} object versions (${r.bytes} bytes), ${r.runs} run records${r.retention ? `, retention ${r.retention.mode} ${r.retention.days} days expected` : ""}; ${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}.`;
+          out(r, `${[...lines, summary].join("\n")}\n`);
+          return r.ok ? EXIT.OK : EXIT.VIOLATION;
+        }
         default:
-          throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why.");
+          throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why, verify.");
       }
     } catch (err) {
       throw (await import("../../use/fsErrors.js")).fsUserError(err);

@@ -11,6 +11,7 @@ export const INSTALL = {
   rgw: "apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd ceph-common",
   netns: "run as root with: apt-get install -y iproute2 python3 openssl",
   tmux: "apt-get install -y tmux",
+  chromium: "apt-get install -y --no-install-recommends chromium",
 } as const;
 
 /** `describe`, unless `missing` says why the suite cannot run here. */
