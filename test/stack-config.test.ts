@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../core/errors.js";
-import { applyDecision, stackFileName, type Decision } from "../planner/stack/config.js";
+import { applyDecision, type Decision } from "../core/stack/decision.js";
+import { stackFileName } from "../core/stack/file.js";
 
 const run = promisify(execFile);
 

@@ -12,7 +12,8 @@ import { looksOffline } from "../latency/report.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
 import { REGIONS } from "../../core/regions.js";
-import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
+import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
+import { readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
 import type { OptionId } from "../../core/cost/estimate.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
@@ -152,7 +153,8 @@ export async function runPlan(args: PlanArgs): Promise<number> {
     const decision = decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
     if (decision) {
       const before = await readStackFile(file);
-      const after = applyDecision(before, decision);
+      // The stack parser judges the file as it would be written; what it refuses is exit 2 and the file stays as it was.
+      const after = decisionText(file, before, decision);
       if (args.write && after !== before) await writeStackFile(file, after);
       stack = { file, diff: after === before ? "" : diffText(file, before, after), written: args.write && after !== before };
     } else if (args.write) {
