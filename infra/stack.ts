@@ -5,7 +5,7 @@
  */
 import type { StackConfig } from "../core/stack/schema.js";
 import { runUnderMocks } from "./mockrun.js";
-import type { StackResource } from "./policy/gather.js";
+import type { StackResource } from "./model.js";
 import { stowage } from "./program.js";
 import { readStackFileConfig, validStackConfig } from "../core/stack/file.js";
 

@@ -13,7 +13,7 @@ import { loadOwnStack } from "../infra/stack.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
 import { parsePackConfig } from "../infra/policy/packConfig.js";
-import type { BucketFacts } from "../infra/policy/facts.js";
+import type { BucketFacts } from "../infra/model.js";
 import { RULES } from "../infra/policy/rules.js";
 import { judgeBucket } from "../infra/verify/verify.js";
 import { INSECURE, SECURE_WITH_TEAMS, baseline } from "./fixtures/insecure/programs.js";
