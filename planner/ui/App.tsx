@@ -271,7 +271,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
     case "apply":
       body =
         stackAfter instanceof Error ? (
-          <Text>{stackAfter instanceof ProblemsError ? [`Cannot update ${stackFile}: the stack parser would refuse it (nothing is written):`, ...stackAfter.problems.map((p) => `  - ${p}`)].join("\n") : `Cannot update ${stackFile}: ${stackAfter.message}`}</Text>
+          <Text>{stackAfter instanceof ProblemsError ? `${stackAfter.message}\n${stackAfter.tryMessage}` : `Cannot update ${stackFile}: ${stackAfter.message}`}</Text>
         ) : stackAfter === null ? (
           <Text>{decision ? `Reading ${stackFile}…` : "Pick a primary region on the Placement screen first."}</Text>
         ) : (
