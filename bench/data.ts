@@ -7,6 +7,7 @@
  * concurrency (GET + PUT per file, no process). Needs root, Debian's radosgw, ceph-mon, ceph-osd, ceph-common and
  * awscli. Prints figures only.
  */
+import { EXIT } from "../core/exit.js";
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,7 +25,7 @@ const PARALLEL = (process.env.BENCH_PARALLEL ?? "1,4,8").split(",").map(Number);
 const why = rgwUnavailable();
 if (why) {
   console.log(`data benchmark skipped: ${why}`);
-  process.exit(0);
+  process.exit(EXIT.OK);
 }
 
 

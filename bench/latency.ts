@@ -3,6 +3,7 @@
  * against its floor, and how many probes a second it runs. Test hosts in network namespaces with an injected delay
  * (test/support/delayline); needs root. Prints figures; asserts nothing.
  */
+import { EXIT } from "../core/exit.js";
 import { execFileSync } from "node:child_process";
 import { makeCerts } from "../test/support/certs.js";
 import { delayLineUnavailable, delayLineUp, type DelayLine } from "../test/support/delayline.js";
@@ -11,7 +12,7 @@ import type { LatencyReport } from "../planner/latency/report.js";
 const why = delayLineUnavailable();
 if (why) {
   console.log(`latency benchmark skipped: ${why}`);
-  process.exit(0);
+  process.exit(EXIT.OK);
 }
 
 async function withHosts<T>(idx: number, rttMs: number, fn: (l: DelayLine, ca: string) => T): Promise<T> {

@@ -2,6 +2,7 @@
  * `npm run bench` (verify part): stowage verify's time per bucket against a local Ceph RADOS Gateway. Needs root
  * and Debian's radosgw, ceph-mon, ceph-osd, ceph-common. Prints figures only.
  */
+import { EXIT } from "../core/exit.js";
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import { verify } from "../infra/verify/command.js";
 import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
@@ -9,7 +10,7 @@ import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
 const why = rgwUnavailable();
 if (why) {
   console.log(`verify benchmark skipped: ${why}`);
-  process.exit(0);
+  process.exit(EXIT.OK);
 }
 const t0 = performance.now();
 const rgw = startRgw();

@@ -4,6 +4,7 @@
  * gateway's raw PutObject and GetObject rates (the floor: each datum is a GET, a process and two PUTs, and every
  * batch a commit). Latency: upload to committed output, one upload at a time, p50 and p95. Prints figures only.
  */
+import { EXIT } from "../core/exit.js";
 import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -22,7 +23,7 @@ const PORT = 18_091;
 const why = rgwUnavailable();
 if (why) {
   console.log(`watch benchmark skipped: ${why}`);
-  process.exit(0);
+  process.exit(EXIT.OK);
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

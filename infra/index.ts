@@ -2,7 +2,7 @@
  * `pulumi up --stack dev|staging|prod` runs this (Pulumi.yaml: main). It validates the stack's config, then builds.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, StackConfigError, parseStackConfig, type StackConfig } from "./config.js";
+import { CONFIG_KEYS, StackConfigError, parseStackConfig, type StackConfig } from "../core/stack/schema.js";
 import { readStackConfig, stowage } from "./program.js";
 
 let cfg: StackConfig;

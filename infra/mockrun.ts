@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackResource } from "./policy/gather.js";
+import type { StackResource } from "./model.js";
 
 export const MOCK_ACCOUNT = "123456789012";
 

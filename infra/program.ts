@@ -4,7 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENTS, type StackConfig } from "./config.js";
+import { ENVIRONMENTS } from "../core/stack/environments.js";
+import type { StackConfig } from "../core/stack/schema.js";
 import { TeamAccess, Uploader } from "./components/access.js";
 import { Audit } from "./components/audit.js";
 import { DataBucket, type DataBucketArgs } from "./components/dataBucket.js";
@@ -29,7 +30,7 @@ export function stowage(cfg: StackConfig): StowageOutputs {
   const region = cfg.primaryRegion;
   const tags = cfg.tags;
   const accountId = aws.getCallerIdentityOutput().accountId;
-  const logs = new LogBucket("logs", { region, accountId, forceDestroy: env.forceDestroy, retentionDays: env.protect ? 400 : 30, tags });
+  const logs = new LogBucket("logs", { region, accountId, forceDestroy: env.forceDestroy, retentionDays: env.logRetentionDays, tags });
 
   const buckets: StowageOutputs["buckets"] = {};
   const data = new Map<string, DataBucket>();

@@ -19,7 +19,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UserError } from "../core/errors.js";
 import { ProgramFailure, runUnderMocks, type MockRun } from "./mockrun.js";
-import { readProject, readStackFileConfig } from "./stackFile.js";
+import { readProject, readStackFileConfig } from "../core/stack/file.js";
 
 const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs", "index.cjs"];
 

@@ -3,11 +3,11 @@
  * validated config, the program run under the engine's mocks, and the region a resource without its own lives in
  * (the AWS provider's `aws:region`). Mock conventions live in mockrun.ts, never in what the rules are told.
  */
-import type { StackConfig } from "./config.js";
+import type { StackConfig } from "../core/stack/schema.js";
 import { runUnderMocks } from "./mockrun.js";
-import type { StackResource } from "./policy/gather.js";
+import type { StackResource } from "./model.js";
 import { stowage } from "./program.js";
-import { readStackFileConfig, validStackConfig } from "./stackFile.js";
+import { readStackFileConfig, validStackConfig } from "../core/stack/file.js";
 
 export interface LoadedStack {
   readonly name: string;

@@ -1,6 +1,6 @@
 /** The stack config schema: the shipped stacks pass, and every rule has a failing case naming the key and value. */
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, StackConfigError, parseStackConfig, stowageKeys } from "../infra/config.js";
+import { CONFIG_KEYS, StackConfigError, parseStackConfig, stowageKeys } from "../core/stack/schema.js";
 import { stackConfig } from "./support/pulumi.js";
 
 /** prod's detect pipeline, as written in Pulumi.prod.yaml. */

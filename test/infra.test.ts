@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { ACCOUNT, runStack, stackConfig, typeOf, value, type PulumiClass, type StackRun } from "./support/pulumi.js";
-import { readsOf } from "../infra/config.js";
+import { readsOf } from "../core/stack/schema.js";
 
 const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"];
 const stacks = { dev: await runStack("dev"), staging: await runStack("staging"), prod: await runStack("prod") };

@@ -12,7 +12,7 @@ import { loadOwnStack } from "../infra/stack.js";
 import { judge } from "../infra/policy/offline.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { S3_STRATEGIES, scheduleFor } from "../planner/placement/plan.js";
-import { applyDecision } from "../planner/stack/config.js";
+import { applyDecision } from "../core/stack/decision.js";
 
 const workload = parseWorkload(parse(readFileSync("examples/workload.yaml", "utf8")));
 const prod = readFileSync("Pulumi.prod.yaml", "utf8");

@@ -16,7 +16,7 @@ import { runProgramFile } from "../infra/programFile.js";
 import { ruleConfigFor } from "../infra/policy/command.js";
 import { RULES } from "../infra/policy/rules.js";
 import { loadOwnStack } from "../infra/stack.js";
-import type { StackResource } from "../infra/policy/gather.js";
+import type { StackResource } from "../infra/model.js";
 import { baseline } from "./fixtures/insecure/programs.js";
 
 const PACK = resolve("dist/policy-pack");

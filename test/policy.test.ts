@@ -13,7 +13,7 @@ import { loadOwnStack } from "../infra/stack.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
 import { parsePackConfig } from "../infra/policy/packConfig.js";
-import type { BucketFacts } from "../infra/policy/facts.js";
+import type { BucketFacts } from "../infra/model.js";
 import { RULES } from "../infra/policy/rules.js";
 import { judgeBucket } from "../infra/verify/verify.js";
 import { INSECURE, SECURE_WITH_TEAMS, baseline } from "./fixtures/insecure/programs.js";
@@ -163,6 +163,22 @@ describe("one replica-region rule for the stack config, the component and the en
         new Replication("data-us-east-2", { source, replicaRegion: "us-east-2", replicaArgs: { accountId: "123456789012", tags: {} }, accountId: "123456789012", tags: {} });
       }),
     ).rejects.toThrow(/replicaRegion: us-east-2 is the primary region/);
+  });
+
+  it("the Replication component refuses a second replica of one source in one region, naming it", async () => {
+    const { DataBucket } = await import("../infra/components/dataBucket.js");
+    const { LogBucket } = await import("../infra/components/logBucket.js");
+    const { Replication } = await import("../infra/components/replication.js");
+    const replicas = (regions: string[]) =>
+      runUnderMocks("p", "s", {}, () => {
+        const logs = new LogBucket("logs", { region: "us-east-2", accountId: "123456789012", tags: {} });
+        const source = new DataBucket("data", { region: "us-east-2", accountId: "123456789012", logBucket: logs.bucket, tags: {} });
+        regions.forEach((r, i) => new Replication(`data-${r}-${i}`, { source, replicaRegion: r, replicaArgs: { accountId: "123456789012", tags: {} }, accountId: "123456789012", tags: {} }));
+      });
+    await expect(replicas(["us-west-2", "us-west-2"])).rejects.toThrow(/Replication data-us-west-2-1: replicaRegion: us-west-2 listed twice; each replica region once/);
+    // Two regions are two replicas, as before.
+    const ok = await replicas(["us-west-2", "eu-west-1"]);
+    expect(ok.resources.filter((r) => r.type === "stowage:index:Replication").map((r) => r.name)).toEqual(["data-us-west-2-0", "data-eu-west-1-1"]);
   });
 });
 

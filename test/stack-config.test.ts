@@ -1,13 +1,15 @@
 /** Writing the placement into a Pulumi stack file: only Stowage's keys change, byte for byte. */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../core/errors.js";
-import { applyDecision, stackFileName, type Decision } from "../planner/stack/config.js";
+import { ProblemsError, UserError } from "../core/errors.js";
+import { applyDecision, decisionText, type Decision } from "../core/stack/decision.js";
+import { configOfText, stackFileName, validStackConfig } from "../core/stack/file.js";
 
 const run = promisify(execFile);
 
@@ -99,6 +101,35 @@ describe("applyDecision", () => {
   });
 });
 
+describe("what the planner would write is checked by the stack parser first", () => {
+  const prod = readFileSync("Pulumi.prod.yaml", "utf8");
+  const problemsOf = (text: string, d: Decision) => {
+    try {
+      decisionText("Pulumi.prod.yaml", text, d);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ProblemsError);
+      return [...(err as ProblemsError).problems];
+    }
+    return [];
+  };
+
+  it("refuses a replica region listed twice, naming it, in a full stack and in a new file alike", () => {
+    const twice = { ...decision, replicaRegions: ["us-west-2", "us-west-2"] };
+    expect(problemsOf(prod, twice)).toEqual(["stowage:replicaRegions: us-west-2 listed twice; each replica region once"]);
+    expect(problemsOf("", twice)).toEqual(["stowage:replicaRegions: us-west-2 listed twice; each replica region once"]);
+    // The same decision with one replica is written as before.
+    expect(problemsOf(prod, decision)).toEqual([]);
+    expect(decisionText("Pulumi.prod.yaml", prod, decision)).toBe(applyDecision(prod, decision));
+  });
+
+  it("judges the placement keys by the stack's rules: the primary as a replica, a schedule S3 refuses", () => {
+    expect(problemsOf("", { ...decision, replicaRegions: ["us-east-2"] })).toEqual(["stowage:replicaRegions[0]: us-east-2 is the primary region; a replica must be in another region"]);
+    expect(problemsOf("", { ...decision, lifecycle: [{ afterDays: 10, storageClass: "STANDARD_IA" }] })).toEqual([
+      "stowage:lifecycle[0].afterDays: 10 is too early; S3 requires objects to be at least 30 days old before STANDARD_IA",
+    ]);
+  });
+});
+
 describe("stowage plan --stack --write", () => {
   const stowage = (...args: string[]) => run("node", ["dist/bundle/cli.js", ...args]).then(
     (r) => ({ code: 0, ...r }),
@@ -126,6 +157,25 @@ describe("stowage plan --stack --write", () => {
 
     const again = await stowage(...base, "--write");
     expect(again.stdout).toMatch(/already holds this placement/);
+  });
+
+  it("refuses a write the stack parser would refuse: exit 2, the problems listed, the file untouched", async () => {
+    // A valid prod stack whose images bucket archives from Intelligent-Tiering: the plan's Glacier IR uploads would
+    // leave no object there, which the stack parser refuses.
+    const prod = readFileSync("Pulumi.prod.yaml", "utf8")
+      .replace("stowage:uploadStorageClass: STANDARD\n", "stowage:uploadStorageClass: INTELLIGENT_TIERING\n")
+      .replace(/  stowage:lifecycle:\n(    - .*\n)+/, "  stowage:lifecycle: []\n")
+      .replace("      notifications: true\n", "      notifications: true\n      intelligentTieringArchive: { archiveAfterDays: 90, deepArchiveAfterDays: 180 }\n");
+    expect(validStackConfig(configOfText(prod, "prod")).buckets[0]!.intelligentTieringArchive).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), "stowage-stack-"));
+    await writeFile(join(dir, "Pulumi.prod.yaml"), prod);
+    const r = await stowage("plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--stack", "prod", "--stack-dir", dir, "--write");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Pulumi\.prod\.yaml, as this plan would write it, has 1 problem:\n  - stowage:buckets\[0\]\.intelligentTieringArchive: no object reaches INTELLIGENT_TIERING \(uploads land in GLACIER_IR/);
+    expect(r.stderr).toMatch(/Nothing was written/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await readFile(join(dir, "Pulumi.prod.yaml"), "utf8")).toBe(prod);
+    expect(await readdir(dir)).toEqual(["Pulumi.prod.yaml"]);
   });
 
   it("answers JSON in the documented shape, and exits 3 when nothing is feasible", async () => {

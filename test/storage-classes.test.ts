@@ -12,7 +12,7 @@ import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { parseWorkload } from "../core/cost/workload.js";
 import { STORAGE_CLASSES, TRANSITIONS, lifecycleProblems } from "../core/storageClasses.js";
-import { StackConfigError, parseStackConfig, stowageKeys } from "../infra/config.js";
+import { StackConfigError, parseStackConfig, stowageKeys } from "../core/stack/schema.js";
 import { DataBucket } from "../infra/components/dataBucket.js";
 import { runUnderMocks } from "../infra/mockrun.js";
 import { parse, stringify } from "yaml";

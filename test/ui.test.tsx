@@ -205,6 +205,23 @@ describe("Placement and Apply screens", () => {
     expect(f).toContain(`+  # - picked in the planner: $${usd(pair.monthlyCost)} a month with ${pair.label} (the replica in eu-c`);
   });
 
+  it("refuses to write a placement the stack parser would refuse, and says why", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-ui-"));
+    const stackFile = join(dir, "Pulumi.prod.yaml");
+    const prod = readFileSync("Pulumi.prod.yaml", "utf8");
+    await writeFile(stackFile, prod);
+    const { lastFrame, press } = await app({ stackFile });
+    await press("4");
+    await until(lastFrame, (x) => x.includes("Recommended: us-east-2, replica eu-west-1"));
+    await press("x", "5"); // no replica: prod requires one
+    const f = await until(lastFrame, (x) => x.includes("as this plan would write it, has 1 problem"));
+    expect(f).toContain("- stowage:replicaRegions: prod requires at least one replica region");
+    await press("w");
+    await tick();
+    expect(await readFile(stackFile, "utf8")).toBe(prod);
+    expect(lastFrame()).not.toContain("Wrote");
+  });
+
   it("shows the diff before writing, writes with w, and keeps the rest of the file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-ui-"));
     const stackFile = join(dir, "Pulumi.prod.yaml");

@@ -82,7 +82,7 @@ async function checkGrant(values: GrantValues) {
   if (!!values.to === !!values.urls) throw new UserError("grant takes --to ROLE_ARN (credentials) or --urls (links), one of them.");
   if (values.to && !/^arn:aws[\w-]*:iam::(\d{12})?:role\/.+/.test(values.to)) throw new UserError(`--to ${values.to} is not an IAM role ARN.`, "It looks like arn:aws:iam::123456789012:role/team-claims-role");
   const { checkHousehold, parseDuration } = await import("../../use/access.js");
-  const { readOwnStackConfig } = await import("../../infra/stackFile.js");
+  const { readOwnStackConfig } = await import("../../core/stack/file.js");
   const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
   if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no grant can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 1 } (for uploads/<household>/) to its stack file.");
   checkHousehold(values.prefix!, cfg.households);

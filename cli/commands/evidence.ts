@@ -97,7 +97,7 @@ export const command: Command = {
     const to = values.to ? parseWhen(values.to, "--to", true) : undefined;
     if (from && to && from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}.`, "Give --from before --to.");
     const { checkHousehold } = await import("../../use/access.js");
-    const { readOwnStackConfig } = await import("../../infra/stackFile.js");
+    const { readOwnStackConfig } = await import("../../core/stack/file.js");
     const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
     if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no household can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 1 } (for uploads/<household>/) to its stack file.");
     const h = values.household!;

@@ -56,19 +56,25 @@ export const command: Command = {
       HELP,
     );
     if (values.help) return print(HELP);
-    const { runPlan, requireFile } = await import("../../planner/placement/command.js");
+    const { planReport, renderPlan, requireFile } = await import("../../planner/placement/command.js");
     if (values.write && !values.stack) throw new UserError("--write needs --stack NAME: which stack file to write.", "Try `--stack dev --write`.");
-    return runPlan({
-      workload: requireFile(values.workload, "--workload", "the example files"),
-      users: requireFile(values.users, "--users", "the example files"),
-      ...(values.stack ? { stack: values.stack } : {}),
-      ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
-      write: values.write ?? false,
-      format: formatFlag(values, ["table", "json", "markdown"] as const),
-      offline: values.offline ?? false,
-      deadlineMs: intFlag(values.deadline, "--deadline", 10_000, 1, 600_000),
-      ...(values.prices ? { prices: values.prices } : {}),
-      ...(values["near-tie-pct"] !== undefined ? { nearTiePct: intFlag(values["near-tie-pct"], "--near-tie-pct", 5, 0, 100) } : {}),
-    });
+    const format = formatFlag(values, ["table", "json", "markdown"] as const);
+    const report = await planReport(
+      {
+        workload: requireFile(values.workload, "--workload", "the example files"),
+        users: requireFile(values.users, "--users", "the example files"),
+        ...(values.stack ? { stack: values.stack } : {}),
+        ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
+        write: values.write ?? false,
+        format,
+        offline: values.offline ?? false,
+        deadlineMs: intFlag(values.deadline, "--deadline", 10_000, 1, 600_000),
+        ...(values.prices ? { prices: values.prices } : {}),
+        ...(values["near-tie-pct"] !== undefined ? { nearTiePct: intFlag(values["near-tie-pct"], "--near-tie-pct", 5, 0, 100) } : {}),
+      },
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    print(renderPlan(report, format));
+    return report.exitCode;
   },
 };

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { readsOf, type TeamConfig } from "../config.js";
+import { readsOf, type TeamConfig } from "../../core/stack/schema.js";
 import { serviceTrust, teamPolicy, teamTrust, uploaderPolicy } from "../policies.js";
 import type { DataBucket } from "./dataBucket.js";
 

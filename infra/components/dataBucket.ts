@@ -3,8 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { lifecycleProblems, type Transition } from "../../core/storageClasses.js";
 import { dataBucketPolicy } from "../policies.js";
 
-export type LifecycleTransition = Transition;
-
 export interface DataBucketArgs {
   /** Region the bucket and its key live in. */
   readonly region: string;
@@ -13,7 +11,7 @@ export interface DataBucketArgs {
   readonly versioning?: boolean;
   /** Lifecycle transitions by age, as the planner writes them (default none). Checked against S3's supported
    * transitions from `uploadStorageClass`. */
-  readonly transitions?: readonly LifecycleTransition[];
+  readonly transitions?: readonly Transition[];
   /** The class uploads land in, where the transitions start (default STANDARD). */
   readonly uploadStorageClass?: string;
   /** Expire current versions this many days after creation (default: never). */

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PipelineConfig } from "../config.js";
+import type { PipelineConfig } from "../../core/stack/schema.js";
 import { pipelineTaskPolicy, serviceTrust } from "../policies.js";
 import type { DataBucket } from "./dataBucket.js";
 

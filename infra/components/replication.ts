@@ -18,6 +18,9 @@ export interface ReplicationArgs {
   readonly tags: Record<string, string>;
 }
 
+/** The regions each source bucket already replicates to, so a second Replication to one region is refused. */
+const replicatedTo = new WeakMap<DataBucket, string[]>();
+
 /**
  * A replica bucket in another region (same hardening, its own KMS key there: a key from the wrong region is
  * accepted at PUT and fails later), a least-privilege role for S3, and one rule that replicates SSE-KMS objects and
@@ -33,7 +36,12 @@ export class Replication extends pulumi.ComponentResource {
     const child = { parent: this };
     const { source, replicaRegion } = args;
     if (!source.versioning) throw new Error(`Replication ${name}: the source bucket must be versioned`);
-    for (const p of replicaRegionProblems(source.region, [replicaRegion])) throw new Error(`Replication ${name}: replicaRegion: ${p.message}`);
+    // The stack config's rules (core/regions.ts), over every replica of this source: a region listed twice would be a
+    // second replica bucket with the same name, which the engine refuses as a duplicate URN.
+    const regions = [...(replicatedTo.get(source) ?? []), replicaRegion];
+    const problems = replicaRegionProblems(source.region, regions);
+    if (problems.length) throw new pulumi.RunError(`Replication ${name}: ${problems.map((p) => `replicaRegion: ${p.message}`).join("; ")}`);
+    replicatedTo.set(source, regions);
     this.logBucket = new LogBucket(`${name}-logs`, { region: replicaRegion, accountId: args.accountId, forceDestroy: args.replicaArgs.forceDestroy ?? false, tags: args.tags }, child);
     this.replica = new DataBucket(`${name}-replica`, { ...args.replicaArgs, region: replicaRegion, logBucket: this.logBucket.bucket }, child);
     this.role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(serviceTrust("s3.amazonaws.com", a))), tags: args.tags }, child);

@@ -4,7 +4,7 @@
 import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import { readJsonFile } from "../../core/inputs.js";
-import type { StackConfig } from "../config.js";
+import type { StackConfig } from "../../core/stack/schema.js";
 import { runProgramFile } from "../programFile.js";
 import { loadOwnStack } from "../stack.js";
 import { markdownTable, textTable } from "../../core/render.js";

@@ -6,19 +6,9 @@
  */
 import { normalizePolicy } from "../policies.js";
 import { managedPolicy } from "./managed.js";
-import type { QueueFacts, BucketFacts, Facts, ResourceRef, Unknown } from "./facts.js";
+import type { QueueFacts, BucketFacts, Facts, ResourceRef, StackResource, Unknown } from "../model.js";
 
-export interface StackResource {
-  readonly type: string;
-  readonly name: string;
-  readonly urn?: string;
-  /** Physical id, where known (mocks, stack exports). */
-  readonly id?: string;
-  readonly props: Record<string, any>;
-  readonly protect?: boolean;
-  /** Resources each property depends on (CrossGuard's propertyDependencies). */
-  readonly propertyDependencies?: Record<string, readonly StackResource[]>;
-}
+export type { StackResource } from "../model.js";
 
 export const T = {
   bucket: "aws:s3/bucket:Bucket",

@@ -4,7 +4,7 @@
  * @pulumi/policy's validation types (the same StackValidationArgs the engine hands a pack).
  */
 import { UnknownValueError, unknownCheckingProxy, type PolicyResource, type StackValidationArgs } from "@pulumi/policy";
-import type { StackResource } from "./gather.js";
+import type { StackResource } from "../model.js";
 import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
 import { NO_PACK_CONFIG, type PackConfig } from "./packConfig.js";
 import { POLICIES, type ViolationObject } from "./pack/policies.js";

@@ -5,7 +5,7 @@
  * wrote (bypassing governance retention, which only the canary's own objects need). Nothing else is touched.
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from "@aws-sdk/client-s3";
-import { isUnknown, type BucketFacts } from "../policy/facts.js";
+import { isUnknown, type BucketFacts } from "../model.js";
 import type { Status } from "./verify.js";
 
 export interface CanaryCheck {

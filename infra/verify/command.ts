@@ -9,7 +9,7 @@ import { UserError } from "../../core/errors.js";
 import { readJsonFile } from "../../core/inputs.js";
 import { withDeadline } from "../../core/net.js";
 import { canary, type CanaryCheck } from "./canary.js";
-import { isUnknown } from "../policy/facts.js";
+import { isUnknown } from "../model.js";
 import { CannotRead, gatherBucket, s3Client, type LiveBucket } from "./live.js";
 import { judgeBucket, type Finding } from "./verify.js";
 

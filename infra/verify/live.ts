@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../../core/s3.js";
 import { normalizePolicy } from "../policies.js";
-import type { BucketFacts, Unknown } from "../policy/facts.js";
+import type { BucketFacts, Unknown } from "../model.js";
 
 export { s3Client };
 

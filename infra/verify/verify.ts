@@ -3,7 +3,7 @@
  * out. A rule whose facts could not be read is "unknown" with the reason, never a pass or a fail; a bucket of which
  * not one setting could be read fails `bucket-readable`, so a gate never passes a bucket it did not see.
  */
-import { isUnknown, type BucketFacts, type Facts } from "../policy/facts.js";
+import { isUnknown, type BucketFacts, type Facts } from "../model.js";
 import { DEFAULT_CONFIG, RULES, RULE_FIELDS, type RuleConfig } from "../policy/rules.js";
 
 export type Status = "pass" | "fail" | "unknown";

@@ -1,7 +1,8 @@
 /**
- * `stowage plan`: I/O around the placement (files, optional live measurement, the stack file) and its output.
+ * `stowage plan`: I/O around the placement (files, optional live measurement, the stack file), returned as a report
+ * with its renderings; cli/commands/plan.ts writes them.
  */
-import { EXIT } from "../../core/exit.js";
+import { EXIT, type ExitCode } from "../../core/exit.js";
 import { join } from "node:path";
 import { UserError } from "../../core/errors.js";
 import { usd } from "../../core/money.js";
@@ -12,7 +13,8 @@ import { looksOffline } from "../latency/report.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
 import { REGIONS } from "../../core/regions.js";
-import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
+import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
+import { readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
 import type { OptionId } from "../../core/cost/estimate.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
@@ -138,39 +140,50 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
   return `${out.join("\n")}\n`;
 }
 
-export async function runPlan(args: PlanArgs): Promise<number> {
+/** What `stowage plan` found and did, for the command to render: the plan, the stack file's change, the exit code. */
+export interface PlanReport {
+  readonly result: PlanResult;
+  readonly latencyObjectiveMs: number;
+  /** The stack file's change (--stack): its diff, empty when it already holds the placement, and whether it was written. */
+  readonly stack?: { readonly file: string; readonly diff: string; readonly written: boolean };
+  readonly exitCode: ExitCode;
+}
+
+/** Plans, and with --stack shows (or with --write writes) the decision into the stack file; `note` takes progress lines. */
+export async function planReport(args: PlanArgs, note: (s: string) => void): Promise<PlanReport> {
   const [workload, read, snapshot] = await Promise.all([loadWorkload(args.workload), loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
   const users = args.nearTiePct === undefined ? read : { ...read, constraints: { ...read.constraints, nearTieMargin: args.nearTiePct / 100 } };
   warnIfStale(snapshot.asOf);
-  const note = (s: string) => process.stderr.write(`${s}\n`);
   const live = args.offline ? null : await measureHere(users, args.deadlineMs, note);
   const result = plan({ workload, users, catalog: snapshot.catalog, ...(live ? { live } : {}) });
-  const json = planJson(result);
-  let stack: { file: string; diff: string; written: boolean } | undefined;
+  let stack: PlanReport["stack"];
   if (args.stack) {
     const file = join(args.stackDir ?? ".", stackFileName(args.stack));
     const decision = decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
     if (decision) {
       const before = await readStackFile(file);
-      const after = applyDecision(before, decision);
+      // The stack parser judges the file as it would be written; what it refuses is exit 2 and the file stays as it was.
+      const after = decisionText(file, before, decision);
       if (args.write && after !== before) await writeStackFile(file, after);
       stack = { file, diff: after === before ? "" : diffText(file, before, after), written: args.write && after !== before };
     } else if (args.write) {
       note(`Nothing written to ${file}: there is no feasible placement to write.`);
     }
   }
-  if (args.format === "json") {
-    process.stdout.write(`${JSON.stringify({ ...json, ...(stack ? { stack } : {}) }, null, 2)}\n`);
-  } else {
-    let text = planText(result, users.constraints.latencyObjectiveMs, args.format === "markdown");
-    if (stack) {
-      text += stack.diff
-        ? `\n${stack.written ? `Wrote ${stack.file}:` : `${stack.file} would change like this (add --write to write it):`}\n${stack.diff}`
-        : `\n${stack.file} already holds this placement.\n`;
-    }
-    process.stdout.write(text);
+  return { result, latencyObjectiveMs: users.constraints.latencyObjectiveMs, ...(stack ? { stack } : {}), exitCode: result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT };
+}
+
+/** The report as the user asked for it: JSON, or the table (text or markdown) with the stack file's change. */
+export function renderPlan(report: PlanReport, format: PlanArgs["format"]): string {
+  const { result, stack } = report;
+  if (format === "json") return `${JSON.stringify({ ...planJson(result), ...(stack ? { stack } : {}) }, null, 2)}\n`;
+  let text = planText(result, report.latencyObjectiveMs, format === "markdown");
+  if (stack) {
+    text += stack.diff
+      ? `\n${stack.written ? `Wrote ${stack.file}:` : `${stack.file} would change like this (add --write to write it):`}\n${stack.diff}`
+      : `\n${stack.file} already holds this placement.\n`;
   }
-  return result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT;
+  return text;
 }
 
 export function requireFile(value: string | undefined, flag: string, example: string): string {

@@ -9,6 +9,7 @@ import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../../core
 import type { Workload } from "../../core/cost/workload.js";
 import { estimateRtt, haversineKm, type Estimate } from "../latency/estimate.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
+import type { Transition } from "../../core/storageClasses.js";
 import { costTable } from "./costs.js";
 import { place, type Candidate, type Option, type Plan } from "./placement.js";
 import type { Users } from "./users.js";
@@ -89,7 +90,7 @@ export function plan(ctx: PlanContext): PlanResult {
  * How the stack stores data under a strategy: the class uploads land in (S3 has no bucket default: uploaders send
  * it as x-amz-storage-class) and the lifecycle transitions after that.
  */
-export function scheduleFor(strategy: OptionId, w: Workload): { uploadStorageClass: string; transitions: { afterDays: number; storageClass: string }[] } {
+export function scheduleFor(strategy: OptionId, w: Workload): { uploadStorageClass: string; transitions: Transition[] } {
   if (strategy === "s3-lifecycle") {
     return { uploadStorageClass: "STANDARD", transitions: w.lifecycle.map((r) => ({ afterDays: r.after_days, storageClass: r.class })) };
   }

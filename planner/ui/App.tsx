@@ -16,7 +16,8 @@ import { plan as makePlan, scheduleFor, type PlanResult } from "../placement/pla
 import type { Users } from "../placement/users.js";
 import type { Catalog } from "../../core/pricing/catalog.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
-import { applyDecision, diffText, readStackFile, writeStackFile, type Decision } from "../stack/config.js";
+import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
+import { readStackFile, writeStackFile } from "../../core/stack/file.js";
 import { ApplyScreen } from "./ApplyScreen.js";
 import { CostsScreen } from "./CostsScreen.js";
 import { HelpLine, Tabs } from "./HelpLine.js";
@@ -174,11 +175,12 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
   const stackAfter = useMemo(() => {
     if (stackText === null || !decision) return null;
     try {
-      return applyDecision(stackText, decision);
+      // Checked by the stack parser: a placement it would refuse is shown with its problems, and `w` writes nothing.
+      return decisionText(stackFile, stackText, decision);
     } catch (err) {
       return err as Error;
     }
-  }, [stackText, decision]);
+  }, [stackText, decision, stackFile]);
 
   // What the keys act on, as of the last render. Ink re-subscribes the input handler in an effect, which can run
   // after a key arrives; reading through a ref set during render never sees an older frame's rows.
@@ -269,7 +271,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
     case "apply":
       body =
         stackAfter instanceof Error ? (
-          <Text>{`Cannot update ${stackFile}: ${stackAfter.message}`}</Text>
+          <Text>{stackAfter instanceof ProblemsError ? `${stackAfter.message}\n${stackAfter.tryMessage}` : `Cannot update ${stackFile}: ${stackAfter.message}`}</Text>
         ) : stackAfter === null ? (
           <Text>{decision ? `Reading ${stackFile}…` : "Pick a primary region on the Placement screen first."}</Text>
         ) : (

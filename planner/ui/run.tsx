@@ -11,7 +11,7 @@ import { defaultSnapshotDir } from "../../core/paths.js";
 import { parseWorkload } from "../../core/cost/workload.js";
 import { loadUsers } from "../placement/users.js";
 import { loadSnapshot } from "../../core/pricing/snapshot.js";
-import { stackFileName } from "../stack/config.js";
+import { stackFileName } from "../../core/stack/file.js";
 import { App, type Measure } from "./App.js";
 
 export interface PlannerArgs {

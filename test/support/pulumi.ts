@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, parseStackConfig } from "../../infra/config.js";
+import { CONFIG_KEYS, parseStackConfig } from "../../core/stack/schema.js";
 import { readStackConfig, stowage, type StowageOutputs } from "../../infra/program.js";
 import { packageRoot } from "../../core/paths.js";
 import { MOCK_ACCOUNT, runUnderMocks } from "../../infra/mockrun.js";

@@ -28,21 +28,21 @@ export interface ViolationObject {
   readonly enforcementLevel: "advisory" | "mandatory";
 }
 
-/** Each rule's configuration schema (JSON Schema, as CrossGuard wants it). */
+/** Each rule's configuration schema (JSON Schema, as CrossGuard wants it); the defaults are DEFAULT_CONFIG's. */
 const CONFIG_SCHEMA = {
   properties: {
     requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.requiredTags },
-    allowedRegions: { type: ["array", "null"], items: { type: "string" }, default: null },
-    teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: {} },
-    auditReads: { type: "boolean", default: false },
-    auditOwned: { type: ["boolean", "null"], default: null },
-    houseRules: { type: "boolean", default: true },
+    allowedRegions: { type: ["array", "null"], items: { type: "string" }, default: DEFAULT_CONFIG.allowedRegions },
+    teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: DEFAULT_CONFIG.teamPrefixes },
+    auditReads: { type: "boolean", default: DEFAULT_CONFIG.auditReads },
+    auditOwned: { type: ["boolean", "null"], default: DEFAULT_CONFIG.auditOwned },
+    houseRules: { type: "boolean", default: DEFAULT_CONFIG.houseRules },
     exceptions: {
       type: "array",
       items: { type: "object", properties: { rule: { type: "string" }, resource: { type: "string" }, reason: { type: "string" }, expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" } }, required: ["rule", "resource", "reason", "expires"] },
-      default: [],
+      default: DEFAULT_CONFIG.exceptions,
     },
-    secureTransportMayBeAbsent: { type: "boolean", default: false },
+    secureTransportMayBeAbsent: { type: "boolean", default: DEFAULT_CONFIG.secureTransportMayBeAbsent },
   },
 };
 

@@ -5,22 +5,28 @@
  * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
  */
 import { z } from "zod";
-import { ProblemsError } from "../core/errors.js";
-import { validateAll } from "../core/inputs.js";
-import { isRegionCode, replicaRegionProblems } from "../core/regions.js";
-import { STORAGE_CLASSES, TRANSITION_CLASSES, lifecycleProblems } from "../core/storageClasses.js";
+import { ProblemsError } from "../errors.js";
+import { validateAll } from "../inputs.js";
+import { isRegionCode, replicaRegionProblems } from "../regions.js";
+import { STORAGE_CLASSES, TRANSITION_CLASSES, lifecycleProblems, type Transition } from "../storageClasses.js";
+import { ENVIRONMENTS, ENVIRONMENT_NAMES } from "./environments.js";
 
-const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"] as const;
+/** The tags every resource of a stack carries (`stowage:tags`; the program sets `environment` itself). */
+export const REQUIRED_TAGS = ["team", "environment", "data-classification", "cost-centre"] as const;
+
+/** The stack file's config namespace: a key `primaryRegion` is written `stowage:primaryRegion`. */
+export const STACK_NAMESPACE = "stowage";
+export const stackKey = (key: string): string => `${STACK_NAMESPACE}:${key}`;
 
 const prefix = z.string().regex(/^[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like images/ (lowercase, ending in /)");
 
 const StackSchema = z
   .object({
-    environment: z.enum(["dev", "staging", "prod"]),
+    environment: z.enum(ENVIRONMENT_NAMES),
     primaryRegion: z.string(),
     replicaRegions: z.array(z.string()).default([]),
     uploadStorageClass: z.enum(STORAGE_CLASSES).default("STANDARD"),
-    lifecycle: z.array(z.object({ afterDays: z.number().int().min(0), storageClass: z.enum(TRANSITION_CLASSES) }).strict()).default([]),
+    lifecycle: z.array(z.object({ afterDays: z.number().int().min(0), storageClass: z.enum(TRANSITION_CLASSES) }).strict() satisfies z.ZodType<Transition>).default([]),
     /** Versioning keeps every version (and makes replication possible); on unless a stack turns it off. */
     versioning: z.boolean().default(true),
     buckets: z
@@ -132,24 +138,6 @@ export type BucketConfig = StackConfig["buckets"][number];
 export type TeamConfig = StackConfig["teams"][number];
 export type PipelineConfig = StackConfig["pipelines"][number];
 
-/** What each environment gets: dev is cheap and disposable, prod is protected. */
-export interface EnvironmentPolicy {
-  /** Delete buckets with their objects on `pulumi destroy`. */
-  readonly forceDestroy: boolean;
-  /** `protect` and `retainOnDelete` on data buckets and keys. */
-  readonly protect: boolean;
-  readonly replicationRequired: boolean;
-  readonly objectLockRequired: boolean;
-  /** KMS key deletion window. */
-  readonly keyDeletionDays: number;
-}
-
-export const ENVIRONMENTS: Readonly<Record<StackConfig["environment"], EnvironmentPolicy>> = {
-  dev: { forceDestroy: true, protect: false, replicationRequired: false, objectLockRequired: false, keyDeletionDays: 7 },
-  staging: { forceDestroy: false, protect: false, replicationRequired: false, objectLockRequired: false, keyDeletionDays: 14 },
-  prod: { forceDestroy: false, protect: true, replicationRequired: true, objectLockRequired: true, keyDeletionDays: 30 },
-};
-
 /** The stack config's problems: a user's to fix (exit 2), one line each. */
 export class StackConfigError extends ProblemsError {
   constructor(problems: readonly string[]) {
@@ -160,17 +148,31 @@ export class StackConfigError extends ProblemsError {
 
 const show = (v: unknown) => JSON.stringify(v);
 
-function contradictions(c: StackConfig): string[] {
+/** The keys the planner writes (`stowage plan --write`, the planner's Apply screen); people write the rest. */
+export const PLACEMENT_KEYS = ["primaryRegion", "replicaRegions", "uploadStorageClass", "lifecycle"] as const;
+const PlacementSchema = StackSchema.pick({ primaryRegion: true, replicaRegions: true, uploadStorageClass: true, lifecycle: true });
+export type Placement = z.infer<typeof PlacementSchema>;
+
+function regionProblems(c: Pick<StackConfig, "primaryRegion" | "replicaRegions">): string[] {
   const out: string[] = [];
-  const env = ENVIRONMENTS[c.environment];
   if (!isRegionCode(c.primaryRegion)) out.push(`stowage:primaryRegion: unknown AWS region ${show(c.primaryRegion)}`);
   for (const p of replicaRegionProblems(c.primaryRegion, c.replicaRegions)) {
     out.push(`stowage:replicaRegions${p.index === null ? "" : `[${p.index}]`}: ${p.message}`);
   }
+  return out;
+}
+
+/** The schedule as S3 judges it, from the class uploads land in (expiry per bucket in `contradictions`). */
+function scheduleProblems(c: Pick<StackConfig, "lifecycle" | "uploadStorageClass">): string[] {
+  return lifecycleProblems(c.lifecycle, { uploadClass: c.uploadStorageClass }).map((p) => `stowage:lifecycle[${p.rule}].${p.field}: ${p.message}`);
+}
+
+function contradictions(c: StackConfig): string[] {
+  const out: string[] = regionProblems(c);
+  const env = ENVIRONMENTS[c.environment];
   if (c.replicaRegions.length && !c.versioning) out.push("stowage:versioning: false, but replication (stowage:replicaRegions) requires versioning on both buckets");
   if (env.replicationRequired && c.replicaRegions.length === 0) out.push(`stowage:replicaRegions: ${c.environment} requires at least one replica region (outages are regional)`);
-  // The schedule as S3 judges it, from the class uploads land in (expiry per bucket below).
-  for (const p of lifecycleProblems(c.lifecycle, { uploadClass: c.uploadStorageClass })) out.push(`stowage:lifecycle[${p.rule}].${p.field}: ${p.message}`);
+  out.push(...scheduleProblems(c));
   const names = new Set<string>();
   c.buckets.forEach((b, i) => {
     if (names.has(b.name)) out.push(`stowage:buckets[${i}].name: ${show(b.name)} is used twice`);
@@ -261,14 +263,30 @@ export function readsOf(team: { bucket: string; reads: readonly string[] }): { b
 
 /** The `stowage:` keys of a stack file's `config:`, without the namespace, as the schema reads them. */
 export function stowageKeys(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("stowage:")).map(([k, v]) => [k.slice("stowage:".length), v]));
+  const ns = stackKey("");
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(ns)).map(([k, v]) => [k.slice(ns.length), v]));
 }
 
 /** Validates config values (as `pulumi.Config` returns them, objects already parsed). */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const { data, problems } = validateAll(StackSchema, raw, contradictions, { prefix: "stowage:" });
+  const { data, problems } = validateAll(StackSchema, raw, contradictions, { prefix: stackKey("") });
   if (problems.length || !data) throw new StackConfigError(problems);
   return { ...data, tags: { ...data.tags, environment: data.environment } };
+}
+
+/**
+ * What the stack parser would refuse in a stack file's `config:` (namespaced keys), for a writer to check before it
+ * writes. A file with `stowage:environment` is a stack the program reads: it is judged whole. Any other file (a new
+ * one, or one that holds only what the planner wrote) is judged on the placement keys alone, by the same schema and
+ * the same rules.
+ */
+export function stackProblems(config: Readonly<Record<string, unknown>>): string[] {
+  const raw = stowageKeys(config);
+  if ("environment" in raw) return validateAll(StackSchema, raw, contradictions, { prefix: stackKey("") }).problems;
+  const placement = Object.fromEntries(PLACEMENT_KEYS.filter((k) => k in raw).map((k) => [k, raw[k]]));
+  return validateAll(PlacementSchema.partial({ primaryRegion: true }), placement, (c) => [...(c.primaryRegion === undefined ? [] : regionProblems({ primaryRegion: c.primaryRegion, replicaRegions: c.replicaRegions })), ...scheduleProblems(c)], {
+    prefix: stackKey(""),
+  }).problems;
 }
 
 /** The keys the program reads, each as `stowage:<key>`. */

@@ -4,21 +4,17 @@
  * the comment above them that
  * records the decision's date and reasons. Everything else, comments included, stays byte for byte: the yaml
  * library finds where those keys are, and the edit splices only their lines (its own serialiser would re-space
- * flow lists and inline comments). The write is atomic (temporary file, then rename).
+ * flow lists and inline comments). `decisionText` checks the result with the stack parser before anyone writes it;
+ * core/stack/file.ts writes it (atomically).
  */
 import { createTwoFilesPatch } from "diff";
-import { access, chmod, chown, constants, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import { isMap, isScalar, parseDocument, type Pair, type YAMLMap } from "yaml";
-import { UserError, fileError } from "../../core/errors.js";
+import { ProblemsError, UserError } from "../errors.js";
+import type { Transition } from "../storageClasses.js";
+import { configOfText } from "./file.js";
+import { PLACEMENT_KEYS, stackKey, stackProblems } from "./schema.js";
 
-export const PROJECT = "stowage";
-export const KEYS = {
-  primaryRegion: `${PROJECT}:primaryRegion`,
-  replicaRegions: `${PROJECT}:replicaRegions`,
-  uploadStorageClass: `${PROJECT}:uploadStorageClass`,
-  lifecycle: `${PROJECT}:lifecycle`,
-} as const;
+const KEYS = Object.fromEntries(PLACEMENT_KEYS.map((k) => [k, stackKey(k)])) as Record<(typeof PLACEMENT_KEYS)[number], string>;
 const COMMENT_MARK = " stowage plan";
 
 export interface Decision {
@@ -27,7 +23,7 @@ export interface Decision {
   /** The storage class uploads land in. */
   readonly uploadStorageClass: string;
   /** The lifecycle schedule the program applies: transitions by age. */
-  readonly lifecycle: readonly { readonly afterDays: number; readonly storageClass: string }[];
+  readonly lifecycle: readonly Transition[];
   /** ISO date of the decision. */
   readonly date: string;
   readonly reasons: readonly string[];
@@ -120,49 +116,18 @@ export function applyDecision(text: string, d: Decision): string {
   return `${before}${before === "" || before.endsWith("\n") ? "" : "\n"}${render(d, indent)}${out.slice(at)}`;
 }
 
-export function stackFileName(stack: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack ${stack} is not a valid stack name.`, "Use letters, digits, '-', '_' or '.', e.g. dev, staging, prod.");
-  return `Pulumi.${stack}.yaml`;
-}
-
-export async function readStackFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
-    throw fileError(err, "read the stack file", path, "Check --stack-dir and the file's permissions, then run again.");
-  }
-}
-
 /**
- * Writes into the stack file: a temporary file beside it, then rename, so an interrupted write leaves the old file
- * whole. What the user set on the file survives: a symlink stays a symlink (its target is written), and the new
- * file gets the old one's mode and owner (stack files hold Pulumi secrets, and are often 0600).
+ * The stack file's text with the decision applied, checked by the stack parser before anything is written: a
+ * decision the parser would refuse (a replica listed twice, a schedule S3 refuses) is a ProblemsError naming each
+ * key, so `stowage plan --write` and the planner's Apply screen leave the file as it was.
  */
-export async function writeStackFile(path: string, text: string): Promise<void> {
-  const next = "Check --stack-dir and its permissions (the file is written beside itself, then renamed), then run again.";
-  const target = await realpath(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT") return path;
-    throw fileError(err, "write the stack file", path, next);
-  });
-  const before = await stat(target).catch(() => null);
-  // The rename below would replace a read-only file (only the folder's permission counts), and root may write
-  // anything: a file nobody may write is the user saying "do not change this", so it is refused, not replaced.
-  if (before && ((before.mode & 0o222) === 0 || (await access(target, constants.W_OK).then(() => false, () => true)))) {
-    throw new UserError(`${path} is read-only: not changed.`, `Make it writable (chmod u+w ${path}) to let --write change it, or leave out --write to see the change.`);
+export function decisionText(file: string, before: string, d: Decision): string {
+  const after = applyDecision(before, d);
+  const problems = stackProblems(configOfText(after, file));
+  if (problems.length) {
+    throw new ProblemsError(`${file}, as this plan would write it,`, problems, "Nothing was written. Fix the placement (or the stack file's other keys), then plan again.");
   }
-  const tmp = join(dirname(target), `.stowage-tmp-${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`);
-  try {
-    await writeFile(tmp, text, { mode: before ? before.mode & 0o7777 : 0o644, flag: "wx" });
-    if (before) {
-      await chmod(tmp, before.mode & 0o7777); // writeFile's mode is filtered by the umask
-      if (process.getuid?.() === 0) await chown(tmp, before.uid, before.gid);
-    }
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw fileError(err, "write the stack file", path, next);
-  }
+  return after;
 }
 
 export function diffText(path: string, before: string, after: string): string {
