@@ -9,6 +9,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBu
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { EXIT } from "../core/exit.js";
 import { packageRoot } from "../core/paths.js";
 import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
 import { pool } from "./pool.js";
@@ -19,7 +20,7 @@ const PARALLEL = Number(process.env.BENCH_VERIFY_PARALLEL ?? 32);
 const why = rgwUnavailable();
 if (why) {
   console.log(`data verify benchmark skipped: ${why}`);
-  process.exit(0);
+  process.exit(EXIT.OK);
 }
 
 /** Runs the built command; returns its wall time, peak resident memory and exit code. */

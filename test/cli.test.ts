@@ -3,8 +3,12 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { OPTION_IDS } from "../core/cost/estimate.js";
+
+// Sized to the work: one test runs the built command 13 times, and beside stress-ng at load 18 it took over the
+// suite's 30 s default (like errors.test.ts and sweep.test.ts, which run it as often).
+vi.setConfig({ testTimeout: 120_000 });
 
 interface Run {
   code: number;

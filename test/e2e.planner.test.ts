@@ -44,7 +44,9 @@ afterEach(() => {
 });
 
 describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed", INSTALL.tmux, () => {
-  it("walks from Workload to Apply and writes the stack file", async () => {
+  // Sized to the work: eight waits of up to 15 s and one of 30 s (the live latency probes) on a busy machine; the
+  // suite's 30 s default was shorter than the one latency wait.
+  it("walks from Workload to Apply and writes the stack file", { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-e2e-"));
     const exitFile = join(dir, "exit-code");
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50",
@@ -83,7 +85,7 @@ describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed",
     expect(readFileSync(join(dir, "Pulumi.e2e.yaml"), "utf8")).toMatch(/^config:\n  # stowage plan \d{4}-\d\d-\d\d: us-east-2, replica eu-west-1\n/);
   });
 
-  it("draws in colour in a terminal, even inside a CI job, and without colour under NO_COLOR", async () => {
+  it("draws in colour in a terminal, even inside a CI job, and without colour under NO_COLOR", { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-e2e-"));
     const start = (env: string) =>
       tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `cd ${packageRoot()} && ${env} TERM=xterm-256color npm start --silent -- --stack-dir ${dir}; sleep 30`);

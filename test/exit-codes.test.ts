@@ -1,5 +1,5 @@
 /**
- * Every exit code is stated once, in core/exit.ts: `stowage --help` and the README's table list exactly its codes,
+ * Every exit code is stated once, in core/exit.ts: `stowage --help` and the table in docs/commands.md list exactly its codes,
  * and no command module carries a second copy of one of its numbers (a `return 4`, an `exits 5` in a help text, a
  * local `const X = 3`). Grep-based: the command code is read as text.
  */
@@ -48,13 +48,18 @@ describe("exit codes", () => {
     expect(listed).toEqual(EXIT_CODES);
   });
 
-  it("are the README's table, row for row", () => {
-    const readme = readFileSync("README.md", "utf8");
-    const table = readme.slice(readme.indexOf("| code | meaning |"));
+  it("are the table in docs/commands.md, row for row", () => {
+    const page = readFileSync("docs/commands.md", "utf8");
+    const table = page.slice(page.indexOf("| code | meaning |"));
     const rows = [...table.split("\n\n")[0]!.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2] }));
     expect(rows).toEqual(EXIT_CODES);
-    // Wherever else the README names an exit code, it is one of these with its meaning's command.
-    for (const m of readme.matchAll(/exit(?: code)? (\d+)/g)) expect(EXIT_CODES.map((e) => e.code), m[0]).toContain(Number(m[1]));
+  });
+
+  it("are the only codes the README and docs/ name", () => {
+    const pages = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+    expect(pages).toContain("docs/use.md");
+    for (const page of pages)
+      for (const m of readFileSync(page, "utf8").matchAll(/exit(?: code)? (\d+)/g)) expect(EXIT_CODES.map((e) => e.code), `${page}: ${m[0]}`).toContain(Number(m[1]));
   });
 
   it("are every code the commands return, and each is named in core/exit.ts only", () => {

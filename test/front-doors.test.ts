@@ -8,13 +8,17 @@ import { chmod, lstat, mkdtemp, readFile, readlink, stat, symlink, writeFile } f
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { estimate } from "../core/cost/estimate.js";
 import { render } from "../core/cost/format.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";
+
+// Sized to the work: each test runs the built command up to five times, some a mock Pulumi program (estimate,
+// policy). Beside stress-ng at load 18 one took 46 s and another 25 s, against the suite's 30 s default.
+vi.setConfig({ testTimeout: 120_000 });
 
 interface Run {
   code: number;
@@ -127,20 +131,32 @@ describe("endpoints that accept a connection and never answer", () => {
     });
   const credentials = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDSTOWAGETEST", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_EC2_METADATA_DISABLED: "true" };
 
+  // Each bound is the command's deadline on top of a reference measured now: the same command, refused before it
+  // sends anything, so it pays the same start-up and SDK import under the same load; and twice that again for the
+  // work the reference skips (a fixed 1.5 s allowance for start-up failed beside stress-ng, and so did once more).
+  const noCredentials = { ...credentials, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined, HOME: tmpdir() };
+
   it("end stowage verify within its timeout, exit 2 naming the endpoint", async () => {
     const endpoint = await blackHole();
-    const r = await stowage(["verify", "--endpoint", endpoint, "--bucket", "b", "--timeout", "300"], { env: credentials });
+    const args = ["verify", "--endpoint", endpoint, "--bucket", "b", "--timeout", "300"];
+    const ref = await stowage(args, { env: noCredentials });
+    expectUserError(ref, /No AWS credentials found/);
+    const r = await stowage(args, { env: credentials });
     expectUserError(r, new RegExp(`${endpoint.replace(/[.]/g, "\\.")}`));
-    expect(r.ms).toBeLessThan(3000 + 1500); // 10 × 300 ms at the most, plus start-up
+    expect(r.ms - ref.ms, `${Math.round(r.ms)} ms against ${Math.round(ref.ms)} ms refused at once`).toBeLessThan(10 * 300 + 2 * ref.ms); // the run's deadline: 10 × --timeout
   });
 
   it("end stowage pricing refresh within its timeout, exit 2 naming the endpoint, the snapshot untouched", async () => {
     const endpoint = await blackHole();
     const dir = await mkdtemp(join(tmpdir(), "stowage-prices-"));
-    const r = await stowage(["pricing", "refresh", "--prices", dir, "--region", "us-east-1", "--service", "AmazonS3", "--timeout", "300"], { env: { ...credentials, AWS_ENDPOINT_URL_PRICING: endpoint } });
+    const args = ["pricing", "refresh", "--prices", dir, "--service", "AmazonS3", "--timeout", "300"];
+    const env = { ...credentials, AWS_ENDPOINT_URL_PRICING: endpoint };
+    const ref = await stowage([...args, "--region", "moon-1"], { env });
+    expect(ref.code, ref.stderr).toBe(2);
+    const r = await stowage([...args, "--region", "us-east-1"], { env });
     expectUserError(r, new RegExp(`${endpoint.replace(/[.]/g, "\\.")}|TimeoutError`));
     expect(r.stderr).toMatch(/snapshot was not changed|nothing was written/);
-    expect(r.ms).toBeLessThan(6000 + 1500); // 20 × 300 ms at the most
+    expect(r.ms - ref.ms, `${Math.round(r.ms)} ms against ${Math.round(ref.ms)} ms refused at once`).toBeLessThan(300 + 2 * ref.ms); // --timeout is the whole refresh's deadline
   });
 });
 

@@ -30,8 +30,12 @@ const { catalog, asOf, files } = await shippedSnapshot();
 const ohioOnly = catalogFrom([...files.values()].map((f) => ({ ...f, responses: f.responses.filter((r) => r.region === "us-east-2") }))).catalog;
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
-/** Waits until the frame satisfies `ok` (Ink renders asynchronously). */
-async function until(frame: () => string | undefined, ok: (f: string) => boolean, ms = 3000): Promise<string> {
+/**
+ * Waits until the frame satisfies `ok` (Ink renders asynchronously). The limit only turns a frame that never comes
+ * into a failure with the last frame; it claims no speed, so it is sized for a loaded machine (a recomputed cost table
+ * took ~1.5 s idle, and 3 s was a fixed bound on work that grows with load).
+ */
+async function until(frame: () => string | undefined, ok: (f: string) => boolean, ms = 20_000): Promise<string> {
   const t0 = Date.now();
   for (;;) {
     const f = frame() ?? "";

@@ -125,8 +125,10 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       const path = `home-${i % 2}/frame-${i}.jpg`;
       versions[path] = await put(`uploads/${path}`, `frame ${i}`.repeat(i + 1));
       const n = done(w);
-      const batch = await w.waitFor((b) => b.kind === "batch" && b.totals.done > n, 15_000);
-      expect(batch.lagMs).toBeLessThan(10_000);
+      const batch = await w.waitFor((b) => b.kind === "batch" && b.totals.done > n);
+      // Within seconds, judged against the catch-up measured now (pin, run one datum, commit: a batch's work), not
+      // a constant: the 0.3 s batch window plus three catch-ups. A poll instead of a push would be a minute behind.
+      expect(batch.lagMs, `batch ${batch.lagMs} ms; catch-up ${caughtUp.lagMs} ms`).toBeLessThan(300 + 3 * caughtUp.lagMs);
     }
     const why = await stowage(place(), ["data", "why", "s3://cams/processed", "home-1/frame-3.jpg.txt", "--json"]);
     expect(why.code, why.stderr).toBe(0);
@@ -154,7 +156,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     // One more upload after the restart: the head commit's run now lists only that batch's datum.
     const n = done(again);
     versions["home-5/d.jpg"] = await put("uploads/home-5/d.jpg", "d");
-    await again.waitFor((b) => b.kind === "batch" && b.totals.done > n, 15_000);
+    await again.waitFor((b) => b.kind === "batch" && b.totals.done > n);
     expect(await again.stop("SIGTERM")).toBe(0);
 
     const finalLog = await stowage(place(), ["data", "log", "s3://cams/processed", "--json"]);
