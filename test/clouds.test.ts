@@ -1,6 +1,6 @@
 /**
  * Other providers' bills, through the built command. Every expected figure was worked out by hand from the shipped
- * source files (data/prices/other-clouds), read with a text editor, not from Stowage's reader: the rates used are
+ * source files (data/other-clouds), read with a text editor, not from Stowage's reader: the rates used are
  * quoted beside each case with the file they come from.
  */
 import { execFile } from "node:child_process";

@@ -21,7 +21,7 @@ ${OTHER_PROVIDERS.map((p) => `  ${p.padEnd(6)} ${CLOUD_OPTIONS[p].map((o) => o.i
 Options:
   --workload FILE   the workload file (required)
   --provider P      ${PROVIDERS.join(", ")} or all (repeatable; default aws). Another provider is priced at its
-                    location nearest the workload's region, from the prices in data/prices/other-clouds
+                    location nearest the workload's region, from the prices in data/other-clouds
   --region R        price in this region instead of the workload's \`region\` (with one other provider: its
                     location code, e.g. us-central1, nam4, eastus)
   --months N        horizon in months instead of the workload's \`horizon_months\` (1–120)

@@ -1,5 +1,5 @@
 /**
- * Other providers' prices, read from the files they were published in (data/prices/other-clouds) into the same
+ * Other providers' prices, read from the files they were published in (data/other-clouds) into the same
  * catalog the AWS snapshot fills, so one pricing step (core/cost/components.ts) prices every provider: tiers split the
  * same way, a missing price is reported the same way, every line carries its source and date.
  *

@@ -1,4 +1,4 @@
-/** Reads the other providers' shipped price files (data/prices/other-clouds) into a catalog. */
+/** Reads the other providers' shipped price files (data/other-clouds) into a catalog. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -10,7 +10,7 @@ import type { CloudRules } from "./estimate.js";
 import { locationsOf } from "./locations.js";
 
 export function defaultCloudPricesDir(): string {
-  return join(packageRoot(), "data", "prices", "other-clouds");
+  return join(packageRoot(), "data", "other-clouds");
 }
 
 export async function loadCloudPrices(dir = defaultCloudPricesDir()): Promise<{ catalog: Catalog; rules: CloudRules }> {
@@ -20,7 +20,7 @@ export async function loadCloudPrices(dir = defaultCloudPricesDir()): Promise<{ 
     try {
       text = await readFile(path, "utf8");
     } catch (e) {
-      throw new UserError(`Cannot read the other providers' prices at ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}).`, "Reinstall Stowage; the file ships in data/prices/other-clouds.");
+      throw new UserError(`Cannot read the other providers' prices at ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}).`, "Reinstall Stowage; the file ships in data/other-clouds.");
     }
     try {
       return path.endsWith(".yml") ? parse(text) : JSON.parse(text);

@@ -71,7 +71,7 @@ function footnotes(report: CostReport): string[] {
   if (report.crossings.length > CROSSINGS_SHOWN) out.push(`… and ${report.crossings.length - CROSSINGS_SHOWN} more crossings (all of them: --format json).`);
   for (const o of report.options) for (const n of o.notes) out.push(`${o.id}: ${n}`);
   for (const m of report.missingPrices) {
-    const next = m.command ? `run \`${m.command}\`` : "not in the published prices Stowage ships (data/prices/other-clouds/PROVENANCE.md)";
+    const next = m.command ? `run \`${m.command}\`` : "not in the published prices Stowage ships (data/other-clouds/PROVENANCE.md)";
     out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} — ${next}`);
   }
   return out;
