@@ -151,3 +151,13 @@ describe("datum records in batches (#26)", () => {
     expect(await store.listMeta("datums/")).toEqual(["datums/run-b-000001.jsonl", "datums/run-b-000002.jsonl"]);
   });
 });
+
+describe("datum records one by one (a watcher's, #26)", () => {
+  it("writes a batch of 1 as the single <key>.json every run wrote before", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const key = sha256("watched");
+    await new RecordWriter(store, "run-c", 1).add({ key });
+    expect(await store.listMeta("datums/")).toEqual([`datums/${key}.json`]);
+    expect(await (await readRecorded<{ key: string }>(store, new Set([key])))(key)).toEqual({ key });
+  });
+});

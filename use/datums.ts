@@ -6,7 +6,8 @@
  * DatumRecord per line, the same JSON as the single files held), created once. A batch is written when it is full, when
  * FLUSH_MS have passed since the last one (so a killed run loses little), and at the end of the run. The next run
  * lists `.stowage/datums/` once, reads every batch (one GET per batch) and keeps only the records of its own datums.
- * Single `<key>.json` records written before stay valid: read only for a datum that will be skipped, as before.
+ * Single `<key>.json` records stay valid: read only for a datum that will be skipped, as before. A watcher (many small
+ * runs) still writes those, one per datum: with a batch per watch batch every later batch would read them all.
  */
 import { eachParallel } from "./data.js";
 import type { Store } from "./store.js";
@@ -76,13 +77,13 @@ export class RecordWriter<R extends Recorded> {
     return Promise.resolve();
   }
 
-  /** Writes what is pending (batches are written one at a time, in order). */
+  /** Writes what is pending (batches are written one at a time, in order); a batch of 1 is a single `<key>.json`. */
   flush(): Promise<void> {
     if (this.pending.length === 0) return this.writing;
     const records = this.pending;
     this.pending = [];
     this.last = Date.now();
-    const name = `datums/${this.run}-${String(++this.seq).padStart(6, "0")}.jsonl`;
+    const name = this.batch === 1 ? `datums/${records[0]!.key}.json` : `datums/${this.run}-${String(++this.seq).padStart(6, "0")}.jsonl`;
     this.writing = this.writing.then(async () => {
       await this.store.createMeta(name, Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join("")));
     });

@@ -201,7 +201,9 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   // Which datums were done before, from one listing of datums/ and one read per batch of records (see datums.ts): no
   // request per datum to decide a skip.
   const earlierOf = await readRecorded<DatumRecord>(opts.output, new Set(keyed.map((k) => k.key)));
-  const writer = new RecordWriter<DatumRecord>(opts.output, run);
+  // A watcher's batches are small and many: there each record is its own object, as before, so that no batch has to
+  // read every earlier batch's records (see datums.ts).
+  const writer = new RecordWriter<DatumRecord>(opts.output, run, opts.incremental ? 1 : undefined);
   // A watcher's batch is small beside its output: there a listing of every output would cost more than it saves.
   if (!opts.incremental) await opts.output.expectUploads?.();
   // Overlap: up to 2 × --parallel datums are in hand, but only --parallel commands run at once; the others fetch
