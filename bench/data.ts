@@ -10,6 +10,7 @@
 import { EXIT } from "../core/exit.js";
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,9 @@ const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
 const DATUMS = Number(process.env.BENCH_DATUMS ?? 1_000);
 const CONCURRENCY = 32;
 const PARALLEL = (process.env.BENCH_PARALLEL ?? "1,4,8").split(",").map(Number);
+const CLI = join(packageRoot(), "dist", "bundle", "cli.js");
+/** Another build's cli.js (e.g. main's before a change), timed beside this one in the same rounds. */
+const BASE_CLI = process.env.BENCH_BASE_CLI;
 
 const why = rgwUnavailable();
 if (why) {
@@ -30,10 +34,10 @@ if (why) {
 
 
 /** Runs the built command; returns its wall time and peak resident memory (VmHWM, sampled until it exits). */
-function timed(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; peakMiB: number; stdout: string }> {
+function timed(args: string[], env: NodeJS.ProcessEnv, cli = CLI): Promise<{ ms: number; peakMiB: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [join(packageRoot(), "dist", "bundle", "cli.js"), ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     let peak = 0;
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -51,6 +55,33 @@ function timed(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; pe
       else resolve({ ms: performance.now() - t0, peakMiB: peak / 1024, stdout });
     });
   });
+}
+
+/** Runs a shell line; fails on a non-zero exit. */
+function sh(line: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn("sh", ["-c", line], { env: { ...env, AWS_DEFAULT_REGION: "us-east-1" }, stdio: ["ignore", "ignore", "inherit"] });
+    child.on("close", (c) => (c === 0 ? ok() : fail(new Error(`${line} exited ${c}`))));
+  });
+}
+
+/** A forwarding HTTP proxy to `target` that counts the requests through it. */
+async function countingProxy(target: string): Promise<{ endpoint: string; count: number; close(): void }> {
+  const to = new URL(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const state = { endpoint: "", count: 0, close: () => server.close() };
+  const server = http.createServer((req, res) => {
+    state.count++;
+    const out = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent }, (back) => {
+      res.writeHead(back.statusCode ?? 502, back.headers);
+      back.pipe(res);
+    });
+    out.on("error", () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  state.endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return state;
 }
 
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")}/s`;
@@ -107,13 +138,18 @@ try {
     const d = (JSON.parse(r.stdout) as { datums: { processed: number } }).datums;
     if (d.processed !== DATUMS) throw new Error(`processed ${d.processed} of ${DATUMS}`);
     const stowage = files(r.ms);
+    let before = "";
+    if (BASE_CLI) {
+      const b = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/base-${parallel}`, "--parallel", String(parallel), "--code-version", "bench", ...flags, "--", label], env, BASE_CLI);
+      before = ` (before: ${files(b.ms).toFixed(1)}, ${(files(r.ms) / files(b.ms)).toFixed(2)}x now)`;
+    }
     // The minimal client on the same SDK: list once, then GET → command → PUT per file.
     const tSdk = performance.now();
     const toDo: string[] = [];
     let ContinuationToken: string | undefined;
     do {
       const page = await s3.send(new ListObjectsV2Command({ Bucket: "bench", Prefix: "runin/", ContinuationToken }));
-      for (const o of page.Contents ?? []) toDo.push(o.Key!);
+      for (const o of page.Contents ?? []) if (!o.Key!.includes("/.stowage/")) toDo.push(o.Key!); // the run's input commit
       ContinuationToken = page.NextContinuationToken;
     } while (ContinuationToken);
     await pool(toDo, parallel, async (Key) => {
@@ -145,12 +181,39 @@ try {
     const shell = files(performance.now() - tLoop);
     const f = (n: number) => n.toFixed(1);
     lines.push(
-      `  --parallel ${parallel}: stowage run ${f(stowage)} files/s (peak ${r.peakMiB.toFixed(0)} MiB), minimal SDK client ${f(sdk)}, shell loop ${f(shell)}, floor (GET+PUT) ${f(floor)}` +
+      `  --parallel ${parallel}: stowage run ${f(stowage)} files/s${before} (peak ${r.peakMiB.toFixed(0)} MiB), minimal SDK client ${f(sdk)}, shell loop ${f(shell)}, floor (GET+PUT) ${f(floor)}` +
         ` | client/stowage ${(sdk / stowage).toFixed(2)}x, stowage/loop ${(stowage / shell).toFixed(2)}x, floor/stowage ${(floor / stowage).toFixed(2)}x`,
     );
   }
-  s3.destroy();
   const skip = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/runout-${PARALLEL.at(-1)}`, "--parallel", String(PARALLEL.at(-1)), "--code-version", "bench", ...flags, "--", label], env);
+
+  // Requests per datum, counted by a forwarding proxy in front of the gateway (SigV4 signs the Host header, which the
+  // proxy passes on unchanged): a first run into a new output, then a re-run after 1% of the inputs changed, beside
+  // the sync loop a user would write for that (aws s3 sync down, the command on what it downloaded, aws s3 cp up).
+  const proxy = await countingProxy(rgw.endpoint);
+  const viaProxy = ["--endpoint", proxy.endpoint, "--region", "us-east-1", "--json"];
+  const runArgs = (out: string) => ["run", "--in", "s3://bench/runin", "--out", out, "--parallel", "4", "--code-version", "bench", ...viaProxy, "--", label];
+  proxy.count = 0;
+  await timed(runArgs("s3://bench/counted"), env);
+  const firstRequests = proxy.count;
+  const mirror = join(dir, "mirror");
+  const sync = (to: string) => `aws s3 sync --endpoint-url ${rgw.endpoint} --exclude '.stowage/*' s3://bench/runin ${to}`;
+  await sh(`${sync(mirror)} >/dev/null`, env); // the loop's warm copy, as a user who synced yesterday has
+  const changed = Math.ceil(DATUMS / 100);
+  await pool(inputs.slice(0, changed), CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key, Body: "frame, changed" })));
+  proxy.count = 0;
+  const rerun = await timed(runArgs("s3://bench/counted"), env);
+  const rerunRequests = proxy.count;
+  const rerunDatums = (JSON.parse(rerun.stdout) as { datums: { processed: number } }).datums.processed;
+  const tSync = performance.now();
+  await sh(
+    `${sync(mirror)} | sed -n 's|^download: .* to ${mirror}/||p' | while read f; do w=$(mktemp -d); mkdir "$w/in" "$w/out"; cp "${mirror}/$f" "$w/in/"; ` +
+      `STOWAGE_IN="$w/in" STOWAGE_OUT="$w/out" ${label}; aws s3 cp --quiet --endpoint-url ${rgw.endpoint} "$w/out/$f.txt" "s3://bench/synced/$f.txt"; rm -rf "$w"; done`,
+    env,
+  );
+  const syncMs = performance.now() - tSync;
+  proxy.close();
+  s3.destroy();
 
   console.log(`stowage data benchmark (Ceph RGW on loopback with tcp_nodelay=1; raw rates with ${CONCURRENCY} requests in flight are the commit's floor)`);
   console.log(`  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`);
@@ -158,6 +221,10 @@ try {
   console.log(`  ${DATUMS.toLocaleString("en-US")} one-file datums (each tool at the same concurrency; the floor is GET+PUT per file with no process):`);
   for (const line of lines) console.log(line);
   console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
+  console.log(`  requests per datum (counting proxy, --parallel 4, the run's own included): first run ${(firstRequests / DATUMS).toFixed(3)} (${firstRequests} for ${DATUMS}); floor 2 (GET + PUT)`);
+  console.log(
+    `  re-run after 1% changed (${rerunDatums} run, ${DATUMS - rerunDatums} skipped): stowage run ${(rerun.ms / 1000).toFixed(1)} s, ${rerunRequests} requests; sync loop (aws s3 sync + command + aws s3 cp) ${(syncMs / 1000).toFixed(1)} s | stowage/sync ${(rerun.ms / syncMs).toFixed(2)}x`,
+  );
 } finally {
   rgw.stop();
 }

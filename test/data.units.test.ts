@@ -8,7 +8,8 @@ import { compareSequencers, parseEvents } from "../use/events.js";
 import { datumsBy } from "../use/glob.js";
 import { openLocal } from "../use/localStore.js";
 import { ManifestWriter, changes, rows, type Commit } from "../use/manifest.js";
-import { comparePaths, type Row } from "../use/store.js";
+import { RecordWriter, readRecorded } from "../use/datums.js";
+import { comparePaths, sha256, type Row } from "../use/store.js";
 
 const PATHS = ["cam-1/a.jpg", "cam-1/sub/b.jpg", "cam-2/c.jpg", "top.txt", ".hidden/x"];
 
@@ -116,5 +117,47 @@ describe("S3 event notifications", () => {
     expect(compareSequencers("0A", "0A00")).toBe(0);
     expect(compareSequencers("0B", "0A0F")).toBe(1);
     expect(compareSequencers("0055AED6DCD90281E5", "0055AED6DCD90281E6")).toBe(-1);
+  });
+});
+
+describe("datum records in batches (#26)", () => {
+  const record = (i: number) => ({ key: sha256(`datum ${i}`), datum: `f-${i}`, status: "processed", outputs: [{ path: `f-${i}.txt` }] });
+
+  it("writes one object per batch of records and reads back exactly the wanted ones, old single-file records too", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const writer = new RecordWriter<ReturnType<typeof record>>(store, "run-a", 1000, 60_000);
+    for (let i = 0; i < 2500; i++) await writer.add(record(i));
+    expect((await store.listMeta("datums/")).length).toBe(2); // two full batches so far, 500 pending
+    await writer.flush();
+    await writer.flush(); // nothing pending: writes nothing
+    // A record written the way every run did before batches.
+    await store.createMeta(`datums/${record(9000).key}.json`, Buffer.from(`${JSON.stringify(record(9000))}\n`));
+    expect(await store.listMeta("datums/")).toEqual(["datums/run-a-000001.jsonl", "datums/run-a-000002.jsonl", "datums/run-a-000003.jsonl", `datums/${record(9000).key}.json`].sort(comparePaths));
+    const wanted = new Set([record(0).key, record(1999).key, record(2499).key, record(9000).key, sha256("never run")]);
+    const earlier = await readRecorded<ReturnType<typeof record>>(store, wanted);
+    expect((await earlier(record(0).key))?.datum).toBe("f-0");
+    expect((await earlier(record(1999).key))?.datum).toBe("f-1999");
+    expect((await earlier(record(2499).key))?.datum).toBe("f-2499");
+    expect((await earlier(record(9000).key))?.datum).toBe("f-9000");
+    expect(await earlier(sha256("never run"))).toBeNull();
+    expect(await earlier(record(5).key)).toBeNull(); // recorded, but not asked for: not kept in memory
+  });
+
+  it("writes a batch when one is due, even before it is full", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const writer = new RecordWriter<ReturnType<typeof record>>(store, "run-b", 1000, 0);
+    await writer.add(record(1));
+    await writer.add(record(2));
+    expect(await store.listMeta("datums/")).toEqual(["datums/run-b-000001.jsonl", "datums/run-b-000002.jsonl"]);
+  });
+});
+
+describe("datum records one by one (a watcher's, #26)", () => {
+  it("writes a batch of 1 as the single <key>.json every run wrote before", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const key = sha256("watched");
+    await new RecordWriter(store, "run-c", 1).add({ key });
+    expect(await store.listMeta("datums/")).toEqual([`datums/${key}.json`]);
+    expect(await (await readRecorded<{ key: string }>(store, new Set([key])))(key)).toEqual({ key });
   });
 });

@@ -20,6 +20,7 @@ import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
 import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
+import { RecordWriter, readRecorded } from "./datums.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
 export { codeIdentity, type CodeIdentity };
@@ -193,22 +194,33 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
   const records: DatumRecord[] = [];
   let done = 0;
-  // Which datums were done before, from one listing: a record is read only for a datum that will be skipped, not
-  // asked for (and found missing) for every datum that has to run.
-  const recorded = new Set(await opts.output.listMeta("datums/"));
+  const keyed = [...groups].map(([datum, inputs]) => {
+    const id = sha256(canonical([opts.input.url, datum]));
+    return { datum, inputs, id, key: sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey })) };
+  });
+  // Which datums were done before, from one listing of datums/ and one read per batch of records (see datums.ts): no
+  // request per datum to decide a skip.
+  const earlierOf = await readRecorded<DatumRecord>(opts.output, new Set(keyed.map((k) => k.key)));
+  // A watcher's batches are small and many: there each record is its own object, as before, so that no batch has to
+  // read every earlier batch's records (see datums.ts).
+  const writer = new RecordWriter<DatumRecord>(opts.output, run, opts.incremental ? 1 : undefined);
   // A watcher's batch is small beside its output: there a listing of every output would cost more than it saves.
   if (!opts.incremental) await opts.output.expectUploads?.();
-  await eachParallel(groups, opts.parallel ?? 1, async ([datum, inputs]) => {
-    const id = sha256(canonical([opts.input.url, datum]));
-    const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
-    const earlier = recorded.has(`datums/${key}.json`) ? await opts.output.readMeta(`datums/${key}.json`) : null;
-    const record = earlier
-      ? { ...(JSON.parse(earlier.toString("utf8")) as DatumRecord), status: "skipped" as const }
-      : await processDatum({ opts, run, cwd, datum, id, key, inputs });
-    if (record.status === "processed") await opts.output.createMeta(`datums/${key}.json`, Buffer.from(`${JSON.stringify(record)}\n`));
-    records.push(record);
-    progress("datums done", ++done, groups.size);
-  });
+  // Overlap: up to 2 × --parallel datums are in hand, but only --parallel commands run at once; the others fetch
+  // their inputs or upload their outputs meanwhile, so a command slot never waits on the store.
+  const parallel = opts.parallel ?? 1;
+  const slots = new Slots(parallel);
+  try {
+    await eachParallel(keyed, 2 * parallel, async ({ datum, inputs, id, key }) => {
+      const earlier = await earlierOf(key);
+      const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots });
+      if (record.status === "processed") await writer.add(record);
+      records.push(record);
+      progress("datums done", ++done, groups.size);
+    });
+  } finally {
+    await writer.flush();
+  }
   records.sort((a, b) => comparePaths(a.datum, b.datum));
 
   const failures = records.filter((r) => r.status === "failed").map((r) => ({ datum: r.datum, exitCode: r.exitCode ?? null, reason: r.reason ?? "", stderrTail: r.stderrTail ?? [] }));
@@ -266,7 +278,27 @@ async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
 }
 
 
-async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[] }): Promise<DatumRecord> {
+/** At most `limit` holders at once (the commands running). */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(limit: number) {
+    this.free = limit;
+  }
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[]; slots: Slots }): Promise<DatumRecord> {
   const dir = await mkdtemp(join(tmpdir(), "stowage-datum-"));
   scratch.dirs.add(dir);
   if (!scratch.hooked) {
@@ -284,7 +316,7 @@ async function processDatum(a: { opts: RunOptions; run: string; cwd: string; dat
       const got = await a.opts.input.fetch(row.path, row.version, safeJoin(inDir, row.path));
       inputs.push({ path: row.path, versionId: row.version, sha256: got.sha256 });
     }
-    const result = await execute(a.opts.command, a.cwd, { STOWAGE_IN: inDir, STOWAGE_OUT: outDir, STOWAGE_DATUM: a.datum, STOWAGE_DATUM_ID: a.id, STOWAGE_RUN: a.run });
+    const result = await a.slots.hold(() => execute(a.opts.command, a.cwd, { STOWAGE_IN: inDir, STOWAGE_OUT: outDir, STOWAGE_DATUM: a.datum, STOWAGE_DATUM_ID: a.id, STOWAGE_RUN: a.run }));
     const base = { datum: a.datum, id: a.id, key: a.key, run: a.run, inputs };
     if (result.exitCode !== 0) {
       const reason = result.error ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);

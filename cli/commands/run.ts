@@ -15,8 +15,8 @@ s3://bucket/prefix.
 /*/* each entry one level down; a pattern with ** each matching file. For each datum COMMAND runs in the current
 folder with STOWAGE_IN = a folder holding exactly that datum's input files at their repository paths (each fetched
 by its pinned version), STOWAGE_OUT = an empty folder whose files become output files at the same relative paths,
-STOWAGE_DATUM = the datum's path, STOWAGE_RUN = the run id. --parallel N datums at once (default 1); each uses its
-own temporary folders, removed when it ends, also on Ctrl-C or SIGTERM (which stop the commands; exit ${EXIT.INTERRUPTED} / ${EXIT.TERMINATED}).
+STOWAGE_DATUM = the datum's path, STOWAGE_RUN = the run id. --parallel N commands at once (default 1), with up to 2N datums in
+hand so inputs download and outputs upload while commands run; each datum uses its own temporary folders, removed when it ends, also on Ctrl-C or SIGTERM (which stop the commands; exit ${EXIT.INTERRUPTED} / ${EXIT.TERMINATED}).
 Without @REF the input's main branch is committed first when its files changed, so provenance always names a commit.
 Incremental: a datum whose inputs (paths and versions) and code were processed before is skipped, its outputs
 carried into the new commit. The code is --code-version when given; otherwise the command line, the git commit of
