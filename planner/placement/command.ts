@@ -12,7 +12,7 @@ import { looksOffline } from "../latency/report.js";
 import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
 import { REGIONS } from "../../core/regions.js";
-import { applyDecision, diffText, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
+import { applyDecision, diffText, newStackNote, readStackFile, stackFileName, writeStackFile, type Decision } from "../stack/config.js";
 import type { OptionId } from "../../core/cost/estimate.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
@@ -149,6 +149,8 @@ export async function runPlan(args: PlanArgs): Promise<number> {
   let stack: { file: string; diff: string; written: boolean } | undefined;
   if (args.stack) {
     const file = join(args.stackDir ?? ".", stackFileName(args.stack));
+    const fresh = await newStackNote(args.stackDir ?? ".", args.stack);
+    if (fresh) note(fresh);
     const decision = decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
     if (decision) {
       const before = await readStackFile(file);

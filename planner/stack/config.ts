@@ -7,7 +7,7 @@
  * flow lists and inline comments). The write is atomic (temporary file, then rename).
  */
 import { createTwoFilesPatch } from "diff";
-import { access, chmod, chown, constants, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, chown, constants, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isMap, isScalar, parseDocument, type Pair, type YAMLMap } from "yaml";
 import { UserError, fileError } from "../../core/errors.js";
@@ -65,6 +65,13 @@ function render(d: Decision, indent: string): string {
  * things; the edit splices text, so every byte outside Stowage's own keys and comment is kept as it was.
  */
 export function applyDecision(text: string, d: Decision): string {
+  // A file written on Windows (or by an editor set so) ends its lines in CRLF: the edit works on LF lines and the
+  // whole result goes back to the file's own ending, never a mix of both.
+  if (!text.includes("\r\n")) return applyDecisionLf(text, d);
+  return applyDecisionLf(text.replace(/\r\n/g, "\n"), d).replace(/\n/g, "\r\n");
+}
+
+function applyDecisionLf(text: string, d: Decision): string {
   const doc = parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0]!;
@@ -123,6 +130,27 @@ export function applyDecision(text: string, d: Decision): string {
 export function stackFileName(stack: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack ${stack} is not a valid stack name.`, "Use letters, digits, '-', '_' or '.', e.g. dev, staging, prod.");
   return `Pulumi.${stack}.yaml`;
+}
+
+/**
+ * Before a stack file is created: Pulumi reads Pulumi.<stack>.yaml only beside the project's Pulumi.yaml, so a
+ * stack file in a folder without one belongs to no project and no `pulumi up` would ever read it (a mistyped
+ * --stack-dir): refused. Beside a Pulumi.yaml, a new stack is legitimate (`pulumi stack init NAME` then writes the
+ * same file), but a mistyped --stack (prd for prod) looks the same: returns one line naming the stacks there,
+ * for stderr. Null when the stack file exists already.
+ */
+export async function newStackNote(dir: string, stack: string): Promise<string | null> {
+  const file = join(dir, stackFileName(stack));
+  if (await lstat(file).then(() => true, () => false)) return null;
+  if (!(await lstat(join(dir, "Pulumi.yaml")).then(() => true, () => false))) {
+    throw new UserError(
+      `No Pulumi.yaml in ${dir}: ${stackFileName(stack)} there would belong to no Pulumi project, and Pulumi would never read it.`,
+      "Pass --stack-dir the folder that holds the project's Pulumi.yaml (and its Pulumi.<stack>.yaml files), or create the project there first (`pulumi new`).",
+    );
+  }
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stacks = names.map((n) => /^Pulumi\.(.+)\.ya?ml$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).sort();
+  return `${file} does not exist: ${stack} is a new stack (this project's stacks: ${stacks.join(", ") || "none yet"}); check --stack, and create the stack in Pulumi with \`pulumi stack init ${stack}\`.`;
 }
 
 export async function readStackFile(path: string): Promise<string> {
