@@ -79,3 +79,45 @@ describe("plan --write into a CRLF stack file", () => {
     expect(after.endsWith("\r\n")).toBe(true);
   });
 });
+
+/** Loopback ports nobody listens on: bound by the kernel's choice, then let go. */
+async function closedPorts(n: number): Promise<number[]> {
+  const { createServer } = await import("node:net");
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<import("node:net").Server>((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => ok(s)); })));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+  return ports;
+}
+
+describe("stowage latency", () => {
+  it("labels an offline estimate as one: status estimated, not ok", async () => {
+    const r = await stowage("latency", "--offline", "--from", "Paris", "--region", "eu-west-3", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const entry = JSON.parse(r.stdout).results[0];
+    expect(entry).toMatchObject({ name: "eu-west-3", status: "estimated", estimated: true, samples: 0 });
+    const csv = await stowage("latency", "--offline", "--from", "Paris", "--region", "eu-west-3", "--format", "csv");
+    expect(csv.stdout.split("\n")[1]).toMatch(/^eu-west-3,region,[^,]+,estimated,true,/);
+  });
+
+  it("a live run that reaches nothing exits with the code for nothing measured, saying so on stderr", async () => {
+    const ports = await closedPorts(2);
+    const r = await stowage("latency", ...ports.flatMap((p, i) => ["--target", `t${i}=tcp://127.0.0.1:${p}`]), "--samples", "1", "--json");
+    const { EXIT } = await import("../core/exit.js");
+    expect(r.code, r.stderr).toBe(EXIT.NOTHING_MEASURED);
+    expect(JSON.parse(r.stdout).results.map((x: { status: string }) => x.status)).toEqual(["refused", "refused"]);
+    expect(r.stderr).toBe(`Nothing measured: none of the 2 targets answered (exit ${EXIT.NOTHING_MEASURED}).\n`);
+  });
+
+  it("a live run where one target answers exits 0", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const [closed] = await closedPorts(1);
+    try {
+      const r = await stowage("latency", "--target", `up=tcp://127.0.0.1:${(server.address() as { port: number }).port}`, "--target", `down=tcp://127.0.0.1:${closed}`, "--samples", "1", "--json");
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -100,5 +100,9 @@ export async function latency(args: LatencyArgs): Promise<number> {
     }
   }
   output(report, args.format);
+  if (!result.results.some((r) => r.status === "ok")) {
+    process.stderr.write(`Nothing measured: none of the ${targets.length} target${targets.length === 1 ? "" : "s"} answered (exit ${EXIT.NOTHING_MEASURED}).\n`);
+    return EXIT.NOTHING_MEASURED;
+  }
   return EXIT.OK;
 }
