@@ -121,3 +121,26 @@ describe("stowage latency", () => {
     }
   });
 });
+
+describe("the users file", () => {
+  it("reports every problem in one pass: a bad type beside an unknown place, a duplicate name and an unknown region", async () => {
+    const dir = await tmp();
+    const file = join(dir, "users.yaml");
+    await writeFile(file, [
+      "populations:",
+      "  - { name: office, place: Atlantis, weight: -1 }",
+      "  - { name: office, place: Paris, weight: 1 }",
+      "constraints:",
+      "  allowed_regions: [eu-west-3, mars-1]",
+      "  latency_objective_ms: fast",
+      "",
+    ].join("\n"));
+    const r = await stowage("plan", "--workload", W, "--users", file, "--offline");
+    expectUserError(r, new RegExp(`^stowage: ${file} has 5 problems:\\n`));
+    expect(r.stderr).toMatch(/populations\[0\]\.weight/);
+    expect(r.stderr).toMatch(/constraints\.latency_objective_ms/);
+    expect(r.stderr).toMatch(/populations\[0\]\.place: Unknown place "Atlantis"/);
+    expect(r.stderr).toMatch(/populations: the name office appears twice/);
+    expect(r.stderr).toMatch(/constraints\.allowed_regions\[1\]: unknown AWS region "mars-1"/);
+  });
+});
