@@ -10,6 +10,7 @@ import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { UserError } from "../core/errors.js";
+import { metaJson } from "./manifest.js";
 import { UNREACHABLE } from "../core/s3.js";
 import type { S3Repo } from "./s3Store.js";
 import type { Store } from "./store.js";
@@ -196,7 +197,7 @@ export async function grantLog(audit: Store): Promise<GrantRecord[]> {
   const records: GrantRecord[] = [];
   for (const key of keys) {
     const body = await audit.readFirst(key);
-    if (body) records.push(JSON.parse(body.toString("utf8")) as GrantRecord);
+    if (body) records.push(metaJson<GrantRecord>(audit, key, body.toString("utf8")));
   }
   return records.sort((a, b) => (a.issuedAt < b.issuedAt ? 1 : -1));
 }

@@ -18,7 +18,7 @@ import { UserError } from "../core/errors.js";
 import { EXIT } from "../core/exit.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy } from "./glob.js";
-import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, metaJson, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
@@ -203,7 +203,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
     const earlier = recorded.has(`datums/${key}.json`) ? await opts.output.readMeta(`datums/${key}.json`) : null;
     const record = earlier
-      ? { ...(JSON.parse(earlier.toString("utf8")) as DatumRecord), status: "skipped" as const }
+      ? { ...metaJson<DatumRecord>(opts.output, `datums/${key}.json`, earlier.toString("utf8")), status: "skipped" as const }
       : await processDatum({ opts, run, cwd, datum, id, key, inputs });
     if (record.status === "processed") await opts.output.createMeta(`datums/${key}.json`, Buffer.from(`${JSON.stringify(record)}\n`));
     records.push(record);

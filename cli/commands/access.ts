@@ -45,7 +45,8 @@ export const command: Command = {
     // A grant is checked in full before anything is opened: nothing reaches the network for a refused one.
     const checked = sub === "grant" ? await checkGrant(values) : null;
     const auditText = values.audit ?? (values.bucket ? `s3://${values.bucket}/audit` : undefined);
-    const audit = await open(repoArg(auditText, "--audit REPO (or --bucket B)", HELP), values, true);
+    // Only a grant creates the audit repository: a log of one that is not there is a mistyped path, not "no grants".
+    const audit = await open(repoArg(auditText, "--audit REPO (or --bucket B)", HELP), values, sub === "grant");
     const { grant, grantLog } = await import("../../use/access.js");
     try {
       if (!checked) {

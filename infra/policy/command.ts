@@ -3,7 +3,7 @@
  */
 import { EXIT } from "../../core/exit.js";
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../core/errors.js";
+import { UserError, fileProblem } from "../../core/errors.js";
 import type { StackConfig } from "../config.js";
 import { runProgramFile } from "../programFile.js";
 import { loadOwnStack } from "../stack.js";
@@ -47,7 +47,9 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     try {
       json = JSON.parse(await readFile(args.exportFile, "utf8"));
     } catch (err) {
-      throw new UserError(`Cannot read the stack export ${args.exportFile}: ${(err as Error).message.split("\n")[0]}`, "Create one with `pulumi stack export --file stack.json`.");
+      // A file the system refused names its problem in words (fileProblem); a parse error says where it broke.
+      const problem = fileProblem(err) ?? (err as Error).message.split("\n")[0];
+      throw new UserError(`Cannot read the stack export ${args.exportFile}: ${problem}.`, "Create one with `pulumi stack export --file stack.json`.");
     }
     // Anything else would judge zero resources and pass: a gate must not pass a file it could not read.
     if (!Array.isArray((json as { deployment?: { resources?: unknown } } | null)?.deployment?.resources)) {

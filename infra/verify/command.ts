@@ -6,7 +6,7 @@ import { EXIT } from "../../core/exit.js";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
-import { UserError } from "../../core/errors.js";
+import { UserError, fileProblem } from "../../core/errors.js";
 import { withDeadline } from "../../core/net.js";
 import { canary, type CanaryCheck } from "./canary.js";
 import { isUnknown } from "../policy/facts.js";
@@ -156,7 +156,8 @@ async function stackOutputs(args: VerifyArgs): Promise<unknown> {
     try {
       return JSON.parse(await readFile(args.outputsFile, "utf8"));
     } catch (err) {
-      throw new UserError(`Cannot read the stack outputs ${args.outputsFile}: ${(err as Error).message.split("\n")[0]}`, "Write them with `pulumi stack output --json --stack NAME > outputs.json`.");
+      const problem = fileProblem(err) ?? (err as Error).message.split("\n")[0];
+      throw new UserError(`Cannot read the stack outputs ${args.outputsFile}: ${problem}.`, "Write them with `pulumi stack output --json --stack NAME > outputs.json`.");
     }
   }
   try {
