@@ -40,6 +40,15 @@ class MemoryStore implements Store {
   upload(): Promise<Row> {
     throw new Error("not in this bench");
   }
+  inspect(): Promise<null> {
+    throw new Error("not in this bench");
+  }
+  async metaLock(): Promise<null> {
+    return null;
+  }
+  async defaultRetention(): Promise<null> {
+    return null;
+  }
   async readMeta(key: string): Promise<Buffer | null> {
     return this.meta.get(key) ?? null;
   }

@@ -31,6 +31,9 @@ const COMMANDS: Record<string, Entry> = {
   verify: { synopsis: "verify --bucket NAME", summary: "check live buckets (AWS or S3-compatible) against the same rules", load: () => import("./commands/verify.js") },
 };
 
+/** Every command's name, as `stowage --help` lists them (the sweep test covers each). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 const HELP_ROWS: readonly (readonly [string, string])[] = [
   ...Object.values(COMMANDS).map((c) => [`stowage ${c.synopsis}`, c.summary] as const),
   ["stowage help COMMAND", "help for one command"],

@@ -20,6 +20,8 @@ export const EXIT = {
   OVER_BUDGET: 5,
   /** `stowage run`: a datum failed. */
   DATUM_FAILED: 6,
+  /** `stowage latency` (live): no target answered, so nothing was measured (the report says why for each). */
+  NOTHING_MEASURED: 7,
   /** `stowage run`: stopped by Ctrl-C (SIGINT) after cleaning up; 128 + the signal's number, as shells report it. */
   INTERRUPTED: 130,
   /** `stowage run`: stopped by SIGTERM after cleaning up (128 + 15). */
@@ -37,6 +39,7 @@ export const EXIT_CODES: readonly { readonly code: ExitCode; readonly meaning: s
   { code: EXIT.VIOLATION, meaning: "policy: a mandatory policy is violated; verify: a rule failed on a live bucket; data verify, evidence check: a stored object, record or bundle file is not what was recorded" },
   { code: EXIT.OVER_BUDGET, meaning: "estimate: over --budget" },
   { code: EXIT.DATUM_FAILED, meaning: "run: a datum failed" },
+  { code: EXIT.NOTHING_MEASURED, meaning: "latency: no target answered, nothing was measured (the report says why, or holds offline estimates with --from)" },
   { code: EXIT.INTERRUPTED, meaning: "run: stopped by Ctrl-C, its datum folders removed" },
   { code: EXIT.TERMINATED, meaning: "run: stopped by SIGTERM, its datum folders removed" },
 ];

@@ -35,6 +35,8 @@ export interface BucketFacts {
   readonly tags: Readonly<Record<string, string>>;
   /** Set when the tags could not be read (then `tags` is empty and says nothing). */
   readonly tagsUnknown?: string;
+  /** Why the region could not be read (live buckets only): then `region` is null and no region rule can judge it. */
+  readonly regionUnknown?: string;
   /** Read from a live bucket (what it has), not from a program (what it declares). */
   readonly live?: boolean;
   /** Whether the program protects it from deletion (`protect`); null where not applicable (live). */

@@ -185,34 +185,46 @@ describe("stowage access grant, the built command: one household as the stack de
   it("refuses the parent of every household, and anything outside them, naming the depth and an example", async () => {
     const above = await urls("uploads/", "--for", "1h", "--reason", "claim 7731");
     expect(above.code).toBe(2);
-    expect(above.stderr).toBe("stowage: --prefix uploads/ is above one household: the stack's households are uploads/<household>/, 1 folder below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/home-42/\n");
+    expect(above.stderr).toBe("stowage: --prefix uploads/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/cameras/home-42/\n");
     const outside = await urls("processed/home-42/", "--for", "1h", "--reason", "claim 7731");
     expect(outside.code).toBe(2);
-    expect(outside.stderr).toContain("--prefix processed/home-42/ is not a household's folder: the stack's households are uploads/<household>/.");
+    expect(outside.stderr).toContain("--prefix processed/home-42/ is not a household's folder: the stack's households are uploads/<…>/<household>/.");
+  });
+
+  // prod's uploaders write uploads/cameras/<household>/… (and uploads/partners/…), as the pipeline's glob reads
+  // them: the camera uploader's folder holds every household's images, so it is no household (#22 item 8).
+  it("refuses an uploader's folder, and takes one household under it", async () => {
+    const cameras = await urls("uploads/cameras/", "--for", "1h", "--reason", "claim 7731");
+    expect(cameras.code).toBe(2);
+    expect(cameras.stderr).toBe("stowage: --prefix uploads/cameras/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/cameras/home-42/\n");
+    // Past the household check, to the store (unreachable here: exit 2, with no word about the prefix).
+    const one = await urls("uploads/cameras/h123/", "--for", "1h", "--reason", "claim 7731");
+    expect(one.code, one.stderr).toBe(2);
+    expect(one.stderr).not.toMatch(/--prefix|household/);
   });
 
   it("requires --reason, and a stack that declares its households", async () => {
-    const noReason = await urls("uploads/home-42/", "--for", "1h");
+    const noReason = await urls("uploads/cameras/home-42/", "--for", "1h");
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toMatch(/^stowage: grant needs --reason \(the reason is what the audit record is for\)\.\n/);
-    const dev = await grant("--stack", "dev", "--bucket", "images-bucket", "--prefix", "uploads/home-42/", "--urls", "--for", "1h", "--reason", "claim 7731");
+    const dev = await grant("--stack", "dev", "--bucket", "images-bucket", "--prefix", "uploads/cameras/home-42/", "--urls", "--for", "1h", "--reason", "claim 7731");
     expect(dev.code).toBe(2);
     expect(dev.stderr).toContain("Stack dev declares no households");
   });
 
   it("reads durations as the help writes them and states the bounds in days, hours and minutes", async () => {
-    const links = await urls("uploads/home-42/", "--for", "8d", "--reason", "claim 7731");
+    const links = await urls("uploads/cameras/home-42/", "--for", "8d", "--reason", "claim 7731");
     expect(links.code).toBe(2);
     expect(links.stderr).toContain("--for 8d (8 days) is outside what presigned links (--urls) allow: 1 second to 7 days.");
-    const creds = await grant("--stack", "prod", "--bucket", "images-bucket", "--prefix", "uploads/home-42/", "--to", roleArn("team-claims-role"), "--for", "13h", "--reason", "claim 7731");
+    const creds = await grant("--stack", "prod", "--bucket", "images-bucket", "--prefix", "uploads/cameras/home-42/", "--to", roleArn("team-claims-role"), "--for", "13h", "--reason", "claim 7731");
     expect(creds.stderr).toContain("--for 13h (13 hours) is outside what STS credentials (--to) allow: 15 minutes to 12 hours.");
-    const words = await urls("uploads/home-42/", "--for", "1 hour", "--reason", "claim 7731");
+    const words = await urls("uploads/cameras/home-42/", "--for", "1 hour", "--reason", "claim 7731");
     expect(words.stderr).toMatch(/--for 1 hour is not a duration\.\nWrite whole numbers with s, m, h or d, largest first: 90s, 15m, 1h30m, 2d\./);
   });
 
   it("takes 1h30m, 2d and 7d past every check, to the store (unreachable here: exit 2, nothing granted)", async () => {
     for (const d of ["1h30m", "2d", "7d", "90s"]) {
-      const r = await urls("uploads/home-42/cam-1/", "--for", d, "--reason", "claim 7731");
+      const r = await urls("uploads/cameras/home-42/cam-1/", "--for", d, "--reason", "claim 7731");
       expect(r.code, d).toBe(2);
       expect(r.stderr, d).not.toMatch(/--for|--prefix|--reason/);
     }

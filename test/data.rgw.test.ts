@@ -15,7 +15,7 @@ import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack } from "./support/pulumi.js";
 import { packageRoot } from "../core/paths.js";
 
-/** Grants are checked against prod's households (uploads/<household>/). */
+/** Grants are checked against prod's households (uploads/<uploader>/<household>/). */
 const PROD = ["--stack", "prod", "--stack-dir", packageRoot()];
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
@@ -152,11 +152,11 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   it("grants one household's images as links to exactly today's versions, and records the grant first", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "homes" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "homes", VersioningConfiguration: { Status: "Enabled" } }));
-    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "old" }));
-    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "the frame the claim is about" }));
-    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-43/cam-1/b.jpg", Body: "another household" }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-42/cam-1/a.jpg", Body: "old" }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-42/cam-1/a.jpg", Body: "the frame the claim is about" }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-43/cam-1/b.jpg", Body: "another household" }));
     const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
-    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "2d", "--reason", "claim 7731", "--json"]);
+    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/cameras/home-42/", "--urls", "--for", "2d", "--reason", "claim 7731", "--json"]);
     expect(g.code, g.stderr).toBe(0);
     expect(g.json.urls.map((u: { path: string }) => u.path)).toEqual(["cam-1/a.jpg"]);
     const res = await fetch(g.json.urls[0].url);
@@ -165,24 +165,24 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     const tampered = await fetch(g.json.urls[0].url.replace("home-42", "home-43").replace("cam-1/a.jpg", "cam-1/b.jpg"));
     expect(tampered.status).toBe(403);
     // A later upload does not change what the link shows.
-    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/home-42/cam-1/a.jpg", Body: "overwritten after the grant" }));
+    await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-42/cam-1/a.jpg", Body: "overwritten after the grant" }));
     expect(await (await fetch(g.json.urls[0].url)).text()).toBe("the frame the claim is about");
 
     const log = await stowage(place, ["access", "log", "--bucket", "homes", "--json"]);
-    expect(log.json.grants).toEqual([expect.objectContaining({ id: g.json.record.id, bucket: "homes", prefix: "uploads/home-42/", access: "read", reason: "claim 7731", mode: "urls", objects: [{ path: "cam-1/a.jpg", versionId: g.json.urls[0].versionId }] })]);
+    expect(log.json.grants).toEqual([expect.objectContaining({ id: g.json.record.id, bucket: "homes", prefix: "uploads/cameras/home-42/", access: "read", reason: "claim 7731", mode: "urls", objects: [{ path: "cam-1/a.jpg", versionId: g.json.urls[0].versionId }] })]);
     const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? [];
     expect(versions).toHaveLength(1);
 
-    const bad = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/home-42/", "--to", "not-an-arn", "--for", "1h", "--reason", "claim 7731"]);
+    const bad = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/cameras/home-42/", "--to", "not-an-arn", "--for", "1h", "--reason", "claim 7731"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("not an IAM role ARN");
-    const tooLong = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/home-42/", "--urls", "--for", "30d", "--reason", "claim 7731"]);
+    const tooLong = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/cameras/home-42/", "--urls", "--for", "30d", "--reason", "claim 7731"]);
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain("--for 30d (30 days) is outside what presigned links (--urls) allow: 1 second to 7 days.");
     // The parent of every household: refused before anything is listed, signed or recorded.
     const everyone = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/", "--urls", "--for", "1h", "--reason", "claim 7731", "--json"]);
     expect(everyone.code).toBe(2);
-    expect(everyone.stderr).toContain("--prefix uploads/ is above one household: the stack's households are uploads/<household>/, 1 folder below uploads/");
+    expect(everyone.stderr).toContain("--prefix uploads/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/");
     expect(everyone.stdout).not.toContain("X-Amz-Signature");
     expect((await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? []).toHaveLength(1);
   });
@@ -195,12 +195,12 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     rgw.admin(["role-policy", "put", "--role-name=claims", "--policy-name=reads-uploads", `--policy-doc=${JSON.stringify(ceiling)}`]);
     await s3.send(new CreateBucketCommand({ Bucket: "households" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "households", VersioningConfiguration: { Status: "Enabled" } }));
-    for (const [Key, Body] of [["uploads/home-42/a.jpg", "home 42"], ["uploads/home-43/b.jpg", "home 43"], ["claims/7731.pdf", "claim"]]) await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
+    for (const [Key, Body] of [["uploads/cameras/home-42/a.jpg", "home 42"], ["uploads/cameras/home-43/b.jpg", "home 43"], ["claims/7731.pdf", "claim"]]) await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
 
     const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
-    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "households", "--prefix", "uploads/home-42/", "--to", "arn:aws:iam:::role/claims", "--for", "15m", "--reason", "claim 7731", "--json"]);
+    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "households", "--prefix", "uploads/cameras/home-42/", "--to", "arn:aws:iam:::role/claims", "--for", "15m", "--reason", "claim 7731", "--json"]);
     expect(g.code, g.stderr).toBe(0);
-    expect(g.json.record).toMatchObject({ mode: "credentials", to: "arn:aws:iam:::role/claims", prefix: "uploads/home-42/", reason: "claim 7731", sessionName: expect.stringMatching(/^stowage-grant-/) });
+    expect(g.json.record).toMatchObject({ mode: "credentials", to: "arn:aws:iam:::role/claims", prefix: "uploads/cameras/home-42/", reason: "claim 7731", sessionName: expect.stringMatching(/^stowage-grant-/) });
     const c = g.json.credentials;
     const session = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
     const read = async (Key: string) => {
@@ -211,11 +211,11 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       }
     };
     try {
-      expect(await read("uploads/home-42/a.jpg")).toBe("home 42");
-      expect(await read("uploads/home-43/b.jpg")).toBe("AccessDenied"); // the role could; the session cannot
+      expect(await read("uploads/cameras/home-42/a.jpg")).toBe("home 42");
+      expect(await read("uploads/cameras/home-43/b.jpg")).toBe("AccessDenied"); // the role could; the session cannot
       expect(await read("claims/7731.pdf")).toBe("AccessDenied"); // beyond the role itself
-      const listed = await session.send(new ListObjectVersionsCommand({ Bucket: "households", Prefix: "uploads/home-42/" }));
-      expect(listed.Versions?.map((v) => v.Key)).toEqual(["uploads/home-42/a.jpg"]);
+      const listed = await session.send(new ListObjectVersionsCommand({ Bucket: "households", Prefix: "uploads/cameras/home-42/" }));
+      expect(listed.Versions?.map((v) => v.Key)).toEqual(["uploads/cameras/home-42/a.jpg"]);
     } finally {
       session.destroy();
     }

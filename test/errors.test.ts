@@ -53,14 +53,15 @@ async function scratch(): Promise<string> {
 const plan = (dir: string, stack = "dev") => ["plan", "--workload", W, "--users", U, "--offline", "--stack", stack, "--stack-dir", dir, "--write"];
 
 describe("plan --write", () => {
-  it("into a missing folder: exit 2 naming it", async () => {
+  it("into a missing folder: exit 2 naming it (no project there)", async () => {
     const dir = join(await scratch(), "nope");
-    expectUserError(await stowage(plan(dir)), new RegExp(`Cannot write the stack file ${dir}/Pulumi\\.dev\\.yaml: it does not exist`));
+    expectUserError(await stowage(plan(dir)), new RegExp(`No Pulumi\\.yaml in ${dir}: Pulumi\\.dev\\.yaml there would belong to no Pulumi project`));
   });
 
   it("into a read-only folder, as an unprivileged user: exit 2, permission denied", async () => {
     const dir = join(await scratch(), "ro");
-    await mkdir(dir, { mode: 0o555 });
+    await mkdir(dir);
+    await copyFile("Pulumi.yaml", join(dir, "Pulumi.yaml"));
     await chmod(dir, 0o555);
     expectUserError(await stowage(plan(dir), { nobody: true }), /Cannot write the stack file .*: permission denied\.\nCheck --stack-dir/);
   });

@@ -49,6 +49,7 @@ describe("parseStackConfig", () => {
     ["a team reading an unknown bucket", (c) => (c.teams[0].reads = ["videos:clips/"]), /stowage:teams\[0\]\.reads: no bucket named "videos"/],
     ["a team reading its own prefix", (c) => (c.teams[0].reads = [c.teams[0].prefixes[0]]), /stowage:teams\[0\]\.reads: .* overlaps the team's own prefix/],
     ["a read that is not a prefix", (c) => (c.teams[0].reads = ["images:uploads"]), /stowage:teams\[0\]\.reads\[0\]: a prefix like uploads\//],
+    ["households that make an uploader's folder one household", (c) => (c.households = { prefix: "uploads/", depth: 1 }), /stowage:households: uploader cameras writes every household under "uploads\/cameras\/", but \{ prefix: uploads\/, depth: 1 \} makes that one household's folder; households are the folders below it \(depth 2\)/],
     ["an uploader outside uploads/", (c) => (c.uploaders[0].prefix = "images/"), /stowage:uploaders\[0\]\.prefix: an uploads\/… prefix/],
     ["a prefix without a slash", (c) => (c.teams[0].prefixes = ["processed"]), /stowage:teams\[0\]\.prefixes\[0\]: a prefix like images\//],
     ["a missing tag", (c) => delete c.tags["cost-centre"], /stowage:tags\.cost-centre: required on every resource/],

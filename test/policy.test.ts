@@ -241,6 +241,14 @@ describe("judging hand-made bucket facts (verify)", () => {
     expect(judgeBucket(blind)[0]).toEqual({ rule: "bucket-readable", control: "stowage", status: "fail", message: "not one setting could be read (access denied): nothing was verified" });
     expect(judgeBucket({ ...blind, versioning: "Enabled" }).map((f) => f.rule)).not.toContain("bucket-readable");
   });
+
+  it("passes nothing it could not read: the region and the tags decide rules too", () => {
+    const denied = { unknown: "access denied" };
+    const blind: BucketFacts = { ...bucket(), region: null, regionUnknown: "access denied", versioning: denied, encryption: denied, publicAccessBlock: denied, ownership: denied, policy: denied, lifecycleRules: denied, logging: denied, replication: denied, objectLock: denied, tagsUnknown: "access denied" };
+    expect(judgeBucket(blind, { allowedRegions: ["us-east-2"] }).filter((f) => f.status === "pass")).toEqual([]);
+    // Object Lock read as absent, but the tags that say whether it is a prod bucket unread: unknown, not "not prod".
+    expect(judgeBucket({ ...bucket(), objectLock: null, tagsUnknown: "access denied" }).find((f) => f.rule === "s3-object-lock-in-prod")).toMatchObject({ status: "unknown" });
+  });
 });
 
 describe("CloudTrail data events, where the audit may be someone else's", () => {

@@ -99,6 +99,13 @@ describe("Workload screen", () => {
     expect(f).toMatch(/↑↓ field · enter edit\/confirm · esc cancel · tab\/←→ screens · 1-5 jump · q quit/);
   });
 
+  it("says the truth about edits: they last until quitting, and the workload file is never written", async () => {
+    const { lastFrame } = await app();
+    const f = lastFrame()!.replace(/\s+/g, " ");
+    expect(f).toContain("Workload from examples/workload.yaml: edits last until you quit (the file is never written; to keep a value, put it there)");
+    expect(f).not.toMatch(/until you apply/);
+  });
+
   it("edits a number, and the costs follow", async () => {
     const { lastFrame, press } = await app();
     await press(KEY.down, KEY.down, KEY.enter, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace);
@@ -296,6 +303,27 @@ describe("an 80×24 terminal", () => {
     expect(scrolled.split("\n").some((l) => l.startsWith(">"))).toBe(true); // the cursor stays in view
     await press("5");
     check(await until(lastFrame, (x) => x.includes("The change to")), "Apply");
+  });
+
+  it("keeps q quit on every screen's key line, and wraps placement reasons under their bullet", async () => {
+    const [rows, columns] = [24, 80];
+    const { measure, release } = scriptedMeasure({ "us-east-2": 12, "eu-west-1": 80 });
+    const { lastFrame, press } = await app({ measure, color: false, size: { columns, rows } });
+    release();
+    for (const key of ["1", "2", "3", "4", "5"]) {
+      await press(key);
+      const f = await until(lastFrame, (x) => x.split("\n").length <= rows && x.split("\n")[0]!.includes(" 1 Workload"));
+      expect(f.split("\n").at(-1), `screen ${key}`).toMatch(/ · q quit$/);
+    }
+    await press("4");
+    const f = await until(lastFrame, (x) => x.includes("Pareto front"));
+    const lines = f.split("\n");
+    expect(lines.at(-1)).toBe("↑↓ region · p primary · r replica · x no replica · tab/←→ screens · 1-5 · q quit");
+    // Between "Recommended:" and the blank line above the table: bullets, and lines that continue one, indented.
+    const first = lines.findIndex((l) => l.startsWith("Recommended:"));
+    const reasons = lines.slice(first + 1, lines.indexOf("", first));
+    expect(reasons.length).toBeGreaterThan(reasons.filter((l) => l.startsWith("  - ")).length); // some reason wraps
+    for (const l of reasons) expect(l, f).toMatch(/^( {2}- | {4})\S/);
   });
 });
 

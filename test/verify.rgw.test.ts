@@ -128,6 +128,19 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     expect(f.filter((x) => x.status === "fail")).toEqual([{ rule: "bucket-readable", control: "stowage", status: "fail", message: expect.stringMatching(/^not one setting could be read \(access denied.*\): nothing was verified$/) }]);
   });
 
+  // #22 item 10: a store that denies everything once showed one "pass" (allowed-regions, judged on a region it
+  // could not read). Every check that could not read its fact is unknown; the bucket fails as unread; exit 4.
+  it("passes nothing on a store that denies everything, through the built command", async () => {
+    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-compliant", "--json"], { AWS_ACCESS_KEY_ID: RGW_OTHER_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_OTHER_USER.secretAccessKey });
+    const { EXIT } = await import("../core/exit.js");
+    expect(r.code, r.stderr).toBe(EXIT.VIOLATION);
+    const findings: Finding[] = JSON.parse(r.stdout).buckets[0].findings;
+    expect(findings.filter((x) => x.status === "pass")).toEqual([]);
+    expect(findings.filter((x) => x.status === "fail").map((x) => x.rule)).toEqual(["bucket-readable"]);
+    expect(status(findings, "allowed-regions")).toMatchObject({ status: "unknown", reason: expect.stringMatching(/^the region could not be read \(access denied/) });
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("verifies the buckets a stack's outputs name", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
     const file = join(dir, "outputs.json");

@@ -10,6 +10,7 @@ import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { UserError } from "../core/errors.js";
+import { metaJson } from "./manifest.js";
 import { UNREACHABLE } from "../core/s3.js";
 import type { S3Repo } from "./s3Store.js";
 import type { Store } from "./store.js";
@@ -60,17 +61,22 @@ export interface Households {
   readonly depth: number;
 }
 
-/** "uploads/<household>/" for { prefix: uploads/, depth: 1 }; deeper levels as <…>. */
+/** "uploads/<household>/" for { prefix: uploads/, depth: 1 }; "uploads/<…>/<household>/" for depth 2. */
 export const householdPattern = (h: Households) => `${h.prefix}${"<…>/".repeat(h.depth - 1)}<household>/`;
 
 /**
  * A prefix within one household: at least `depth` folders below the households' prefix (a folder inside one
  * household is fine). Anything above would reach every household below it.
  */
-export function checkHousehold(prefix: string, h: Households): string {
+export function checkHousehold(prefix: string, h: Households, uploaders: readonly string[] = []): string {
   checkPrefix(prefix);
-  const example = `${h.prefix}${"a/".repeat(h.depth - 1)}home-42/`;
-  const levels = prefix.startsWith(h.prefix) ? prefix.slice(h.prefix.length).split("/").filter(Boolean).length : -1;
+  const depthOf = (p: string) => p.slice(h.prefix.length).split("/").filter(Boolean).length;
+  const levels = prefix.startsWith(h.prefix) ? depthOf(prefix) : -1;
+  // The example starts from the user's own prefix where it is on the way, through an uploader's folder that holds
+  // households when the stack has one (uploads/ → uploads/cameras/home-42/).
+  const base = levels >= 0 ? prefix : h.prefix;
+  const via = uploaders.find((u) => u.startsWith(base) && u.startsWith(h.prefix) && depthOf(u) === h.depth - 1) ?? base;
+  const example = `${via}${"a/".repeat(Math.max(h.depth - depthOf(via) - 1, 0))}home-42/`;
   if (levels < 0) throw new UserError(`--prefix ${prefix} is not a household's folder: the stack's households are ${householdPattern(h)}.`, `Give one household's folder, e.g. --prefix ${example}`);
   if (levels < h.depth) {
     throw new UserError(`--prefix ${prefix} is above one household: the stack's households are ${householdPattern(h)}, ${h.depth} folder${h.depth === 1 ? "" : "s"} below ${h.prefix}, and a grant names one of them.`, `Give one household's folder, e.g. --prefix ${example}`);
@@ -191,7 +197,7 @@ export async function grantLog(audit: Store): Promise<GrantRecord[]> {
   const records: GrantRecord[] = [];
   for (const key of keys) {
     const body = await audit.readFirst(key);
-    if (body) records.push(JSON.parse(body.toString("utf8")) as GrantRecord);
+    if (body) records.push(metaJson<GrantRecord>(audit, key, body.toString("utf8")));
   }
   return records.sort((a, b) => (a.issuedAt < b.issuedAt ? 1 : -1));
 }

@@ -10,6 +10,7 @@
  * runs) still writes those, one per datum: with a batch per watch batch every later batch would read them all.
  */
 import { eachParallel } from "./data.js";
+import { metaJson } from "./manifest.js";
 import type { Store } from "./store.js";
 
 /** The records one object holds, at most. */
@@ -43,7 +44,7 @@ export async function readRecorded<R extends Recorded>(store: Store, wanted: Rea
     if (!body) return;
     for (const line of body.toString("utf8").split("\n")) {
       if (!line) continue;
-      const r = JSON.parse(line) as R;
+      const r = metaJson<R>(store, name, line);
       if (wanted.has(r.key) && !batched.has(r.key)) batched.set(r.key, r);
     }
   });
@@ -52,7 +53,7 @@ export async function readRecorded<R extends Recorded>(store: Store, wanted: Rea
     if (found) return found;
     if (!singles.has(key)) return null;
     const body = await store.readMeta(`datums/${key}.json`);
-    return body ? (JSON.parse(body.toString("utf8")) as R) : null;
+    return body ? metaJson<R>(store, `datums/${key}.json`, body.toString("utf8")) : null;
   };
 }
 

@@ -101,6 +101,21 @@ export class ManifestWriter {
   }
 }
 
+/**
+ * A record under .stowage/ read back as JSON: one that does not parse was changed by hand or damaged (a disk, a
+ * copy cut short), which is the user's to fix, named by its path, never "a bug".
+ */
+export function metaJson<T>(store: Pick<Store, "url">, key: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new UserError(
+      `${store.url}: .stowage/${key} is not valid JSON (${(err as Error).message}).`,
+      "The repository's .stowage folder was changed by hand or damaged: restore it from a copy, or commit into a new repository.",
+    );
+  }
+}
+
 async function readChunk(store: Store, id: string): Promise<Row[]> {
   const body = await store.readMeta(`chunks/${id}.jsonl.gz`);
   if (!body) throw new UserError(`${store.url}: manifest chunk ${id} is missing.`, "The repository's .stowage folder was changed by hand.");
@@ -108,7 +123,7 @@ async function readChunk(store: Store, id: string): Promise<Row[]> {
     .toString("utf8")
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Row);
+    .map((line) => metaJson<Row>(store, `chunks/${id}.jsonl.gz`, line));
 }
 
 /** Every row of a commit, in path order, one chunk in memory at a time. */
@@ -205,7 +220,7 @@ export function commitId(body: CommitBody): string {
 export async function readCommit(store: Store, id: string): Promise<Commit> {
   const body = await store.readMeta(`commits/${id}.json`);
   if (!body) throw new UserError(`${store.url}: there is no commit ${id}.`, `List the commits with \`stowage data log ${store.url}\`.`);
-  return { ...(JSON.parse(body.toString("utf8")) as CommitBody), id };
+  return { ...metaJson<CommitBody>(store, `commits/${id}.json`, body.toString("utf8")), id };
 }
 
 // ---- branches ----
@@ -233,7 +248,7 @@ export async function readHead(store: Store, branch: string): Promise<Head | nul
   const [key] = await store.listMeta(`refs/${checkBranch(branch)}/`, 1);
   if (!key) return null;
   const body = await store.readFirst(key);
-  return body ? (JSON.parse(body.toString("utf8")) as RefEntry) : null;
+  return body ? metaJson<RefEntry>(store, key, body.toString("utf8")) : null;
 }
 
 /** A commit id, a unique prefix of one (7+ characters, from the branch's log), or a branch name. */

@@ -6,7 +6,7 @@
  * output. A datum skipped by a later run names the run that really processed it.
  */
 import { UserError } from "../core/errors.js";
-import { findRow, readCommit, resolveRef, type Commit } from "./manifest.js";
+import { findRow, metaJson, readCommit, resolveRef, type Commit } from "./manifest.js";
 import type { DatumRecord, RunRecord } from "./run.js";
 import type { Store } from "./store.js";
 
@@ -29,7 +29,7 @@ export interface Why {
 export async function readRun(store: Store, id: string): Promise<RunRecord> {
   const body = await store.readFirst(`runs/${id}.json`);
   if (!body) throw new UserError(`${store.url}: the record of run ${id} is missing.`, "Run records are created once under .stowage/runs/; it was removed by hand or the run was interrupted before its end.");
-  return JSON.parse(body.toString("utf8")) as RunRecord;
+  return metaJson<RunRecord>(store, `runs/${id}.json`, body.toString("utf8"));
 }
 
 /** Opens a repository named in a run record (same endpoint and credentials as the one asked about). */

@@ -11,8 +11,8 @@ stowage access log [--audit REPO | --bucket B] [--json]
 
 grant   gives one household's objects, for a while, to someone who may not see the bucket. --prefix must be one
         household's folder (or a folder inside one) as the stack declares them (stowage:households in
-        Pulumi.NAME.yaml, read from --stack-dir, default here; prod: uploads/<household>/): a prefix above that
-        depth would reach every household below it and is refused. With --to ROLE_ARN: temporary credentials
+        Pulumi.NAME.yaml, read from --stack-dir, default here; prod: uploads/<uploader>/<household>/): a prefix above
+        that depth (uploads/cameras/) would reach every household below it and is refused. With --to ROLE_ARN: temporary credentials
         from STS AssumeRole on that role with a session policy naming only the prefix (list, read every version;
         --write also upload) — the session gets what both allow, never more than the role (prod: the claims
         team's role, whose reads end at images' uploads/). With --endpoint, the store's own STS at that endpoint
@@ -45,7 +45,8 @@ export const command: Command = {
     // A grant is checked in full before anything is opened: nothing reaches the network for a refused one.
     const checked = sub === "grant" ? await checkGrant(values) : null;
     const auditText = values.audit ?? (values.bucket ? `s3://${values.bucket}/audit` : undefined);
-    const audit = await open(repoArg(auditText, "--audit REPO (or --bucket B)", HELP), values, true);
+    // Only a grant creates the audit repository: a log of one that is not there is a mistyped path, not "no grants".
+    const audit = await open(repoArg(auditText, "--audit REPO (or --bucket B)", HELP), values, sub === "grant");
     const { grant, grantLog } = await import("../../use/access.js");
     try {
       if (!checked) {
@@ -75,7 +76,7 @@ type GrantValues = { stack?: string; "stack-dir"?: string; bucket?: string; pref
 
 /** Every check of a grant's flags, and the stack's households, before anything is opened. */
 async function checkGrant(values: GrantValues) {
-  const example = "For example: stowage access grant --stack prod --bucket images-bucket --prefix uploads/home-42/ --to ROLE_ARN --for 1h --reason 'claim 7731'";
+  const example = "For example: stowage access grant --stack prod --bucket images-bucket --prefix uploads/cameras/home-42/ --to ROLE_ARN --for 1h --reason 'claim 7731'";
   const missing = (["stack", "bucket", "prefix", "for", "reason"] as const).filter((k) => !values[k]?.trim()).map((k) => `--${k}`);
   if (missing.length) throw new UserError(`grant needs ${missing.join(", ")}${missing.includes("--reason") ? " (the reason is what the audit record is for)" : ""}.`, example);
   if (values.read && values.write) throw new UserError("--read and --write: choose one (read is the default).");
@@ -85,7 +86,7 @@ async function checkGrant(values: GrantValues) {
   const { readOwnStackConfig } = await import("../../core/stack/file.js");
   const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
   if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no grant can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 1 } (for uploads/<household>/) to its stack file.");
-  checkHousehold(values.prefix!, cfg.households);
+  checkHousehold(values.prefix!, cfg.households, cfg.uploaders.map((u) => u.prefix));
   const seconds = values.urls ? parseDuration(values.for!, 1, 7 * 86400, "presigned links (--urls)") : parseDuration(values.for!, 900, 12 * 3600, "STS credentials (--to)");
   return { bucket: values.bucket!, prefix: values.prefix!, reason: values.reason!, households: cfg.households, seconds };
 }

@@ -21,7 +21,8 @@ evidence  writes a self-contained bundle about one household into DIR (new or em
           manifest.json  the SHA-256 of every other file; --sign KEYFILE (PEM, Ed25519) adds signature.json over it,
                     and the public key's fingerprint is printed in the page and evidence.json.
           --household is one household's folder as the stack declares them (stowage:households in Pulumi.NAME.yaml,
-          read from --stack-dir, default here), as a name (home-42) or a prefix (uploads/home-42/), the same rule
+          read from --stack-dir, default here), below the households prefix (cameras/home-42) or from the bucket
+          (uploads/cameras/home-42/), the same rule
           as \`stowage access grant\`. JSON: { out, images, runs, outputs, grants, files, fingerprint }
 check     verifies a bundle on its own: every file against manifest.json, no file added, evidence.json against its
           schema, the signature when present. With --repo REPO (the images' repository; output and audit
@@ -92,16 +93,18 @@ export const command: Command = {
     if (positionals.length) throw new UserError(`stowage evidence takes no ${JSON.stringify(positionals[0])}.`, "Make a bundle with --repo … --household … --out DIR, or check one with `stowage evidence check DIR`.");
 
     const missing = (["repo", "stack", "household", "out"] as const).filter((k) => !values[k]?.trim()).map((k) => `--${k}`);
-    if (missing.length) throw new UserError(`stowage evidence needs ${missing.join(", ")}.`, "For example: stowage evidence --repo s3://images-bucket/uploads --stack prod --household home-42 --claim 7731 --outputs s3://images-bucket/labels --out claim-7731");
+    if (missing.length) throw new UserError(`stowage evidence needs ${missing.join(", ")}.`, "For example: stowage evidence --repo s3://images-bucket/uploads --stack prod --household cameras/home-42 --claim 7731 --outputs s3://images-bucket/labels --out claim-7731");
     const from = values.from ? parseWhen(values.from, "--from", false) : undefined;
     const to = values.to ? parseWhen(values.to, "--to", true) : undefined;
     if (from && to && from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}.`, "Give --from before --to.");
     const { checkHousehold } = await import("../../use/access.js");
     const { readOwnStackConfig } = await import("../../core/stack/file.js");
     const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
-    if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no household can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 1 } (for uploads/<household>/) to its stack file.");
+    if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no household can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 2 } (for uploads/<uploader>/<household>/) to its stack file.");
     const h = values.household!;
-    const household = checkHousehold(h.includes("/") ? (h.endsWith("/") ? h : `${h}/`) : `${cfg.households.prefix}${h}/`, cfg.households);
+    // A household is named from the bucket (uploads/cameras/home-42/) or from the stack's households prefix (cameras/home-42).
+    const named = h.endsWith("/") ? h : `${h}/`;
+    const household = checkHousehold(named.startsWith(cfg.households.prefix) ? named : `${cfg.households.prefix}${named}`, cfg.households);
 
     const { buildEvidence } = await import("../../use/evidence.js");
     const repoSpec = repoArg(values.repo, "--repo REPO", HELP);

@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { DEFAULT_ACCESS_MS } from "../../planner/latency/estimate.js";
-import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print, COMMON_EXIT_CODES } from "../options.js";
+import { EXIT } from "../../core/exit.js";
+import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
 
 const HELP = `stowage latency [--region R…] [--target NAME=URL…] [--samples N] [--timeout MS] [--deadline MS]
                 [--concurrency N] [--ca FILE] [--from PLACE] [--offline] [--access-ms MS]
@@ -34,7 +35,15 @@ and failed samples count as lost. A target that refuses, resets, times out, or f
   --calibration       how well the offline model fits measurements it was not fitted to (each measured region
                       left out in turn), with the data set's source and date; nothing is probed
   --format F          table (default), json or csv; --json is short for --format json
-${COMMON_EXIT_CODES}
+
+JSON: { measuredAt, from, estimated, fallback?, accessMs?, notEstimated?, results: [ { name, kind, host, port,
+address, status, rttMs: { median, p90, min, max }, spreadMs, dnsMs, tlsMs, ttfbMs, samples, lost, error?,
+estimated, estimateMs?, intervalMs?, floorMs?, basis?, distanceKm? } ] }. status is "ok" (measured), "estimated"
+(offline: samples 0, rttMs has only the median), or why a probe failed: "unreachable", "refused", "timeout",
+"tls-error", "dns-error". CSV has the same status column.
+
+Exit codes: ${EXIT.OK} done, ${EXIT.NOTHING_MEASURED} a live run where no target answered (nothing measured; the report says why for
+each, or holds estimates with --from), ${EXIT.USER} a problem you can fix (the message says how), ${EXIT.BUG} a bug.
 `;
 
 export const command: Command = {

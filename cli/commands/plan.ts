@@ -26,7 +26,9 @@ and recommends a primary region and, when the users file requires one, a replica
                   file changes
   --write         write that change into the file (atomically; the file keeps its mode and owner, and a symlink
                   stays a symlink: its target is written)
-  --stack-dir DIR where the stack files are (default: the current folder)
+  --stack-dir DIR where the stack files are, beside the project's Pulumi.yaml (default: the current folder); a
+                  folder without a Pulumi.yaml is refused, and a new stack name is written with a note naming
+                  the project's stacks
   --format F      table (default), json or markdown; --json is short for --format json
   --offline       no live measurement
   --near-tie-pct N  the near-tie margin in percent, 0–100 (default: the users file's near_tie_pct, else 5)

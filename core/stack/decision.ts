@@ -61,6 +61,13 @@ function render(d: Decision, indent: string): string {
  * things; the edit splices text, so every byte outside Stowage's own keys and comment is kept as it was.
  */
 export function applyDecision(text: string, d: Decision): string {
+  // A file written on Windows (or by an editor set so) ends its lines in CRLF: the edit works on LF lines and the
+  // whole result goes back to the file's own ending, never a mix of both.
+  if (!text.includes("\r\n")) return applyDecisionLf(text, d);
+  return applyDecisionLf(text.replace(/\r\n/g, "\n"), d).replace(/\n/g, "\r\n");
+}
+
+function applyDecisionLf(text: string, d: Decision): string {
   const doc = parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0]!;

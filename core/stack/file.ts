@@ -3,7 +3,7 @@
  * for every command, with one rule for a stack's name: a missing file or bad YAML is the user's to fix, named with
  * file:line:column.
  */
-import { access, chmod, chown, constants, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, chown, constants, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { UserError, fileError } from "../errors.js";
 import { parseYamlText } from "../inputs.js";
@@ -78,6 +78,27 @@ export async function readOwnStackConfig(stackDir: string, stack: string): Promi
 /** A stack file's config (namespaced keys) as the program reads it; its problems are a StackConfigError (exit 2). */
 export function validStackConfig(config: Record<string, unknown>): StackConfig {
   return parseStackConfig(stowageKeys(config));
+}
+
+/**
+ * Before a stack file is created: Pulumi reads Pulumi.<stack>.yaml only beside the project's Pulumi.yaml, so a
+ * stack file in a folder without one belongs to no project and no `pulumi up` would ever read it (a mistyped
+ * --stack-dir): refused. Beside a Pulumi.yaml, a new stack is legitimate (`pulumi stack init NAME` then writes the
+ * same file), but a mistyped --stack (prd for prod) looks the same: returns one line naming the stacks there,
+ * for stderr. Null when the stack file exists already.
+ */
+export async function newStackNote(dir: string, stack: string): Promise<string | null> {
+  const file = join(dir, stackFileName(stack));
+  if (await lstat(file).then(() => true, () => false)) return null;
+  if (!(await lstat(join(dir, "Pulumi.yaml")).then(() => true, () => false))) {
+    throw new UserError(
+      `No Pulumi.yaml in ${dir}: ${stackFileName(stack)} there would belong to no Pulumi project, and Pulumi would never read it.`,
+      "Pass --stack-dir the folder that holds the project's Pulumi.yaml (and its Pulumi.<stack>.yaml files), or create the project there first (`pulumi new`).",
+    );
+  }
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stacks = names.map((n) => /^Pulumi\.(.+)\.ya?ml$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).sort();
+  return `${file} does not exist: ${stack} is a new stack (this project's stacks: ${stacks.join(", ") || "none yet"}); check --stack, and create the stack in Pulumi with \`pulumi stack init ${stack}\`.`;
 }
 
 export async function readStackFile(path: string): Promise<string> {

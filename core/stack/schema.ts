@@ -122,8 +122,9 @@ const StackSchema = z
       )
       .default([]),
     /**
-     * Where the households' data lives: under `prefix`, the next `depth` folders name one household (prod:
-     * uploads/<household>/ is { prefix: uploads/, depth: 1 }). `stowage access grant` refuses a prefix above that
+     * Where the households' data lives: under `prefix`, the next `depth` folders name one household (prod's
+     * uploaders write uploads/cameras/<household>/ and uploads/partners/<household>/, the pipeline's glob /*\/*\/*:
+     * { prefix: uploads/, depth: 2 }). An uploader's prefix must be above the households, never one of them. `stowage access grant` refuses a prefix above that
      * depth, which would hand out every household below it.
      */
     households: z.object({ prefix, depth: z.number().int().min(1).max(8) }).strict().optional(),
@@ -210,6 +211,12 @@ function contradictions(c: StackConfig): string[] {
   });
   c.uploaders.forEach((u, i) => {
     if (!names.has(u.bucket)) out.push(`stowage:uploaders[${i}].bucket: no bucket named ${show(u.bucket)}`);
+    // An uploader writes every household's folders under its prefix (uploads/cameras/<household>/…): if the
+    // households setting made that prefix one household's folder, \`access grant\` would hand out all of them.
+    const h = c.households;
+    if (h && u.prefix.startsWith(h.prefix) && u.prefix.slice(h.prefix.length).split("/").filter(Boolean).length >= h.depth) {
+      out.push(`stowage:households: uploader ${u.name} writes every household under ${show(u.prefix)}, but { prefix: ${h.prefix}, depth: ${h.depth} } makes that one household's folder; households are the folders below it (depth ${u.prefix.slice(h.prefix.length).split("/").filter(Boolean).length + 1})`);
+    }
   });
   // One team's prefix must not contain another's: a grant on images/ would reach images/team-b/.
   c.teams.forEach((a, i) =>

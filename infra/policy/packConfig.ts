@@ -8,7 +8,7 @@
  * `stowage policy --policy-config FILE` honours the same file, so the offline check and the CLI's agree.
  */
 import { readFile } from "node:fs/promises";
-import { ProblemsError, UserError } from "../../core/errors.js";
+import { ProblemsError, UserError, fileProblem } from "../../core/errors.js";
 import { DEFAULT_CONFIG, RULES, type EnforcementLevel, type RuleConfig } from "./rules.js";
 
 export interface PackConfig {
@@ -94,8 +94,8 @@ export async function readPackConfig(path: string): Promise<PackConfig> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new UserError(`Cannot read the policy config ${path}.`, "Pass an existing JSON file with --policy-config.");
+  } catch (err) {
+    throw new UserError(`Cannot read the policy config ${path}: ${fileProblem(err) ?? (err as Error).message}.`, "Pass an existing JSON file with --policy-config.");
   }
   let json: unknown;
   try {

@@ -145,6 +145,7 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
       region,
       tags: tagMap,
       ...(tags && typeof tags === "object" && "unknown" in tags ? { tagsUnknown: String(tags.unknown) } : {}),
+      ...(location && typeof location === "object" && "unknown" in location ? { regionUnknown: String(location.unknown) } : {}),
       protect: null,
       role: "data",
       isReplica: false,

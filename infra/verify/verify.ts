@@ -40,8 +40,14 @@ function judgeRules(b: BucketFacts, config: Partial<RuleConfig>): Finding[] {
   const facts: Facts = { buckets: [b], iamPolicies: [], roles: [], keys: [], tagged: [{ ref: b.ref, tags: b.tags, region: b.region }] };
   return RULES.filter((r) => r.name in RULE_FIELDS).map((rule) => {
     const base = { rule: rule.name, control: rule.control };
-    const unknown = RULE_FIELDS[rule.name]!.map((f) => b[f]).find(isUnknown) ?? (rule.name === "required-tags" && b.tagsUnknown ? { unknown: b.tagsUnknown } : undefined);
+    const unknown =
+      RULE_FIELDS[rule.name]!.map((f) => b[f]).find(isUnknown) ??
+      (rule.name === "required-tags" && b.tagsUnknown ? { unknown: b.tagsUnknown } : undefined) ??
+      // A region that could not be read is no region: "allowed-regions" would pass it, having nothing to compare.
+      (rule.name === "allowed-regions" && b.regionUnknown ? { unknown: `the region could not be read (${b.regionUnknown})` } : undefined);
     if (unknown) return { ...base, status: "unknown" as const, reason: unknown.unknown };
+    // Whether a prod-only rule applies is in the tags: unread tags are no answer, never "not prod, so pass".
+    if (PROD_ONLY.has(rule.name) && b.tagsUnknown) return { ...base, status: "unknown" as const, reason: `the tags could not be read (${b.tagsUnknown}), so whether it is a prod bucket is unknown` };
     if (PROD_ONLY.has(rule.name) && b.tags.environment !== "prod") return { ...base, status: "pass" as const, reason: "required for prod buckets only (tag environment=prod)" };
     if (rule.name === "s3-replication-in-prod" && b.isReplica) return { ...base, status: "pass" as const, reason: "a replica: the destination of another bucket's replication" };
     const found = rule.check(facts, c);

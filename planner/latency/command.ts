@@ -4,7 +4,7 @@
 import { EXIT } from "../../core/exit.js";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { UserError } from "../../core/errors.js";
+import { UserError, fileProblem } from "../../core/errors.js";
 import { parsePlace, type Place } from "./places.js";
 import { parseTargetSpec, regionTarget, type Target } from "./probe.js";
 import { probeRegions } from "./regions.js";
@@ -64,8 +64,8 @@ export async function latency(args: LatencyArgs): Promise<number> {
   if (args.caFile) {
     try {
       ca = await readFile(args.caFile, "utf8");
-    } catch {
-      throw new UserError(`Cannot read the CA file ${args.caFile}.`, "Pass a PEM file with --ca.");
+    } catch (err) {
+      throw new UserError(`Cannot read the CA file ${args.caFile}: ${fileProblem(err) ?? (err as Error).message}.`, "Pass a PEM file with --ca.");
     }
   }
   const tty = process.stderr.isTTY;
@@ -100,5 +100,9 @@ export async function latency(args: LatencyArgs): Promise<number> {
     }
   }
   output(report, args.format);
+  if (!result.results.some((r) => r.status === "ok")) {
+    process.stderr.write(`Nothing measured: none of the ${targets.length} target${targets.length === 1 ? "" : "s"} answered (exit ${EXIT.NOTHING_MEASURED}).\n`);
+    return EXIT.NOTHING_MEASURED;
+  }
   return EXIT.OK;
 }

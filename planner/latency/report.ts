@@ -8,7 +8,9 @@ import type { ProbeRegion } from "./regions.js";
 import { ms } from "./stats.js";
 import { csvText, textTable } from "../../core/render.js";
 
-export interface ReportEntry extends ProbeResult {
+export interface ReportEntry extends Omit<ProbeResult, "status"> {
+  /** A probe's outcome, or "estimated" for an offline estimate (then samples is 0 and rttMs has only the median). */
+  readonly status: ProbeResult["status"] | "estimated";
   /** True for an offline estimate (no measurement). */
   readonly estimated: boolean;
   /** The physical floor and the estimate from the `from` place, when a place was given. */
@@ -46,7 +48,7 @@ export function estimateEntries(regions: readonly ProbeRegion[], place: Place, a
     }
     const e = estimateRtt(place, { code: r.code, lat: r.lat, lon: r.lon }, accessMs);
     entries.push({
-      name: r.code, kind: "region", host: `s3.${r.code}.amazonaws.com`, port: 443, address: null, status: "ok",
+      name: r.code, kind: "region", host: `s3.${r.code}.amazonaws.com`, port: 443, address: null, status: "estimated",
       rttMs: { median: ms(e.estimateMs), p90: null, min: null, max: null },
       spreadMs: null, dnsMs: null, tlsMs: null, ttfbMs: null, samples: 0, lost: 0,
       estimated: true, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), intervalMs: [ms(e.lowMs), ms(e.highMs)], basis: e.basis,

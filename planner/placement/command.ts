@@ -14,7 +14,7 @@ import { regionTarget } from "../latency/probe.js";
 import { sweep } from "../latency/sweep.js";
 import { REGIONS } from "../../core/regions.js";
 import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
-import { readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
+import { newStackNote, readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
 import type { OptionId } from "../../core/cost/estimate.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
@@ -159,6 +159,8 @@ export async function planReport(args: PlanArgs, note: (s: string) => void): Pro
   let stack: PlanReport["stack"];
   if (args.stack) {
     const file = join(args.stackDir ?? ".", stackFileName(args.stack));
+    const fresh = await newStackNote(args.stackDir ?? ".", args.stack);
+    if (fresh) note(fresh);
     const decision = decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
     if (decision) {
       const before = await readStackFile(file);

@@ -68,33 +68,52 @@ export interface Users {
   readonly constraints: Constraints;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The checks beyond each value's type (places, duplicate names, regions, the replica), on the raw file: they run
+ * whether or not the schema passed, so a file with a bad weight and an unknown place reports both in one pass.
+ */
+function crossProblems(raw: unknown): { problems: string[]; places: (Place | null)[] } {
+  const problems: string[] = [];
+  const pops = isObject(raw) && Array.isArray(raw.populations) ? raw.populations.map((p) => (isObject(p) ? p : {})) : [];
+  const places = pops.map((p, i) => {
+    if (typeof p.place !== "string" || p.place === "") return null;
+    try {
+      return parsePlace(p.place);
+    } catch (err) {
+      problems.push(`populations[${i}].place: ${(err as Error).message}`);
+      return null;
+    }
+  });
+  const names = pops.map((p) => p.name).filter((n): n is string => typeof n === "string");
+  const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  if (dupes.length) problems.push(`populations: the name${dupes.length > 1 ? "s" : ""} ${dupes.join(", ")} appear${dupes.length > 1 ? "" : "s"} twice`);
+  if (pops.filter((p) => p.here === true).length > 1) problems.push("populations: only one population can be `here`");
+  const constraints = isObject(raw) && isObject(raw.constraints) ? raw.constraints : {};
+  const allowed = Array.isArray(constraints.allowed_regions) ? constraints.allowed_regions : null;
+  allowed?.forEach((r, i) => {
+    if (typeof r === "string" && !isRegionCode(r)) problems.push(`constraints.allowed_regions[${i}]: unknown AWS region "${r}"`);
+  });
+  if (isObject(constraints.replica) && constraints.replica.required === true && allowed?.length === 1) {
+    problems.push("constraints.replica.required: a replica needs a second allowed region, but allowed_regions lists one");
+  }
+  return { problems, places };
+}
+
 export function parseUsers(raw: unknown, source = "users"): Users {
   const result = UsersSchema.safeParse(raw ?? {});
   const problems: string[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(issueProblem(issue, { raw }));
   }
+  const cross = crossProblems(raw ?? {});
+  problems.push(...cross.problems);
   const populations: Population[] = [];
   const constraints = result.success ? result.data.constraints : null;
-  if (result.success) {
+  if (result.success && cross.problems.length === 0) {
     const total = result.data.populations.reduce((s, p) => s + p.weight, 0);
-    result.data.populations.forEach((p, i) => {
-      try {
-        populations.push({ name: p.name, place: parsePlace(p.place), weight: p.weight / total, here: p.here });
-      } catch (err) {
-        problems.push(`populations[${i}].place: ${(err as Error).message}`);
-      }
-    });
-    const names = result.data.populations.map((p) => p.name);
-    const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-    if (dupes.length) problems.push(`populations: the name${dupes.length > 1 ? "s" : ""} ${dupes.join(", ")} appear${dupes.length > 1 ? "" : "s"} twice`);
-    if (result.data.populations.filter((p) => p.here).length > 1) problems.push("populations: only one population can be `here`");
-    constraints?.allowed_regions?.forEach((r, i) => {
-      if (!isRegionCode(r)) problems.push(`constraints.allowed_regions[${i}]: unknown AWS region "${r}"`);
-    });
-    if (constraints?.replica.required && constraints.allowed_regions?.length === 1) {
-      problems.push("constraints.replica.required: a replica needs a second allowed region, but allowed_regions lists one");
-    }
+    result.data.populations.forEach((p, i) => populations.push({ name: p.name, place: cross.places[i]!, weight: p.weight / total, here: p.here }));
   }
   if (problems.length) throw problemsError(source, problems, "examples/users.yaml");
   const c = constraints!;

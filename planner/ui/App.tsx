@@ -290,7 +290,7 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
       </Box>
       <Text> </Text>
       {state.error ? <Text color={color ? "red" : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
-      <HelpLine keys={KEYS[state.screen] || "no keys of its own"} color={color} />
+      <HelpLine keys={KEYS[state.screen] || "no keys of its own"} color={color} width={columns} />
     </Box>
   );
 }

@@ -22,6 +22,22 @@ export function Tabs({ screen, color }: Omit<HelpLineProps, "keys">) {
   );
 }
 
-export function HelpLine({ keys, color }: Omit<HelpLineProps, "screen">) {
-  return <Text color={color ? "gray" : undefined} wrap="truncate-end">{`${keys} · tab/←→ screens · 1-5 jump · q quit`}</Text>;
+const TAILS = ["tab/←→ screens · 1-5 jump · q quit", "tab/←→ screens · 1-5 · q quit"] as const;
+
+/**
+ * The keys line, in `width` columns: the screen's own keys, then the keys of every screen. When it does not fit,
+ * the common keys say less ("1-5" for "1-5 jump"), then the screen's own keys are dropped from the right, whole;
+ * "q quit" is never cut (Ink's truncation would cut the end of the line, which is where it is).
+ */
+export function helpText(keys: string, width: number): string {
+  const len = (s: string) => [...s].length;
+  for (const tail of TAILS) if (len(`${keys} · ${tail}`) <= width) return `${keys} · ${tail}`;
+  const tail = TAILS.at(-1)!;
+  const groups = keys.split(" · ");
+  while (groups.length > 1 && len(`${groups.join(" · ")} · ${tail}`) > width) groups.pop();
+  return `${groups.join(" · ")} · ${tail}`;
+}
+
+export function HelpLine({ keys, color, width }: Omit<HelpLineProps, "screen"> & { readonly width: number }) {
+  return <Text color={color ? "gray" : undefined} wrap="truncate-end">{helpText(keys, width)}</Text>;
 }

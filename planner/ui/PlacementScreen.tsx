@@ -35,7 +35,13 @@ export function PlacementScreen({ plan, rows, cursor, pick, height, width, color
         </Text>
       )}
       {reasons.map((r) => (
-        <Text key={r}>{`  - ${r}`}</Text>
+        // A reason wraps under its own first word, not to column 0: the bullet is a column of its own.
+        <Box key={r}>
+          <Text>{"  - "}</Text>
+          <Box width={Math.max(16, width - 4)}>
+            <Text>{r}</Text>
+          </Box>
+        </Box>
       ))}
       <Text> </Text>
       <Text bold>{`   ${"region".padEnd(15)} ${"$/month".padStart(9)} ${"weighted".padStart(9)} ${"worst".padStart(7)}  pick  why not`}</Text>

@@ -15,7 +15,7 @@ export function WorkloadScreen({ raw, field, editing, source, color }: WorkloadS
   const width = Math.max(...FIELDS.map((f) => f.label.length));
   return (
     <Box flexDirection="column">
-      <Text>{`Workload from ${source} (edits stay in this session until you apply a placement)`}</Text>
+      <Text>{`Workload from ${source}: edits last until you quit (the file is never written; to keep a value, put it there)`}</Text>
       <Text> </Text>
       {FIELDS.map((f, i) => {
         const selected = i === field;
