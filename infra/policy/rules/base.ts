@@ -18,7 +18,7 @@ export interface RuleConfig {
   readonly auditReads: boolean;
   /** Whether this stack owns its object-level audit trail; null: it does when it declares a trail. */
   readonly auditOwned: boolean | null;
-  /** Whether Stowage's house rules bind (its own stacks), or only advise (anyone else's programs). */
+  /** Whether Stowage's house rules speak (its own stacks; a foreign program's when its policy config turns them on). */
   readonly houseRules: boolean;
   /**
    * Findings accepted on purpose, each with its reason and an expiry date (YYYY-MM-DD). The same can be recorded on
@@ -69,7 +69,8 @@ export interface Rule {
   readonly fix: string;
   /**
    * Stowage's own convention rather than a control auditors check (its four tag keys, a TLS 1.2 deny that AWS
-   * endpoints already enforce, protect on prod data): advisory on programs that are not Stowage's own.
+   * endpoints already enforce, protect on prod data): silent on programs that are not Stowage's own, unless their
+   * policy config turns it on.
    */
   readonly house?: true;
   check(facts: Facts, config: RuleConfig): Finding[];
@@ -91,6 +92,8 @@ export const RULE_FIELDS: Readonly<Record<string, readonly (keyof BucketFacts)[]
   "s3-access-logging": ["logging"],
   "s3-acls-disabled": ["ownership"],
   "s3-lifecycle": ["lifecycleRules"],
+  "s3-lifecycle-transitions": ["lifecycleRules"],
+  "s3-external-access": ["policy"],
   "s3-versioning": ["versioning"],
   "s3-object-lock-in-prod": ["objectLock"],
   "s3-kms-encryption": ["encryption"],
@@ -103,11 +106,13 @@ export function bucketRule(
   base: Omit<Rule, "check">,
   which: (f: Facts, c: RuleConfig) => readonly BucketFacts[],
   failure: (b: BucketFacts, c: RuleConfig) => string | { readonly message: string; readonly advisory: true } | null,
+  /** Whether the rule also judges a bucket public on purpose (publicOnPurpose); most do not. */
+  judgesPublic = false,
 ): Rule {
   return {
     ...base,
     check: (facts, config) =>
-      which(facts, config).flatMap((b) => {
+      which(facts, config).filter((b) => judgesPublic || !publicOnPurpose(b)).flatMap((b) => {
         // A setting unknown until apply (or unreadable) is not judged as absent: the finding says it could not be judged.
         // (The failure functions' own known() checks are then only there to narrow the setting's type.)
         const unknown = (RULE_FIELDS[base.name] ?? []).map((f) => b[f]).find(isUnknown);
@@ -138,6 +143,24 @@ export function principalIsEveryone(p: unknown): boolean {
   return false;
 }
 
+/** The bucket policy's Allow statements for everyone, without a condition that narrows who. */
+export const publicStatements = (b: BucketFacts): Statement[] => statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal) && !s.Condition);
+
+/** Object reads: what a public website grants everyone on purpose. Anything else for everyone (write, delete, list) is a hole. */
+export const isPublicRead = (action: string) => /^s3:GetObject(Version)?$/i.test(action);
+
+/**
+ * A bucket public on purpose: a website bucket (website configuration) that grants everyone access by its policy or
+ * ACL, or any bucket with an exception recorded for s3-no-public-read-or-write (tag
+ * `stowage:exception:s3-no-public-read-or-write`). It is judged for what matters then — no write, delete or listing
+ * for everyone, access logs kept — and said to be public once; fixes that would take it offline are not asked for.
+ */
+export function publicOnPurpose(b: BucketFacts, today = new Date().toISOString().slice(0, 10)): boolean {
+  const exception = taggedException("s3-no-public-read-or-write", b.ref.name, b.tags);
+  if (exception && /^\d{4}-\d{2}-\d{2}$/.test(exception.expires) && exception.expires >= today) return true;
+  return b.role === "website" && (publicStatements(b).length > 0 || (!!b.acl && /public-read/.test(b.acl)));
+}
+
 
 /** An exception recorded on a resource: tag `stowage:exception:RULE` = "REASON until YYYY-MM-DD". */
 function taggedException(rule: string, resource: string, tags: Readonly<Record<string, string>> | undefined): RuleException | null {
@@ -148,15 +171,19 @@ function taggedException(rule: string, resource: string, tags: Readonly<Record<s
 }
 
 /**
- * What a rule finds, at the level it binds with. A house rule's findings on a program that is not Stowage's own
- * (houseRules false) only advise, and say how to make them bind. A finding under an exception in force becomes an
+ * What a rule finds, at the level it binds with. A house rule says nothing on a program that is not Stowage's own
+ * (houseRules false). A finding under an exception in force becomes an
  * advisory that names the exception, so every exception stays in the report; an expired one, or one without a
  * date, leaves the finding as it was and says so.
  */
 export function findings(rule: Rule, facts: Facts, config: RuleConfig, today = new Date().toISOString().slice(0, 10)): Finding[] {
   const tagsOf = (name: string) => [...facts.tagged, ...facts.buckets.map((b) => ({ ref: b.ref, tags: b.tags }))].find((t) => t.ref.name === name)?.tags;
+  // A house rule is silent on a program that is not Stowage's own, unless the policy config turns it on (a level or
+  // the team's own settings for it): its conventions are not everyone's, and half of all advice on foreign programs
+  // was theirs.
+  if (rule.house && !config.houseRules) return [];
   return rule.check(facts, config).map((f) => {
-    const found = !rule.house || config.houseRules ? f : { ...f, message: `${f.message} (a Stowage house rule: advisory here; houseRules: true in the policy config makes it bind)`, enforcementLevel: "advisory" as const };
+    const found = f;
     const exception = config.exceptions.find((e) => e.rule === rule.name && e.resource === f.resource.name) ?? taggedException(rule.name, f.resource.name, tagsOf(f.resource.name));
     if (!exception) return found;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(exception.expires)) return { ...found, message: `${found.message} (an exception "${exception.reason}" is recorded without an expiry date YYYY-MM-DD, so it does not apply)` };

@@ -1,6 +1,6 @@
 /** IAM policies, trust policies and KMS keys: wildcards, principals, team prefixes, key rotation. */
 import type { PolicyDocument } from "../../policies.js";
-import { list, principalIsEveryone, statements, type Finding, type Rule } from "./base.js";
+import { list, principalIsEveryone, publicOnPurpose, statements, type Finding, type Rule } from "./base.js";
 
 export const kmsRotation: Rule = {
   name: "kms-key-rotation",
@@ -78,7 +78,8 @@ export const noWildcardPrincipals: Rule = {
   fix: "Name the account, role, service or federated provider that may act.",
   check: (f) => [
     ...f.roles.flatMap((r) => statements(r.trust).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: r.ref, message: "the trust policy lets anyone assume the role" }))),
-    ...f.buckets.flatMap((b) => statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: b.ref, message: "the bucket policy allows everyone" }))),
+    // A bucket public on purpose is said so once, by s3-no-public-read-or-write, which judges its public grants.
+    ...f.buckets.filter((b) => !publicOnPurpose(b)).flatMap((b) => statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: b.ref, message: "the bucket policy allows everyone" }))),
   ],
 };
 

@@ -2,8 +2,9 @@
  * The S3 bucket rules, by Security Hub control where one applies
  * (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html).
  */
+import { lifecycleProblems } from "../../../core/storageClasses.js";
 import type { BucketFacts } from "../facts.js";
-import { CLOUDFRONT_ADVICE, bucketRule, dataBuckets, isProd, known, list, principalIsEveryone, statements, undeclaredDefault, type Rule } from "./base.js";
+import { CLOUDFRONT_ADVICE, bucketRule, dataBuckets, isProd, isPublicRead, known, list, principalIsEveryone, publicOnPurpose, publicStatements, statements, undeclaredDefault, type Rule } from "./base.js";
 
 export const s3NoPublicAccess = bucketRule(
   {
@@ -15,11 +16,19 @@ export const s3NoPublicAccess = bucketRule(
   },
   (f) => f.buckets,
   (b) => {
-    const open = statements(b.policy).find((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal) && !s.Condition);
-    const what = b.acl && /public-read/.test(b.acl) ? `the ACL ${b.acl} makes objects public` : open ? `the bucket policy allows ${JSON.stringify(open.Action)} to everyone` : null;
-    if (what && b.role === "website" && !/write/.test(b.acl ?? "")) return { message: `${what}: public by design for a website; ${CLOUDFRONT_ADVICE}`, advisory: true };
-    return what;
+    const open = publicStatements(b);
+    if (publicOnPurpose(b)) {
+      // Public on purpose: said once; only what everyone may do beyond reading objects binds.
+      const beyondRead = [...new Set(open.flatMap((s) => (s.NotAction !== undefined ? ["*"] : list(s.Action))).filter((a) => !isPublicRead(a)))];
+      if (beyondRead.length) return `public on purpose, but the bucket policy lets everyone ${beyondRead.join(", ")}: a public bucket lets everyone read objects, never write, delete or list`;
+      if (/write/.test(b.acl ?? "")) return `public on purpose, but the ACL ${b.acl} lets everyone write`;
+      const how = b.role === "website" ? `website configuration and a public-read ${open.length ? "policy" : "ACL"}` : "an exception recorded for this rule";
+      return { message: `public on purpose (${how}): everyone can read its objects; judged only for public writes, deletes and listing, and access logs`, advisory: true };
+    }
+    const first = open[0];
+    return b.acl && /public-read/.test(b.acl) ? `the ACL ${b.acl} makes objects public` : first ? `the bucket policy allows ${JSON.stringify(first.Action ?? first.NotAction)} to everyone` : null;
   },
+  true,
 );
 
 /** A statement's Condition block: operator → key → value. */
@@ -86,6 +95,7 @@ export const s3NoCrossAccountAdmin = bucketRule(
     const bad = statements(b.policy).find((s) => s.Effect === "Allow" && s.Principal !== undefined && list(s.Action).some((a) => SENSITIVE.test(a)) && !JSON.stringify(s.Principal).includes("Service"));
     return bad ? `the bucket policy grants ${JSON.stringify(bad.Action)} to ${JSON.stringify(bad.Principal)}` : null;
   },
+  true,
 );
 
 export const s3Replication = bucketRule(
@@ -133,12 +143,15 @@ export const s3AccessLogging = bucketRule(
     enforcementLevel: "mandatory",
     fix: "Add a BucketLogging that targets a log bucket in the bucket's region.",
   },
-  (f) => dataBuckets(f),
+  (f) => f.buckets.filter((b) => b.role === "data" || publicOnPurpose(b)),
   (b) => {
     if (!known(b.logging)) return null;
+    // A public bucket's access logs are the one record of who read (or tried to write) what.
+    if (!b.logging && publicOnPurpose(b)) return { message: "server access logging is off: for a public bucket its logs are the one record of who read what", advisory: true };
     if (!b.logging) return "server access logging is off";
     return b.logging.targetRegion && b.region && b.logging.targetRegion !== b.region ? `logs go to ${b.logging.targetBucket} in ${b.logging.targetRegion}, not ${b.region}` : null;
   },
+  true,
 );
 
 export const s3AclsDisabled = bucketRule(
@@ -166,7 +179,8 @@ export const s3Lifecycle = bucketRule(
     enforcementLevel: "mandatory",
     fix: "Add a BucketLifecycleConfiguration (transitions, noncurrent-version expiry, aborting incomplete uploads).",
   },
-  (f) => f.buckets,
+  // A website's content lives as long as the site: it is not told to expire it.
+  (f) => f.buckets.filter((b) => b.role !== "website"),
   (b) => (!known(b.lifecycleRules) || (b.lifecycleRules ?? 0) > 0 ? null : "no lifecycle rules"),
 );
 
@@ -230,7 +244,7 @@ export const s3DataEvents: Rule = {
   fix: "Add the bucket to a trail's S3 data event selectors (Audit component).",
   check(facts, config) {
     const owned = config.auditOwned ?? (facts.trails ?? 0) > 0;
-    return dataBuckets(facts).flatMap((b) => {
+    return dataBuckets(facts).filter((b) => !publicOnPurpose(b)).flatMap((b) => {
       if (b.dataEvents === null) return []; // not visible from this side (a live S3 API cannot see trails)
       const message =
         !b.dataEvents.writes ? "no trail records its object writes (S3.22)"
@@ -265,3 +279,58 @@ export const settingsDeclaredOnce: Rule = {
   check: (f) => f.buckets.flatMap((b) => (b.declaredTwice?.length ? [{ resource: b.ref, message: `declared twice: ${b.declaredTwice.join("; ")}; the sidecar is what is in effect, and the two fight on every update` }] : [])),
 };
 
+
+/** A lifecycle S3 would refuse (judged with core/storageClasses, the one table of supported transitions). */
+export const s3LifecycleTransitions = bucketRule(
+  {
+    name: "s3-lifecycle-transitions",
+    control: "stowage",
+    description: "Lifecycle transitions are ones S3 accepts: supported from the class objects are in, at least 30 days before Standard-IA or One Zone-IA.",
+    enforcementLevel: "mandatory",
+    fix: "Order each rule's transitions along S3's supported transitions (e.g. Intelligent-Tiering goes on to Glacier, never back to Standard-IA) and keep 30 days before and in the IA classes.",
+  },
+  (f) => f.buckets,
+  (b) => {
+    const problems = (b.lifecycleSchedules ?? []).flatMap((s) => lifecycleProblems(s.transitions, { expireDays: s.expireDays }).map((p) => `lifecycle rule ${s.rule}: ${p.field} ${p.message}`));
+    return problems.length ? `${problems.join("; ")}; S3 refuses this lifecycle configuration` : null;
+  },
+  true,
+);
+
+/** An AWS account named by a principal: a bare 12-digit id or an IAM ARN of that account. */
+const accountOf = (principal: string): string | null => /^(\d{12})$/.exec(principal)?.[1] ?? /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] ?? null;
+
+/** "s3:GetObject", "s3:ListBucket", "s3:PutObject" → "Get/List/Put", as IAM Access Analyzer groups access levels. */
+const verbs = (actions: readonly string[]) =>
+  [...new Set(actions.map((a) => (a === "*" || a === "s3:*" ? "*" : /^s3:([A-Z][a-z]+)/.exec(a)?.[1] ?? a)))].join("/");
+
+/**
+ * What IAM Access Analyzer reports for a bucket: access its policy grants to another AWS account or to everyone.
+ * Sharing is often right (S3.6 judges only admin rights); it is said, naming whom and what, so nobody shares unawares.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html#access-analyzer-s3
+ */
+export const s3ExternalAccess: Rule = {
+  name: "s3-external-access",
+  control: "IAM Access Analyzer",
+  description: "Access a bucket policy grants outside the stack's account (another account, or everyone) is reported.",
+  enforcementLevel: "advisory",
+  fix: "Check that the grant is meant; narrow it to the prefixes and actions the other party needs, or remove it.",
+  check: (f) =>
+    f.buckets.flatMap((b) => {
+      const shared = new Map<string, string[]>();
+      for (const s of statements(b.policy)) {
+        if (s.Effect !== "Allow") continue;
+        const actions = s.NotAction !== undefined ? ["*"] : list(s.Action);
+        // Everyone without a condition is already a finding of s3-no-public-read-or-write (said once there); under a
+        // condition (a source IP, a referer) it is still public to Access Analyzer, and said here.
+        const who = principalIsEveryone(s.Principal)
+          ? s.Condition ? ["everyone under a condition"] : []
+          : list((s.Principal as { AWS?: string | string[] } | undefined)?.AWS)
+              .map(accountOf)
+              .filter((a): a is string => !!a && !(f.accounts ?? []).includes(a))
+              .map((a) => `account ${a}`);
+        for (const w of who) shared.set(w, [...(shared.get(w) ?? []), ...actions]);
+      }
+      return [...shared].map(([who, actions]) => ({ resource: b.ref, message: `shared with ${who} (${verbs(actions)})` }));
+    }),
+};
