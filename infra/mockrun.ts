@@ -65,7 +65,7 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
       newResource(args) {
         // A bucket's id is its name: the one the program gives (`bucket`), else an auto-name like the provider's.
         const id =
-          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? (args.inputs.bucket ?? `${args.name}-bucket`)
+          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? (args.inputs.bucket ?? (args.inputs.bucketPrefix ? `${args.inputs.bucketPrefix}20261202000000000001` : `${args.name}-bucket`))
           : args.type === "aws:iam/role:Role" ? (args.inputs.name ?? args.name) // a role's id is its name
           : `${args.name}-id`;
         // Outputs the provider would add: a bucket's name (its id), a key's id, a queue's URL.
@@ -73,7 +73,9 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
           args.type === "aws:kms/key:Key" ? { keyId: args.name }
           : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}`, name: args.inputs.name ?? args.name }
           : args.type === "aws:ecs/cluster:Cluster" || args.type === "aws:ecs/service:Service" || args.type === "aws:cloudwatch/logGroup:LogGroup" ? { name: args.inputs.name ?? args.name }
-          : args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? { bucket: id }
+          : args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2"
+            ? // The domain names a distribution's origin or logging config is given (bucket.bucketRegionalDomainName).
+              { bucket: id, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${args.inputs.region ?? pulumi.runtime.getConfig("aws:region") ?? "us-east-1"}.amazonaws.com` }
           : args.type === "aws:iam/role:Role" ? { name: id }
           : {};
         const state = { ...args.inputs, arn: arnFor(args.type, args.name, id, args.inputs.region), ...extra };
@@ -97,6 +99,15 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
     // As `pulumi preview` runs a program (isDryRun() true) when asked; Stowage's own stacks run as an update.
     opts.preview ?? false,
   );
+  // The mock monitor answers that it takes resource references, so a resource passed as another's input
+  // (`bucket: siteBucket`, as pulumi/examples' aws-ts-s3-folder does) would reach newResource as a Resource rebuilt
+  // from its URN, whose outputs never resolve: the run hangs. A provider is handed the resource's id instead (the
+  // engine downgrades references for providers that do not take them); so is this mock. The runtime asks the monitor
+  // again when the stack starts, so the monitor itself answers no.
+  type FeatureMonitor = { supportsFeature(req: { getId(): string }, done: (err: unknown, res: { getHassupport(): boolean }) => void): void };
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): FeatureMonitor }).getMonitor();
+  const supportsFeature = monitor.supportsFeature.bind(monitor);
+  monitor.supportsFeature = (req, done) => (req.getId() === "resourceReferences" ? done(null, { getHassupport: () => false }) : supportsFeature(req, done));
   let result!: T;
   // The stack resource runs the program in its own initialisation, which nobody awaits: a program that throws would
   // surface as an unhandled rejection. Caught here, it is thrown to the caller instead.

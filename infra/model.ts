@@ -5,6 +5,7 @@
  * preview or under mocks) or a live S3 API. The rules never see where the facts came from. Below policy/, so the
  * program runner and the stack loader need not import upward.
  */
+import type { Transition } from "../core/storageClasses.js";
 import type { PolicyDocument } from "./policies.js";
 
 export interface StackResource {
@@ -62,6 +63,11 @@ export interface BucketFacts {
   readonly ownership: string | null | Unknown;
   readonly policy: PolicyDocument | null | Unknown;
   readonly lifecycleRules: number | null | Unknown;
+  /**
+   * Each enabled lifecycle rule's transitions (in the order of their days) and expiry, where they could be read;
+   * absent where not known (a live bucket's are not read yet).
+   */
+  readonly lifecycleSchedules?: readonly { readonly rule: string; readonly transitions: readonly Transition[]; readonly expireDays: number | null }[];
   readonly logging: { readonly targetBucket: string; readonly targetRegion: string | null } | null | Unknown;
   readonly replication:
     | {
@@ -120,6 +126,8 @@ export interface Facts {
   readonly queues?: readonly QueueFacts[];
   /** How many CloudTrail trails the stack declares; absent where that cannot be seen (a live S3 API). */
   readonly trails?: number;
+  /** The AWS accounts the stack's own resources are in (from their ARNs), where known: grants to others are shared access. */
+  readonly accounts?: readonly string[];
   /** Every resource that takes tags, with its tags and region, for the tag and region rules. */
   readonly tagged: readonly { readonly ref: ResourceRef; readonly tags: Readonly<Record<string, string>>; readonly region: string | null }[];
 }

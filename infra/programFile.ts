@@ -107,6 +107,10 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
   process.setSourceMapsEnabled(true);
   const loaded = esm ? await writtenModule(entry, code) : { load: async () => asImported(inMemoryModule(entry, code)), remove: async () => {} };
   process.chdir(projectDir);
+  // What the program prints is its own diagnostics (pulumi shows it apart from the result), never part of our
+  // stdout: `--json` must stay JSON (pulumi/examples aws-ts-static-website logs "Syncing contents …").
+  const { log, info, debug } = console;
+  console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
   try {
     const run = await runUnderMocks(project, opts.stack, config, async () => {
       const mod = (await loaded.load()) as { default?: unknown };
@@ -124,6 +128,7 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
     if (!failure) throw error;
     return { resources: failure.resources, result: undefined, project, entry, config, failure: error };
   } finally {
+    Object.assign(console, { log, info, debug });
     process.chdir(cwd);
     await loaded.remove();
   }

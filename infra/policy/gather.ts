@@ -84,9 +84,18 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     ...trails.flatMap((t) => [bucketOf(t, buckets, "s3BucketName")].filter((x): x is StackResource => !!x)),
   ]);
 
-  // CloudFront names buckets by domain ("name.s3.amazonaws.com", "name.s3.us-east-2.amazonaws.com").
+  // CloudFront names buckets by domain ("name.s3.amazonaws.com", "name.s3.us-east-2.amazonaws.com", a website
+  // endpoint "name.s3-website-…"): matched to the bucket's own outputs and to its name, whatever named it (`bucket`,
+  // `bucketPrefix`, an auto-name: the id).
   const distributions = resources.filter((r) => r.type === T.distribution);
-  const bucketOfDomain = (domain: unknown) => (typeof domain === "string" ? buckets.find((b) => b.props.bucket && domain.startsWith(`${b.props.bucket}.s3.`)) : undefined);
+  const bucketOfDomain = (domain: unknown) =>
+    typeof domain === "string"
+      ? buckets.find(
+          (b) =>
+            [b.props.bucketDomainName, b.props.bucketRegionalDomainName, b.props.websiteEndpoint].includes(domain) ||
+            [b.props.bucket, b.id].some((name) => typeof name === "string" && name !== "" && (domain.startsWith(`${name}.s3.`) || domain.startsWith(`${name}.s3-`))),
+        )
+      : undefined;
   const cloudFrontOrigins = new Set(distributions.flatMap((d) => ((d.props.origins ?? []) as { domainName?: string }[]).map((o) => bucketOfDomain(o.domainName)).filter((x): x is StackResource => !!x)));
   const cloudFrontLogTargets = new Set(distributions.flatMap((d) => [bucketOfDomain(d.props.loggingConfig?.bucket)].filter((x): x is StackResource => !!x)));
   const purposeOf = (b: StackResource): BucketFacts["role"] => {
@@ -166,6 +175,7 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
             ? (inline.lifecycleRules as { enabled?: boolean }[]).filter((r) => r.enabled).length
             : null,
       ),
+      ...lifecycleSchedules(lifecycle, inline.lifecycleRules),
       logging: orUnknown(named(logging, "logging"), () => {
         const target = logging ? bucketOf(logging, buckets, "targetBucket") : undefined;
         return logging
@@ -233,6 +243,7 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     ],
     roles: roles.map((r) => ({ ref: ref(r), trust: parsePolicy(r.props.assumeRolePolicy), tags: r.props.tags ?? {} })),
     trails: trails.length,
+    accounts: [...new Set(resources.flatMap((r) => (typeof r.props.arn === "string" ? [/^arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):/.exec(r.props.arn)?.[1]] : [])).filter((a): a is string => !!a))],
     keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
     tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: regionOf(r) })),
     queues: queueFacts(resources),
@@ -261,4 +272,26 @@ function queueFacts(resources: readonly StackResource[]): QueueFacts[] {
         consumed: !!arn && receivers.some((res) => res === arn || res === "*"),
       };
     });
+}
+
+/**
+ * Each enabled lifecycle rule's transitions and expiry, from the v7 sidecar or the inline `lifecycleRules`, for the
+ * transition rule to judge with core/storageClasses. Nothing where a value is not known yet (preview) or not a number.
+ */
+function lifecycleSchedules(side: StackResource | undefined, inline: unknown): { lifecycleSchedules?: BucketFacts["lifecycleSchedules"] } {
+  try {
+    const rules: any[] = side ? (side.props.rules ?? []) : Array.isArray(inline) ? inline : [];
+    const enabled = rules.filter((r) => (side ? r.status !== "Disabled" : r.enabled));
+    const schedules = enabled.map((r, i) => ({
+      rule: String(r.id ?? `#${i + 1}`),
+      transitions: ((r.transitions ?? []) as { days?: unknown; storageClass?: unknown }[])
+        .filter((t) => typeof t.days === "number" && typeof t.storageClass === "string")
+        .map((t) => ({ afterDays: t.days as number, storageClass: t.storageClass as string }))
+        .sort((a, b) => a.afterDays - b.afterDays),
+      expireDays: typeof r.expiration?.days === "number" ? r.expiration.days : null,
+    }));
+    return schedules.length ? { lifecycleSchedules: schedules } : {};
+  } catch {
+    return {}; // a value unknown at preview: the lifecycle rule already says it could not be judged
+  }
 }

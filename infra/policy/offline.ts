@@ -63,8 +63,10 @@ export async function judge(stack: string, resources: readonly StackResource[], 
     const args: StackValidationArgs = {
       resources: policyResources,
       stackTags: new Map(),
-      // A level the policy config states is the last word (as in Pulumi's): a house rule set so binds at that level.
-      getConfig: <T extends object>() => ({ ...DEFAULT_CONFIG, ...config, ...(packConfig.levels[policy.name] ? { houseRules: true } : {}), ...packConfig.settings[policy.name] }) as unknown as T,
+      // A level or settings the policy config states for a policy turn it on (as in Pulumi's, a level is the last
+      // word): a house rule so configured speaks, at that level, with the team's own settings.
+      getConfig: <T extends object>() =>
+        ({ ...DEFAULT_CONFIG, ...config, ...(packConfig.levels[policy.name] || packConfig.settings[policy.name] ? { houseRules: true } : {}), ...packConfig.settings[policy.name] }) as unknown as T,
       notApplicable: (reason?: string) => {
         throw new Error(`not applicable: ${reason ?? ""}`);
       },
