@@ -14,7 +14,7 @@ import { expect, it } from "vitest";
 import { packageRoot } from "../../core/paths.js";
 import { stowage, type Place } from "./dataSuite.js";
 
-/** Grants are checked against prod's households (uploads/<household>/). */
+/** Grants are checked against prod's households (uploads/<uploader>/<household>/). */
 export const PROD = ["--stack", "prod", "--stack-dir", packageRoot()];
 
 export interface EvidencePlace extends Place {
@@ -55,16 +55,27 @@ export function png(r: number, g: number, b: number, size = 24): Buffer {
   ihdr[9] = 2; // RGB
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
   const raw = Buffer.concat(Array.from({ length: size }, () => row));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** Stage one: each input's SHA-256 and size at <path>.txt. Stage two: that line's length at <path>.len. */
 function stages(): { label: string; count: string } {
   const dir = tmp("evidence-code");
   const label = join(dir, "label.sh");
-  writeFileSync(label, `#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while read -r f; do\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"\n  echo "$(sha256sum < "$f" | cut -c1-64) $(wc -c < "$f")" > "$STOWAGE_OUT/$f.txt"\ndone\n`);
+  writeFileSync(
+    label,
+    `#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while read -r f; do\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"\n  echo "$(sha256sum < "$f" | cut -c1-64) $(wc -c < "$f")" > "$STOWAGE_OUT/$f.txt"\ndone\n`,
+  );
   const count = join(dir, "count.sh");
-  writeFileSync(count, `#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while read -r f; do\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"\n  wc -c < "$f" > "$STOWAGE_OUT/$f.len"\ndone\n`);
+  writeFileSync(
+    count,
+    `#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while read -r f; do\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"\n  wc -c < "$f" > "$STOWAGE_OUT/$f.len"\ndone\n`,
+  );
   chmodSync(label, 0o755);
   chmodSync(count, 0o755);
   return { label, count };
@@ -87,10 +98,10 @@ export async function makeBundle(place: EvidencePlace): Promise<Made & { runs: s
   const code = stages();
   const versions: Record<string, string> = {};
   const files: [string, string, Buffer][] = [
-    ["home-42", "cam-1/kitchen.png", png(200, 40, 40)],
-    ["home-42", "cam-1/hall.png", png(40, 160, 40)],
-    ["home-42", "cam-2/roof.png", png(40, 60, 200)],
-    ["home-43", "cam-1/garage.png", png(220, 200, 40)],
+    ["cameras/home-42", "cam-1/kitchen.png", png(200, 40, 40)],
+    ["cameras/home-42", "cam-1/hall.png", png(40, 160, 40)],
+    ["cameras/home-42", "cam-2/roof.png", png(40, 60, 200)],
+    ["cameras/home-43", "cam-1/garage.png", png(220, 200, 40)],
   ];
   for (const [household, file, body] of files) versions[images.at(household, file)] = await place.put(images.repo, images.at(household, file), body);
   const commit = await stowage(place, ["data", "commit", images.repo, "-m", "uploads", "--json"]);
@@ -98,22 +109,70 @@ export async function makeBundle(place: EvidencePlace): Promise<Made & { runs: s
 
   const labels = place.repo("labels");
   const counts = place.repo("counts");
-  const one = await stowage(place, ["run", "--in", images.repo, "--out", labels, "--glob", "/**", "--name", "label", "--code-version", "v1", "--json", "--", code.label]);
+  const one = await stowage(place, [
+    "run",
+    "--in",
+    images.repo,
+    "--out",
+    labels,
+    "--glob",
+    "/**",
+    "--name",
+    "label",
+    "--code-version",
+    "v1",
+    "--json",
+    "--",
+    code.label,
+  ]);
   expect(one.code, one.stderr).toBe(0);
-  const two = await stowage(place, ["run", "--in", labels, "--out", counts, "--glob", "/**", "--name", "count", "--code-version", "v1", "--json", "--", code.count]);
+  const two = await stowage(place, [
+    "run",
+    "--in",
+    labels,
+    "--out",
+    counts,
+    "--glob",
+    "/**",
+    "--name",
+    "count",
+    "--code-version",
+    "v1",
+    "--json",
+    "--",
+    code.count,
+  ]);
   expect(two.code, two.stderr).toBe(0);
 
   const grants: string[] = [];
   if (place.grant) {
-    grants.push(await place.grant("uploads/home-42/", "claim 7731"));
-    grants.push(await place.grant("uploads/home-42/cam-1/", "claim 7731, adjuster"));
-    await place.grant("uploads/home-43/", "another household's claim"); // must not appear
+    grants.push(await place.grant("uploads/cameras/home-42/", "claim 7731"));
+    grants.push(await place.grant("uploads/cameras/home-42/cam-1/", "claim 7731, adjuster"));
+    await place.grant("uploads/cameras/home-43/", "another household's claim"); // must not appear
   }
 
   const keyFile = join(tmp("evidence-key"), "claims.pem");
   writeFileSync(keyFile, generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }));
   const bundle = join(tmp("evidence-out"), "claim-7731");
-  const made = await stowage(place, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--claim", "7731", "--outputs", labels, "--outputs", counts, "--sign", keyFile, "--out", bundle, "--json"]);
+  const made = await stowage(place, [
+    "evidence",
+    "--repo",
+    images.repo,
+    ...PROD,
+    "--household",
+    "cameras/home-42",
+    "--claim",
+    "7731",
+    "--outputs",
+    labels,
+    "--outputs",
+    counts,
+    "--sign",
+    keyFile,
+    "--out",
+    bundle,
+    "--json",
+  ]);
   expect(made.code, made.stderr).toBe(0);
   expect(made.json).toMatchObject({ images: 3, runs: 2, outputs: 6, grants: grants.length, fingerprint: expect.stringMatching(/^SHA256:/) });
   const json = JSON.parse(readFileSync(join(bundle, "evidence.json"), "utf8"));
@@ -121,99 +180,142 @@ export async function makeBundle(place: EvidencePlace): Promise<Made & { runs: s
 }
 
 export function evidenceSuite(place: () => Promise<EvidencePlace>): void {
-  it("bundles exactly one household's images, its two-stage runs and grants; check passes, then catches each change naming the file", { timeout: commands(22) }, async () => {
-    const m = await makeBundle(await place());
-    const p = m.place;
-    const home42 = Object.keys(m.versions).filter((k) => k.includes("home-42/")).sort();
-    // Exactly those versions, runs and grants.
-    expect(m.json.schema).toBe("stowage.evidence/1");
-    expect(m.json.household).toBe("uploads/home-42/");
-    expect(m.json.claim).toBe("7731");
-    expect(m.json.images.map((i: { path: string; versionId: string }) => [i.path, i.versionId])).toEqual(home42.map((k) => [k, m.versions[k]]));
-    expect(m.json.runs.map((r: { id: string }) => r.id).sort()).toEqual([...m.runs].sort());
-    expect(m.json.runs.map((r: { name: string; datums: string[] }) => [r.name, r.datums.length]).sort()).toEqual([["count", 3], ["label", 3]]);
-    expect(m.json.outputs.every((o: { path: string }) => o.path.includes("home-42/"))).toBe(true);
-    expect(m.json.grants.map((g: { id: string }) => g.id).sort()).toEqual([...m.grants].sort());
-    expect(m.json.signer.fingerprint).toMatch(/^SHA256:/);
-    expect(readFileSync(join(m.bundle, "index.html"), "utf8")).toContain(m.json.signer.fingerprint);
-    JSON.parse(readFileSync(join(m.bundle, "evidence.schema.json"), "utf8"));
+  it(
+    "bundles exactly one household's images, its two-stage runs and grants; check passes, then catches each change naming the file",
+    { timeout: commands(22) },
+    async () => {
+      const m = await makeBundle(await place());
+      const p = m.place;
+      const home42 = Object.keys(m.versions)
+        .filter((k) => k.includes("home-42/"))
+        .sort();
+      // Exactly those versions, runs and grants.
+      expect(m.json.schema).toBe("stowage.evidence/1");
+      expect(m.json.household).toBe("uploads/cameras/home-42/");
+      expect(m.json.claim).toBe("7731");
+      expect(m.json.images.map((i: { path: string; versionId: string }) => [i.path, i.versionId])).toEqual(home42.map((k) => [k, m.versions[k]]));
+      expect(m.json.runs.map((r: { id: string }) => r.id).sort()).toEqual([...m.runs].sort());
+      expect(m.json.runs.map((r: { name: string; datums: string[] }) => [r.name, r.datums.length]).sort()).toEqual([
+        ["count", 3],
+        ["label", 3],
+      ]);
+      expect(m.json.outputs.every((o: { path: string }) => o.path.includes("home-42/"))).toBe(true);
+      expect(m.json.grants.map((g: { id: string }) => g.id).sort()).toEqual([...m.grants].sort());
+      expect(m.json.signer.fingerprint).toMatch(/^SHA256:/);
+      expect(readFileSync(join(m.bundle, "index.html"), "utf8")).toContain(m.json.signer.fingerprint);
+      JSON.parse(readFileSync(join(m.bundle, "evidence.schema.json"), "utf8"));
 
-    const check = await stowage(p, ["evidence", "check", m.bundle, "--json"]);
-    expect(check.code, check.stdout + check.stderr).toBe(0);
-    expect(check.json).toMatchObject({ ok: true, signed: true, fingerprint: m.json.signer.fingerprint });
-    const online = await stowage(p, ["evidence", "check", m.bundle, "--repo", m.images.repo, "--json"]);
-    expect(online.code, online.stdout + online.stderr).toBe(0);
-    expect(online.json.stored).toBe(3 + 6 + 2 + m.grants.length);
-    const clean = await stowage(p, ["data", "verify", m.images.repo, "--json"]);
-    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
-    expect(clean.json).toMatchObject({ ok: true, objects: 4, problems: [] });
-    const labels = await stowage(p, ["data", "verify", p.repo("labels"), "--all", "--json"]);
-    expect(labels.code, labels.stdout + labels.stderr).toBe(0);
-    expect(labels.json).toMatchObject({ ok: true, runs: 1 });
+      const check = await stowage(p, ["evidence", "check", m.bundle, "--json"]);
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+      expect(check.json).toMatchObject({ ok: true, signed: true, fingerprint: m.json.signer.fingerprint });
+      const online = await stowage(p, ["evidence", "check", m.bundle, "--repo", m.images.repo, "--json"]);
+      expect(online.code, online.stdout + online.stderr).toBe(0);
+      expect(online.json.stored).toBe(3 + 6 + 2 + m.grants.length);
+      const clean = await stowage(p, ["data", "verify", m.images.repo, "--json"]);
+      expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+      expect(clean.json).toMatchObject({ ok: true, objects: 4, problems: [] });
+      const labels = await stowage(p, ["data", "verify", p.repo("labels"), "--all", "--json"]);
+      expect(labels.code, labels.stdout + labels.stderr).toBe(0);
+      expect(labels.json).toMatchObject({ ok: true, runs: 1 });
 
-    // One byte of one image in the bundle.
-    const copy = join(m.bundle, "images", home42[0]!);
-    const original = readFileSync(copy);
-    const changed = Buffer.from(original);
-    changed[changed.length - 5]! ^= 1;
-    writeFileSync(copy, changed);
-    const tampered = await stowage(p, ["evidence", "check", m.bundle]);
-    expect(tampered.code).toBe(4);
-    expect(tampered.stdout).toContain(`bundle-changed\timages/${home42[0]}`);
-    writeFileSync(copy, original);
-    // The page's claim of a signature, without the signature.
-    const sig = readFileSync(join(m.bundle, "signature.json"), "utf8");
-    writeFileSync(join(m.bundle, "signature.json"), sig.replace(/"signature": "./, '"signature": "A'));
-    const forged = await stowage(p, ["evidence", "check", m.bundle]);
-    expect(forged.code).toBe(4);
-    expect(forged.stdout).toContain("signature\tsignature.json");
-    writeFileSync(join(m.bundle, "signature.json"), sig);
-    expect((await stowage(p, ["evidence", "check", m.bundle])).code).toBe(0);
+      // One byte of one image in the bundle.
+      const copy = join(m.bundle, "images", home42[0]!);
+      const original = readFileSync(copy);
+      const changed = Buffer.from(original);
+      changed[changed.length - 5]! ^= 1;
+      writeFileSync(copy, changed);
+      const tampered = await stowage(p, ["evidence", "check", m.bundle]);
+      expect(tampered.code).toBe(4);
+      expect(tampered.stdout).toContain(`bundle-changed\timages/${home42[0]}`);
+      writeFileSync(copy, original);
+      // The page's claim of a signature, without the signature.
+      const sig = readFileSync(join(m.bundle, "signature.json"), "utf8");
+      writeFileSync(join(m.bundle, "signature.json"), sig.replace(/"signature": "./, '"signature": "A'));
+      const forged = await stowage(p, ["evidence", "check", m.bundle]);
+      expect(forged.code).toBe(4);
+      expect(forged.stdout).toContain("signature\tsignature.json");
+      writeFileSync(join(m.bundle, "signature.json"), sig);
+      expect((await stowage(p, ["evidence", "check", m.bundle])).code).toBe(0);
 
-    // Behind Stowage's back: a new version of one image, a delete of another.
-    const [replaced, , deleted] = home42;
-    await p.put(m.images.repo, replaced!, png(1, 2, 3));
-    await p.remove(m.images.repo, deleted!);
-    const after = await stowage(p, ["evidence", "check", m.bundle, "--repo", m.images.repo]);
-    expect(after.code, after.stderr).toBe(4);
-    expect(after.stdout).toMatch(new RegExp(`replaced\\t\\S*${replaced}: the current version is`));
-    expect(after.stdout).toMatch(new RegExp(`deleted\\t\\S*${deleted}: `));
-    const fsck = await stowage(p, ["data", "verify", m.images.repo]);
-    expect(fsck.code, fsck.stderr).toBe(4);
-    expect(fsck.stdout).toContain(`replaced\t${replaced} (version ${m.versions[replaced!]})`);
-    expect(fsck.stdout).toContain(`deleted\t${deleted} (version ${m.versions[deleted!]})`);
-    // The bundle on its own still checks out: it is the stored data that moved.
-    expect((await stowage(p, ["evidence", "check", m.bundle])).code).toBe(0);
+      // Behind Stowage's back: a new version of one image, a delete of another.
+      const [replaced, , deleted] = home42;
+      await p.put(m.images.repo, replaced!, png(1, 2, 3));
+      await p.remove(m.images.repo, deleted!);
+      const after = await stowage(p, ["evidence", "check", m.bundle, "--repo", m.images.repo]);
+      expect(after.code, after.stderr).toBe(4);
+      expect(after.stdout).toMatch(new RegExp(`replaced\\t\\S*${replaced}: the current version is`));
+      expect(after.stdout).toMatch(new RegExp(`deleted\\t\\S*${deleted}: `));
+      const fsck = await stowage(p, ["data", "verify", m.images.repo]);
+      expect(fsck.code, fsck.stderr).toBe(4);
+      expect(fsck.stdout).toContain(`replaced\t${replaced} (version ${m.versions[replaced!]})`);
+      expect(fsck.stdout).toContain(`deleted\t${deleted} (version ${m.versions[deleted!]})`);
+      // The bundle on its own still checks out: it is the stored data that moved.
+      expect((await stowage(p, ["evidence", "check", m.bundle])).code).toBe(0);
 
-    // A commit record rewritten by hand no longer hashes to its name.
-    const head = (await stowage(p, ["data", "log", m.images.repo, "--limit", "1", "--json"])).json.commits[0].commit as string;
-    await p.put(m.images.repo, `.stowage/commits/${head}.json`, Buffer.from(`${JSON.stringify({ parent: null, branch: "main", message: "rewritten", author: "x", time: "2026-01-01T00:00:00Z", files: 0, bytes: 0, added: 0, modified: 0, deleted: 0, chunks: [] })}\n`));
-    const forgedCommit = await stowage(p, ["data", "verify", m.images.repo]);
-    expect(forgedCommit.code, forgedCommit.stderr).toBe(4);
-    expect(forgedCommit.stdout).toContain(`record-changed\t.stowage/commits/${head}.json: its content hashes to`);
-  });
+      // A commit record rewritten by hand no longer hashes to its name.
+      const head = (await stowage(p, ["data", "log", m.images.repo, "--limit", "1", "--json"])).json.commits[0].commit as string;
+      await p.put(
+        m.images.repo,
+        `.stowage/commits/${head}.json`,
+        Buffer.from(
+          `${JSON.stringify({ parent: null, branch: "main", message: "rewritten", author: "x", time: "2026-01-01T00:00:00Z", files: 0, bytes: 0, added: 0, modified: 0, deleted: 0, chunks: [] })}\n`,
+        ),
+      );
+      const forgedCommit = await stowage(p, ["data", "verify", m.images.repo]);
+      expect(forgedCommit.code, forgedCommit.stderr).toBe(4);
+      expect(forgedCommit.stdout).toContain(`record-changed\t.stowage/commits/${head}.json: its content hashes to`);
+    },
+  );
 
-  it("refuses a household above one, a range with no uploads, a non-empty --out and a folder that is not a bundle, with exit 2", { timeout: commands(7) }, async () => {
-    const p = await place();
-    const images = p.images();
-    await p.put(images.repo, images.at("home-42", "a.png"), png(1, 1, 1));
-    const above = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "uploads/", "--out", tmp("x")]);
-    expect(above.code).toBe(2);
-    expect(above.stderr).toContain("above one household");
-    expect((await stowage(p, ["data", "commit", images.repo])).code).toBe(0);
-    const before = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--to", "2000-01-01", "--out", join(tmp("x"), "b")]);
-    expect(before.code).toBe(2);
-    expect(before.stderr).toContain("in that date range");
-    const backwards = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--from", "2026-02-01", "--to", "2026-01-01", "--out", join(tmp("x"), "b")]);
-    expect(backwards.code).toBe(2);
-    expect(backwards.stderr).toContain("is after --to");
-    const full = tmp("full");
-    writeFileSync(join(full, "x"), "");
-    const notEmpty = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "home-42", "--out", full]);
-    expect(notEmpty.code).toBe(2);
-    expect(notEmpty.stderr).toContain("is not empty");
-    const notBundle = await stowage(p, ["evidence", "check", full]);
-    expect(notBundle.code).toBe(2);
-    expect(notBundle.stderr).toContain("not an evidence bundle");
-  });
+  it(
+    "refuses a household above one, a range with no uploads, a non-empty --out and a folder that is not a bundle, with exit 2",
+    { timeout: commands(7) },
+    async () => {
+      const p = await place();
+      const images = p.images();
+      await p.put(images.repo, images.at("cameras/home-42", "a.png"), png(1, 1, 1));
+      const above = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "uploads/", "--out", tmp("x")]);
+      expect(above.code).toBe(2);
+      expect(above.stderr).toContain("above one household");
+      expect((await stowage(p, ["data", "commit", images.repo])).code).toBe(0);
+      const before = await stowage(p, [
+        "evidence",
+        "--repo",
+        images.repo,
+        ...PROD,
+        "--household",
+        "cameras/home-42",
+        "--to",
+        "2000-01-01",
+        "--out",
+        join(tmp("x"), "b"),
+      ]);
+      expect(before.code).toBe(2);
+      expect(before.stderr).toContain("in that date range");
+      const backwards = await stowage(p, [
+        "evidence",
+        "--repo",
+        images.repo,
+        ...PROD,
+        "--household",
+        "cameras/home-42",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-01-01",
+        "--out",
+        join(tmp("x"), "b"),
+      ]);
+      expect(backwards.code).toBe(2);
+      expect(backwards.stderr).toContain("is after --to");
+      const full = tmp("full");
+      writeFileSync(join(full, "x"), "");
+      const notEmpty = await stowage(p, ["evidence", "--repo", images.repo, ...PROD, "--household", "cameras/home-42", "--out", full]);
+      expect(notEmpty.code).toBe(2);
+      expect(notEmpty.stderr).toContain("is not empty");
+      const notBundle = await stowage(p, ["evidence", "check", full]);
+      expect(notBundle.code).toBe(2);
+      expect(notBundle.stderr).toContain("not an evidence bundle");
+    },
+  );
 }
