@@ -8,7 +8,15 @@
  * awscli. Prints figures only.
  */
 import { EXIT } from "../core/exit.js";
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,7 +39,6 @@ if (why) {
   console.log(`data benchmark skipped: ${why}`);
   process.exit(EXIT.OK);
 }
-
 
 /** Runs the built command; returns its wall time and peak resident memory (VmHWM, sampled until it exits). */
 function timed(args: string[], env: NodeJS.ProcessEnv, cli = CLI): Promise<{ ms: number; peakMiB: number; stdout: string }> {
@@ -88,7 +95,14 @@ const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleS
 
 const rgw = startRgw();
 try {
-  const s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+  const s3 = new S3Client({
+    region: "us-east-1",
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    credentials: RGW_USER,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
   await s3.send(new CreateBucketCommand({ Bucket: "bench" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "bench", VersioningConfiguration: { Status: "Enabled" } }));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" };
@@ -134,13 +148,46 @@ try {
     });
     const floor = files(performance.now() - tFloor);
     // stowage run.
-    const r = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/runout-${parallel}`, "--parallel", String(parallel), "--code-version", "bench", ...flags, "--", label], env);
+    const r = await timed(
+      [
+        "run",
+        "--in",
+        "s3://bench/runin",
+        "--out",
+        `s3://bench/runout-${parallel}`,
+        "--parallel",
+        String(parallel),
+        "--code-version",
+        "bench",
+        ...flags,
+        "--",
+        label,
+      ],
+      env,
+    );
     const d = (JSON.parse(r.stdout) as { datums: { processed: number } }).datums;
     if (d.processed !== DATUMS) throw new Error(`processed ${d.processed} of ${DATUMS}`);
     const stowage = files(r.ms);
     let before = "";
     if (BASE_CLI) {
-      const b = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/base-${parallel}`, "--parallel", String(parallel), "--code-version", "bench", ...flags, "--", label], env, BASE_CLI);
+      const b = await timed(
+        [
+          "run",
+          "--in",
+          "s3://bench/runin",
+          "--out",
+          `s3://bench/base-${parallel}`,
+          "--parallel",
+          String(parallel),
+          "--code-version",
+          "bench",
+          ...flags,
+          "--",
+          label,
+        ],
+        env,
+        BASE_CLI,
+      );
       before = ` (before: ${files(b.ms).toFixed(1)}, ${(files(r.ms) / files(b.ms)).toFixed(2)}x now)`;
     }
     // The minimal client on the same SDK: list once, then GET → command → PUT per file.
@@ -159,7 +206,11 @@ try {
       mkdirSync(outDir);
       const name = Key.slice("runin/".length);
       writeFileSync(join(inDir, name), await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray());
-      await new Promise<void>((ok, fail) => spawn(label, [], { env: { ...process.env, STOWAGE_IN: inDir, STOWAGE_OUT: outDir }, stdio: "ignore" }).on("close", (c) => (c === 0 ? ok() : fail(new Error(`label exited ${c}`)))));
+      await new Promise<void>((ok, fail) =>
+        spawn(label, [], { env: { ...process.env, STOWAGE_IN: inDir, STOWAGE_OUT: outDir }, stdio: "ignore" }).on("close", (c) =>
+          c === 0 ? ok() : fail(new Error(`label exited ${c}`)),
+        ),
+      );
       await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `sdk-${parallel}/${name}.txt`, Body: readFileSync(join(outDir, `${name}.txt`)) }));
       rmSync(work, { recursive: true, force: true });
     });
@@ -174,7 +225,10 @@ try {
     chmodSync(loop, 0o755);
     const tLoop = performance.now();
     await new Promise<void>((ok, fail) => {
-      const x = spawn("xargs", ["-P", String(parallel), "-n", "1", loop], { env: { ...env, AWS_DEFAULT_REGION: "us-east-1" }, stdio: ["pipe", "ignore", "inherit"] });
+      const x = spawn("xargs", ["-P", String(parallel), "-n", "1", loop], {
+        env: { ...env, AWS_DEFAULT_REGION: "us-east-1" },
+        stdio: ["pipe", "ignore", "inherit"],
+      });
       x.stdin.end(toDo.map((k) => k.slice("runin/".length)).join("\n") + "\n");
       x.on("close", (c) => (c === 0 ? ok() : fail(new Error(`shell loop exited ${c}`))));
     });
@@ -185,7 +239,23 @@ try {
         ` | client/stowage ${(sdk / stowage).toFixed(2)}x, stowage/loop ${(stowage / shell).toFixed(2)}x, floor/stowage ${(floor / stowage).toFixed(2)}x`,
     );
   }
-  const skip = await timed(["run", "--in", "s3://bench/runin", "--out", `s3://bench/runout-${PARALLEL.at(-1)}`, "--parallel", String(PARALLEL.at(-1)), "--code-version", "bench", ...flags, "--", label], env);
+  const skip = await timed(
+    [
+      "run",
+      "--in",
+      "s3://bench/runin",
+      "--out",
+      `s3://bench/runout-${PARALLEL.at(-1)}`,
+      "--parallel",
+      String(PARALLEL.at(-1)),
+      "--code-version",
+      "bench",
+      ...flags,
+      "--",
+      label,
+    ],
+    env,
+  );
 
   // Requests per datum, counted by a forwarding proxy in front of the gateway (SigV4 signs the Host header, which the
   // proxy passes on unchanged): a first run into a new output, then a re-run after 1% of the inputs changed, beside
@@ -217,11 +287,15 @@ try {
 
   console.log(`stowage data benchmark (Ceph RGW on loopback with tcp_nodelay=1; raw rates with ${CONCURRENCY} requests in flight are the commit's floor)`);
   console.log(`  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`);
-  console.log(`  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`,
+  );
   console.log(`  ${DATUMS.toLocaleString("en-US")} one-file datums (each tool at the same concurrency; the floor is GET+PUT per file with no process):`);
   for (const line of lines) console.log(line);
   console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
-  console.log(`  requests per datum (counting proxy, --parallel 4, the run's own included): first run ${(firstRequests / DATUMS).toFixed(3)} (${firstRequests} for ${DATUMS}); floor 2 (GET + PUT)`);
+  console.log(
+    `  requests per datum (counting proxy, --parallel 4, the run's own included): first run ${(firstRequests / DATUMS).toFixed(3)} (${firstRequests} for ${DATUMS}); floor 2 (GET + PUT)`,
+  );
   console.log(
     `  re-run after 1% changed (${rerunDatums} run, ${DATUMS - rerunDatums} skipped): stowage run ${(rerun.ms / 1000).toFixed(1)} s, ${rerunRequests} requests; sync loop (aws s3 sync + command + aws s3 cp) ${(syncMs / 1000).toFixed(1)} s | stowage/sync ${(rerun.ms / syncMs).toFixed(2)}x`,
   );

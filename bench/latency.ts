@@ -19,7 +19,19 @@ async function withHosts<T>(idx: number, rttMs: number, fn: (l: DelayLine, ca: s
   const l = await delayLineUp(`stowbench${idx}`, idx, { rttMs });
   try {
     const certs = makeCerts([l.serverIp]);
-    const server = l.spawnIn(l.serverNs, process.execPath, ["test/support/latency-server.mjs", "--host", l.serverIp, "--tls-port", "8443", "--cert", certs.cert, "--key", certs.key, "--tcp-port", "9000"]);
+    const server = l.spawnIn(l.serverNs, process.execPath, [
+      "test/support/latency-server.mjs",
+      "--host",
+      l.serverIp,
+      "--tls-port",
+      "8443",
+      "--cert",
+      certs.cert,
+      "--key",
+      certs.key,
+      "--tcp-port",
+      "9000",
+    ]);
     await new Promise((r) => server.stdout!.once("data", r));
     return fn(l, certs.ca);
   } finally {
@@ -29,7 +41,9 @@ async function withHosts<T>(idx: number, rttMs: number, fn: (l: DelayLine, ca: s
 
 function run(l: DelayLine, args: string[]): { report: LatencyReport; wallMs: number } {
   const t0 = performance.now();
-  const out = execFileSync("ip", ["netns", "exec", l.clientNs, process.execPath, "dist/bundle/cli.js", "latency", "--format", "json", ...args], { encoding: "utf8" });
+  const out = execFileSync("ip", ["netns", "exec", l.clientNs, process.execPath, "dist/bundle/cli.js", "latency", "--format", "json", ...args], {
+    encoding: "utf8",
+  });
   return { report: JSON.parse(out) as LatencyReport, wallMs: performance.now() - t0 };
 }
 
@@ -64,5 +78,7 @@ await withHosts(76, 0, (l) => {
   const targets = Array.from({ length: n }, (_, k) => ["--target", `t${k}=tcp://${l.serverIp}:9000`]).flat();
   const { wallMs } = run(l, [...targets, "--samples", String(samples), "--concurrency", "8"]);
   const probes = n * (samples + 1);
-  console.log(`  throughput: ${probes} TCP probes (${n} targets × ${samples} samples + warm-up, concurrency 8) in ${wallMs.toFixed(0)} ms: ${(probes / (wallMs / 1000)).toFixed(0)} probes/s, process start-up included`);
+  console.log(
+    `  throughput: ${probes} TCP probes (${n} targets × ${samples} samples + warm-up, concurrency 8) in ${wallMs.toFixed(0)} ms: ${(probes / (wallMs / 1000)).toFixed(0)} probes/s, process start-up included`,
+  );
 });

@@ -19,7 +19,12 @@ async function* listing(n: number): AsyncIterable<Listed> {
   let i = 0;
   for (let c = 0; c < cams && i < n; c++) {
     for (let f = 0; f < per && i < n; f++, i++) {
-      yield { path: `cam-${String(c).padStart(4, "0")}/frame-${String(f).padStart(8, "0")}.jpg`, size: 40_000 + (i % 997), version: `v${i.toString(36)}.${"x".repeat(24)}`, etag: `"${i.toString(16).padStart(32, "0")}"` };
+      yield {
+        path: `cam-${String(c).padStart(4, "0")}/frame-${String(f).padStart(8, "0")}.jpg`,
+        size: 40_000 + (i % 997),
+        version: `v${i.toString(36)}.${"x".repeat(24)}`,
+        etag: `"${i.toString(16).padStart(32, "0")}"`,
+      };
     }
   }
 }
@@ -32,7 +37,13 @@ class MemoryStore implements Store {
     return listing(OBJECTS);
   }
   async pin(listed: Listed, previous: Row | undefined): Promise<Row> {
-    return { path: listed.path, version: listed.version!, size: listed.size, sha256: previous && previous.version === listed.version ? previous.sha256 : null, ...(listed.etag ? { etag: listed.etag } : {}) };
+    return {
+      path: listed.path,
+      version: listed.version!,
+      size: listed.size,
+      sha256: previous && previous.version === listed.version ? previous.sha256 : null,
+      ...(listed.etag ? { etag: listed.etag } : {}),
+    };
   }
   fetch(): Promise<{ sha256: string; size: number }> {
     throw new Error("not in this bench");
@@ -61,7 +72,10 @@ class MemoryStore implements Store {
     return "created";
   }
   async listMeta(folder: string, max = Infinity): Promise<string[]> {
-    return [...this.meta.keys()].filter((k) => k.startsWith(folder)).sort().slice(0, max);
+    return [...this.meta.keys()]
+      .filter((k) => k.startsWith(folder))
+      .sort()
+      .slice(0, max);
   }
   async guarantee() {
     return "conditional-write" as const;

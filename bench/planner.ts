@@ -59,7 +59,10 @@ function everyRegionCatalog(files: Iterable<SnapshotFile>): Catalog {
       for (const d of destinations) {
         const attributes = { ...entry.attributes, ...(entry.attributes.fromRegionCode ? { fromRegionCode: region } : {}), ...(d ? { toRegionCode: d } : {}) };
         const usagetypeBase = d ? `${usagePrefix(d)}-AWS-Out-Bytes` : entry.usagetypeBase;
-        out.push({ entry: { ...entry, regionCode: entry.regionCode ? region : null, attributes, usagetypeBase, usagetype: `${usagePrefix(region)}-${usagetypeBase}` }, provenance });
+        out.push({
+          entry: { ...entry, regionCode: entry.regionCode ? region : null, attributes, usagetypeBase, usagetype: `${usagePrefix(region)}-${usagetypeBase}` },
+          provenance,
+        });
       }
     }
   }
@@ -82,7 +85,9 @@ const calibrateMs = performance.now() - t0;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 console.log(`offline latency model (${cal.regions} regions' medians of ${cal.asOf}, each left out in turn; \`stowage latency --calibration\`)`);
 console.log(`  median held-out error:   ${pct(cal.medianAbsError).padStart(6)}   target ≤ ${pct(TARGET_MEDIAN_ERROR)}`);
-console.log(`  largest held-out error:  ${pct(cal.maxAbsError).padStart(6)}   target ≤ ${pct(TARGET_MAX_ERROR)} (${pct(cal.over35)} of ${cal.heldOut.length} over)`);
+console.log(
+  `  largest held-out error:  ${pct(cal.maxAbsError).padStart(6)}   target ≤ ${pct(TARGET_MAX_ERROR)} (${pct(cal.over35)} of ${cal.heldOut.length} over)`,
+);
 console.log(`  calibration, once per process: ${calibrateMs.toFixed(1)} ms`);
 console.log(`stowage plan benchmark (${REGIONS.length} regions, ${S3_STRATEGIES.length} S3 strategies, 36 months, replica required)`);
 measure(`plan, shipped prices (${snapshot.catalog.regions("AmazonS3").length} regions priced):`, snapshot.catalog);
@@ -128,7 +133,10 @@ const frames = async (command: string, cwd = root) => {
 async function npmFloor(): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), "stowage-npm-floor-"));
   try {
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "floor", private: true, scripts: { start: `node -e "process.stdout.write('Workload from')"` } }));
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "floor", private: true, scripts: { start: `node -e "process.stdout.write('Workload from')"` } }),
+    );
     return await frames("npm start --silent", dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -144,7 +152,13 @@ async function inkHello(): Promise<{ direct: number[]; npm: number[] }> {
   try {
     // The same esbuild options as the command's bundle (scripts/bundle.mjs), Yoga plugin included.
     const { bundleOptions } = (await import(pathToFileURL(join(root, "scripts", "bundle.mjs")).href)) as { bundleOptions: (o: BuildOptions) => BuildOptions };
-    await build(bundleOptions({ stdin: { contents: `import { render, Text } from "ink";\nrender(<Text>Workload from</Text>);\n`, loader: "tsx", resolveDir: root }, jsx: "automatic", outdir: dir }));
+    await build(
+      bundleOptions({
+        stdin: { contents: `import { render, Text } from "ink";\nrender(<Text>Workload from</Text>);\n`, loader: "tsx", resolveDir: root },
+        jsx: "automatic",
+        outdir: dir,
+      }),
+    );
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "ink-hello", private: true, type: "module", scripts: { start: "node stdin.js" } }));
     return { direct: await frames(`${process.execPath} ${join(dir, "stdin.js")}`), npm: await frames("npm start --silent", dir) };
   } finally {

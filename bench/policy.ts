@@ -17,4 +17,6 @@ const t1 = performance.now();
 const report = await judge("prod", run.resources);
 const judged = performance.now() - t1;
 console.log(`stowage policy benchmark: ${run.resources.length} resources, ${report.violations.length} violations`);
-console.log(`  program under mocks: ${registered.toFixed(0)} ms; policy pack over it: ${judged.toFixed(0)} ms; total ${(registered + judged).toFixed(0)} ms (target < 3 s)`);
+console.log(
+  `  program under mocks: ${registered.toFixed(0)} ms; policy pack over it: ${judged.toFixed(0)} ms; total ${(registered + judged).toFixed(0)} ms (target < 3 s)`,
+);

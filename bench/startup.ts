@@ -28,7 +28,13 @@ function nodes(): string[] {
     .sort(order);
   const newest = new Map(versions.map((v) => [Number(v.split(".")[0]), v])); // later (newer) ones overwrite
   const own = Number(process.versions.node.split(".")[0]);
-  return [process.execPath, ...[...newest].filter(([major]) => major !== own).sort(([a], [b]) => a - b).map(([, v]) => join(cache, `node-${v}`, "bin", "node"))];
+  return [
+    process.execPath,
+    ...[...newest]
+      .filter(([major]) => major !== own)
+      .sort(([a], [b]) => a - b)
+      .map(([, v]) => join(cache, `node-${v}`, "bin", "node")),
+  ];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -50,7 +56,9 @@ for (const node of nodes()) {
   const off = { ...warm, NODE_DISABLE_COMPILE_CACHE: "1" };
   const run = (args: string[], env: NodeJS.ProcessEnv) => execFileSync(node, args, { stdio: "ignore", env });
   run(cost, warm); // fills the compile cache where there is one
-  const bare: number[] = [], cached: number[] = [], uncached: number[] = [];
+  const bare: number[] = [],
+    cached: number[] = [],
+    uncached: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     bare.push(time(() => run(["-e", "0"], off)));
     cached.push(time(() => run(cost, warm)));

@@ -49,7 +49,15 @@ const perSecond = (n: number, ms: number) => Math.round((n / ms) * 1000).toLocal
 
 const rgw = startRgw();
 try {
-  const s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED", maxAttempts: 5 });
+  const s3 = new S3Client({
+    region: "us-east-1",
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    credentials: RGW_USER,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: 5,
+  });
   await s3.send(new CreateBucketCommand({ Bucket: "bench" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "bench", VersioningConfiguration: { Status: "Enabled" } }));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" };
@@ -80,8 +88,12 @@ try {
   if (run.code !== 0 || !r.ok || r.objects !== OBJECTS) throw new Error(`data verify: exit ${run.code}, ${r.objects} objects, ${r.problems.length} problems`);
   s3.destroy();
   console.log(`data verify, ${OBJECTS.toLocaleString("en-US")} objects at --parallel ${PARALLEL} (Ceph RGW on loopback):`);
-  console.log(`  stowage data verify      ${(run.ms / 1000).toFixed(1)} s  ${perSecond(OBJECTS, run.ms)} objects/s  peak RSS ${Math.round(run.peakMiB)} MiB (process start, listing and records included)`);
-  console.log(`  raw GetObject by version ${(rawMs / 1000).toFixed(1)} s  ${perSecond(versions.length, rawMs)} objects/s  (the floor: same versions, same concurrency, bodies read, nothing hashed)`);
+  console.log(
+    `  stowage data verify      ${(run.ms / 1000).toFixed(1)} s  ${perSecond(OBJECTS, run.ms)} objects/s  peak RSS ${Math.round(run.peakMiB)} MiB (process start, listing and records included)`,
+  );
+  console.log(
+    `  raw GetObject by version ${(rawMs / 1000).toFixed(1)} s  ${perSecond(versions.length, rawMs)} objects/s  (the floor: same versions, same concurrency, bodies read, nothing hashed)`,
+  );
   console.log(`  ratio                    ${(rawMs / run.ms).toFixed(2)} of the raw rate`);
 } finally {
   rgw.stop();

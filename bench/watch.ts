@@ -5,7 +5,14 @@
  * batch a commit). Latency: upload to committed output, one upload at a time, p50 and p95. Prints figures only.
  */
 import { EXIT } from "../core/exit.js";
-import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,13 +39,29 @@ const rgw = startRgw();
 process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
 try {
-  const s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+  const s3 = new S3Client({
+    region: "us-east-1",
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    credentials: RGW_USER,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
   await s3.send(new CreateBucketCommand({ Bucket: "watch" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "watch", VersioningConfiguration: { Status: "Enabled" } }));
   const sns = new SNSClient({ region: "us-east-1", endpoint: rgw.endpoint, credentials: RGW_USER });
   const topic = await sns.send(new CreateTopicCommand({ Name: "bench", Attributes: { "push-endpoint": `http://127.0.0.1:${PORT}`, persistent: "false" } }));
   sns.destroy();
-  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: "watch", NotificationConfiguration: { TopicConfigurations: [{ Id: "in", TopicArn: topic.TopicArn!, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "in-" }] } } }] } }));
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: "watch",
+      NotificationConfiguration: {
+        TopicConfigurations: [
+          { Id: "in", TopicArn: topic.TopicArn!, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "in-" }] } } },
+        ],
+      },
+    }),
+  );
 
   // The floor: raw PUT and GET with 16 in flight (no events are sent for raw/).
   const raw = Array.from({ length: EVENTS }, (_, i) => `raw/${i}.jpg`);
@@ -62,7 +85,18 @@ try {
     const batches: BatchReport[] = [];
     let ready!: () => void;
     const listening = new Promise<void>((r) => (ready = r));
-    const running = watch({ input, output, command: [label], codeVersion: "bench", parallel, source: webhookSource("127.0.0.1", PORT), batchSize: 100, batchSeconds: 0.25, signal: stop.signal, onBatch: (b) => (batches.push(b), b.kind === "catch-up" && setTimeout(ready, 50)) });
+    const running = watch({
+      input,
+      output,
+      command: [label],
+      codeVersion: "bench",
+      parallel,
+      source: webhookSource("127.0.0.1", PORT),
+      batchSize: 100,
+      batchSeconds: 0.25,
+      signal: stop.signal,
+      onBatch: (b) => (batches.push(b), b.kind === "catch-up" && setTimeout(ready, 50)),
+    });
     await listening;
     try {
       await work(batches);
@@ -85,7 +119,9 @@ try {
       await pool(keys, 16, (Key) => s3.send(new PutObjectCommand({ Bucket: "watch", Key, Body: "frame" })));
       await until(() => (batches.at(-1)?.totals.done ?? 0) >= EVENTS);
       const s = (performance.now() - t0) / 1000;
-      lines.push(`  --parallel ${String(parallel).padStart(2)}: ${Math.round(EVENTS / s)} events/s committed (${EVENTS} uploads in ${s.toFixed(1)} s, ${batches.length - 1} batches)`);
+      lines.push(
+        `  --parallel ${String(parallel).padStart(2)}: ${Math.round(EVENTS / s)} events/s committed (${EVENTS} uploads in ${s.toFixed(1)} s, ${batches.length - 1} batches)`,
+      );
     });
   }
   const latencies: number[] = [];
@@ -100,9 +136,13 @@ try {
   });
   s3.destroy();
   console.log(`stowage run --watch benchmark (Ceph RGW on loopback pushing events over HTTP; batches of ≤100 events or 0.25 s)`);
-  console.log(`  floor: PutObject ${Math.round(putRate)}/s, GetObject ${Math.round(getRate)}/s with 16 in flight (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`);
+  console.log(
+    `  floor: PutObject ${Math.round(putRate)}/s, GetObject ${Math.round(getRate)}/s with 16 in flight (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`,
+  );
   for (const l of lines) console.log(l);
-  console.log(`  upload → committed output, one at a time (${SAMPLES} uploads): p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms (the batch window is 250 ms of it)`);
+  console.log(
+    `  upload → committed output, one at a time (${SAMPLES} uploads): p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms (the batch window is 250 ms of it)`,
+  );
 } finally {
   rgw.stop();
 }

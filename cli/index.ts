@@ -17,18 +17,66 @@ interface Entry {
 }
 
 const COMMANDS: Record<string, Entry> = {
-  planner: { synopsis: "planner [options]", summary: "the interactive planner: workload, costs, latency, placement, apply", load: () => import("./commands/planner.js") },
-  cost: { synopsis: "cost --workload FILE [options]", summary: "price one workload in S3, RDS and EBS over a horizon", load: () => import("./commands/cost.js") },
-  pricing: { synopsis: "pricing refresh|show [options]", summary: "fetch live prices into the snapshot (needs AWS credentials); show what it holds", load: () => import("./commands/pricing.js") },
-  latency: { synopsis: "latency [options]", summary: "measure round trips to every AWS region (or estimate them offline)", load: () => import("./commands/latency.js") },
-  plan: { synopsis: "plan --workload W --users U", summary: "recommend a primary region and replica; write them to a stack", load: () => import("./commands/plan.js") },
-  policy: { synopsis: "policy --stack NAME | --program P", summary: "check a stack or any Pulumi program against the policy pack, offline", load: () => import("./commands/policy.js") },
-  estimate: { synopsis: "estimate --stack NAME", summary: "estimate the monthly cost of a stack, against a budget", load: () => import("./commands/estimate.js") },
-  data: { synopsis: "data commit|log|diff|checkout|why|verify REPO", summary: "versioned datasets on a bucket prefix or a folder: commits, history, provenance", load: () => import("./commands/data.js") },
-  run: { synopsis: "run --in REPO --out REPO -- CMD", summary: "run a command over every datum, commit its outputs with provenance", load: () => import("./commands/run.js") },
-  access: { synopsis: "access grant|log --bucket B --prefix P", summary: "one household's data for a while: narrowed STS credentials or links, audited", load: () => import("./commands/access.js") },
-  evidence: { synopsis: "evidence --repo R --household H --out DIR | evidence check DIR", summary: "one household's claim as a bundle that checks itself: images, runs, grants, hashes, signature", load: () => import("./commands/evidence.js") },
-  verify: { synopsis: "verify --bucket NAME", summary: "check live buckets (AWS or S3-compatible) against the same rules", load: () => import("./commands/verify.js") },
+  planner: {
+    synopsis: "planner [options]",
+    summary: "the interactive planner: workload, costs, latency, placement, apply",
+    load: () => import("./commands/planner.js"),
+  },
+  cost: {
+    synopsis: "cost --workload FILE [options]",
+    summary: "price one workload in S3, RDS and EBS over a horizon",
+    load: () => import("./commands/cost.js"),
+  },
+  pricing: {
+    synopsis: "pricing refresh|show [options]",
+    summary: "fetch live prices into the snapshot (needs AWS credentials); show what it holds",
+    load: () => import("./commands/pricing.js"),
+  },
+  latency: {
+    synopsis: "latency [options]",
+    summary: "measure round trips to every AWS region (or estimate them offline)",
+    load: () => import("./commands/latency.js"),
+  },
+  plan: {
+    synopsis: "plan --workload W --users U",
+    summary: "recommend a primary region and replica; write them to a stack",
+    load: () => import("./commands/plan.js"),
+  },
+  policy: {
+    synopsis: "policy --stack NAME | --program P",
+    summary: "check a stack or any Pulumi program against the policy pack, offline",
+    load: () => import("./commands/policy.js"),
+  },
+  estimate: {
+    synopsis: "estimate --stack NAME",
+    summary: "estimate the monthly cost of a stack, against a budget",
+    load: () => import("./commands/estimate.js"),
+  },
+  data: {
+    synopsis: "data commit|log|diff|checkout|why|verify REPO",
+    summary: "versioned datasets on a bucket prefix or a folder: commits, history, provenance",
+    load: () => import("./commands/data.js"),
+  },
+  run: {
+    synopsis: "run --in REPO --out REPO -- CMD",
+    summary: "run a command over every datum, commit its outputs with provenance",
+    load: () => import("./commands/run.js"),
+  },
+  access: {
+    synopsis: "access grant|log --bucket B --prefix P",
+    summary: "one household's data for a while: narrowed STS credentials or links, audited",
+    load: () => import("./commands/access.js"),
+  },
+  evidence: {
+    synopsis: "evidence --repo R --household H --out DIR | evidence check DIR",
+    summary: "one household's claim as a bundle that checks itself: images, runs, grants, hashes, signature",
+    load: () => import("./commands/evidence.js"),
+  },
+  verify: {
+    synopsis: "verify --bucket NAME",
+    summary: "check live buckets (AWS or S3-compatible) against the same rules",
+    load: () => import("./commands/verify.js"),
+  },
 };
 
 /** Every command's name, as `stowage --help` lists them (the sweep test covers each). */
@@ -86,6 +134,8 @@ export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   }
   const detail = env.STOWAGE_DEBUG === "1" ? `\n${(err as Error)?.stack ?? String(err)}` : "";
   const first = String((err as Error)?.message ?? err).split("\n")[0];
-  process.stderr.write(`stowage: internal error: ${first}. This is a bug in Stowage; please report it with the command you ran${detail ? "" : " (STOWAGE_DEBUG=1 shows where it happened)"}.${detail}\n`);
+  process.stderr.write(
+    `stowage: internal error: ${first}. This is a bug in Stowage; please report it with the command you ran${detail ? "" : " (STOWAGE_DEBUG=1 shows where it happened)"}.${detail}\n`,
+  );
   return EXIT.BUG;
 }

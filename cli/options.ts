@@ -35,7 +35,9 @@ function parseMessage(err: Error & { code?: string }, allowPositionals: boolean)
   const unknown = err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /^Unknown option '([^']*)'/.exec(err.message) : null;
   if (!unknown) return err.message;
   const name = unknown[1]!;
-  return allowPositionals ? `Unknown option '${name}'. To give an argument that starts with '-', put it after '--', as in: -- ${JSON.stringify(name)}` : `Unknown option '${name}'.`;
+  return allowPositionals
+    ? `Unknown option '${name}'. To give an argument that starts with '-', put it after '--', as in: -- ${JSON.stringify(name)}`
+    : `Unknown option '${name}'.`;
 }
 
 /** `--format F` among the command's formats, `--json` being short for `--format json`; table by default. */

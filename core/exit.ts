@@ -34,9 +34,17 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_CODES: readonly { readonly code: ExitCode; readonly meaning: string }[] = [
   { code: EXIT.OK, meaning: "done" },
   { code: EXIT.BUG, meaning: "a bug in Stowage (one line asking for a report; STOWAGE_DEBUG=1 adds where it happened)" },
-  { code: EXIT.USER, meaning: "a problem you can fix: bad input, a missing or unreadable file or folder, a missing price or credential, an endpoint past its deadline; the message says what to do next" },
+  {
+    code: EXIT.USER,
+    meaning:
+      "a problem you can fix: bad input, a missing or unreadable file or folder, a missing price or credential, an endpoint past its deadline; the message says what to do next",
+  },
   { code: EXIT.NO_FEASIBLE_PLACEMENT, meaning: "plan: no region meets every constraint" },
-  { code: EXIT.VIOLATION, meaning: "policy: a mandatory policy is violated; verify: a rule failed on a live bucket; data verify, evidence check: a stored object, record or bundle file is not what was recorded" },
+  {
+    code: EXIT.VIOLATION,
+    meaning:
+      "policy: a mandatory policy is violated; verify: a rule failed on a live bucket; data verify, evidence check: a stored object, record or bundle file is not what was recorded",
+  },
   { code: EXIT.OVER_BUDGET, meaning: "estimate: over --budget" },
   { code: EXIT.DATUM_FAILED, meaning: "run: a datum failed" },
   { code: EXIT.NOTHING_MEASURED, meaning: "latency: no target answered, nothing was measured (the report says why, or holds offline estimates with --from)" },

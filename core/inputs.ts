@@ -49,7 +49,12 @@ export function issueProblem(issue: z.core.$ZodIssue, opts: { prefix?: string; r
  * its default where it has one, and is absent where it has none; a rule that needs an absent key cannot run, and
  * then only the problems found so far are reported.
  */
-export function validateAll<S extends z.ZodObject>(schema: S, raw: unknown, crossKey: (data: z.infer<S>) => readonly string[], opts: { prefix?: string } = {}): { data: z.infer<S> | null; problems: string[] } {
+export function validateAll<S extends z.ZodObject>(
+  schema: S,
+  raw: unknown,
+  crossKey: (data: z.infer<S>) => readonly string[],
+  opts: { prefix?: string } = {},
+): { data: z.infer<S> | null; problems: string[] } {
   const full = schema.safeParse(raw);
   if (full.success) return { data: full.data, problems: [...crossKey(full.data)] };
   const problems = full.error.issues.map((issue) => issueProblem(issue, { ...opts, raw }));
@@ -84,11 +89,17 @@ export function parseYamlText(text: string, path: string): unknown {
   } catch (err) {
     // The yaml library refuses a document whose aliases would expand past its limit (a "billion laughs" bomb).
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-      throw new UserError(`${path}: not valid YAML here: it has too many aliases (*name) for its size, as a YAML bomb does.`, "Write the values out, or use fewer aliases.");
+      throw new UserError(
+        `${path}: not valid YAML here: it has too many aliases (*name) for its size, as a YAML bomb does.`,
+        "Write the values out, or use fewer aliases.",
+      );
     }
     if (!(err instanceof YAMLParseError)) throw err;
     const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
-    throw new UserError(`${path}${at}: not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, "Fix the YAML syntax there and run again.");
+    throw new UserError(
+      `${path}${at}: not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+      "Fix the YAML syntax there and run again.",
+    );
   }
 }
 

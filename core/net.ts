@@ -22,7 +22,12 @@ export async function withDeadline<T>(ms: number, endpoint: string | (() => stri
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new UserError(`${typeof endpoint === "string" ? endpoint : endpoint()} did not answer within ${ms} ms.`, "Check the endpoint, the network and that the service is running; --timeout sets how long to wait."));
+      reject(
+        new UserError(
+          `${typeof endpoint === "string" ? endpoint : endpoint()} did not answer within ${ms} ms.`,
+          "Check the endpoint, the network and that the service is running; --timeout sets how long to wait.",
+        ),
+      );
     }, ms);
   });
   try {

@@ -10,7 +10,14 @@ export type RightAligned = (column: number) => boolean;
 export function textTable(rows: readonly (readonly string[])[], right: RightAligned = () => false): string {
   if (rows.length === 0) return "";
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
-  return rows.map((r) => r.map((cell, c) => (right(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (right(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** A GitHub-flavoured Markdown table; the first row is the header, and `|` in cells is escaped. */

@@ -32,7 +32,6 @@ export function s3Client(opts: S3Options): S3Client {
   });
 }
 
-
 /** Answers that reject the credentials themselves, on every request, whatever the setting asked for. */
 export const REJECTED_CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"]);
 /** Socket errors: the endpoint was never reached. */

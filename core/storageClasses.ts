@@ -8,15 +8,7 @@
  */
 import type { PriceSelector } from "./pricing/catalog.js";
 
-export const STORAGE_CLASSES = [
-  "STANDARD",
-  "INTELLIGENT_TIERING",
-  "STANDARD_IA",
-  "ONEZONE_IA",
-  "GLACIER_IR",
-  "GLACIER",
-  "DEEP_ARCHIVE",
-] as const;
+export const STORAGE_CLASSES = ["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 export interface ClassInfo {
@@ -195,14 +187,19 @@ export interface LifecycleProblem {
  * Zone-IA before 30 days or left less than 30 days after entering it (S3 refuses both), and expiry at or before the
  * last transition. Pure; callers name the keys in their own files.
  */
-export function lifecycleProblems(rules: readonly Transition[], opts: { readonly uploadClass?: string; readonly expireDays?: number | null } = {}): LifecycleProblem[] {
+export function lifecycleProblems(
+  rules: readonly Transition[],
+  opts: { readonly uploadClass?: string; readonly expireDays?: number | null } = {},
+): LifecycleProblem[] {
   const problems: LifecycleProblem[] = [];
   let from: string = opts.uploadClass ?? "STANDARD";
   let enteredAt = 0;
   rules.forEach((t, i) => {
     const previous = rules[i - 1];
-    if (previous && t.afterDays <= previous.afterDays) problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} must be later than the previous transition's ${previous.afterDays}` });
-    if (!isStorageClass(t.storageClass)) problems.push({ rule: i, field: "storageClass", message: `${t.storageClass} is not an S3 storage class (${STORAGE_CLASSES.join(", ")})` });
+    if (previous && t.afterDays <= previous.afterDays)
+      problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} must be later than the previous transition's ${previous.afterDays}` });
+    if (!isStorageClass(t.storageClass))
+      problems.push({ rule: i, field: "storageClass", message: `${t.storageClass} is not an S3 storage class (${STORAGE_CLASSES.join(", ")})` });
     else if (isStorageClass(from) && !TRANSITIONS[from].includes(t.storageClass)) {
       const allowed = TRANSITIONS[from];
       problems.push({
@@ -212,10 +209,18 @@ export function lifecycleProblems(rules: readonly Transition[], opts: { readonly
       });
     }
     if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.afterDays < MIN_DAYS_BEFORE_IA) {
-      problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} is too early; S3 requires objects to be at least ${MIN_DAYS_BEFORE_IA} days old before ${t.storageClass}` });
+      problems.push({
+        rule: i,
+        field: "afterDays",
+        message: `${t.afterDays} is too early; S3 requires objects to be at least ${MIN_DAYS_BEFORE_IA} days old before ${t.storageClass}`,
+      });
     }
     if (previous && (from === "STANDARD_IA" || from === "ONEZONE_IA") && t.afterDays < enteredAt + MIN_DAYS_BEFORE_IA) {
-      problems.push({ rule: i, field: "afterDays", message: `${t.afterDays} is too early; S3 requires objects to stay ${MIN_DAYS_BEFORE_IA} days in ${from} (from day ${enteredAt}) before they move on` });
+      problems.push({
+        rule: i,
+        field: "afterDays",
+        message: `${t.afterDays} is too early; S3 requires objects to stay ${MIN_DAYS_BEFORE_IA} days in ${from} (from day ${enteredAt}) before they move on`,
+      });
     }
     from = t.storageClass;
     enteredAt = t.afterDays;

@@ -32,8 +32,15 @@ async function loadUsage(path: string | undefined): Promise<Usage> {
   const r = UsageSchema.safeParse(raw ?? {});
   if (!r.success) {
     // Keys of earlier usage files are named with their new names, as in the workload file.
-    const renamed = (problem: string) => (problem.includes(": unknown key") ? problem.replace(/"(\w+)"/g, (m, key: string) => (RENAMED_USAGE_KEYS[key] ? `${m} (now ${RENAMED_USAGE_KEYS[key]}, as in the workload file)` : m)) : problem);
-    throw problemsError(path, r.error.issues.map((issue) => renamed(issueProblem(issue, { raw }))), "examples/usage.yaml");
+    const renamed = (problem: string) =>
+      problem.includes(": unknown key")
+        ? problem.replace(/"(\w+)"/g, (m, key: string) => (RENAMED_USAGE_KEYS[key] ? `${m} (now ${RENAMED_USAGE_KEYS[key]}, as in the workload file)` : m))
+        : problem;
+    throw problemsError(
+      path,
+      r.error.issues.map((issue) => renamed(issueProblem(issue, { raw }))),
+      "examples/usage.yaml",
+    );
   }
   return r.data;
 }
@@ -52,7 +59,13 @@ export function estimateJson(e: StackEstimate, extra: object = {}) {
       monthlyCost: exact(r.monthlyCost),
       complete: r.complete,
       ...(r.note ? { note: r.note } : {}),
-      lines: r.lines.map((l) => ({ name: l.name, quantity: l.quantity === null ? null : exact(l.quantity), unit: l.unit, unitPrice: l.unitPrice === null ? null : exact(l.unitPrice), cost: l.cost === null ? null : exact(l.cost) })),
+      lines: r.lines.map((l) => ({
+        name: l.name,
+        quantity: l.quantity === null ? null : exact(l.quantity),
+        unit: l.unit,
+        unitPrice: l.unitPrice === null ? null : exact(l.unitPrice),
+        cost: l.cost === null ? null : exact(l.cost),
+      })),
     })),
     missingPrices: e.missingPrices,
     ...extra,
@@ -66,7 +79,13 @@ const TO_BASE = "Create it with `stowage estimate --stack NAME --json > base.jso
 /** What --compare-to reads: an earlier `--json` output. Only these keys are read; the rest may be anything. */
 const BaseEstimate = z.looseObject({
   stack: z.string(),
-  resources: z.array(z.looseObject({ type: z.string(), name: z.string(), monthlyCost: z.string().regex(/^-?\d+(\.\d+)?$/, "expected an amount in USD as a string, like \"12.5\"") })),
+  resources: z.array(
+    z.looseObject({
+      type: z.string(),
+      name: z.string(),
+      monthlyCost: z.string().regex(/^-?\d+(\.\d+)?$/, 'expected an amount in USD as a string, like "12.5"'),
+    }),
+  ),
 });
 type BaseEstimate = z.infer<typeof BaseEstimate>;
 
@@ -76,7 +95,10 @@ export async function readBaseEstimate(path: string): Promise<BaseEstimate> {
   const r = BaseEstimate.safeParse(raw);
   if (!r.success) {
     const [first, ...more] = r.error.issues.map((issue) => issueProblem(issue, { raw }));
-    throw new UserError(`The base estimate ${path} is not an estimate: ${first}${more.length ? ` (and ${more.length} more)` : ""}; expected the output of \`stowage estimate --json\`.`, TO_BASE);
+    throw new UserError(
+      `The base estimate ${path} is not an estimate: ${first}${more.length ? ` (and ${more.length} more)` : ""}; expected the output of \`stowage estimate --json\`.`,
+      TO_BASE,
+    );
   }
   return r.data;
 }
@@ -97,10 +119,17 @@ function diffAgainst(base: BaseEstimate, e: StackEstimate): Diff {
 /** The resources to price: Stowage's own program for a stack file, or any program run as `policy --program` runs it. */
 async function loadResources(args: EstimateArgs) {
   if (args.program) {
-    const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
+    const run = await runProgramFile(args.program, {
+      stack: args.stack ?? "dev",
+      stackRequired: !!args.stack,
+      ...(args.stackDir ? { stackDir: args.stackDir } : {}),
+    });
     // A program that declares nothing would price at $0.00: an estimate must not look like one of a program that did not run as meant.
     if (!run.failure && !run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
-      throw new UserError(`${args.program} declared no resources: there is nothing to price.`, "Check that it is the program's entry file (or project folder) and that it creates its resources when run.");
+      throw new UserError(
+        `${args.program} declared no resources: there is nothing to price.`,
+        "Check that it is the program's entry file (or project folder) and that it creates its resources when run.",
+      );
     }
     return { name: args.stack ?? run.project, resources: run.resources, region: regionOfConfig({ ...run.config }), failure: run.failure };
   }
@@ -134,7 +163,9 @@ export async function estimateReport(args: EstimateArgs): Promise<EstimateReport
   const e = estimateStack(stack.name, stack.resources, usage, snapshot.catalog, snapshot.asOf, stack.region);
   const warnings = [staleWarning(e.pricesAsOf) ?? []].flat();
   if (base && base.stack !== e.stack) {
-    warnings.push(`comparing the estimate of stack ${e.stack} with a base estimate of stack ${base.stack} (${args.compareTo}): the change is between two stacks, not two versions of one.`);
+    warnings.push(
+      `comparing the estimate of stack ${e.stack} with a base estimate of stack ${base.stack} (${args.compareTo}): the change is between two stacks, not two versions of one.`,
+    );
   }
   // Without a usage file, whatever needs usage is priced at nothing: say which, rather than print a total as if it were the cost.
   const withoutUsage = args.usage ? [] : e.resources.flatMap((r) => r.missingUsage ?? []);
@@ -152,7 +183,11 @@ export async function estimateReport(args: EstimateArgs): Promise<EstimateReport
 const overBudget = (e: StackEstimate, budget: number | undefined) => budget !== undefined && e.total.greaterThan(budget);
 
 /** The estimate as the command prints it: JSON, a table or Markdown, with the change and the budget when given. */
-export function renderEstimate(e: StackEstimate, format: "table" | "json" | "markdown", opts: { diff?: Diff; budget?: number; withoutUsage?: readonly string[] } = {}): string {
+export function renderEstimate(
+  e: StackEstimate,
+  format: "table" | "json" | "markdown",
+  opts: { diff?: Diff; budget?: number; withoutUsage?: readonly string[] } = {},
+): string {
   const { diff, budget, withoutUsage } = opts;
   const over = overBudget(e, budget);
   if (format === "json") {
@@ -160,12 +195,22 @@ export function renderEstimate(e: StackEstimate, format: "table" | "json" | "mar
   }
   const md = format === "markdown";
   // A resource with a price the snapshot lacks says so beside its figure: its $ is only what could be priced.
-  const cell = (r: StackEstimate["resources"][number]) => r.unpriced ? `not priced: ${r.unpriced}` : `$${usd(r.monthlyCost)}${r.complete ? "" : r.lines.some((l) => l.unitPrice === null) ? " * price missing" : " *"}`;
+  const cell = (r: StackEstimate["resources"][number]) =>
+    r.unpriced
+      ? `not priced: ${r.unpriced}`
+      : `$${usd(r.monthlyCost)}${r.complete ? "" : r.lines.some((l) => l.unitPrice === null) ? " * price missing" : " *"}`;
   const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, cell(r)]);
-  const out = [`${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`, ""];
+  const out = [
+    `${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`,
+    "",
+  ];
   if (withoutUsage) {
     const n = withoutUsage.length;
-    out.splice(1, 0, `No usage file given (--usage FILE): ${withoutUsage.join(", ")} ${n === 1 ? "has no usage, so its" : "have no usage, so their"} lines show unit prices and the $${usd(e.total)} above counts nothing for ${n === 1 ? "it" : "them"}. Give --usage FILE (examples/usage.yaml documents every key).`);
+    out.splice(
+      1,
+      0,
+      `No usage file given (--usage FILE): ${withoutUsage.join(", ")} ${n === 1 ? "has no usage, so its" : "have no usage, so their"} lines show unit prices and the $${usd(e.total)} above counts nothing for ${n === 1 ? "it" : "them"}. Give --usage FILE (examples/usage.yaml documents every key).`,
+    );
   }
   const money = (c: number) => c === 2;
   out.push(md ? markdownTable([["resource", "type", "$/month"], ...rows], money) : textTable(rows, money));
@@ -174,7 +219,10 @@ export function renderEstimate(e: StackEstimate, format: "table" | "json" | "mar
   if (diff) {
     out.push("", md ? "#### Change against the base" : "Change against the base:");
     if (diff.length === 0) out.push("no change");
-    for (const d of diff) out.push(`${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`);
+    for (const d of diff)
+      out.push(
+        `${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`,
+      );
   }
   if (budget !== undefined) {
     const unpriced = e.resources.filter((r) => !r.complete).length;
@@ -182,7 +230,11 @@ export function renderEstimate(e: StackEstimate, format: "table" | "json" | "mar
     if (over) out.push("", `Over budget: $${usd(e.total)} > ${limit}.`);
     else if (unpriced === 0) out.push("", `Within budget: $${usd(e.total)} ≤ ${limit}.`);
     // Within the budget, but only as far as it was priced: say so rather than sound certain.
-    else out.push("", `Within budget as far as priced: $${usd(e.total)} ≤ ${limit}, but ${unpriced} resource${unpriced === 1 ? " is" : "s are"} not fully priced (*), so the total is a lower bound.`);
+    else
+      out.push(
+        "",
+        `Within budget as far as priced: $${usd(e.total)} ≤ ${limit}, but ${unpriced} resource${unpriced === 1 ? " is" : "s are"} not fully priced (*), so the total is a lower bound.`,
+      );
   }
   return `${out.join("\n")}\n`;
 }

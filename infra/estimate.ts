@@ -58,11 +58,13 @@ function priceComponent(c: Component, catalog: Catalog): { lines: LineItem[]; mi
  */
 export function priceResource(r: StackResource, result: ModelResult, catalog: Catalog, missing: Map<string, MissingPrice>): ResourceCost {
   for (const m of result.missing ?? []) missing.set(missingKey(m), m);
-  const months = result.months.map((components) => components.flatMap((c) => {
-    const priced = priceComponent(c, catalog);
-    for (const m of priced.missing) missing.set(missingKey(m), m);
-    return priced.lines;
-  }));
+  const months = result.months.map((components) =>
+    components.flatMap((c) => {
+      const priced = priceComponent(c, catalog);
+      for (const m of priced.missing) missing.set(missingKey(m), m);
+      return priced.lines;
+    }),
+  );
   const lines = months[0] ?? [];
   const known = !result.unitPricesOnly && !result.unpriced && result.missing === undefined && months.every((m) => m.every((l) => l.cost !== null));
   return {
@@ -81,11 +83,21 @@ export function priceResource(r: StackResource, result: ModelResult, catalog: Ca
  * `region`: the stack's `aws:region`, where every resource without a region of its own lives (@pulumi/aws v7). A
  * resource whose region is known neither way is not priced in a guessed one: that is an error naming it.
  */
-export function estimateStack(stack: string, resources: readonly StackResource[], usage: Usage, catalog: Catalog, pricesAsOf: string | null, region: string | null): StackEstimate {
+export function estimateStack(
+  stack: string,
+  resources: readonly StackResource[],
+  usage: Usage,
+  catalog: Catalog,
+  pricesAsOf: string | null,
+  region: string | null,
+): StackEstimate {
   const priceable = new Set(RESOURCE_MODELS.flatMap((m) => m.types));
   const nowhere = resources.filter((r) => priceable.has(r.type) && !r.props.region && !region);
   if (nowhere.length) {
-    throw new UserError(`The stack ${stack} has no aws:region, and ${nowhere.map((r) => r.name).join(", ")} name${nowhere.length === 1 ? "s" : ""} no region of ${nowhere.length === 1 ? "its" : "their"} own: there is no region to price ${nowhere.length === 1 ? "it" : "them"} in.`, `Set aws:region in Pulumi.${stack}.yaml (\`pulumi config set aws:region us-east-2 --stack ${stack}\`).`);
+    throw new UserError(
+      `The stack ${stack} has no aws:region, and ${nowhere.map((r) => r.name).join(", ")} name${nowhere.length === 1 ? "s" : ""} no region of ${nowhere.length === 1 ? "its" : "their"} own: there is no region to price ${nowhere.length === 1 ? "it" : "them"} in.`,
+      `Set aws:region in Pulumi.${stack}.yaml (\`pulumi config set aws:region us-east-2 --stack ${stack}\`).`,
+    );
   }
   const facts = gatherFacts(resources, { defaultRegion: region });
   // A usage entry for a bucket the stack does not have (a typo, a renamed bucket) would silently price nothing.
@@ -110,5 +122,12 @@ export function estimateStack(stack: string, resources: readonly StackResource[]
   );
   // "Prices as of" is the oldest price the estimate used; the snapshot's date only when it used none.
   const asOf = oldestPriceUsed(out.flatMap((r) => r.lines)) ?? pricesAsOf;
-  return { stack, pricesAsOf: asOf, horizonMonths: usage.horizon_months, resources: out, total: sum(out.map((r) => r.monthlyCost)), missingPrices: [...missing.values()] };
+  return {
+    stack,
+    pricesAsOf: asOf,
+    horizonMonths: usage.horizon_months,
+    resources: out,
+    total: sum(out.map((r) => r.monthlyCost)),
+    missingPrices: [...missing.values()],
+  };
 }

@@ -67,7 +67,9 @@ const BucketUsage = z
     monthly_egress_gb: z.number().nonnegative().optional(),
   })
   .strict()
-  .refine((u) => (u.monthly_writes === undefined) === (u.monthly_reads === undefined), { message: "monthly_writes and monthly_reads go together: give both, or neither for unit prices" });
+  .refine((u) => (u.monthly_writes === undefined) === (u.monthly_reads === undefined), {
+    message: "monthly_writes and monthly_reads go together: give both, or neither for unit prices",
+  });
 /** Per bucket, by the program's resource name. */
 const BucketsUsage = z.record(z.string(), BucketUsage).default({});
 const TrailUsage = z.object({ monthly_data_events: z.number().nonnegative() }).strict().optional();
@@ -77,7 +79,11 @@ const PipelinesUsage = z.record(z.string(), z.object({ average_tasks: z.number()
 const QueuesUsage = z.record(z.string(), z.object({ monthly_requests: z.number().nonnegative() }).strict()).default({});
 
 /** Keys of earlier usage files, and the names they have now. */
-export const RENAMED_USAGE_KEYS: Readonly<Record<string, string>> = { storage_gb: "initial_gb", monthly_tier_1_requests: "monthly_writes", monthly_tier_2_requests: "monthly_reads" };
+export const RENAMED_USAGE_KEYS: Readonly<Record<string, string>> = {
+  storage_gb: "initial_gb",
+  monthly_tier_1_requests: "monthly_writes",
+  monthly_tier_2_requests: "monthly_reads",
+};
 
 /** The usage file: the horizon, then one section per model that reads usage, each the model's own schema. */
 export const UsageSchema = z
@@ -108,13 +114,23 @@ export interface ResourceModel<K extends UsageSection | null = UsageSection | nu
 }
 
 /** The workload `stowage cost` would price for this bucket: what the stack declares plus what the usage says. */
-export function workloadFor(bucket: Facts["buckets"][number], side: { transitions: { days: number; storageClass: string }[]; expireDays: number | null }, usage: z.infer<typeof BucketUsage> | undefined, horizon: number, replicaRegions: readonly string[]) {
+export function workloadFor(
+  bucket: Facts["buckets"][number],
+  side: { transitions: { days: number; storageClass: string }[]; expireDays: number | null },
+  usage: z.infer<typeof BucketUsage> | undefined,
+  horizon: number,
+  replicaRegions: readonly string[],
+) {
   return parseWorkload({
     region: bucket.region!,
     horizon_months: horizon,
     data: { initial_gb: usage?.initial_gb ?? 0, monthly_growth_gb: usage?.monthly_growth_gb ?? 0, average_object_kb: usage?.average_object_kb ?? 512 },
-    ...(usage?.monthly_writes !== undefined && usage.monthly_reads !== undefined ? { requests: { monthly_writes: usage.monthly_writes, monthly_reads: usage.monthly_reads } } : {}),
-    ...(usage?.monthly_read_gb !== undefined || usage?.monthly_egress_gb !== undefined ? { access: { monthly_read_gb: usage.monthly_read_gb ?? 0, monthly_egress_gb: usage.monthly_egress_gb ?? 0 } } : {}),
+    ...(usage?.monthly_writes !== undefined && usage.monthly_reads !== undefined
+      ? { requests: { monthly_writes: usage.monthly_writes, monthly_reads: usage.monthly_reads } }
+      : {}),
+    ...(usage?.monthly_read_gb !== undefined || usage?.monthly_egress_gb !== undefined
+      ? { access: { monthly_read_gb: usage.monthly_read_gb ?? 0, monthly_egress_gb: usage.monthly_egress_gb ?? 0 } }
+      : {}),
     retention: { delete_after_days: side.expireDays },
     lifecycle: side.transitions.map((t) => ({ after_days: t.days, class: t.storageClass })),
     replication: { regions: [...replicaRegions] },
@@ -138,7 +154,12 @@ const bucketModel: ResourceModel<"buckets"> = {
     const strategy = strategyFor("s3-lifecycle", w)!;
     const months = monthStates(w, strategy).map((state) => [...s3Month(w, strategy, state), ...egressComponents(w)]);
     if (u) return { months };
-    return { months, unitPricesOnly: true, missingUsage: `buckets.${b.ref.name}`, note: `no usage for bucket ${b.ref.name} in the usage file: unit prices only` };
+    return {
+      months,
+      unitPricesOnly: true,
+      missingUsage: `buckets.${b.ref.name}`,
+      note: `no usage for bucket ${b.ref.name} in the usage file: unit prices only`,
+    };
   },
 };
 
@@ -154,7 +175,13 @@ const rdsModel: ResourceModel<null> = {
     const p = r.props;
     const region = ctx.regionOf(r);
     if (p.engine !== "postgres") {
-      const m = { service: "AmazonRDS", region, usagetype: `InstanceUsage:${p.instanceClass}`, attributes: { databaseEngine: String(p.engine) }, command: "(Stowage prices PostgreSQL only)" };
+      const m = {
+        service: "AmazonRDS",
+        region,
+        usagetype: `InstanceUsage:${p.instanceClass}`,
+        attributes: { databaseEngine: String(p.engine) },
+        command: "(Stowage prices PostgreSQL only)",
+      };
       return { months: [], missing: [m], note: `engine ${p.engine} is not priced (PostgreSQL only)` };
     }
     // Unset, the provider sends none and RDS chooses: io1 with IOPS, else gp3 (the RDS API reference's StorageType,
@@ -163,7 +190,13 @@ const rdsModel: ResourceModel<null> = {
     if (!(RDS_STORAGE as readonly string[]).includes(storage)) {
       return { months: [], unpriced: `storage type ${storage}`, note: `not priced: storage type ${storage} (Stowage prices ${join(RDS_STORAGE)})` };
     }
-    const rds = { instance: String(p.instanceClass), multi_az: !!p.multiAz, storage: storage as (typeof RDS_STORAGE)[number], backup_gb: 0, ...(p.iops ? { iops: Number(p.iops) } : {}) };
+    const rds = {
+      instance: String(p.instanceClass),
+      multi_az: !!p.multiAz,
+      storage: storage as (typeof RDS_STORAGE)[number],
+      backup_gb: 0,
+      ...(p.iops ? { iops: Number(p.iops) } : {}),
+    };
     return { months: [rdsMonth({ region, rds }, dec(Number(p.allocatedStorage ?? 20))).components] };
   },
 };
@@ -183,7 +216,12 @@ const ebsModel: ResourceModel<null> = {
       return { months: [], unpriced: `volume type ${volume}`, note: `not priced: volume type ${volume} (Stowage prices ${join(EBS_VOLUMES)})` };
     }
     const v = volume as (typeof EBS_VOLUMES)[number];
-    const ebs = { volume: v, snapshot_gb: 0, ...(p.iops && v !== "gp2" ? { iops: Number(p.iops) } : {}), ...(p.throughput && v === "gp3" ? { throughput_mbps: Number(p.throughput) } : {}) };
+    const ebs = {
+      volume: v,
+      snapshot_gb: 0,
+      ...(p.iops && v !== "gp2" ? { iops: Number(p.iops) } : {}),
+      ...(p.throughput && v === "gp3" ? { throughput_mbps: Number(p.throughput) } : {}),
+    };
     return { months: [ebsMonth({ region: ctx.regionOf(r), ebs }, dec(Number(p.size ?? 8)))] };
   },
 };
@@ -221,16 +259,34 @@ const fargateModel: ResourceModel<"pipelines"> = {
   usageKeys: ["pipelines.NAME.average_tasks"],
   components(r, usage, ctx) {
     const region = ctx.regionOf(r);
-    const taskDef = ctx.resources.find((t) => t.type === "aws:ecs/taskDefinition:TaskDefinition" && (r.propertyDependencies?.taskDefinition?.some((d) => d.name === t.name) || t.props.arn === r.props.taskDefinition));
+    const taskDef = ctx.resources.find(
+      (t) =>
+        t.type === "aws:ecs/taskDefinition:TaskDefinition" &&
+        (r.propertyDependencies?.taskDefinition?.some((d) => d.name === t.name) || t.props.arn === r.props.taskDefinition),
+    );
     const tasks = usage[r.name]?.average_tasks ?? (r.props.desiredCount === undefined ? undefined : Number(r.props.desiredCount));
     const vcpu = taskDef ? Number(taskDef.props.cpu) / 1024 : null;
     const gb = taskDef ? Number(taskDef.props.memory) / 1024 : null;
     const arm = taskDef?.props.runtimePlatform?.cpuArchitecture === "ARM64" ? "ARM-" : "";
     const hours = (per: number | null) => (tasks === undefined || per === null ? null : new Decimal(tasks).mul(per).mul(HOURS_PER_MONTH));
-    const months = [[
-      { name: `Fargate ${arm ? "ARM " : ""}vCPU (${tasks ?? "?"} tasks × ${vcpu ?? "?"} vCPU)`, unit: "hours", quantity: hours(vcpu), price: { service: "AmazonECS" as const, usagetype: `Fargate-${arm}vCPU-Hours:perCPU` }, region },
-      { name: `Fargate ${arm ? "ARM " : ""}memory (${tasks ?? "?"} tasks × ${gb ?? "?"} GB)`, unit: "hours", quantity: hours(gb), price: { service: "AmazonECS" as const, usagetype: `Fargate-${arm}GB-Hours` }, region },
-    ]];
+    const months = [
+      [
+        {
+          name: `Fargate ${arm ? "ARM " : ""}vCPU (${tasks ?? "?"} tasks × ${vcpu ?? "?"} vCPU)`,
+          unit: "hours",
+          quantity: hours(vcpu),
+          price: { service: "AmazonECS" as const, usagetype: `Fargate-${arm}vCPU-Hours:perCPU` },
+          region,
+        },
+        {
+          name: `Fargate ${arm ? "ARM " : ""}memory (${tasks ?? "?"} tasks × ${gb ?? "?"} GB)`,
+          unit: "hours",
+          quantity: hours(gb),
+          price: { service: "AmazonECS" as const, usagetype: `Fargate-${arm}GB-Hours` },
+          region,
+        },
+      ],
+    ];
     return tasks === undefined ? { months, missingUsage: `pipelines.${r.name}.average_tasks` } : { months };
   },
 };
@@ -247,7 +303,17 @@ const queueModel: ResourceModel<"queues"> = {
     const price: PriceSelector = fifo
       ? { service: "AWSQueueService", usagetype: "Requests-FIFO-RBP", attributes: { queueType: "FIFO (first-in, first-out)" } }
       : { service: "AWSQueueService", usagetype: "Requests-RBP", attributes: { queueType: "Standard" } };
-    const months = [[{ name: `Requests (${fifo ? "FIFO" : "standard"} queue)`, unit: "Requests", quantity: requests === undefined ? null : new Decimal(requests), price, region: ctx.regionOf(r) }]];
+    const months = [
+      [
+        {
+          name: `Requests (${fifo ? "FIFO" : "standard"} queue)`,
+          unit: "Requests",
+          quantity: requests === undefined ? null : new Decimal(requests),
+          price,
+          region: ctx.regionOf(r),
+        },
+      ],
+    ];
     return requests === undefined ? { months, missingUsage: `queues.${r.name}.monthly_requests` } : { months };
   },
 };

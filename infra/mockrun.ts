@@ -56,7 +56,13 @@ function arnFor(type: string, name: string, id: string, region: string | undefin
  * Sets the config, installs the mocks, runs `program` inside a root stack (as `pulumi up` does, so a stack
  * transformation can record each resource's options), and waits until registrations stop.
  */
-export async function runUnderMocks<T>(project: string, stack: string, config: Record<string, unknown>, program: () => T | Promise<T>, opts: { preview?: boolean } = {}): Promise<MockRun<T>> {
+export async function runUnderMocks<T>(
+  project: string,
+  stack: string,
+  config: Record<string, unknown>,
+  program: () => T | Promise<T>,
+  opts: { preview?: boolean } = {},
+): Promise<MockRun<T>> {
   const resources: MockRun<T>["resources"] = [];
   const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
@@ -65,26 +71,37 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
       newResource(args) {
         // A bucket's id is its name: the one the program gives (`bucket`), else an auto-name like the provider's.
         const id =
-          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2" ? (args.inputs.bucket ?? (args.inputs.bucketPrefix ? `${args.inputs.bucketPrefix}20261202000000000001` : `${args.name}-bucket`))
-          : args.type === "aws:iam/role:Role" ? (args.inputs.name ?? args.name) // a role's id is its name
-          : `${args.name}-id`;
+          args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2"
+            ? (args.inputs.bucket ?? (args.inputs.bucketPrefix ? `${args.inputs.bucketPrefix}20261202000000000001` : `${args.name}-bucket`))
+            : args.type === "aws:iam/role:Role"
+              ? (args.inputs.name ?? args.name) // a role's id is its name
+              : `${args.name}-id`;
         // Outputs the provider would add: a bucket's name (its id), a key's id, a queue's URL.
         const extra =
-          args.type === "aws:kms/key:Key" ? { keyId: args.name }
-          : args.type === "aws:sqs/queue:Queue" ? { url: `https://sqs/${args.name}`, name: args.inputs.name ?? args.name }
-          : args.type === "aws:ecs/cluster:Cluster" || args.type === "aws:ecs/service:Service" || args.type === "aws:cloudwatch/logGroup:LogGroup" ? { name: args.inputs.name ?? args.name }
-          : args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2"
-            ? // The domain names a distribution's origin or logging config is given (bucket.bucketRegionalDomainName).
-              { bucket: id, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${args.inputs.region ?? pulumi.runtime.getConfig("aws:region") ?? "us-east-1"}.amazonaws.com` }
-          : args.type === "aws:iam/role:Role" ? { name: id }
-          : {};
+          args.type === "aws:kms/key:Key"
+            ? { keyId: args.name }
+            : args.type === "aws:sqs/queue:Queue"
+              ? { url: `https://sqs/${args.name}`, name: args.inputs.name ?? args.name }
+              : args.type === "aws:ecs/cluster:Cluster" || args.type === "aws:ecs/service:Service" || args.type === "aws:cloudwatch/logGroup:LogGroup"
+                ? { name: args.inputs.name ?? args.name }
+                : args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2"
+                  ? // The domain names a distribution's origin or logging config is given (bucket.bucketRegionalDomainName).
+                    {
+                      bucket: id,
+                      bucketDomainName: `${id}.s3.amazonaws.com`,
+                      bucketRegionalDomainName: `${id}.s3.${args.inputs.region ?? pulumi.runtime.getConfig("aws:region") ?? "us-east-1"}.amazonaws.com`,
+                    }
+                  : args.type === "aws:iam/role:Role"
+                    ? { name: id }
+                    : {};
         const state = { ...args.inputs, arn: arnFor(args.type, args.name, id, args.inputs.region), ...extra };
         const opts = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
         resources.push({ type: args.type, name: args.name, id, props: state, ...opts });
         return { id, state };
       },
       call(args) {
-        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:root`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT };
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity")
+          return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:root`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT };
         if (args.token === "aws:index/getRegion:getRegion") return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
         // Computed locally by the provider at preview, so a policy built this way is known then and must be judged.
         if (args.token === "aws:iam/getPolicyDocument:getPolicyDocument") {
@@ -124,7 +141,13 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
   // would exit mid-run, silently, with Pulumi's "promises were still active". Here the program failed, with that said.
   let onDrained = () => {};
   const drained = new Promise<never>((_, reject) => {
-    onDrained = () => reject(new ProgramFailure(new Error("its registrations never completed (Pulumi left promises unsettled: a closure it could not serialise, or a cycle between resources)"), resources));
+    onDrained = () =>
+      reject(
+        new ProgramFailure(
+          new Error("its registrations never completed (Pulumi left promises unsettled: a closure it could not serialise, or a cycle between resources)"),
+          resources,
+        ),
+      );
   });
   process.once("beforeExit", onDrained);
   try {
@@ -146,7 +169,8 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
         const chain = `${args.opts.parent ? (typeChains.get(args.opts.parent) ?? "") + "$" : ""}${args.type}`;
         typeChains.set(args.resource, chain);
         const urn = `${chain}::${args.name}`;
-        if (urns.has(urn)) throw new Error(`Duplicate resource URN ${JSON.stringify(urn)}: ${args.type} "${args.name}" is declared twice; give it a unique name`);
+        if (urns.has(urn))
+          throw new Error(`Duplicate resource URN ${JSON.stringify(urn)}: ${args.type} "${args.name}" is declared twice; give it a unique name`);
         urns.add(urn);
         options.set(`${args.type}::${args.name}`, { protect: !!args.opts.protect, retainOnDelete: !!args.opts.retainOnDelete });
         return undefined;
@@ -186,7 +210,13 @@ export async function runUnderMocks<T>(project: string, stack: string, config: R
     // Let a rejection of the last registration reach the handler above before the run is called done.
     await new Promise((r) => setImmediate(r));
     if (failure) throw new ProgramFailure((failure as { error: unknown }).error, resources);
-    if (endless) throw new ProgramFailure(new Error(`the program still had timers running after ${PROGRAM_TIMERS_LIMIT_MS / 1000} s (an interval it never clears?); pulumi would wait for them too`), resources);
+    if (endless)
+      throw new ProgramFailure(
+        new Error(
+          `the program still had timers running after ${PROGRAM_TIMERS_LIMIT_MS / 1000} s (an interval it never clears?); pulumi would wait for them too`,
+        ),
+        resources,
+      );
     return { resources, result };
   }
 }
@@ -223,7 +253,12 @@ function policyDocumentOf(args: PolicyDocumentArgs) {
       ...(st.principals ? { Principal: principal(st.principals) } : {}),
       ...(st.notPrincipals ? { NotPrincipal: principal(st.notPrincipals) } : {}),
       ...(st.conditions
-        ? { Condition: st.conditions.reduce<Record<string, Record<string, unknown>>>((c, x) => ({ ...c, [x.test]: { ...c[x.test], [x.variable]: one(x.values) } }), {}) }
+        ? {
+            Condition: st.conditions.reduce<Record<string, Record<string, unknown>>>(
+              (c, x) => ({ ...c, [x.test]: { ...c[x.test], [x.variable]: one(x.values) } }),
+              {},
+            ),
+          }
         : {}),
     })),
   };

@@ -14,6 +14,8 @@ export interface StackResource {
   readonly urn?: string;
   /** Physical id, where known (mocks, stack exports). */
   readonly id?: string;
+  // A provider's inputs, whatever its schema: every rule reads them by name and checks the shape it needs.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly props: Record<string, any>;
   readonly protect?: boolean;
   /** Resources each property depends on (CrossGuard's propertyDependencies). */
@@ -59,7 +61,10 @@ export interface BucketFacts {
   readonly acl: string | null;
   readonly versioning: "Enabled" | "Suspended" | null | Unknown;
   readonly encryption: { readonly algorithm: string; readonly kmsKeyId: string | null; readonly bucketKey: boolean } | null | Unknown;
-  readonly publicAccessBlock: { readonly blockPublicAcls: boolean; readonly blockPublicPolicy: boolean; readonly ignorePublicAcls: boolean; readonly restrictPublicBuckets: boolean } | null | Unknown;
+  readonly publicAccessBlock:
+    | { readonly blockPublicAcls: boolean; readonly blockPublicPolicy: boolean; readonly ignorePublicAcls: boolean; readonly restrictPublicBuckets: boolean }
+    | null
+    | Unknown;
   readonly ownership: string | null | Unknown;
   readonly policy: PolicyDocument | null | Unknown;
   readonly lifecycleRules: number | null | Unknown;

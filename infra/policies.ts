@@ -50,8 +50,22 @@ export function normalizePolicy(v: unknown): PolicyDocument | null {
  */
 function tlsOnly(resources: string[]): Statement[] {
   return [
-    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-    { Sid: "DenyUnknownTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Null: { "aws:SecureTransport": "true" } } },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: resources,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyUnknownTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: resources,
+      Condition: { Null: { "aws:SecureTransport": "true" } },
+    },
   ];
 }
 
@@ -65,10 +79,38 @@ export function dataBucketPolicy(bucketArn: string, kmsKeyArn: string, accountId
   return doc(
     ...tlsOnly(all),
     { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
-    { Sid: "DenyUploadsWithoutKms", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
-    { Sid: "DenyUploadsWithoutEncryptionHeader", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { Null: { "s3:x-amz-server-side-encryption": "true" } } },
-    { Sid: "DenyOtherKmsKeys", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } } },
-    { Sid: "DenyOutsideAccount", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: all, Condition: { StringNotEquals: { "aws:PrincipalAccount": accountId } } },
+    {
+      Sid: "DenyUploadsWithoutKms",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+    },
+    {
+      Sid: "DenyUploadsWithoutEncryptionHeader",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { Null: { "s3:x-amz-server-side-encryption": "true" } },
+    },
+    {
+      Sid: "DenyOtherKmsKeys",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } },
+    },
+    {
+      Sid: "DenyOutsideAccount",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: all,
+      Condition: { StringNotEquals: { "aws:PrincipalAccount": accountId } },
+    },
   );
 }
 
@@ -76,16 +118,47 @@ export function dataBucketPolicy(bucketArn: string, kmsKeyArn: string, accountId
 export function logBucketPolicy(bucketArn: string, accountId: string, trailPrefix = "cloudtrail/"): PolicyDocument {
   return doc(
     ...tlsOnly([bucketArn, `${bucketArn}/*`]),
-    { Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucketArn}/access-logs/*`, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
-    { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
-    { Sid: "CloudTrailWrite", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucketArn}/${trailPrefix}AWSLogs/${accountId}/*`, Condition: { StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" } } },
+    {
+      Sid: "S3ServerAccessLogs",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/access-logs/*`,
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+    {
+      Sid: "CloudTrailAclCheck",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: bucketArn,
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+    {
+      Sid: "CloudTrailWrite",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/${trailPrefix}AWSLogs/${accountId}/*`,
+      Condition: { StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    },
   );
 }
 
 export const TEAM_ACTIONS = {
   read: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
   write: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
-  admin: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:RestoreObject"],
+  admin: [
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTagging",
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:RestoreObject",
+  ],
 } as const;
 
 /**
@@ -100,16 +173,38 @@ export interface InputPrefix {
   readonly prefix: string;
 }
 
-export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; team: string; prefixes: readonly string[]; reads?: readonly InputPrefix[]; access: keyof typeof TEAM_ACTIONS; abac?: boolean }): PolicyDocument {
+export function teamPolicy(args: {
+  bucketArn: string;
+  kmsKeyArn: string;
+  region: string;
+  team: string;
+  prefixes: readonly string[];
+  reads?: readonly InputPrefix[];
+  access: keyof typeof TEAM_ACTIONS;
+  abac?: boolean;
+}): PolicyDocument {
   const { bucketArn, kmsKeyArn, region, prefixes, access } = args;
   const reads = args.reads ?? [];
   const kmsActions = access === "read" && reads.length === 0 ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
-  const listable = (arn: string, own: readonly string[]) => [...own, ...reads.filter((r) => r.bucketArn === arn).map((r) => r.prefix)].flatMap((p) => [p, `${p}*`]);
+  const listable = (arn: string, own: readonly string[]) =>
+    [...own, ...reads.filter((r) => r.bucketArn === arn).map((r) => r.prefix)].flatMap((p) => [p, `${p}*`]);
   const otherBuckets = [...new Set(reads.map((r) => r.bucketArn).filter((arn) => arn !== bucketArn))];
   const keys = [...new Set([kmsKeyArn, ...reads.map((r) => r.kmsKeyArn)])];
   return doc(
-    { Sid: "ListOwnPrefixes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": listable(bucketArn, prefixes) } } },
-    ...otherBuckets.map((arn, i) => ({ Sid: `ListInputPrefixes${i + 1}`, Effect: "Allow" as const, Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: arn, Condition: { StringLike: { "s3:prefix": listable(arn, []) } } })),
+    {
+      Sid: "ListOwnPrefixes",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": listable(bucketArn, prefixes) } },
+    },
+    ...otherBuckets.map((arn, i) => ({
+      Sid: `ListInputPrefixes${i + 1}`,
+      Effect: "Allow" as const,
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: arn,
+      Condition: { StringLike: { "s3:prefix": listable(arn, []) } },
+    })),
     {
       Sid: "ObjectsUnderOwnPrefixes",
       Effect: "Allow",
@@ -124,7 +219,13 @@ export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region:
           { Sid: "CommitInputPrefixes", Effect: "Allow" as const, Action: "s3:PutObject", Resource: reads.map((r) => `${r.bucketArn}/${r.prefix}.stowage/*`) },
         ]
       : []),
-    { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: kmsActions, Resource: keys.length === 1 ? keys[0]! : keys, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
+    {
+      Sid: "BucketKeyThroughS3",
+      Effect: "Allow",
+      Action: kmsActions,
+      Resource: keys.length === 1 ? keys[0]! : keys,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
   );
 }
 
@@ -135,10 +236,18 @@ export function teamPolicy(args: { bucketArn: string; kmsKeyArn: string; region:
  * Standard, no header).
  */
 export function uploaderPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; prefix: string; storageClass: string }): PolicyDocument {
-  const storageClass: Statement["Condition"] = { [args.storageClass === "STANDARD" ? "StringEqualsIfExists" : "StringEquals"]: { "s3:x-amz-storage-class": args.storageClass } };
+  const storageClass: Statement["Condition"] = {
+    [args.storageClass === "STANDARD" ? "StringEqualsIfExists" : "StringEquals"]: { "s3:x-amz-storage-class": args.storageClass },
+  };
   return doc(
     { Sid: "PutUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${args.prefix}*`, Condition: storageClass },
-    { Sid: "EncryptThroughS3", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
+    {
+      Sid: "EncryptThroughS3",
+      Effect: "Allow",
+      Action: "kms:GenerateDataKey",
+      Resource: args.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } },
+    },
   );
 }
 
@@ -148,14 +257,43 @@ export function uploaderPolicy(args: { bucketArn: string; kmsKeyArn: string; reg
  * layer's records under the output, commit the input's state under <input>.stowage/, the bucket key through S3, and
  * consume its own queue. No deletes anywhere.
  */
-export function pipelineTaskPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; input: string; output: string; queueArn: string }): PolicyDocument {
+export function pipelineTaskPolicy(args: {
+  bucketArn: string;
+  kmsKeyArn: string;
+  region: string;
+  input: string;
+  output: string;
+  queueArn: string;
+}): PolicyDocument {
   const { bucketArn, input, output } = args;
   return doc(
-    { Sid: "ListInputAndOutput", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [input, `${input}*`, output, `${output}*`] } } },
-    { Sid: "ReadInputAndOutput", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`${bucketArn}/${input}*`, `${bucketArn}/${output}*`] },
+    {
+      Sid: "ListInputAndOutput",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": [input, `${input}*`, output, `${output}*`] } },
+    },
+    {
+      Sid: "ReadInputAndOutput",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: [`${bucketArn}/${input}*`, `${bucketArn}/${output}*`],
+    },
     { Sid: "WriteOutputAndCommits", Effect: "Allow", Action: "s3:PutObject", Resource: [`${bucketArn}/${output}*`, `${bucketArn}/${input}.stowage/*`] },
-    { Sid: "BucketKeyThroughS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
-    { Sid: "ConsumeItsQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: args.queueArn },
+    {
+      Sid: "BucketKeyThroughS3",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: args.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } },
+    },
+    {
+      Sid: "ConsumeItsQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+      Resource: args.queueArn,
+    },
   );
 }
 
@@ -163,8 +301,18 @@ export function pipelineTaskPolicy(args: { bucketArn: string; kmsKeyArn: string;
 export function replicationPolicy(args: { sourceArn: string; destinationArn: string; sourceKeyArn: string; destinationKeyArn: string }): PolicyDocument {
   return doc(
     { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: args.sourceArn },
-    { Sid: "SourceObjects", Effect: "Allow", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: `${args.sourceArn}/*` },
-    { Sid: "DestinationObjects", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${args.destinationArn}/*` },
+    {
+      Sid: "SourceObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+      Resource: `${args.sourceArn}/*`,
+    },
+    {
+      Sid: "DestinationObjects",
+      Effect: "Allow",
+      Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+      Resource: `${args.destinationArn}/*`,
+    },
     { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: args.sourceKeyArn },
     { Sid: "EncryptDestination", Effect: "Allow", Action: "kms:Encrypt", Resource: args.destinationKeyArn },
   );
@@ -180,7 +328,11 @@ export function serviceTrust(service: string, accountId?: string): PolicyDocumen
 }
 
 /** Who may assume a team's role: the account's own principals, an SSO permission set's role, or CI through OIDC. */
-export function teamTrust(trust: { type: "account" } | { type: "sso"; permissionSetRoleArn: string } | { type: "oidc"; providerArn: string; audience: string; subject: string }, accountId: string, abac: boolean): PolicyDocument {
+export function teamTrust(
+  trust: { type: "account" } | { type: "sso"; permissionSetRoleArn: string } | { type: "oidc"; providerArn: string; audience: string; subject: string },
+  accountId: string,
+  abac: boolean,
+): PolicyDocument {
   const actions = abac ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole";
   switch (trust.type) {
     case "account":

@@ -57,7 +57,14 @@ export function stowage(cfg: StackConfig): StowageOutputs {
     data.set(b.name, bucket);
     buckets[b.name] = { [region]: { name: bucket.bucket.id, arn: bucket.bucket.arn } };
     for (const replicaRegion of cfg.replicaRegions) {
-      const r = new Replication(`${b.name}-${replicaRegion}`, { source: bucket, replicaRegion, replicaArgs: args, accountId, replicationTimeControl: cfg.replicationTimeControl, tags });
+      const r = new Replication(`${b.name}-${replicaRegion}`, {
+        source: bucket,
+        replicaRegion,
+        replicaArgs: args,
+        accountId,
+        replicationTimeControl: cfg.replicationTimeControl,
+        tags,
+      });
       buckets[b.name]![replicaRegion] = { name: r.replica.bucket.id, arn: r.replica.bucket.arn, replica: true };
       replicas.push(r.replica);
     }
@@ -69,7 +76,14 @@ export function stowage(cfg: StackConfig): StowageOutputs {
   }
   const uploaderRoles: StowageOutputs["uploaderRoles"] = {};
   for (const u of cfg.uploaders) {
-    uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, { bucket: data.get(u.bucket)!, prefix: u.prefix, storageClass: cfg.uploadStorageClass, iotRoleAlias: u.iotRoleAlias, accountId, tags }).role.arn;
+    uploaderRoles[u.name] = new Uploader(`uploader-${u.name}`, {
+      bucket: data.get(u.bucket)!,
+      prefix: u.prefix,
+      storageClass: cfg.uploadStorageClass,
+      iotRoleAlias: u.iotRoleAlias,
+      accountId,
+      tags,
+    }).role.arn;
   }
   const pipelines: StowageOutputs["pipelines"] = {};
   for (const p of cfg.pipelines) {

@@ -35,19 +35,25 @@ export interface ProgramRun extends MockRun<unknown> {
 /** The entry file of `path` (a file, or a folder with Pulumi.yaml / package.json main / index.*), and its project. */
 async function locate(path: string): Promise<{ entry: string; projectDir: string; project: string; defaults: Record<string, unknown> }> {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new UserError(`--program ${path}: no such file or folder.`, "Pass the program's entry file (index.ts) or its project folder (with Pulumi.yaml).");
+  if (!existsSync(abs))
+    throw new UserError(`--program ${path}: no such file or folder.`, "Pass the program's entry file (index.ts) or its project folder (with Pulumi.yaml).");
   if (statSync(abs).isDirectory()) {
     const project = await readProject(abs);
     const main = project?.main ? resolve(abs, project.main) : abs;
     const entry = statSync(main, { throwIfNoEntry: false })?.isDirectory() ? await entryOf(main) : main;
-    if (!entry || !existsSync(entry)) throw new UserError(`--program ${path}: no entry file${project?.main ? ` (Pulumi.yaml main: ${project.main})` : ""}.`, "Pulumi runs the folder's package.json main or index.ts/index.js; pass the entry file itself.");
+    if (!entry || !existsSync(entry))
+      throw new UserError(
+        `--program ${path}: no entry file${project?.main ? ` (Pulumi.yaml main: ${project.main})` : ""}.`,
+        "Pulumi runs the folder's package.json main or index.ts/index.js; pass the entry file itself.",
+      );
     return { entry, projectDir: abs, project: project?.name ?? basename(abs), defaults: project?.configDefaults ?? {} };
   }
   // A file: its project is the nearest folder above it with a Pulumi.yaml.
   for (let dir = dirname(abs); ; dir = dirname(dir)) {
     const project = await readProject(dir);
     if (project) return { entry: abs, projectDir: dir, project: project.name, defaults: project.configDefaults };
-    if (dirname(dir) === dir || existsSync(join(dir, "package.json"))) return { entry: abs, projectDir: dirname(abs), project: basename(dirname(abs)), defaults: {} };
+    if (dirname(dir) === dir || existsSync(join(dir, "package.json")))
+      return { entry: abs, projectDir: dirname(abs), project: basename(dirname(abs)), defaults: {} };
   }
 }
 
@@ -96,12 +102,26 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
   const { build } = await import("esbuild");
   let code: string;
   try {
-    const built = await build({ entryPoints: [entry], outfile: entry.replace(/\.[^./]+$/, esm ? ".mjs" : ".cjs"), write: false, bundle: true, packages: "external", platform: "node", format: esm ? "esm" : "cjs", target: "node20", sourcemap: "inline", logLevel: "silent" });
+    const built = await build({
+      entryPoints: [entry],
+      outfile: entry.replace(/\.[^./]+$/, esm ? ".mjs" : ".cjs"),
+      write: false,
+      bundle: true,
+      packages: "external",
+      platform: "node",
+      format: esm ? "esm" : "cjs",
+      target: "node20",
+      sourcemap: "inline",
+      logLevel: "silent",
+    });
     code = built.outputFiles[0]!.text;
   } catch (err) {
     const first = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
     const at = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : "";
-    throw new UserError(`The program ${relative(cwd, entry)} does not compile: ${at}${first?.text ?? (err as Error).message}`, "Fix the program (as `pulumi preview` would need it) and run again.");
+    throw new UserError(
+      `The program ${relative(cwd, entry)} does not compile: ${at}${first?.text ?? (err as Error).message}`,
+      "Fix the program (as `pulumi preview` would need it) and run again.",
+    );
   }
   // Program errors then point at the user's .ts lines, not the compiled module.
   process.setSourceMapsEnabled(true);
@@ -112,19 +132,28 @@ export async function runProgramFile(path: string, opts: { stack: string; stackR
   const { log, info, debug } = console;
   console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
   try {
-    const run = await runUnderMocks(project, opts.stack, config, async () => {
-      const mod = (await loaded.load()) as { default?: unknown };
-      // As pulumi's run: a program may export a function (sync or async) that is the program.
-      const main = typeof mod.default === "function" ? mod.default : null;
-      return main ? await (main as () => unknown)() : mod;
-    }, { preview: true });
+    const run = await runUnderMocks(
+      project,
+      opts.stack,
+      config,
+      async () => {
+        const mod = (await loaded.load()) as { default?: unknown };
+        // As pulumi's run: a program may export a function (sync or async) that is the program.
+        const main = typeof mod.default === "function" ? mod.default : null;
+        return main ? await (main as () => unknown)() : mod;
+      },
+      { preview: true },
+    );
     return { ...run, project, entry, config };
   } catch (err) {
     if (err instanceof UserError) throw err;
     const failure = err instanceof ProgramFailure ? err : null;
     const e = (failure ? failure.error : err) as Error;
     const where = e instanceof Error ? userFrame(e, projectDir, cwd) : null;
-    const error = new UserError(`The program ${relative(cwd, entry) || entry} failed${where ? ` at ${where}` : ""}: ${String(e?.message ?? e).split("\n")[0]}`, "Fix the program (or its stack config) and run again; `pulumi preview` would stop here too.");
+    const error = new UserError(
+      `The program ${relative(cwd, entry) || entry} failed${where ? ` at ${where}` : ""}: ${String(e?.message ?? e).split("\n")[0]}`,
+      "Fix the program (or its stack config) and run again; `pulumi preview` would stop here too.",
+    );
     if (!failure) throw error;
     return { resources: failure.resources, result: undefined, project, entry, config, failure: error };
   } finally {

@@ -26,4 +26,3 @@ export async function loadOwnStack(stackDir: string, stack: string): Promise<Loa
   const run = await runUnderMocks("stowage", stack, config, () => stowage(cfg));
   return { name: stack, project: "stowage", region: regionOfConfig(config), resources: run.resources, cfg };
 }
-

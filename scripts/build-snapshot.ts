@@ -41,20 +41,28 @@ export const FEED_SOURCES: Readonly<Record<FeedName, Source>> = {
   s3: { file: "s3.json", source: feed("s3/USD/current/s3.json", "lamngockhuong/aws-price lib/data/pricing/s3.json @508fb452") },
   glacier: { file: "glacier.json", source: feed("glacier/USD/current/glacier.json", "lamngockhuong/aws-price lib/data/pricing/glacier.json @508fb452") },
   ebs: { file: "ebs.json", source: feed("ec2/USD/current/ebs.json", "yeo/ec2.shop data/ebs/ebs.json @74c9fd8a") },
-  "rds-postgresql-ondemand": { file: "rds-postgresql-ondemand.json", source: feed("rds/USD/current/rds-postgresql-ondemand.json", "yeo/ec2.shop data/rds/rds-postgresql-ondemand.json @44337592") },
-  ecs: { file: "ecs.json", source: feed("ecs/USD/current/ecs.json", "lamngockhuong/aws-price lib/data/pricing/ecs.json @508fb452 (description-keyed entries)") },
+  "rds-postgresql-ondemand": {
+    file: "rds-postgresql-ondemand.json",
+    source: feed("rds/USD/current/rds-postgresql-ondemand.json", "yeo/ec2.shop data/rds/rds-postgresql-ondemand.json @44337592"),
+  },
+  ecs: {
+    file: "ecs.json",
+    source: feed("ecs/USD/current/ecs.json", "lamngockhuong/aws-price lib/data/pricing/ecs.json @508fb452 (description-keyed entries)"),
+  },
   "queueservice-us-east-2-excerpt": {
     file: "queueservice-us-east-2-excerpt.json",
     source: feed("queueservice/USD/current/queueservice.json", "FahadMustafa/aws-calc tests/fixtures/catalogs @477d1293 (US East (Ohio) only)"),
   },
   "s3-glacier-deep-archive": {
     file: "s3-glacier-deep-archive.csv",
-    source: "AWS's Deep Archive prices (feed meteredUnitMaps/s3glacierdeeparchive) as tabled by StephenWetzel/aws_s3_pricing_scraper outputs/aws_s3_cost_s3glacierdeeparchive_2024-09-25T20_02_35.csv @a83df26c (fetch date as retrievedAt); no SKUs",
+    source:
+      "AWS's Deep Archive prices (feed meteredUnitMaps/s3glacierdeeparchive) as tabled by StephenWetzel/aws_s3_pricing_scraper outputs/aws_s3_cost_s3glacierdeeparchive_2024-09-25T20_02_35.csv @a83df26c (fetch date as retrievedAt); no SKUs",
     read: (text) => deepArchiveTable(text, DEEP_ARCHIVE_DATE),
   },
   "ec2-vps-rates": {
     file: "ec2-vps-rates.json",
-    source: "AWS's internet egress tiers (data-transfer feed published 2026-08-31, as retrievedAt) as tabled by iammanis/ec2-vps _data/rates.json @01472877; no SKUs",
+    source:
+      "AWS's internet egress tiers (data-transfer feed published 2026-08-31, as retrievedAt) as tabled by iammanis/ec2-vps _data/rates.json @01472877; no SKUs",
     read: (text) => vpsRatesTable(JSON.parse(text) as Record<string, Record<string, unknown>>, VPS_DATATRANSFER_DATE),
   },
   "datatransfer-calc-us-east-2-excerpt": {
@@ -63,14 +71,17 @@ export const FEED_SOURCES: Readonly<Record<FeedName, Source>> = {
   },
   "skyplane-aws-transfer-costs": {
     file: "skyplane-aws-transfer-costs.csv",
-    source: "skyplane-project/skyplane skyplane/data/aws_transfer_costs.csv @4602d9ce (last changed 2023-04-27, as retrievedAt): one rate per pair, the first internet tier only; no SKUs",
+    source:
+      "skyplane-project/skyplane skyplane/data/aws_transfer_costs.csv @4602d9ce (last changed 2023-04-27, as retrievedAt): one rate per pair, the first internet tier only; no SKUs",
     read: (text) => skyplaneTable(text, SKYPLANE_DATE),
   },
 };
 
 /** The feed map's product for a row (family, attributes), so a row-derived document is found by the same selectors. */
 function rowProduct(offer: string, usagetype: string) {
-  const matches = Object.values(FEED_PRODUCTS).flat().filter((p) => p.service === offer && p.usagetype === usagetype);
+  const matches = Object.values(FEED_PRODUCTS)
+    .flat()
+    .filter((p) => p.service === offer && p.usagetype === usagetype);
   return matches.length === 1 ? matches[0] : undefined;
 }
 

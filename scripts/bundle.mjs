@@ -60,8 +60,20 @@ async function buildPolicyPack(dir) {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const { version } = JSON.parse(await readFile("package.json", "utf8"));
-  await build({ entryPoints: ["infra/policy/pack/index.ts"], outfile: `${dir}/index.js`, bundle: true, platform: "node", format: "cjs", target: "node20", external: ["@pulumi/*"], logLevel: "warning" });
-  await writeFile(`${dir}/package.json`, `${JSON.stringify({ name: "stowage-policy-pack", version, private: true, type: "commonjs", main: "index.js" }, null, 2)}\n`);
+  await build({
+    entryPoints: ["infra/policy/pack/index.ts"],
+    outfile: `${dir}/index.js`,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["@pulumi/*"],
+    logLevel: "warning",
+  });
+  await writeFile(
+    `${dir}/package.json`,
+    `${JSON.stringify({ name: "stowage-policy-pack", version, private: true, type: "commonjs", main: "index.js" }, null, 2)}\n`,
+  );
   await writeFile(
     `${dir}/PulumiPolicy.yaml`,
     "description: Stowage's rules for object storage (Security Hub S3 controls, IAM prefix isolation, tags, regions), v7-aware.\nruntime: nodejs\n",

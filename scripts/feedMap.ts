@@ -68,19 +68,30 @@ const s3Tiers = (first: string, next: string, over: string): FeedTier[] => [
 ];
 
 const s3 = (usagetype: string, unit: string, family: string, tiers: FeedTier[], attributes?: Record<string, string>): FeedProduct => ({
-  service: "AmazonS3", usagetype, unit, family, tiers, ...(attributes ? { attributes } : {}),
+  service: "AmazonS3",
+  usagetype,
+  unit,
+  family,
+  tiers,
+  ...(attributes ? { attributes } : {}),
 });
 const storage = (usagetype: string, tiers: FeedTier[]) => s3(usagetype, "GB-Mo", "Storage", tiers);
 const requests = (usagetype: string, key: string, operation?: string) =>
   s3(usagetype, "Requests", "API Request", flat(key), operation === undefined ? undefined : { operation });
 
 export const S3_PRODUCTS: readonly FeedProduct[] = [
-  storage("TimedStorage-ByteHrs", s3Tiers("Standard Storage First 50 TB per GB Mo", "Standard Storage Next 450 TB per GB Mo", "Standard Storage Over 500 TB per GB Mo")),
-  storage("TimedStorage-INT-FA-ByteHrs", s3Tiers(
-    "Intelligent Tiering Frequent Access First 50 TB per GB Mo",
-    "Intelligent Tiering Frequent Access Next 450 TB per GB Mo",
-    "Intelligent Tiering Frequent Access Over 500 TB per GB Mo",
-  )),
+  storage(
+    "TimedStorage-ByteHrs",
+    s3Tiers("Standard Storage First 50 TB per GB Mo", "Standard Storage Next 450 TB per GB Mo", "Standard Storage Over 500 TB per GB Mo"),
+  ),
+  storage(
+    "TimedStorage-INT-FA-ByteHrs",
+    s3Tiers(
+      "Intelligent Tiering Frequent Access First 50 TB per GB Mo",
+      "Intelligent Tiering Frequent Access Next 450 TB per GB Mo",
+      "Intelligent Tiering Frequent Access Over 500 TB per GB Mo",
+    ),
+  ),
   storage("TimedStorage-INT-IA-ByteHrs", flat("Intelligent Tiering Infrequent Access per GB Mo")),
   storage("TimedStorage-INT-AIA-ByteHrs", flat("Intelligent Tiering Archive Instant Access")),
   storage("TimedStorage-SIA-ByteHrs", flat("Standard Infrequent Access Storage per GB-Mo")),
@@ -114,11 +125,29 @@ export const S3_PRODUCTS: readonly FeedProduct[] = [
   s3("Retrieval-ZIA", "GB", "Fee", flat("Object Retrieval in One Zone Infrequent Access per GB")),
   s3("Retrieval-GIR", "GB", "Fee", flat("Object Retrieval in Glacier Instant Retrieval per GB")),
   // Deep Archive restores are priced on the S3 page but billed under the Deep Archive offer.
-  { service: "AmazonS3GlacierDeepArchive", usagetype: "Standard-Retrieval-Bytes", unit: "GB", family: "Fee", tiers: flat("Fee for Standard Retrieval of data stored from Glacier Deep Archive") },
-  { service: "AmazonS3GlacierDeepArchive", usagetype: "Bulk-Retrieval-Bytes", unit: "GB", family: "Fee", tiers: flat("Fee for Bulk Retrieval of data stored from Glacier Deep Archive") },
+  {
+    service: "AmazonS3GlacierDeepArchive",
+    usagetype: "Standard-Retrieval-Bytes",
+    unit: "GB",
+    family: "Fee",
+    tiers: flat("Fee for Standard Retrieval of data stored from Glacier Deep Archive"),
+  },
+  {
+    service: "AmazonS3GlacierDeepArchive",
+    usagetype: "Bulk-Retrieval-Bytes",
+    unit: "GB",
+    family: "Fee",
+    tiers: flat("Fee for Bulk Retrieval of data stored from Glacier Deep Archive"),
+  },
 ];
 
-const glacier = (usagetype: string, unit: string, family: string, key: string): FeedProduct => ({ service: "AmazonGlacier", usagetype, unit, family, tiers: flat(key) });
+const glacier = (usagetype: string, unit: string, family: string, key: string): FeedProduct => ({
+  service: "AmazonGlacier",
+  usagetype,
+  unit,
+  family,
+  tiers: flat(key),
+});
 
 export const GLACIER_PRODUCTS: readonly FeedProduct[] = [
   glacier("TimedStorage-ByteHrs", "GB-Mo", "Storage", "Storage Amazon Glacier Standard"),
@@ -128,7 +157,12 @@ export const GLACIER_PRODUCTS: readonly FeedProduct[] = [
 ];
 
 const ebs = (usagetype: string, unit: string, family: string, key: string, volumeApiName?: string): FeedProduct => ({
-  service: "AmazonEC2", usagetype, unit, family, tiers: flat(key), ...(volumeApiName ? { attributes: { volumeApiName } } : {}),
+  service: "AmazonEC2",
+  usagetype,
+  unit,
+  family,
+  tiers: flat(key),
+  ...(volumeApiName ? { attributes: { volumeApiName } } : {}),
 });
 
 export const EBS_PRODUCTS: readonly FeedProduct[] = [
@@ -207,7 +241,14 @@ export function rdsInstanceProduct(key: string, instanceType: string): FeedProdu
  * ("USE1-Fargate-vCPU-Hours:perCPU", as real GetProducts answers and infracost's Fargate lines show them).
  * Windows tasks (three more entries per region) are not mapped: Stowage runs Linux containers.
  */
-const fargate = (usagetype: string, unit: string, key: string): FeedProduct => ({ service: "AmazonECS", usagetype, unit, family: "Compute", tiers: flat(key), prefixEverywhere: true });
+const fargate = (usagetype: string, unit: string, key: string): FeedProduct => ({
+  service: "AmazonECS",
+  usagetype,
+  unit,
+  family: "Compute",
+  tiers: flat(key),
+  prefixEverywhere: true,
+});
 export const FARGATE_PRODUCTS: readonly FeedProduct[] = [
   fargate("Fargate-vCPU-Hours:perCPU", "hours", "perCPU per hour"),
   fargate("Fargate-GB-Hours", "hours", "perGB per hour"),
@@ -228,8 +269,22 @@ const SQS_TIERS = (first: string): FeedTier[] => [
   { key: `${first} Tier3`, begin: 200_000_000_000, end: null },
 ];
 export const QUEUE_PRODUCTS: readonly FeedProduct[] = [
-  { service: "AWSQueueService", usagetype: "Requests-RBP", unit: "Requests", family: "API Request", attributes: { queueType: "Standard" }, tiers: SQS_TIERS("Standard per Requests") },
-  { service: "AWSQueueService", usagetype: "Requests-FIFO-RBP", unit: "Requests", family: "API Request", attributes: { queueType: "FIFO (first-in, first-out)" }, tiers: SQS_TIERS("FIFO first-in first-out per Requests") },
+  {
+    service: "AWSQueueService",
+    usagetype: "Requests-RBP",
+    unit: "Requests",
+    family: "API Request",
+    attributes: { queueType: "Standard" },
+    tiers: SQS_TIERS("Standard per Requests"),
+  },
+  {
+    service: "AWSQueueService",
+    usagetype: "Requests-FIFO-RBP",
+    unit: "Requests",
+    family: "API Request",
+    attributes: { queueType: "FIFO (first-in, first-out)" },
+    tiers: SQS_TIERS("FIFO first-in first-out per Requests"),
+  },
 ];
 
 /**
@@ -278,7 +333,12 @@ export function interRegionProduct(key: string, toRegion: string, toPrefix: stri
  * the same products the S3 feed gives (newer), so they are not mapped twice.
  */
 const gda = (usagetype: string, unit: string, family: string, key: string, operation?: string): FeedProduct => ({
-  service: "AmazonS3GlacierDeepArchive", usagetype, unit, family, tiers: flat(key), ...(operation ? { attributes: { operation } } : {}),
+  service: "AmazonS3GlacierDeepArchive",
+  usagetype,
+  unit,
+  family,
+  tiers: flat(key),
+  ...(operation ? { attributes: { operation } } : {}),
 });
 export const DEEP_ARCHIVE_PRODUCTS: readonly FeedProduct[] = [
   gda("TimedStorage-GDA-ByteHrs", "GB-Mo", "Storage", "Glacier Deep Archive GB Mo"),

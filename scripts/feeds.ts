@@ -136,7 +136,9 @@ function productsOf(name: FeedName, entries: Readonly<Record<string, FeedEntry>>
 
 /** A SKU for a price whose source gives none: stable, and marked as not AWS's (a refresh replaces it by usage type). */
 export function derivedSku(service: string, region: string, usagetype: string, attributes: Readonly<Record<string, string>> = {}): string {
-  const h = createHash("sha256").update(JSON.stringify([service, region, usagetype, attributes])).digest("hex");
+  const h = createHash("sha256")
+    .update(JSON.stringify([service, region, usagetype, attributes]))
+    .digest("hex");
   return `DERIVED-${h.slice(0, 9).toUpperCase()}`;
 }
 
@@ -148,8 +150,15 @@ function documentFor(product: FeedProduct, region: string, entries: Readonly<Rec
   const missing = given.filter((t) => !entries[t.key]).map((t) => `"${t.key}"`);
   if (missing.length) return [`${region}: ${name} not priced: no ${missing.join(", ")} in the feed`];
   const dims = given.map((t) => ({ tier: t, entry: entries[t.key]! }));
-  const ranges = dims.filter(({ tier, entry }) => entry.StartingRange !== undefined && (entry.StartingRange !== String(tier.begin) || entry.EndingRange !== (tier.end === null ? "Inf" : String(tier.end))));
-  if (ranges.length) return ranges.map(({ tier, entry }) => `${region}: ${name}'s "${tier.key}" runs ${entry.StartingRange}–${entry.EndingRange} in the feed, not ${tier.begin}–${tier.end ?? "Inf"}; left out`);
+  const ranges = dims.filter(
+    ({ tier, entry }) =>
+      entry.StartingRange !== undefined && (entry.StartingRange !== String(tier.begin) || entry.EndingRange !== (tier.end === null ? "Inf" : String(tier.end))),
+  );
+  if (ranges.length)
+    return ranges.map(
+      ({ tier, entry }) =>
+        `${region}: ${name}'s "${tier.key}" runs ${entry.StartingRange}–${entry.EndingRange} in the feed, not ${tier.begin}–${tier.end ?? "Inf"}; left out`,
+    );
   const skus = [...new Set(dims.map((d) => d.entry.rateCode?.split(".")[0] ?? derivedSku(product.service, region, product.usagetype, product.attributes)))];
   if (skus.length !== 1) return [`${region}: ${product.usagetype}'s tiers carry different SKUs (${skus.join(", ")}); left out`];
   const sku = skus[0]!;
@@ -178,7 +187,10 @@ function documentFor(product: FeedProduct, region: string, entries: Readonly<Rec
  * with the feed's own descriptions, so the one table in feedMap.ts names them too. Their entries carry no SKU.
  */
 function csvRows(text: string): Record<string, string>[] {
-  const [head, ...lines] = text.trim().split(/\r?\n/).map((l) => l.split(","));
+  const [head, ...lines] = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(","));
   return lines.map((cells) => Object.fromEntries(head!.map((h, i) => [h, cells[i] ?? ""])));
 }
 
@@ -189,7 +201,11 @@ export function deepArchiveTable(csv: string, date: string): Feed {
   const regions: Record<string, Record<string, FeedEntry>> = {};
   for (const row of csvRows(csv)) {
     const { region_name: location, region_code: _code, ...prices } = row;
-    regions[location!] = Object.fromEntries(Object.entries(prices).filter(([, v]) => v !== "").map(([k, price]) => [k, { price }]));
+    regions[location!] = Object.fromEntries(
+      Object.entries(prices)
+        .filter(([, v]) => v !== "")
+        .map(([k, price]) => [k, { price }]),
+    );
   }
   return { manifest: { hawkFilePublicationDate: date }, regions };
 }
@@ -207,7 +223,11 @@ export function vpsRatesTable(rates: Readonly<Record<string, Readonly<Record<str
   for (const [code, r] of Object.entries(rates)) {
     const location = locationOf(code);
     if (!location) continue;
-    regions[location] = Object.fromEntries(Object.entries(VPS_EGRESS_FIELDS).filter(([field]) => typeof r[field] === "number").map(([field, key]) => [key, { price: String(r[field]) }]));
+    regions[location] = Object.fromEntries(
+      Object.entries(VPS_EGRESS_FIELDS)
+        .filter(([field]) => typeof r[field] === "number")
+        .map(([field, key]) => [key, { price: String(r[field]) }]),
+    );
   }
   return { manifest: { hawkFilePublicationDate: date }, regions };
 }
@@ -251,7 +271,10 @@ export function convertFeed(name: FeedName, feed: Feed, source: string): Convert
 }
 
 /** Real Price List rows (one per dimension) as documents, grouped by SKU; `named` gives a row's family and attributes. */
-export function convertRows(rows: PriceListRows, named: (offer: string, usagetype: string) => { family: string; attributes?: Readonly<Record<string, string>> } | undefined): Converted {
+export function convertRows(
+  rows: PriceListRows,
+  named: (offer: string, usagetype: string) => { family: string; attributes?: Readonly<Record<string, string>> } | undefined,
+): Converted {
   const bySku = new Map<string, PriceListRows["rows"][number][]>();
   for (const row of rows.rows) bySku.set(row.sku, [...(bySku.get(row.sku) ?? []), row]);
   const byService = new Map<ServiceCode, string[]>();
@@ -267,11 +290,25 @@ export function convertRows(rows: PriceListRows, named: (offer: string, usagetyp
       family: product?.family ?? "Storage",
       ...(product?.attributes ? { attributes: product.attributes } : {}),
       // The rows keep no rate codes; the dimension keys only need to be unique within the product.
-      dimensions: dims.map((d, i) => ({ rateCode: `${sku}.JRTCKXETXF.ROW${i}`, unit: d.unit, begin: d.beginRange, end: d.endRange, usd: d.usd, description: `${d.usagetype} ${d.beginRange}-${d.endRange}` })),
+      dimensions: dims.map((d, i) => ({
+        rateCode: `${sku}.JRTCKXETXF.ROW${i}`,
+        unit: d.unit,
+        begin: d.beginRange,
+        end: d.endRange,
+        usd: d.usd,
+        description: `${d.usagetype} ${d.beginRange}-${d.endRange}`,
+      })),
       publicationDate: first.publicationDate,
     });
     byService.set(service, [...(byService.get(service) ?? []), doc]);
   }
-  const responses = [...byService].map(([service, PriceList]) => ({ service, region: rows.region, queries: [], source: rows.source, retrievedAt: rows.retrieved, PriceList }));
+  const responses = [...byService].map(([service, PriceList]) => ({
+    service,
+    region: rows.region,
+    queries: [],
+    source: rows.source,
+    retrievedAt: rows.retrieved,
+    PriceList,
+  }));
   return { responses, problems: [] };
 }

@@ -35,7 +35,10 @@ const ROLES: Record<Request["as"], { principal: string; policy: unknown }> = {
   ml: { principal: roleArn("team-ml-role"), policy: policy(aws.iam.RolePolicy, "team-ml-policy") },
   cameras: { principal: roleArn("uploader-cameras-role"), policy: policy(aws.iam.RolePolicy, "uploader-cameras-policy") },
   // Another account whose own IAM policy grants it everything on the bucket.
-  outsider: { principal: "arn:aws:iam::999999999999:role/outsider", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: [images, `${images}/*`] }] } },
+  outsider: {
+    principal: "arn:aws:iam::999999999999:role/outsider",
+    policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: [images, `${images}/*`] }] },
+  },
 };
 
 async function decide(r: Request): Promise<string> {
@@ -46,10 +49,22 @@ async function decide(r: Request): Promise<string> {
   const context: Record<string, string | string[]> = {
     "aws:PrincipalAccount": role.principal.split(":")[4]!,
     ...(r.bare ? {} : { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" }),
-    ...(upload && !r.bare ? { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": bucketArn === images ? imagesKey : `arn:aws:kms:us-east-2:${ACCOUNT}:key/claims-key` } : {}),
+    ...(upload && !r.bare
+      ? {
+          "s3:x-amz-server-side-encryption": "aws:kms",
+          "s3:x-amz-server-side-encryption-aws-kms-key-id": bucketArn === images ? imagesKey : `arn:aws:kms:us-east-2:${ACCOUNT}:key/claims-key`,
+        }
+      : {}),
     ...r.context,
   };
-  return simulate({ principal: role.principal, action: r.action, resource: r.resource, identityPolicy: r.identityPolicy ?? role.policy, resourcePolicy: bucketPolicy, context });
+  return simulate({
+    principal: role.principal,
+    action: r.action,
+    resource: r.resource,
+    identityPolicy: r.identityPolicy ?? role.policy,
+    resourcePolicy: bucketPolicy,
+    context,
+  });
 }
 
 describe("team roles", () => {
@@ -78,7 +93,9 @@ describe("a team's input prefixes (reads: the data layer's stowage run)", () => 
     expect(await decide({ as: "vision", action: "s3:ListBucketVersions", resource: images, context: { "s3:prefix": "uploads/" } })).toBe("Allowed");
     expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/uploads/.stowage/refs/main/9999999999998.json` })).toBe("Allowed");
     expect(await decide({ as: "vision", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
-    expect(await decide({ as: "vision", action: "s3:DeleteObject", resource: `${images}/uploads/.stowage/refs/main/9999999999998.json` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:DeleteObject", resource: `${images}/uploads/.stowage/refs/main/9999999999998.json` })).toBe(
+      "ImplicitlyDenied",
+    );
     expect(await decide({ as: "vision", action: "s3:DeleteObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "ml", action: "s3:GetObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
   });
@@ -96,15 +113,20 @@ describe("the camera uploader", () => {
 
   it("uploads into the storage class the plan chose, and no other", async () => {
     // prod's class is STANDARD: no header (S3's default) or STANDARD, nothing colder the plan did not price.
-    const put = (context: Record<string, string>) => decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context });
+    const put = (context: Record<string, string>) =>
+      decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context });
     expect(await put({ "s3:x-amz-storage-class": "STANDARD" })).toBe("Allowed");
     expect(await put({ "s3:x-amz-storage-class": "DEEP_ARCHIVE" })).toBe("ImplicitlyDenied");
     // A stack the planner set to Glacier Instant Retrieval: the header is required, and must name that class.
     // Its lifecycle starts from Glacier IR, as the planner writes one: only colder classes from there.
-    const gir = await runStack("prod", { ...stackConfig("prod"), "stowage:uploadStorageClass": "GLACIER_IR", "stowage:lifecycle": [{ afterDays: 180, storageClass: "DEEP_ARCHIVE" }] });
+    const gir = await runStack("prod", {
+      ...stackConfig("prod"),
+      "stowage:uploadStorageClass": "GLACIER_IR",
+      "stowage:lifecycle": [{ afterDays: 180, storageClass: "DEEP_ARCHIVE" }],
+    });
     const camerasPolicy = JSON.parse(gir.one(aws.iam.RolePolicy, "uploader-cameras-policy").inputs.policy);
     const girPut = async (context: Record<string, string>) =>
-      (await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context, identityPolicy: camerasPolicy }));
+      await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/cam-7/1.jpg`, context, identityPolicy: camerasPolicy });
     expect(await girPut({ "s3:x-amz-storage-class": "GLACIER_IR" })).toBe("Allowed");
     expect(await girPut({})).toBe("ImplicitlyDenied");
     expect(await girPut({ "s3:x-amz-storage-class": "STANDARD" })).toBe("ImplicitlyDenied");
@@ -113,17 +135,45 @@ describe("the camera uploader", () => {
 
 describe("the bucket policy", () => {
   it("denies a request without TLS, whatever the role may do", async () => {
-    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "aws:SecureTransport": "false" } })).toBe("ExplicitlyDenied");
-    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "s3:TlsVersion": "1.1" } })).toBe("ExplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "aws:SecureTransport": "false" } })).toBe(
+      "ExplicitlyDenied",
+    );
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, context: { "s3:TlsVersion": "1.1" } })).toBe(
+      "ExplicitlyDenied",
+    );
     // No aws:SecureTransport at all: what Ceph RGW sends for plain HTTP (AWS always sets the key).
-    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, bare: true, context: { "s3:TlsVersion": "1.3" } })).toBe("ExplicitlyDenied");
+    expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg`, bare: true, context: { "s3:TlsVersion": "1.3" } })).toBe(
+      "ExplicitlyDenied",
+    );
     expect(await decide({ as: "vision", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("Allowed");
   });
 
   it("denies an unencrypted upload, an SSE-S3 upload, and one with another KMS key", async () => {
-    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/1.jpg`, bare: true, context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" } })).toBe("ExplicitlyDenied");
-    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/1.jpg`, context: { "s3:x-amz-server-side-encryption": "AES256" } })).toBe("ExplicitlyDenied");
-    expect(await decide({ as: "cameras", action: "s3:PutObject", resource: `${images}/uploads/cameras/1.jpg`, context: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:us-east-2:${ACCOUNT}:key/someone-elses` } })).toBe("ExplicitlyDenied");
+    expect(
+      await decide({
+        as: "cameras",
+        action: "s3:PutObject",
+        resource: `${images}/uploads/cameras/1.jpg`,
+        bare: true,
+        context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" },
+      }),
+    ).toBe("ExplicitlyDenied");
+    expect(
+      await decide({
+        as: "cameras",
+        action: "s3:PutObject",
+        resource: `${images}/uploads/cameras/1.jpg`,
+        context: { "s3:x-amz-server-side-encryption": "AES256" },
+      }),
+    ).toBe("ExplicitlyDenied");
+    expect(
+      await decide({
+        as: "cameras",
+        action: "s3:PutObject",
+        resource: `${images}/uploads/cameras/1.jpg`,
+        context: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:us-east-2:${ACCOUNT}:key/someone-elses` },
+      }),
+    ).toBe("ExplicitlyDenied");
   });
 
   it("denies principals outside the account even when their own policy allows everything", async () => {
@@ -159,16 +209,29 @@ describe("a per-household grant (stowage access grant): the claims role narrowed
     expect(await asSession(home42, "s3:GetObject", `${images}/uploads/home-420/frame.jpg`)).toBe("ImplicitlyDenied"); // a prefix, not a string prefix
     expect(await asSession(home42, "s3:ListBucket", images, { "s3:prefix": "uploads/" })).toBe("ImplicitlyDenied");
     expect(await asSession(home42, "s3:GetObject", `${claims}/claims/7731/report.pdf`)).toBe("ImplicitlyDenied"); // the role's own prefix
-    expect(await asSession(home42, "s3:PutObject", `${images}/uploads/home-42/x.jpg`, { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey })).toBe("ImplicitlyDenied");
+    expect(
+      await asSession(home42, "s3:PutObject", `${images}/uploads/home-42/x.jpg`, {
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey,
+      }),
+    ).toBe("ImplicitlyDenied");
     // --write asks for uploads, but the role reads uploads/ only: the session cannot exceed it.
     const write = sessionPolicy("images-bucket", "uploads/home-42/", "write");
-    expect(await asSession(write, "s3:PutObject", `${images}/uploads/home-42/x.jpg`, { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey })).toBe("ImplicitlyDenied");
+    expect(
+      await asSession(write, "s3:PutObject", `${images}/uploads/home-42/x.jpg`, {
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey,
+      }),
+    ).toBe("ImplicitlyDenied");
     // A grant on a prefix the role never had gives nothing.
-    expect(await asSession(sessionPolicy("images-bucket", "training/set-1/", "read"), "s3:GetObject", `${images}/training/set-1/a.jpg`)).toBe("ImplicitlyDenied");
+    expect(await asSession(sessionPolicy("images-bucket", "training/set-1/", "read"), "s3:GetObject", `${images}/training/set-1/a.jpg`)).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("refuses prefixes that would grant more than one household", () => {
-    for (const bad of ["", "uploads", "/uploads/home-1/", "uploads/../claims/"]) expect(() => sessionPolicy("images-bucket", bad, "read")).toThrow(/not a prefix to grant/);
+    for (const bad of ["", "uploads", "/uploads/home-1/", "uploads/../claims/"])
+      expect(() => sessionPolicy("images-bucket", bad, "read")).toThrow(/not a prefix to grant/);
   });
 });
 
@@ -176,8 +239,19 @@ describe("a per-household grant (stowage access grant): the claims role narrowed
 describe("stowage access grant, the built command: one household as the stack declares them, a reason, a duration", { timeout: 300_000 }, () => {
   const grant = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ["dist/bundle/cli.js", "access", "grant", ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL: "http://127.0.0.1:1" } }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        ["dist/bundle/cli.js", "access", "grant", ...args],
+        {
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: "x",
+            AWS_SECRET_ACCESS_KEY: "y",
+            AWS_EC2_METADATA_DISABLED: "true",
+            AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+          },
+        },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
   const urls = (prefix: string, ...more: string[]) => grant("--stack", "prod", "--bucket", "images-bucket", "--prefix", prefix, "--urls", ...more);
@@ -185,7 +259,9 @@ describe("stowage access grant, the built command: one household as the stack de
   it("refuses the parent of every household, and anything outside them, naming the depth and an example", async () => {
     const above = await urls("uploads/", "--for", "1h", "--reason", "claim 7731");
     expect(above.code).toBe(2);
-    expect(above.stderr).toBe("stowage: --prefix uploads/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/cameras/home-42/\n");
+    expect(above.stderr).toBe(
+      "stowage: --prefix uploads/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/cameras/home-42/\n",
+    );
     const outside = await urls("processed/home-42/", "--for", "1h", "--reason", "claim 7731");
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain("--prefix processed/home-42/ is not a household's folder: the stack's households are uploads/<…>/<household>/.");
@@ -196,7 +272,9 @@ describe("stowage access grant, the built command: one household as the stack de
   it("refuses an uploader's folder, and takes one household under it", async () => {
     const cameras = await urls("uploads/cameras/", "--for", "1h", "--reason", "claim 7731");
     expect(cameras.code).toBe(2);
-    expect(cameras.stderr).toBe("stowage: --prefix uploads/cameras/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/cameras/home-42/\n");
+    expect(cameras.stderr).toBe(
+      "stowage: --prefix uploads/cameras/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/, and a grant names one of them.\nGive one household's folder, e.g. --prefix uploads/cameras/home-42/\n",
+    );
     // Past the household check, to the store (unreachable here: exit 2, with no word about the prefix).
     const one = await urls("uploads/cameras/h123/", "--for", "1h", "--reason", "claim 7731");
     expect(one.code, one.stderr).toBe(2);
@@ -207,7 +285,19 @@ describe("stowage access grant, the built command: one household as the stack de
     const noReason = await urls("uploads/cameras/home-42/", "--for", "1h");
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toMatch(/^stowage: grant needs --reason \(the reason is what the audit record is for\)\.\n/);
-    const dev = await grant("--stack", "dev", "--bucket", "images-bucket", "--prefix", "uploads/cameras/home-42/", "--urls", "--for", "1h", "--reason", "claim 7731");
+    const dev = await grant(
+      "--stack",
+      "dev",
+      "--bucket",
+      "images-bucket",
+      "--prefix",
+      "uploads/cameras/home-42/",
+      "--urls",
+      "--for",
+      "1h",
+      "--reason",
+      "claim 7731",
+    );
     expect(dev.code).toBe(2);
     expect(dev.stderr).toContain("Stack dev declares no households");
   });
@@ -216,7 +306,20 @@ describe("stowage access grant, the built command: one household as the stack de
     const links = await urls("uploads/cameras/home-42/", "--for", "8d", "--reason", "claim 7731");
     expect(links.code).toBe(2);
     expect(links.stderr).toContain("--for 8d (8 days) is outside what presigned links (--urls) allow: 1 second to 7 days.");
-    const creds = await grant("--stack", "prod", "--bucket", "images-bucket", "--prefix", "uploads/cameras/home-42/", "--to", roleArn("team-claims-role"), "--for", "13h", "--reason", "claim 7731");
+    const creds = await grant(
+      "--stack",
+      "prod",
+      "--bucket",
+      "images-bucket",
+      "--prefix",
+      "uploads/cameras/home-42/",
+      "--to",
+      roleArn("team-claims-role"),
+      "--for",
+      "13h",
+      "--reason",
+      "claim 7731",
+    );
     expect(creds.stderr).toContain("--for 13h (13 hours) is outside what STS credentials (--to) allow: 15 minutes to 12 hours.");
     const words = await urls("uploads/cameras/home-42/", "--for", "1 hour", "--reason", "claim 7731");
     expect(words.stderr).toMatch(/--for 1 hour is not a duration\.\nWrite whole numbers with s, m, h or d, largest first: 90s, 15m, 1h30m, 2d\./);

@@ -53,7 +53,9 @@ describe("stowage", () => {
     const run = await stowage("cost", "--workload", "examples/workload.yaml");
     expect(run.code).toBe(0);
     // The shipped prices are AWS's feeds of 2024 and 2025: older than 180 days, so every report says so, once.
-    expect(run.stderr).toMatch(/^stowage: warning: the oldest prices used are from 2024-07-18, \d+ days ago \(over 180\): `stowage pricing refresh` replaces them with today's\n$/);
+    expect(run.stderr).toMatch(
+      /^stowage: warning: the oldest prices used are from 2024-07-18, \d+ days ago \(over 180\): `stowage pricing refresh` replaces them with today's\n$/,
+    );
     for (const id of OPTION_IDS) expect(run.stdout).toMatch(new RegExp(`^${id} `, "m"));
     expect(run.stdout).toMatch(/^s3-standard\s+S3 Standard\s+\$23\.90\s+\$184\.90\s+\$3,758\.40$/m);
   });
@@ -67,7 +69,13 @@ describe("stowage", () => {
     expect(json.options.map((o: { id: string }) => o.id)).toEqual([...OPTION_IDS]);
     const standard = json.options[0];
     expect(standard.total).toBe("85.5");
-    expect(standard.months[0].lines[0]).toMatchObject({ name: "Storage (Standard, 0–51200 GB-Mo)", quantity: "1000", unit: "GB-Mo", unitPrice: "0.023", cost: "23" });
+    expect(standard.months[0].lines[0]).toMatchObject({
+      name: "Storage (Standard, 0–51200 GB-Mo)",
+      quantity: "1000",
+      unit: "GB-Mo",
+      unitPrice: "0.023",
+      cost: "23",
+    });
     // Each line says which price it used: S3 Standard in Ohio is the S3 feed's real SKU, published 2025-10-22.
     expect(standard.months[0].lines[0]).toMatchObject({ sku: "YPGKVRB2EKTVDJDT", priceRetrievedAt: "2025-10-22" });
   });
@@ -86,16 +94,23 @@ describe("stowage", () => {
     const run = await stowage("cost", "--workload", "examples/workload.yaml", "--region", "mx-central-1", "--only", "rds-postgresql");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\$0\.00 \*/);
-    expect(run.stdout).toMatch(/missing price: AmazonRDS InstanceUsage:db\.m5\.large in mx-central-1 — run `stowage pricing refresh --region mx-central-1 --service AmazonRDS`/);
+    expect(run.stdout).toMatch(
+      /missing price: AmazonRDS InstanceUsage:db\.m5\.large in mx-central-1 — run `stowage pricing refresh --region mx-central-1 --service AmazonRDS`/,
+    );
   });
 
   it("lists what the snapshot holds", async () => {
     const run = await stowage("pricing", "show", "--json");
     const json = JSON.parse(run.stdout);
-    const full = Object.entries(json.coverage as Record<string, string[]>).filter(([, services]) => ["AmazonS3", "AmazonEC2", "AmazonRDS"].every((s) => services.includes(s)));
+    const full = Object.entries(json.coverage as Record<string, string[]>).filter(([, services]) =>
+      ["AmazonS3", "AmazonEC2", "AmazonRDS"].every((s) => services.includes(s)),
+    );
     expect(full.length).toBeGreaterThanOrEqual(25);
     expect(full.map(([region]) => region)).toEqual(expect.arrayContaining(["ap-southeast-2", "sa-east-1", "ap-northeast-1", "eu-central-1"]));
-    expect(json.answers.find((a: { service: string; region: string }) => a.service === "AmazonS3" && a.region === "ap-southeast-2")).toMatchObject({ retrievedAt: "2025-10-22", stale: true });
+    expect(json.answers.find((a: { service: string; region: string }) => a.service === "AmazonS3" && a.region === "ap-southeast-2")).toMatchObject({
+      retrievedAt: "2025-10-22",
+      stale: true,
+    });
     expect(json.problems).toEqual([]);
   });
 
@@ -132,7 +147,16 @@ describe("stowage latency", () => {
     expect(Object.keys(json)).toEqual(["measuredAt", "from", "estimated", "accessMs", "results"]);
     expect(json).toMatchObject({ from: "Columbus, OH", estimated: true, accessMs: 10 });
     expect(json.results.map((r: { name: string }) => r.name)).toEqual(["eu-central-1", "us-east-1"]);
-    expect(json.results[1]).toMatchObject({ kind: "region", host: "s3.us-east-1.amazonaws.com", status: "estimated", estimated: true, floorMs: 4.84, samples: 0, lost: 0, basis: "direct" });
+    expect(json.results[1]).toMatchObject({
+      kind: "region",
+      host: "s3.us-east-1.amazonaws.com",
+      status: "estimated",
+      estimated: true,
+      floorMs: 4.84,
+      samples: 0,
+      lost: 0,
+      basis: "direct",
+    });
     const [low, high] = json.results[1].intervalMs;
     expect(low).toBeLessThan(json.results[1].estimateMs);
     expect(high).toBeGreaterThan(json.results[1].estimateMs);
@@ -140,7 +164,11 @@ describe("stowage latency", () => {
     const bare = JSON.parse((await stowage("latency", "--offline", "--from", "Columbus, OH", "--region", "us-east-1", "--access-ms", "0", "--json")).stdout);
     expect(json.results[1].estimateMs - bare.results[0].estimateMs).toBeCloseTo(10, 1);
     const inside = JSON.parse((await stowage("latency", "--offline", "--from", "us-east-2", "--region", "eu-west-1", "--json")).stdout);
-    expect(inside).toMatchObject({ from: "us-east-2", accessMs: 0, results: [{ name: "eu-west-1", basis: "measured", estimateMs: 80.31, intervalMs: [80.31, 80.31] }] });
+    expect(inside).toMatchObject({
+      from: "us-east-2",
+      accessMs: 0,
+      results: [{ name: "eu-west-1", basis: "measured", estimateMs: 80.31, intervalMs: [80.31, 80.31] }],
+    });
     const csv = await stowage("latency", "--offline", "--from", "39.96,-83.00", "--region", "us-east-2", "--format", "csv");
     expect(csv.stdout.split("\n")[0]).toMatch(/^name,kind,host,status,estimated,median_ms/);
   });

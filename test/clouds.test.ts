@@ -21,7 +21,9 @@ interface Run {
 
 function stowage(args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -86,7 +88,15 @@ describe("Google Cloud Storage (gcp-pricing-cyclenerd-2026-07-30.yml, europe-wes
   });
 
   it("says operations are not priced (the data has no Class A/B prices) and never counts them as free", async () => {
-    const r = await cost({ ...workload, requests: { monthly_writes: 1_000_000, monthly_reads: 1_000_000 } }, "--provider", "gcs", "--region", "europe-west3", "--only", "gcs-standard");
+    const r = await cost(
+      { ...workload, requests: { monthly_writes: 1_000_000, monthly_reads: 1_000_000 } },
+      "--provider",
+      "gcs",
+      "--region",
+      "europe-west3",
+      "--only",
+      "gcs-standard",
+    );
     const o = option(r, "gcs-standard");
     expect(o.complete).toBe(false);
     expect(o.months[0]!.total).toBe("222.344");
@@ -103,7 +113,17 @@ describe("Google Cloud Storage (gcp-pricing-cyclenerd-2026-07-30.yml, europe-wes
   it("bills the rest of a minimum storage duration when retention deletes data early", async () => {
     // Coldline keeps data 90 days at least; deleted after 30 (at month 2's start), it bills 60 more days:
     // 100 GiB × 60 / 30 = 200 GiB-months × 0.006 = 1.20 in month 2. Month 1: 100 × 0.006 = 0.60.
-    const r = await cost({ region: "eu-central-1", horizon_months: 3, data: { initial_gb: 100 }, retention: { delete_after_days: 30 } }, "--provider", "gcs", "--region", "europe-west3", "--only", "gcs-coldline", "--only", "gcs-standard");
+    const r = await cost(
+      { region: "eu-central-1", horizon_months: 3, data: { initial_gb: 100 }, retention: { delete_after_days: 30 } },
+      "--provider",
+      "gcs",
+      "--region",
+      "europe-west3",
+      "--only",
+      "gcs-coldline",
+      "--only",
+      "gcs-standard",
+    );
     const cold = option(r, "gcs-coldline");
     expect(cold.months.map((m) => m.total)).toEqual(["0.6", "1.2", "0"]);
     expect(line(cold, 2, /^Early deletion/).map((l) => [l.quantity, l.cost])).toEqual([["200", "1.2"]]);
@@ -118,7 +138,13 @@ describe("Azure Blob Storage (ratecard-azure-*-raw.json, westeurope)", () => {
     // 5,000 GB → 98.00; 1,000,000 writes = 100 × 0.054 = 5.40; 3,000,000 reads = 300 × 0.0043 = 1.29;
     // 12,000 GB egress: 100 free, 10,235 × 0.087 = 890.445, 1,665 × 0.083 = 138.195. Total 1,133.33.
     const r = await cost(
-      { region: "eu-west-1", horizon_months: 1, data: { initial_gb: 5000 }, requests: { monthly_writes: 1_000_000, monthly_reads: 3_000_000 }, access: { monthly_egress_gb: 12_000 } },
+      {
+        region: "eu-west-1",
+        horizon_months: 1,
+        data: { initial_gb: 5000 },
+        requests: { monthly_writes: 1_000_000, monthly_reads: 3_000_000 },
+        access: { monthly_egress_gb: 12_000 },
+      },
       "--provider",
       "azure",
       "--region",
@@ -135,7 +161,11 @@ describe("Azure Blob Storage (ratecard-azure-*-raw.json, westeurope)", () => {
   });
 
   it("does not take another SKU's price: eastus's only read price is Hot RA-GRS's, so reads there are not priced", async () => {
-    const r = await cost({ region: "us-east-1", horizon_months: 1, data: { initial_gb: 10 }, requests: { monthly_writes: 0, monthly_reads: 10_000 } }, "--provider", "azure");
+    const r = await cost(
+      { region: "us-east-1", horizon_months: 1, data: { initial_gb: 10 }, requests: { monthly_writes: 0, monthly_reads: 10_000 } },
+      "--provider",
+      "azure",
+    );
     expect(r.region).toBe("eastus");
     expect(option(r, "azure-hot-lrs").complete).toBe(false);
     expect(r.missingPrices.map((m) => `${m.service} ${m.usagetype} ${m.region}`)).toEqual(["AzureBlobStorage Hot LRS Read Operations eastus"]);
@@ -146,7 +176,17 @@ describe("Cloudflare R2 and Backblaze B2 (ratecard-objectstorage-curated.json)",
   it("R2: the free tier (10 GB-month, 1M Class A, 10M Class B) and no egress charge", async () => {
     // usd_per_gb_month 0.015 with free_storage_gb 10: (25 − 10) × 0.015 = 0.225; Class A $4.50/M beyond 1M:
     // 2.5 × 4.50 = 11.25; 8M Class B is inside the 10M free; 1,000 GB egress is free. Total 11.475.
-    const r = await cost({ region: "us-west-2", horizon_months: 1, data: { initial_gb: 25 }, requests: { monthly_writes: 3_500_000, monthly_reads: 8_000_000 }, access: { monthly_egress_gb: 1000 } }, "--provider", "r2");
+    const r = await cost(
+      {
+        region: "us-west-2",
+        horizon_months: 1,
+        data: { initial_gb: 25 },
+        requests: { monthly_writes: 3_500_000, monthly_reads: 8_000_000 },
+        access: { monthly_egress_gb: 1000 },
+      },
+      "--provider",
+      "r2",
+    );
     const o = option(r, "r2-standard");
     expect(o.complete).toBe(true);
     expect(o.total).toBe("11.475");
@@ -155,7 +195,17 @@ describe("Cloudflare R2 and Backblaze B2 (ratecard-objectstorage-curated.json)",
 
   it("B2: egress free up to 3× the data stored, then $0.01/GB", async () => {
     // 100 GB stored: (100 − 10) × 0.00695 = 0.6255; 500 GB egress − 3 × 100 free = 200 × 0.01 = 2.00. Total 2.6255.
-    const r = await cost({ region: "us-west-2", horizon_months: 1, data: { initial_gb: 100 }, requests: { monthly_writes: 1000, monthly_reads: 1000 }, access: { monthly_egress_gb: 500 } }, "--provider", "b2");
+    const r = await cost(
+      {
+        region: "us-west-2",
+        horizon_months: 1,
+        data: { initial_gb: 100 },
+        requests: { monthly_writes: 1000, monthly_reads: 1000 },
+        access: { monthly_egress_gb: 500 },
+      },
+      "--provider",
+      "b2",
+    );
     const o = option(r, "b2");
     expect(o.total).toBe("2.6255");
     expect(line(o, 1, /^Internet egress/).map((l) => [l.quantity, l.cost])).toEqual([["200", "2"]]);
@@ -164,9 +214,25 @@ describe("Cloudflare R2 and Backblaze B2 (ratecard-objectstorage-curated.json)",
 
 describe("every provider side by side", () => {
   it("--provider all compares AWS's options with every other provider's, each saying where it is", async () => {
-    const r = await cost({ region: "us-east-2", horizon_months: 1, data: { initial_gb: 1000 }, requests: { monthly_writes: 0, monthly_reads: 0 }, access: { monthly_egress_gb: 0 } }, "--provider", "all");
+    const r = await cost(
+      {
+        region: "us-east-2",
+        horizon_months: 1,
+        data: { initial_gb: 1000 },
+        requests: { monthly_writes: 0, monthly_reads: 0 },
+        access: { monthly_egress_gb: 0 },
+      },
+      "--provider",
+      "all",
+    );
     const where = Object.fromEntries(r.options.map((o) => [o.id, `${o.provider} ${o.location}`]));
-    expect(where).toMatchObject({ "s3-standard": "aws us-east-2", "gcs-standard": "gcs us-east5", "azure-hot-lrs": "azure eastus", "r2-standard": "r2 auto", b2: "b2 us-east" });
+    expect(where).toMatchObject({
+      "s3-standard": "aws us-east-2",
+      "gcs-standard": "gcs us-east5",
+      "azure-hot-lrs": "azure eastus",
+      "r2-standard": "r2 auto",
+      b2: "b2 us-east",
+    });
     // 1,000 GB in S3 Standard in Ohio is $23.00 (the design notes' figure); in GCS Standard in Columbus 0.02 → $20.00.
     expect(option(r, "s3-standard").total).toBe("23");
     expect(option(r, "gcs-standard").total).toBe("20");

@@ -40,7 +40,12 @@ describe("the S3 lifecycle", () => {
     );
 
   it("moves a cohort at the first month start at or after after_days", () => {
-    const workload = w({ lifecycle: [{ after_days: 45, class: "STANDARD_IA" }, { after_days: 150, class: "GLACIER" }] });
+    const workload = w({
+      lifecycle: [
+        { after_days: 45, class: "STANDARD_IA" },
+        { after_days: 150, class: "GLACIER" },
+      ],
+    });
     // ceil(45/30) = 2 months in Standard, then Standard-IA until ceil(150/30) = 5, then Glacier.
     expect(storageByMonth(workload, "Standard")).toEqual([1024, 1024, 0, 0, 0, 0, 0, 0]);
     expect(storageByMonth(workload, "Standard-IA")).toEqual([0, 0, 1024, 1024, 1024, 0, 0, 0]);
@@ -58,7 +63,10 @@ describe("the S3 lifecycle", () => {
 /** A workload with one usage figure raised by a non-negative amount. */
 const USAGE_KEYS = ["initial_gb", "monthly_growth_gb", "monthly_writes", "monthly_reads", "monthly_read_gb", "monthly_egress_gb"] as const;
 
-function workloadOf(u: Record<(typeof USAGE_KEYS)[number], number>, shape: { replica: boolean; retention: number | null; kb: number; multiAz: boolean }): Workload {
+function workloadOf(
+  u: Record<(typeof USAGE_KEYS)[number], number>,
+  shape: { replica: boolean; retention: number | null; kb: number; multiAz: boolean },
+): Workload {
   return parseWorkload({
     region: "us-east-1",
     horizon_months: 14,
@@ -66,14 +74,20 @@ function workloadOf(u: Record<(typeof USAGE_KEYS)[number], number>, shape: { rep
     requests: { monthly_writes: u.monthly_writes, monthly_reads: u.monthly_reads },
     access: { monthly_read_gb: u.monthly_read_gb, monthly_egress_gb: u.monthly_egress_gb },
     retention: { delete_after_days: shape.retention },
-    lifecycle: [{ after_days: 30, class: "STANDARD_IA" }, { after_days: 120, class: "GLACIER_IR" }, { after_days: 200, class: "DEEP_ARCHIVE" }],
+    lifecycle: [
+      { after_days: 30, class: "STANDARD_IA" },
+      { after_days: 120, class: "GLACIER_IR" },
+      { after_days: 200, class: "DEEP_ARCHIVE" },
+    ],
     replication: { regions: shape.replica ? ["us-west-2"] : [] },
     rds: { instance: "db.m5.large", multi_az: shape.multiAz, storage: "gp3" },
   });
 }
 
 describe("properties", () => {
-  const usage = fc.record(Object.fromEntries(USAGE_KEYS.map((k) => [k, fc.integer({ min: 0, max: 200_000 })])) as Record<(typeof USAGE_KEYS)[number], fc.Arbitrary<number>>);
+  const usage = fc.record(
+    Object.fromEntries(USAGE_KEYS.map((k) => [k, fc.integer({ min: 0, max: 200_000 })])) as Record<(typeof USAGE_KEYS)[number], fc.Arbitrary<number>>,
+  );
   const shape = fc.record({
     replica: fc.boolean(),
     retention: fc.option(fc.integer({ min: 250, max: 400 }), { nil: null }),
@@ -101,12 +115,23 @@ describe("properties", () => {
     // the first 50 TB, $0.022 for the next 450 TB; PUT/COPY/POST/LIST $0.005 per 1,000; GET $0.0004 per 1,000.
     const storage = (gb: number) => new Decimal(Math.min(gb, 51_200)).times("0.023").plus(new Decimal(Math.max(0, gb - 51_200)).times("0.022"));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 400_000 }), fc.integer({ min: 0, max: 50_000_000 }), fc.integer({ min: 0, max: 500_000_000 }), (gb, writes, reads) => {
-        const w = parseWorkload({ region: "us-east-1", horizon_months: 1, data: { initial_gb: gb }, requests: { monthly_writes: writes, monthly_reads: reads }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } });
-        const month1 = estimate(w, snapshot.catalog, null, { only: ["s3-standard"] }).options[0]!.months[0]!;
-        const expected = storage(gb).plus(new Decimal(writes).times("0.005").div(1000)).plus(new Decimal(reads).times("0.0004").div(1000));
-        expect(month1.total.toFixed(10)).toBe(expected.toFixed(10));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 400_000 }),
+        fc.integer({ min: 0, max: 50_000_000 }),
+        fc.integer({ min: 0, max: 500_000_000 }),
+        (gb, writes, reads) => {
+          const w = parseWorkload({
+            region: "us-east-1",
+            horizon_months: 1,
+            data: { initial_gb: gb },
+            requests: { monthly_writes: writes, monthly_reads: reads },
+            access: { monthly_read_gb: 0, monthly_egress_gb: 0 },
+          });
+          const month1 = estimate(w, snapshot.catalog, null, { only: ["s3-standard"] }).options[0]!.months[0]!;
+          const expected = storage(gb).plus(new Decimal(writes).times("0.005").div(1000)).plus(new Decimal(reads).times("0.0004").div(1000));
+          expect(month1.total.toFixed(10)).toBe(expected.toFixed(10));
+        },
+      ),
       { numRuns: 50 },
     );
   });

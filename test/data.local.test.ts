@@ -47,9 +47,38 @@ describe("stowage access grant without a reachable STS", () => {
   it("grants nothing and records nothing", async () => {
     const { execFile } = await import("node:child_process");
     const audit = mkdtempSync(join(tmpdir(), "stowage-audit-"));
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1" };
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: "x",
+      AWS_SECRET_ACCESS_KEY: "y",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1",
+    };
     const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, ["dist/bundle/cli.js", "access", "grant", "--stack", "prod", "--bucket", "images", "--prefix", "uploads/cameras/home-42/", "--to", "arn:aws:iam::123456789012:role/team-claims-role", "--for", "1h", "--reason", "claim 7731", "--audit", audit], { env }, (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr })),
+      execFile(
+        process.execPath,
+        [
+          "dist/bundle/cli.js",
+          "access",
+          "grant",
+          "--stack",
+          "prod",
+          "--bucket",
+          "images",
+          "--prefix",
+          "uploads/cameras/home-42/",
+          "--to",
+          "arn:aws:iam::123456789012:role/team-claims-role",
+          "--for",
+          "1h",
+          "--reason",
+          "claim 7731",
+          "--audit",
+          audit,
+        ],
+        { env },
+        (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("STS could not be reached (ECONNREFUSED)");

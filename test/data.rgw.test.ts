@@ -3,7 +3,15 @@
  * command with --endpoint — the same suite and the same command lines as on a local folder. Also pins down what this
  * store guarantees for concurrent branch updates (it ignores If-None-Match on versioned buckets).
  */
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as aws from "@pulumi/aws";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -28,7 +36,14 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   const env = rgwCommandEnv();
   beforeAll(() => {
     rgw = startRgw(7480, { sts: true });
-    s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: rgw.endpoint,
+      forcePathStyle: true,
+      credentials: RGW_USER,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
   }, 240_000);
   afterAll(() => {
     s3?.destroy();
@@ -127,7 +142,9 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
             resource: `${images}/${input.Key}`,
             context: {
               ...(input.ServerSideEncryption ? { "s3:x-amz-server-side-encryption": input.ServerSideEncryption } : {}),
-              ...(input.SSEKMSKeyId === "testkey-1" ? { "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:us-east-2:${ACCOUNT}:key/images-key` } : {}),
+              ...(input.SSEKMSKeyId === "testkey-1"
+                ? { "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:us-east-2:${ACCOUNT}:key/images-key` }
+                : {}),
             } as Record<string, string>,
           };
         default:
@@ -141,7 +158,14 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     for (const call of calls) {
       const { action, resource, context } = asIam(call);
       kinds.add(action);
-      const decision = await simulate({ principal: `arn:aws:iam::${ACCOUNT}:role/team-vision-role`, action, resource, identityPolicy, resourcePolicy, context: { "aws:PrincipalAccount": ACCOUNT, "aws:SecureTransport": "true", "s3:TlsVersion": "1.3", ...context } });
+      const decision = await simulate({
+        principal: `arn:aws:iam::${ACCOUNT}:role/team-vision-role`,
+        action,
+        resource,
+        identityPolicy,
+        resourcePolicy,
+        context: { "aws:PrincipalAccount": ACCOUNT, "aws:SecureTransport": "true", "s3:TlsVersion": "1.3", ...context },
+      });
       expect(decision, `${action} ${resource} ${JSON.stringify(context)}`).toBe("Allowed");
     }
     expect([...kinds].sort()).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutObject"]);
@@ -156,7 +180,21 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-42/cam-1/a.jpg", Body: "the frame the claim is about" }));
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-43/cam-1/b.jpg", Body: "another household" }));
     const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
-    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/cameras/home-42/", "--urls", "--for", "2d", "--reason", "claim 7731", "--json"]);
+    const g = await stowage(place, [
+      "access",
+      "grant",
+      ...PROD,
+      "--bucket",
+      "homes",
+      "--prefix",
+      "uploads/cameras/home-42/",
+      "--urls",
+      "--for",
+      "2d",
+      "--reason",
+      "claim 7731",
+      "--json",
+    ]);
     expect(g.code, g.stderr).toBe(0);
     expect(g.json.urls.map((u: { path: string }) => u.path)).toEqual(["cam-1/a.jpg"]);
     const res = await fetch(g.json.urls[0].url);
@@ -169,20 +207,73 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     expect(await (await fetch(g.json.urls[0].url)).text()).toBe("the frame the claim is about");
 
     const log = await stowage(place, ["access", "log", "--bucket", "homes", "--json"]);
-    expect(log.json.grants).toEqual([expect.objectContaining({ id: g.json.record.id, bucket: "homes", prefix: "uploads/cameras/home-42/", access: "read", reason: "claim 7731", mode: "urls", objects: [{ path: "cam-1/a.jpg", versionId: g.json.urls[0].versionId }] })]);
+    expect(log.json.grants).toEqual([
+      expect.objectContaining({
+        id: g.json.record.id,
+        bucket: "homes",
+        prefix: "uploads/cameras/home-42/",
+        access: "read",
+        reason: "claim 7731",
+        mode: "urls",
+        objects: [{ path: "cam-1/a.jpg", versionId: g.json.urls[0].versionId }],
+      }),
+    ]);
     const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? [];
     expect(versions).toHaveLength(1);
 
-    const bad = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/cameras/home-42/", "--to", "not-an-arn", "--for", "1h", "--reason", "claim 7731"]);
+    const bad = await stowage(place, [
+      "access",
+      "grant",
+      ...PROD,
+      "--bucket",
+      "homes",
+      "--prefix",
+      "uploads/cameras/home-42/",
+      "--to",
+      "not-an-arn",
+      "--for",
+      "1h",
+      "--reason",
+      "claim 7731",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("not an IAM role ARN");
-    const tooLong = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/cameras/home-42/", "--urls", "--for", "30d", "--reason", "claim 7731"]);
+    const tooLong = await stowage(place, [
+      "access",
+      "grant",
+      ...PROD,
+      "--bucket",
+      "homes",
+      "--prefix",
+      "uploads/cameras/home-42/",
+      "--urls",
+      "--for",
+      "30d",
+      "--reason",
+      "claim 7731",
+    ]);
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain("--for 30d (30 days) is outside what presigned links (--urls) allow: 1 second to 7 days.");
     // The parent of every household: refused before anything is listed, signed or recorded.
-    const everyone = await stowage(place, ["access", "grant", ...PROD, "--bucket", "homes", "--prefix", "uploads/", "--urls", "--for", "1h", "--reason", "claim 7731", "--json"]);
+    const everyone = await stowage(place, [
+      "access",
+      "grant",
+      ...PROD,
+      "--bucket",
+      "homes",
+      "--prefix",
+      "uploads/",
+      "--urls",
+      "--for",
+      "1h",
+      "--reason",
+      "claim 7731",
+      "--json",
+    ]);
     expect(everyone.code).toBe(2);
-    expect(everyone.stderr).toContain("--prefix uploads/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/");
+    expect(everyone.stderr).toContain(
+      "--prefix uploads/ is above one household: the stack's households are uploads/<…>/<household>/, 2 folders below uploads/",
+    );
     expect(everyone.stdout).not.toContain("X-Amz-Signature");
     expect((await s3.send(new ListObjectVersionsCommand({ Bucket: "homes", Prefix: "audit/.stowage/grants/" }))).Versions ?? []).toHaveLength(1);
   });
@@ -191,18 +282,60 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     // A role like prod's claims role: its ceiling is the bucket's uploads/ (RGW roles are made with radosgw-admin).
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam:::user/stowage"] }, Action: ["sts:AssumeRole"] }] };
     rgw.admin(["role", "create", "--role-name=claims", "--path=/", `--assume-role-policy-doc=${JSON.stringify(trust)}`]);
-    const ceiling = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"], Resource: ["arn:aws:s3:::households", "arn:aws:s3:::households/uploads/*"] }] };
+    const ceiling = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+          Resource: ["arn:aws:s3:::households", "arn:aws:s3:::households/uploads/*"],
+        },
+      ],
+    };
     rgw.admin(["role-policy", "put", "--role-name=claims", "--policy-name=reads-uploads", `--policy-doc=${JSON.stringify(ceiling)}`]);
     await s3.send(new CreateBucketCommand({ Bucket: "households" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "households", VersioningConfiguration: { Status: "Enabled" } }));
-    for (const [Key, Body] of [["uploads/cameras/home-42/a.jpg", "home 42"], ["uploads/cameras/home-43/b.jpg", "home 43"], ["claims/7731.pdf", "claim"]]) await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
+    for (const [Key, Body] of [
+      ["uploads/cameras/home-42/a.jpg", "home 42"],
+      ["uploads/cameras/home-43/b.jpg", "home 43"],
+      ["claims/7731.pdf", "claim"],
+    ])
+      await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
 
     const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
-    const g = await stowage(place, ["access", "grant", ...PROD, "--bucket", "households", "--prefix", "uploads/cameras/home-42/", "--to", "arn:aws:iam:::role/claims", "--for", "15m", "--reason", "claim 7731", "--json"]);
+    const g = await stowage(place, [
+      "access",
+      "grant",
+      ...PROD,
+      "--bucket",
+      "households",
+      "--prefix",
+      "uploads/cameras/home-42/",
+      "--to",
+      "arn:aws:iam:::role/claims",
+      "--for",
+      "15m",
+      "--reason",
+      "claim 7731",
+      "--json",
+    ]);
     expect(g.code, g.stderr).toBe(0);
-    expect(g.json.record).toMatchObject({ mode: "credentials", to: "arn:aws:iam:::role/claims", prefix: "uploads/cameras/home-42/", reason: "claim 7731", sessionName: expect.stringMatching(/^stowage-grant-/) });
+    expect(g.json.record).toMatchObject({
+      mode: "credentials",
+      to: "arn:aws:iam:::role/claims",
+      prefix: "uploads/cameras/home-42/",
+      reason: "claim 7731",
+      sessionName: expect.stringMatching(/^stowage-grant-/),
+    });
     const c = g.json.credentials;
-    const session = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    const session = new S3Client({
+      region: "us-east-1",
+      endpoint: rgw.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
     const read = async (Key: string) => {
       try {
         return await (await session.send(new GetObjectCommand({ Bucket: "households", Key }))).Body!.transformToString();
@@ -227,7 +360,10 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     await s3.send(new CreateBucketCommand({ Bucket: "counted" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "counted", VersioningConfiguration: { Status: "Enabled" } }));
     const N = 120;
-    for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: "counted", Key: `in/f-${i + j}.jpg`, Body: `frame ${i + j}` }))));
+    for (let i = 0; i < N; i += 20)
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: "counted", Key: `in/f-${i + j}.jpg`, Body: `frame ${i + j}` }))),
+      );
     process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
     const opts = { endpoint: rgw.endpoint, region: "us-east-1" };
@@ -241,10 +377,25 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       calls.length = 0;
       const [input, output] = [openS3("counted", "in/", opts), openS3("counted", "out/", opts)];
       try {
-        const r = await runPipeline({ input, output, command: ["sh", "-c", 'for f in "$STOWAGE_IN"/*; do echo label > "$STOWAGE_OUT/$(basename "$f").txt"; done'], codeVersion: "v1", parallel: 4 });
+        const r = await runPipeline({
+          input,
+          output,
+          command: ["sh", "-c", 'for f in "$STOWAGE_IN"/*; do echo label > "$STOWAGE_OUT/$(basename "$f").txt"; done'],
+          codeVersion: "v1",
+          parallel: 4,
+        });
         expect(r.status).toBe("ok");
-        console.log(Object.entries(calls.reduce<Record<string, number>>((m, c) => ((m[c] = (m[c] ?? 0) + 1), m), {})).map(([c, n]) => `${c} ${n}`).join(", "));
-        return { requests: calls.length, heads: calls.filter((c) => c === "HeadObjectCommand").length, puts: calls.filter((c) => c === "PutObjectCommand").length, datums: r.datums };
+        console.log(
+          Object.entries(calls.reduce<Record<string, number>>((m, c) => ((m[c] = (m[c] ?? 0) + 1), m), {}))
+            .map(([c, n]) => `${c} ${n}`)
+            .join(", "),
+        );
+        return {
+          requests: calls.length,
+          heads: calls.filter((c) => c === "HeadObjectCommand").length,
+          puts: calls.filter((c) => c === "PutObjectCommand").length,
+          datums: r.datums,
+        };
       } finally {
         input.close();
         output.close();
@@ -257,7 +408,9 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       const changed = Math.ceil((2 * N) / 100);
       for (let i = 0; i < changed; i++) await s3.send(new PutObjectCommand({ Bucket: "counted", Key: `in/g-${i}.jpg`, Body: `frame g${i} changed` }));
       const again = await counted(); // 1% changed
-      console.log(`requests: ${first.requests} for ${first.datums.processed} processed + ${first.datums.skipped} skipped datums; ${again.requests} for ${again.datums.processed} processed + ${again.datums.skipped} skipped`);
+      console.log(
+        `requests: ${first.requests} for ${first.datums.processed} processed + ${first.datums.skipped} skipped datums; ${again.requests} for ${again.datums.processed} processed + ${again.datums.skipped} skipped`,
+      );
       expect(first.datums.processed).toBe(N);
       expect(again.datums.processed).toBe(changed);
       // 2 per processed datum (input GET, output PUT: no HEAD before a new output, datum records written in batches,

@@ -76,29 +76,38 @@ describe("manifest chunks", () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-chunks-"));
     const store = await openLocal(dir, false);
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.stringMatching(/^[a-c]{1,3}(\/[a-c]{1,2})?$/), { maxLength: 40 }), fc.infiniteStream(fc.integer({ min: 0, max: 3 })), async (paths, fates) => {
-        const a = [...paths].sort(comparePaths).map((p) => row(p));
-        const b: Row[] = [];
-        const expected = { added: [] as string[], modified: [] as string[], deleted: [] as string[] };
-        const it = fates[Symbol.iterator]();
-        for (const r of a) {
-          const fate = it.next().value as number;
-          if (fate === 0) expected.deleted.push(r.path);
-          else if (fate === 1) (b.push(row(r.path, "v2")), expected.modified.push(r.path));
-          else b.push(r);
-        }
-        for (const extra of ["zz/1", "zz/2"]) (b.push(row(extra)), expected.added.push(extra));
-        const got = { added: [] as string[], modified: [] as string[], deleted: [] as string[] };
-        for await (const c of changes(store, await manifest(dir, a), await manifest(dir, b))) got[c.change].push(c.path);
-        expect(got).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.stringMatching(/^[a-c]{1,3}(\/[a-c]{1,2})?$/), { maxLength: 40 }),
+        fc.infiniteStream(fc.integer({ min: 0, max: 3 })),
+        async (paths, fates) => {
+          const a = [...paths].sort(comparePaths).map((p) => row(p));
+          const b: Row[] = [];
+          const expected = { added: [] as string[], modified: [] as string[], deleted: [] as string[] };
+          const it = fates[Symbol.iterator]();
+          for (const r of a) {
+            const fate = it.next().value as number;
+            if (fate === 0) expected.deleted.push(r.path);
+            else if (fate === 1) (b.push(row(r.path, "v2")), expected.modified.push(r.path));
+            else b.push(r);
+          }
+          for (const extra of ["zz/1", "zz/2"]) (b.push(row(extra)), expected.added.push(extra));
+          const got = { added: [] as string[], modified: [] as string[], deleted: [] as string[] };
+          for await (const c of changes(store, await manifest(dir, a), await manifest(dir, b))) got[c.change].push(c.path);
+          expect(got).toEqual(expected);
+        },
+      ),
       { numRuns: 50 },
     );
   });
 });
 
 describe("S3 event notifications", () => {
-  const record = (over: Record<string, unknown> = {}, object: Record<string, unknown> = {}) => ({ eventVersion: "2.1", eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key: "uploads/home+1/a%2Bb.jpg", size: 3, versionId: "v1", sequencer: "0A", ...object } }, ...over });
+  const record = (over: Record<string, unknown> = {}, object: Record<string, unknown> = {}) => ({
+    eventVersion: "2.1",
+    eventName: "ObjectCreated:Put",
+    s3: { bucket: { name: "b" }, object: { key: "uploads/home+1/a%2Bb.jpg", size: 3, versionId: "v1", sequencer: "0A", ...object } },
+    ...over,
+  });
 
   it("decodes keys as S3 encodes them (space as +), through an SNS envelope too", () => {
     expect(parseEvents({ Records: [record()] }).created).toEqual([{ bucket: "b", key: "uploads/home 1/a+b.jpg", versionId: "v1", size: 3, sequencer: "0A" }]);
@@ -106,7 +115,9 @@ describe("S3 event notifications", () => {
   });
 
   it("ignores, with a reason, what is not a new object version", () => {
-    const parsed = parseEvents({ Records: [record({ eventName: "ObjectRemoved:Delete" }), record({ eventVersion: "3.0" }), record({}, { versionId: undefined })] });
+    const parsed = parseEvents({
+      Records: [record({ eventName: "ObjectRemoved:Delete" }), record({ eventVersion: "3.0" }), record({}, { versionId: undefined })],
+    });
     expect(parsed.created).toEqual([]);
     expect(parsed.ignored).toEqual(["ObjectRemoved:Delete", "eventVersion 3.0", "uploads/home+1/a%2Bb.jpg: no versionId (is the bucket versioned?)"]);
     expect(parseEvents({ Event: "s3:TestEvent" }).ignored).toEqual(["s3:TestEvent"]);
@@ -132,7 +143,9 @@ describe("datum records in batches (#26)", () => {
     await writer.flush(); // nothing pending: writes nothing
     // A record written the way every run did before batches.
     await store.createMeta(`datums/${record(9000).key}.json`, Buffer.from(`${JSON.stringify(record(9000))}\n`));
-    expect(await store.listMeta("datums/")).toEqual(["datums/run-a-000001.jsonl", "datums/run-a-000002.jsonl", "datums/run-a-000003.jsonl", `datums/${record(9000).key}.json`].sort(comparePaths));
+    expect(await store.listMeta("datums/")).toEqual(
+      ["datums/run-a-000001.jsonl", "datums/run-a-000002.jsonl", "datums/run-a-000003.jsonl", `datums/${record(9000).key}.json`].sort(comparePaths),
+    );
     const wanted = new Set([record(0).key, record(1999).key, record(2499).key, record(9000).key, sha256("never run")]);
     const earlier = await readRecorded<ReturnType<typeof record>>(store, wanted);
     expect((await earlier(record(0).key))?.datum).toBe("f-0");

@@ -49,8 +49,17 @@ describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed",
   it("walks from Workload to Apply and writes the stack file", { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-e2e-"));
     const exitFile = join(dir, "exit-code");
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50",
-      `cd ${packageRoot()} && NO_COLOR=1 npm start --silent -- --stack e2e --stack-dir ${dir}; echo $? > ${exitFile}; sleep 30`);
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "120",
+      "-y",
+      "50",
+      `cd ${packageRoot()} && NO_COLOR=1 npm start --silent -- --stack e2e --stack-dir ${dir}; echo $? > ${exitFile}; sleep 30`,
+    );
 
     await waitFor((s) => s.includes("Workload from"), "the first frame");
     keys("Down", "Down", "Enter");
@@ -88,7 +97,17 @@ describeRealPart("npm start in a terminal", !hasTmux && "tmux is not installed",
   it("draws in colour in a terminal, even inside a CI job, and without colour under NO_COLOR", { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-e2e-"));
     const start = (env: string) =>
-      tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `cd ${packageRoot()} && ${env} TERM=xterm-256color npm start --silent -- --stack-dir ${dir}; sleep 30`);
+      tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        `cd ${packageRoot()} && ${env} TERM=xterm-256color npm start --silent -- --stack-dir ${dir}; sleep 30`,
+      );
     const styled = () => tmux("capture-pane", "-p", "-e", "-t", session);
     // CI=true is what a GitHub runner's shell has; chalk used to turn colour off for any CI value, even CI=false.
     start("CI=true");

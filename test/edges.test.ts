@@ -37,14 +37,20 @@ function expectUserError(r: Run, message: RegExp) {
 }
 
 const tmp = () => mkdtemp(join(tmpdir(), "stowage-edges-"));
-const plan = (dir: string, stack: string, ...more: string[]) => stowage("plan", "--workload", W, "--users", U, "--offline", "--stack", stack, "--stack-dir", dir, ...more);
+const plan = (dir: string, stack: string, ...more: string[]) =>
+  stowage("plan", "--workload", W, "--users", U, "--offline", "--stack", stack, "--stack-dir", dir, ...more);
 
 describe("plan --stack into a folder", () => {
   it("without a Pulumi.yaml: refused, naming the folder, and nothing created", async () => {
     const dir = await tmp();
     for (const more of [[], ["--write"]]) {
       const r = await plan(dir, "prd", ...more);
-      expectUserError(r, new RegExp(`^stowage: No Pulumi\\.yaml in ${dir}: Pulumi\\.prd\\.yaml there would belong to no Pulumi project.*\\nPass --stack-dir the folder that holds the project's Pulumi\\.yaml`));
+      expectUserError(
+        r,
+        new RegExp(
+          `^stowage: No Pulumi\\.yaml in ${dir}: Pulumi\\.prd\\.yaml there would belong to no Pulumi project.*\\nPass --stack-dir the folder that holds the project's Pulumi\\.yaml`,
+        ),
+      );
     }
     expect(await readdir(dir)).toEqual([]);
   });
@@ -56,7 +62,9 @@ describe("plan --stack into a folder", () => {
     const r = await plan(dir, "prd", "--write");
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split("\n").filter((l) => l.includes("Pulumi.prd.yaml"));
-    expect(lines).toEqual([`${join(dir, "Pulumi.prd.yaml")} does not exist: prd is a new stack (this project's stacks: prod); check --stack, and create the stack in Pulumi with \`pulumi stack init prd\`.`]);
+    expect(lines).toEqual([
+      `${join(dir, "Pulumi.prd.yaml")} does not exist: prd is a new stack (this project's stacks: prod); check --stack, and create the stack in Pulumi with \`pulumi stack init prd\`.`,
+    ]);
     expect(await readFile(join(dir, "Pulumi.prd.yaml"), "utf8")).toContain("stowage:primaryRegion:");
     // An existing stack says nothing of the kind.
     expect((await plan(dir, "prod", "--write")).stderr).not.toMatch(/new stack/);
@@ -83,7 +91,16 @@ describe("plan --write into a CRLF stack file", () => {
 /** Loopback ports nobody listens on: bound by the kernel's choice, then let go. */
 async function closedPorts(n: number): Promise<number[]> {
   const { createServer } = await import("node:net");
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<import("node:net").Server>((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => ok(s)); })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<import("node:net").Server>((ok) => {
+          const s = createServer();
+          s.listen(0, "127.0.0.1", () => ok(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
   return ports;
@@ -114,7 +131,16 @@ describe("stowage latency", () => {
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     const [closed] = await closedPorts(1);
     try {
-      const r = await stowage("latency", "--target", `up=tcp://127.0.0.1:${(server.address() as { port: number }).port}`, "--target", `down=tcp://127.0.0.1:${closed}`, "--samples", "1", "--json");
+      const r = await stowage(
+        "latency",
+        "--target",
+        `up=tcp://127.0.0.1:${(server.address() as { port: number }).port}`,
+        "--target",
+        `down=tcp://127.0.0.1:${closed}`,
+        "--samples",
+        "1",
+        "--json",
+      );
       expect(r.code, r.stderr).toBe(0);
     } finally {
       server.close();
@@ -126,15 +152,18 @@ describe("the users file", () => {
   it("reports every problem in one pass: a bad type beside an unknown place, a duplicate name and an unknown region", async () => {
     const dir = await tmp();
     const file = join(dir, "users.yaml");
-    await writeFile(file, [
-      "populations:",
-      "  - { name: office, place: Atlantis, weight: -1 }",
-      "  - { name: office, place: Paris, weight: 1 }",
-      "constraints:",
-      "  allowed_regions: [eu-west-3, mars-1]",
-      "  latency_objective_ms: fast",
-      "",
-    ].join("\n"));
+    await writeFile(
+      file,
+      [
+        "populations:",
+        "  - { name: office, place: Atlantis, weight: -1 }",
+        "  - { name: office, place: Paris, weight: 1 }",
+        "constraints:",
+        "  allowed_regions: [eu-west-3, mars-1]",
+        "  latency_objective_ms: fast",
+        "",
+      ].join("\n"),
+    );
     const r = await stowage("plan", "--workload", W, "--users", file, "--offline");
     expectUserError(r, new RegExp(`^stowage: ${file} has 5 problems:\\n`));
     expect(r.stderr).toMatch(/populations\[0\]\.weight/);

@@ -88,7 +88,10 @@ describe("a YAML alias bomb in a stack file", () => {
   it.each([["policy"], ["estimate"]])("%s --stack: exit 2, named as YAML the file cannot be", async (cmd) => {
     const dir = await scratch();
     const level = (name: string, of: string) => `${name}: &${name} [${Array(10).fill(of).join(", ")}]\n`;
-    await writeFile(join(dir, "Pulumi.bomb.yaml"), `${level("a", '"lol"')}${level("b", "*a")}${level("c", "*b")}${level("d", "*c")}config:\n  e: [${Array(10).fill("*d").join(", ")}]\n`);
+    await writeFile(
+      join(dir, "Pulumi.bomb.yaml"),
+      `${level("a", '"lol"')}${level("b", "*a")}${level("c", "*b")}${level("d", "*c")}config:\n  e: [${Array(10).fill("*d").join(", ")}]\n`,
+    );
     expectUserError(await stowage([cmd, "--stack", "bomb", "--stack-dir", dir]), /Pulumi\.bomb\.yaml: not valid YAML here: it has too many aliases/);
   });
 });
@@ -127,7 +130,13 @@ describe("pricing refresh against an endpoint that accepts and never answers", (
   });
 
   it("ends by its --timeout, naming the endpoint it used, with no SDK log line; the help states the deadline", async () => {
-    const env = { ...FRESH, AWS_ACCESS_KEY_ID: "AKIDSTOWAGETEST", AWS_SECRET_ACCESS_KEY: "x", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL_PRICING: endpoint };
+    const env = {
+      ...FRESH,
+      AWS_ACCESS_KEY_ID: "AKIDSTOWAGETEST",
+      AWS_SECRET_ACCESS_KEY: "x",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_PRICING: endpoint,
+    };
     const dir = await scratch();
     const args = ["pricing", "refresh", "--prices", dir, "--region", "us-east-1", "--service", "AmazonS3"];
     // The same command's start-up and SDK import, refused before any request: the reference for "nothing else".

@@ -14,7 +14,9 @@ const USAGE = join(PROGRAM, "usage.yaml");
 
 const run = (...args: string[]) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile("node", ["dist/bundle/cli.js", "estimate", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile("node", ["dist/bundle/cli.js", "estimate", ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 
 /** One `stowage estimate --json` output of the fixture program: the base of the comparisons below. */
@@ -59,7 +61,9 @@ describe("stowage estimate --program", () => {
   it("says which usage is missing when no usage file is given, instead of printing the total as the cost", async () => {
     const r = await run("--program", PROGRAM);
     expect(r.code).toBe(EXIT.OK);
-    expect(r.stdout).toMatch(/^No usage file given \(--usage FILE\): buckets\.archive has no usage, so its lines show unit prices and the \$8\.00 above counts nothing for it\. Give --usage FILE/m);
+    expect(r.stdout).toMatch(
+      /^No usage file given \(--usage FILE\): buckets\.archive has no usage, so its lines show unit prices and the \$8\.00 above counts nothing for it\. Give --usage FILE/m,
+    );
     const json = JSON.parse((await run("--program", PROGRAM, "--json")).stdout);
     expect(json).toMatchObject({ usageGiven: false, withoutUsage: ["buckets.archive"], total: "8" });
   }, 60_000);
@@ -70,7 +74,9 @@ describe("stowage estimate --program", () => {
     expect(r.stderr).toMatch(/--program test\/fixtures\/programs\/nowhere\.ts: no such file or folder/);
     const broken = await run("--program", "test/fixtures/programs/broken/index.ts");
     expect(broken.code).toBe(EXIT.USER);
-    expect(broken.stderr).toMatch(/The program test\/fixtures\/programs\/broken\/index\.ts failed at test\/fixtures\/programs\/broken\/index\.ts:5:\d+: .*domain/);
+    expect(broken.stderr).toMatch(
+      /The program test\/fixtures\/programs\/broken\/index\.ts failed at test\/fixtures\/programs\/broken\/index\.ts:5:\d+: .*domain/,
+    );
     expect(broken.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });
@@ -80,7 +86,10 @@ describe("stowage estimate --compare-to", () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-estimate-base-"));
     const cases: [string, RegExp][] = [
       ['{"x": 1', /^stowage: The base estimate \S+ is not JSON \(.*\)\.$/m],
-      ['{"stack": "dev", "resources": [{"type": "t", "name": 3, "monthlyCost": "1"}]}', /^stowage: The base estimate \S+ is not an estimate: resources\[0\]\.name: .*\(got 3\); expected the output of `stowage estimate --json`\.$/m],
+      [
+        '{"stack": "dev", "resources": [{"type": "t", "name": 3, "monthlyCost": "1"}]}',
+        /^stowage: The base estimate \S+ is not an estimate: resources\[0\]\.name: .*\(got 3\); expected the output of `stowage estimate --json`\.$/m,
+      ],
       ['{"stack": "dev", "resources": [{"type": "t", "name": "n", "monthlyCost": 1}]}', /resources\[0\]\.monthlyCost: .*\(got 1\)/],
       ["[]", /is not an estimate: /],
     ];
@@ -127,7 +136,10 @@ describe("the JSON files other commands wrote (policy --export, verify --outputs
     const dir = mkdtempSync(join(tmpdir(), "stowage-json-"));
     const bad = join(dir, "bad.json");
     writeFileSync(bad, "{ not json");
-    for (const [flag, what, args] of [["--export", "stack export", ["policy"]], ["--outputs", "stack outputs", ["verify"]]] as const) {
+    for (const [flag, what, args] of [
+      ["--export", "stack export", ["policy"]],
+      ["--outputs", "stack outputs", ["verify"]],
+    ] as const) {
       const missing = await stowage(...args, flag, join(dir, "none.json"));
       expect(missing.code, flag).toBe(EXIT.USER);
       expect(missing.stderr, flag).toMatch(new RegExp(`Cannot read the ${what} \\S+none\\.json: it does not exist`));

@@ -52,7 +52,12 @@ describe("stowage estimate of the prod stack", () => {
   it("does not price replicas twice, and lists what it cannot price", () => {
     expect(prod.resources.map((r) => r.name)).not.toContain("images-us-west-2-replica");
     // KMS and CloudTrail are not in the snapshot; SQS only in Ohio (the one SQS feed at hand), so the Oregon replica's queue.
-    expect(prod.missingPrices.map((m) => `${m.service} ${m.region}`).sort()).toEqual(["AWSCloudTrail us-east-2", "AWSQueueService us-west-2", "awskms us-east-2", "awskms us-west-2"]);
+    expect(prod.missingPrices.map((m) => `${m.service} ${m.region}`).sort()).toEqual([
+      "AWSCloudTrail us-east-2",
+      "AWSQueueService us-west-2",
+      "awskms us-east-2",
+      "awskms us-west-2",
+    ]);
   });
 
   it("prices the Pipeline in us-east-2: Fargate by vCPU and memory per task-hour, the SQS requests of its queue and dead-letter queue", () => {
@@ -81,7 +86,9 @@ describe("stowage estimate of the prod stack", () => {
 describe("stowage estimate (the built command)", () => {
   const run = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile("node", ["dist/bundle/cli.js", "estimate", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      execFile("node", ["dist/bundle/cli.js", "estimate", ...args], (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
 
   it("fails over budget, and prints the change against a base estimate", async () => {
@@ -91,7 +98,17 @@ describe("stowage estimate (the built command)", () => {
     // No usage file (#22 item 10): the output names every usage the stack's resources lack, not just a total.
     expect(JSON.parse(base.stdout)).toMatchObject({
       usageGiven: false,
-      withoutUsage: ["buckets.logs", "buckets.images", "buckets.claims", "buckets.images-us-west-2-logs", "buckets.claims-us-west-2-logs", "cloudtrail.monthly_data_events", "queues.images-events.monthly_requests", "queues.pipeline-detect-dlq.monthly_requests", "queues.images-us-west-2-replica-events.monthly_requests"],
+      withoutUsage: [
+        "buckets.logs",
+        "buckets.images",
+        "buckets.claims",
+        "buckets.images-us-west-2-logs",
+        "buckets.claims-us-west-2-logs",
+        "cloudtrail.monthly_data_events",
+        "queues.images-events.monthly_requests",
+        "queues.pipeline-detect-dlq.monthly_requests",
+        "queues.images-us-west-2-replica-events.monthly_requests",
+      ],
     });
     writeFileSync(join(dir, "base.json"), base.stdout);
     const over = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "50", "--compare-to", join(dir, "base.json"));
@@ -101,9 +118,17 @@ describe("stowage estimate (the built command)", () => {
     const within = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "500", "--json");
     expect(within.code).toBe(0);
     // KMS keys and the trail have no price in the snapshot: within the budget, but the total is a lower bound.
-    expect(JSON.parse(within.stdout)).toMatchObject({ stack: "prod", total: expect.stringMatching(/^218\.81/), complete: false, budget: 500, overBudget: false });
+    expect(JSON.parse(within.stdout)).toMatchObject({
+      stack: "prod",
+      total: expect.stringMatching(/^218\.81/),
+      complete: false,
+      budget: 500,
+      overBudget: false,
+    });
     const withinText = await run("--stack", "prod", "--usage", "examples/usage.yaml", "--budget", "500");
-    expect(withinText.stdout).toMatch(/^Within budget as far as priced: \$218\.81 ≤ \$500\.00, but \d+ resources are not fully priced \(\*\), so the total is a lower bound\.$/m);
+    expect(withinText.stdout).toMatch(
+      /^Within budget as far as priced: \$218\.81 ≤ \$500\.00, but \d+ resources are not fully priced \(\*\), so the total is a lower bound\.$/m,
+    );
     const bad = await run("--stack", "prod", "--budget", "lots");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--budget lots is not an amount in USD/);
@@ -115,7 +140,14 @@ describe("databases and volumes in a stack", () => {
     const aws = await import("@pulumi/aws");
     const { runUnderMocks } = await import("../infra/mockrun.js");
     const run = await runUnderMocks("app", "dev", {}, () => {
-      new aws.rds.Instance("db", { region: "us-east-2", engine: "postgres", instanceClass: "db.m4.large", allocatedStorage: 20, storageType: "gp2", multiAz: false });
+      new aws.rds.Instance("db", {
+        region: "us-east-2",
+        engine: "postgres",
+        instanceClass: "db.m4.large",
+        allocatedStorage: 20,
+        storageType: "gp2",
+        multiAz: false,
+      });
       new aws.rds.Instance("legacy", { region: "us-east-2", engine: "mysql", instanceClass: "db.m5.large", allocatedStorage: 20 });
       new aws.ebs.Volume("scratch", { region: "us-east-1", availabilityZone: "us-east-1a", type: "gp3", size: 500, iops: 6000, throughput: 250 });
     });
@@ -135,18 +167,32 @@ describe("a storage or volume type the models do not know", () => {
     const aws = await import("@pulumi/aws");
     const { runUnderMocks } = await import("../infra/mockrun.js");
     const run = await runUnderMocks("app", "dev", {}, () => {
-      new aws.rds.Instance("magnetic-db", { region: "us-east-2", engine: "postgres", instanceClass: "db.m4.large", allocatedStorage: 20, storageType: "standard" });
+      new aws.rds.Instance("magnetic-db", {
+        region: "us-east-2",
+        engine: "postgres",
+        instanceClass: "db.m4.large",
+        allocatedStorage: 20,
+        storageType: "standard",
+      });
       new aws.ebs.Volume("magnetic", { region: "us-east-2", availabilityZone: "us-east-2a", type: "standard", size: 100 });
       new aws.ebs.Volume("unset", { region: "us-east-2", availabilityZone: "us-east-2a", size: 100 });
       new aws.rds.Instance("unset-db", { region: "us-east-2", engine: "postgres", instanceClass: "db.m4.large", allocatedStorage: 20 });
     });
     const e = estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, null);
     const cost = (name: string) => e.resources.find((r) => r.name === name)!;
-    expect(cost("magnetic-db")).toMatchObject({ complete: false, unpriced: "storage type standard", lines: [], note: "not priced: storage type standard (Stowage prices gp2, gp3 and io1)" });
+    expect(cost("magnetic-db")).toMatchObject({
+      complete: false,
+      unpriced: "storage type standard",
+      lines: [],
+      note: "not priced: storage type standard (Stowage prices gp2, gp3 and io1)",
+    });
     expect(cost("magnetic")).toMatchObject({ complete: false, unpriced: "volume type standard", lines: [] });
     expect(cost("magnetic").monthlyCost.isZero()).toBe(true);
     // No type: the provider creates gp2 (aws_ebs_volume `type`), $0.10 per GB-month in us-east-2: 100 GB = $10.00.
-    expect(cost("unset").lines.map((l) => [l.name, l.cost?.toFixed(2)])).toEqual([["Storage (gp2, 1 volume)", "10.00"], ["Snapshots", "0.00"]]);
+    expect(cost("unset").lines.map((l) => [l.name, l.cost?.toFixed(2)])).toEqual([
+      ["Storage (gp2, 1 volume)", "10.00"],
+      ["Snapshots", "0.00"],
+    ]);
     // No storage type and no IOPS: RDS creates gp3, $0.115 per GB-month in us-east-2 (Single-AZ): 20 GB = $2.30.
     const storage = cost("unset-db").lines.find((l) => l.name.startsWith("Database storage"))!;
     expect([storage.name, storage.cost!.toFixed(2)]).toEqual(["Database storage (General Purpose gp3, Single-AZ)", "2.30"]);
@@ -168,6 +214,8 @@ describe("a resource without a region of its own", () => {
     expect(inOregon.every((sku) => sku !== null)).toBe(true);
     expect(inOregon).toEqual(skus(estimateStack("dev", explicit.resources, UsageSchema.parse({}), catalog, asOf, "us-east-1")));
     expect(inOregon).not.toEqual(skus(estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, "us-east-1")));
-    expect(() => estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, null)).toThrow(/has no aws:region, and scratch names no region of its own/);
+    expect(() => estimateStack("dev", run.resources, UsageSchema.parse({}), catalog, asOf, null)).toThrow(
+      /has no aws:region, and scratch names no region of its own/,
+    );
   });
 });

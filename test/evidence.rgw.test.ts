@@ -4,7 +4,15 @@
  * version and a delete marker put behind Stowage's back, a version deleted outright, and Object Lock retention
  * removed from one version of a bucket that retains every version.
  */
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectLockConfigurationCommand, PutObjectRetentionCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { evidenceSuite, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
@@ -19,7 +27,14 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
   const env = rgwCommandEnv();
   beforeAll(() => {
     rgw = startRgw(7480);
-    s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: rgw.endpoint,
+      forcePathStyle: true,
+      credentials: RGW_USER,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
   }, 240_000);
   afterAll(() => {
     s3?.destroy();
@@ -36,7 +51,13 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
     const bucket = `evidence-${++cases}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(lock ? { ObjectLockEnabledForBucket: true } : {}) }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
-    if (lock) await s3.send(new PutObjectLockConfigurationCommand({ Bucket: bucket, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } } }));
+    if (lock)
+      await s3.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket: bucket,
+          ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } },
+        }),
+      );
     const p: EvidencePlace = {
       repo: (name) => `s3://${bucket}/${name}`,
       images: () => ({ repo: `s3://${bucket}/uploads`, at: (household, file) => `${household}/${file}` }),
@@ -77,8 +98,24 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
     // Governance retention can be lifted by whoever may bypass it: the version stays, its protection does not.
     // Shortened to end in two seconds (a governance bypass may shorten it), then waited out.
     const soon = new Date(Date.now() + 2000);
-    await s3.send(new PutObjectRetentionCommand({ Bucket, Key: "uploads/home-42/a.png", VersionId: a, BypassGovernanceRetention: true, Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon } }));
-    await s3.send(new PutObjectRetentionCommand({ Bucket, Key: "uploads/home-42/b.png", VersionId: b, BypassGovernanceRetention: true, Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon } }));
+    await s3.send(
+      new PutObjectRetentionCommand({
+        Bucket,
+        Key: "uploads/home-42/a.png",
+        VersionId: a,
+        BypassGovernanceRetention: true,
+        Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon },
+      }),
+    );
+    await s3.send(
+      new PutObjectRetentionCommand({
+        Bucket,
+        Key: "uploads/home-42/b.png",
+        VersionId: b,
+        BypassGovernanceRetention: true,
+        Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon },
+      }),
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, soon.getTime() - Date.now()) + 1500));
     await s3.send(new DeleteObjectCommand({ Bucket, Key: "uploads/home-42/b.png", VersionId: b, BypassGovernanceRetention: true }));
     const after = await stowage(p, ["data", "verify", repo]);

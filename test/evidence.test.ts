@@ -42,7 +42,18 @@ describe("stowage evidence and stowage data verify on a local folder", () => {
 
 function chromium(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const profile = mkdtempSync(join(tmpdir(), "stowage-chromium-"));
-  const full = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--proxy-server=127.0.0.1:9", `--user-data-dir=${profile}`, ...args];
+  const full = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--proxy-server=127.0.0.1:9",
+    `--user-data-dir=${profile}`,
+    ...args,
+  ];
   return new Promise((resolve) =>
     execFile("chromium", full, { timeout: 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
       rmSync(profile, { recursive: true, force: true });
@@ -55,7 +66,7 @@ function chromium(args: readonly string[]): Promise<{ code: number; stdout: stri
 function pixelVariety(file: string): number {
   const png = readFileSync(file);
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at);
     const type = png.toString("ascii", at + 4, at + 8);
     if (type === "IDAT") idat.push(png.subarray(at + 8, at + 8 + len));

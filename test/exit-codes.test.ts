@@ -26,7 +26,10 @@ const CODES = `(?:${[...new Set<number>(Object.values(EXIT))].sort((a, b) => b -
 const COPIES: readonly { why: string; re: RegExp }[] = [
   { why: "an exit code returned as a number", re: new RegExp(`\\breturn\\s+(?:[^;?]*\\?\\s*)?${CODES}\\s*(?:;|:)`) },
   { why: "an exit code chosen as a number", re: new RegExp(`\\?\\s*(?:[A-Za-z_.]+|${CODES})\\s*:\\s*${CODES}\\s*;`) },
-  { why: "an exit code given to UserError or process.exit as a number", re: new RegExp(`(?:UserError\\([^;]*,|process\\.exit\\(|exitCode\\s*=)\\s*${CODES}\\s*\\)?;`) },
+  {
+    why: "an exit code given to UserError or process.exit as a number",
+    re: new RegExp(`(?:UserError\\([^;]*,|process\\.exit\\(|exitCode\\s*=)\\s*${CODES}\\s*\\)?;`),
+  },
   { why: "an exit-code constant of its own", re: new RegExp(`const\\s+[A-Z_]*(?:EXIT|FAIL|VIOLATION|BUDGET|FEASIBLE)[A-Z_]*\\s*=\\s*${CODES}\\s*;`) },
   { why: "an exit code written into a text", re: new RegExp(`\\b(?:exits?|exit codes?:?|exit code)\\s+${CODES}\\b`, "i") },
   { why: "an exit code written into a text", re: new RegExp(`Exit codes:[^\`]*?(?:^|[\\s,;])${CODES}\\s+[a-z]`, "im") },
@@ -56,10 +59,19 @@ describe("exit codes", () => {
   });
 
   it("are the only codes the README and docs/ name", () => {
-    const pages = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+    const pages = [
+      "README.md",
+      ...readdirSync("docs")
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => join("docs", f)),
+    ];
     expect(pages).toContain("docs/use.md");
     for (const page of pages)
-      for (const m of readFileSync(page, "utf8").matchAll(/exit(?: code)? (\d+)/g)) expect(EXIT_CODES.map((e) => e.code), `${page}: ${m[0]}`).toContain(Number(m[1]));
+      for (const m of readFileSync(page, "utf8").matchAll(/exit(?: code)? (\d+)/g))
+        expect(
+          EXIT_CODES.map((e) => e.code),
+          `${page}: ${m[0]}`,
+        ).toContain(Number(m[1]));
   });
 
   it("are every code the commands return, and each is named in core/exit.ts only", () => {
@@ -80,7 +92,8 @@ describe("exit codes", () => {
       "--budget exits 5 when the total is over.",
       "Exit codes: 0 done, 2 bad input.",
       "Exit codes: ${EXIT.OK} a recommendation, ${EXIT.USER} bad input,\n3 no region.",
-    ]) expect(copiesIn(copy), copy).not.toEqual([]);
+    ])
+      expect(copiesIn(copy), copy).not.toEqual([]);
     expect(copiesIn("Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input.")).toEqual([]);
   });
 });

@@ -62,7 +62,11 @@ describe("the feed converter", () => {
       ["512000", "Inf", "0.021", "GB-Mo"],
     ]);
     // A shared usage type is told apart by its operation, as the transition selectors ask.
-    expect(virginia.find("us-east-1", CLASSES.GLACIER_IR.transitionIn!)!.entry).toMatchObject({ sku: "GIRTRANSITION001", usagetype: "Requests-Tier4", attributes: { operation: "S3-GIRTransition" } });
+    expect(virginia.find("us-east-1", CLASSES.GLACIER_IR.transitionIn!)!.entry).toMatchObject({
+      sku: "GIRTRANSITION001",
+      usagetype: "Requests-Tier4",
+      attributes: { operation: "S3-GIRTransition" },
+    });
     expect(converted.responses[0]!.retrievedAt).toBe("2025-10-22");
   });
 
@@ -85,7 +89,11 @@ describe("the shipped snapshot", () => {
   });
 
   it("keeps each feed price's real SKU, rate code, feed description, source and date", () => {
-    const described = new Map(Object.values(FEED_PRODUCTS).flat().map((p) => [`${p.service} ${p.usagetype} ${p.attributes?.operation ?? ""}`, p.tiers.map((t) => t.key)]));
+    const described = new Map(
+      Object.values(FEED_PRODUCTS)
+        .flat()
+        .map((p) => [`${p.service} ${p.usagetype} ${p.attributes?.operation ?? ""}`, p.tiers.map((t) => t.key)]),
+    );
     let checked = 0;
     for (const r of responses) {
       expect(r.source, `${r.service} ${r.region}`).not.toBe("");
@@ -95,12 +103,19 @@ describe("the shipped snapshot", () => {
         const doc = JSON.parse(text as string);
         const sku: string = doc.product.sku;
         expect(sku).toMatch(/^[A-Z0-9]{16}$/);
-        const dims = Object.values(doc.terms.OnDemand).flatMap((o) => Object.values((o as { priceDimensions: object }).priceDimensions)) as { rateCode: string; description: string }[];
+        const dims = Object.values(doc.terms.OnDemand).flatMap((o) => Object.values((o as { priceDimensions: object }).priceDimensions)) as {
+          rateCode: string;
+          description: string;
+        }[];
         for (const d of dims) expect(d.rateCode.startsWith(`${sku}.JRTCKXETXF.`)).toBe(true);
         // The product is named by the one table: its tiers are exactly the feed descriptions feedMap.ts gives it.
         const base = doc.product.attributes.usagetype.replace(/^[A-Z]{2,4}\d?-(?=[A-Za-z])/, "");
         const keys = described.get(`${doc.serviceCode} ${base} ${doc.product.attributes.operation ?? ""}`);
-        if (keys) expect(dims.map((d) => d.description), `${sku} in ${r.region}`).toEqual(keys);
+        if (keys)
+          expect(
+            dims.map((d) => d.description),
+            `${sku} in ${r.region}`,
+          ).toEqual(keys);
         checked++;
       }
     }
@@ -120,18 +135,32 @@ describe("the shipped snapshot", () => {
   it.skipIf(!existsSync(feeds))("is exactly what scripts/build-snapshot.ts makes from the feeds", async () => {
     const { files: rebuilt } = await buildSnapshot(feeds);
     // One file per service and region, each exactly the serialized answers of that region; no other file.
-    const expected = rebuilt.flatMap((file) => [...new Set(file.responses.map((r) => r.region))].map((region) => ({ path: fileName(file.serviceCode, region), text: serialize({ ...file, responses: file.responses.filter((r) => r.region === region) }) })));
+    const expected = rebuilt.flatMap((file) =>
+      [...new Set(file.responses.map((r) => r.region))].map((region) => ({
+        path: fileName(file.serviceCode, region),
+        text: serialize({ ...file, responses: file.responses.filter((r) => r.region === region) }),
+      })),
+    );
     for (const { path, text } of expected) expect(readFileSync(join("data", "prices", path), "utf8"), path).toBe(text);
-    expect(readdirSync(join("data", "prices"), { recursive: true }).filter((n) => String(n).endsWith(".json")).sort()).toEqual(expected.map((e) => e.path).sort());
+    expect(
+      readdirSync(join("data", "prices"), { recursive: true })
+        .filter((n) => String(n).endsWith(".json"))
+        .sort(),
+    ).toEqual(expected.map((e) => e.path).sort());
     // The real us-east-1 rows name the same SKUs as the feed for every product both hold.
     const s3 = convertFeed("s3", JSON.parse(readFileSync(join(feeds, "s3.json"), "utf8")) as Feed, "s3 feed");
     const virginia = parsePriceList(s3.responses.filter((r) => r.region === "us-east-1").flatMap((r) => r.PriceList)).entries;
-    const { rows } = JSON.parse(readFileSync(join(feeds, "pricelist-rows-us-east-1.json"), "utf8")) as { rows: { offer: string; sku: string; usagetype: string }[] };
+    const { rows } = JSON.parse(readFileSync(join(feeds, "pricelist-rows-us-east-1.json"), "utf8")) as {
+      rows: { offer: string; sku: string; usagetype: string }[];
+    };
     const same = new Set<string>();
     for (const row of rows) {
       const fromFeed = virginia.filter((e) => e.serviceCode === row.offer && e.usagetype === row.usagetype);
       if (fromFeed.length === 0) continue; // Deep Archive storage: not in the S3 feed
-      expect(fromFeed.map((e) => e.sku), row.usagetype).toEqual([row.sku]);
+      expect(
+        fromFeed.map((e) => e.sku),
+        row.usagetype,
+      ).toEqual([row.sku]);
       same.add(row.sku);
     }
     expect(same.size).toBe(9);
@@ -145,7 +174,16 @@ describe("bills outside the US, exact to the cent (figures from shared/research/
     return { total: month.total.toFixed(2), lines: month.lines.filter((l) => l.cost !== null).map((l) => [l.name, l.cost!.toFixed(2)]) };
   };
   const s3Standard = (region: string) =>
-    bill({ region, horizon_months: 1, data: { initial_gb: 1000 }, requests: { monthly_writes: 100_000, monthly_reads: 1_000_000 }, access: { monthly_egress_gb: 0 } }, "s3-standard");
+    bill(
+      {
+        region,
+        horizon_months: 1,
+        data: { initial_gb: 1000 },
+        requests: { monthly_writes: 100_000, monthly_reads: 1_000_000 },
+        access: { monthly_egress_gb: 0 },
+      },
+      "s3-standard",
+    );
 
   it("1,000 GB of S3 Standard in Sydney with 100,000 PUTs and 1,000,000 GETs: $25.00 + $0.55 + $0.44 = $25.99", () => {
     const sydney = s3Standard("ap-southeast-2");
@@ -160,7 +198,18 @@ describe("bills outside the US, exact to the cent (figures from shared/research/
 
   it("RDS in Mumbai and EBS in Stockholm", () => {
     // db.m5.large Single-AZ $0.253 × 730 h + 20 GB gp2 × $0.131.
-    expect(bill({ region: "ap-south-1", horizon_months: 1, data: { initial_gb: 20 }, access: { monthly_egress_gb: 0 }, rds: { instance: "db.m5.large", storage: "gp2" } }, "rds-postgresql").total).toBe("187.31");
+    expect(
+      bill(
+        {
+          region: "ap-south-1",
+          horizon_months: 1,
+          data: { initial_gb: 20 },
+          access: { monthly_egress_gb: 0 },
+          rds: { instance: "db.m5.large", storage: "gp2" },
+        },
+        "rds-postgresql",
+      ).total,
+    ).toBe("187.31");
     // 1,000 GB gp3 × $0.0836, no snapshots.
     expect(bill({ region: "eu-north-1", horizon_months: 1, data: { initial_gb: 1000 }, access: { monthly_egress_gb: 0 } }, "ebs").total).toBe("83.60");
   });
@@ -190,7 +239,10 @@ describe("prices beyond storage: Fargate, SQS, internet egress, inter-region tra
   const has = existsSync(feeds);
   const text = (file: string) => readFileSync(join(feeds, file), "utf8");
   const csv = (file: string) => {
-    const [head, ...rows] = text(file).trim().split("\n").map((l) => l.split(","));
+    const [head, ...rows] = text(file)
+      .trim()
+      .split("\n")
+      .map((l) => l.split(","));
     return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
   };
   const code = (location: string) => REGIONS.find((r) => r.location === location)?.code;
@@ -209,7 +261,12 @@ describe("prices beyond storage: Fargate, SQS, internet egress, inter-region tra
       expect(unit(row.region_code!, CLASSES.DEEP_ARCHIVE.storage), row.region_code).toEqual([String(Number(row["Glacier Deep Archive GB Mo"]))]);
       expect(unit(row.region_code!, CLASSES.DEEP_ARCHIVE.tier1), row.region_code).toEqual([String(Number(row["PUT to Glacier Deep Archive Requests"]))]);
     }
-    const egress = new Set([...Object.keys(JSON.parse(text("ec2-vps-rates.json"))), ...csv("skyplane-aws-transfer-costs.csv").filter((r) => r.dst === "internet").map((r) => r.src!)]);
+    const egress = new Set([
+      ...Object.keys(JSON.parse(text("ec2-vps-rates.json"))),
+      ...csv("skyplane-aws-transfer-costs.csv")
+        .filter((r) => r.dst === "internet")
+        .map((r) => r.src!),
+    ]);
     const commercial = [...egress].filter((r) => findRegion(r));
     expect(commercial.length).toBe(26);
     for (const r of commercial) expect(unit(r, EGRESS), r).toBeDefined();
@@ -234,7 +291,10 @@ describe("prices beyond storage: Fargate, SQS, internet egress, inter-region tra
     expect(olderEgress.tiers.map((t) => [t.usd.toFixed(), t.end?.toFixed()])).toEqual([["0.15", "10240"]]);
     // Where a region has only skyplane's first tier (Zurich), usage beyond 10 TB is reported unpriced, not guessed.
     const zurich = priceComponents([{ name: "egress", unit: "GB", quantity: dec(12240), price: EGRESS, region: "eu-central-2" }], catalog);
-    expect(zurich.lines.map((l) => [l.quantity?.toFixed(), l.cost?.toFixed() ?? null])).toEqual([["2000", null], ["10240", "921.6"]]);
+    expect(zurich.lines.map((l) => [l.quantity?.toFixed(), l.cost?.toFixed() ?? null])).toEqual([
+      ["2000", null],
+      ["10240", "921.6"],
+    ]);
     expect(zurich.missing.map((m) => m.usagetype)).toEqual(["DataTransfer-Out-Bytes over 10240 GB"]);
     // Ohio's egress is the data-transfer feed's own product (real SKU), not the table's copy of the same prices.
     expect(catalog.find("us-east-2", EGRESS)!.entry.sku).toBe("36H7S3NU9B7S3UT5");
@@ -261,7 +321,8 @@ describe("held-out bills for the new prices, exact to the cent (arithmetic from 
 
   it("internet egress of 20,000 GB in a month, across the 10 TB boundary (ec2-vps-rates.json)", () => {
     // 100 GB free, then 10,240 − 100 = 10,140 GB at the first tier and 20,000 − 10,240 = 9,760 GB at the second.
-    const egress = (region: string) => bill(egressComponents(parseWorkload({ region, data: { initial_gb: 0 }, access: { monthly_egress_gb: 20_000, monthly_read_gb: 0 } })));
+    const egress = (region: string) =>
+      bill(egressComponents(parseWorkload({ region, data: { initial_gb: 0 }, access: { monthly_egress_gb: 20_000, monthly_read_gb: 0 } })));
     expect(egress("ap-southeast-2")).toBe("2112.44"); // 10140 × 0.114 = 1155.96; 9760 × 0.098 = 956.48
     expect(egress("sa-east-1")).toBe("2867.88"); // 10140 × 0.15 = 1521.00; 9760 × 0.138 = 1346.88
     expect(egress("me-south-1")).toBe("2264.86"); // 10140 × 0.117 = 1186.38; 9760 × 0.1105 = 1078.48

@@ -67,7 +67,9 @@ describe("the stowage bin", () => {
     } finally {
       process.stderr.write = write;
     }
-    expect(writes[0]).toBe("stowage: internal error: x is not a function. This is a bug in Stowage; please report it with the command you ran (STOWAGE_DEBUG=1 shows where it happened).\n");
+    expect(writes[0]).toBe(
+      "stowage: internal error: x is not a function. This is a bug in Stowage; please report it with the command you ran (STOWAGE_DEBUG=1 shows where it happened).\n",
+    );
     expect(writes[1]).toMatch(/^stowage: internal error: x is not a function\. .*\nTypeError: x is not a function\n\s+at /);
   });
 
@@ -93,7 +95,8 @@ describe("the stowage bin", () => {
 });
 
 describe("stowage plan --write", () => {
-  const plan = (dir: string) => stowage(["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--stack", "prod", "--stack-dir", dir, "--write"]);
+  const plan = (dir: string) =>
+    stowage(["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--stack", "prod", "--stack-dir", dir, "--write"]);
 
   it("writes into the file: its mode stays, and a symlink stays a symlink to the file it names", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-write-"));
@@ -172,7 +175,10 @@ describe("stowage estimate with a usage file", () => {
 describe("the usage file's words", () => {
   it("are the workload file's; an earlier name is refused with the new one, and requests go in pairs", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-usage-"));
-    await writeFile(join(dir, "usage.yaml"), "buckets:\n  images:\n    storage_gb: 1000\n    monthly_tier_1_requests: 5\n  claims:\n    initial_gb: 5\n    monthly_writes: 10\n");
+    await writeFile(
+      join(dir, "usage.yaml"),
+      "buckets:\n  images:\n    storage_gb: 1000\n    monthly_tier_1_requests: 5\n  claims:\n    initial_gb: 5\n    monthly_writes: 10\n",
+    );
     const r = await stowage(["estimate", "--stack", "prod", "--usage", join(dir, "usage.yaml")]);
     expectUserError(r, /buckets\.images: unknown key "storage_gb" \(now initial_gb, as in the workload file\)/);
     expect(r.stderr).toMatch(/"monthly_tier_1_requests" \(now monthly_writes, as in the workload file\)/);
@@ -208,9 +214,15 @@ describe("stowage cost's table", () => {
 describe("prices past their age", () => {
   it("are flagged in every report that uses them, and pricing show gives each answer's age and each region's coverage", async () => {
     // The shipped prices are AWS's feeds of 2024 and 2025: past 180 days, so every report that uses them says so.
-    for (const args of [["cost", "--workload", "examples/workload.yaml", "--json"], ["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--json"], ["estimate", "--stack", "prod", "--json"]]) {
+    for (const args of [
+      ["cost", "--workload", "examples/workload.yaml", "--json"],
+      ["plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--json"],
+      ["estimate", "--stack", "prod", "--json"],
+    ]) {
       const r = await stowage(args);
-      expect(r.stderr, args[0]).toMatch(/^stowage: warning: the oldest prices used are from \d{4}-\d\d-\d\d, \d+ days ago \(over 180\): `stowage pricing refresh`/m);
+      expect(r.stderr, args[0]).toMatch(
+        /^stowage: warning: the oldest prices used are from \d{4}-\d\d-\d\d, \d+ days ago \(over 180\): `stowage pricing refresh`/m,
+      );
       expect(() => JSON.parse(r.stdout), args[0]).not.toThrow(); // stdout stays the report
     }
     // Fresh prices (the same snapshot, dated today): no warning.
@@ -218,13 +230,29 @@ describe("prices past their age", () => {
     const today = new Date().toISOString().slice(0, 10);
     for (const service of readdirSync("data/prices")) {
       mkdirSync(join(dir, service));
-      for (const f of readdirSync(join("data/prices", service))) writeFileSync(join(dir, service, f), readFileSync(join("data/prices", service, f), "utf8").replace(/"retrievedAt": "\d{4}-\d\d-\d\d"/g, `"retrievedAt": "${today}"`));
+      for (const f of readdirSync(join("data/prices", service)))
+        writeFileSync(
+          join(dir, service, f),
+          readFileSync(join("data/prices", service, f), "utf8").replace(/"retrievedAt": "\d{4}-\d\d-\d\d"/g, `"retrievedAt": "${today}"`),
+        );
     }
     expect((await stowage(["cost", "--workload", "examples/workload.yaml"], { env: { ...process.env, STOWAGE_PRICES: dir } })).stderr).toBe("");
     const show = JSON.parse((await stowage(["pricing", "show", "--json"])).stdout);
-    expect(show.coverage["us-east-2"]).toEqual(["AmazonS3", "AmazonS3GlacierDeepArchive", "AmazonGlacier", "AmazonEC2", "AmazonRDS", "AWSDataTransfer", "AmazonECS", "AWSQueueService"]);
+    expect(show.coverage["us-east-2"]).toEqual([
+      "AmazonS3",
+      "AmazonS3GlacierDeepArchive",
+      "AmazonGlacier",
+      "AmazonEC2",
+      "AmazonRDS",
+      "AWSDataTransfer",
+      "AmazonECS",
+      "AWSQueueService",
+    ]);
     expect(show.coverage["mx-central-1"]).not.toContain("AmazonRDS");
     for (const a of show.answers as { retrievedAt: string; ageDays: number; stale: boolean }[]) expect(a.stale, a.retrievedAt).toBe(a.ageDays > 180);
-    expect(show.answers.find((a: { service: string; region: string }) => a.service === "AmazonEC2" && a.region === "ap-southeast-2")).toMatchObject({ retrievedAt: "2024-07-18", stale: true });
+    expect(show.answers.find((a: { service: string; region: string }) => a.service === "AmazonEC2" && a.region === "ap-southeast-2")).toMatchObject({
+      retrievedAt: "2024-07-18",
+      stale: true,
+    });
   });
 });

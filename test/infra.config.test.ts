@@ -38,25 +38,69 @@ describe("parseStackConfig", () => {
     ["replication without versioning", (c) => (c.versioning = false), /stowage:versioning: false, but replication .* requires versioning/],
     ["prod without a replica", (c) => (c.replicaRegions = []), /stowage:replicaRegions: prod requires at least one replica region/],
     ["prod without Object Lock", (c) => delete c.buckets[1].objectLock, /stowage:buckets\[1\]\.objectLock: prod requires Object Lock/],
-    ["Object Lock added to an existing bucket", (c) => (c.buckets[1].existing = true), /stowage:buckets\[1\]\.objectLock: Object Lock cannot be added to the existing bucket "claims"/],
-    ["overlapping team prefixes", (c) => (c.teams[1].prefixes = ["processed/raw/"]), /stowage:teams\[1\]\.prefixes: "processed\/raw\/" of team ingest overlaps "processed\/" of team vision in bucket images/],
+    [
+      "Object Lock added to an existing bucket",
+      (c) => (c.buckets[1].existing = true),
+      /stowage:buckets\[1\]\.objectLock: Object Lock cannot be added to the existing bucket "claims"/,
+    ],
+    [
+      "overlapping team prefixes",
+      (c) => (c.teams[1].prefixes = ["processed/raw/"]),
+      /stowage:teams\[1\]\.prefixes: "processed\/raw\/" of team ingest overlaps "processed\/" of team vision in bucket images/,
+    ],
     ["a team on an unknown bucket", (c) => (c.teams[0].bucket = "videos"), /stowage:teams\[0\]\.bucket: no bucket named "videos"/],
-    ["a pipeline on a bucket without events", (c) => (c.pipelines = [{ ...PIPELINE, bucket: "claims" }]), /stowage:pipelines\[0\]\.bucket: "claims" sends no events/],
-    ["a pipeline whose output is under its input", (c) => (c.pipelines = [{ ...PIPELINE, output: "uploads/done/" }]), /stowage:pipelines\[0\]\.output: "uploads\/done\/" overlaps the input/],
-    ["a pipeline with fewer max than min tasks", (c) => (c.pipelines = [{ ...PIPELINE, minTasks: 3, maxTasks: 2 }]), /stowage:pipelines\[0\]\.maxTasks: 2 is below minTasks 3/],
+    [
+      "a pipeline on a bucket without events",
+      (c) => (c.pipelines = [{ ...PIPELINE, bucket: "claims" }]),
+      /stowage:pipelines\[0\]\.bucket: "claims" sends no events/,
+    ],
+    [
+      "a pipeline whose output is under its input",
+      (c) => (c.pipelines = [{ ...PIPELINE, output: "uploads/done/" }]),
+      /stowage:pipelines\[0\]\.output: "uploads\/done\/" overlaps the input/,
+    ],
+    [
+      "a pipeline with fewer max than min tasks",
+      (c) => (c.pipelines = [{ ...PIPELINE, minTasks: 3, maxTasks: 2 }]),
+      /stowage:pipelines\[0\]\.maxTasks: 2 is below minTasks 3/,
+    ],
     ["a pipeline scaled to zero", (c) => (c.pipelines = [{ ...PIPELINE, minTasks: 0 }]), /stowage:pipelines\[0\]\.minTasks/],
-    ["a pipeline in a size Fargate does not have", (c) => (c.pipelines = [{ ...PIPELINE, cpu: 1024, memory: 1024 }]), /stowage:pipelines\[0\]\.memory: 1024 MiB is not a Fargate size for cpu 1024/],
+    [
+      "a pipeline in a size Fargate does not have",
+      (c) => (c.pipelines = [{ ...PIPELINE, cpu: 1024, memory: 1024 }]),
+      /stowage:pipelines\[0\]\.memory: 1024 MiB is not a Fargate size for cpu 1024/,
+    ],
     ["a team reading an unknown bucket", (c) => (c.teams[0].reads = ["videos:clips/"]), /stowage:teams\[0\]\.reads: no bucket named "videos"/],
     ["a team reading its own prefix", (c) => (c.teams[0].reads = [c.teams[0].prefixes[0]]), /stowage:teams\[0\]\.reads: .* overlaps the team's own prefix/],
     ["a read that is not a prefix", (c) => (c.teams[0].reads = ["images:uploads"]), /stowage:teams\[0\]\.reads\[0\]: a prefix like uploads\//],
-    ["households that make an uploader's folder one household", (c) => (c.households = { prefix: "uploads/", depth: 1 }), /stowage:households: uploader cameras writes every household under "uploads\/cameras\/", but \{ prefix: uploads\/, depth: 1 \} makes that one household's folder; households are the folders below it \(depth 2\)/],
+    [
+      "households that make an uploader's folder one household",
+      (c) => (c.households = { prefix: "uploads/", depth: 1 }),
+      /stowage:households: uploader cameras writes every household under "uploads\/cameras\/", but \{ prefix: uploads\/, depth: 1 \} makes that one household's folder; households are the folders below it \(depth 2\)/,
+    ],
     ["an uploader outside uploads/", (c) => (c.uploaders[0].prefix = "images/"), /stowage:uploaders\[0\]\.prefix: an uploads\/… prefix/],
     ["a prefix without a slash", (c) => (c.teams[0].prefixes = ["processed"]), /stowage:teams\[0\]\.prefixes\[0\]: a prefix like images\//],
     ["a missing tag", (c) => delete c.tags["cost-centre"], /stowage:tags\.cost-centre: required on every resource/],
     ["a contradicting environment tag", (c) => (c.tags.environment = "dev"), /stowage:tags\.environment: "dev" differs from stowage:environment "prod"/],
-    ["transitions out of order", (c) => (c.lifecycle = [{ afterDays: 90, storageClass: "GLACIER_IR" }, { afterDays: 60, storageClass: "STANDARD_IA" }]), /stowage:lifecycle\[1\]\.afterDays: 60 must be later than the previous transition's 90/],
-    ["IA before 30 days", (c) => (c.lifecycle = [{ afterDays: 10, storageClass: "STANDARD_IA" }]), /stowage:lifecycle\[0\]\.afterDays: 10 is too early; S3 requires objects to be at least 30 days old before STANDARD_IA/],
-    ["expiry inside the Object Lock retention", (c) => (c.buckets[0].expireAfterDays = 60), /stowage:buckets\[0\]\.expireAfterDays: 60 is shorter than the Object Lock retention of 90 days/],
+    [
+      "transitions out of order",
+      (c) =>
+        (c.lifecycle = [
+          { afterDays: 90, storageClass: "GLACIER_IR" },
+          { afterDays: 60, storageClass: "STANDARD_IA" },
+        ]),
+      /stowage:lifecycle\[1\]\.afterDays: 60 must be later than the previous transition's 90/,
+    ],
+    [
+      "IA before 30 days",
+      (c) => (c.lifecycle = [{ afterDays: 10, storageClass: "STANDARD_IA" }]),
+      /stowage:lifecycle\[0\]\.afterDays: 10 is too early; S3 requires objects to be at least 30 days old before STANDARD_IA/,
+    ],
+    [
+      "expiry inside the Object Lock retention",
+      (c) => (c.buckets[0].expireAfterDays = 60),
+      /stowage:buckets\[0\]\.expireAfterDays: 60 is shorter than the Object Lock retention of 90 days/,
+    ],
     ["a bucket name used twice", (c) => (c.buckets[1].name = "images"), /stowage:buckets\[1\]\.name: "images" is used twice/],
     ["a bad environment", (c) => (c.environment = "qa"), /stowage:environment: /],
   ];
@@ -79,6 +123,11 @@ describe("parseStackConfig", () => {
     c.primaryRegion = "nowhere-1";
     c.teams[0].access = "owner";
     const found = problems(c);
-    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^stowage:teams\[0\]\.access: .*\(got "owner"\)/), expect.stringMatching(/^stowage:primaryRegion: unknown AWS region "nowhere-1"/)]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^stowage:teams\[0\]\.access: .*\(got "owner"\)/),
+        expect.stringMatching(/^stowage:primaryRegion: unknown AWS region "nowhere-1"/),
+      ]),
+    );
   });
 });

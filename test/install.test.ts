@@ -57,7 +57,8 @@ describe("the GitHub workflows", () => {
   });
 
   it("catches what was wrong before: the parser and actionlint both refuse the old workflow", async () => {
-    const old = "# old\non: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - if: ${{ secrets.TOKEN == '' }}\n        run: echo \"::notice::skipped for ${{ github.ref }}: set TOKEN\"\n";
+    const old =
+      "# old\non: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - if: ${{ secrets.TOKEN == '' }}\n        run: echo \"::notice::skipped for ${{ github.ref }}: set TOKEN\"\n";
     expect((await parseWorkflowProblems("old.yml", old)).length).toBeGreaterThan(0);
     expect((await actionlint(old, resolve(WORKFLOWS, "old.yml"))).length).toBeGreaterThan(0);
   });
@@ -89,7 +90,9 @@ describe("the packed package, installed into a project", () => {
   beforeAll(async () => {
     const out = await mkdtemp(join(tmpdir(), "stowage-pack-"));
     // The build has run (npm test builds first); prepare would build again.
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { encoding: "utf8" })) as { filename: string }[];
+    const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { encoding: "utf8" })) as {
+      filename: string;
+    }[];
     project = await mkdtemp(join(tmpdir(), "stowage-project-"));
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "camera-infra", private: true }));
     const install = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(out, packed[0]!.filename)], { cwd: project });
@@ -118,7 +121,9 @@ describe("the packed package, installed into a project", () => {
       for (const f of ["dist", "node_modules", "data", "examples", "package.json"]) symlinkSync(resolve(f), join(checkout, f));
       copyFileSync("Pulumi.yaml", join(checkout, "Pulumi.yaml"));
     });
-    const gates = Object.entries(jobs).flatMap(([id, job]) => job.steps.filter((s) => s.run && /(?:stowage|cli\.js) policy/.test(s.run)).map((s) => ({ id, job, step: s })));
+    const gates = Object.entries(jobs).flatMap(([id, job]) =>
+      job.steps.filter((s) => s.run && /(?:stowage|cli\.js) policy/.test(s.run)).map((s) => ({ id, job, step: s })),
+    );
     /** The runner writes the script to a file and runs `bash --noprofile --norc -eo pipefail FILE`. */
     const runStep = (script: string, env: Record<string, string>, shell = ["--noprofile", "--norc", "-eo", "pipefail"]) => {
       const file = join(checkout, `step-${Date.now()}.sh`);
@@ -127,7 +132,10 @@ describe("the packed package, installed into a project", () => {
     };
     const stackFile = (insecure: boolean) => {
       const text = readFileSync("Pulumi.dev.yaml", "utf8");
-      writeFileSync(join(checkout, "Pulumi.dev.yaml"), insecure ? text.replace("  stowage:environment: dev\n", "  stowage:environment: dev\n  stowage:versioning: false\n") : text);
+      writeFileSync(
+        join(checkout, "Pulumi.dev.yaml"),
+        insecure ? text.replace("  stowage:environment: dev\n", "  stowage:environment: dev\n  stowage:versioning: false\n") : text,
+      );
     };
 
     it("has gating steps, each with shell: bash", () => {

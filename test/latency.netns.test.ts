@@ -25,10 +25,23 @@ async function testHosts(idx: number, opts: DelayLineOptions): Promise<{ line: D
   line = await delayLineUp(`stowlat${idx}`, idx, opts);
   const certs = makeCerts([line.serverIp]);
   const server = line.spawnIn(line.serverNs, process.execPath, [
-    "test/support/latency-server.mjs", "--host", line.serverIp,
-    "--tls-port", String(PORTS.tls), "--cert", certs.cert, "--key", certs.key,
-    "--self-port", String(PORTS.self), "--self-cert", certs.selfCert, "--self-key", certs.selfKey,
-    "--tcp-port", String(PORTS.tcp),
+    "test/support/latency-server.mjs",
+    "--host",
+    line.serverIp,
+    "--tls-port",
+    String(PORTS.tls),
+    "--cert",
+    certs.cert,
+    "--key",
+    certs.key,
+    "--self-port",
+    String(PORTS.self),
+    "--self-cert",
+    certs.selfCert,
+    "--self-key",
+    certs.selfKey,
+    "--tcp-port",
+    String(PORTS.tcp),
   ]);
   await new Promise<void>((resolve, reject) => {
     server.stdout!.once("data", () => resolve());
@@ -70,10 +83,14 @@ interface Reference {
 /** Plain connect()s and TLS handshakes (test/support/handshake-reference.mjs) from the client namespace. */
 function referenceFrom(l: DelayLine, args: string[]): Promise<Reference> {
   return new Promise((resolve, reject) => {
-    execFile("ip", ["netns", "exec", l.clientNs, process.execPath, "test/support/handshake-reference.mjs", "--host", l.serverIp, ...args], (err, stdout, stderr) => {
-      if (err) reject(new Error(`the reference failed: ${stderr}`));
-      else resolve(JSON.parse(stdout) as Reference);
-    });
+    execFile(
+      "ip",
+      ["netns", "exec", l.clientNs, process.execPath, "test/support/handshake-reference.mjs", "--host", l.serverIp, ...args],
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`the reference failed: ${stderr}`));
+        else resolve(JSON.parse(stdout) as Reference);
+      },
+    );
   });
 }
 
@@ -93,10 +110,20 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
       const runs: LatencyRun[] = [];
       const refs: Reference[] = [];
       for (let k = 0; k < 3; k++) {
-        runs.push(await latencyFrom(l, [
-          "--target", `tcp=tcp://${l.serverIp}:${PORTS.tcp}`, "--target", `tls=https://${l.serverIp}:${PORTS.tls}`,
-          "--ca", certs.ca, "--samples", "7", "--concurrency", "1",
-        ]));
+        runs.push(
+          await latencyFrom(l, [
+            "--target",
+            `tcp=tcp://${l.serverIp}:${PORTS.tcp}`,
+            "--target",
+            `tls=https://${l.serverIp}:${PORTS.tls}`,
+            "--ca",
+            certs.ca,
+            "--samples",
+            "7",
+            "--concurrency",
+            "1",
+          ]),
+        );
         refs.push(await referenceFrom(l, ["--tcp-port", String(PORTS.tcp), "--tls-port", String(PORTS.tls), "--ca", certs.ca, "--samples", "7"]));
       }
       const tolerance = Math.max(1, 0.02 * rtt);
@@ -104,10 +131,14 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
       // quiet one it is a fraction of a millisecond and the bounds stay tight; beside stress-ng it was 17 ms for
       // a 0 ms line (reference medians 8.3, 25.5 and 14.1 ms), and no client can be held to 1 ms of another.
       const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
-      const show = (name: string, phase: string, ours: number[], theirs: (number | null)[]) => `${name} ${phase} for ${rtt} injected: stowage ${ours.join(", ")}; reference ${theirs.join(", ")}`;
+      const show = (name: string, phase: string, ours: number[], theirs: (number | null)[]) =>
+        `${name} ${phase} for ${rtt} injected: stowage ${ours.join(", ")}; reference ${theirs.join(", ")}`;
       // The headline figure is judged on the plain TCP target. The TLS target's connects follow its own previous
       // handshake and teardown on the same path, so they get a looser bound; its phases are judged below.
-      for (const [name, bound] of [["tcp", tolerance], ["tls", Math.max(2, 0.03 * rtt)]] as const) {
+      for (const [name, bound] of [
+        ["tcp", tolerance],
+        ["tls", Math.max(2, 0.03 * rtt)],
+      ] as const) {
         for (const run of runs) expect(byName(run, name), name).toMatchObject({ status: "ok", lost: 0 });
         const ours = runs.map((run) => byName(run, name).rttMs!.median);
         const theirs = refs.map((r) => r.tcp!);
@@ -117,7 +148,10 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
       // TLS 1.3 costs one round trip plus the handshake's own CPU time, the request one round trip plus the
       // server's: both as the reference's handshake and HEAD cost them now, never less than the round trip.
       const slack = Math.max(3, 0.05 * rtt);
-      for (const [phase, ref] of [["tlsMs", "tls"], ["ttfbMs", "ttfb"]] as const) {
+      for (const [phase, ref] of [
+        ["tlsMs", "tls"],
+        ["ttfbMs", "ttfb"],
+      ] as const) {
         const ours = runs.map((run) => byName(run, "tls")[phase]!);
         const theirs = refs.map((r) => r[ref]!);
         expect(lowest(ours), show("tls", phase, ours, theirs)).toBeGreaterThanOrEqual(rtt - tolerance);
@@ -130,11 +164,18 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
   it("reports refused, TLS errors and unreachable targets with their reasons, beside a healthy one", async () => {
     const { line: l, certs } = await testHosts(65, { rttMs: 5 });
     const run = await latencyFrom(l, [
-      "--target", `ok=https://${l.serverIp}:${PORTS.tls}`,
-      "--target", `refused=tcp://${l.serverIp}:${PORTS.closed}`,
-      "--target", `selfsigned=https://${l.serverIp}:${PORTS.self}`,
-      "--target", `nowhere=tcp://10.77.65.3:${PORTS.tcp}`,
-      "--ca", certs.ca, "--samples", "3",
+      "--target",
+      `ok=https://${l.serverIp}:${PORTS.tls}`,
+      "--target",
+      `refused=tcp://${l.serverIp}:${PORTS.closed}`,
+      "--target",
+      `selfsigned=https://${l.serverIp}:${PORTS.self}`,
+      "--target",
+      `nowhere=tcp://10.77.65.3:${PORTS.tcp}`,
+      "--ca",
+      certs.ca,
+      "--samples",
+      "3",
     ]);
     expect(run.code).toBe(0);
     expect(byName(run, "ok")).toMatchObject({ status: "ok", lost: 0 });
@@ -162,7 +203,9 @@ describeRealPart("stowage latency against test hosts with an injected delay", un
     expect(r.rttMs!.median).toBeGreaterThanOrEqual(9.5);
     // A lost SYN is retransmitted after a second, beyond --timeout: what completes is the path's round trip, as
     // the reference's own connects on the same lossy path read it (a retransmission would add 1000 ms).
-    expect(Math.abs(r.rttMs!.median - ref.tcp), `stowage ${r.rttMs!.median}, reference ${before.tcp} and ${after.tcp}`).toBeLessThan(5 + Math.abs(before.tcp! - after.tcp!));
+    expect(Math.abs(r.rttMs!.median - ref.tcp), `stowage ${r.rttMs!.median}, reference ${before.tcp} and ${after.tcp}`).toBeLessThan(
+      5 + Math.abs(before.tcp! - after.tcp!),
+    );
   });
 
   it("times out a black-holed host inside the deadline", { timeout: 60_000 }, async () => {

@@ -64,14 +64,20 @@ describe("the offline estimate", () => {
 
   it("is never below the physical floor, and its interval holds the estimate, from anywhere to any region", () => {
     fc.assert(
-      fc.property(fc.double({ min: -90, max: 90, noNaN: true }), fc.double({ min: -180, max: 180, noNaN: true }), fc.constantFrom(...REGIONS), fc.double({ min: 0, max: 50, noNaN: true }), (lat, lon, region, access) => {
-        const e = estimateRtt({ name: "p", lat, lon }, region, access);
-        expect(e.estimateMs).toBeGreaterThanOrEqual(e.floorMs);
-        expect(e.floorMs).toBeGreaterThanOrEqual(0);
-        expect(e.lowMs).toBeLessThanOrEqual(e.estimateMs + 1e-9);
-        expect(e.highMs).toBeGreaterThanOrEqual(e.estimateMs - 1e-9);
-        expect(e.lowMs).toBeGreaterThanOrEqual(e.floorMs);
-      }),
+      fc.property(
+        fc.double({ min: -90, max: 90, noNaN: true }),
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.constantFrom(...REGIONS),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        (lat, lon, region, access) => {
+          const e = estimateRtt({ name: "p", lat, lon }, region, access);
+          expect(e.estimateMs).toBeGreaterThanOrEqual(e.floorMs);
+          expect(e.floorMs).toBeGreaterThanOrEqual(0);
+          expect(e.lowMs).toBeLessThanOrEqual(e.estimateMs + 1e-9);
+          expect(e.highMs).toBeGreaterThanOrEqual(e.estimateMs - 1e-9);
+          expect(e.lowMs).toBeGreaterThanOrEqual(e.floorMs);
+        },
+      ),
     );
   });
 
@@ -122,7 +128,10 @@ describe("the offline estimate", () => {
 
   it("is right where the old distance bands were pessimistic (the medians the issue quotes)", () => {
     // The old bands said 113 ms for Ohio → Ireland and 154 ms for Tokyo → Oregon, measured ~80 and ~98.
-    for (const [from, to, p50] of [["us-east-2", "eu-west-1", 80.5], ["ap-northeast-1", "us-west-2", 98.3]] as const) {
+    for (const [from, to, p50] of [
+      ["us-east-2", "eu-west-1", 80.5],
+      ["ap-northeast-1", "us-west-2", 98.3],
+    ] as const) {
       const e = estimateRtt(at(from), findRegion(to)!, 0);
       expect(Math.abs(e.estimateMs - p50) / p50, `${from} → ${to}`).toBeLessThan(0.05);
     }
@@ -165,11 +174,26 @@ describe("the offline estimate", () => {
 
   it("reports each region with its floor and interval, and leaves out regions without coordinates", () => {
     const place = parsePlace("Columbus, OH");
-    const { entries, skipped } = estimateEntries([{ code: "us-east-1", name: "x", lat: 39.04, lon: -77.49 }, { code: "new-region-1", name: "y", lat: null, lon: null }], place);
+    const { entries, skipped } = estimateEntries(
+      [
+        { code: "us-east-1", name: "x", lat: 39.04, lon: -77.49 },
+        { code: "new-region-1", name: "y", lat: null, lon: null },
+      ],
+      place,
+    );
     expect(skipped).toEqual(["new-region-1"]);
     expect(entries).toHaveLength(1);
     const e = estimateRtt(place, findRegion("us-east-1")!);
-    expect(entries[0]).toMatchObject({ name: "us-east-1", estimated: true, status: "estimated", samples: 0, distanceKm: 484, floorMs: 4.84, estimateMs: Math.round(e.estimateMs * 100) / 100, basis: "direct" });
+    expect(entries[0]).toMatchObject({
+      name: "us-east-1",
+      estimated: true,
+      status: "estimated",
+      samples: 0,
+      distanceKm: 484,
+      floorMs: 4.84,
+      estimateMs: Math.round(e.estimateMs * 100) / 100,
+      basis: "direct",
+    });
     expect(entries[0]!.intervalMs![0]).toBeLessThan(entries[0]!.estimateMs!);
     expect(entries[0]!.rttMs).toEqual({ median: entries[0]!.estimateMs, p90: null, min: null, max: null });
   });
@@ -189,7 +213,13 @@ describe("places and targets", () => {
     expect(() => parsePlace("91,0")).toThrow(/not a valid latitude,longitude/);
   });
   it("parses --target specs", () => {
-    expect(parseTargetSpec("onprem=https://s3.example.internal:9000")).toEqual({ name: "onprem", kind: "target", host: "s3.example.internal", port: 9000, tls: true });
+    expect(parseTargetSpec("onprem=https://s3.example.internal:9000")).toEqual({
+      name: "onprem",
+      kind: "target",
+      host: "s3.example.internal",
+      port: 9000,
+      tls: true,
+    });
     expect(parseTargetSpec("gw=https://10.1.2.3")).toMatchObject({ port: 443, tls: true });
     expect(parseTargetSpec("db=tcp://[::1]:5432")).toEqual({ name: "db", kind: "target", host: "::1", port: 5432, tls: false });
     expect(regionTarget("eu-west-1")).toEqual({ name: "eu-west-1", kind: "region", host: "s3.eu-west-1.amazonaws.com", port: 443, tls: true });
@@ -246,16 +276,20 @@ describe("the sweep on loopback", () => {
   it("measures, refuses and reports progress for each target", async () => {
     const events: SweepEvent["type"][] = [];
     const before = await plainConnects(openPort, 3);
-    const { results } = await sweep(
-      [parseTargetSpec(`open=tcp://127.0.0.1:${openPort}`), parseTargetSpec(`closed=tcp://127.0.0.1:${closedPort}`)],
-      { samples: 3, timeoutMs: 1000, onEvent: (e) => events.push(e.type) },
-    );
+    const { results } = await sweep([parseTargetSpec(`open=tcp://127.0.0.1:${openPort}`), parseTargetSpec(`closed=tcp://127.0.0.1:${closedPort}`)], {
+      samples: 3,
+      timeoutMs: 1000,
+      onEvent: (e) => events.push(e.type),
+    });
     expect(results[0]).toMatchObject({ name: "open", status: "ok", samples: 3, lost: 0, address: "127.0.0.1", dnsMs: null, tlsMs: null });
     // A loopback connect, read as a plain connect() reads it beside the sweep (before and after, so both see the
     // same load), not against a constant: the lowest of each within the reference's own spread and 1 ms.
     const reference = [...before, ...(await plainConnects(openPort, 3))];
     const spread = Math.max(...reference) - Math.min(...reference);
-    expect(Math.abs(results[0]!.rttMs!.min! - Math.min(...reference)), `sweep ${JSON.stringify(results[0]!.rttMs)}; plain ${reference.map((x) => x.toFixed(2))}`).toBeLessThanOrEqual(1 + spread);
+    expect(
+      Math.abs(results[0]!.rttMs!.min! - Math.min(...reference)),
+      `sweep ${JSON.stringify(results[0]!.rttMs)}; plain ${reference.map((x) => x.toFixed(2))}`,
+    ).toBeLessThanOrEqual(1 + spread);
     expect(results[1]).toMatchObject({ name: "closed", status: "refused", samples: 3, lost: 3, rttMs: null, error: "connection refused (ECONNREFUSED)" });
     expect(events.filter((e) => e === "start")).toHaveLength(2);
     expect(events.filter((e) => e === "sample")).toHaveLength(6);
@@ -264,10 +298,12 @@ describe("the sweep on loopback", () => {
 
   it("stops a stalled handshake at the sweep deadline, and never starts what comes after it", async () => {
     const t0 = performance.now();
-    const { results, wallMs } = await sweep(
-      [parseTargetSpec(`stall=https://127.0.0.1:${silentPort}`), parseTargetSpec(`later=tcp://127.0.0.1:${openPort}`)],
-      { samples: 3, timeoutMs: 10_000, deadlineMs: 400, concurrency: 1 },
-    );
+    const { results, wallMs } = await sweep([parseTargetSpec(`stall=https://127.0.0.1:${silentPort}`), parseTargetSpec(`later=tcp://127.0.0.1:${openPort}`)], {
+      samples: 3,
+      timeoutMs: 10_000,
+      deadlineMs: 400,
+      concurrency: 1,
+    });
     // Stopped by the 400 ms deadline: before one sample's own 10 s timeout could have ended it (three of them
     // would have, without the deadline). A bound from the work, not from this machine's speed.
     expect(performance.now() - t0).toBeLessThan(10_000);
@@ -292,7 +328,21 @@ describe("the report", () => {
     expect(looksOffline([])).toBe(false);
   });
   it("puts the estimate and floor beside measured regions, and renders CSV", () => {
-    const measured = { name: "us-east-1", kind: "region" as const, host: "h", port: 443, address: "1.2.3.4", status: "ok" as const, rttMs: { median: 20, p90: 21, min: 19, max: 22 }, spreadMs: null, dnsMs: 3, tlsMs: 21, ttfbMs: 22, samples: 5, lost: 0 };
+    const measured = {
+      name: "us-east-1",
+      kind: "region" as const,
+      host: "h",
+      port: 443,
+      address: "1.2.3.4",
+      status: "ok" as const,
+      rttMs: { median: 20, p90: 21, min: 19, max: 22 },
+      spreadMs: null,
+      dnsMs: 3,
+      tlsMs: 21,
+      ttfbMs: 22,
+      samples: 5,
+      lost: 0,
+    };
     const [entry] = withEstimates([measured], [{ code: "us-east-1", name: "x", lat: 39.04, lon: -77.49 }], parsePlace("Columbus, OH"));
     const e = estimateRtt(parsePlace("Columbus, OH"), findRegion("us-east-1")!);
     const [est, low, high] = [e.estimateMs, e.lowMs, e.highMs].map((x) => Math.round(x * 100) / 100);

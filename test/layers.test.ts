@@ -47,8 +47,16 @@ describe("the layers", () => {
   });
 
   it("reads bench/ and scripts/ too (their imports of the layers are seen)", () => {
-    expect(sources("bench").flatMap(importedLayers).map((i) => i.layer)).toContain("infra");
-    expect(sources("scripts").flatMap(importedLayers).map((i) => i.layer)).toContain("core");
+    expect(
+      sources("bench")
+        .flatMap(importedLayers)
+        .map((i) => i.layer),
+    ).toContain("infra");
+    expect(
+      sources("scripts")
+        .flatMap(importedLayers)
+        .map((i) => i.layer),
+    ).toContain("core");
   });
 
   it("would notice a wrong import (the check reads dynamic imports too)", () => {

@@ -67,7 +67,8 @@ describe("docs/layout.md", () => {
   });
 
   it("would notice a folder it misses, one that is gone, and a stale planned mark (the check is not empty)", () => {
-    const page = "```\ncore/   what every layer uses\n  cost/  models, and a line that wraps\n         onto/ this one\n  stack/ (planned) soon\nold/    gone\n```\n";
+    const page =
+      "```\ncore/   what every layer uses\n  cost/  models, and a line that wraps\n         onto/ this one\n  stack/ (planned) soon\nold/    gone\n```\n";
     const files = ["core/a.ts", "core/cost/s3.ts", "core/pricing/x.ts", "core/cost/deep/y.ts", "bench/b.ts"];
     expect(layoutProblems(page, files).sort()).toEqual(
       [

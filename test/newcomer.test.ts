@@ -43,7 +43,10 @@ describe("values and options a newcomer gets wrong", () => {
   });
 
   it("says an unknown option with balanced quotes", async () => {
-    for (const args of [["cost", "--workload", "examples/workload.yaml", "--bogus"], ["data", "log", "--bogus"]]) {
+    for (const args of [
+      ["cost", "--workload", "examples/workload.yaml", "--bogus"],
+      ["data", "log", "--bogus"],
+    ]) {
       const r = await stowage(...args);
       expectUserError(r, /Unknown option '--bogus'/);
       const first = r.stderr.split("\n")[0]!;

@@ -29,17 +29,27 @@ const settings = Object.keys(DEFAULT_CONFIG).join("|");
 
 /** The checks: what a second copy looks like, and the one file (or folder) allowed to hold it. */
 const FACTS: readonly { fact: string; home: (file: string) => boolean; re: RegExp }[] = [
-  { fact: "an exit code used as a process exit", home: (f) => f === "core/exit.ts", re: new RegExp(`(?:process\\.exit\\(|process\\.exitCode\\s*=)\\s*${CODES}`) },
+  {
+    fact: "an exit code used as a process exit",
+    home: (f) => f === "core/exit.ts",
+    re: new RegExp(`(?:process\\.exit\\(|process\\.exitCode\\s*=)\\s*${CODES}`),
+  },
   // Until the rules are split by family (infra/policy/rules.ts → rules/), DEFAULT_CONFIG still spells the list out;
   // the entry below fails once it no longer does, so the exception cannot outlive the copy.
   { fact: "the required tag list", home: (f) => f === "core/stack/schema.ts", re: tagList },
-  { fact: "a rule setting's default", home: (f) => /^infra\/policy\/rules(?:\.ts|\/)/.test(f), re: new RegExp(`\\b(?:${settings})\\s*:\\s*\\{[^\\n]*\\bdefault\\s*:(?!\\s*DEFAULT_CONFIG\\b)`) },
+  {
+    fact: "a rule setting's default",
+    home: (f) => /^infra\/policy\/rules(?:\.ts|\/)/.test(f),
+    re: new RegExp(`\\b(?:${settings})\\s*:\\s*\\{[^\\n]*\\bdefault\\s*:(?!\\s*DEFAULT_CONFIG\\b)`),
+  },
   { fact: "a stowage:* stack key", home: (f) => f.startsWith("core/stack/"), re: new RegExp(`(?:["'\`]stowage:|\\}:)(?:${CONFIG_KEYS.join("|")})\\b`) },
 ];
 
 export function copies(files: readonly { file: string; text: string }[]): string[] {
   return FACTS.flatMap(({ fact, home, re }) =>
-    files.filter(({ file, text }) => !home(file) && re.test(code(text))).map(({ file, text }) => `${file}: ${fact}: ${JSON.stringify(code(text).match(re)![0])}`),
+    files
+      .filter(({ file, text }) => !home(file) && re.test(code(text)))
+      .map(({ file, text }) => `${file}: ${fact}: ${JSON.stringify(code(text).match(re)![0])}`),
   );
 }
 
@@ -67,7 +77,7 @@ describe("one home for each fact", () => {
     expect(at("planner/x.ts", "const key = `${NS}:lifecycle`;")).not.toEqual([]);
     // The one copy, used: not a copy.
     expect(at("bench/x.ts", "process.exit(EXIT.OK);")).toEqual([]);
-    expect(at("infra/policy/pack/x.ts", "    auditReads: { type: \"boolean\", default: DEFAULT_CONFIG.auditReads },")).toEqual([]);
+    expect(at("infra/policy/pack/x.ts", '    auditReads: { type: "boolean", default: DEFAULT_CONFIG.auditReads },')).toEqual([]);
     expect(at("cli/commands/x.ts", 'throw new UserError("x", "Add stowage:households: { prefix: uploads/ } to its stack file.");')).toEqual([]);
     expect(at("cli/commands/x.ts", "// the stack's stowage:replicaRegions")).toEqual([]);
   });

@@ -41,14 +41,23 @@ const workloads = fc
     average_object_kb: fc.constantFrom(16, 100, 128, 512, 4096),
     horizon_months: fc.integer({ min: 1, max: 14 }),
     requests: fc.option(fc.record({ monthly_writes: fc.nat(5_000_000), monthly_reads: fc.nat(50_000_000) }), { nil: undefined }),
-    access: fc.option(fc.record({ monthly_read_gb: fc.nat(5000), monthly_egress_gb: fc.oneof(fc.nat(200), fc.integer({ min: 10_000, max: 200_000 })) }), { nil: undefined }),
+    access: fc.option(fc.record({ monthly_read_gb: fc.nat(5000), monthly_egress_gb: fc.oneof(fc.nat(200), fc.integer({ min: 10_000, max: 200_000 })) }), {
+      nil: undefined,
+    }),
     // Deleted this long after the last lifecycle transition (early deletion when that is inside a minimum).
     delete_after: fc.constantFrom(null, 1, 30, 65, 200),
     lifecycle: fc.constantFrom(
       [],
-      [{ after_days: 30, class: "STANDARD_IA" }, { after_days: 90, class: "GLACIER_IR" }, { after_days: 180, class: "DEEP_ARCHIVE" }],
+      [
+        { after_days: 30, class: "STANDARD_IA" },
+        { after_days: 90, class: "GLACIER_IR" },
+        { after_days: 180, class: "DEEP_ARCHIVE" },
+      ],
       [{ after_days: 0, class: "INTELLIGENT_TIERING" }],
-      [{ after_days: 45, class: "ONEZONE_IA" }, { after_days: 100, class: "GLACIER" }],
+      [
+        { after_days: 45, class: "ONEZONE_IA" },
+        { after_days: 100, class: "GLACIER" },
+      ],
     ),
   })
   .map((g) =>
@@ -65,9 +74,19 @@ const workloads = fc
 
 /** A month's state as named amounts, for comparing two ways of computing it. */
 function amounts(s: MonthState): Map<string, Decimal> {
-  const out = new Map<string, Decimal>([["standardOverhead", s.standardOverhead], ["monitoredObjects", s.monitoredObjects], ["newGb", s.newGb], ["newObjects", s.newObjects]]);
+  const out = new Map<string, Decimal>([
+    ["standardOverhead", s.standardOverhead],
+    ["monitoredObjects", s.monitoredObjects],
+    ["newGb", s.newGb],
+    ["newObjects", s.newObjects],
+  ]);
   for (const [tier, gb] of Object.entries(s.intTiers)) out.set(`int ${tier}`, gb);
-  for (const [what, map] of [["storage", s.storage], ["archiveOverhead", s.archiveOverhead], ["transitions", s.transitions], ["earlyDeletion", s.earlyDeletion]] as const) {
+  for (const [what, map] of [
+    ["storage", s.storage],
+    ["archiveOverhead", s.archiveOverhead],
+    ["transitions", s.transitions],
+    ["earlyDeletion", s.earlyDeletion],
+  ] as const) {
     for (const [cls, v] of map) out.set(`${what} ${cls}`, v);
   }
   return out;
@@ -119,7 +138,9 @@ describe("the placement's cost table", () => {
             if (totals.length === 0) {
               // Only missing prices whose quantities are zero leave an option priced: it costs what estimate()'s known lines do.
               if (priced) {
-                const option = estimate({ ...w, region: primary, replication: { regions: replica ? [replica] : [] } }, catalog, null, { only: [priced.strategy] }).options[0]!;
+                const option = estimate({ ...w, region: primary, replication: { regions: replica ? [replica] : [] } }, catalog, null, {
+                  only: [priced.strategy],
+                }).options[0]!;
                 expectSame(priced.monthlyCost, option.total.div(w.horizon_months), `${priced.strategy} in ${primary} + ${replica}, zero-quantity holes`);
               }
               continue;
@@ -142,7 +163,12 @@ describe("the placement's cost table", () => {
   });
 
   it("is not silently empty: the example's figures are real amounts", () => {
-    const w = parseWorkload({ region: "us-east-2", data: { initial_gb: 1000 }, requests: { monthly_writes: 0, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } });
+    const w = parseWorkload({
+      region: "us-east-2",
+      data: { initial_gb: 1000 },
+      requests: { monthly_writes: 0, monthly_reads: 0 },
+      access: { monthly_read_gb: 0, monthly_egress_gb: 0 },
+    });
     const table = costTable(w, catalog, ["s3-standard"]);
     // 1,000 GB at $0.023 for 36 months, nothing else billed.
     expect(table.total("us-east-2", "s3-standard")!.toFixed(2)).toBe(new Decimal(1000).times("0.023").times(36).toFixed(2));

@@ -26,10 +26,21 @@ const candidate = (region: string, cost: number | null, rtts: number[], estimate
 
 /** Regions on a line, 1,000 km apart, so distances are easy to reason about. */
 const POS: Record<string, number> = { a: 0, b: 1000, c: 2000, d: 3000, e: 300 };
-const priced = (monthlyCost: Decimal, replica: Decimal | null): Option => ({ priced: { strategy: "s3-standard", label: "S3 Standard", monthlyCost, replicaMonthlyCost: replica }, unpriced: null });
+const priced = (monthlyCost: Decimal, replica: Decimal | null): Option => ({
+  priced: { strategy: "s3-standard", label: "S3 Standard", monthlyCost, replicaMonthlyCost: replica },
+  unpriced: null,
+});
 const input = (candidates: TestCandidate[], constraints: Partial<PlacementInput["constraints"]> = {}, replicaCost = 5): PlacementInput => ({
   candidates,
-  constraints: { allowedRegions: null, latencyObjectiveMs: 100, worstLatencyMs: 150, monthlyBudgetUsd: null, replica: { required: false, minDistanceKm: 500 }, nearTieMargin: 0, ...constraints },
+  constraints: {
+    allowedRegions: null,
+    latencyObjectiveMs: 100,
+    worstLatencyMs: 150,
+    monthlyBudgetUsd: null,
+    replica: { required: false, minDistanceKm: 500 },
+    nearTieMargin: 0,
+    ...constraints,
+  },
   distanceKm: (x, y) => Math.abs(POS[x]! - POS[y]!),
   option: (primary, replica) => {
     const cost = candidates.find((c) => c.region === primary)!.cost;
@@ -45,29 +56,36 @@ describe("place", () => {
     const p = place(input([candidate("a", 30, [20, 40]), candidate("b", 20, [80, 110]), candidate("c", 10, [150, 160])]));
     expect(p.recommendation).toMatchObject({ primary: "b", replicas: [] });
     expect(p.recommendation!.reasons[0]).toBe("cheapest of 2 feasible regions: $20.00 a month on average with S3 Standard");
-    expect(p.recommendation!.reasons[1]).toBe("50% of traffic within 100 ms; weighted round trip 95 ms, worst 110 ms (estimated; met even at the high end of the estimates' 80% intervals)");
+    expect(p.recommendation!.reasons[1]).toBe(
+      "50% of traffic within 100 ms; weighted round trip 95 ms, worst 110 ms (estimated; met even at the high end of the estimates' 80% intervals)",
+    );
     expect(p.recommendation!.reasons[2]).toBe("a would be faster (30 ms) for $10.00 more a month");
     const c = p.ranking.find((r) => r.region === "c")!;
     expect(c.feasible).toBe(false);
-    expect(c.rejectedBecause).toEqual(["weighted round trip 155 ms is over the 100 ms objective", "p1 would wait 160 ms, over the 150 ms limit for the worst-served"]);
+    expect(c.rejectedBecause).toEqual([
+      "weighted round trip 155 ms is over the 100 ms objective",
+      "p1 would wait 160 ms, over the 150 ms limit for the worst-served",
+    ]);
     expect(p.ranking.map((r) => r.region)).toEqual(["b", "a", "c"]);
     expect(p.front).toEqual(["c", "b", "a"]);
   });
 
   it("says whether an estimated region meets the objective surely or only likely, at the high end of the interval", () => {
     const withHigh = (c: TestCandidate, high: number[]): TestCandidate => ({ ...c, latency: c.latency.map((l, i) => ({ ...l, highMs: high[i]! })) });
-    const p = place(input([
-      withHigh(candidate("a", 10, [90, 95]), [99, 104]), // weighted high 101.5 > 100: likely
-      withHigh(candidate("b", 20, [80, 85]), [88, 93]), // met even at the high end
-      candidate("c", 30, [60, 70], false), // measured
-    ]));
+    const p = place(
+      input([
+        withHigh(candidate("a", 10, [90, 95]), [99, 104]), // weighted high 101.5 > 100: likely
+        withHigh(candidate("b", 20, [80, 85]), [88, 93]), // met even at the high end
+        candidate("c", 30, [60, 70], false), // measured
+      ]),
+    );
     const conf = Object.fromEntries(p.ranking.map((r) => [r.region, [r.feasible, r.latencyConfidence]]));
     expect(conf).toEqual({ a: [true, "likely"], b: [true, "confident"], c: [true, "measured"] });
     expect(p.recommendation!.primary).toBe("a");
     expect(p.recommendation!.reasons[1]).toMatch(/\(estimated; likely, not sure: the high end of the estimates' 80% intervals misses the limits\)$/);
   });
 
-  it("says \"routing unknown\" when an estimate comes from a place with no measured region near", () => {
+  it('says "routing unknown" when an estimate comes from a place with no measured region near', () => {
     const blind = { ...candidate("a", 10, [60]), latency: [{ population: "island", weight: 1, rttMs: 60, estimated: true, highMs: 90, routingUnknown: true }] };
     const p = place(input([blind]));
     expect(p.ranking[0]!.latencyConfidence).toBe("unknown");
@@ -75,17 +93,33 @@ describe("place", () => {
   });
 
   it("names every reason a region is rejected", () => {
-    const p = place(input([candidate("a", null, [10]), candidate("b", 50, [10]), candidate("c", 5, [10])], { allowedRegions: ["a", "b"], monthlyBudgetUsd: 40 }));
+    const p = place(
+      input([candidate("a", null, [10]), candidate("b", 50, [10]), candidate("c", 5, [10])], { allowedRegions: ["a", "b"], monthlyBudgetUsd: 40 }),
+    );
     const why = Object.fromEntries(p.ranking.map((r) => [r.region, r.rejectedBecause]));
     expect(why.a).toEqual(["no complete price in the snapshot (run `stowage pricing refresh --region a`)"]);
     expect(why.b).toEqual(["$50.00/month is over the $40.00 budget"]);
     expect(why.c).toEqual(["not in allowed_regions"]);
     expect(p.recommendation).toBeNull();
-    expect(p.unmet).toEqual([{ constraint: "monthly_budget_usd", limit: 40, best: 50, by: 10, message: "the best allowed region's average monthly cost in USD is 50, 10 over the 40 limit" }]);
+    expect(p.unmet).toEqual([
+      {
+        constraint: "monthly_budget_usd",
+        limit: 40,
+        best: 50,
+        by: 10,
+        message: "the best allowed region's average monthly cost in USD is 50, 10 over the 40 limit",
+      },
+    ]);
   });
 
   it("picks a replica far enough away and counts its cost against the budget", () => {
-    const p = place(input([candidate("a", 10, [10]), candidate("e", 8, [10]), candidate("c", 12, [10])], { replica: { required: true, minDistanceKm: 500 }, monthlyBudgetUsd: 16 }, 5));
+    const p = place(
+      input(
+        [candidate("a", 10, [10]), candidate("e", 8, [10]), candidate("c", 12, [10])],
+        { replica: { required: true, minDistanceKm: 500 }, monthlyBudgetUsd: 16 },
+        5,
+      ),
+    );
     // e is cheapest but its only replicas (a at 300 km: too close; c at 1,700 km) cost 8 + 5 = 13: fits.
     expect(p.recommendation).toMatchObject({ primary: "e", replicas: ["c"] });
     expect(p.recommendation!.monthlyCost.toFixed(2)).toBe("13.00");
@@ -97,7 +131,9 @@ describe("place", () => {
     const cands = [candidate("a", 100, [90]), candidate("b", 103, [40]), candidate("c", 120, [10])];
     const tie = place(input(cands, { nearTieMargin: 0.05 }));
     expect(tie.recommendation!.primary).toBe("b");
-    expect(tie.recommendation!.reasons[0]).toBe("within the 5% near-tie margin of the cheapest of 3 feasible regions, and faster: $103.00 a month on average with S3 Standard");
+    expect(tie.recommendation!.reasons[0]).toBe(
+      "within the 5% near-tie margin of the cheapest of 3 feasible regions, and faster: $103.00 a month on average with S3 Standard",
+    );
     expect(tie.recommendation!.reasons).toContain("a is cheaper by $3.00 but 50 ms slower; within the 5% margin the lower latency wins");
     // Outside the margin the cheapest wins, and c (20% dearer) never does.
     const strict = place(input(cands, { nearTieMargin: 0.02 }));
@@ -112,7 +148,17 @@ describe("place", () => {
         ...base,
         option: (primary, replica) =>
           primary === "b"
-            ? { priced: null, unpriced: { strategy: "s3-deep-archive", label: "S3 Deep Archive", low: new Decimal(low), high: new Decimal(high), missing: ["b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs"], regions: ["b"] } }
+            ? {
+                priced: null,
+                unpriced: {
+                  strategy: "s3-deep-archive",
+                  label: "S3 Deep Archive",
+                  low: new Decimal(low),
+                  high: new Decimal(high),
+                  missing: ["b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs"],
+                  regions: ["b"],
+                },
+              }
             : base.option(primary, replica),
       };
     };
@@ -120,7 +166,9 @@ describe("place", () => {
     expect(decides.recommendation!.primary).toBe("a");
     const b = decides.ranking.find((r) => r.region === "b")!;
     expect([b.price, b.feasible, b.monthlyCost]).toEqual(["unknown", false, null]);
-    expect(b.rejectedBecause).toEqual(["price unknown: $10.00–$30.00 a month with S3 Deep Archive, depending on the missing price of b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs (run `stowage pricing refresh --region b`)"]);
+    expect(b.rejectedBecause).toEqual([
+      "price unknown: $10.00–$30.00 a month with S3 Deep Archive, depending on the missing price of b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs (run `stowage pricing refresh --region b`)",
+    ]);
     expect(decides.ranking.map((r) => r.region)).toEqual(["a", "c", "b"]);
     expect(decides.recommendation!.reasons.at(-1)).toBe(
       "unknown price decides: b with S3 Deep Archive would cost $10.00–$30.00 a month with the missing price of b AmazonS3GlacierDeepArchive TimedStorage-GDA-ByteHrs at the cheapest to the dearest other region's price, and at the low end the recommendation would change; run `stowage pricing refresh --region b`",
@@ -133,7 +181,10 @@ describe("place", () => {
   it("says which constraints cannot be met, and by how much", () => {
     const p = place(input([candidate("a", 10, [120, 300]), candidate("b", 10, [130, 200])], { latencyObjectiveMs: 100, worstLatencyMs: 150 }));
     expect(p.recommendation).toBeNull();
-    expect(p.unmet.map((u) => [u.constraint, u.best, u.by])).toEqual([["latency_objective_ms", 165, 65], ["worst_latency_ms", 200, 50]]);
+    expect(p.unmet.map((u) => [u.constraint, u.best, u.by])).toEqual([
+      ["latency_objective_ms", 165, 65],
+      ["worst_latency_ms", 200, 50],
+    ]);
     const single = place(input([candidate("a", 10, [10])], { replica: { required: true, minDistanceKm: 500 } }));
     expect(single.unmet.map((u) => u.constraint)).toEqual(["replica.min_distance_km"]);
     const combo = place(input([candidate("a", 10, [200]), candidate("b", 500, [10])], { monthlyBudgetUsd: 100, latencyObjectiveMs: 100, worstLatencyMs: 300 }));
@@ -157,7 +208,14 @@ describe("place", () => {
     .map((g) =>
       input(
         g.regions.map((r, i) => candidate(r, g.costs[i]!, g.rtts[i]!)),
-        { allowedRegions: g.allowed, latencyObjectiveMs: g.objective, worstLatencyMs: g.worst, monthlyBudgetUsd: g.budget, replica: { required: g.replica, minDistanceKm: g.minKm }, nearTieMargin: g.margin },
+        {
+          allowedRegions: g.allowed,
+          latencyObjectiveMs: g.objective,
+          worstLatencyMs: g.worst,
+          monthlyBudgetUsd: g.budget,
+          replica: { required: g.replica, minDistanceKm: g.minKm },
+          nearTieMargin: g.margin,
+        },
         g.replicaCost,
       ),
     );
@@ -225,19 +283,59 @@ describe("the users file", () => {
   const ok = { populations: [{ name: "office", place: "Columbus, OH", weight: 1 }] };
   it("accepts the example, normalising weights", () => {
     const u = parseUsers(parse(readFileSync("examples/users.yaml", "utf8")));
-    expect(u.populations.map((p) => [p.name, p.weight, p.here])).toEqual([["office", 0.1, true], ["cameras", 0.6, false], ["customers", 0.3, false]]);
-    expect(u.constraints).toEqual({ allowedRegions: ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"], latencyObjectiveMs: 200, worstLatencyMs: 200, monthlyBudgetUsd: 500, replica: { required: true, minDistanceKm: 500 }, nearTieMargin: 0.05 });
-    expect(parseUsers({ populations: [{ name: "a", place: "Tokyo", weight: 3 }, { name: "b", place: "Osaka", weight: 1 }] }).populations.map((p) => p.weight)).toEqual([0.75, 0.25]);
+    expect(u.populations.map((p) => [p.name, p.weight, p.here])).toEqual([
+      ["office", 0.1, true],
+      ["cameras", 0.6, false],
+      ["customers", 0.3, false],
+    ]);
+    expect(u.constraints).toEqual({
+      allowedRegions: ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"],
+      latencyObjectiveMs: 200,
+      worstLatencyMs: 200,
+      monthlyBudgetUsd: 500,
+      replica: { required: true, minDistanceKm: 500 },
+      nearTieMargin: 0.05,
+    });
+    expect(
+      parseUsers({
+        populations: [
+          { name: "a", place: "Tokyo", weight: 3 },
+          { name: "b", place: "Osaka", weight: 1 },
+        ],
+      }).populations.map((p) => p.weight),
+    ).toEqual([0.75, 0.25]);
     expect(parseUsers(ok).constraints).toMatchObject({ allowedRegions: null, latencyObjectiveMs: 200, worstLatencyMs: 200, monthlyBudgetUsd: null });
   });
   const bad: [string, unknown, RegExp][] = [
     ["no populations", { populations: [] }, /populations: /],
     ["zero weight", { populations: [{ name: "a", place: "Tokyo", weight: 0 }] }, /populations\[0\]\.weight/],
     ["unknown place", { populations: [{ name: "a", place: "Atlantis", weight: 1 }] }, /populations\[0\]\.place: Unknown place "Atlantis"/],
-    ["duplicate names", { populations: [{ name: "a", place: "Tokyo", weight: 1 }, { name: "a", place: "Osaka", weight: 1 }] }, /the name a appears twice/],
-    ["two here", { populations: [{ name: "a", place: "Tokyo", weight: 1, here: true }, { name: "b", place: "Osaka", weight: 1, here: true }] }, /only one population can be `here`/],
+    [
+      "duplicate names",
+      {
+        populations: [
+          { name: "a", place: "Tokyo", weight: 1 },
+          { name: "a", place: "Osaka", weight: 1 },
+        ],
+      },
+      /the name a appears twice/,
+    ],
+    [
+      "two here",
+      {
+        populations: [
+          { name: "a", place: "Tokyo", weight: 1, here: true },
+          { name: "b", place: "Osaka", weight: 1, here: true },
+        ],
+      },
+      /only one population can be `here`/,
+    ],
     ["unknown region", { ...ok, constraints: { allowed_regions: ["eu-west-9"] } }, /constraints\.allowed_regions\[0\]: unknown AWS region "eu-west-9"/],
-    ["replica with one region", { ...ok, constraints: { allowed_regions: ["us-east-1"], replica: { required: true } } }, /a replica needs a second allowed region/],
+    [
+      "replica with one region",
+      { ...ok, constraints: { allowed_regions: ["us-east-1"], replica: { required: true } } },
+      /a replica needs a second allowed region/,
+    ],
     ["negative budget", { ...ok, constraints: { monthly_budget_usd: -5 } }, /constraints\.monthly_budget_usd/],
     ["unknown key", { ...ok, constraint: {} }, /unknown key "constraint"/],
   ];
@@ -256,7 +354,9 @@ describe("plan on the shipped prices", async () => {
 
   it("never puts data that is read into an archive that needs a restore", () => {
     expect(placementStrategies(workload)).not.toContain("s3-deep-archive");
-    expect(placementStrategies({ ...workload, requests: { monthly_writes: 10, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } })).toContain("s3-deep-archive");
+    expect(
+      placementStrategies({ ...workload, requests: { monthly_writes: 10, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } }),
+    ).toContain("s3-deep-archive");
   });
 
   it("recommends Ohio with a replica in Ireland for the example, with live latency where measured", () => {
@@ -278,9 +378,18 @@ describe("plan on the shipped prices", async () => {
     // Nobody reads the data back, so Deep Archive qualifies, and Ohio's cheapest single copy is Deep Archive; but its
     // replication PUTs cost $0.05 per 1,000, so with a replica Glacier Instant Retrieval is cheaper there. Choosing
     // the strategy before the replica priced "Ohio + replica" dearer than Ireland (which has no Deep Archive price).
-    const quiet = parseWorkload({ ...parse(readFileSync("examples/workload.yaml", "utf8")), data: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 }, requests: { monthly_writes: 100000, monthly_reads: 0 }, access: { monthly_read_gb: 0, monthly_egress_gb: 0 } });
+    const quiet = parseWorkload({
+      ...parse(readFileSync("examples/workload.yaml", "utf8")),
+      data: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 },
+      requests: { monthly_writes: 100000, monthly_reads: 0 },
+      access: { monthly_read_gb: 0, monthly_egress_gb: 0 },
+    });
     const midwest = parseUsers({
-      populations: [{ name: "columbus", place: "Columbus, OH", weight: 1 }, { name: "chicago", place: "Chicago, IL", weight: 1 }, { name: "new-york", place: "New York, NY", weight: 1 }],
+      populations: [
+        { name: "columbus", place: "Columbus, OH", weight: 1 },
+        { name: "chicago", place: "Chicago, IL", weight: 1 },
+        { name: "new-york", place: "New York, NY", weight: 1 },
+      ],
       constraints: { latency_objective_ms: 200, replica: { required: true, min_distance_km: 300 } },
     });
     const result = plan({ workload: quiet, users: midwest, catalog });
@@ -296,7 +405,8 @@ describe("plan on the shipped prices", async () => {
   it("says so when the winner depends on a price missing from the snapshot", () => {
     // The shipped prices with Ohio's S3 storage prices taken out: the region the example recommends.
     const holed = Object.create(catalog) as Catalog;
-    holed.find = (region, selector) => (region === "us-east-2" && selector.service === "AmazonS3" && selector.usagetype.startsWith("TimedStorage") ? null : catalog.find(region, selector));
+    holed.find = (region, selector) =>
+      region === "us-east-2" && selector.service === "AmazonS3" && selector.usagetype.startsWith("TimedStorage") ? null : catalog.find(region, selector);
     const result = plan({ workload, users, catalog: holed });
     const ohio = result.ranking.find((r) => r.region === "us-east-2")!;
     expect(ohio.price).toBe("unknown");
@@ -308,7 +418,14 @@ describe("plan on the shipped prices", async () => {
   });
 
   it("describes how the stack stores data under each strategy", () => {
-    expect(scheduleFor("s3-lifecycle", workload)).toEqual({ uploadStorageClass: "STANDARD", transitions: [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 90, storageClass: "GLACIER_IR" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }] });
+    expect(scheduleFor("s3-lifecycle", workload)).toEqual({
+      uploadStorageClass: "STANDARD",
+      transitions: [
+        { afterDays: 30, storageClass: "STANDARD_IA" },
+        { afterDays: 90, storageClass: "GLACIER_IR" },
+        { afterDays: 180, storageClass: "DEEP_ARCHIVE" },
+      ],
+    });
     expect(scheduleFor("s3-glacier-ir", workload)).toEqual({ uploadStorageClass: "GLACIER_IR", transitions: [] });
   });
 });
@@ -318,9 +435,16 @@ describe("stowage plan, the built command", () => {
   const dir = mkdtempSync(join(tmpdir(), "stowage-placement-"));
   const workload = join(dir, "workload.yaml");
   const users = join(dir, "users.yaml");
-  writeFileSync(workload, "region: us-east-2\ndata: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 }\nrequests: { monthly_writes: 100000, monthly_reads: 0 }\naccess: { monthly_read_gb: 0, monthly_egress_gb: 0 }\n");
-  writeFileSync(users, "populations:\n  - { name: columbus, place: Columbus, weight: 1 }\n  - { name: chicago, place: Chicago, weight: 1 }\n  - { name: new-york, place: New York, weight: 1 }\nconstraints:\n  replica: { required: true, min_distance_km: 300 }\n");
-  const plan = (...extra: string[]) => run("node", ["dist/bundle/cli.js", "plan", "--workload", workload, "--users", users, "--offline", "--json", ...extra]).then((r) => JSON.parse(r.stdout));
+  writeFileSync(
+    workload,
+    "region: us-east-2\ndata: { initial_gb: 1000, monthly_growth_gb: 200, average_object_kb: 256 }\nrequests: { monthly_writes: 100000, monthly_reads: 0 }\naccess: { monthly_read_gb: 0, monthly_egress_gb: 0 }\n",
+  );
+  writeFileSync(
+    users,
+    "populations:\n  - { name: columbus, place: Columbus, weight: 1 }\n  - { name: chicago, place: Chicago, weight: 1 }\n  - { name: new-york, place: New York, weight: 1 }\nconstraints:\n  replica: { required: true, min_distance_km: 300 }\n",
+  );
+  const plan = (...extra: string[]) =>
+    run("node", ["dist/bundle/cli.js", "plan", "--workload", workload, "--users", users, "--offline", "--json", ...extra]).then((r) => JSON.parse(r.stdout));
 
   it("gives US Midwest and East users a US primary, its strategy chosen with its replica", async () => {
     const json = await plan();

@@ -18,18 +18,29 @@ const workload = parseWorkload(parse(readFileSync("examples/workload.yaml", "utf
 const prod = readFileSync("Pulumi.prod.yaml", "utf8");
 
 describe("a decision written into the prod stack file", () => {
-  it.each(S3_STRATEGIES)("deploys and passes the policy pack with %s", async (strategy) => {
-    const schedule = scheduleFor(strategy, workload);
-    const dir = mkdtempSync(join(tmpdir(), "stowage-plan-stack-"));
-    writeFileSync(
-      join(dir, "Pulumi.prod.yaml"),
-      applyDecision(prod, { primaryRegion: "us-east-2", replicaRegions: ["us-west-2"], uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions, date: "2026-11-27", reasons: [`test: ${strategy}`] }),
-    );
-    const { cfg, resources } = await loadOwnStack(dir, "prod");
-    expect(cfg.uploadStorageClass).toBe(schedule.uploadStorageClass);
-    expect(cfg.lifecycle).toEqual(schedule.transitions);
-    const report = await judge("prod", resources, ruleConfigFor(cfg));
-    expect(report.violations).toEqual([]);
-    expect(report.resources).toBeGreaterThan(100);
-  }, 60_000);
+  it.each(S3_STRATEGIES)(
+    "deploys and passes the policy pack with %s",
+    async (strategy) => {
+      const schedule = scheduleFor(strategy, workload);
+      const dir = mkdtempSync(join(tmpdir(), "stowage-plan-stack-"));
+      writeFileSync(
+        join(dir, "Pulumi.prod.yaml"),
+        applyDecision(prod, {
+          primaryRegion: "us-east-2",
+          replicaRegions: ["us-west-2"],
+          uploadStorageClass: schedule.uploadStorageClass,
+          lifecycle: schedule.transitions,
+          date: "2026-11-27",
+          reasons: [`test: ${strategy}`],
+        }),
+      );
+      const { cfg, resources } = await loadOwnStack(dir, "prod");
+      expect(cfg.uploadStorageClass).toBe(schedule.uploadStorageClass);
+      expect(cfg.lifecycle).toEqual(schedule.transitions);
+      const report = await judge("prod", resources, ruleConfigFor(cfg));
+      expect(report.violations).toEqual([]);
+      expect(report.resources).toBeGreaterThan(100);
+    },
+    60_000,
+  );
 });

@@ -94,7 +94,9 @@ async function analyzeStack(stack: string, resources: readonly StackResource[]):
     }),
   );
   const response = await call<any>("analyzeStack", request);
-  return response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), level: LEVEL[d.getEnforcementlevel()]!, urn: d.getUrn(), message: d.getMessage() }));
+  return response
+    .getDiagnosticsList()
+    .map((d: any) => ({ policy: d.getPolicyname(), level: LEVEL[d.getEnforcementlevel()]!, urn: d.getUrn(), message: d.getMessage() }));
 }
 
 describe("the policy pack, loaded and served as the Pulumi CLI does", () => {
@@ -150,16 +152,19 @@ function commandFindings(dir: string): Promise<string[][]> {
   );
 }
 
-describe.each(["closures", "canary", "website", "policy-document", "teams", "cloudfront-oac", "public-site", "shared-data"])("the fixture program %s, through the pack and through `stowage policy`", (fixture) => {
-  it("gives the same findings", async () => {
-    const dir = `test/fixtures/programs/${fixture}`;
-    const expected = await commandFindings(dir);
-    const run = await runProgramFile(dir, { stack: "dev", stackRequired: false });
-    // A foreign program, as `stowage policy --program` judges it: house rules silent (houseRules: false).
-    await configure({ houseRules: false });
-    const diagnostics = await analyzeStack("dev", run.resources);
-    const rows = diagnostics.map((d) => [d.policy, d.urn.split("::").at(-1)!, d.level]).sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
-    expect(expected.length).toBeGreaterThan(0);
-    expect(rows).toEqual(expected);
-  }, 180_000);
-});
+describe.each(["closures", "canary", "website", "policy-document", "teams", "cloudfront-oac", "public-site", "shared-data"])(
+  "the fixture program %s, through the pack and through `stowage policy`",
+  (fixture) => {
+    it("gives the same findings", async () => {
+      const dir = `test/fixtures/programs/${fixture}`;
+      const expected = await commandFindings(dir);
+      const run = await runProgramFile(dir, { stack: "dev", stackRequired: false });
+      // A foreign program, as `stowage policy --program` judges it: house rules silent (houseRules: false).
+      await configure({ houseRules: false });
+      const diagnostics = await analyzeStack("dev", run.resources);
+      const rows = diagnostics.map((d) => [d.policy, d.urn.split("::").at(-1)!, d.level]).sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(rows).toEqual(expected);
+    }, 180_000);
+  },
+);

@@ -73,8 +73,26 @@ describe("a pulumi stack export", () => {
       deployment: {
         resources: [
           { urn: "urn:pulumi:prod::app::pulumi:pulumi:Stack::app-prod", type: "pulumi:pulumi:Stack", custom: false },
-          { urn: bucket, type: "aws:s3/bucket:Bucket", custom: true, id: "photos-8c1e", protect: true, outputs: { bucket: "photos-8c1e", arn: "arn:aws:s3:::photos-8c1e", region: "us-east-2", tags: { team: "t", environment: "dev", "data-classification": "c", "cost-centre": "c" } } },
-          { urn: urn("aws:s3/bucketVersioning:BucketVersioning", "photos-versioning"), type: "aws:s3/bucketVersioning:BucketVersioning", custom: true, inputs: { bucket: "photos-8c1e", versioningConfiguration: { status: "Suspended" } }, propertyDependencies: { bucket: [bucket] } },
+          {
+            urn: bucket,
+            type: "aws:s3/bucket:Bucket",
+            custom: true,
+            id: "photos-8c1e",
+            protect: true,
+            outputs: {
+              bucket: "photos-8c1e",
+              arn: "arn:aws:s3:::photos-8c1e",
+              region: "us-east-2",
+              tags: { team: "t", environment: "dev", "data-classification": "c", "cost-centre": "c" },
+            },
+          },
+          {
+            urn: urn("aws:s3/bucketVersioning:BucketVersioning", "photos-versioning"),
+            type: "aws:s3/bucketVersioning:BucketVersioning",
+            custom: true,
+            inputs: { bucket: "photos-8c1e", versioningConfiguration: { status: "Suspended" } },
+            propertyDependencies: { bucket: [bucket] },
+          },
         ],
       },
     };
@@ -88,7 +106,9 @@ describe("a pulumi stack export", () => {
 /** The built `stowage policy`, as a user runs it. */
 const run = (...args: string[]) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile("node", ["dist/bundle/cli.js", "policy", ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 
 describe("stowage policy (the built command)", () => {
@@ -103,7 +123,22 @@ describe("stowage policy (the built command)", () => {
   it("exits 4 on a mandatory violation in a stack export, and explains bad input", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-policy-"));
     const file = join(dir, "stack.json");
-    writeFileSync(file, JSON.stringify({ deployment: { resources: [{ urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::open", type: "aws:s3/bucket:Bucket", custom: true, id: "open", outputs: { bucket: "open", acl: "public-read" } }] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        deployment: {
+          resources: [
+            {
+              urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::open",
+              type: "aws:s3/bucket:Bucket",
+              custom: true,
+              id: "open",
+              outputs: { bucket: "open", acl: "public-read" },
+            },
+          ],
+        },
+      }),
+    );
     const r = await run("--export", file, "--format", "markdown");
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/^\| mandatory \| S3\.2\/S3\.3 \| s3-no-public-read-or-write \| `open` \|/m);
@@ -127,7 +162,9 @@ describe("one replica-region rule for the stack config, the component and the en
     expect(readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8")).not.toBe(prod);
     for (const command of ["policy", "estimate"]) {
       const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile("node", ["dist/bundle/cli.js", command, "--stack", "prod", "--stack-dir", dir], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+        execFile("node", ["dist/bundle/cli.js", command, "--stack", "prod", "--stack-dir", dir], (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
       );
       expect(r.code, command).toBe(2);
       expect(r.stderr).toMatch(/stowage:replicaRegions: us-west-2 listed twice/);
@@ -161,7 +198,13 @@ describe("one replica-region rule for the stack config, the component and the en
       runUnderMocks("p", "s", {}, () => {
         const logs = new LogBucket("logs", { region: "us-east-2", accountId: "123456789012", tags: {} });
         const source = new DataBucket("data", { region: "us-east-2", accountId: "123456789012", logBucket: logs.bucket, tags: {} });
-        new Replication("data-us-east-2", { source, replicaRegion: "us-east-2", replicaArgs: { accountId: "123456789012", tags: {} }, accountId: "123456789012", tags: {} });
+        new Replication("data-us-east-2", {
+          source,
+          replicaRegion: "us-east-2",
+          replicaArgs: { accountId: "123456789012", tags: {} },
+          accountId: "123456789012",
+          tags: {},
+        });
       }),
     ).rejects.toThrow(/replicaRegion: us-east-2 is the primary region/);
   });
@@ -174,9 +217,20 @@ describe("one replica-region rule for the stack config, the component and the en
       runUnderMocks("p", "s", {}, () => {
         const logs = new LogBucket("logs", { region: "us-east-2", accountId: "123456789012", tags: {} });
         const source = new DataBucket("data", { region: "us-east-2", accountId: "123456789012", logBucket: logs.bucket, tags: {} });
-        regions.forEach((r, i) => new Replication(`data-${r}-${i}`, { source, replicaRegion: r, replicaArgs: { accountId: "123456789012", tags: {} }, accountId: "123456789012", tags: {} }));
+        regions.forEach(
+          (r, i) =>
+            new Replication(`data-${r}-${i}`, {
+              source,
+              replicaRegion: r,
+              replicaArgs: { accountId: "123456789012", tags: {} },
+              accountId: "123456789012",
+              tags: {},
+            }),
+        );
       });
-    await expect(replicas(["us-west-2", "us-west-2"])).rejects.toThrow(/Replication data-us-west-2-1: replicaRegion: us-west-2 listed twice; each replica region once/);
+    await expect(replicas(["us-west-2", "us-west-2"])).rejects.toThrow(
+      /Replication data-us-west-2-1: replicaRegion: us-west-2 listed twice; each replica region once/,
+    );
     // Two regions are two replicas, as before.
     const ok = await replicas(["us-west-2", "eu-west-1"]);
     expect(ok.resources.filter((r) => r.type === "stowage:index:Replication").map((r) => r.name)).toEqual(["data-us-west-2-0", "data-eu-west-1-1"]);
@@ -195,11 +249,19 @@ describe("values unknown until apply", () => {
     const of = (name: string, policy: string) => report.violations.filter((v) => v.resource.name === name && v.policy === policy);
     // The unknown policy: the rules that read it say so, at advisory level, naming where the value comes from.
     for (const policy of ["s3-require-tls", "s3-no-public-read-or-write"]) {
-      expect(of("fresh", policy)).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringMatching(/could not be judged: fresh-policy's policy is not known until apply \(.*can't be known during preview\)/) })]);
+      expect(of("fresh", policy)).toEqual([
+        expect.objectContaining({
+          enforcementLevel: "advisory",
+          message: expect.stringMatching(/could not be judged: fresh-policy's policy is not known until apply \(.*can't be known during preview\)/),
+        }),
+      ]);
     }
     // Not taken as "no policy", and the other bucket is judged as usual.
     expect(report.violations.some((v) => /no statement denies requests without TLS/.test(v.message) && v.resource.name === "fresh")).toBe(false);
-    expect(of("open", "s3-no-public-read-or-write")[0]).toMatchObject({ enforcementLevel: "mandatory", message: expect.stringMatching(/public-read makes objects public/) });
+    expect(of("open", "s3-no-public-read-or-write")[0]).toMatchObject({
+      enforcementLevel: "mandatory",
+      message: expect.stringMatching(/public-read makes objects public/),
+    });
     expect(report.violations.filter((v) => v.message.startsWith("can't run policy"))).toEqual([]);
   });
 });
@@ -217,14 +279,24 @@ describe("judging hand-made bucket facts (verify)", () => {
     encryption: null,
     publicAccessBlock: null,
     ownership: null,
-    policy: { Version: "2012-10-17", Statement: conditions.map((Condition) => ({ Effect: "Deny" as const, Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition })) },
+    policy: {
+      Version: "2012-10-17",
+      Statement: conditions.map((Condition) => ({
+        Effect: "Deny" as const,
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        Condition,
+      })),
+    },
     lifecycleRules: null,
     logging: null,
     replication: null,
     objectLock: null,
     dataEvents: null,
   });
-  const tls = (b: BucketFacts, compatible: boolean) => judgeBucket(b, { secureTransportMayBeAbsent: compatible }).find((f) => f.rule === "s3-require-tls")!.status;
+  const tls = (b: BucketFacts, compatible: boolean) =>
+    judgeBucket(b, { secureTransportMayBeAbsent: compatible }).find((f) => f.rule === "s3-require-tls")!.status;
   const awsPattern = { Bool: { "aws:SecureTransport": "false" } };
 
   it("accepts AWS's documented TLS deny on AWS, and on S3-compatible stores asks for the missing key to be denied too", () => {
@@ -238,17 +310,50 @@ describe("judging hand-made bucket facts (verify)", () => {
 
   it("fails bucket-readable only when not one setting could be read", () => {
     const denied = { unknown: "access denied" };
-    const blind: BucketFacts = { ...bucket(), versioning: denied, encryption: denied, publicAccessBlock: denied, ownership: denied, policy: denied, lifecycleRules: denied, logging: denied, replication: denied, objectLock: denied, tagsUnknown: "access denied" };
-    expect(judgeBucket(blind)[0]).toEqual({ rule: "bucket-readable", control: "stowage", status: "fail", message: "not one setting could be read (access denied): nothing was verified" });
+    const blind: BucketFacts = {
+      ...bucket(),
+      versioning: denied,
+      encryption: denied,
+      publicAccessBlock: denied,
+      ownership: denied,
+      policy: denied,
+      lifecycleRules: denied,
+      logging: denied,
+      replication: denied,
+      objectLock: denied,
+      tagsUnknown: "access denied",
+    };
+    expect(judgeBucket(blind)[0]).toEqual({
+      rule: "bucket-readable",
+      control: "stowage",
+      status: "fail",
+      message: "not one setting could be read (access denied): nothing was verified",
+    });
     expect(judgeBucket({ ...blind, versioning: "Enabled" }).map((f) => f.rule)).not.toContain("bucket-readable");
   });
 
   it("passes nothing it could not read: the region and the tags decide rules too", () => {
     const denied = { unknown: "access denied" };
-    const blind: BucketFacts = { ...bucket(), region: null, regionUnknown: "access denied", versioning: denied, encryption: denied, publicAccessBlock: denied, ownership: denied, policy: denied, lifecycleRules: denied, logging: denied, replication: denied, objectLock: denied, tagsUnknown: "access denied" };
+    const blind: BucketFacts = {
+      ...bucket(),
+      region: null,
+      regionUnknown: "access denied",
+      versioning: denied,
+      encryption: denied,
+      publicAccessBlock: denied,
+      ownership: denied,
+      policy: denied,
+      lifecycleRules: denied,
+      logging: denied,
+      replication: denied,
+      objectLock: denied,
+      tagsUnknown: "access denied",
+    };
     expect(judgeBucket(blind, { allowedRegions: ["us-east-2"] }).filter((f) => f.status === "pass")).toEqual([]);
     // Object Lock read as absent, but the tags that say whether it is a prod bucket unread: unknown, not "not prod".
-    expect(judgeBucket({ ...bucket(), objectLock: null, tagsUnknown: "access denied" }).find((f) => f.rule === "s3-object-lock-in-prod")).toMatchObject({ status: "unknown" });
+    expect(judgeBucket({ ...bucket(), objectLock: null, tagsUnknown: "access denied" }).find((f) => f.rule === "s3-object-lock-in-prod")).toMatchObject({
+      status: "unknown",
+    });
   });
 });
 
@@ -274,7 +379,15 @@ describe("a policy pack config (pulumi preview --policy-pack-config)", () => {
 
   it("sets levels for all policies and for one, one policy's entry winning, and passes settings to that policy", async () => {
     const { resources } = await insecure();
-    const config = parsePackConfig({ all: "advisory", "s3-versioning": { enforcementLevel: "mandatory" }, "s3-access-logging": "disabled", "s3-cloudtrail-data-events": { auditOwned: true } }, "pack.json");
+    const config = parsePackConfig(
+      {
+        all: "advisory",
+        "s3-versioning": { enforcementLevel: "mandatory" },
+        "s3-access-logging": "disabled",
+        "s3-cloudtrail-data-events": { auditOwned: true },
+      },
+      "pack.json",
+    );
     const report = await judge("prod", resources, {}, "stowage", config);
     const levels = new Map(report.violations.map((v) => [v.policy, v.enforcementLevel]));
     expect(levels.get("s3-cloudtrail-data-events")).toBe("advisory"); // owned now, but "all" made the policy advisory
@@ -291,7 +404,13 @@ describe("a policy pack config (pulumi preview --policy-pack-config)", () => {
       message = (err as Error).message;
     }
     expect(message).toMatch(/^pack\.json has 4 problems:/);
-    for (const p of [/s3-nope: no such policy/, /s3-versioning\.enforcementLevel: enforcement level "sometimes"/, /all\.auditOwned: settings belong to one policy/, /s3-lifecycle\.colour: unknown setting/]) expect(message).toMatch(p);
+    for (const p of [
+      /s3-nope: no such policy/,
+      /s3-versioning\.enforcementLevel: enforcement level "sometimes"/,
+      /all\.auditOwned: settings belong to one policy/,
+      /s3-lifecycle\.colour: unknown setting/,
+    ])
+      expect(message).toMatch(p);
   });
 });
 
@@ -301,7 +420,10 @@ describe("stowage policy --program (the built command), as pulumi runs programs"
     expect(r.stderr).not.toMatch(/internal error|Unknown file extension/);
     expect(r.code).toBe(4);
     const json = JSON.parse(r.stdout);
-    expect(json.violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write")).toMatchObject({ enforcementLevel: "mandatory", resource: { name: "site" } });
+    expect(json.violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write")).toMatchObject({
+      enforcementLevel: "mandatory",
+      resource: { name: "site" },
+    });
     expect(json.violations.some((v: { message: string }) => /site: no trail records/.test(v.message))).toBe(true);
     // No temporary module is left beside the program.
     expect(readdirSync("test/fixtures/programs/site-ts").sort()).toEqual(["index.ts", "tags.ts"]);
@@ -330,7 +452,9 @@ describe("stowage policy --program (the built command), as pulumi runs programs"
     writeFileSync(join(dir, "Pulumi.x.yaml"), "config:\n  aws:region: us-east-2\n  stowage:teams: [a, b\n");
     for (const command of [["policy"], ["estimate"]]) {
       const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-        execFile("node", ["dist/bundle/cli.js", ...command, "--stack", "x", "--stack-dir", dir], (err, _o, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr })),
+        execFile("node", ["dist/bundle/cli.js", ...command, "--stack", "x", "--stack-dir", dir], (err, _o, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+        ),
       );
       expect(r.code, command[0]).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`${join(dir, "Pulumi.x.yaml").replace(/[.]/g, "\\.")}:\\d+:\\d+: not valid YAML`));
@@ -354,59 +478,126 @@ describe("stowage policy --program (the built command), as pulumi runs programs"
 describe("team-prefix-isolation without Stowage's config, from the resources themselves", () => {
   it("fires on a stack export where one team role reaches another team's prefix", async () => {
     const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
-    const role = (team: string) => ({ urn: urn("aws:iam/role:Role", `${team}-role`), type: "aws:iam/role:Role", custom: true, id: `${team}-role-1a2b`, outputs: { name: `${team}-role-1a2b`, tags: { "stowage-team": team } } });
+    const role = (team: string) => ({
+      urn: urn("aws:iam/role:Role", `${team}-role`),
+      type: "aws:iam/role:Role",
+      custom: true,
+      id: `${team}-role-1a2b`,
+      outputs: { name: `${team}-role-1a2b`, tags: { "stowage-team": team } },
+    });
     const policy = (team: string, prefixes: string[], bucket = "acme-data") => ({
       urn: urn("aws:iam/rolePolicy:RolePolicy", `${team}-policy`),
       type: "aws:iam/rolePolicy:RolePolicy",
       custom: true,
-      inputs: { role: `${team}-role-1a2b`, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: prefixes.map((p) => `arn:aws:s3:::${bucket}/${p}*`) }] }) },
+      inputs: {
+        role: `${team}-role-1a2b`,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: prefixes.map((p) => `arn:aws:s3:::${bucket}/${p}*`) }],
+        }),
+      },
       propertyDependencies: { role: [urn("aws:iam/role:Role", `${team}-role`)] },
     });
-    const exported = { deployment: { resources: [role("vision"), policy("vision", ["processed/", "uploads/"]), role("ingest"), policy("ingest", ["uploads/"])] } };
+    const exported = {
+      deployment: { resources: [role("vision"), policy("vision", ["processed/", "uploads/"]), role("ingest"), policy("ingest", ["uploads/"])] },
+    };
     const hits = (await judge("prod", fromStackExport(exported))).violations.filter((v) => v.policy === "team-prefix-isolation");
     expect(hits.map((h) => h.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/team vision's role reaches acme-data\/uploads\/, which is granted to team ingest/), expect.stringMatching(/team ingest's role reaches acme-data\/uploads\/, which is granted to team vision/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/team vision's role reaches acme-data\/uploads\/, which is granted to team ingest/),
+        expect.stringMatching(/team ingest's role reaches acme-data\/uploads\/, which is granted to team vision/),
+      ]),
     );
     // A bucket whose name merely contains the other's is another bucket.
-    const similar = { deployment: { resources: [role("vision"), policy("vision", ["processed/", "uploads/"]), role("ingest"), policy("ingest", ["uploads/"], "acme-data-old")] } };
+    const similar = {
+      deployment: {
+        resources: [role("vision"), policy("vision", ["processed/", "uploads/"]), role("ingest"), policy("ingest", ["uploads/"], "acme-data-old")],
+      },
+    };
     expect((await judge("prod", fromStackExport(similar))).violations.filter((v) => v.policy === "team-prefix-isolation")).toEqual([]);
   });
 
   it("lets a team read the inputs it declares (stowage-reads), and nothing more there", async () => {
     const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
-    const role = (team: string, reads?: string) => ({ urn: urn("aws:iam/role:Role", `${team}-role`), type: "aws:iam/role:Role", custom: true, id: `${team}-role-1a2b`, outputs: { name: `${team}-role-1a2b`, tags: { "stowage-team": team, ...(reads ? { "stowage-reads": reads } : {}) } } });
+    const role = (team: string, reads?: string) => ({
+      urn: urn("aws:iam/role:Role", `${team}-role`),
+      type: "aws:iam/role:Role",
+      custom: true,
+      id: `${team}-role-1a2b`,
+      outputs: { name: `${team}-role-1a2b`, tags: { "stowage-team": team, ...(reads ? { "stowage-reads": reads } : {}) } },
+    });
     const policy = (team: string, statements: { Action: string[]; prefix: string }[]) => ({
       urn: urn("aws:iam/rolePolicy:RolePolicy", `${team}-policy`),
       type: "aws:iam/rolePolicy:RolePolicy",
       custom: true,
-      inputs: { role: `${team}-role-1a2b`, policy: JSON.stringify({ Version: "2012-10-17", Statement: statements.map((st) => ({ Effect: "Allow", Action: st.Action, Resource: `arn:aws:s3:::acme-data/${st.prefix}*` })) }) },
+      inputs: {
+        role: `${team}-role-1a2b`,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: statements.map((st) => ({ Effect: "Allow", Action: st.Action, Resource: `arn:aws:s3:::acme-data/${st.prefix}*` })),
+        }),
+      },
       propertyDependencies: { role: [urn("aws:iam/role:Role", `${team}-role`)] },
     });
     const ingest = [role("ingest"), policy("ingest", [{ Action: ["s3:PutObject", "s3:GetObject"], prefix: "uploads/" }])];
-    const isolation = async (vision: unknown[]) => (await judge("prod", fromStackExport({ deployment: { resources: [...vision, ...ingest] } }))).violations.filter((v) => v.policy === "team-prefix-isolation").map((v) => v.message);
+    const isolation = async (vision: unknown[]) =>
+      (await judge("prod", fromStackExport({ deployment: { resources: [...vision, ...ingest] } }))).violations
+        .filter((v) => v.policy === "team-prefix-isolation")
+        .map((v) => v.message);
     const own = { Action: ["s3:PutObject", "s3:GetObject"], prefix: "processed/" };
     const reads = { Action: ["s3:GetObject", "s3:GetObjectVersion"], prefix: "uploads/" };
     const commits = { Action: ["s3:PutObject"], prefix: "uploads/.stowage/" };
     expect(await isolation([role("vision", "uploads/"), policy("vision", [own, reads, commits])])).toEqual([]);
     // Undeclared, the same read is a leak; declared, a write beyond .stowage/ still is.
-    expect(await isolation([role("vision"), policy("vision", [own, reads])])).toContainEqual(expect.stringMatching(/team vision's role reaches acme-data\/uploads\//));
-    expect(await isolation([role("vision", "uploads/"), policy("vision", [own, { Action: ["s3:PutObject"], prefix: "uploads/cameras/" }])])).toContainEqual(expect.stringMatching(/team vision's role reaches acme-data\/uploads\//));
+    expect(await isolation([role("vision"), policy("vision", [own, reads])])).toContainEqual(
+      expect.stringMatching(/team vision's role reaches acme-data\/uploads\//),
+    );
+    expect(await isolation([role("vision", "uploads/"), policy("vision", [own, { Action: ["s3:PutObject"], prefix: "uploads/cameras/" }])])).toContainEqual(
+      expect.stringMatching(/team vision's role reaches acme-data\/uploads\//),
+    );
   });
 
   it("fires on a foreign --program", async () => {
     const r = await run("--program", "test/fixtures/programs/teams", "--json");
     const hits = JSON.parse(r.stdout).violations.filter((v: { policy: string }) => v.policy === "team-prefix-isolation");
-    expect(hits.map((h: { message: string; enforcementLevel: string }) => [h.enforcementLevel, h.message])).toContainEqual(["mandatory", expect.stringMatching(/team analysts's role reaches acme-shared-data\/labels\/, which is granted to team labelling/)]);
+    expect(hits.map((h: { message: string; enforcementLevel: string }) => [h.enforcementLevel, h.message])).toContainEqual([
+      "mandatory",
+      expect.stringMatching(/team analysts's role reaches acme-shared-data\/labels\/, which is granted to team labelling/),
+    ]);
   });
 });
 
 describe("queues: encrypted, and a dead-letter queue wherever something consumes one", () => {
   const urn = (type: string, name: string) => `urn:pulumi:prod::app::${type}::${name}`;
-  const queue = (name: string, inputs: Record<string, unknown>) => ({ urn: urn("aws:sqs/queue:Queue", name), type: "aws:sqs/queue:Queue", custom: true, id: `https://sqs/${name}`, outputs: { ...inputs, arn: `arn:aws:sqs:us-east-2:123456789012:${name}`, url: `https://sqs/${name}` } });
-  const consumer = { urn: urn("aws:iam/rolePolicy:RolePolicy", "worker"), type: "aws:iam/rolePolicy:RolePolicy", custom: true, inputs: { role: "worker", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], Resource: "arn:aws:sqs:us-east-2:123456789012:events" }] }) } };
-  const redrive = { urn: urn("aws:sqs/redrivePolicy:RedrivePolicy", "events-redrive"), type: "aws:sqs/redrivePolicy:RedrivePolicy", custom: true, inputs: { queueUrl: "https://sqs/events", redrivePolicy: "{}" } };
+  const queue = (name: string, inputs: Record<string, unknown>) => ({
+    urn: urn("aws:sqs/queue:Queue", name),
+    type: "aws:sqs/queue:Queue",
+    custom: true,
+    id: `https://sqs/${name}`,
+    outputs: { ...inputs, arn: `arn:aws:sqs:us-east-2:123456789012:${name}`, url: `https://sqs/${name}` },
+  });
+  const consumer = {
+    urn: urn("aws:iam/rolePolicy:RolePolicy", "worker"),
+    type: "aws:iam/rolePolicy:RolePolicy",
+    custom: true,
+    inputs: {
+      role: "worker",
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], Resource: "arn:aws:sqs:us-east-2:123456789012:events" }],
+      }),
+    },
+  };
+  const redrive = {
+    urn: urn("aws:sqs/redrivePolicy:RedrivePolicy", "events-redrive"),
+    type: "aws:sqs/redrivePolicy:RedrivePolicy",
+    custom: true,
+    inputs: { queueUrl: "https://sqs/events", redrivePolicy: "{}" },
+  };
   const found = async (resources: unknown[]) =>
-    (await judge("prod", fromStackExport({ deployment: { resources } }))).violations.filter((v) => v.policy.startsWith("sqs-")).map((v) => [v.policy, v.enforcementLevel, v.resource.name]);
+    (await judge("prod", fromStackExport({ deployment: { resources } }))).violations
+      .filter((v) => v.policy.startsWith("sqs-"))
+      .map((v) => [v.policy, v.enforcementLevel, v.resource.name]);
 
   it("passes prod's pipeline queue: SSE-SQS, a redrive policy, a consumer", async () => {
     expect(await found([queue("events", { sqsManagedSseEnabled: true }), redrive, consumer])).toEqual([]);
@@ -414,11 +605,32 @@ describe("queues: encrypted, and a dead-letter queue wherever something consumes
   });
 
   it("keeps a consumer's role to prefixes, without deletes (pipeline-role-scoped)", async () => {
-    const role = (statement: object) => ({ urn: urn("aws:iam/rolePolicy:RolePolicy", "task"), type: "aws:iam/rolePolicy:RolePolicy", custom: true, inputs: { role: "task", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-2:123456789012:events" }, { Effect: "Allow", ...statement }] }) } });
-    const scoped = async (statement: object) => (await judge("prod", fromStackExport({ deployment: { resources: [role(statement)] } }))).violations.filter((v) => v.policy === "pipeline-role-scoped").map((v) => v.message);
-    expect(await scoped({ Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::images/uploads/*", "arn:aws:s3:::images/processed/*"] })).toEqual([]);
+    const role = (statement: object) => ({
+      urn: urn("aws:iam/rolePolicy:RolePolicy", "task"),
+      type: "aws:iam/rolePolicy:RolePolicy",
+      custom: true,
+      inputs: {
+        role: "task",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-2:123456789012:events" },
+            { Effect: "Allow", ...statement },
+          ],
+        }),
+      },
+    });
+    const scoped = async (statement: object) =>
+      (await judge("prod", fromStackExport({ deployment: { resources: [role(statement)] } }))).violations
+        .filter((v) => v.policy === "pipeline-role-scoped")
+        .map((v) => v.message);
+    expect(await scoped({ Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::images/uploads/*", "arn:aws:s3:::images/processed/*"] })).toEqual(
+      [],
+    );
     expect(await scoped({ Action: "s3:GetObject", Resource: "arn:aws:s3:::images/*" })).toEqual([expect.stringMatching(/reaches every object of a bucket/)]);
-    expect(await scoped({ Action: ["s3:PutObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::images/processed/*" })).toEqual([expect.stringMatching(/may delete \(s3:DeleteObject\)/)]);
+    expect(await scoped({ Action: ["s3:PutObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::images/processed/*" })).toEqual([
+      expect.stringMatching(/may delete \(s3:DeleteObject\)/),
+    ]);
   });
 
   it("fails a consumed queue without dead letters, and encryption turned off; advises where encryption is undeclared", async () => {
@@ -444,31 +656,67 @@ describe("IAM documents in every form the IAM grammar allows", () => {
     deployment: {
       resources: [
         { urn: urn("aws:iam/role:Role", "r"), type: "aws:iam/role:Role", custom: true, id: "r-1", outputs: { name: "r-1", tags: {} } },
-        { urn: urn("aws:iam/rolePolicy:RolePolicy", "p"), type: "aws:iam/rolePolicy:RolePolicy", custom: true, inputs: { role: "r-1", policy: JSON.stringify(document) } },
+        {
+          urn: urn("aws:iam/rolePolicy:RolePolicy", "p"),
+          type: "aws:iam/rolePolicy:RolePolicy",
+          custom: true,
+          inputs: { role: "r-1", policy: JSON.stringify(document) },
+        },
         ...(bucketPolicy
           ? [
-              { urn: urn("aws:s3/bucket:Bucket", "b"), type: "aws:s3/bucket:Bucket", custom: true, id: "b-1", outputs: { bucket: "b-1", arn: "arn:aws:s3:::b-1" } },
-              { urn: urn("aws:s3/bucketPolicy:BucketPolicy", "bp"), type: "aws:s3/bucketPolicy:BucketPolicy", custom: true, inputs: { bucket: "b-1", policy: JSON.stringify(bucketPolicy) } },
+              {
+                urn: urn("aws:s3/bucket:Bucket", "b"),
+                type: "aws:s3/bucket:Bucket",
+                custom: true,
+                id: "b-1",
+                outputs: { bucket: "b-1", arn: "arn:aws:s3:::b-1" },
+              },
+              {
+                urn: urn("aws:s3/bucketPolicy:BucketPolicy", "bp"),
+                type: "aws:s3/bucketPolicy:BucketPolicy",
+                custom: true,
+                inputs: { bucket: "b-1", policy: JSON.stringify(bucketPolicy) },
+              },
             ]
           : []),
       ],
     },
   });
-  const messages = async (document: unknown, bucketPolicy?: unknown) => (await judge("prod", fromStackExport(exportWith(document, bucketPolicy)))).violations.map((v) => `${v.policy}: ${v.message}`);
+  const messages = async (document: unknown, bucketPolicy?: unknown) =>
+    (await judge("prod", fromStackExport(exportWith(document, bucketPolicy)))).violations.map((v) => `${v.policy}: ${v.message}`);
 
   it("reads a Statement that is one object, not a list (no crash, and judged)", async () => {
     const found = await messages({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b-1/*" } });
     expect(found.some((m) => /iam-no-wildcards: .*allows the action s3:\*/.test(m))).toBe(true);
-    const publicPolicy = await messages({ Version: "2012-10-17", Statement: [] }, { Version: "2012-10-17", Statement: { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" } });
+    const publicPolicy = await messages(
+      { Version: "2012-10-17", Statement: [] },
+      { Version: "2012-10-17", Statement: { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" } },
+    );
     expect(publicPolicy.some((m) => m.startsWith("s3-no-public-read-or-write:"))).toBe(true);
   });
 
   it("sees a wildcard bucket anywhere in an S3 ARN, and NotAction/NotResource as the wildcards they are", async () => {
-    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::*/*" }] })).some((m) => /every bucket \("arn:aws:s3:::\*\/\*"\)/.test(m))).toBe(true);
-    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b-1/*" }] })).some((m) => /allows the action \*/.test(m))).toBe(true);
-    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::secret/*" }] })).some((m) => /every bucket/.test(m))).toBe(true);
+    expect(
+      (await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::*/*" }] })).some((m) =>
+        /every bucket \("arn:aws:s3:::\*\/\*"\)/.test(m),
+      ),
+    ).toBe(true);
+    expect(
+      (await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b-1/*" }] })).some((m) =>
+        /allows the action \*/.test(m),
+      ),
+    ).toBe(true);
+    expect(
+      (await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::secret/*" }] })).some((m) =>
+        /every bucket/.test(m),
+      ),
+    ).toBe(true);
     // A named bucket is not a wildcard.
-    expect((await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" }] })).filter((m) => m.startsWith("iam-no-wildcards"))).toEqual([]);
+    expect(
+      (await messages({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-1/*" }] })).filter((m) =>
+        m.startsWith("iam-no-wildcards"),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -476,14 +724,21 @@ describe("a bucket policy built with aws.iam.getPolicyDocument", () => {
   it("is read from the invoke's result and judged: a public-read policy is caught", async () => {
     const r = await run("--program", "test/fixtures/programs/policy-document", "--json");
     const open = JSON.parse(r.stdout).violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write");
-    expect(open).toMatchObject({ enforcementLevel: "mandatory", resource: { name: "site" }, message: expect.stringMatching(/allows "s3:GetObject" to everyone/) });
+    expect(open).toMatchObject({
+      enforcementLevel: "mandatory",
+      resource: { name: "site" },
+      message: expect.stringMatching(/allows "s3:GetObject" to everyone/),
+    });
   });
 });
 
 describe("AWS-managed policies attached to roles", () => {
   it("are read with their real rights: AmazonS3FullAccess is s3:* on every bucket, a basic Lambda role is not", async () => {
     const aws = await import("@pulumi/aws");
-    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
     const run = await runUnderMocks("fn", "dev", {}, () => {
       const role = new aws.iam.Role("fn-role", { assumeRolePolicy: trust });
       new aws.iam.RolePolicyAttachment("fn-s3", { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" });
@@ -491,7 +746,13 @@ describe("AWS-managed policies attached to roles", () => {
       new aws.iam.Role("admin", { assumeRolePolicy: trust, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] });
     });
     const found = (await judge("dev", run.resources)).violations.filter((v) => v.policy === "iam-no-wildcards").map((v) => `${v.resource.name}: ${v.message}`);
-    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^fn-s3: .*allows the action s3:\*/), expect.stringMatching(/^fn-s3: .*every bucket/), expect.stringMatching(/^admin: .*allows the action \*/)]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^fn-s3: .*allows the action s3:\*/),
+        expect.stringMatching(/^fn-s3: .*every bucket/),
+        expect.stringMatching(/^admin: .*allows the action \*/),
+      ]),
+    );
     expect(found.some((m) => m.startsWith("fn-logs"))).toBe(false);
   });
 });
@@ -503,7 +764,9 @@ describe("a v7 Bucket configured through its inline arguments", () => {
       const key = new aws.kms.Key("k", { enableKeyRotation: true });
       new aws.s3.Bucket("inline", {
         versioning: { enabled: true },
-        serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true } },
+        serverSideEncryptionConfiguration: {
+          rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true },
+        },
         lifecycleRules: [{ enabled: true, noncurrentVersionExpiration: { days: 30 } }],
         objectLockConfiguration: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } },
       });
@@ -538,7 +801,11 @@ describe("Stowage's house rules on someone else's program", () => {
     expect(own.length).toBeGreaterThan(0);
     expect(own.every((v: { message: string }) => /missing tag owner \[stowage\]/.test(v.message))).toBe(true);
     // Security controls still bind on anyone's program.
-    expect(JSON.parse((await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).stdout).violations.find((v: { policy: string }) => v.policy === "s3-no-public-read-or-write").enforcementLevel).toBe("mandatory");
+    expect(
+      JSON.parse((await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).stdout).violations.find(
+        (v: { policy: string }) => v.policy === "s3-no-public-read-or-write",
+      ).enforcementLevel,
+    ).toBe("mandatory");
   }, 120_000);
 });
 
@@ -554,18 +821,34 @@ describe("a bucket's purpose, inferred or declared, and exceptions recorded on p
         ...LOG_BUCKET_HOLES("cdn-logs"),
       ]),
     );
-    const of = (name: string, policy: string) => json.violations.find((v: { resource: { name: string }; policy: string }) => v.resource.name === name && v.policy === policy);
+    const of = (name: string, policy: string) =>
+      json.violations.find((v: { resource: { name: string }; policy: string }) => v.resource.name === name && v.policy === policy);
     // The exception in force until 2099 is named; the one that expired in 2020 no longer applies, but the website is public on purpose anyway.
-    expect(of("site", "s3-no-public-read-or-write").message).toMatch(/^aws:s3\/bucket:Bucket site: exception in force until 2099-12-31: public marketing site — for: public on purpose \(website configuration and a public-read policy\)/);
-    expect(of("old-site", "s3-no-public-read-or-write").message).toMatch(/public on purpose \(website configuration and a public-read policy\).*\(the exception "kept for one campaign" expired on 2020-01-31\)/);
+    expect(of("site", "s3-no-public-read-or-write").message).toMatch(
+      /^aws:s3\/bucket:Bucket site: exception in force until 2099-12-31: public marketing site — for: public on purpose \(website configuration and a public-read policy\)/,
+    );
+    expect(of("old-site", "s3-no-public-read-or-write").message).toMatch(
+      /public on purpose \(website configuration and a public-read policy\).*\(the exception "kept for one campaign" expired on 2020-01-31\)/,
+    );
   }, 120_000);
 
   it("takes exceptions from the policy config too, and a data bucket's public policy stays mandatory without one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-exceptions-"));
-    writeFileSync(join(dir, "pack.json"), JSON.stringify({ "s3-no-public-read-or-write": { exceptions: [{ rule: "s3-no-public-read-or-write", resource: "site", reason: "press kit", expires: "2099-01-01" }] } }));
-    const open = (r: { stdout: string }) => JSON.parse(r.stdout).violations.find((v: { policy: string; resource: { name: string } }) => v.policy === "s3-no-public-read-or-write" && v.resource.name === "site");
+    writeFileSync(
+      join(dir, "pack.json"),
+      JSON.stringify({
+        "s3-no-public-read-or-write": { exceptions: [{ rule: "s3-no-public-read-or-write", resource: "site", reason: "press kit", expires: "2099-01-01" }] },
+      }),
+    );
+    const open = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).violations.find(
+        (v: { policy: string; resource: { name: string } }) => v.policy === "s3-no-public-read-or-write" && v.resource.name === "site",
+      );
     expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--json")).enforcementLevel).toBe("mandatory");
-    expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--policy-config", join(dir, "pack.json"), "--json"))).toMatchObject({ enforcementLevel: "advisory", message: expect.stringMatching(/exception in force until 2099-01-01: press kit/) });
+    expect(open(await run("--program", "test/fixtures/programs/site-ts/index.ts", "--policy-config", join(dir, "pack.json"), "--json"))).toMatchObject({
+      enforcementLevel: "advisory",
+      message: expect.stringMatching(/exception in force until 2099-01-01: press kit/),
+    });
   });
 });
 
@@ -588,7 +871,9 @@ export function findingsOf(report: { violations: { policy: string; resource: { n
 /** The built command, started from a folder outside the repository (as `--program ../other-project` is). */
 const runElsewhere = (...args: string[]) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    execFile("node", [resolve("dist/bundle/cli.js"), "policy", ...args], { cwd: tmpdir() }, (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile("node", [resolve("dist/bundle/cli.js"), "policy", ...args], { cwd: tmpdir() }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 
 const S3_HOLES = (bucket: string) => [
@@ -607,7 +892,13 @@ const CALLBACK_ROLE = (fn: string) => [
   ["iam-no-wildcards", `${fn}-4aaabb8e`, "mandatory"],
 ];
 
-export const CLOSURES_FINDINGS = sorted([...S3_HOLES("uploads"), ...S3_HOLES("thumbnails"), ...CALLBACK_ROLE("on-upload"), ...CALLBACK_ROLE("resize"), ...CALLBACK_ROLE("security-headers")]);
+export const CLOSURES_FINDINGS = sorted([
+  ...S3_HOLES("uploads"),
+  ...S3_HOLES("thumbnails"),
+  ...CALLBACK_ROLE("on-upload"),
+  ...CALLBACK_ROLE("resize"),
+  ...CALLBACK_ROLE("security-headers"),
+]);
 
 describe("stowage policy --program on programs with closures, started outside the program's folder", () => {
   it("serialises a bucket event handler, a CallbackFunction and a Lambda@Edge function as pulumi preview does, with the exact findings", async () => {
@@ -627,7 +918,9 @@ describe("stowage policy --program on programs with closures, started outside th
     expect(r.stderr).not.toMatch(/\n\s+at |promises were still active/);
     const json = JSON.parse(r.stdout);
     expect(json.programError).toMatch(/registrations never completed/);
-    expect(findingsOf(json)).toEqual(sorted([...S3_HOLES("inbox"), ["iam-no-wildcards", "on-mail-4aaabb8e", "mandatory"], ["iam-no-wildcards", "on-mail-4aaabb8e", "mandatory"]]));
+    expect(findingsOf(json)).toEqual(
+      sorted([...S3_HOLES("inbox"), ["iam-no-wildcards", "on-mail-4aaabb8e", "mandatory"], ["iam-no-wildcards", "on-mail-4aaabb8e", "mandatory"]]),
+    );
     // The ES module this program compiles to is written beside it (Node imports files) and removed again.
     expect(readdirSync("test/fixtures/programs/closure-fails").sort()).toEqual(["Pulumi.yaml", "index.ts", "package.json"]);
   }, 120_000);
@@ -636,7 +929,10 @@ describe("stowage policy --program on programs with closures, started outside th
     const dir = mkdtempSync(join(tmpdir(), "stowage-late-throw-"));
     writeFileSync(join(dir, "Pulumi.yaml"), "name: late-throw\nruntime: nodejs\n");
     symlinkSync(resolve("node_modules"), join(dir, "node_modules"));
-    writeFileSync(join(dir, "index.ts"), `import * as aws from "@pulumi/aws";\nconst b = new aws.s3.Bucket("data", { bucket: "data" });\nb.id.apply((id) => { if (id) throw new Error("no " + id); });\n`);
+    writeFileSync(
+      join(dir, "index.ts"),
+      `import * as aws from "@pulumi/aws";\nconst b = new aws.s3.Bucket("data", { bucket: "data" });\nb.id.apply((id) => { if (id) throw new Error("no " + id); });\n`,
+    );
     const r = await runElsewhere("--program", dir, "--json");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/failed at .*index\.ts:3:\d+: no data$/m);
@@ -645,8 +941,8 @@ describe("stowage policy --program on programs with closures, started outside th
   }, 120_000);
 });
 
-describe("account-level S3 actions (resource \"*\" is their only resource in the Service Authorization Reference)", () => {
-  it("are not bucket wildcards; s3:GetObject on \"*\" still is", async () => {
+describe('account-level S3 actions (resource "*" is their only resource in the Service Authorization Reference)', () => {
+  it('are not bucket wildcards; s3:GetObject on "*" still is', async () => {
     const r = await run("--program", "test/fixtures/programs/canary", "--json");
     expect(r.stderr).toBe("");
     expect(findingsOf(JSON.parse(r.stdout))).toEqual([["iam-no-wildcards", "reporting-read", "mandatory"]]);
@@ -670,13 +966,24 @@ describe("the policy config binds, as Pulumi's does", () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-pack-config-"));
     writeFileSync(
       join(dir, "pack.json"),
-      JSON.stringify({ "required-tags": { requiredTags: "team" }, "s3-versioning": { auditOwned: "yes" }, "allowed-regions": { allowedRegions: [1] }, "s3-lifecycle": { exceptions: [{ rule: "s3-lifecycle" }] } }),
+      JSON.stringify({
+        "required-tags": { requiredTags: "team" },
+        "s3-versioning": { auditOwned: "yes" },
+        "allowed-regions": { allowedRegions: [1] },
+        "s3-lifecycle": { exceptions: [{ rule: "s3-lifecycle" }] },
+      }),
     );
     const r = await run("--program", "test/fixtures/programs/canary", "--policy-config", join(dir, "pack.json"), "--json");
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).not.toMatch(/internal error/);
-    for (const p of [/required-tags\.requiredTags: "team" is not a list of tag keys/, /s3-versioning\.auditOwned: "yes" is not true, false or null/, /allowed-regions\.allowedRegions: \[1\] is not a list of region names/, /s3-lifecycle\.exceptions: \[\{"rule":"s3-lifecycle"\}\] is not a list of/]) expect(r.stderr).toMatch(p);
+    for (const p of [
+      /required-tags\.requiredTags: "team" is not a list of tag keys/,
+      /s3-versioning\.auditOwned: "yes" is not true, false or null/,
+      /allowed-regions\.allowedRegions: \[1\] is not a list of region names/,
+      /s3-lifecycle\.exceptions: \[\{"rule":"s3-lifecycle"\}\] is not a list of/,
+    ])
+      expect(r.stderr).toMatch(p);
   });
 });
 
@@ -703,7 +1010,9 @@ describe("a bucket's purpose read from its outputs, public buckets, shared acces
         ...LOG_BUCKET_HOLES("access-logs"),
       ]),
     );
-    const upload = json.violations.find((v: { resource: { name: string }; policy: string }) => v.resource.name === "upload-site" && v.policy === "s3-no-public-read-or-write");
+    const upload = json.violations.find(
+      (v: { resource: { name: string }; policy: string }) => v.resource.name === "upload-site" && v.policy === "s3-no-public-read-or-write",
+    );
     expect(upload.message).toMatch(/public on purpose, but the bucket policy lets everyone s3:PutObject/);
   }, 120_000);
 

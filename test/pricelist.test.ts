@@ -52,8 +52,14 @@ describe("parsePriceList", () => {
 
   it("reports malformed elements and keeps the good ones", () => {
     const good = tiered("GOOD", "Requests-Tier1", [["0", "Inf", "0.000005"]]);
-    const noPrice = JSON.stringify({ product: { sku: "NOPRICE", attributes: { usagetype: "X" } }, terms: { OnDemand: { "NOPRICE.A": { priceDimensions: { "NOPRICE.A.B": { unit: "GB" } } } } } });
-    const gap = tiered("GAP", "TimedStorage-ByteHrs", [["0", "100", "0.1"], ["200", "Inf", "0.2"]]);
+    const noPrice = JSON.stringify({
+      product: { sku: "NOPRICE", attributes: { usagetype: "X" } },
+      terms: { OnDemand: { "NOPRICE.A": { priceDimensions: { "NOPRICE.A.B": { unit: "GB" } } } } },
+    });
+    const gap = tiered("GAP", "TimedStorage-ByteHrs", [
+      ["0", "100", "0.1"],
+      ["200", "Inf", "0.2"],
+    ]);
     const negative = tiered("NEG", "X", [["0", "Inf", "-1"]]);
     const noUsage = JSON.stringify({ product: { sku: "NOUSAGE", attributes: {} }, terms: { OnDemand: {} } });
     const { entries, problems } = parsePriceList([good, "{not json", noPrice, gap, negative, noUsage]);
@@ -102,7 +108,9 @@ describe("Catalog", () => {
     const b = tiered("B", "TimedStorage-ByteHrs", [["0", "Inf", "0.021"]], { volumeType: "Glacier Deep Archive" });
     const catalog = new Catalog(parse([a, b]));
     expect(() => catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })).toThrow(/matches 2 products/);
-    expect(catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs", attributes: { volumeType: "Glacier Deep Archive" } })!.entry.sku).toBe("B");
+    expect(
+      catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs", attributes: { volumeType: "Glacier Deep Archive" } })!.entry.sku,
+    ).toBe("B");
   });
 
   it("finds nothing for a region it has no price for", () => {
@@ -117,10 +125,22 @@ describe("units", () => {
   const throughput = JSON.stringify({
     product: { sku: "GP3THRU", attributes: { usagetype: "EBS:VolumeP-Throughput.gp3", regionCode: "us-east-1" } },
     serviceCode: "AmazonEC2",
-    terms: { OnDemand: { "GP3THRU.JRTCKXETXF": { priceDimensions: { "GP3THRU.JRTCKXETXF.R": { unit: "GiBps-mo", beginRange: "0", endRange: "Inf", pricePerUnit: { USD: "40.96" } } } } } },
+    terms: {
+      OnDemand: {
+        "GP3THRU.JRTCKXETXF": {
+          priceDimensions: { "GP3THRU.JRTCKXETXF.R": { unit: "GiBps-mo", beginRange: "0", endRange: "Inf", pricePerUnit: { USD: "40.96" } } },
+        },
+      },
+    },
   });
   const catalog = new Catalog(parsePriceList([throughput]).entries.map((entry) => ({ entry, provenance })));
-  const component = (unit: string) => ({ name: "Provisioned throughput (gp3)", unit, quantity: new Decimal(125), price: { service: "AmazonEC2" as const, usagetype: "EBS:VolumeP-Throughput.gp3" }, region: "us-east-1" });
+  const component = (unit: string) => ({
+    name: "Provisioned throughput (gp3)",
+    unit,
+    quantity: new Decimal(125),
+    price: { service: "AmazonEC2" as const, usagetype: "EBS:VolumeP-Throughput.gp3" },
+    region: "us-east-1",
+  });
 
   it("refuse a price in another unit than the model counts, naming both, rather than bill 1024×", () => {
     expect(() => priceComponents([component("MiBps-Mo")], catalog)).toThrow(/is per GiBps-mo, but the cost model counts MiBps-Mo/);
@@ -140,14 +160,24 @@ describe("real Price List rows (us-east-1, S3), replayed through the snapshot's 
     return JSON.stringify({
       product: { sku, attributes: { usagetype: own[0]!.usagetype, regionCode: "us-east-1", locationType: "AWS Region" } },
       serviceCode: own[0]!.offer,
-      terms: { OnDemand: { [`${sku}.JRTCKXETXF`]: { priceDimensions: Object.fromEntries(own.map((r, i) => [`${sku}.JRTCKXETXF.${i}`, { unit: r.unit, beginRange: r.beginRange, endRange: r.endRange, pricePerUnit: { USD: r.usd } }])) } } },
+      terms: {
+        OnDemand: {
+          [`${sku}.JRTCKXETXF`]: {
+            priceDimensions: Object.fromEntries(
+              own.map((r, i) => [`${sku}.JRTCKXETXF.${i}`, { unit: r.unit, beginRange: r.beginRange, endRange: r.endRange, pricePerUnit: { USD: r.usd } }]),
+            ),
+          },
+        },
+      },
     });
   });
   const real = new Catalog(parsePriceList(docs).entries.map((entry) => ({ entry, provenance: { source: "bulk offer", retrievedAt: "2026-10-03" } })));
 
   it("finds every price the S3 models name that the rows hold, exactly once, as the shipped snapshot's product", async () => {
     const { catalog: shipped } = await shippedSnapshot();
-    const selectors = Object.values(CLASSES).flatMap((c) => [c.storage, c.tier1, c.tier2, c.transitionIn, c.retrievalGb, c.retrievalRequest]).filter((s): s is PriceSelector => !!s);
+    const selectors = Object.values(CLASSES)
+      .flatMap((c) => [c.storage, c.tier1, c.tier2, c.transitionIn, c.retrievalGb, c.retrievalRequest])
+      .filter((s): s is PriceSelector => !!s);
     const covered = selectors.filter((s) => rows.some((r) => r.offer === s.service && r.usagetype === s.usagetype));
     expect(covered.length).toBeGreaterThanOrEqual(10);
     for (const s of covered) {
@@ -156,7 +186,10 @@ describe("real Price List rows (us-east-1, S3), replayed through the snapshot's 
       const ours = shipped.find("us-east-1", s)!;
       // The shipped price is that very product: same SKU, same tiers, same unit, same price.
       expect(ours.entry.sku, `${s.service} ${s.usagetype}`).toBe(found!.entry.sku);
-      expect(found!.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]), `${s.service} ${s.usagetype}`).toEqual(ours.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]));
+      expect(
+        found!.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]),
+        `${s.service} ${s.usagetype}`,
+      ).toEqual(ours.entry.tiers.map((t) => [t.unit, t.usd.toFixed()]));
     }
   });
 });

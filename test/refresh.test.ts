@@ -17,7 +17,13 @@ function doc(sku: string, usagetype: string, region: string, usd: string, extra:
   return JSON.stringify({
     product: { sku, ...(family ? { productFamily: family } : {}), attributes: { usagetype, regionCode: region, ...extra } },
     serviceCode: "AmazonS3",
-    terms: { OnDemand: { [`${sku}.JRTCKXETXF`]: { priceDimensions: { [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: { unit: "GB-Mo", beginRange: "0", endRange: "Inf", pricePerUnit: { USD: usd } } } } } },
+    terms: {
+      OnDemand: {
+        [`${sku}.JRTCKXETXF`]: {
+          priceDimensions: { [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: { unit: "GB-Mo", beginRange: "0", endRange: "Inf", pricePerUnit: { USD: usd } } },
+        },
+      },
+    },
     publicationDate: "2026-11-01T00:00:00Z",
   });
 }
@@ -118,7 +124,9 @@ describe("stowage pricing refresh against a local Price List endpoint", () => {
     server = await startPricingServer({ products: { AmazonS3: S3_US_EAST_1 } });
     const dir = await copyOfShipped();
     const before = await contents(dir);
-    await expect(refresh({ dir, regions: ["eu-west-3"], services: ["AmazonS3"], client: client(server.url) })).rejects.toThrow(/no usable AmazonS3 products for eu-west-3/);
+    await expect(refresh({ dir, regions: ["eu-west-3"], services: ["AmazonS3"], client: client(server.url) })).rejects.toThrow(
+      /no usable AmazonS3 products for eu-west-3/,
+    );
     expect(await contents(dir)).toEqual(before);
   });
 
@@ -130,7 +138,12 @@ describe("stowage pricing refresh against a local Price List endpoint", () => {
     expect(filters.slice(0, 4).map((f) => f.productFamily)).toEqual(["Storage", "System Operation", "Provisioned Throughput", "Storage Snapshot"]);
     // RDS: PostgreSQL instances; storage, IOPS and backup are "Any" engine in the real Price List.
     const rds = queriesFor("AmazonRDS", "us-east-1").map((q) => Object.fromEntries(q.Filters.map((f) => [f.Field, f.Value])));
-    expect(rds.map((f) => [f.productFamily, f.databaseEngine])).toEqual([["Database Instance", "PostgreSQL"], ["Database Storage", "Any"], ["Provisioned IOPS", "Any"], ["Storage Snapshot", "Any"]]);
+    expect(rds.map((f) => [f.productFamily, f.databaseEngine])).toEqual([
+      ["Database Instance", "PostgreSQL"],
+      ["Database Storage", "Any"],
+      ["Provisioned IOPS", "Any"],
+      ["Storage Snapshot", "Any"],
+    ]);
   });
 
   it("works end to end from the built command, with the SDK's own endpoint and credential settings", async () => {
@@ -143,7 +156,11 @@ describe("stowage pricing refresh against a local Price List endpoint", () => {
       AWS_SECRET_ACCESS_KEY: "test-secret",
       AWS_EC2_METADATA_DISABLED: "true",
     };
-    const { stdout, stderr } = await run("node", ["dist/bundle/cli.js", "pricing", "refresh", "--prices", dir, "--region", "us-east-1", "--service", "AmazonS3"], { env });
+    const { stdout, stderr } = await run(
+      "node",
+      ["dist/bundle/cli.js", "pricing", "refresh", "--prices", dir, "--region", "us-east-1", "--service", "AmazonS3"],
+      { env },
+    );
     expect(stdout).toMatch(/Refreshed AmazonS3 for us-east-1: 4 products/);
     expect(stderr).toMatch(/skipped a malformed AmazonS3 product in us-east-1 \(#3\): not valid JSON/);
     expect(stderr).toMatch(/page 2, 5 products/);

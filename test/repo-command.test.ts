@@ -16,7 +16,9 @@ const bin = (JSON.parse(readFileSync("package.json", "utf8")) as { bin: Record<s
 const timed = (script: string) =>
   new Promise<{ ms: number; code: number; stdout: string }>((resolve) => {
     const t0 = process.hrtime.bigint();
-    execFile("bash", ["-c", script], { maxBuffer: 16 << 20 }, (err, stdout) => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }));
+    execFile("bash", ["-c", script], { maxBuffer: 16 << 20 }, (err, stdout) =>
+      resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+    );
   });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -37,19 +39,23 @@ describe("the command the README and the workflow run in the repository", () => 
   });
 
   // Sized for `npx stowage` at its worst (a first use builds the project), so that it fails on the ratio, not on time.
-  it.each(commands)("%s starts as fast as the built file and builds nothing", async (command) => {
-    const builtAt = statSync(bin).mtimeMs;
-    const theirs: number[] = [];
-    const built: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const a = await timed(`${command} --help`);
-      expect(a.code).toBe(0);
-      expect(a.stdout).toMatch(/^stowage — plan where/);
-      theirs.push(a.ms);
-      built.push((await timed(`node ${bin} --help`)).ms);
-    }
-    // Generous: the same file through bash is ~1×; npx in the repository was over 10×.
-    expect(median(theirs) / median(built), `${command}: ${theirs.map(Math.round)} ms against ${built.map(Math.round)} ms`).toBeLessThan(2);
-    expect(statSync(bin).mtimeMs).toBe(builtAt);
-  }, 900_000);
+  it.each(commands)(
+    "%s starts as fast as the built file and builds nothing",
+    async (command) => {
+      const builtAt = statSync(bin).mtimeMs;
+      const theirs: number[] = [];
+      const built: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const a = await timed(`${command} --help`);
+        expect(a.code).toBe(0);
+        expect(a.stdout).toMatch(/^stowage — plan where/);
+        theirs.push(a.ms);
+        built.push((await timed(`node ${bin} --help`)).ms);
+      }
+      // Generous: the same file through bash is ~1×; npx in the repository was over 10×.
+      expect(median(theirs) / median(built), `${command}: ${theirs.map(Math.round)} ms against ${built.map(Math.round)} ms`).toBeLessThan(2);
+      expect(statSync(bin).mtimeMs).toBe(builtAt);
+    },
+    900_000,
+  );
 });

@@ -25,7 +25,10 @@ async function until(test: () => boolean, what: string, ms = 60_000): Promise<vo
 }
 
 describe("stowage run interrupted mid-datum", () => {
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     it(`on ${signal} stops the command, leaves no datum folder (inputs, outputs) in TMPDIR and exits ${code}`, async () => {
       const base = mkdtempSync(join(tmpdir(), "stowage-signal-"));
       const own = join(base, "tmp");
@@ -37,7 +40,10 @@ describe("stowage run interrupted mid-datum", () => {
       // Writes an output, says it has, then waits as a long model would (exec: the signal reaches the waiting process).
       writeFileSync(script, `#!/bin/sh\ncp -r "$STOWAGE_IN"/. "$STOWAGE_OUT"\ntouch "${mark}"\nexec sleep 120\n`);
       chmodSync(script, 0o755);
-      const run = start(["run", "--in", join(base, "in"), "--out", join(base, "out"), "--parallel", "2", "--code-version", "v1", "--", script], { ...process.env, TMPDIR: own });
+      const run = start(["run", "--in", join(base, "in"), "--out", join(base, "out"), "--parallel", "2", "--code-version", "v1", "--", script], {
+        ...process.env,
+        TMPDIR: own,
+      });
       await until(() => existsSync(mark), "the first datum to start");
       expect(readdirSync(own).some((n) => n.startsWith("stowage-datum-"))).toBe(true);
       run.child.kill(signal);
@@ -89,7 +95,11 @@ describe("a folder that a run writes its outputs to", () => {
       expect((await stowage(["data", "checkout", out, "main", "--to", to, "--json"])).code).toBe(0);
       return treeOf(to);
     };
-    for (const [version, code] of [["v1", 0], ["v2", 0], ["v3", 6]] as const) {
+    for (const [version, code] of [
+      ["v1", 0],
+      ["v2", 0],
+      ["v3", 6],
+    ] as const) {
       const r = await stowage(["run", "--in", input, "--out", out, "--code-version", version, "--json", "--", script], { ...process.env, VERSION: version });
       expect(r.code, r.stderr).toBe(code);
       expect(treeOf(out)).toEqual(await checkedOut());

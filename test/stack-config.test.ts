@@ -17,7 +17,10 @@ const decision: Decision = {
   primaryRegion: "us-east-2",
   replicaRegions: ["us-west-2"],
   uploadStorageClass: "STANDARD",
-  lifecycle: [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }],
+  lifecycle: [
+    { afterDays: 30, storageClass: "STANDARD_IA" },
+    { afterDays: 180, storageClass: "DEEP_ARCHIVE" },
+  ],
   date: "2026-11-27",
   reasons: ["cheapest of 5 feasible regions: $63.05 a month", "100% of traffic within 200 ms"],
 };
@@ -62,7 +65,10 @@ describe("applyDecision", () => {
       "aws:region": "us-east-2",
       "stowage:primaryRegion": "us-east-2",
       "stowage:replicaRegions": ["us-west-2"],
-      "stowage:lifecycle": [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 180, storageClass: "DEEP_ARCHIVE" }],
+      "stowage:lifecycle": [
+        { afterDays: 30, storageClass: "STANDARD_IA" },
+        { afterDays: 180, storageClass: "DEEP_ARCHIVE" },
+      ],
       "stowage:dbPassword": { secure: "v1:AAAABBBBCCCC" },
     });
   });
@@ -123,7 +129,9 @@ describe("what the planner would write is checked by the stack parser first", ()
   });
 
   it("judges the placement keys by the stack's rules: the primary as a replica, a schedule S3 refuses", () => {
-    expect(problemsOf("", { ...decision, replicaRegions: ["us-east-2"] })).toEqual(["stowage:replicaRegions[0]: us-east-2 is the primary region; a replica must be in another region"]);
+    expect(problemsOf("", { ...decision, replicaRegions: ["us-east-2"] })).toEqual([
+      "stowage:replicaRegions[0]: us-east-2 is the primary region; a replica must be in another region",
+    ]);
     expect(problemsOf("", { ...decision, lifecycle: [{ afterDays: 10, storageClass: "STANDARD_IA" }] })).toEqual([
       "stowage:lifecycle[0].afterDays: 10 is too early; S3 requires objects to be at least 30 days old before STANDARD_IA",
     ]);
@@ -131,10 +139,11 @@ describe("what the planner would write is checked by the stack parser first", ()
 });
 
 describe("stowage plan --stack --write", () => {
-  const stowage = (...args: string[]) => run("node", ["dist/bundle/cli.js", ...args]).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  const stowage = (...args: string[]) =>
+    run("node", ["dist/bundle/cli.js", ...args]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
 
   it("shows the change, writes it only with --write, and keeps everything else", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-stack-"));
@@ -150,7 +159,12 @@ describe("stowage plan --stack --write", () => {
     const written = await stowage(...base, "--write");
     expect(written.stdout).toMatch(/Wrote .*Pulumi\.prod\.yaml:/);
     const after = await readFile(join(dir, "Pulumi.prod.yaml"), "utf8");
-    expect(parse(after).config).toMatchObject({ "stowage:primaryRegion": "us-east-2", "stowage:replicaRegions": ["eu-west-1"], "stowage:uploadStorageClass": "GLACIER_IR", "stowage:lifecycle": [] });
+    expect(parse(after).config).toMatchObject({
+      "stowage:primaryRegion": "us-east-2",
+      "stowage:replicaRegions": ["eu-west-1"],
+      "stowage:uploadStorageClass": "GLACIER_IR",
+      "stowage:lifecycle": [],
+    });
     const others = (text: string) => text.split("\n").filter((l) => !OUR_LINES.test(l));
     expect(others(after)).toEqual(others(ORIGINAL));
     expect(await readdir(dir)).toEqual(["Pulumi.prod.yaml"]); // no temporary file left behind
@@ -165,13 +179,30 @@ describe("stowage plan --stack --write", () => {
     const prod = readFileSync("Pulumi.prod.yaml", "utf8")
       .replace("stowage:uploadStorageClass: STANDARD\n", "stowage:uploadStorageClass: INTELLIGENT_TIERING\n")
       .replace(/  stowage:lifecycle:\n(    - .*\n)+/, "  stowage:lifecycle: []\n")
-      .replace("      notifications: true\n", "      notifications: true\n      intelligentTieringArchive: { archiveAfterDays: 90, deepArchiveAfterDays: 180 }\n");
+      .replace(
+        "      notifications: true\n",
+        "      notifications: true\n      intelligentTieringArchive: { archiveAfterDays: 90, deepArchiveAfterDays: 180 }\n",
+      );
     expect(validStackConfig(configOfText(prod, "prod")).buckets[0]!.intelligentTieringArchive).toBeDefined();
     const dir = await mkdtemp(join(tmpdir(), "stowage-stack-"));
     await writeFile(join(dir, "Pulumi.prod.yaml"), prod);
-    const r = await stowage("plan", "--workload", "examples/workload.yaml", "--users", "examples/users.yaml", "--offline", "--stack", "prod", "--stack-dir", dir, "--write");
+    const r = await stowage(
+      "plan",
+      "--workload",
+      "examples/workload.yaml",
+      "--users",
+      "examples/users.yaml",
+      "--offline",
+      "--stack",
+      "prod",
+      "--stack-dir",
+      dir,
+      "--write",
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Pulumi\.prod\.yaml, as this plan would write it, has 1 problem:\n  - stowage:buckets\[0\]\.intelligentTieringArchive: no object reaches INTELLIGENT_TIERING \(uploads land in GLACIER_IR/);
+    expect(r.stderr).toMatch(
+      /Pulumi\.prod\.yaml, as this plan would write it, has 1 problem:\n  - stowage:buckets\[0\]\.intelligentTieringArchive: no object reaches INTELLIGENT_TIERING \(uploads land in GLACIER_IR/,
+    );
     expect(r.stderr).toMatch(/Nothing was written/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await readFile(join(dir, "Pulumi.prod.yaml"), "utf8")).toBe(prod);
@@ -181,7 +212,10 @@ describe("stowage plan --stack --write", () => {
   it("answers JSON in the documented shape, and exits 3 when nothing is feasible", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-users-"));
     const users = join(dir, "users.yaml");
-    await writeFile(users, "populations:\n  - { name: team, place: Tokyo, weight: 1 }\nconstraints:\n  allowed_regions: [us-east-1, eu-west-1]\n  latency_objective_ms: 50\n");
+    await writeFile(
+      users,
+      "populations:\n  - { name: team, place: Tokyo, weight: 1 }\nconstraints:\n  allowed_regions: [us-east-1, eu-west-1]\n  latency_objective_ms: 50\n",
+    );
     const r = await stowage("plan", "--workload", "examples/workload.yaml", "--users", users, "--json");
     expect(r.code).toBe(3);
     const json = JSON.parse(r.stdout);
@@ -190,7 +224,9 @@ describe("stowage plan --stack --write", () => {
     expect(json.unmet[0]).toMatchObject({ constraint: "latency_objective_ms", limit: 50 });
     expect(json.unmet[0].by).toBeGreaterThan(100);
     expect(json.ranking[0]).toMatchObject({ region: expect.any(String), monthlyCost: expect.stringMatching(/^\d+\.\d\d$/), estimated: true, feasible: false });
-    expect(Object.keys(json.ranking[0])).toEqual(expect.arrayContaining(["region", "monthlyCost", "weightedRttMs", "worstRttMs", "estimated", "feasible", "rejectedBecause"]));
+    expect(Object.keys(json.ranking[0])).toEqual(
+      expect.arrayContaining(["region", "monthlyCost", "weightedRttMs", "worstRttMs", "estimated", "feasible", "rejectedBecause"]),
+    );
 
     const text = await stowage("plan", "--workload", "examples/workload.yaml", "--users", users);
     expect(text.code).toBe(3);

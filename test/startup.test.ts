@@ -30,7 +30,9 @@ function stowage(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number
 /** Every file under dir (the cache nests one folder per Node build). */
 function files(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 describe("the compile cache", () => {
@@ -40,34 +42,42 @@ describe("the compile cache", () => {
     expect(compileCacheDir({}, () => "/home/u")).toBe("/home/u/.cache/stowage");
   });
 
-  it(`${hasCompileCache ? "is filled" : "is not made"} on Node ${process.version}, and the output is the same`, async () => {
-    const home = await mkdtemp(join(tmpdir(), "stowage-cache-"));
-    const off = await stowage(COST, { NODE_DISABLE_COMPILE_CACHE: "1", XDG_CACHE_HOME: join(home, "off") });
-    const first = await stowage(COST, { XDG_CACHE_HOME: home });
-    const second = await stowage(COST, { XDG_CACHE_HOME: home });
-    for (const r of [off, first, second]) expect(r.code, r.stderr).toBe(0);
-    expect(first.stdout).toBe(off.stdout);
-    expect(second.stdout).toBe(off.stdout);
-    expect(second.stderr).toBe(off.stderr);
-    const cached = files(join(home, "stowage"));
-    if (hasCompileCache) expect(cached.length).toBeGreaterThan(0);
-    else expect(existsSync(join(home, "stowage"))).toBe(false);
-    expect(existsSync(join(home, "off"))).toBe(false);
-  }, RUNS_TIMEOUT);
+  it(
+    `${hasCompileCache ? "is filled" : "is not made"} on Node ${process.version}, and the output is the same`,
+    async () => {
+      const home = await mkdtemp(join(tmpdir(), "stowage-cache-"));
+      const off = await stowage(COST, { NODE_DISABLE_COMPILE_CACHE: "1", XDG_CACHE_HOME: join(home, "off") });
+      const first = await stowage(COST, { XDG_CACHE_HOME: home });
+      const second = await stowage(COST, { XDG_CACHE_HOME: home });
+      for (const r of [off, first, second]) expect(r.code, r.stderr).toBe(0);
+      expect(first.stdout).toBe(off.stdout);
+      expect(second.stdout).toBe(off.stdout);
+      expect(second.stderr).toBe(off.stderr);
+      const cached = files(join(home, "stowage"));
+      if (hasCompileCache) expect(cached.length).toBeGreaterThan(0);
+      else expect(existsSync(join(home, "stowage"))).toBe(false);
+      expect(existsSync(join(home, "off"))).toBe(false);
+    },
+    RUNS_TIMEOUT,
+  );
 
-  it("never stops or disturbs the command when the folder cannot be made", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "stowage-cache-"));
-    const file = join(dir, "a-file");
-    await writeFile(file, "not a folder\n");
-    const reference = await stowage(COST, { NODE_DISABLE_COMPILE_CACHE: "1" });
-    // XDG_CACHE_HOME under a regular file: no folder can be made there, even by root.
-    const blocked = await stowage(COST, { XDG_CACHE_HOME: join(file, "cache") });
-    expect(blocked.code, blocked.stderr).toBe(0);
-    expect(blocked.stdout).toBe(reference.stdout);
-    expect(blocked.stderr).toBe(reference.stderr);
-    // No home at all: HOME unset and XDG_CACHE_HOME relative.
-    const homeless = await stowage(["--version"], { HOME: undefined, XDG_CACHE_HOME: "relative" });
-    expect(homeless.code, homeless.stderr).toBe(0);
-    expect(homeless.stderr).toBe("");
-  }, RUNS_TIMEOUT);
+  it(
+    "never stops or disturbs the command when the folder cannot be made",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "stowage-cache-"));
+      const file = join(dir, "a-file");
+      await writeFile(file, "not a folder\n");
+      const reference = await stowage(COST, { NODE_DISABLE_COMPILE_CACHE: "1" });
+      // XDG_CACHE_HOME under a regular file: no folder can be made there, even by root.
+      const blocked = await stowage(COST, { XDG_CACHE_HOME: join(file, "cache") });
+      expect(blocked.code, blocked.stderr).toBe(0);
+      expect(blocked.stdout).toBe(reference.stdout);
+      expect(blocked.stderr).toBe(reference.stderr);
+      // No home at all: HOME unset and XDG_CACHE_HOME relative.
+      const homeless = await stowage(["--version"], { HOME: undefined, XDG_CACHE_HOME: "relative" });
+      expect(homeless.code, homeless.stderr).toBe(0);
+      expect(homeless.stderr).toBe("");
+    },
+    RUNS_TIMEOUT,
+  );
 });

@@ -28,7 +28,8 @@ const GUIDE: Record<string, string[]> = {
   DEEP_ARCHIVE: [],
 };
 
-const classProblem = (from: string, to: string) => lifecycleProblems([{ afterDays: 120, storageClass: to }], { uploadClass: from }).filter((p) => p.field === "storageClass");
+const classProblem = (from: string, to: string) =>
+  lifecycleProblems([{ afterDays: 120, storageClass: to }], { uploadClass: from }).filter((p) => p.field === "storageClass");
 
 describe("S3's transition graph", () => {
   const edges = STORAGE_CLASSES.flatMap((from) => STORAGE_CLASSES.map((to) => [from, to, GUIDE[from]!.includes(to)] as const));
@@ -41,28 +42,64 @@ describe("S3's transition graph", () => {
   it("is the table the code uses", () => expect(TRANSITIONS).toEqual(GUIDE));
 
   it("refuses IA before 30 days, leaving IA within 30 days, days that do not increase, and expiry before the last transition", () => {
-    expect(lifecycleProblems([{ afterDays: 29, storageClass: "ONEZONE_IA" }])[0]).toMatchObject({ rule: 0, field: "afterDays", message: expect.stringMatching(/at least 30 days old/) });
+    expect(lifecycleProblems([{ afterDays: 29, storageClass: "ONEZONE_IA" }])[0]).toMatchObject({
+      rule: 0,
+      field: "afterDays",
+      message: expect.stringMatching(/at least 30 days old/),
+    });
     expect(lifecycleProblems([{ afterDays: 30, storageClass: "STANDARD_IA" }])).toEqual([]);
-    expect(lifecycleProblems([{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 45, storageClass: "GLACIER" }])[0]).toMatchObject({ rule: 1, field: "afterDays", message: expect.stringMatching(/stay 30 days in STANDARD_IA \(from day 30\)/) });
-    expect(lifecycleProblems([{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 60, storageClass: "GLACIER" }])).toEqual([]);
-    expect(lifecycleProblems([{ afterDays: 90, storageClass: "GLACIER_IR" }, { afterDays: 90, storageClass: "GLACIER" }])[0]).toMatchObject({ rule: 1, field: "afterDays" });
-    expect(lifecycleProblems([{ afterDays: 90, storageClass: "GLACIER" }], { expireDays: 90 })).toEqual([{ rule: null, field: "expireDays", message: "90 comes at or before the last lifecycle transition (90 days)" }]);
+    expect(
+      lifecycleProblems([
+        { afterDays: 30, storageClass: "STANDARD_IA" },
+        { afterDays: 45, storageClass: "GLACIER" },
+      ])[0],
+    ).toMatchObject({ rule: 1, field: "afterDays", message: expect.stringMatching(/stay 30 days in STANDARD_IA \(from day 30\)/) });
+    expect(
+      lifecycleProblems([
+        { afterDays: 30, storageClass: "STANDARD_IA" },
+        { afterDays: 60, storageClass: "GLACIER" },
+      ]),
+    ).toEqual([]);
+    expect(
+      lifecycleProblems([
+        { afterDays: 90, storageClass: "GLACIER_IR" },
+        { afterDays: 90, storageClass: "GLACIER" },
+      ])[0],
+    ).toMatchObject({ rule: 1, field: "afterDays" });
+    expect(lifecycleProblems([{ afterDays: 90, storageClass: "GLACIER" }], { expireDays: 90 })).toEqual([
+      { rule: null, field: "expireDays", message: "90 comes at or before the last lifecycle transition (90 days)" },
+    ]);
     expect(lifecycleProblems([{ afterDays: 90, storageClass: "GLACIER" }], { expireDays: 91 })).toEqual([]);
   });
 
   it("starts from the upload class: a lifecycle warmer than where uploads land is refused", () => {
-    expect(classProblem("GLACIER_IR", "STANDARD_IA")[0]!.message).toMatch(/^S3 cannot transition GLACIER_IR to STANDARD_IA; from GLACIER_IR it can go to GLACIER, DEEP_ARCHIVE$/);
+    expect(classProblem("GLACIER_IR", "STANDARD_IA")[0]!.message).toMatch(
+      /^S3 cannot transition GLACIER_IR to STANDARD_IA; from GLACIER_IR it can go to GLACIER, DEEP_ARCHIVE$/,
+    );
     expect(classProblem("GLACIER_IR", "DEEP_ARCHIVE")).toEqual([]);
   });
 });
 
 // The two schedules that drifted: one S3 accepts, one it refuses. Every place that takes a schedule must agree.
-const ACCEPTED = [{ afterDays: 30, storageClass: "STANDARD_IA" }, { afterDays: 60, storageClass: "INTELLIGENT_TIERING" }];
-const REFUSED = [{ afterDays: 30, storageClass: "INTELLIGENT_TIERING" }, { afterDays: 60, storageClass: "STANDARD_IA" }];
-const ONEZONE_TO_IR = [{ afterDays: 30, storageClass: "ONEZONE_IA" }, { afterDays: 90, storageClass: "GLACIER_IR" }];
+const ACCEPTED = [
+  { afterDays: 30, storageClass: "STANDARD_IA" },
+  { afterDays: 60, storageClass: "INTELLIGENT_TIERING" },
+];
+const REFUSED = [
+  { afterDays: 30, storageClass: "INTELLIGENT_TIERING" },
+  { afterDays: 60, storageClass: "STANDARD_IA" },
+];
+const ONEZONE_TO_IR = [
+  { afterDays: 30, storageClass: "ONEZONE_IA" },
+  { afterDays: 90, storageClass: "GLACIER_IR" },
+];
 
 describe("the same schedule, judged the same everywhere", () => {
-  const workload = (rules: typeof ACCEPTED) => () => parseWorkload({ ...(parse(readFileSync("examples/workload.yaml", "utf8")) as object), lifecycle: rules.map((r) => ({ after_days: r.afterDays, class: r.storageClass })) });
+  const workload = (rules: typeof ACCEPTED) => () =>
+    parseWorkload({
+      ...(parse(readFileSync("examples/workload.yaml", "utf8")) as object),
+      lifecycle: rules.map((r) => ({ after_days: r.afterDays, class: r.storageClass })),
+    });
   const prodConfig = async () => stowageKeys((parse(await readFile("Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> }).config);
   const stack = (rules: typeof ACCEPTED) => async () => parseStackConfig({ ...(await prodConfig()), lifecycle: rules });
   const bucket = (rules: typeof ACCEPTED) => () =>
@@ -89,10 +126,16 @@ describe("the same schedule, judged the same everywhere", () => {
 
   it("and through the built commands: stowage cost, stowage plan's stack and stowage policy", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stowage-lifecycle-"));
-    const stowage = (...args: string[]) => new Promise<{ code: number; stderr: string }>((done) => execFile("node", ["dist/bundle/cli.js", ...args], (err, _o, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr })));
+    const stowage = (...args: string[]) =>
+      new Promise<{ code: number; stderr: string }>((done) =>
+        execFile("node", ["dist/bundle/cli.js", ...args], (err, _o, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr })),
+      );
     const example = parse(await readFile("examples/workload.yaml", "utf8")) as Record<string, unknown>;
     const prod = parse(await readFile("Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> };
-    for (const [rules, ok] of [[ACCEPTED, true], [REFUSED, false]] as const) {
+    for (const [rules, ok] of [
+      [ACCEPTED, true],
+      [REFUSED, false],
+    ] as const) {
       await writeFile(join(dir, "w.yaml"), stringify({ ...example, lifecycle: rules.map((r) => ({ after_days: r.afterDays, class: r.storageClass })) }));
       await writeFile(join(dir, "Pulumi.prod.yaml"), stringify({ config: { ...prod.config, "stowage:lifecycle": rules } }));
       const cost = await stowage("cost", "--workload", join(dir, "w.yaml"), "--only", "s3-lifecycle");

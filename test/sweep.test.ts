@@ -29,7 +29,14 @@ let dir = "";
 let tmp = "";
 let hang: Server;
 let hangPort = 0;
-const env = () => ({ ...process.env, STOWAGE_PRICE_MAX_AGE_DAYS: "100000", AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: "sweep", AWS_SECRET_ACCESS_KEY: "sweep", TMPDIR: tmp });
+const env = () => ({
+  ...process.env,
+  STOWAGE_PRICE_MAX_AGE_DAYS: "100000",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_ACCESS_KEY_ID: "sweep",
+  AWS_SECRET_ACCESS_KEY: "sweep",
+  TMPDIR: tmp,
+});
 
 /** A path in the scratch folder, made by beforeAll. */
 const at = (name: string) => join(dir, name);
@@ -49,7 +56,13 @@ interface Row {
   readonly afterMs?: number;
 }
 
-const r = (command: string, c: Case, args: () => string[], code: number = EXIT.USER, more: Partial<Row> = {}): Row => ({ command, case: c, args, code, ...more });
+const r = (command: string, c: Case, args: () => string[], code: number = EXIT.USER, more: Partial<Row> = {}): Row => ({
+  command,
+  case: c,
+  args,
+  code,
+  ...more,
+});
 /** The four file cases of one file-reading flag. */
 const fileCases = (command: string, args: (f: string) => string[], kind: "yaml" | "json" | null, more: Partial<Row> = {}): Row[] => [
   r(command, "missing file", () => args(at("nope/file")), EXIT.USER, more),
@@ -71,10 +84,18 @@ const ROWS: readonly Row[] = [
   r("pricing", "Ctrl-C", () => ["pricing", "show"], INTERRUPTED),
   ...fileCases("latency", (f) => ["latency", "--ca", f, "--target", "x=tcp://127.0.0.1:9", "--samples", "1"], null),
   r("latency", "| head -1", () => ["latency", "--offline", "--from", "Paris", "--json"], EXIT.OK),
-  r("latency", "Ctrl-C", () => ["latency", "--target", `hang=https://127.0.0.1:${hangPort}`, "--samples", "3", "--timeout", "5000"], INTERRUPTED, { afterMs: 1500 }),
+  r("latency", "Ctrl-C", () => ["latency", "--target", `hang=https://127.0.0.1:${hangPort}`, "--samples", "3", "--timeout", "5000"], INTERRUPTED, {
+    afterMs: 1500,
+  }),
   ...fileCases("plan", (f) => ["plan", "--workload", f, "--users", U, "--offline"], "yaml"),
   ...fileCases("plan", (f) => ["plan", "--workload", W, "--users", f, "--offline"], "yaml").map((x) => ({ ...x, command: "plan --users" })),
-  r("plan", "unwritable folder", () => ["plan", "--workload", W, "--users", U, "--offline", "--stack", "dev", "--stack-dir", at("ro-project"), "--write"], EXIT.USER, { nobody: true }),
+  r(
+    "plan",
+    "unwritable folder",
+    () => ["plan", "--workload", W, "--users", U, "--offline", "--stack", "dev", "--stack-dir", at("ro-project"), "--write"],
+    EXIT.USER,
+    { nobody: true },
+  ),
   r("plan", "| head -1", () => ["plan", "--workload", W, "--users", U, "--offline", "--json"], EXIT.OK),
   r("plan", "Ctrl-C", () => ["plan", "--workload", W, "--users", U, "--offline", "--stack", "dev", "--stack-dir", at("project"), "--write"], INTERRUPTED),
   ...fileCases("policy", (f) => ["policy", "--stack", "prod", "--policy-config", f], "json"),
@@ -92,14 +113,34 @@ const ROWS: readonly Row[] = [
   r("data", "| head -1", () => ["data", "log", at("repo"), "--json"], EXIT.OK),
   r("data", "Ctrl-C", () => ["data", "commit", at("repo")], INTERRUPTED),
   r("run", "missing file", () => ["run", "--in", at("nope"), "--out", at("run-out"), "--code-version", "1", "--", "true"]),
-  r("run", "unreadable file", () => ["run", "--in", at("repo-locked"), "--out", join(tmp, "run-out-nobody"), "--code-version", "1", "--", "true"], EXIT.USER, { nobody: true }),
+  r("run", "unreadable file", () => ["run", "--in", at("repo-locked"), "--out", join(tmp, "run-out-nobody"), "--code-version", "1", "--", "true"], EXIT.USER, {
+    nobody: true,
+  }),
   r("run", "malformed", () => ["run", "--in", at("repo-bad"), "--out", at("run-out"), "--code-version", "1", "--", "true"]),
-  r("run", "unwritable folder", () => ["run", "--in", at("repo-open"), "--out", at("ro-data"), "--code-version", "1", "--", "cat"], EXIT.USER, { nobody: true }),
+  r("run", "unwritable folder", () => ["run", "--in", at("repo-open"), "--out", at("ro-data"), "--code-version", "1", "--", "cat"], EXIT.USER, {
+    nobody: true,
+  }),
   r("run", "| head -1", () => ["run", "--in", at("repo"), "--out", at("run-out-head"), "--json", "--code-version", "1", "--", "true"], EXIT.OK),
   r("run", "Ctrl-C", () => ["run", "--in", at("repo"), "--out", at("run-out-int"), "--code-version", "1", "--", "sleep", "30"], INTERRUPTED, { afterMs: 2500 }),
   r("access", "missing file", () => ["access", "log", "--audit", at("nope")]),
   r("access", "unreadable file", () => ["access", "log", "--audit", at("repo-locked")], EXIT.USER, { nobody: true }),
-  r("access", "malformed", () => ["access", "grant", "--stack", "bad", "--stack-dir", dir, "--bucket", "b", "--prefix", "uploads/a/h/", "--urls", "--for", "1h", "--reason", "r"]),
+  r("access", "malformed", () => [
+    "access",
+    "grant",
+    "--stack",
+    "bad",
+    "--stack-dir",
+    dir,
+    "--bucket",
+    "b",
+    "--prefix",
+    "uploads/a/h/",
+    "--urls",
+    "--for",
+    "1h",
+    "--reason",
+    "r",
+  ]),
   r("access", "| head -1", () => ["access", "log", "--audit", at("repo"), "--json"], EXIT.OK),
   r("access", "Ctrl-C", () => ["access", "log", "--audit", at("repo")], INTERRUPTED),
   ...fileCases("verify", (f) => ["verify", "--outputs", f], "json"),
@@ -108,7 +149,11 @@ const ROWS: readonly Row[] = [
 
 /** Cases that do not apply, and why. */
 const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<Case, string>>>> = {
-  planner: { "unwritable folder": "writes only on `w`, through the same writeStackFile as plan --write", "| head -1": "draws to a terminal, not a pipe (no TTY: exit 2)", "Ctrl-C": "Ink's own raw-mode Ctrl-C ends it (e2e.planner.test.ts)" },
+  planner: {
+    "unwritable folder": "writes only on `w`, through the same writeStackFile as plan --write",
+    "| head -1": "draws to a terminal, not a pipe (no TTY: exit 2)",
+    "Ctrl-C": "Ink's own raw-mode Ctrl-C ends it (e2e.planner.test.ts)",
+  },
   cost: { "unwritable folder": "writes only to stdout" },
   pricing: { "a folder": "--prices is a folder", "unwritable folder": "only refresh writes, and it needs AWS credentials (refresh.test.ts)" },
   latency: { malformed: "the CA file is PEM, read as it is and used only by TLS targets", "unwritable folder": "writes only to stdout" },
@@ -133,7 +178,11 @@ function runCase(row: Row): Promise<Result> {
   const asUser = row.nobody ? ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] : [];
   if (row.tty) {
     const line = [...asUser, ...node].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-    return new Promise((done) => execFile("script", ["-qec", line, "/dev/null"], { env: env() }, (err, stdout) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: "", stderr: stdout.replace(/\r/g, "") })));
+    return new Promise((done) =>
+      execFile("script", ["-qec", line, "/dev/null"], { env: env() }, (err, stdout) =>
+        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: "", stderr: stdout.replace(/\r/g, "") }),
+      ),
+    );
   }
   const [cmd, ...rest] = [...asUser, ...node];
   if (row.case === "| head -1" || row.case === "Ctrl-C") {
@@ -142,15 +191,25 @@ function runCase(row: Row): Promise<Result> {
       let stderr = "";
       let stdout = "";
       child.stderr.on("data", (d) => (stderr += d));
-      if (row.case === "| head -1") child.stdout.once("data", (d) => { stdout = String(d).split("\n")[0]!; child.stdout.destroy(); });
+      if (row.case === "| head -1")
+        child.stdout.once("data", (d) => {
+          stdout = String(d).split("\n")[0]!;
+          child.stdout.destroy();
+        });
       else {
         child.stdout.on("data", (d) => (stdout += d));
         setTimeout(() => child.kill("SIGINT"), row.afterMs ?? 150);
       }
-      child.on("close", (code, signal) => done({ code: signal ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGPIPE: 13 }[signal as string] ?? 0) : (code ?? 1), stdout, stderr }));
+      child.on("close", (code, signal) =>
+        done({ code: signal ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGPIPE: 13 }[signal as string] ?? 0) : (code ?? 1), stdout, stderr }),
+      );
     });
   }
-  return new Promise((done) => execFile(cmd!, rest, { env: env(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+  return new Promise((done) =>
+    execFile(cmd!, rest, { env: env(), maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 const results = new Map<string, Result>();
@@ -207,7 +266,9 @@ afterAll(() => {
       const rows = ROWS.filter((x) => x.case === c && x.command.split(" ")[0] === command);
       for (const row of rows) {
         const res = results.get(key(row.command, c));
-        lines.push(`| ${row.command} | ${c} | ${res ? res.code : "-"} | ${res ? (c === "| head -1" ? `(stdout) ${res.stdout.slice(0, 60)}` : firstLine(res.stderr)).replace(/\|/g, "\\|").slice(0, 160) : ""} |`);
+        lines.push(
+          `| ${row.command} | ${c} | ${res ? res.code : "-"} | ${res ? (c === "| head -1" ? `(stdout) ${res.stdout.slice(0, 60)}` : firstLine(res.stderr)).replace(/\|/g, "\\|").slice(0, 160) : ""} |`,
+        );
       }
       const na = NOT_APPLICABLE[command]?.[c];
       if (!rows.length && na) lines.push(`| ${command} | ${c} | n/a | ${na.replace(/\|/g, "\\|")} |`);
@@ -219,7 +280,9 @@ afterAll(() => {
 describe("the table", () => {
   it("covers every command in the registry, each case a row or a reason it does not apply", () => {
     const missing = COMMAND_NAMES.flatMap((command) =>
-      CASES.filter((c) => !ROWS.some((x) => x.command.split(" ")[0] === command && x.case === c) && !NOT_APPLICABLE[command]?.[c]).map((c) => `${command} × ${c}`),
+      CASES.filter((c) => !ROWS.some((x) => x.command.split(" ")[0] === command && x.case === c) && !NOT_APPLICABLE[command]?.[c]).map(
+        (c) => `${command} × ${c}`,
+      ),
     );
     expect(missing).toEqual([]);
     expect(Object.keys(NOT_APPLICABLE).sort()).toEqual([...COMMAND_NAMES].sort());

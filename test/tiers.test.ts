@@ -28,15 +28,27 @@ const shares = (q: number, offset = 0) => splitTiers(tiers, dec(q), dec(offset))
 
 describe("splitTiers", () => {
   it("keeps a small quantity in the first tier", () => expect(shares(1000)).toEqual([[0, 1000]]));
-  it("splits across every tier it reaches", () => expect(shares(600_000)).toEqual([[0, 51200], [51200, 460800], [512000, 88000]]));
+  it("splits across every tier it reaches", () =>
+    expect(shares(600_000)).toEqual([
+      [0, 51200],
+      [51200, 460800],
+      [512000, 88000],
+    ]));
   it("stops exactly at a boundary", () => expect(shares(51200)).toEqual([[0, 51200]]));
-  it("continues after an offset", () => expect(shares(1000, 51000)).toEqual([[0, 200], [51200, 800]]));
+  it("continues after an offset", () =>
+    expect(shares(1000, 51000)).toEqual([
+      [0, 200],
+      [51200, 800],
+    ]));
   it("gives a zero quantity the tier at its offset", () => expect(shares(0, 60000)).toEqual([[51200, 0]]));
 });
 
 describe("priceComponents", () => {
   it("bills every tier as its own line (not the first tier's price for everything)", () => {
-    const { lines, missing } = priceComponents([{ name: "Storage (Standard)", unit: "GB-Mo", quantity: dec(600_000), price: selector, region: "us-east-1" }], catalog);
+    const { lines, missing } = priceComponents(
+      [{ name: "Storage (Standard)", unit: "GB-Mo", quantity: dec(600_000), price: selector, region: "us-east-1" }],
+      catalog,
+    );
     expect(missing).toEqual([]);
     expect(lines.map((l) => [l.name, l.cost!.toFixed()])).toEqual([
       ["Storage (Standard, 0–51200 GB-Mo)", "1177.6"],
@@ -55,11 +67,20 @@ describe("priceComponents", () => {
   });
 
   it("reports a missing price with the command that fetches it, and never invents one", () => {
-    const { lines, missing } = priceComponents([{ name: "Storage (Standard)", unit: "GB-Mo", quantity: dec(5), price: selector, region: "eu-west-3" }], catalog);
+    const { lines, missing } = priceComponents(
+      [{ name: "Storage (Standard)", unit: "GB-Mo", quantity: dec(5), price: selector, region: "eu-west-3" }],
+      catalog,
+    );
     expect(lines[0]!.cost).toBeNull();
     expect(lines[0]!.unitPrice).toBeNull();
     expect(missing).toEqual([
-      { service: "AmazonS3", region: "eu-west-3", usagetype: "TimedStorage-ByteHrs", attributes: {}, command: "stowage pricing refresh --region eu-west-3 --service AmazonS3" },
+      {
+        service: "AmazonS3",
+        region: "eu-west-3",
+        usagetype: "TimedStorage-ByteHrs",
+        attributes: {},
+        command: "stowage pricing refresh --region eu-west-3 --service AmazonS3",
+      },
     ]);
   });
 });

@@ -47,9 +47,19 @@ async function until(frame: () => string | undefined, ok: (f: string) => boolean
 
 function result(name: string, status: ProbeResult["status"], median: number | null): ProbeResult {
   return {
-    name, kind: "region", host: `s3.${name}.amazonaws.com`, port: 443, address: median === null ? null : "192.0.2.1", status,
-    rttMs: median === null ? null : { median, p90: median + 1, min: median - 1, max: median + 2 }, spreadMs: null,
-    dnsMs: null, tlsMs: null, ttfbMs: null, samples: 3, lost: median === null ? 3 : 0,
+    name,
+    kind: "region",
+    host: `s3.${name}.amazonaws.com`,
+    port: 443,
+    address: median === null ? null : "192.0.2.1",
+    status,
+    rttMs: median === null ? null : { median, p90: median + 1, min: median - 1, max: median + 2 },
+    spreadMs: null,
+    dnsMs: null,
+    tlsMs: null,
+    ttfbMs: null,
+    samples: 3,
+    lost: median === null ? 3 : 0,
   };
 }
 
@@ -73,11 +83,30 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-async function app(opts: { measure?: Measure; stackFile?: string; color?: boolean; users?: typeof users; size?: { columns: number; rows: number }; catalog?: typeof catalog } = {}) {
+async function app(
+  opts: {
+    measure?: Measure;
+    stackFile?: string;
+    color?: boolean;
+    users?: typeof users;
+    size?: { columns: number; rows: number };
+    catalog?: typeof catalog;
+  } = {},
+) {
   const stackFile = opts.stackFile ?? join(await mkdtemp(join(tmpdir(), "stowage-ui-")), "Pulumi.dev.yaml");
   const r = render(
-    <App raw={raw} workloadSource="examples/workload.yaml" users={opts.users ?? users} catalog={opts.catalog ?? catalog} pricesAsOf={asOf} stackFile={stackFile} stack="dev"
-      measure={opts.measure ?? scriptedMeasure({}).measure} color={opts.color ?? true} today="2026-11-27" />,
+    <App
+      raw={raw}
+      workloadSource="examples/workload.yaml"
+      users={opts.users ?? users}
+      catalog={opts.catalog ?? catalog}
+      pricesAsOf={asOf}
+      stackFile={stackFile}
+      stack="dev"
+      measure={opts.measure ?? scriptedMeasure({}).measure}
+      color={opts.color ?? true}
+      today="2026-11-27"
+    />,
   );
   cleanup = r.unmount;
   await until(r.lastFrame, (f) => f.includes("Workload from"));
@@ -87,7 +116,16 @@ async function app(opts: { measure?: Measure; stackFile?: string; color?: boolea
     r.stdout.emit("resize");
     await until(r.lastFrame, (f) => f.split("\n").length <= opts.size!.rows);
   }
-  return { ...r, stackFile, press: async (...keys: string[]) => { for (const k of keys) { r.stdin.write(k); await tick(); } } };
+  return {
+    ...r,
+    stackFile,
+    press: async (...keys: string[]) => {
+      for (const k of keys) {
+        r.stdin.write(k);
+        await tick();
+      }
+    },
+  };
 }
 
 describe("Workload screen", () => {
@@ -156,7 +194,10 @@ describe("Costs screen", () => {
     expect(wide.lastFrame()).toContain(`${lifecycle}  `);
     wide.unmount();
     const narrow = render(<CostsScreen report={report} pricedRegion width={70} height={40} color={false} />);
-    const row = narrow.lastFrame()!.split("\n").find((l) => l.startsWith("S3 lifecycle"))!;
+    const row = narrow
+      .lastFrame()!
+      .split("\n")
+      .find((l) => l.startsWith("S3 lifecycle"))!;
     expect(row).toMatch(/^S3 lifecycle \(Standard → IA 30 …\s+\$23\.90/);
     narrow.unmount();
   });
@@ -204,7 +245,7 @@ describe("Placement and Apply screens", () => {
     f = await until(lastFrame, (x) => x.includes("! "));
     expect(f).toMatch(/! us-east-1 is 484 km from us-east-2; the users file asks for at least 500 km\./);
     await press("p", KEY.down, KEY.down, KEY.down, "r");
-    f = await until(lastFrame, (x) => /us-east-1\s.*\sP/.test(x) && /eu-central-1\s.*\sR/.test(x));
+    await until(lastFrame, (x) => /us-east-1\s.*\sP/.test(x) && /eu-central-1\s.*\sR/.test(x));
     await press("5");
     f = await until(lastFrame, (x) => x.includes("The change to"));
     expect(f).toMatch(/\+  stowage:primaryRegion: us-east-1/);
@@ -246,7 +287,11 @@ describe("Placement and Apply screens", () => {
     await press("w");
     await until(lastFrame, (x) => x.includes(`Wrote ${stackFile}. Next: pulumi up --stack dev.`));
     const written = await readFile(stackFile, "utf8");
-    expect(written.startsWith("# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n  # stowage plan 2026-11-27: us-east-2, replica eu-west-1\n")).toBe(true);
+    expect(
+      written.startsWith(
+        "# prod: careful\nconfig:\n  aws:region: us-east-2   # keep\n  stowage:retentionDays: 365\n  # stowage plan 2026-11-27: us-east-2, replica eu-west-1\n",
+      ),
+    ).toBe(true);
     await until(lastFrame, (x) => x.includes("already holds this placement"));
   });
 });
@@ -264,7 +309,10 @@ describe("every screen", () => {
 
 describe("an 80×24 terminal", () => {
   // Every commercial region allowed: the Latency and Placement lists are longer than the screen.
-  const everywhere = parseUsers({ ...(parse(readFileSync("examples/users.yaml", "utf8")) as Record<string, unknown>), constraints: { ...((parse(readFileSync("examples/users.yaml", "utf8")) as { constraints: object }).constraints), allowed_regions: undefined } });
+  const everywhere = parseUsers({
+    ...(parse(readFileSync("examples/users.yaml", "utf8")) as Record<string, unknown>),
+    constraints: { ...(parse(readFileSync("examples/users.yaml", "utf8")) as { constraints: object }).constraints, allowed_regions: undefined },
+  });
   const fits = (f: string, rows: number, columns: number) => {
     const lines = f.split("\n");
     return lines.length <= rows && lines.every((l) => [...l].length <= columns) && lines[0]!.includes(" 1 Workload") && /tab\/←→ screens/.test(lines.at(-1)!);
@@ -362,7 +410,10 @@ describe("state and chart (pure)", () => {
     expect(s.cursor).toBe(4);
   });
   it("finds crossings and marks them on the chart", () => {
-    const series = [{ id: "a", mark: "a", values: [1, 2, 3, 4] }, { id: "b", mark: "b", values: [2, 2.5, 2.9, 3.2] }];
+    const series = [
+      { id: "a", mark: "a", values: [1, 2, 3, 4] },
+      { id: "b", mark: "b", values: [2, 2.5, 2.9, 3.2] },
+    ];
     expect(crossings(series)).toEqual([{ month: 3, a: "a", b: "b" }]);
     const lines = chartLines(series, 40, 6);
     expect(lines.join("\n")).toContain("×");

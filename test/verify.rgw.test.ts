@@ -30,24 +30,40 @@ import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { RGW_OTHER_USER, RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
 
 const why = rgwUnavailable();
-const TAGS = [{ Key: "team", Value: "vision" }, { Key: "environment", Value: "prod" }, { Key: "data-classification", Value: "restricted" }, { Key: "cost-centre", Value: "cc-1" }];
+const TAGS = [
+  { Key: "team", Value: "vision" },
+  { Key: "environment", Value: "prod" },
+  { Key: "data-classification", Value: "restricted" },
+  { Key: "cost-centre", Value: "cc-1" },
+];
 
 describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
   let rgw: Rgw;
   let s3: S3Client;
   // Over TLS, as a real deployment is (the compliant policy denies plain HTTP); `plainClient` for the plain-HTTP checks.
-  const gateway = { region: "us-east-1", forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } as const;
+  const gateway = {
+    region: "us-east-1",
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  } as const;
   const client = (credentials = RGW_USER) =>
     new S3Client({ ...gateway, endpoint: rgw.tlsEndpoint, credentials, requestHandler: { httpsAgent: new Agent({ ca: readFileSync(rgw.caFile) }) } });
   const plainClient = () => new S3Client({ ...gateway, endpoint: rgw.endpoint, credentials: RGW_USER });
   const status = (findings: Finding[], rule: string) => findings.find((f) => f.rule === rule)!;
   /** The built command, with the SDK's credential chain fed from the environment only (no files, no IMDS). */
-  const stowage = (args: string[], credentials: Record<string, string> | null = { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey }) => {
+  const stowage = (
+    args: string[],
+    credentials: Record<string, string> | null = { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey },
+  ) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
     const home = mkdtempSync(join(tmpdir(), "stowage-home-"));
     return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile("node", ["dist/bundle/cli.js", ...args], { env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: "true", NODE_EXTRA_CA_CERTS: rgw.caFile, ...credentials } }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        "node",
+        ["dist/bundle/cli.js", ...args],
+        { env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: "true", NODE_EXTRA_CA_CERTS: rgw.caFile, ...credentials } },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
   };
@@ -64,11 +80,33 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
   async function compliant(name: string) {
     await s3.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: true }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }));
-    await s3.send(new PutPublicAccessBlockCommand({ Bucket: name, PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } }));
-    await s3.send(new PutBucketPolicyCommand({ Bucket: name, Policy: JSON.stringify(dataBucketPolicy(`arn:aws:s3:::${name}`, "arn:aws:kms:us-east-1:123456789012:key/k", "123456789012")) }));
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: name,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      }),
+    );
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: name,
+        Policy: JSON.stringify(dataBucketPolicy(`arn:aws:s3:::${name}`, "arn:aws:kms:us-east-1:123456789012:key/k", "123456789012")),
+      }),
+    );
     await s3.send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: TAGS } }));
-    await s3.send(new PutObjectLockConfigurationCommand({ Bucket: name, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 30 } } } }));
-    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: name, LifecycleConfiguration: { Rules: [{ ID: "noncurrent", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }] } }));
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: name,
+        ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 30 } } },
+      }),
+    );
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: name,
+        LifecycleConfiguration: {
+          Rules: [{ ID: "noncurrent", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }],
+        },
+      }),
+    );
     const replica = `${name}-replica`;
     await s3.send(new CreateBucketCommand({ Bucket: replica }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: replica, VersioningConfiguration: { Status: "Enabled" } }));
@@ -77,7 +115,17 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
         Bucket: name,
         ReplicationConfiguration: {
           Role: "arn:aws:iam::123456789012:role/replication",
-          Rules: [{ ID: "to-replica", Status: "Enabled", Priority: 1, Filter: { Prefix: "" }, DeleteMarkerReplication: { Status: "Enabled" }, SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: "Enabled" } }, Destination: { Bucket: `arn:aws:s3:::${replica}` } }],
+          Rules: [
+            {
+              ID: "to-replica",
+              Status: "Enabled",
+              Priority: 1,
+              Filter: { Prefix: "" },
+              DeleteMarkerReplication: { Status: "Enabled" },
+              SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: "Enabled" } },
+              Destination: { Bucket: `arn:aws:s3:::${replica}` },
+            },
+          ],
         },
       }),
     );
@@ -87,7 +135,17 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     await compliant("verify-compliant");
     const live = await gatherBucket(s3, "verify-compliant");
     const f = judgeBucket(live.facts);
-    for (const rule of ["s3-versioning", "s3-lifecycle", "s3-public-access-block", "s3-require-tls", "s3-require-tls-1-2", "s3-no-public-read-or-write", "s3-no-cross-account-admin", "required-tags", "s3-object-lock-in-prod"]) {
+    for (const rule of [
+      "s3-versioning",
+      "s3-lifecycle",
+      "s3-public-access-block",
+      "s3-require-tls",
+      "s3-require-tls-1-2",
+      "s3-no-public-read-or-write",
+      "s3-no-cross-account-admin",
+      "required-tags",
+      "s3-object-lock-in-prod",
+    ]) {
       expect(status(f, rule), rule).toMatchObject({ status: "pass" });
     }
     expect(live.facts.replication).toMatchObject({ rules: 1 });
@@ -107,14 +165,20 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     expect(status(f, "s3-versioning")).toMatchObject({ status: "fail", message: "versioning is not enabled" });
     expect(status(f, "s3-lifecycle")).toMatchObject({ status: "fail", message: "no lifecycle rules" });
     // RGW answers an all-false configuration where AWS says NoSuchPublicAccessBlockConfiguration: both fail.
-    expect(status(f, "s3-public-access-block")).toMatchObject({ status: "fail", message: expect.stringMatching(/^(no public access block|public access block has .* off)$/) });
+    expect(status(f, "s3-public-access-block")).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(/^(no public access block|public access block has .* off)$/),
+    });
     expect(status(f, "s3-require-tls")).toMatchObject({ status: "fail" });
     expect(status(f, "s3-access-logging")).toMatchObject({ status: "fail", message: "server access logging is off" });
     expect(status(f, "required-tags")).toMatchObject({ status: "fail", message: "missing tags team, environment, data-classification, cost-centre" });
     expect(status(f, "s3-object-lock-in-prod")).toMatchObject({ status: "pass", reason: expect.stringMatching(/prod buckets only/) });
     await s3.send(new PutBucketVersioningCommand({ Bucket: "verify-bare", VersioningConfiguration: { Status: "Enabled" } }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "verify-bare", VersioningConfiguration: { Status: "Suspended" } }));
-    expect(status(judgeBucket((await gatherBucket(s3, "verify-bare")).facts), "s3-versioning")).toMatchObject({ status: "fail", message: "versioning is suspended" });
+    expect(status(judgeBucket((await gatherBucket(s3, "verify-bare")).facts), "s3-versioning")).toMatchObject({
+      status: "fail",
+      message: "versioning is suspended",
+    });
   });
 
   it("tells an unreadable setting from a missing one, and fails a bucket of which nothing could be read", async () => {
@@ -125,26 +189,50 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     expect(status(f, "s3-require-tls")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(status(f, "required-tags")).toMatchObject({ status: "unknown", reason: "access denied" });
     // Not one setting was readable: no rule failed, but nothing was verified either, and a gate must not pass it.
-    expect(f.filter((x) => x.status === "fail")).toEqual([{ rule: "bucket-readable", control: "stowage", status: "fail", message: expect.stringMatching(/^not one setting could be read \(access denied.*\): nothing was verified$/) }]);
+    expect(f.filter((x) => x.status === "fail")).toEqual([
+      {
+        rule: "bucket-readable",
+        control: "stowage",
+        status: "fail",
+        message: expect.stringMatching(/^not one setting could be read \(access denied.*\): nothing was verified$/),
+      },
+    ]);
   });
 
   // #22 item 10: a store that denies everything once showed one "pass" (allowed-regions, judged on a region it
   // could not read). Every check that could not read its fact is unknown; the bucket fails as unread; exit 4.
   it("passes nothing on a store that denies everything, through the built command", async () => {
-    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-compliant", "--json"], { AWS_ACCESS_KEY_ID: RGW_OTHER_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_OTHER_USER.secretAccessKey });
+    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-compliant", "--json"], {
+      AWS_ACCESS_KEY_ID: RGW_OTHER_USER.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: RGW_OTHER_USER.secretAccessKey,
+    });
     const { EXIT } = await import("../core/exit.js");
     expect(r.code, r.stderr).toBe(EXIT.VIOLATION);
     const findings: Finding[] = JSON.parse(r.stdout).buckets[0].findings;
     expect(findings.filter((x) => x.status === "pass")).toEqual([]);
     expect(findings.filter((x) => x.status === "fail").map((x) => x.rule)).toEqual(["bucket-readable"]);
-    expect(status(findings, "allowed-regions")).toMatchObject({ status: "unknown", reason: expect.stringMatching(/^the region could not be read \(access denied/) });
+    expect(status(findings, "allowed-regions")).toMatchObject({
+      status: "unknown",
+      reason: expect.stringMatching(/^the region could not be read \(access denied/),
+    });
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("verifies the buckets a stack's outputs name", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
     const file = join(dir, "outputs.json");
-    writeFileSync(file, JSON.stringify({ buckets: { images: { "us-east-2": { name: "verify-compliant", arn: "arn:aws:s3:::verify-compliant" }, "us-west-2": { name: "verify-compliant-replica", arn: "arn:aws:s3:::verify-compliant-replica" } } }, trailArn: "arn" }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        buckets: {
+          images: {
+            "us-east-2": { name: "verify-compliant", arn: "arn:aws:s3:::verify-compliant" },
+            "us-west-2": { name: "verify-compliant-replica", arn: "arn:aws:s3:::verify-compliant-replica" },
+          },
+        },
+        trailArn: "arn",
+      }),
+    );
     const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--outputs", file, "--json"]);
     expect(JSON.parse(r.stdout).buckets.map((b: { name: string }) => b.name)).toEqual(["verify-compliant", "verify-compliant-replica"]);
   });
@@ -154,15 +242,25 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     // The replica carries the stack's tags, environment=prod included, as the program's replicas do.
     await s3.send(new PutBucketTaggingCommand({ Bucket: "verify-prod-replica", Tagging: { TagSet: TAGS } }));
     const replication = (r: { stdout: string }, bucket: string) =>
-      JSON.parse(r.stdout).buckets.find((b: { name: string }) => b.name === bucket).findings.find((f: Finding) => f.rule === "s3-replication-in-prod");
+      JSON.parse(r.stdout)
+        .buckets.find((b: { name: string }) => b.name === bucket)
+        .findings.find((f: Finding) => f.rule === "s3-replication-in-prod");
     // Both named on the command line: the primary's live replication configuration names the replica.
     const live = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-prod", "--bucket", "verify-prod-replica", "--json"]);
-    expect(replication(live, "verify-prod-replica")).toEqual({ rule: "s3-replication-in-prod", control: "S3.7", status: "pass", reason: "a replica: the destination of another bucket's replication" });
+    expect(replication(live, "verify-prod-replica")).toEqual({
+      rule: "s3-replication-in-prod",
+      control: "S3.7",
+      status: "pass",
+      reason: "a replica: the destination of another bucket's replication",
+    });
     // The primary is judged on its replication (RGW drops the SSE-KMS criterion on read-back: that, not its absence).
     expect(replication(live, "verify-prod")).toMatchObject({ status: "fail", message: expect.stringMatching(/SSE-KMS/) });
     // The replica alone, from a stack's outputs that mark it: still not asked to replicate.
     const dir = mkdtempSync(join(tmpdir(), "stowage-outputs-"));
-    writeFileSync(join(dir, "outputs.json"), JSON.stringify({ buckets: { images: { "us-west-2": { name: "verify-prod-replica", arn: "arn:aws:s3:::verify-prod-replica", replica: true } } } }));
+    writeFileSync(
+      join(dir, "outputs.json"),
+      JSON.stringify({ buckets: { images: { "us-west-2": { name: "verify-prod-replica", arn: "arn:aws:s3:::verify-prod-replica", replica: true } } } }),
+    );
     const fromOutputs = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--outputs", join(dir, "outputs.json"), "--json"]);
     expect(replication(fromOutputs, "verify-prod-replica")).toMatchObject({ status: "pass", reason: expect.stringMatching(/a replica/) });
     // Without either, a prod bucket with no replication fails: the exemption is not a blanket one.
@@ -175,10 +273,17 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
   async function canaryBucket(bucket: string, without: string[] = []) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
-    await s3.send(new PutObjectLockConfigurationCommand({ Bucket: bucket, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 30 } } } }));
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 30 } } },
+      }),
+    );
     const policy = dataBucketPolicy(`arn:aws:s3:::${bucket}`, "testkey-1", "123456789012");
     const skip = new Set(["DenyOutsideAccount", ...without]);
-    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ ...policy, Statement: policy.Statement.filter((x) => !skip.has(x.Sid!)) }) }));
+    await s3.send(
+      new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ ...policy, Statement: policy.Statement.filter((x) => !skip.has(x.Sid!)) }) }),
+    );
     return (await gatherBucket(s3, bucket)).facts;
   }
 
@@ -205,33 +310,63 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     // verify applies it to an S3-compatible endpoint fails it.
     const facts = await canaryBucket("verify-canary-aws-pattern", ["DenyUnknownTransport"]);
     expect(status(judgeBucket(facts), "s3-require-tls").status).toBe("pass");
-    expect(status(judgeBucket(facts, { secureTransportMayBeAbsent: true }), "s3-require-tls")).toMatchObject({ status: "fail", message: expect.stringContaining("carry no aws:SecureTransport") });
+    expect(status(judgeBucket(facts, { secureTransportMayBeAbsent: true }), "s3-require-tls")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("carry no aws:SecureTransport"),
+    });
     const cli = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-canary-aws-pattern", "--json"]);
     expect(status(JSON.parse(cli.stdout).buckets[0].findings, "s3-require-tls").status).toBe("fail");
     // Stowage's own policy denies the missing key too, and passes.
-    expect(status(judgeBucket(await canaryBucket("verify-canary-stowage-pattern"), { secureTransportMayBeAbsent: true }), "s3-require-tls").status).toBe("pass");
+    expect(status(judgeBucket(await canaryBucket("verify-canary-stowage-pattern"), { secureTransportMayBeAbsent: true }), "s3-require-tls").status).toBe(
+      "pass",
+    );
     const plain = plainClient();
     const checks = await canary(s3, "verify-canary-aws-pattern", facts, plain);
     plain.destroy();
-    expect(checks.find((c) => c.check === "plain-http-refused")).toEqual({ check: "plain-http-refused", status: "fail", message: "an upload over plain HTTP was accepted" });
+    expect(checks.find((c) => c.check === "plain-http-refused")).toEqual({
+      check: "plain-http-refused",
+      status: "fail",
+      message: "an upload over plain HTTP was accepted",
+    });
     expect(checks.find((c) => c.check === "cleanup")!.status).toBe("pass");
   });
 
   it("runs the canary from the built command, with --http-endpoint for the gateway's plain port", async () => {
     await canaryBucket("verify-canary-cli");
-    const canaryOf = (stdout: string) => Object.fromEntries(JSON.parse(stdout).buckets[0].canary.map((c: { check: string; status: string; message: string }) => [c.check, [c.status, c.message]]));
-    const compared = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--http-endpoint", rgw.endpoint, "--bucket", "verify-canary-cli", "--canary", "--json"]);
+    const canaryOf = (stdout: string) =>
+      Object.fromEntries(JSON.parse(stdout).buckets[0].canary.map((c: { check: string; status: string; message: string }) => [c.check, [c.status, c.message]]));
+    const compared = await stowage([
+      "verify",
+      "--endpoint",
+      rgw.tlsEndpoint,
+      "--http-endpoint",
+      rgw.endpoint,
+      "--bucket",
+      "verify-canary-cli",
+      "--canary",
+      "--json",
+    ]);
     expect(canaryOf(compared.stdout)["plain-http-refused"]).toEqual(["pass", "refused (AccessDenied)"]);
     // Without it, a TLS endpoint on its own port has no plain twin to guess: unknown, and it says what to pass.
     const guessed = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-canary-cli", "--canary", "--json"]);
-    expect(canaryOf(guessed.stdout)["plain-http-refused"]).toEqual(["unknown", `pass --http-endpoint: the plain-HTTP port of ${new URL(rgw.tlsEndpoint).host} cannot be guessed`]);
+    expect(canaryOf(guessed.stdout)["plain-http-refused"]).toEqual([
+      "unknown",
+      `pass --http-endpoint: the plain-HTTP port of ${new URL(rgw.tlsEndpoint).host} cannot be guessed`,
+    ]);
   });
 
   it("fails the canary on a bucket that keeps no versions", async () => {
-    const checks = await canary(s3, "verify-bare-canary", (await (async () => {
-      await s3.send(new CreateBucketCommand({ Bucket: "verify-bare-canary" }));
-      return gatherBucket(s3, "verify-bare-canary");
-    })()).facts, { reason: "not compared here" });
+    const checks = await canary(
+      s3,
+      "verify-bare-canary",
+      (
+        await (async () => {
+          await s3.send(new CreateBucketCommand({ Bucket: "verify-bare-canary" }));
+          return gatherBucket(s3, "verify-bare-canary");
+        })()
+      ).facts,
+      { reason: "not compared here" },
+    );
     expect(checks.find((c) => c.check === "versioning")).toMatchObject({ status: "fail" });
     expect(checks.find((c) => c.check === "unencrypted-upload-refused")).toMatchObject({ status: "fail" });
     expect(checks.find((c) => c.check === "cleanup")).toMatchObject({ status: "pass" });
@@ -249,7 +384,11 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-no-such-bucket", "--bucket", "verify-compliant", "--json"]);
     expect(r.code).toBe(4);
     const [missing, there] = JSON.parse(r.stdout).buckets;
-    expect(missing).toEqual({ name: "verify-no-such-bucket", region: null, findings: [{ rule: "bucket-exists", control: "stowage", status: "fail", message: "the bucket does not exist (NoSuchBucket)" }] });
+    expect(missing).toEqual({
+      name: "verify-no-such-bucket",
+      region: null,
+      findings: [{ rule: "bucket-exists", control: "stowage", status: "fail", message: "the bucket does not exist (NoSuchBucket)" }],
+    });
     expect(status(there.findings, "s3-versioning").status).toBe("pass");
   });
 
@@ -259,7 +398,10 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     expect(noCredentials.stderr).toContain("No AWS credentials found");
     expect(noCredentials.stderr).toContain("AWS_PROFILE");
 
-    const wrongSecret = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant"], { AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: "not-the-secret" });
+    const wrongSecret = await stowage(["verify", "--endpoint", rgw.endpoint, "--bucket", "verify-compliant"], {
+      AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: "not-the-secret",
+    });
     expect(wrongSecret).toMatchObject({ code: 2, stdout: "" });
     expect(wrongSecret.stderr).toContain(`${rgw.endpoint} refused the credentials (SignatureDoesNotMatch`);
 

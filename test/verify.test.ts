@@ -14,12 +14,16 @@ describe("the canary's plain-HTTP endpoint", () => {
 
   it("is the https endpoint with http:// on the default port, or --http-endpoint", () => {
     expect(plainTwin({ endpoint: "https://s3.example.internal" }, "zg")).toBe("http://s3.example.internal");
-    expect(plainTwin({ endpoint: "https://s3.example.internal:8443", httpEndpoint: "http://s3.example.internal:8080" }, "zg")).toBe("http://s3.example.internal:8080");
+    expect(plainTwin({ endpoint: "https://s3.example.internal:8443", httpEndpoint: "http://s3.example.internal:8080" }, "zg")).toBe(
+      "http://s3.example.internal:8080",
+    );
   });
 
   it("says why there is nothing to compare with", () => {
     expect(plainTwin({ endpoint: "http://127.0.0.1:7480" }, null)).toEqual({ reason: "the endpoint is plain HTTP: there is no TLS to compare with" });
-    expect(plainTwin({ endpoint: "https://127.0.0.1:7481" }, null)).toEqual({ reason: "pass --http-endpoint: the plain-HTTP port of 127.0.0.1:7481 cannot be guessed" });
+    expect(plainTwin({ endpoint: "https://127.0.0.1:7481" }, null)).toEqual({
+      reason: "pass --http-endpoint: the plain-HTTP port of 127.0.0.1:7481 cannot be guessed",
+    });
   });
 });
 

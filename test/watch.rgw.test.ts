@@ -5,7 +5,14 @@
  * SIGTERM finishes and commits; uploads made while no watcher ran are caught up at the next start; nothing is
  * processed twice (output versions counted).
  */
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  ListObjectVersionsCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -43,11 +50,38 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   const env = rgwCommandEnv();
   const dir = mkdtempSync(join(tmpdir(), "stowage-watch-"));
   const label = join(dir, "label.sh");
-  writeFileSync(label, '#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while IFS= read -r f; do\n  case "$f" in *bad*) echo "cannot read $f" >&2; exit 4;; esac\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"; wc -c < "$f" > "$STOWAGE_OUT/$f.txt"\ndone\n');
+  writeFileSync(
+    label,
+    '#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while IFS= read -r f; do\n  case "$f" in *bad*) echo "cannot read $f" >&2; exit 4;; esac\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"; wc -c < "$f" > "$STOWAGE_OUT/$f.txt"\ndone\n',
+  );
   chmodSync(label, 0o755);
 
   const start = (command = label, listenPort = port): Watcher => {
-    const args = ["run", "--watch", "--listen", `127.0.0.1:${listenPort}`, "--in", "s3://cams/uploads", "--out", "s3://cams/processed", "--glob", "/*/*", "--batch-seconds", "0.3", "--code-version", "v1", "--endpoint", rgw.endpoint, "--region", "us-east-1", "--report-seconds", "1", "--json", "--", command];
+    const args = [
+      "run",
+      "--watch",
+      "--listen",
+      `127.0.0.1:${listenPort}`,
+      "--in",
+      "s3://cams/uploads",
+      "--out",
+      "s3://cams/processed",
+      "--glob",
+      "/*/*",
+      "--batch-seconds",
+      "0.3",
+      "--code-version",
+      "v1",
+      "--endpoint",
+      rgw.endpoint,
+      "--region",
+      "us-east-1",
+      "--report-seconds",
+      "1",
+      "--json",
+      "--",
+      command,
+    ];
     const child = spawn(process.execPath, [join(packageRoot(), "dist", "bundle", "cli.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     const w: Watcher = {
       child,
@@ -57,7 +91,12 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       // Bounded, so a watcher that does not stop fails the test with its output instead of hanging it.
       stop(signal) {
         child.kill(signal);
-        return Promise.race([w.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the watcher did not exit within 30 s of ${signal}; stderr: ${w.stderr}`)), 30_000).unref())]);
+        return Promise.race([
+          w.exited,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`the watcher did not exit within 30 s of ${signal}; stderr: ${w.stderr}`)), 30_000).unref(),
+          ),
+        ]);
       },
       waitFor(until, ms = 30_000) {
         return new Promise((resolve, reject) => {
@@ -89,13 +128,21 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   };
   const done = (w: Watcher) => w.batches.at(-1)?.totals.done ?? 0;
   const put = async (key: string, body: string) => (await s3.send(new PutObjectCommand({ Bucket: "cams", Key: key, Body: body }))).VersionId!;
-  const versionsOf = async (key: string) => ((await s3.send(new ListObjectVersionsCommand({ Bucket: "cams", Prefix: key }))).Versions ?? []).filter((v) => v.Key === key).length;
+  const versionsOf = async (key: string) =>
+    ((await s3.send(new ListObjectVersionsCommand({ Bucket: "cams", Prefix: key }))).Versions ?? []).filter((v) => v.Key === key).length;
   const place = () => ({ flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env }) as unknown as Place;
 
   beforeAll(async () => {
     rgw = startRgw();
     port = await freePort();
-    s3 = new S3Client({ region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true, credentials: RGW_USER, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: rgw.endpoint,
+      forcePathStyle: true,
+      credentials: RGW_USER,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
     await s3.send(new CreateBucketCommand({ Bucket: "cams" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "cams", VersioningConfiguration: { Status: "Enabled" } }));
     const sns = new SNSClient({ region: "us-east-1", endpoint: rgw.endpoint, credentials: RGW_USER });
@@ -104,7 +151,16 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     await s3.send(
       new PutBucketNotificationConfigurationCommand({
         Bucket: "cams",
-        NotificationConfiguration: { TopicConfigurations: [{ Id: "uploads", TopicArn: topic.TopicArn!, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } } }] },
+        NotificationConfiguration: {
+          TopicConfigurations: [
+            {
+              Id: "uploads",
+              TopicArn: topic.TopicArn!,
+              Events: ["s3:ObjectCreated:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } },
+            },
+          ],
+        },
       }),
     );
   }, 240_000);
@@ -132,7 +188,9 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     }
     const why = await stowage(place(), ["data", "why", "s3://cams/processed", "home-1/frame-3.jpg.txt", "--json"]);
     expect(why.code, why.stderr).toBe(0);
-    expect(why.json.inputs).toEqual([expect.objectContaining({ repo: "s3://cams/uploads", path: "home-1/frame-3.jpg", versionId: versions["home-1/frame-3.jpg"] })]);
+    expect(why.json.inputs).toEqual([
+      expect.objectContaining({ repo: "s3://cams/uploads", path: "home-1/frame-3.jpg", versionId: versions["home-1/frame-3.jpg"] }),
+    ]);
 
     // A frame the code cannot read fails alone: the good one beside it is committed.
     versions["home-2/good.jpg"] = (await Promise.all([put("uploads/home-2/bad.jpg", "corrupt"), put("uploads/home-2/good.jpg", "fine")]))[1];
@@ -264,12 +322,35 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     const output = openS3("slow", "processed/", { endpoint: rgw.endpoint, region: "us-east-1" });
     const stop = new AbortController();
     const batches: any[] = [];
-    const running = watch({ input, output, glob: "/*/*", command: [slow], codeVersion: "v1", source: queueSource({ queueUrl: queue.queueUrl, endpoint, waitSeconds: 1, visibilitySeconds: 2 }), batchSeconds: 0.1, signal: stop.signal, onBatch: (b) => batches.push(b) });
+    const running = watch({
+      input,
+      output,
+      glob: "/*/*",
+      command: [slow],
+      codeVersion: "v1",
+      source: queueSource({ queueUrl: queue.queueUrl, endpoint, waitSeconds: 1, visibilitySeconds: 2 }),
+      batchSeconds: 0.1,
+      signal: stop.signal,
+      onBatch: (b) => batches.push(b),
+    });
     try {
       // Uploaded once the catch-up is done, so the event (not the listing) brings it in.
       for (let t = 0; t < 200 && !batches.some((b) => b.kind === "catch-up"); t++) await new Promise((r) => setTimeout(r, 50));
       const v = (await s3.send(new PutObjectCommand({ Bucket: "slow", Key: "uploads/home-1/a.jpg", Body: "a" }))).VersionId!;
-      await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ Records: [{ eventVersion: "2.1", eventName: "ObjectCreated:Put", s3: { bucket: { name: "slow" }, object: { key: "uploads/home-1/a.jpg", size: 1, versionId: v } } }] }) }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.queueUrl,
+          MessageBody: JSON.stringify({
+            Records: [
+              {
+                eventVersion: "2.1",
+                eventName: "ObjectCreated:Put",
+                s3: { bucket: { name: "slow" }, object: { key: "uploads/home-1/a.jpg", size: 1, versionId: v } },
+              },
+            ],
+          }),
+        }),
+      );
       for (let t = 0; t < 200 && !batches.some((b) => b.kind === "batch"); t++) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 1500)); // time for a copy of the message to have come back, had it reappeared
     } finally {
@@ -293,13 +374,32 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     const server = await startFauxqs({ port: 0, logger: false });
     const endpoint = `http://127.0.0.1:${server.port}`;
     const dlq = server.createQueue("uploads-dlq");
-    const queue = server.createQueue("uploads", { attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) } });
+    const queue = server.createQueue("uploads", {
+      attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) },
+    });
     const sqs = new SQSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     await s3.send(new CreateBucketCommand({ Bucket: "queued" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "queued", VersioningConfiguration: { Status: "Enabled" } }));
     // What S3 sends to the queue for each upload (the same body as RGW's push, with eventSource aws:s3).
     const send = async (key: string, versionId: string, size: number) =>
-      sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ Records: [{ eventVersion: "2.1", eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: "queued" }, object: { key: encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+"), size, versionId, sequencer: "0055AED6DCD90281E5" } } }] }) }));
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.queueUrl,
+          MessageBody: JSON.stringify({
+            Records: [
+              {
+                eventVersion: "2.1",
+                eventSource: "aws:s3",
+                eventName: "ObjectCreated:Put",
+                s3: {
+                  bucket: { name: "queued" },
+                  object: { key: encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+"), size, versionId, sequencer: "0055AED6DCD90281E5" },
+                },
+              },
+            ],
+          }),
+        }),
+      );
     const upload = async (key: string, body: string) => {
       const v = (await s3.send(new PutObjectCommand({ Bucket: "queued", Key: key, Body: body }))).VersionId!;
       await send(key, v, body.length);
@@ -313,7 +413,17 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     const stop = new AbortController();
     const batches: any[] = [];
     const logs: string[] = [];
-    const running = watch({ input, output, glob: "/*/*", command: [label], codeVersion: "v1", source: queueSource({ queueUrl: queue.queueUrl, endpoint, waitSeconds: 1, visibilitySeconds: 30 }, (l) => logs.push(l)), batchSeconds: 0.2, signal: stop.signal, onBatch: (b) => batches.push(b) });
+    const running = watch({
+      input,
+      output,
+      glob: "/*/*",
+      command: [label],
+      codeVersion: "v1",
+      source: queueSource({ queueUrl: queue.queueUrl, endpoint, waitSeconds: 1, visibilitySeconds: 30 }, (l) => logs.push(l)),
+      batchSeconds: 0.2,
+      signal: stop.signal,
+      onBatch: (b) => batches.push(b),
+    });
     const until = async (ok: () => boolean | Promise<boolean>, what: string) => {
       for (let t = 0; t < 300; t++) {
         if (await ok()) return;
@@ -321,7 +431,14 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       }
       throw new Error(`timed out waiting for ${what}; batches ${JSON.stringify(batches)}; ${logs.join("; ")}`);
     };
-    const depth = async (url: string) => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes!.ApproximateNumberOfMessages);
+    const depth = async (url: string) =>
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+          )
+        ).Attributes!.ApproximateNumberOfMessages,
+      );
     try {
       const v1 = await upload("uploads/home 1/a.jpg", "aaa"); // a space: S3 sends it as "+"
       await upload("uploads/home-2/b.jpg", "bb");
@@ -341,7 +458,9 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl }));
     expect(JSON.parse(dead.Messages![0]!.Body!).Records[0].s3.object.key).toBe("uploads/home-3/bad.jpg");
     expect(logs.some((l) => l.includes("released for retry") && l.includes("bad.jpg"))).toBe(true);
-    const outVersions = ((await s3.send(new ListObjectVersionsCommand({ Bucket: "queued", Prefix: "processed/home" }))).Versions ?? []).filter((v) => !v.Key!.includes(".stowage")).map((v) => v.Key);
+    const outVersions = ((await s3.send(new ListObjectVersionsCommand({ Bucket: "queued", Prefix: "processed/home" }))).Versions ?? [])
+      .filter((v) => !v.Key!.includes(".stowage"))
+      .map((v) => v.Key);
     expect(outVersions.sort()).toEqual(["processed/home 1/a.jpg.txt", "processed/home-2/b.jpg.txt"]);
     sqs.destroy();
     await server.stop();

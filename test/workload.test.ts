@@ -46,11 +46,39 @@ describe("workload validation", () => {
     ["unknown replica region", { ...base(), replication: { regions: ["mars-1"] } }, /replication\.regions\[0\]: unknown AWS region "mars-1"/],
     ["replica is primary", { ...base(), replication: { regions: ["us-east-2"] } }, /replication\.regions\[0\]: us-east-2 is the primary region/],
     ["replica twice", { ...base(), replication: { regions: ["us-west-2", "us-west-2"] } }, /replication\.regions: us-west-2 listed twice/],
-    ["rules out of order", { ...base(), lifecycle: [{ after_days: 90, class: "STANDARD_IA" }, { after_days: 60, class: "GLACIER" }] }, /lifecycle\[1\]\.after_days: 60 must be later than the previous transition's 90/],
-    ["warmer class", { ...base(), lifecycle: [{ after_days: 30, class: "GLACIER" }, { after_days: 60, class: "STANDARD_IA" }] }, /lifecycle\[1\]\.class: S3 cannot transition GLACIER to STANDARD_IA/],
-    ["to standard", { ...base(), lifecycle: [{ after_days: 30, class: "STANDARD" }] }, /lifecycle\[0\]\.class: S3 cannot transition STANDARD to STANDARD \(nothing transitions into STANDARD\)/],
+    [
+      "rules out of order",
+      {
+        ...base(),
+        lifecycle: [
+          { after_days: 90, class: "STANDARD_IA" },
+          { after_days: 60, class: "GLACIER" },
+        ],
+      },
+      /lifecycle\[1\]\.after_days: 60 must be later than the previous transition's 90/,
+    ],
+    [
+      "warmer class",
+      {
+        ...base(),
+        lifecycle: [
+          { after_days: 30, class: "GLACIER" },
+          { after_days: 60, class: "STANDARD_IA" },
+        ],
+      },
+      /lifecycle\[1\]\.class: S3 cannot transition GLACIER to STANDARD_IA/,
+    ],
+    [
+      "to standard",
+      { ...base(), lifecycle: [{ after_days: 30, class: "STANDARD" }] },
+      /lifecycle\[0\]\.class: S3 cannot transition STANDARD to STANDARD \(nothing transitions into STANDARD\)/,
+    ],
     ["IA too early", { ...base(), lifecycle: [{ after_days: 10, class: "STANDARD_IA" }] }, /lifecycle\[0\]\.after_days: 10 is too early.*30 days/],
-    ["expiry before last transition", { ...base(), retention: { delete_after_days: 60 }, lifecycle: [{ after_days: 90, class: "GLACIER" }] }, /retention\.delete_after_days: 60 comes at or before the last lifecycle transition/],
+    [
+      "expiry before last transition",
+      { ...base(), retention: { delete_after_days: 60 }, lifecycle: [{ after_days: 90, class: "GLACIER" }] },
+      /retention\.delete_after_days: 60 comes at or before the last lifecycle transition/,
+    ],
     ["throughput off gp3", { ...base(), ebs: { volume: "gp2", throughput_mbps: 250 } }, /ebs\.throughput_mbps: only gp3/],
     ["iops on st1", { ...base(), ebs: { volume: "st1", iops: 500 } }, /ebs\.iops: only gp3, io1 and io2/],
     ["iops on rds gp2", { ...base(), rds: { instance: "db.m5.large", storage: "gp2", iops: 5000 } }, /rds\.iops: gp2 storage has no provisioned IOPS/],

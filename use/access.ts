@@ -32,7 +32,10 @@ export interface SessionPolicy {
 /** A household's prefix: not empty, ends in "/", no "." or ".." segments (a grant on "" would be the bucket). */
 export function checkPrefix(prefix: string): string {
   if (!prefix || !prefix.endsWith("/") || prefix.startsWith("/") || prefix.split("/").some((s) => s === "." || s === "..")) {
-    throw new UserError(`--prefix ${JSON.stringify(prefix)} is not a prefix to grant.`, "Give one household's folder, ending in /, e.g. --prefix uploads/home-42/");
+    throw new UserError(
+      `--prefix ${JSON.stringify(prefix)} is not a prefix to grant.`,
+      "Give one household's folder, ending in /, e.g. --prefix uploads/home-42/",
+    );
   }
   return prefix;
 }
@@ -48,9 +51,29 @@ export function sessionPolicy(bucket: string, prefix: string, access: Access, km
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ListTheHousehold", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } } },
-      { Sid: "TheHouseholdsObjects", Effect: "Allow", Action: access === "write" ? ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] : ["s3:GetObject", "s3:GetObjectVersion"], Resource: objects },
-      ...(kms ? [{ Sid: "ItsKeyThroughTheRole", Effect: "Allow" as const, Action: access === "write" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"], Resource: "*" }] : []),
+      {
+        Sid: "ListTheHousehold",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } },
+      },
+      {
+        Sid: "TheHouseholdsObjects",
+        Effect: "Allow",
+        Action: access === "write" ? ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] : ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: objects,
+      },
+      ...(kms
+        ? [
+            {
+              Sid: "ItsKeyThroughTheRole",
+              Effect: "Allow" as const,
+              Action: access === "write" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+              Resource: "*",
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -77,15 +100,27 @@ export function checkHousehold(prefix: string, h: Households, uploaders: readonl
   const base = levels >= 0 ? prefix : h.prefix;
   const via = uploaders.find((u) => u.startsWith(base) && u.startsWith(h.prefix) && depthOf(u) === h.depth - 1) ?? base;
   const example = `${via}${"a/".repeat(Math.max(h.depth - depthOf(via) - 1, 0))}home-42/`;
-  if (levels < 0) throw new UserError(`--prefix ${prefix} is not a household's folder: the stack's households are ${householdPattern(h)}.`, `Give one household's folder, e.g. --prefix ${example}`);
+  if (levels < 0)
+    throw new UserError(
+      `--prefix ${prefix} is not a household's folder: the stack's households are ${householdPattern(h)}.`,
+      `Give one household's folder, e.g. --prefix ${example}`,
+    );
   if (levels < h.depth) {
-    throw new UserError(`--prefix ${prefix} is above one household: the stack's households are ${householdPattern(h)}, ${h.depth} folder${h.depth === 1 ? "" : "s"} below ${h.prefix}, and a grant names one of them.`, `Give one household's folder, e.g. --prefix ${example}`);
+    throw new UserError(
+      `--prefix ${prefix} is above one household: the stack's households are ${householdPattern(h)}, ${h.depth} folder${h.depth === 1 ? "" : "s"} below ${h.prefix}, and a grant names one of them.`,
+      `Give one household's folder, e.g. --prefix ${example}`,
+    );
   }
   return prefix;
 }
 
 const UNITS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
-const UNIT_NAMES = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]] as const;
+const UNIT_NAMES = [
+  [86400, "day"],
+  [3600, "hour"],
+  [60, "minute"],
+  [1, "second"],
+] as const;
 
 /** 90 → "90 seconds", 900 → "15 minutes", 604800 → "7 days": the largest unit that divides it. */
 export function humanDuration(seconds: number): string {
@@ -103,9 +138,14 @@ export function parseDuration(text: string, min: number, max: number, what: stri
   const parts = /^(?:\d+[smhd])+$/.test(text) ? [...text.matchAll(/(\d+)([smhd])/g)] : [];
   const units = parts.map((p) => p[2] as keyof typeof UNITS);
   const ordered = units.every((u, i) => i === 0 || UNITS[u] < UNITS[units[i - 1]!]);
-  if (!parts.length || !ordered) throw new UserError(`--for ${text} is not a duration.`, "Write whole numbers with s, m, h or d, largest first: 90s, 15m, 1h30m, 2d.");
+  if (!parts.length || !ordered)
+    throw new UserError(`--for ${text} is not a duration.`, "Write whole numbers with s, m, h or d, largest first: 90s, 15m, 1h30m, 2d.");
   const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2] as keyof typeof UNITS], 0);
-  if (seconds < min || seconds > max) throw new UserError(`--for ${text} (${humanDuration(seconds)}) is outside what ${what} allow: ${humanDuration(min)} to ${humanDuration(max)}.`, `Give a duration from ${humanDuration(min)} to ${humanDuration(max)}.`);
+  if (seconds < min || seconds > max)
+    throw new UserError(
+      `--for ${text} (${humanDuration(seconds)}) is outside what ${what} allow: ${humanDuration(min)} to ${humanDuration(max)}.`,
+      `Give a duration from ${humanDuration(min)} to ${humanDuration(max)}.`,
+    );
   return seconds;
 }
 
@@ -156,12 +196,29 @@ export async function grant(o: GrantOptions): Promise<Granted> {
   checkHousehold(o.prefix, o.households);
   if (!o.reason.trim()) throw new UserError("--reason is empty.", "Say why, e.g. --reason 'claim 7731': it is what the audit record is for.");
   const issued = new Date();
-  const id = `${issued.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
-  const base = { id, issuedAt: issued.toISOString(), expiresAt: new Date(issued.getTime() + o.seconds * 1000).toISOString(), by: await o.audit.who(), host: hostname(), bucket: o.bucket, prefix: o.prefix, access: o.access, reason: o.reason };
+  const id = `${issued
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
+  const base = {
+    id,
+    issuedAt: issued.toISOString(),
+    expiresAt: new Date(issued.getTime() + o.seconds * 1000).toISOString(),
+    by: await o.audit.who(),
+    host: hostname(),
+    bucket: o.bucket,
+    prefix: o.prefix,
+    access: o.access,
+    reason: o.reason,
+  };
   let record: GrantRecord;
   let result: Omit<Granted, "record" | "audit">;
   if (o.urls) {
-    if (o.access === "write") throw new UserError("--urls gives read-only links to the versions there now.", "Leave out --write, or use credentials (--to ROLE_ARN) to let someone upload.");
+    if (o.access === "write")
+      throw new UserError(
+        "--urls gives read-only links to the versions there now.",
+        "Leave out --write, or use credentials (--to ROLE_ARN) to let someone upload.",
+      );
     const urls: { path: string; versionId: string; url: string }[] = [];
     for await (const listed of o.target.list()) {
       urls.push({ path: listed.path, versionId: listed.version!, url: await o.target.presignGet(listed.path, listed.version!, o.seconds) });
@@ -170,19 +227,36 @@ export async function grant(o: GrantOptions): Promise<Granted> {
     record = { ...base, to: null, mode: "urls", objects: urls.map(({ path, versionId }) => ({ path, versionId })) };
     result = { urls };
   } else {
-    if (!o.roleArn) throw new UserError("--to ROLE_ARN is required for credentials.", "Name the role to narrow (prod: the claims team's role, from `pulumi stack output teamRoles`), or use --urls.");
+    if (!o.roleArn)
+      throw new UserError(
+        "--to ROLE_ARN is required for credentials.",
+        "Name the role to narrow (prod: the claims team's role, from `pulumi stack output teamRoles`), or use --urls.",
+      );
     const policy = sessionPolicy(o.bucket, o.prefix, o.access, !o.endpoint);
     const sessionName = `stowage-grant-${id}`.slice(0, 64);
     const sts = new STSClient({ region: o.region ?? "us-east-1", ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
     try {
-      const res = await sts.send(new AssumeRoleCommand({ RoleArn: o.roleArn, RoleSessionName: sessionName, DurationSeconds: o.seconds, Policy: JSON.stringify(policy) }));
+      const res = await sts.send(
+        new AssumeRoleCommand({ RoleArn: o.roleArn, RoleSessionName: sessionName, DurationSeconds: o.seconds, Policy: JSON.stringify(policy) }),
+      );
       const c = res.Credentials!;
       record = { ...base, to: o.roleArn, mode: "credentials", sessionName, sessionPolicy: policy, expiresAt: c.Expiration!.toISOString() };
-      result = { credentials: { AccessKeyId: c.AccessKeyId!, SecretAccessKey: c.SecretAccessKey!, SessionToken: c.SessionToken!, Expiration: c.Expiration!.toISOString() } };
+      result = {
+        credentials: {
+          AccessKeyId: c.AccessKeyId!,
+          SecretAccessKey: c.SecretAccessKey!,
+          SessionToken: c.SessionToken!,
+          Expiration: c.Expiration!.toISOString(),
+        },
+      };
     } catch (err) {
       const e = err as { name?: string; message?: string; code?: string };
-      if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError") throw new UserError(`STS could not be reached (${e.code ?? e.name}).`, "Check the network; nothing was granted and nothing recorded.");
-      throw new UserError(`STS refused to assume ${o.roleArn}: ${e.name ?? "error"}: ${(e.message ?? "").split("\n")[0]}`, "The caller needs sts:AssumeRole on that role (its trust policy must admit you), and --for within its maximum session duration.");
+      if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError")
+        throw new UserError(`STS could not be reached (${e.code ?? e.name}).`, "Check the network; nothing was granted and nothing recorded.");
+      throw new UserError(
+        `STS refused to assume ${o.roleArn}: ${e.name ?? "error"}: ${(e.message ?? "").split("\n")[0]}`,
+        "The caller needs sts:AssumeRole on that role (its trust policy must admit you), and --for within its maximum session duration.",
+      );
     } finally {
       sts.destroy();
     }

@@ -48,7 +48,18 @@ export async function commitRepo(store: Store, opts: { branch: string; message: 
     return { parent: parent?.id ?? null, branch: opts.branch, message: opts.message, author, time: new Date().toISOString(), ...m };
   });
   const c = done.commit;
-  return { commit: c.id, parent: c.parent, branch: opts.branch, files: c.files, added: done.created ? c.added : 0, modified: done.created ? c.modified : 0, deleted: done.created ? c.deleted : 0, created: done.created, guarantee, links };
+  return {
+    commit: c.id,
+    parent: c.parent,
+    branch: opts.branch,
+    files: c.files,
+    added: done.created ? c.added : 0,
+    modified: done.created ? c.modified : 0,
+    deleted: done.created ? c.deleted : 0,
+    created: done.created,
+    guarantee,
+    links,
+  };
 }
 
 export interface LogEntry {
@@ -63,7 +74,11 @@ export interface LogEntry {
 
 export async function logRepo(store: Store, branch: string, limit = Infinity): Promise<{ branch: string; commits: LogEntry[] }> {
   const commits: LogEntry[] = [];
-  if (!(await readHead(store, branch))) throw new UserError(`${store.url} has no branch ${branch} yet.`, `Commit first: stowage data commit ${store.url}${branch === "main" ? "" : ` --branch ${branch}`}`);
+  if (!(await readHead(store, branch)))
+    throw new UserError(
+      `${store.url} has no branch ${branch} yet.`,
+      `Commit first: stowage data commit ${store.url}${branch === "main" ? "" : ` --branch ${branch}`}`,
+    );
   for await (const c of history(store, branch)) {
     commits.push({ commit: c.id, parent: c.parent, message: c.message, author: c.author, time: c.time, files: c.files, ...(c.run ? { run: c.run } : {}) });
     if (commits.length >= limit) break;
@@ -71,7 +86,11 @@ export async function logRepo(store: Store, branch: string, limit = Infinity): P
   return { branch, commits };
 }
 
-export async function diffRepo(store: Store, from: string, to: string): Promise<{ from: string; to: string; added: string[]; modified: string[]; deleted: string[] }> {
+export async function diffRepo(
+  store: Store,
+  from: string,
+  to: string,
+): Promise<{ from: string; to: string; added: string[]; modified: string[]; deleted: string[] }> {
   const [a, b] = await Promise.all([resolveRef(store, from), resolveRef(store, to)]);
   const out = { from: a.id, to: b.id, added: [] as string[], modified: [] as string[], deleted: [] as string[] };
   for await (const c of changes(store, a, b)) out[c.change].push(c.path);
@@ -82,7 +101,12 @@ export async function diffRepo(store: Store, from: string, to: string): Promise<
  * Writes exactly the commit's files into `dir` (each fetched by its pinned version). The folder must be empty or
  * missing: checkout never deletes or overwrites what is there.
  */
-export async function checkoutRepo(store: Store, ref: string, dir: string, opts: { parallel?: number; progress?: Progress } = {}): Promise<{ commit: string; files: number; bytes: number; to: string }> {
+export async function checkoutRepo(
+  store: Store,
+  ref: string,
+  dir: string,
+  opts: { parallel?: number; progress?: Progress } = {},
+): Promise<{ commit: string; files: number; bytes: number; to: string }> {
   const commit = await resolveRef(store, ref);
   const to = resolve(dir);
   const existing = await readdir(to).catch((err: NodeJS.ErrnoException) => {
@@ -96,7 +120,11 @@ export async function checkoutRepo(store: Store, ref: string, dir: string, opts:
   let bytes = 0;
   await eachParallel(rows(store, commit), opts.parallel ?? 8, async (row) => {
     const got = await store.fetch(row.path, row.version, safeJoin(to, row.path));
-    if (row.sha256 && got.sha256 !== row.sha256) throw new UserError(`${store.url}/${row.path}: version ${row.version} does not have the SHA-256 the commit recorded.`, "The object was replaced under the same version; the store cannot be trusted for this commit.");
+    if (row.sha256 && got.sha256 !== row.sha256)
+      throw new UserError(
+        `${store.url}/${row.path}: version ${row.version} does not have the SHA-256 the commit recorded.`,
+        "The object was replaced under the same version; the store cannot be trusted for this commit.",
+      );
     files++;
     bytes += got.size;
     opts.progress?.("files written", files, commit.files);
@@ -107,7 +135,8 @@ export async function checkoutRepo(store: Store, ref: string, dir: string, opts:
 /** A repo path under `root`, refusing paths that would climb out of it (a key like "../x" is legal in S3). */
 export function safeJoin(root: string, path: string): string {
   const full = resolve(root, path);
-  if (!full.startsWith(`${root}/`)) throw new UserError(`The path ${JSON.stringify(path)} would be written outside ${root}.`, "Rename that object; paths may not contain '..' segments.");
+  if (!full.startsWith(`${root}/`))
+    throw new UserError(`The path ${JSON.stringify(path)} would be written outside ${root}.`, "Rename that object; paths may not contain '..' segments.");
   return full;
 }
 

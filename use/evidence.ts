@@ -19,7 +19,18 @@ import { safeJoin } from "./data.js";
 import { lockInForce } from "./fsck.js";
 import { mergeJoin, resolveRef, rows } from "./manifest.js";
 import { evidencePage } from "./evidencePage.js";
-import { EVIDENCE_SCHEMA, Evidence, MANIFEST_SCHEMA, Manifest, Signature, evidenceJsonSchema, type EvidenceGrant, type EvidenceImage, type EvidenceOutput, type EvidenceRun } from "./evidenceSchema.js";
+import {
+  EVIDENCE_SCHEMA,
+  Evidence,
+  MANIFEST_SCHEMA,
+  Manifest,
+  Signature,
+  evidenceJsonSchema,
+  type EvidenceGrant,
+  type EvidenceImage,
+  type EvidenceOutput,
+  type EvidenceRun,
+} from "./evidenceSchema.js";
 import type { RunRecord } from "./run.js";
 import { canonical, comparePaths, hashStream, sha256, type Inspected, type Store } from "./store.js";
 import { readRun, type Opener } from "./why.js";
@@ -68,7 +79,10 @@ export function householdPath(store: Store, household: string): string {
   const { prefix } = repoKeyPrefix(store);
   if (household.startsWith(prefix)) return household.slice(prefix.length);
   if (prefix.startsWith(household)) return "";
-  throw new UserError(`--household ${household} is not inside ${store.url}.`, `Give the repository that holds the household's uploads, e.g. --repo s3://BUCKET/${household.split("/")[0]}`);
+  throw new UserError(
+    `--household ${household} is not inside ${store.url}.`,
+    `Give the repository that holds the household's uploads, e.g. --repo s3://BUCKET/${household.split("/")[0]}`,
+  );
 }
 
 export function fingerprintOf(key: KeyObject): string {
@@ -81,7 +95,10 @@ export async function readSigningKey(file: string): Promise<KeyObject> {
   try {
     pem = await readFile(file);
   } catch (err) {
-    throw new UserError(`--sign ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot be read"}.`, "Give a PEM file holding an Ed25519 private key: openssl genpkey -algorithm ed25519 -out claims.pem");
+    throw new UserError(
+      `--sign ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot be read"}.`,
+      "Give a PEM file holding an Ed25519 private key: openssl genpkey -algorithm ed25519 -out claims.pem",
+    );
   }
   let key: KeyObject;
   try {
@@ -89,7 +106,11 @@ export async function readSigningKey(file: string): Promise<KeyObject> {
   } catch {
     throw new UserError(`--sign ${file} is not a private key in PEM.`, "Make one with: openssl genpkey -algorithm ed25519 -out claims.pem");
   }
-  if (key.asymmetricKeyType !== "ed25519") throw new UserError(`--sign ${file} is a ${key.asymmetricKeyType} key; evidence is signed with Ed25519.`, "Make one with: openssl genpkey -algorithm ed25519 -out claims.pem");
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new UserError(
+      `--sign ${file} is a ${key.asymmetricKeyType} key; evidence is signed with Ed25519.`,
+      "Make one with: openssl genpkey -algorithm ed25519 -out claims.pem",
+    );
   return key;
 }
 
@@ -115,26 +136,53 @@ export async function buildEvidence(o: EvidenceOptions): Promise<EvidenceResult>
   for await (const row of rows(o.repo, commit)) {
     if (!row.path.startsWith(inside)) continue;
     const got = await o.repo.inspect(row.path, row.version);
-    if (!got) throw new UserError(`${o.repo.url}/${row.path}: version ${row.version} (pinned by ${commit.id.slice(0, 12)}) is no longer stored.`, `Run stowage data verify ${o.repo.url} to see every discrepancy.`);
-    if (row.sha256 && got.sha256 !== row.sha256) throw new UserError(`${o.repo.url}/${row.path}: version ${row.version} does not have the SHA-256 its commit recorded.`, `Run stowage data verify ${o.repo.url} to see every discrepancy.`);
+    if (!got)
+      throw new UserError(
+        `${o.repo.url}/${row.path}: version ${row.version} (pinned by ${commit.id.slice(0, 12)}) is no longer stored.`,
+        `Run stowage data verify ${o.repo.url} to see every discrepancy.`,
+      );
+    if (row.sha256 && got.sha256 !== row.sha256)
+      throw new UserError(
+        `${o.repo.url}/${row.path}: version ${row.version} does not have the SHA-256 its commit recorded.`,
+        `Run stowage data verify ${o.repo.url} to see every discrepancy.`,
+      );
     const at = got.storedAt ? Date.parse(got.storedAt) : null;
     if (at !== null && ((o.from && at < o.from.getTime()) || (o.to && at > o.to.getTime()))) continue;
     const file = `images/${row.path}`;
     const copied = await o.repo.fetch(row.path, row.version, safeJoin(join(out, "images"), row.path));
-    if (copied.sha256 !== got.sha256) throw new UserError(`${o.repo.url}/${row.path}: version ${row.version} read back different bytes twice.`, "The store is not returning stable data; try again.");
-    images.push({ repo: o.repo.url, path: row.path, versionId: row.version, size: got.size, sha256: got.sha256, uploadedAt: got.storedAt, retention: retentionOf(got, now), file });
+    if (copied.sha256 !== got.sha256)
+      throw new UserError(
+        `${o.repo.url}/${row.path}: version ${row.version} read back different bytes twice.`,
+        "The store is not returning stable data; try again.",
+      );
+    images.push({
+      repo: o.repo.url,
+      path: row.path,
+      versionId: row.version,
+      size: got.size,
+      sha256: got.sha256,
+      uploadedAt: got.storedAt,
+      retention: retentionOf(got, now),
+      file,
+    });
     progress("images copied", images.length);
   }
-  if (!images.length) throw new UserError(`No images of ${o.household} in ${o.repo.url} (commit ${commit.id.slice(0, 12)})${o.from || o.to ? " in that date range" : ""}.`, "Check --household, --from/--to, and that the uploads were committed (stowage data commit).");
+  if (!images.length)
+    throw new UserError(
+      `No images of ${o.household} in ${o.repo.url} (commit ${commit.id.slice(0, 12)})${o.from || o.to ? " in that date range" : ""}.`,
+      "Check --household, --from/--to, and that the uploads were committed (stowage data commit).",
+    );
 
   // Runs that read those images, then runs that read those runs' outputs, until nothing new is reached.
   const reached = new Set(images.map((i) => `${i.repo}\n${i.path}\n${i.versionId}`));
   const runs = new Map<string, { record: RunRecord; datums: string[] }>();
   const outputs: EvidenceOutput[] = [];
   const records: { store: Store; run: RunRecord }[] = [];
-  for (const store of o.outputs) for (const key of await store.listMeta("runs/")) if (key.endsWith(".json")) records.push({ store, run: await readRun(store, key.slice("runs/".length, -".json".length)) });
+  for (const store of o.outputs)
+    for (const key of await store.listMeta("runs/"))
+      if (key.endsWith(".json")) records.push({ store, run: await readRun(store, key.slice("runs/".length, -".json".length)) });
   records.sort((a, b) => (a.run.startedAt < b.run.startedAt ? -1 : a.run.startedAt > b.run.startedAt ? 1 : 0));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const { store, run } of records) {
       for (const datum of run.datums) {
@@ -148,15 +196,41 @@ export async function buildEvidence(o: EvidenceOptions): Promise<EvidenceResult>
         for (const file of datum.outputs) {
           reached.add(`${run.output.repo}\n${file.path}\n${file.versionId}`);
           const got = await store.inspect(file.path, file.versionId);
-          if (!got) throw new UserError(`${store.url}/${file.path}: version ${file.versionId} (written by run ${run.run}) is no longer stored.`, `Run stowage data verify ${store.url} to see every discrepancy.`);
-          outputs.push({ repo: run.output.repo, path: file.path, versionId: file.versionId, size: got.size, sha256: got.sha256, uploadedAt: got.storedAt, retention: retentionOf(got, now), run: run.run, datum: datum.datum, from: datum.inputs.map((i) => ({ repo: run.input.repo, path: i.path, versionId: i.versionId })) });
+          if (!got)
+            throw new UserError(
+              `${store.url}/${file.path}: version ${file.versionId} (written by run ${run.run}) is no longer stored.`,
+              `Run stowage data verify ${store.url} to see every discrepancy.`,
+            );
+          outputs.push({
+            repo: run.output.repo,
+            path: file.path,
+            versionId: file.versionId,
+            size: got.size,
+            sha256: got.sha256,
+            uploadedAt: got.storedAt,
+            retention: retentionOf(got, now),
+            run: run.run,
+            datum: datum.datum,
+            from: datum.inputs.map((i) => ({ repo: run.input.repo, path: i.path, versionId: i.versionId })),
+          });
         }
       }
     }
   }
   const runList: EvidenceRun[] = [...runs.values()].map(({ record: r, datums }) => ({
-    id: r.run, name: r.name, command: [...r.command], code: { ...r.code }, startedAt: r.startedAt, endedAt: r.endedAt, status: r.status, who: r.who, host: r.host,
-    input: { ...r.input }, output: { ...r.output }, datums: datums.sort(comparePaths), recordSha256: sha256(canonical(r)),
+    id: r.run,
+    name: r.name,
+    command: [...r.command],
+    code: { ...r.code },
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    status: r.status,
+    who: r.who,
+    host: r.host,
+    input: { ...r.input },
+    output: { ...r.output },
+    datums: datums.sort(comparePaths),
+    recordSha256: sha256(canonical(r)),
   }));
 
   // Every grant that reached this household: a grant on it, inside it, or above it.
@@ -164,7 +238,19 @@ export async function buildEvidence(o: EvidenceOptions): Promise<EvidenceResult>
   const grants: EvidenceGrant[] = o.audit
     ? (await grantLog(o.audit))
         .filter((g) => (bucket === null || g.bucket === bucket) && (g.prefix.startsWith(o.household) || o.household.startsWith(g.prefix)))
-        .map((g) => ({ id: g.id, issuedAt: g.issuedAt, expiresAt: g.expiresAt, by: g.by, to: g.to, bucket: g.bucket, prefix: g.prefix, access: g.access, reason: g.reason, mode: g.mode, recordSha256: sha256(canonical(g)) }))
+        .map((g) => ({
+          id: g.id,
+          issuedAt: g.issuedAt,
+          expiresAt: g.expiresAt,
+          by: g.by,
+          to: g.to,
+          bucket: g.bucket,
+          prefix: g.prefix,
+          access: g.access,
+          reason: g.reason,
+          mode: g.mode,
+          recordSha256: sha256(canonical(g)),
+        }))
         .sort((a, b) => (a.issuedAt < b.issuedAt ? -1 : 1))
     : [];
 
@@ -179,7 +265,9 @@ export async function buildEvidence(o: EvidenceOptions): Promise<EvidenceResult>
     repo: o.repo.url,
     commit: commit.id,
     audit: o.audit?.url ?? null,
-    signer: key ? { algorithm: "Ed25519", fingerprint: fingerprintOf(key), publicKey: createPublicKey(key).export({ type: "spki", format: "pem" }).toString() } : null,
+    signer: key
+      ? { algorithm: "Ed25519", fingerprint: fingerprintOf(key), publicKey: createPublicKey(key).export({ type: "spki", format: "pem" }).toString() }
+      : null,
     images,
     runs: runList,
     outputs: outputs.sort((a, b) => comparePaths(a.repo, b.repo) || comparePaths(a.path, b.path)),
@@ -193,10 +281,24 @@ export async function buildEvidence(o: EvidenceOptions): Promise<EvidenceResult>
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   await writeFile(join(out, "manifest.json"), manifestText);
   if (key) {
-    const signature: Signature = { algorithm: "Ed25519", signed: "manifest.json", publicKey: evidence.signer!.publicKey, fingerprint: evidence.signer!.fingerprint, signature: edSign(null, Buffer.from(manifestText), key).toString("base64") };
+    const signature: Signature = {
+      algorithm: "Ed25519",
+      signed: "manifest.json",
+      publicKey: evidence.signer!.publicKey,
+      fingerprint: evidence.signer!.fingerprint,
+      signature: edSign(null, Buffer.from(manifestText), key).toString("base64"),
+    };
     await writeFile(join(out, "signature.json"), `${JSON.stringify(signature, null, 2)}\n`);
   }
-  return { out, images: images.length, runs: runList.length, outputs: outputs.length, grants: grants.length, files: manifest.files.length, fingerprint: evidence.signer?.fingerprint ?? null };
+  return {
+    out,
+    images: images.length,
+    runs: runList.length,
+    outputs: outputs.length,
+    grants: grants.length,
+    files: manifest.files.length,
+    fingerprint: evidence.signer?.fingerprint ?? null,
+  };
 }
 
 const UNSIGNED = new Set(["manifest.json", "signature.json"]);
@@ -227,7 +329,18 @@ async function manifestOf(dir: string): Promise<Manifest> {
 // ---- check ----
 
 export interface BundleProblem {
-  readonly kind: "bundle-missing" | "bundle-changed" | "bundle-extra" | "bundle-invalid" | "signature" | "missing" | "changed" | "replaced" | "deleted" | "record-missing" | "record-changed";
+  readonly kind:
+    | "bundle-missing"
+    | "bundle-changed"
+    | "bundle-extra"
+    | "bundle-invalid"
+    | "signature"
+    | "missing"
+    | "changed"
+    | "replaced"
+    | "deleted"
+    | "record-missing"
+    | "record-changed";
   /** A bundle file, or a stored path / record. */
   readonly path: string;
   readonly detail: string;
@@ -248,17 +361,22 @@ export async function checkEvidence(dir: string, opts: { repo?: Store; open?: Op
   const bundle = resolve(dir);
   const problems: BundleProblem[] = [];
   const report = (p: BundleProblem): void => void problems.push(p);
-  const readText = async (name: string) => readFile(join(bundle, name), "utf8").catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT" || err.code === "ENOTDIR") return null;
-    throw err;
-  });
+  const readText = async (name: string) =>
+    readFile(join(bundle, name), "utf8").catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT" || err.code === "ENOTDIR") return null;
+      throw err;
+    });
   const manifestText = await readText("manifest.json");
   if (manifestText === null) {
     const what = (await stat(bundle).catch(() => null))?.isDirectory() ? "has no manifest.json" : "is not a folder";
     throw new UserError(`${dir} ${what}: it is not an evidence bundle.`, "Give the folder `stowage evidence --out DIR` wrote.");
   }
   const parsedManifest = Manifest.safeParse(safeJson(manifestText));
-  if (!parsedManifest.success) throw new UserError(`${dir}/manifest.json is not a bundle manifest (${parsedManifest.error.issues[0]?.message}).`, "The bundle was changed or is not one; ask its sender for the original.");
+  if (!parsedManifest.success)
+    throw new UserError(
+      `${dir}/manifest.json is not a bundle manifest (${parsedManifest.error.issues[0]?.message}).`,
+      "The bundle was changed or is not one; ask its sender for the original.",
+    );
   const manifest = parsedManifest.data;
 
   // Every file the manifest lists, with its hash; and no file it does not list.
@@ -266,18 +384,34 @@ export async function checkEvidence(dir: string, opts: { repo?: Store; open?: Op
   for (const f of manifest.files) {
     const got = await hashFile(safeJoin(bundle, f.path)).catch(() => null);
     if (!got) report({ kind: "bundle-missing", path: f.path, detail: "listed in manifest.json, not in the bundle" });
-    else if (got.sha256 !== f.sha256 || got.size !== f.size) report({ kind: "bundle-changed", path: f.path, detail: `SHA-256 ${got.sha256} (${got.size} bytes); manifest.json says ${f.sha256} (${f.size} bytes)` });
+    else if (got.sha256 !== f.sha256 || got.size !== f.size)
+      report({ kind: "bundle-changed", path: f.path, detail: `SHA-256 ${got.sha256} (${got.size} bytes); manifest.json says ${f.sha256} (${f.size} bytes)` });
   }
   for (const path of await filesIn(bundle)) if (!listed.has(path)) report({ kind: "bundle-extra", path, detail: "in the bundle, not in manifest.json" });
 
   // The facts: valid against the schema, and the copies are the versions they describe.
   const parsed = Evidence.safeParse(safeJson((await readText("evidence.json")) ?? ""));
   const evidence = parsed.success ? parsed.data : null;
-  if (!evidence) report({ kind: "bundle-invalid", path: "evidence.json", detail: parsed.success ? "" : `not valid ${EVIDENCE_SCHEMA}: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
+  if (!evidence)
+    report({
+      kind: "bundle-invalid",
+      path: "evidence.json",
+      detail: parsed.success
+        ? ""
+        : `not valid ${EVIDENCE_SCHEMA}: ${parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join(".")}: ${i.message}`)
+            .join("; ")}`,
+    });
   for (const image of evidence?.images ?? []) {
     const f = listed.get(image.file);
     if (!f) report({ kind: "bundle-missing", path: image.file, detail: `evidence.json lists ${image.path}; manifest.json has no such file` });
-    else if (f.sha256 !== image.sha256) report({ kind: "bundle-changed", path: image.file, detail: `manifest.json says ${f.sha256}; evidence.json says version ${image.versionId} has ${image.sha256}` });
+    else if (f.sha256 !== image.sha256)
+      report({
+        kind: "bundle-changed",
+        path: image.file,
+        detail: `manifest.json says ${f.sha256}; evidence.json says version ${image.versionId} has ${image.sha256}`,
+      });
   }
 
   // The signature over manifest.json, when present (or promised by evidence.json).
@@ -287,7 +421,7 @@ export async function checkEvidence(dir: string, opts: { repo?: Store; open?: Op
     const sig = Signature.safeParse(safeJson(signatureText));
     if (!sig.success) report({ kind: "signature", path: "signature.json", detail: "not a signature file" });
     else {
-      let good = false;
+      let good: boolean;
       try {
         const pub = createPublicKey(sig.data.publicKey);
         good = edVerify(null, Buffer.from(manifestText), pub, Buffer.from(sig.data.signature, "base64")) && fingerprintOf(pub) === sig.data.fingerprint;
@@ -295,17 +429,35 @@ export async function checkEvidence(dir: string, opts: { repo?: Store; open?: Op
         good = false;
       }
       if (!good) report({ kind: "signature", path: "signature.json", detail: "the signature does not verify manifest.json with the public key it names" });
-      else if (evidence && evidence.signer?.fingerprint !== sig.data.fingerprint) report({ kind: "signature", path: "signature.json", detail: `signed by ${sig.data.fingerprint}; evidence.json names ${evidence.signer?.fingerprint ?? "no signer"}` });
+      else if (evidence && evidence.signer?.fingerprint !== sig.data.fingerprint)
+        report({
+          kind: "signature",
+          path: "signature.json",
+          detail: `signed by ${sig.data.fingerprint}; evidence.json names ${evidence.signer?.fingerprint ?? "no signer"}`,
+        });
       signed = good;
     }
-  } else if (evidence?.signer) report({ kind: "signature", path: "signature.json", detail: `evidence.json says the bundle is signed by ${evidence.signer.fingerprint}; signature.json is missing` });
+  } else if (evidence?.signer)
+    report({
+      kind: "signature",
+      path: "signature.json",
+      detail: `evidence.json says the bundle is signed by ${evidence.signer.fingerprint}; signature.json is missing`,
+    });
 
   // With the repository: everything named is still stored, unchanged.
   let stored = 0;
   if (opts.repo && evidence) stored = await checkStored(evidence, opts.repo, opts.open, report);
 
   problems.sort((a, b) => comparePaths(a.path, b.path));
-  return { bundle, files: manifest.files.length, signed, fingerprint: signed ? (evidence?.signer?.fingerprint ?? null) : null, stored, problems, ok: problems.length === 0 };
+  return {
+    bundle,
+    files: manifest.files.length,
+    signed,
+    fingerprint: signed ? (evidence?.signer?.fingerprint ?? null) : null,
+    stored,
+    problems,
+    ok: problems.length === 0,
+  };
 }
 
 function safeJson(text: string): unknown {
@@ -326,7 +478,12 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
     stored++;
     const got = await repo.inspect(image.path, image.versionId);
     if (!got) report({ kind: "missing", path: where(repo.url, image.path), detail: `version ${image.versionId} is no longer stored` });
-    else if (got.sha256 !== image.sha256 || got.size !== image.size) report({ kind: "changed", path: where(repo.url, image.path), detail: `version ${image.versionId} now has SHA-256 ${got.sha256} (${got.size} bytes); the bundle says ${image.sha256}` });
+    else if (got.sha256 !== image.sha256 || got.size !== image.size)
+      report({
+        kind: "changed",
+        path: where(repo.url, image.path),
+        detail: `version ${image.versionId} now has SHA-256 ${got.sha256} (${got.size} bytes); the bundle says ${image.sha256}`,
+      });
   }
   const current = (async function* () {
     for await (const l of repo.list()) yield l;
@@ -337,11 +494,16 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
   for await (const [image, now] of mergeJoin(byPath, current)) {
     if (!image) continue;
     if (!now) {
-      report({ kind: "deleted", path: where(repo.url, image.path), detail: `the store has no current version (deleted, or a delete marker); the bundle names ${image.versionId}` });
+      report({
+        kind: "deleted",
+        path: where(repo.url, image.path),
+        detail: `the store has no current version (deleted, or a delete marker); the bundle names ${image.versionId}`,
+      });
       continue;
     }
     const version = (await repo.pin(now, { path: image.path, version: image.versionId, size: image.size, sha256: image.sha256 })).version;
-    if (version !== image.versionId) report({ kind: "replaced", path: where(repo.url, image.path), detail: `the current version is ${version}; the bundle names ${image.versionId}` });
+    if (version !== image.versionId)
+      report({ kind: "replaced", path: where(repo.url, image.path), detail: `the current version is ${version}; the bundle names ${image.versionId}` });
   }
 
   // Outputs and run records, in the repositories the bundle names; grants in its audit repository.
@@ -360,7 +522,12 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
       stored++;
       const got = await store.inspect(output.path, output.versionId);
       if (!got) report({ kind: "missing", path: where(output.repo, output.path), detail: `version ${output.versionId} is no longer stored` });
-      else if (got.sha256 !== output.sha256 || got.size !== output.size) report({ kind: "changed", path: where(output.repo, output.path), detail: `version ${output.versionId} now has SHA-256 ${got.sha256}; the bundle says ${output.sha256}` });
+      else if (got.sha256 !== output.sha256 || got.size !== output.size)
+        report({
+          kind: "changed",
+          path: where(output.repo, output.path),
+          detail: `version ${output.versionId} now has SHA-256 ${got.sha256}; the bundle says ${output.sha256}`,
+        });
     }
     for (const run of evidence.runs) {
       const store = await storeOf(run.output.repo);
@@ -369,7 +536,8 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
       const record = await readRun(store, run.id).catch(() => null);
       const path = `${run.output.repo}/.stowage/runs/${run.id}.json`;
       if (!record) report({ kind: "record-missing", path, detail: `the record of run ${run.id} is not stored` });
-      else if (sha256(canonical(record)) !== run.recordSha256) report({ kind: "record-changed", path, detail: "the stored run record is not the one the bundle hashed" });
+      else if (sha256(canonical(record)) !== run.recordSha256)
+        report({ kind: "record-changed", path, detail: "the stored run record is not the one the bundle hashed" });
     }
     if (evidence.audit && evidence.grants.length) {
       const audit = await storeOf(evidence.audit);
@@ -380,7 +548,8 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
           const record = log.get(g.id);
           const path = `${evidence.audit}/.stowage/grants/${g.id}.json`;
           if (!record) report({ kind: "record-missing", path, detail: `grant ${g.id} is no longer in the audit log` });
-          else if (sha256(canonical(record)) !== g.recordSha256) report({ kind: "record-changed", path, detail: "the stored grant is not the one the bundle hashed" });
+          else if (sha256(canonical(record)) !== g.recordSha256)
+            report({ kind: "record-changed", path, detail: "the stored grant is not the one the bundle hashed" });
         }
       }
     }
@@ -389,4 +558,3 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
   }
   return stored;
 }
-

@@ -31,9 +31,17 @@ export function evidencePage(e: Evidence): string {
     ...e.images.map((i) => ({ at: i.uploadedAt ?? "", cls: "upload", text: `uploaded ${i.path} (version ${short(i.versionId)})` })),
     ...e.runs.flatMap((r) => [
       { at: r.startedAt, cls: "run", text: `run ${r.name} ${r.id} started by ${r.who} on ${r.host}: ${r.command.join(" ")}` },
-      { at: r.endedAt, cls: "run", text: `run ${r.name} ${r.id} ended (${r.status}), ${r.datums.length} datum${r.datums.length === 1 ? "" : "s"} of this household` },
+      {
+        at: r.endedAt,
+        cls: "run",
+        text: `run ${r.name} ${r.id} ended (${r.status}), ${r.datums.length} datum${r.datums.length === 1 ? "" : "s"} of this household`,
+      },
     ]),
-    ...e.grants.map((g) => ({ at: g.issuedAt, cls: "grant", text: `${g.by} granted ${g.access} on ${g.bucket}/${g.prefix} to ${g.to ?? "link holders"} until ${g.expiresAt}: ${g.reason ?? ""}` })),
+    ...e.grants.map((g) => ({
+      at: g.issuedAt,
+      cls: "grant",
+      text: `${g.by} granted ${g.access} on ${g.bucket}/${g.prefix} to ${g.to ?? "link holders"} until ${g.expiresAt}: ${g.reason ?? ""}`,
+    })),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const row = (cells: readonly string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`;
   const head = (cells: readonly string[]) => `<tr>${cells.map((c) => `<th>${c}</th>`).join("")}</tr>`;

@@ -9,7 +9,10 @@ import { z } from "zod";
 export const EVIDENCE_SCHEMA = "stowage.evidence/1";
 export const MANIFEST_SCHEMA = "stowage.evidence-manifest/1";
 
-const sha = z.string().regex(/^[0-9a-f]{64}$/).describe("SHA-256, lowercase hex");
+const sha = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .describe("SHA-256, lowercase hex");
 const time = z.string().describe("ISO 8601 time (UTC)");
 
 const Retention = z
@@ -85,7 +88,10 @@ export const Evidence = z.object({
   repo: z.string(),
   commit: z.string().describe("the repository commit whose files were examined"),
   audit: z.string().nullable().describe("the audit repository the grants were read from"),
-  signer: z.object({ algorithm: z.literal("Ed25519"), fingerprint: z.string(), publicKey: z.string() }).nullable().describe("who signed manifest.json (signature.json); fingerprint: SHA-256 of the SubjectPublicKeyInfo DER"),
+  signer: z
+    .object({ algorithm: z.literal("Ed25519"), fingerprint: z.string(), publicKey: z.string() })
+    .nullable()
+    .describe("who signed manifest.json (signature.json); fingerprint: SHA-256 of the SubjectPublicKeyInfo DER"),
   images: z.array(Image),
   runs: z.array(Run),
   outputs: z.array(Output),
@@ -100,7 +106,9 @@ export type EvidenceGrant = z.infer<typeof Grant>;
 export const Manifest = z.object({
   schema: z.literal(MANIFEST_SCHEMA),
   algorithm: z.literal("sha256"),
-  files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: sha })).describe("every file of the bundle but manifest.json and signature.json"),
+  files: z
+    .array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: sha }))
+    .describe("every file of the bundle but manifest.json and signature.json"),
 });
 export type Manifest = z.infer<typeof Manifest>;
 

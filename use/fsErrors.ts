@@ -8,5 +8,10 @@ import { fileError, fileProblem } from "../core/errors.js";
 export function fsUserError(err: unknown): unknown {
   const e = err as NodeJS.ErrnoException | null;
   if (!e || typeof e !== "object" || typeof e.path !== "string" || !fileProblem(err)) return err;
-  return fileError(err, "use", e.syscall ? `${e.path} (${e.syscall})` : e.path, "Run as a user who may read and write it, or change its permissions (ls -ld shows them); then run again.");
+  return fileError(
+    err,
+    "use",
+    e.syscall ? `${e.path} (${e.syscall})` : e.path,
+    "Run as a user who may read and write it, or change its permissions (ls -ld shows them); then run again.",
+  );
 }

@@ -118,20 +118,46 @@ export async function verifyRepo(store: Store, opts: VerifyOptions = {}): Promis
         return;
       }
       bytes += got.size;
-      if (got.size !== row.size) report({ kind: "changed", path: row.path, version: row.version, commit: commit.id, detail: `${got.size} bytes, the commit recorded ${row.size}` });
-      else if (row.sha256 && got.sha256 !== row.sha256) report({ kind: "changed", path: row.path, version: row.version, commit: commit.id, detail: `SHA-256 ${got.sha256}, the commit recorded ${row.sha256}` });
-      if (retention && !lockInForce(got.lock, now)) report({ kind: "retention-lapsed", path: row.path, version: row.version, commit: commit.id, detail: `${describeLock(got.lock)}; the bucket retains every version (${retention.mode}, ${retention.days} days)` });
+      if (got.size !== row.size)
+        report({ kind: "changed", path: row.path, version: row.version, commit: commit.id, detail: `${got.size} bytes, the commit recorded ${row.size}` });
+      else if (row.sha256 && got.sha256 !== row.sha256)
+        report({
+          kind: "changed",
+          path: row.path,
+          version: row.version,
+          commit: commit.id,
+          detail: `SHA-256 ${got.sha256}, the commit recorded ${row.sha256}`,
+        });
+      if (retention && !lockInForce(got.lock, now))
+        report({
+          kind: "retention-lapsed",
+          path: row.path,
+          version: row.version,
+          commit: commit.id,
+          detail: `${describeLock(got.lock)}; the bucket retains every version (${retention.mode}, ${retention.days} days)`,
+        });
     });
   }
 
   // The head against what the store holds now.
-  if (head && commits.some((c) => c.id === head.commit)) await checkDrift(store, commits.find((c) => c.id === head.commit)!, report);
+  if (head && commits.some((c) => c.id === head.commit))
+    await checkDrift(
+      store,
+      commits.find((c) => c.id === head.commit)!,
+      report,
+    );
 
   // Run records: present, intact, and agreeing with the commits they name.
   const runIds = new Set<string>();
   for (const key of await store.listMeta("runs/")) if (key.endsWith(".json")) runIds.add(key.slice("runs/".length, -".json".length));
   for (const c of commits) {
-    if (c.run && !runIds.has(c.run)) report({ kind: "record-missing", path: `.stowage/runs/${c.run}.json`, commit: c.id, detail: `commit ${c.id.slice(0, 12)} was made by run ${c.run}, whose record is not stored` });
+    if (c.run && !runIds.has(c.run))
+      report({
+        kind: "record-missing",
+        path: `.stowage/runs/${c.run}.json`,
+        commit: c.id,
+        detail: `commit ${c.id.slice(0, 12)} was made by run ${c.run}, whose record is not stored`,
+      });
   }
   let runs = 0;
   for (const id of [...runIds].sort()) {
@@ -172,7 +198,12 @@ async function chunksIntact(store: Store, commit: Commit, report: (d: Discrepanc
     const key = `chunks/${chunk.id}.jsonl.gz`;
     const body = await store.readMeta(key);
     if (!body) {
-      report({ kind: "record-missing", path: `.stowage/${key}`, commit: commit.id, detail: `manifest chunk of commit ${commit.id.slice(0, 12)} (${chunk.first} … ${chunk.last}) is not stored` });
+      report({
+        kind: "record-missing",
+        path: `.stowage/${key}`,
+        commit: commit.id,
+        detail: `manifest chunk of commit ${commit.id.slice(0, 12)} (${chunk.first} … ${chunk.last}) is not stored`,
+      });
       ok = false;
       continue;
     }
@@ -183,7 +214,12 @@ async function chunksIntact(store: Store, commit: Commit, report: (d: Discrepanc
       // reported below
     }
     if (text === null || sha256(text) !== chunk.id) {
-      report({ kind: "record-changed", path: `.stowage/${key}`, commit: commit.id, detail: `manifest chunk of commit ${commit.id.slice(0, 12)} does not hash to its name` });
+      report({
+        kind: "record-changed",
+        path: `.stowage/${key}`,
+        commit: commit.id,
+        detail: `manifest chunk of commit ${commit.id.slice(0, 12)} does not hash to its name`,
+      });
       ok = false;
     }
   }
@@ -199,11 +235,24 @@ async function checkDrift(store: Store, head: Commit, report: (d: Discrepancy) =
   for await (const [pinned, now] of mergeJoin(rows(store, head), store.list())) {
     if (!pinned) continue;
     if (!now) {
-      report({ kind: "deleted", path: pinned.path, version: pinned.version, commit: head.id, detail: `the head pins version ${pinned.version}; the store has no current version (deleted, or a delete marker)` });
+      report({
+        kind: "deleted",
+        path: pinned.path,
+        version: pinned.version,
+        commit: head.id,
+        detail: `the head pins version ${pinned.version}; the store has no current version (deleted, or a delete marker)`,
+      });
       continue;
     }
     const current: Row = await store.pin(now, pinned);
-    if (current.version !== pinned.version) report({ kind: "replaced", path: pinned.path, version: pinned.version, commit: head.id, detail: `the head pins version ${pinned.version}; the store's current version is ${current.version}` });
+    if (current.version !== pinned.version)
+      report({
+        kind: "replaced",
+        path: pinned.path,
+        version: pinned.version,
+        commit: head.id,
+        detail: `the head pins version ${pinned.version}; the store's current version is ${current.version}`,
+      });
   }
 }
 
@@ -219,7 +268,11 @@ async function checkRun(store: Store, id: string, report: (d: Discrepancy) => vo
   try {
     run = await readRun(store, id);
   } catch (err) {
-    report({ kind: err instanceof SyntaxError ? "record-changed" : "record-missing", path, detail: err instanceof SyntaxError ? "not valid JSON" : "not readable" });
+    report({
+      kind: err instanceof SyntaxError ? "record-changed" : "record-missing",
+      path,
+      detail: err instanceof SyntaxError ? "not valid JSON" : "not readable",
+    });
     return;
   }
   if (run.run !== id) report({ kind: "record-changed", path, detail: `it names run ${run.run}` });
@@ -227,7 +280,13 @@ async function checkRun(store: Store, id: string, report: (d: Discrepancy) => vo
   if (!run.output.commit) return;
   if (run.output.repo !== store.url) return;
   const body = await store.readMeta(`commits/${run.output.commit}.json`);
-  if (!body) return report({ kind: "record-missing", path: `.stowage/commits/${run.output.commit}.json`, commit: run.output.commit, detail: `run ${id} names output commit ${run.output.commit.slice(0, 12)}, which is not stored` });
+  if (!body)
+    return report({
+      kind: "record-missing",
+      path: `.stowage/commits/${run.output.commit}.json`,
+      commit: run.output.commit,
+      detail: `run ${id} names output commit ${run.output.commit.slice(0, 12)}, which is not stored`,
+    });
   let commit: Commit;
   try {
     commit = await readCommit(store, run.output.commit);
@@ -240,8 +299,22 @@ async function checkRun(store: Store, id: string, report: (d: Discrepancy) => vo
     if (datum.status !== "processed") continue;
     for (const out of datum.outputs) {
       const row = await findRow(store, commit, out.path).catch(() => undefined);
-      if (!row) report({ kind: "record-changed", path: out.path, version: out.versionId, commit: commit.id, detail: `run ${id} (datum ${JSON.stringify(datum.datum)}) wrote it, but its output commit ${commit.id.slice(0, 12)} does not pin it` });
-      else if (row.version !== out.versionId || (out.sha256 && row.sha256 && row.sha256 !== out.sha256)) report({ kind: "record-changed", path: out.path, version: out.versionId, commit: commit.id, detail: `run ${id} wrote version ${out.versionId}; its output commit pins ${row.version}` });
+      if (!row)
+        report({
+          kind: "record-changed",
+          path: out.path,
+          version: out.versionId,
+          commit: commit.id,
+          detail: `run ${id} (datum ${JSON.stringify(datum.datum)}) wrote it, but its output commit ${commit.id.slice(0, 12)} does not pin it`,
+        });
+      else if (row.version !== out.versionId || (out.sha256 && row.sha256 && row.sha256 !== out.sha256))
+        report({
+          kind: "record-changed",
+          path: out.path,
+          version: out.versionId,
+          commit: commit.id,
+          detail: `run ${id} wrote version ${out.versionId}; its output commit pins ${row.version}`,
+        });
     }
   }
 }

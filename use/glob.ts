@@ -12,7 +12,8 @@ import { UserError } from "../core/errors.js";
 export type DatumOf = (path: string) => string | null;
 
 export function datumsBy(glob: string): DatumOf {
-  if (!glob.startsWith("/")) throw new UserError(`--glob ${glob} must start with /.`, "For example --glob /* (each top-level entry a datum) or --glob / (everything one datum).");
+  if (!glob.startsWith("/"))
+    throw new UserError(`--glob ${glob} must start with /.`, "For example --glob /* (each top-level entry a datum) or --glob / (everything one datum).");
   const pattern = glob.slice(1).replace(/\/+$/, "");
   if (pattern === "") return () => "";
   const isMatch = picomatch(pattern, { dot: true });

@@ -56,6 +56,7 @@ class LocalStore implements Store {
     const now = await this.fsClock();
     const realRoot = await realpath(this.url);
     const refused: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk is an async generator function, which has its own `this`
     const store = this;
     // Depth first with a directory sorted as "name/": the walk then yields full paths in byte order ("a.txt" < "a/b").
     const walk = async function* (dir: string, rel: string): AsyncGenerator<Listed> {
@@ -95,7 +96,10 @@ class LocalStore implements Store {
   }
 
   /** A symbolic link is committed as its target's bytes when the target is a file inside the repository. */
-  private async followLink(full: string, realRoot: string): Promise<{ to: string; linkStat: BigIntStats; targetStat: BigIntStats } | { refused: string; target: string }> {
+  private async followLink(
+    full: string,
+    realRoot: string,
+  ): Promise<{ to: string; linkStat: BigIntStats; targetStat: BigIntStats } | { refused: string; target: string }> {
     const target = await readlink(full);
     const real = await realpath(full).catch(() => null);
     if (real === null) return { refused: "points at nothing", target };
@@ -141,7 +145,13 @@ class LocalStore implements Store {
     await mkdir(dirname(target), { recursive: true });
     // A copy already kept stays as it is: its mtime is when this content was first stored (the upload time an
     // evidence bundle reports), and a kept copy changed by hand is left for `data verify` to find, not papered over.
-    if (await stat(target).then(() => true, () => false)) await unlink(tmp);
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      await unlink(tmp);
     else await rename(tmp, target);
     return { sha, size };
   }
@@ -151,7 +161,11 @@ class LocalStore implements Store {
     try {
       await copyFile(this.object(version), dest);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new UserError(`${this.url}: the content of ${path} (${version}) is missing from ${META}/objects.`, "The repository's object store was changed by hand; check it out from a copy.");
+      if ((err as NodeJS.ErrnoException).code === "ENOENT")
+        throw new UserError(
+          `${this.url}: the content of ${path} (${version}) is missing from ${META}/objects.`,
+          "The repository's object store was changed by hand; check it out from a copy.",
+        );
       throw err;
     }
     return { sha256: version, size: (await stat(dest)).size };
@@ -216,7 +230,11 @@ class LocalStore implements Store {
       if (err.code === "ENOENT") return [] as string[];
       throw err;
     });
-    return names.filter((n) => !n.endsWith(".tmp")).sort(comparePaths).slice(0, max).map((n) => `${folder}${n}`);
+    return names
+      .filter((n) => !n.endsWith(".tmp"))
+      .sort(comparePaths)
+      .slice(0, max)
+      .map((n) => `${folder}${n}`);
   }
 
   async guarantee() {
@@ -240,15 +258,24 @@ class LocalStore implements Store {
     let removed = 0;
     for (const path of touched) {
       if (held.has(path)) continue;
-      const gone = await unlink(join(this.url, path)).then(() => true, (err: NodeJS.ErrnoException) => {
-        if (err.code === "ENOENT") return false;
-        throw err;
-      });
+      const gone = await unlink(join(this.url, path)).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === "ENOENT") return false;
+          throw err;
+        },
+      );
       if (!gone) continue;
       removed++;
       // Folders the removed file leaves empty go too (up to the repository's root).
       for (let dir = dirname(join(this.url, path)); dir.startsWith(`${this.url}/`); dir = dirname(dir)) {
-        if (!(await rmdir(dir).then(() => true, () => false))) break;
+        if (
+          !(await rmdir(dir).then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
       }
     }
     return { removed, restored };

@@ -138,7 +138,10 @@ export async function findRow(store: Store, commit: Commit, path: string): Promi
 }
 
 /** Walks two path-sorted streams side by side: [left, right] with one side undefined where a path is in only one. */
-export async function* mergeJoin<A extends { path: string }, B extends { path: string }>(left: AsyncIterable<A>, right: AsyncIterable<B>): AsyncGenerator<[A | undefined, B | undefined]> {
+export async function* mergeJoin<A extends { path: string }, B extends { path: string }>(
+  left: AsyncIterable<A>,
+  right: AsyncIterable<B>,
+): AsyncGenerator<[A | undefined, B | undefined]> {
   const li = left[Symbol.asyncIterator]();
   const ri = right[Symbol.asyncIterator]();
   let l = await li.next();
@@ -171,7 +174,12 @@ export interface Written {
  * Writes the manifest of `current` (path-sorted) against the parent's, counting what changed; `pin` turns an entry
  * into its row, given the parent's row for the same path. The parent's chunks are not written again.
  */
-export async function writeManifest<T extends { path: string }>(store: Store, parent: Commit | null, current: AsyncIterable<T>, pin: (now: T, before: Row | undefined) => Promise<Row>): Promise<Written> {
+export async function writeManifest<T extends { path: string }>(
+  store: Store,
+  parent: Commit | null,
+  current: AsyncIterable<T>,
+  pin: (now: T, before: Row | undefined) => Promise<Row>,
+): Promise<Written> {
   const writer = new ManifestWriter(store, new Set(parent?.chunks.map((c) => c.id)));
   let added = 0;
   let modified = 0;
@@ -230,7 +238,8 @@ const SEQ_TOP = 10 ** SEQ_DIGITS - 1;
 const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function checkBranch(branch: string): string {
-  if (!BRANCH.test(branch)) throw new UserError(`Branch name ${JSON.stringify(branch)} is not valid.`, "Use letters, digits, '.', '_' and '-', starting with a letter or digit.");
+  if (!BRANCH.test(branch))
+    throw new UserError(`Branch name ${JSON.stringify(branch)} is not valid.`, "Use letters, digits, '.', '_' and '-', starting with a letter or digit.");
   return branch;
 }
 
@@ -238,7 +247,7 @@ interface RefEntry {
   readonly seq: number;
   readonly commit: string;
 }
-export interface Head extends RefEntry {}
+export type Head = RefEntry;
 
 function refKey(branch: string, seq: number): string {
   return `refs/${branch}/${String(SEQ_TOP - seq).padStart(SEQ_DIGITS, "0")}.json`;
@@ -293,7 +302,10 @@ export async function advance(store: Store, branch: string, build: (parent: Comm
     if ((await store.createMeta(refKey(branch, seq), Buffer.from(`${JSON.stringify(entry)}\n`), true)) === "created") return { commit, created: true, retries };
     await new Promise((r) => setTimeout(r, Math.random() * 50 * (retries + 1)));
   }
-  throw new UserError(`${store.url}: branch ${branch} kept moving; ${maxTries} attempts to commit lost the race.`, "Try again; if many writers commit to one branch at once, give each its own branch.");
+  throw new UserError(
+    `${store.url}: branch ${branch} kept moving; ${maxTries} attempts to commit lost the race.`,
+    "Try again; if many writers commit to one branch at once, give each its own branch.",
+  );
 }
 
 /** The branch's commits, newest first, following parents from the head. */

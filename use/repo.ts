@@ -27,9 +27,11 @@ export function parseRepo(text: string, withRef = false): RepoSpec {
   }
   if (rest.startsWith("s3://")) {
     const [bucket = "", ...parts] = rest.slice(5).split("/");
-    if (!BUCKET.test(bucket)) throw new UserError(`${text}: ${JSON.stringify(bucket)} is not a bucket name.`, "Write s3://bucket/prefix, e.g. s3://images/uploads.");
+    if (!BUCKET.test(bucket))
+      throw new UserError(`${text}: ${JSON.stringify(bucket)} is not a bucket name.`, "Write s3://bucket/prefix, e.g. s3://images/uploads.");
     const prefix = parts.filter(Boolean).join("/");
-    if (prefix.split("/").some((p) => p === "." || p === ".." || p === ".stowage")) throw new UserError(`${text}: the prefix may not contain ".", ".." or ".stowage".`);
+    if (prefix.split("/").some((p) => p === "." || p === ".." || p === ".stowage"))
+      throw new UserError(`${text}: the prefix may not contain ".", ".." or ".stowage".`);
     return { kind: "s3", bucket, prefix: prefix ? `${prefix}/` : "", ...(ref ? { ref } : {}) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) throw new UserError(`${text}: only s3:// URLs and local folders are repositories.`);
@@ -41,4 +43,3 @@ export function parseRepo(text: string, withRef = false): RepoSpec {
 export async function openRepo(spec: RepoSpec, opts: S3RepoOptions, create = false): Promise<Store> {
   return spec.kind === "s3" ? openS3(spec.bucket!, spec.prefix!, opts) : openLocal(spec.folder!, create);
 }
-

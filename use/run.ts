@@ -121,12 +121,15 @@ function removeScratch(): void {
 
 /** Stops every command with `signal` (SIGKILL after 2 s), then removes every datum folder. */
 async function stopScratch(signal: NodeJS.Signals): Promise<void> {
-  const closing = [...scratch.children].map((child) => new Promise<void>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once("close", () => done());
-    child.kill(signal);
-    setTimeout(() => child.kill("SIGKILL"), 2000).unref();
-  }));
+  const closing = [...scratch.children].map(
+    (child) =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once("close", () => done());
+        child.kill(signal);
+        setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+      }),
+  );
   await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 3000).unref())]);
   removeScratch();
 }
@@ -170,8 +173,8 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   const inputCommit: Commit = opts.inputCommit
     ? opts.inputCommit
     : opts.inputRef
-    ? await resolveRef(opts.input, opts.inputRef)
-    : await resolveRef(opts.input, (await commitRepo(opts.input, { branch: "main", message: `input of run ${run} (${name})`, progress })).commit);
+      ? await resolveRef(opts.input, opts.inputRef)
+      : await resolveRef(opts.input, (await commitRepo(opts.input, { branch: "main", message: `input of run ${run} (${name})`, progress })).commit);
 
   const groups = new Map<string, Row[]>();
   for await (const row of rows(opts.input, inputCommit)) {
@@ -223,12 +226,20 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   }
   records.sort((a, b) => comparePaths(a.datum, b.datum));
 
-  const failures = records.filter((r) => r.status === "failed").map((r) => ({ datum: r.datum, exitCode: r.exitCode ?? null, reason: r.reason ?? "", stderrTail: r.stderrTail ?? [] }));
+  const failures = records
+    .filter((r) => r.status === "failed")
+    .map((r) => ({ datum: r.datum, exitCode: r.exitCode ?? null, reason: r.reason ?? "", stderrTail: r.stderrTail ?? [] }));
   const owners = new Map<string, string>();
   for (const r of records) {
     for (const o of r.outputs) {
       const other = owners.get(o.path);
-      if (other !== undefined) failures.push({ datum: r.datum, exitCode: 0, reason: `wrote ${o.path}, which datum ${JSON.stringify(other)} also wrote: each output path must come from one datum`, stderrTail: [] });
+      if (other !== undefined)
+        failures.push({
+          datum: r.datum,
+          exitCode: 0,
+          reason: `wrote ${o.path}, which datum ${JSON.stringify(other)} also wrote: each output path must come from one datum`,
+          stderrTail: [],
+        });
       owners.set(o.path, r.datum);
     }
   }
@@ -270,13 +281,19 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   // Create-once, with no retention headers: on a bucket with a default Object Lock retention the record is locked.
   await opts.output.createMeta(`runs/${run}.json`, Buffer.from(`${JSON.stringify(record)}\n`));
   const count = (s: DatumRecord["status"]) => records.filter((r) => r.status === s).length;
-  return { run, status, inputCommit: inputCommit.id, outputCommit, datums: { total: records.length, processed: count("processed"), skipped: count("skipped"), failed: count("failed") }, failures };
+  return {
+    run,
+    status,
+    inputCommit: inputCommit.id,
+    outputCommit,
+    datums: { total: records.length, processed: count("processed"), skipped: count("skipped"), failed: count("failed") },
+    failures,
+  };
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
-
 
 /** At most `limit` holders at once (the commands running). */
 class Slots {
@@ -298,7 +315,16 @@ class Slots {
   }
 }
 
-async function processDatum(a: { opts: RunOptions; run: string; cwd: string; datum: string; id: string; key: string; inputs: Row[]; slots: Slots }): Promise<DatumRecord> {
+async function processDatum(a: {
+  opts: RunOptions;
+  run: string;
+  cwd: string;
+  datum: string;
+  id: string;
+  key: string;
+  inputs: Row[];
+  slots: Slots;
+}): Promise<DatumRecord> {
   const dir = await mkdtemp(join(tmpdir(), "stowage-datum-"));
   scratch.dirs.add(dir);
   if (!scratch.hooked) {
@@ -316,7 +342,9 @@ async function processDatum(a: { opts: RunOptions; run: string; cwd: string; dat
       const got = await a.opts.input.fetch(row.path, row.version, safeJoin(inDir, row.path));
       inputs.push({ path: row.path, versionId: row.version, sha256: got.sha256 });
     }
-    const result = await a.slots.hold(() => execute(a.opts.command, a.cwd, { STOWAGE_IN: inDir, STOWAGE_OUT: outDir, STOWAGE_DATUM: a.datum, STOWAGE_DATUM_ID: a.id, STOWAGE_RUN: a.run }));
+    const result = await a.slots.hold(() =>
+      execute(a.opts.command, a.cwd, { STOWAGE_IN: inDir, STOWAGE_OUT: outDir, STOWAGE_DATUM: a.datum, STOWAGE_DATUM_ID: a.id, STOWAGE_RUN: a.run }),
+    );
     const base = { datum: a.datum, id: a.id, key: a.key, run: a.run, inputs };
     if (result.exitCode !== 0) {
       const reason = result.error ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
@@ -390,5 +418,8 @@ function findExecutable(cmd: string, cwd: string): void {
       // next
     }
   }
-  throw new UserError(`The command ${cmd} was not found${cmd.includes("/") ? "" : " on PATH"} or is not executable.`, "Give the program after --, e.g. stowage run … -- python3 detect.py");
+  throw new UserError(
+    `The command ${cmd} was not found${cmd.includes("/") ? "" : " on PATH"} or is not executable.`,
+    "Give the program after --, e.g. stowage run … -- python3 detect.py",
+  );
 }

@@ -57,10 +57,17 @@ function explain(err: unknown, what: string, store: { url: string; endpoint: str
   const e = err as SdkError;
   const code = e.Code ?? e.name ?? "";
   const first = (e.message ?? "").split("\n")[0]!;
-  if (e.name === "CredentialsProviderError") return new UserError(`No AWS credentials for ${store.url}.`, "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached.");
-  if (REJECTED_CREDENTIALS.has(code)) return new UserError(`${store.endpoint} refused the credentials (${code}).`, "Check the access key and secret for this store.");
-  if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError") return new UserError(`${store.endpoint} could not be reached (${e.code ?? first}).`, "Check --endpoint and that the store is running.");
-  if (code === "NoSuchBucket") return new UserError(`${store.url}: the bucket does not exist.`, "Create it (stowage's Pulumi program does, versioned), or check the name.");
+  if (e.name === "CredentialsProviderError")
+    return new UserError(
+      `No AWS credentials for ${store.url}.`,
+      "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached.",
+    );
+  if (REJECTED_CREDENTIALS.has(code))
+    return new UserError(`${store.endpoint} refused the credentials (${code}).`, "Check the access key and secret for this store.");
+  if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError")
+    return new UserError(`${store.endpoint} could not be reached (${e.code ?? first}).`, "Check --endpoint and that the store is running.");
+  if (code === "NoSuchBucket")
+    return new UserError(`${store.url}: the bucket does not exist.`, "Create it (stowage's Pulumi program does, versioned), or check the name.");
   if (code === "AccessDenied" || e.$metadata?.httpStatusCode === 403) {
     const upload = what.startsWith("PutObject") ? " Uploads to Stowage's buckets must name the bucket's KMS key: --kms-key ARN." : "";
     return new UserError(`${store.url}: access denied to ${what}.`, `The role in use needs this action on this prefix (README, "Use the storage").${upload}`);
@@ -87,7 +94,11 @@ class S3Store implements S3Repo {
   ) {
     this.url = `s3://${bucket}/${prefix}`.replace(/\/$/, "");
     this.endpoint = opts.endpoint ?? "Amazon S3";
-    this.client = s3Client({ ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), timeoutMs: opts.timeoutMs ?? 30_000 });
+    this.client = s3Client({
+      ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      timeoutMs: opts.timeoutMs ?? 30_000,
+    });
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -110,7 +121,17 @@ class S3Store implements S3Repo {
    * header (S3 User Guide, object-lock-overview), and RGW 16 checks it too.
    */
   private put(key: string, body: Buffer, extra: Partial<PutObjectCommandInput> = {}) {
-    return this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length, ContentMD5: createHash("md5").update(body).digest("base64"), ...this.sse(), ...extra }));
+    return this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: createHash("md5").update(body).digest("base64"),
+        ...this.sse(),
+        ...extra,
+      }),
+    );
   }
 
   async *list(onListed?: (n: number) => void): AsyncIterable<Listed> {
@@ -148,7 +169,11 @@ class S3Store implements S3Repo {
         return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }));
       } catch (err) {
         const code = (err as SdkError).Code ?? (err as SdkError).name;
-        if (code === "NoSuchVersion" || code === "NoSuchKey") throw new UserError(`${this.url}/${path}: version ${version} no longer exists.`, "A lifecycle rule or someone with s3:DeleteObjectVersion removed it; the commit that names it cannot be read in full.");
+        if (code === "NoSuchVersion" || code === "NoSuchKey")
+          throw new UserError(
+            `${this.url}/${path}: version ${version} no longer exists.`,
+            "A lifecycle rule or someone with s3:DeleteObjectVersion removed it; the commit that names it cannot be read in full.",
+          );
         throw err;
       }
     });
@@ -193,7 +218,8 @@ class S3Store implements S3Repo {
       } catch (err) {
         const e = err as SdkError;
         // No configuration, or a role that may not read it: nothing is expected of the versions' retention then.
-        if (e.$metadata?.httpStatusCode === 404 || e.$metadata?.httpStatusCode === 403 || /ObjectLockConfigurationNotFound/.test(e.Code ?? e.name ?? "")) return null;
+        if (e.$metadata?.httpStatusCode === 404 || e.$metadata?.httpStatusCode === 403 || /ObjectLockConfigurationNotFound/.test(e.Code ?? e.name ?? ""))
+          return null;
         throw err;
       }
     });
@@ -224,15 +250,18 @@ class S3Store implements S3Repo {
     if (this.current && listed && listed.version && listed.size === body.length && listed.etag?.replace(/"/g, "") === md5.digest("hex")) {
       return { path, version: listed.version, size: body.length, sha256: sha, etag: listed.etag };
     }
-    const current = this.current && !listed ? null : await this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
-      try {
-        return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
-      } catch (err) {
-        const e = err as SdkError;
-        if (e.name === "NotFound" || e.$metadata?.httpStatusCode === 404) return null;
-        throw err;
-      }
-    });
+    const current =
+      this.current && !listed
+        ? null
+        : await this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
+            try {
+              return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+            } catch (err) {
+              const e = err as SdkError;
+              if (e.name === "NotFound" || e.$metadata?.httpStatusCode === 404) return null;
+              throw err;
+            }
+          });
     if (current?.Metadata?.["stowage-sha256"] === sha && current.VersionId && current.ContentLength === body.length) {
       return { path, version: current.VersionId, size: body.length, sha256: sha, ...(current.ETag ? { etag: current.ETag } : {}) };
     }
@@ -259,7 +288,9 @@ class S3Store implements S3Repo {
 
   /** The oldest version of the key: the first writer's (versions are listed newest first). */
   private async firstVersion(Key: string): Promise<string | null> {
-    const res = await this.call(`ListObjectVersions on ${Key}`, () => this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: Key, MaxKeys: 1000 })));
+    const res = await this.call(`ListObjectVersions on ${Key}`, () =>
+      this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: Key, MaxKeys: 1000 })),
+    );
     const mine = (res.Versions ?? []).filter((v) => v.Key === Key);
     return mine.length ? (mine[mine.length - 1]!.VersionId ?? "null") : null;
   }
@@ -299,7 +330,9 @@ class S3Store implements S3Repo {
     let ContinuationToken: string | undefined;
     do {
       const page = await this.call(`ListObjectsV2 (s3:ListBucket) on ${base}${folder}`, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + folder, MaxKeys: Math.min(1000, max - out.length), ContinuationToken })),
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + folder, MaxKeys: Math.min(1000, max - out.length), ContinuationToken }),
+        ),
       );
       for (const o of page.Contents ?? []) out.push(o.Key!.slice(base.length));
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -322,7 +355,9 @@ class S3Store implements S3Repo {
         if (known === "conditional-write" || known === "first-version-wins") return known;
       }
       const found = await this.probe();
-      await this.call(`PutObject on ${this.metaKey(CAPABILITIES)}`, () => this.put(this.metaKey(CAPABILITIES), Buffer.from(`${JSON.stringify({ guarantee: found, probedAt: new Date().toISOString() })}\n`)));
+      await this.call(`PutObject on ${this.metaKey(CAPABILITIES)}`, () =>
+        this.put(this.metaKey(CAPABILITIES), Buffer.from(`${JSON.stringify({ guarantee: found, probedAt: new Date().toISOString() })}\n`)),
+      );
       return found;
     })();
     return this.probed;
@@ -343,7 +378,9 @@ class S3Store implements S3Repo {
   }
 
   async presignGet(path: string, version: string, seconds: number): Promise<string> {
-    return this.call(`presigning GetObject on ${this.url}/${path}`, () => getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }), { expiresIn: seconds }));
+    return this.call(`presigning GetObject on ${this.url}/${path}`, () =>
+      getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }), { expiresIn: seconds }),
+    );
   }
 
   locate(bucket: string, key: string): string | null {
@@ -378,7 +415,13 @@ const CAPABILITIES = "capabilities.json";
 function gone(err: unknown): boolean {
   const e = err as SdkError;
   const code = e.Code ?? e.name;
-  return code === "NoSuchVersion" || code === "NoSuchKey" || code === "NotFound" || e.$metadata?.httpStatusCode === 404 || (e.$metadata?.httpStatusCode === 400 && code === "InvalidArgument");
+  return (
+    code === "NoSuchVersion" ||
+    code === "NoSuchKey" ||
+    code === "NotFound" ||
+    e.$metadata?.httpStatusCode === 404 ||
+    (e.$metadata?.httpStatusCode === 400 && code === "InvalidArgument")
+  );
 }
 
 function lockOf(res: { ObjectLockMode?: string; ObjectLockRetainUntilDate?: Date; ObjectLockLegalHoldStatus?: string }): Lock | null {
@@ -387,5 +430,8 @@ function lockOf(res: { ObjectLockMode?: string; ObjectLockRetainUntilDate?: Date
 }
 
 function notVersioned(url: string): UserError {
-  return new UserError(`${url}: the bucket does not keep versions, and a commit pins versions.`, "Enable versioning on the bucket (Stowage's Pulumi program does), then commit again.");
+  return new UserError(
+    `${url}: the bucket does not keep versions, and a commit pins versions.`,
+    "Enable versioning on the bucket (Stowage's Pulumi program does), then commit again.",
+  );
 }

@@ -39,7 +39,13 @@ export function webhookSource(host: string, port: number, log: (line: string) =>
             if (size > MAX_BODY) throw new Error(`body over ${MAX_BODY} bytes`);
             const parsed = parseEvents(JSON.parse(Buffer.concat(chunks).toString("utf8")));
             const now = Date.now();
-            deliver(parsed.created.map((event): Delivery => ({ event, receivedAt: now, settle: async (ok, reason) => void (ok || log(`failed: ${event.key} (${event.versionId}): ${reason}`)) })));
+            deliver(
+              parsed.created.map((event): Delivery => ({
+                event,
+                receivedAt: now,
+                settle: async (ok, reason) => void (ok || log(`failed: ${event.key} (${event.versionId}): ${reason}`)),
+              })),
+            );
             res.writeHead(200).end();
           } catch (err) {
             log(`refused a notification: ${(err as Error).message}`);
@@ -48,7 +54,9 @@ export function webhookSource(host: string, port: number, log: (line: string) =>
         });
       });
       return new Promise((resolve, reject) => {
-        server!.once("error", (err: NodeJS.ErrnoException) => reject(new UserError(`Cannot listen on ${host}:${port}: ${err.code ?? err.message}.`, "Choose a free port with --listen HOST:PORT.")));
+        server!.once("error", (err: NodeJS.ErrnoException) =>
+          reject(new UserError(`Cannot listen on ${host}:${port}: ${err.code ?? err.message}.`, "Choose a free port with --listen HOST:PORT.")),
+        );
         server!.listen(port, host, () => resolve());
       });
     },
@@ -88,9 +96,13 @@ export function queueSource(opts: QueueOptions, log: (line: string) => void = ()
   let running = false;
   let loop: Promise<void> = Promise.resolve();
   const polling = new AbortController();
-  const heartbeat = setInterval(() => {
-    for (const m of inHand.values()) void sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: opts.queueUrl, ReceiptHandle: m.handle, VisibilityTimeout: visibility })).catch(() => {});
-  }, (visibility * 1000) / 2);
+  const heartbeat = setInterval(
+    () => {
+      for (const m of inHand.values())
+        void sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: opts.queueUrl, ReceiptHandle: m.handle, VisibilityTimeout: visibility })).catch(() => {});
+    },
+    (visibility * 1000) / 2,
+  );
   heartbeat.unref();
 
   const finish = async (id: string) => {
@@ -126,7 +138,10 @@ export function queueSource(opts: QueueOptions, log: (line: string) => void = ()
         settle: async (ok: boolean, reason?: string) => {
           const m = inHand.get(id);
           if (!m) return;
-          if (!ok) (m.ok = false), m.reasons.push(`${event.key}: ${reason}`);
+          if (!ok) {
+            m.ok = false;
+            m.reasons.push(`${event.key}: ${reason}`);
+          }
           if (--m.left === 0) await finish(id);
         },
       })),
@@ -140,7 +155,15 @@ export function queueSource(opts: QueueOptions, log: (line: string) => void = ()
       loop = (async () => {
         while (running) {
           try {
-            const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: opts.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: opts.waitSeconds ?? 20, VisibilityTimeout: visibility }), { abortSignal: polling.signal });
+            const res = await sqs.send(
+              new ReceiveMessageCommand({
+                QueueUrl: opts.queueUrl,
+                MaxNumberOfMessages: 10,
+                WaitTimeSeconds: opts.waitSeconds ?? 20,
+                VisibilityTimeout: visibility,
+              }),
+              { abortSignal: polling.signal },
+            );
             for (const msg of res.Messages ?? []) await accept(msg, deliver);
           } catch (err) {
             if (!running) return;

@@ -64,7 +64,11 @@ export interface WatchTotals {
 }
 
 export async function watch(opts: WatchOptions): Promise<WatchTotals> {
-  if (opts.input.kind !== "s3") throw new UserError("--watch needs an s3:// input: events come from a bucket.", "Run without --watch on a folder, or point --in at the bucket the events are for.");
+  if (opts.input.kind !== "s3")
+    throw new UserError(
+      "--watch needs an s3:// input: events come from a bucket.",
+      "Run without --watch on a folder, or point --in at the bucket the events are for.",
+    );
   const batchSize = opts.batchSize ?? 100;
   const batchMs = (opts.batchSeconds ?? 2) * 1000;
   const datumOf = datumsBy(opts.glob ?? "/*");
@@ -77,7 +81,7 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
 
   // The source first: a port already taken fails the command before any work (and before it says it listens).
   // Events that arrive during the catch-up wait in `pending`; nothing is lost between the two.
-  let pending: Delivery[] = [];
+  const pending: Delivery[] = [];
   let wake: (() => void) | null = null;
   const nudge = () => {
     wake?.();
@@ -113,7 +117,16 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
     const started = Date.now();
     const caughtUp = await runPipeline({ ...watching, incremental: true, exitOnSignal: false });
     count(caughtUp);
-    opts.onBatch?.({ kind: "catch-up", events: 0, run: caughtUp.run, status: caughtUp.status, outputCommit: caughtUp.outputCommit, datums: caughtUp.datums, lagMs: Date.now() - started, totals: { ...totals } });
+    opts.onBatch?.({
+      kind: "catch-up",
+      events: 0,
+      run: caughtUp.run,
+      status: caughtUp.status,
+      outputCommit: caughtUp.outputCommit,
+      datums: caughtUp.datums,
+      lagMs: Date.now() - started,
+      totals: { ...totals },
+    });
     for (;;) {
       if (opts.signal.aborted) await stopped; // no delivery arrives after this
       if (opts.signal.aborted && !pending.length) break;
@@ -139,7 +152,13 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
   return totals;
 }
 
-async function processBatch(opts: WatchOptions, batch: Delivery[], datumOf: (p: string) => string | null, totals: WatchTotals, count: (r: RunResult) => void): Promise<void> {
+async function processBatch(
+  opts: WatchOptions,
+  batch: Delivery[],
+  datumOf: (p: string) => string | null,
+  totals: WatchTotals,
+  count: (r: RunResult) => void,
+): Promise<void> {
   // The newest version per path (by sequencer where both have one), and who delivered it.
   const newest = new Map<string, ObjectCreated>();
   const byPath = new Map<string, Delivery[]>();
@@ -160,7 +179,14 @@ async function processBatch(opts: WatchOptions, batch: Delivery[], datumOf: (p: 
   const input = await advance(opts.input, "main", async (parent) => {
     const m = await writeManifest(opts.input, parent, overlay(rows(opts.input, parent), changed), async (row) => row);
     if (parent && m.added + m.modified + m.deleted === 0) return null;
-    return { parent: parent?.id ?? null, branch: "main", message: `${batch.length} new object event(s)`, author: await opts.input.who(), time: new Date().toISOString(), ...m };
+    return {
+      parent: parent?.id ?? null,
+      branch: "main",
+      message: `${batch.length} new object event(s)`,
+      author: await opts.input.who(),
+      time: new Date().toISOString(),
+      ...m,
+    };
   });
   const touched = new Set([...newest.keys()].map((p) => datumOf(p)!));
   const result = await runPipeline({ ...opts, inputCommit: input.commit, only: (d) => touched.has(d), incremental: true, exitOnSignal: false });
@@ -172,5 +198,14 @@ async function processBatch(opts: WatchOptions, batch: Delivery[], datumOf: (p: 
     for (const d of ds) await d.settle(reason === undefined, reason);
   }
   const oldest = Math.min(...batch.map((d) => d.receivedAt));
-  opts.onBatch?.({ kind: "batch", events: batch.length, run: result.run, status: result.status, outputCommit: result.outputCommit, datums: result.datums, lagMs: Date.now() - oldest, totals: { ...totals } });
+  opts.onBatch?.({
+    kind: "batch",
+    events: batch.length,
+    run: result.run,
+    status: result.status,
+    outputCommit: result.outputCommit,
+    datums: result.datums,
+    lagMs: Date.now() - oldest,
+    totals: { ...totals },
+  });
 }

@@ -21,14 +21,28 @@ export interface WhyInput {
 export interface Why {
   readonly path: string;
   readonly versionId: string;
-  readonly run: { readonly id: string; readonly name: string; readonly command: readonly string[]; readonly code: RunRecord["code"]; readonly startedAt: string; readonly endedAt: string; readonly status: string; readonly who: string; readonly host: string };
+  readonly run: {
+    readonly id: string;
+    readonly name: string;
+    readonly command: readonly string[];
+    readonly code: RunRecord["code"];
+    readonly startedAt: string;
+    readonly endedAt: string;
+    readonly status: string;
+    readonly who: string;
+    readonly host: string;
+  };
   readonly inputs: readonly WhyInput[];
   readonly upstream: readonly Why[];
 }
 
 export async function readRun(store: Store, id: string): Promise<RunRecord> {
   const body = await store.readFirst(`runs/${id}.json`);
-  if (!body) throw new UserError(`${store.url}: the record of run ${id} is missing.`, "Run records are created once under .stowage/runs/; it was removed by hand or the run was interrupted before its end.");
+  if (!body)
+    throw new UserError(
+      `${store.url}: the record of run ${id} is missing.`,
+      "Run records are created once under .stowage/runs/; it was removed by hand or the run was interrupted before its end.",
+    );
   return metaJson<RunRecord>(store, `runs/${id}.json`, body.toString("utf8"));
 }
 
@@ -38,14 +52,34 @@ export type Opener = (url: string) => Promise<Store>;
 export async function why(store: Store, path: string, ref: string, open: Opener, seen = new Set<string>()): Promise<Why> {
   const commit = await resolveRef(store, ref);
   const row = await findRow(store, commit, path);
-  if (!row) throw new UserError(`${path} is not in commit ${commit.id.slice(0, 12)} of ${store.url}.`, `See its files with \`stowage data checkout ${store.url} ${commit.id.slice(0, 12)} --to DIR\`, or give --ref.`);
+  if (!row)
+    throw new UserError(
+      `${path} is not in commit ${commit.id.slice(0, 12)} of ${store.url}.`,
+      `See its files with \`stowage data checkout ${store.url} ${commit.id.slice(0, 12)} --to DIR\`, or give --ref.`,
+    );
   const { run: latest, datum } = await writerOf(store, commit, path, row.version);
   const producer = datum.status === "skipped" && datum.run !== latest.run ? await readRun(store, datum.run) : latest;
-  const inputs = datum.inputs.map((i) => ({ repo: producer.input.repo, commit: producer.input.commit, path: i.path, versionId: i.versionId, sha256: i.sha256 }));
+  const inputs = datum.inputs.map((i) => ({
+    repo: producer.input.repo,
+    commit: producer.input.commit,
+    path: i.path,
+    versionId: i.versionId,
+    sha256: i.sha256,
+  }));
   return {
     path,
     versionId: row.version,
-    run: { id: producer.run, name: producer.name, command: producer.command, code: producer.code, startedAt: producer.startedAt, endedAt: producer.endedAt, status: producer.status, who: producer.who, host: producer.host },
+    run: {
+      id: producer.run,
+      name: producer.name,
+      command: producer.command,
+      code: producer.code,
+      startedAt: producer.startedAt,
+      endedAt: producer.endedAt,
+      status: producer.status,
+      who: producer.who,
+      host: producer.host,
+    },
     inputs,
     upstream: await upstream(producer, datum, open, seen),
   };
@@ -72,8 +106,15 @@ async function writerOf(store: Store, start: Commit, path: string, version: stri
     commit = parent;
   }
   // `commit` is where this version entered the branch.
-  if (!runs) throw new UserError(`${path} in ${store.url} was committed by ${commit.author} (${commit.message}), not made by a run.`, "Its history is in `stowage data log`; provenance starts at the run that read it.");
-  throw new UserError(`No run lists ${path} (version ${version}) among its outputs; it entered the branch in commit ${commit.id.slice(0, 12)} (${commit.message}).`, "The run records and the commits disagree: the repository was changed by hand.");
+  if (!runs)
+    throw new UserError(
+      `${path} in ${store.url} was committed by ${commit.author} (${commit.message}), not made by a run.`,
+      "Its history is in `stowage data log`; provenance starts at the run that read it.",
+    );
+  throw new UserError(
+    `No run lists ${path} (version ${version}) among its outputs; it entered the branch in commit ${commit.id.slice(0, 12)} (${commit.message}).`,
+    "The run records and the commits disagree: the repository was changed by hand.",
+  );
 }
 
 /** The same question for every input that was itself a run's output. */

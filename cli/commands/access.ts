@@ -34,13 +34,31 @@ export const command: Command = {
   async run(args) {
     const { values, positionals } = parse(
       args,
-      { bucket: { type: "string" }, prefix: { type: "string" }, to: { type: "string" }, for: { type: "string" }, read: { type: "boolean" }, write: { type: "boolean" }, reason: { type: "string" }, urls: { type: "boolean" }, audit: { type: "string" }, stack: { type: "string" }, ...STACK_DIR_OPTION, ...REPO_OPTIONS, ...FORMAT_OPTIONS },
+      {
+        bucket: { type: "string" },
+        prefix: { type: "string" },
+        to: { type: "string" },
+        for: { type: "string" },
+        read: { type: "boolean" },
+        write: { type: "boolean" },
+        reason: { type: "string" },
+        urls: { type: "boolean" },
+        audit: { type: "string" },
+        stack: { type: "string" },
+        ...STACK_DIR_OPTION,
+        ...REPO_OPTIONS,
+        ...FORMAT_OPTIONS,
+      },
       HELP,
       true,
     );
     if (values.help) return print(HELP);
     const [sub, ...extra] = positionals;
-    if (extra.length || (sub !== "grant" && sub !== "log")) throw new UserError(sub ? `stowage access has no subcommand ${[sub, ...extra].join(" ")}.` : "stowage access needs grant or log.", "See stowage access --help.");
+    if (extra.length || (sub !== "grant" && sub !== "log"))
+      throw new UserError(
+        sub ? `stowage access has no subcommand ${[sub, ...extra].join(" ")}.` : "stowage access needs grant or log.",
+        "See stowage access --help.",
+      );
     const format = formatFlag(values, ["table", "json"] as const);
     // A grant is checked in full before anything is opened: nothing reaches the network for a refused one.
     const checked = sub === "grant" ? await checkGrant(values) : null;
@@ -52,16 +70,34 @@ export const command: Command = {
       if (!checked) {
         const grants = await grantLog(audit);
         if (format === "json") return print(`${JSON.stringify({ grants }, null, 2)}\n`);
-        return print(`${textTable([["issued", "by", "to", "prefix", "access", "until", "reason"], ...grants.map((g) => [g.issuedAt, g.by, g.to ?? "(URLs)", `${g.bucket}/${g.prefix}`, g.access, g.expiresAt, g.reason ?? ""])])}\n`);
+        return print(
+          `${textTable([["issued", "by", "to", "prefix", "access", "until", "reason"], ...grants.map((g) => [g.issuedAt, g.by, g.to ?? "(URLs)", `${g.bucket}/${g.prefix}`, g.access, g.expiresAt, g.reason ?? ""])])}\n`,
+        );
       }
       const { bucket, prefix, reason, households, seconds } = checked;
       const { openS3 } = await import("../../use/s3Store.js");
       const target = openS3(bucket, prefix, s3Options(values));
       try {
-        const g = await grant({ target, bucket, prefix, ...(values.to ? { roleArn: values.to } : {}), households, seconds, access: values.write ? "write" : "read", reason, urls: !!values.urls, audit, ...(values.region ? { region: values.region } : {}), ...(values.endpoint ? { endpoint: s3Options(values).endpoint! } : {}) });
+        const g = await grant({
+          target,
+          bucket,
+          prefix,
+          ...(values.to ? { roleArn: values.to } : {}),
+          households,
+          seconds,
+          access: values.write ? "write" : "read",
+          reason,
+          urls: !!values.urls,
+          audit,
+          ...(values.region ? { region: values.region } : {}),
+          ...(values.endpoint ? { endpoint: s3Options(values).endpoint! } : {}),
+        });
         if (format === "json") return print(`${JSON.stringify(g, null, 2)}\n`);
         const head = `Granted ${g.record.access} on s3://${g.record.bucket}/${g.record.prefix} until ${g.record.expiresAt}; recorded at ${g.audit}.\n`;
-        if (g.credentials) return print(`${head}export AWS_ACCESS_KEY_ID=${g.credentials.AccessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${g.credentials.SecretAccessKey}\nexport AWS_SESSION_TOKEN=${g.credentials.SessionToken}\n`);
+        if (g.credentials)
+          return print(
+            `${head}export AWS_ACCESS_KEY_ID=${g.credentials.AccessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${g.credentials.SecretAccessKey}\nexport AWS_SESSION_TOKEN=${g.credentials.SessionToken}\n`,
+          );
         return print(`${head}${g.urls!.map((u) => `${u.path}\t${u.url}`).join("\n")}\n`);
       } finally {
         target.close();
@@ -72,21 +108,45 @@ export const command: Command = {
   },
 };
 
-type GrantValues = { stack?: string; "stack-dir"?: string; bucket?: string; prefix?: string; for?: string; reason?: string; read?: boolean; write?: boolean; to?: string; urls?: boolean };
+type GrantValues = {
+  stack?: string;
+  "stack-dir"?: string;
+  bucket?: string;
+  prefix?: string;
+  for?: string;
+  reason?: string;
+  read?: boolean;
+  write?: boolean;
+  to?: string;
+  urls?: boolean;
+};
 
 /** Every check of a grant's flags, and the stack's households, before anything is opened. */
 async function checkGrant(values: GrantValues) {
-  const example = "For example: stowage access grant --stack prod --bucket images-bucket --prefix uploads/cameras/home-42/ --to ROLE_ARN --for 1h --reason 'claim 7731'";
+  const example =
+    "For example: stowage access grant --stack prod --bucket images-bucket --prefix uploads/cameras/home-42/ --to ROLE_ARN --for 1h --reason 'claim 7731'";
   const missing = (["stack", "bucket", "prefix", "for", "reason"] as const).filter((k) => !values[k]?.trim()).map((k) => `--${k}`);
-  if (missing.length) throw new UserError(`grant needs ${missing.join(", ")}${missing.includes("--reason") ? " (the reason is what the audit record is for)" : ""}.`, example);
+  if (missing.length)
+    throw new UserError(`grant needs ${missing.join(", ")}${missing.includes("--reason") ? " (the reason is what the audit record is for)" : ""}.`, example);
   if (values.read && values.write) throw new UserError("--read and --write: choose one (read is the default).");
   if (!!values.to === !!values.urls) throw new UserError("grant takes --to ROLE_ARN (credentials) or --urls (links), one of them.");
-  if (values.to && !/^arn:aws[\w-]*:iam::(\d{12})?:role\/.+/.test(values.to)) throw new UserError(`--to ${values.to} is not an IAM role ARN.`, "It looks like arn:aws:iam::123456789012:role/team-claims-role");
+  if (values.to && !/^arn:aws[\w-]*:iam::(\d{12})?:role\/.+/.test(values.to))
+    throw new UserError(`--to ${values.to} is not an IAM role ARN.`, "It looks like arn:aws:iam::123456789012:role/team-claims-role");
   const { checkHousehold, parseDuration } = await import("../../use/access.js");
   const { readOwnStackConfig } = await import("../../core/stack/file.js");
   const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
-  if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no grant can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 1 } (for uploads/<household>/) to its stack file.");
-  checkHousehold(values.prefix!, cfg.households, cfg.uploaders.map((u) => u.prefix));
-  const seconds = values.urls ? parseDuration(values.for!, 1, 7 * 86400, "presigned links (--urls)") : parseDuration(values.for!, 900, 12 * 3600, "STS credentials (--to)");
+  if (!cfg.households)
+    throw new UserError(
+      `Stack ${values.stack} declares no households, so no grant can be checked against them.`,
+      "Add stowage:households: { prefix: uploads/, depth: 1 } (for uploads/<household>/) to its stack file.",
+    );
+  checkHousehold(
+    values.prefix!,
+    cfg.households,
+    cfg.uploaders.map((u) => u.prefix),
+  );
+  const seconds = values.urls
+    ? parseDuration(values.for!, 1, 7 * 86400, "presigned links (--urls)")
+    : parseDuration(values.for!, 900, 12 * 3600, "STS credentials (--to)");
   return { bucket: values.bucket!, prefix: values.prefix!, reason: values.reason!, households: cfg.households, seconds };
 }

@@ -71,7 +71,10 @@ export const command: Command = {
     const only = (values.only ?? []).map((o) => choose(o, ids, "--only"));
     const detail = (values.detail ?? []).includes("all") ? ids : (values.detail ?? []).map((o) => choose(o, ids, "--detail"));
     if (values.region && providers.length > 1) {
-      throw new UserError("--region names one provider's location, but several providers are asked for.", "Drop --region (each provider is priced at its location nearest the workload's region), or ask for one --provider.");
+      throw new UserError(
+        "--region names one provider's location, but several providers are asked for.",
+        "Drop --region (each provider is priced at its location nearest the workload's region), or ask for one --provider.",
+      );
     }
     // zod and yaml are most of start-up; only the commands that read a workload load them.
     const { loadWorkload } = await import("../../core/cost/workload.js");
@@ -115,11 +118,21 @@ function chosenProviders(values: readonly string[] | undefined): Provider[] {
 function otherLocation(provider: OtherProvider, region: string | undefined, awsRegion: string) {
   if (region) {
     const named = findLocation(provider, region);
-    if (!named) throw new UserError(`--region ${region} is not a ${provider} location Stowage has prices for.`, `Use one of: ${locationsOf(provider).map((l) => l.code).join(", ")}.`);
+    if (!named)
+      throw new UserError(
+        `--region ${region} is not a ${provider} location Stowage has prices for.`,
+        `Use one of: ${locationsOf(provider)
+          .map((l) => l.code)
+          .join(", ")}.`,
+      );
     return named;
   }
   const at = findRegion(awsRegion);
-  if (!at) throw new UserError(`The workload's region ${awsRegion} is not an AWS region code.`, "Set region: to a code like us-east-2, or name the provider's location with --region.");
+  if (!at)
+    throw new UserError(
+      `The workload's region ${awsRegion} is not an AWS region code.`,
+      "Set region: to a code like us-east-2, or name the provider's location with --region.",
+    );
   return nearestLocation(provider, at);
 }
 
@@ -128,7 +141,10 @@ async function awsReport(workload: Workload, prices: string | undefined, only: r
   // A region the snapshot knows nothing of would print a table of $0.00 and a page of missing prices.
   const priced = snapshot.catalog.regions();
   if (!priced.includes(workload.region)) {
-    throw new UserError(`The price snapshot has no prices for ${workload.region} (it has ${priced.join(", ") || "none"}).`, `Run \`stowage pricing refresh --region ${workload.region}\`, or price another region with --region.`);
+    throw new UserError(
+      `The price snapshot has no prices for ${workload.region} (it has ${priced.join(", ") || "none"}).`,
+      `Run \`stowage pricing refresh --region ${workload.region}\`, or price another region with --region.`,
+    );
   }
   return estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
 }

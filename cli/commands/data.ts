@@ -43,7 +43,18 @@ ${REPO_HELP}
 Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input or a repository that cannot be read, ${EXIT.VIOLATION} verify found a discrepancy.
 `;
 
-const OPTIONS = { message: { type: "string", short: "m" }, branch: { type: "string" }, limit: { type: "string" }, to: { type: "string" }, ref: { type: "string" }, commit: { type: "string" }, all: { type: "boolean" }, parallel: { type: "string" }, ...REPO_OPTIONS, ...FORMAT_OPTIONS } as const;
+const OPTIONS = {
+  message: { type: "string", short: "m" },
+  branch: { type: "string" },
+  limit: { type: "string" },
+  to: { type: "string" },
+  ref: { type: "string" },
+  commit: { type: "string" },
+  all: { type: "boolean" },
+  parallel: { type: "string" },
+  ...REPO_OPTIONS,
+  ...FORMAT_OPTIONS,
+} as const;
 
 export const command: Command = {
   name: "data",
@@ -60,19 +71,35 @@ export const command: Command = {
     };
     if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout, why or verify.", "See stowage data --help.");
     const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../use/data.js");
-    const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) => Promise.reject((await import("../../use/fsErrors.js")).fsUserError(err)));
+    const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) =>
+      Promise.reject((await import("../../use/fsErrors.js")).fsUserError(err)),
+    );
     try {
       switch (sub) {
         case "commit": {
           want(0, "REPO only");
           const r = await commitRepo(store, { branch: values.branch ?? "main", message: values.message ?? "", progress });
-          const links = r.links ? ` ${r.links} symbolic link${r.links > 1 ? "s" : ""} committed as ${r.links > 1 ? "their targets'" : "its target's"} content.` : "";
-          return out(r, `${r.created ? `Committed ${r.commit.slice(0, 12)} on ${r.branch}` : `Nothing changed: ${r.branch} stays at ${r.commit.slice(0, 12)}`}: ${r.files} files (${r.added} added, ${r.modified} modified, ${r.deleted} deleted).${links}\n`);
+          const links = r.links
+            ? ` ${r.links} symbolic link${r.links > 1 ? "s" : ""} committed as ${r.links > 1 ? "their targets'" : "its target's"} content.`
+            : "";
+          return out(
+            r,
+            `${r.created ? `Committed ${r.commit.slice(0, 12)} on ${r.branch}` : `Nothing changed: ${r.branch} stays at ${r.commit.slice(0, 12)}`}: ${r.files} files (${r.added} added, ${r.modified} modified, ${r.deleted} deleted).${links}\n`,
+          );
         }
         case "log": {
           want(0, "REPO only");
           const r = await logRepo(store, values.branch ?? "main", intFlag(values.limit, "--limit", Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER));
-          return out(r, textTable([["commit", "time", "author", "files", "message"], ...r.commits.map((c) => [c.commit.slice(0, 12), c.time, c.author, String(c.files), c.message])], (col) => col === 3) + "\n");
+          return out(
+            r,
+            textTable(
+              [
+                ["commit", "time", "author", "files", "message"],
+                ...r.commits.map((c) => [c.commit.slice(0, 12), c.time, c.author, String(c.files), c.message]),
+              ],
+              (col) => col === 3,
+            ) + "\n",
+          );
         }
         case "diff": {
           want(2, "REPO FROM TO");
@@ -95,9 +122,15 @@ export const command: Command = {
         }
         case "verify": {
           want(0, "REPO [--commit C | --all]");
-          if (values.commit && values.all) throw new UserError("--commit and --all: choose one.", "--commit C verifies one commit, --all every stored commit; neither verifies main's head.");
+          if (values.commit && values.all)
+            throw new UserError("--commit and --all: choose one.", "--commit C verifies one commit, --all every stored commit; neither verifies main's head.");
           const { verifyRepo } = await import("../../use/fsck.js");
-          const r = await verifyRepo(store, { ...(values.commit ? { commit: values.commit } : {}), all: !!values.all, parallel: intFlag(values.parallel, "--parallel", 8, 1, 256), progress });
+          const r = await verifyRepo(store, {
+            ...(values.commit ? { commit: values.commit } : {}),
+            all: !!values.all,
+            parallel: intFlag(values.parallel, "--parallel", 8, 1, 256),
+            progress,
+          });
           const lines = r.problems.map((p) => `${p.kind}\t${p.path}${p.version ? ` (version ${p.version})` : ""}: ${p.detail}`);
           const summary = `${r.ok ? "Verified" : "Found discrepancies in"} ${r.repo}: ${r.commits.length} commit${r.commits.length === 1 ? "" : "s"}, ${r.objects} object versions (${r.bytes} bytes), ${r.runs} run records${r.retention ? `, retention ${r.retention.mode} ${r.retention.days} days expected` : ""}; ${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}.`;
           out(r, `${[...lines, summary].join("\n")}\n`);
@@ -116,7 +149,11 @@ export const command: Command = {
 
 type WhyTree = Awaited<ReturnType<typeof import("../../use/why.js").why>>;
 function whyText(w: WhyTree, indent = ""): string {
-  const code = w.run.code.version ? `code ${w.run.code.version}` : w.run.code.git ? `git ${w.run.code.git.commit.slice(0, 12)}${w.run.code.git.dirty ? " (uncommitted changes)" : ""}` : "code not under git";
+  const code = w.run.code.version
+    ? `code ${w.run.code.version}`
+    : w.run.code.git
+      ? `git ${w.run.code.git.commit.slice(0, 12)}${w.run.code.git.dirty ? " (uncommitted changes)" : ""}`
+      : "code not under git";
   const lines = [
     `${indent}${w.path} (version ${w.versionId})`,
     `${indent}  made by run ${w.run.id} (${w.run.name}, ${w.run.status}) ${w.run.startedAt} → ${w.run.endedAt} by ${w.run.who} on ${w.run.host}`,

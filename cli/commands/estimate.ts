@@ -27,9 +27,26 @@ export const command: Command = {
   name: "estimate",
   help: HELP,
   async run(args) {
-    const { values } = parse(args, { stack: { type: "string" }, program: { type: "string" }, ...STACK_DIR_OPTION, usage: { type: "string" }, "compare-to": { type: "string" }, budget: { type: "string" }, ...FORMAT_OPTIONS, ...PRICES_OPTION }, HELP);
+    const { values } = parse(
+      args,
+      {
+        stack: { type: "string" },
+        program: { type: "string" },
+        ...STACK_DIR_OPTION,
+        usage: { type: "string" },
+        "compare-to": { type: "string" },
+        budget: { type: "string" },
+        ...FORMAT_OPTIONS,
+        ...PRICES_OPTION,
+      },
+      HELP,
+    );
     if (values.help) return print(HELP);
-    if (!values.stack && !values.program) throw new UserError("--stack NAME or --program FILE|DIR is required.", "Try `stowage estimate --stack prod --usage examples/usage.yaml`, or `stowage estimate --program path/to/index.ts`.");
+    if (!values.stack && !values.program)
+      throw new UserError(
+        "--stack NAME or --program FILE|DIR is required.",
+        "Try `stowage estimate --stack prod --usage examples/usage.yaml`, or `stowage estimate --program path/to/index.ts`.",
+      );
     const budget = values.budget === undefined ? undefined : Number(values.budget);
     if (budget !== undefined && !(budget >= 0)) throw new UserError(`--budget ${values.budget} is not an amount in USD.`);
     const { estimateReport, renderEstimate } = await import("../../infra/estimate-command.js");

@@ -56,7 +56,8 @@ const OPTIONS = {
 export function parseWhen(text: string, flag: string, end: boolean): Date {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const t = Date.parse(day ? `${text}T${end ? "23:59:59.999" : "00:00:00.000"}Z` : text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(t)) throw new UserError(`${flag} ${text} is not a date.`, `Write a date or an ISO time: ${flag} 2026-11-30 or ${flag} 2026-11-30T14:00:00Z.`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(t))
+    throw new UserError(`${flag} ${text} is not a date.`, `Write a date or an ISO time: ${flag} 2026-11-30 or ${flag} 2026-11-30T14:00:00Z.`);
   return new Date(t);
 }
 
@@ -81,7 +82,9 @@ export const command: Command = {
         else {
           const lines = r.problems.map((p) => `${p.kind}\t${p.path}: ${p.detail}`);
           const what = `${r.files} files${r.signed ? `, signature by ${r.fingerprint}` : ", not signed"}${repo ? `, ${r.stored} stored objects and records` : ""}`;
-          print(`${[...lines, r.ok ? `The bundle checks out: ${what}.` : `The bundle does not check out (${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}): ${what}.`].join("\n")}\n`);
+          print(
+            `${[...lines, r.ok ? `The bundle checks out: ${what}.` : `The bundle does not check out (${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}): ${what}.`].join("\n")}\n`,
+          );
         }
         return r.ok ? EXIT.OK : EXIT.VIOLATION;
       } catch (err) {
@@ -90,17 +93,29 @@ export const command: Command = {
         repo?.close();
       }
     }
-    if (positionals.length) throw new UserError(`stowage evidence takes no ${JSON.stringify(positionals[0])}.`, "Make a bundle with --repo … --household … --out DIR, or check one with `stowage evidence check DIR`.");
+    if (positionals.length)
+      throw new UserError(
+        `stowage evidence takes no ${JSON.stringify(positionals[0])}.`,
+        "Make a bundle with --repo … --household … --out DIR, or check one with `stowage evidence check DIR`.",
+      );
 
     const missing = (["repo", "stack", "household", "out"] as const).filter((k) => !values[k]?.trim()).map((k) => `--${k}`);
-    if (missing.length) throw new UserError(`stowage evidence needs ${missing.join(", ")}.`, "For example: stowage evidence --repo s3://images-bucket/uploads --stack prod --household cameras/home-42 --claim 7731 --outputs s3://images-bucket/labels --out claim-7731");
+    if (missing.length)
+      throw new UserError(
+        `stowage evidence needs ${missing.join(", ")}.`,
+        "For example: stowage evidence --repo s3://images-bucket/uploads --stack prod --household cameras/home-42 --claim 7731 --outputs s3://images-bucket/labels --out claim-7731",
+      );
     const from = values.from ? parseWhen(values.from, "--from", false) : undefined;
     const to = values.to ? parseWhen(values.to, "--to", true) : undefined;
     if (from && to && from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}.`, "Give --from before --to.");
     const { checkHousehold } = await import("../../use/access.js");
     const { readOwnStackConfig } = await import("../../core/stack/file.js");
     const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
-    if (!cfg.households) throw new UserError(`Stack ${values.stack} declares no households, so no household can be checked against them.`, "Add stowage:households: { prefix: uploads/, depth: 2 } (for uploads/<uploader>/<household>/) to its stack file.");
+    if (!cfg.households)
+      throw new UserError(
+        `Stack ${values.stack} declares no households, so no household can be checked against them.`,
+        "Add stowage:households: { prefix: uploads/, depth: 2 } (for uploads/<uploader>/<household>/) to its stack file.",
+      );
     const h = values.household!;
     // A household is named from the bucket (uploads/cameras/home-42/) or from the stack's households prefix (cameras/home-42).
     const named = h.endsWith("/") ? h : `${h}/`;
@@ -122,11 +137,22 @@ export const command: Command = {
       const audit = auditText ? await open(repoArg(auditText, "--audit REPO", HELP), values).catch((err) => Promise.reject(fsUserError(err))) : null;
       if (audit) opened.push(audit);
       const r = await buildEvidence({
-        repo, household, outputs, audit, out: values.out!, progress: progressReporter(values),
-        ...(values.ref ? { ref: values.ref } : {}), ...(values.claim ? { claim: values.claim } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(values.sign ? { signKey: values.sign } : {}),
+        repo,
+        household,
+        outputs,
+        audit,
+        out: values.out!,
+        progress: progressReporter(values),
+        ...(values.ref ? { ref: values.ref } : {}),
+        ...(values.claim ? { claim: values.claim } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        ...(values.sign ? { signKey: values.sign } : {}),
       });
       if (format === "json") return print(`${JSON.stringify(r, null, 2)}\n`);
-      return print(`Wrote ${r.out}: ${r.images} images, ${r.runs} runs, ${r.outputs} outputs, ${r.grants} grants, ${r.files} files in manifest.json${r.fingerprint ? `, signed by ${r.fingerprint}` : ""}. Open index.html; check with \`stowage evidence check ${r.out}\`.\n`);
+      return print(
+        `Wrote ${r.out}: ${r.images} images, ${r.runs} runs, ${r.outputs} outputs, ${r.grants} grants, ${r.files} files in manifest.json${r.fingerprint ? `, signed by ${r.fingerprint}` : ""}. Open index.html; check with \`stowage evidence check ${r.out}\`.\n`,
+      );
     } catch (err) {
       throw fsUserError(err);
     } finally {

@@ -23,7 +23,11 @@ export const command: Command = {
   name: "planner",
   help: HELP,
   async run(args) {
-    const { values } = parse(args, { workload: { type: "string", short: "w" }, users: { type: "string", short: "u" }, stack: { type: "string" }, ...STACK_DIR_OPTION, ...PRICES_OPTION }, HELP);
+    const { values } = parse(
+      args,
+      { workload: { type: "string", short: "w" }, users: { type: "string", short: "u" }, stack: { type: "string" }, ...STACK_DIR_OPTION, ...PRICES_OPTION },
+      HELP,
+    );
     if (values.help) return print(HELP);
     const root = packageRoot();
     const workload = values.workload ?? join(root, "examples", "workload.yaml");

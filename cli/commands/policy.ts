@@ -33,7 +33,18 @@ export const command: Command = {
   name: "policy",
   help: HELP,
   async run(args) {
-    const { values } = parse(args, { stack: { type: "string" }, ...STACK_DIR_OPTION, program: { type: "string" }, export: { type: "string" }, "policy-config": { type: "string" }, ...FORMAT_OPTIONS }, HELP);
+    const { values } = parse(
+      args,
+      {
+        stack: { type: "string" },
+        ...STACK_DIR_OPTION,
+        program: { type: "string" },
+        export: { type: "string" },
+        "policy-config": { type: "string" },
+        ...FORMAT_OPTIONS,
+      },
+      HELP,
+    );
     if (values.help) return print(HELP);
     const { runPolicy } = await import("../../infra/policy/command.js");
     return runPolicy({

@@ -36,7 +36,11 @@ ${COMMON_EXIT_CODES}
 `;
 
 async function refresh(args: string[]): Promise<number> {
-  const { values } = parse(args, { region: { type: "string", multiple: true }, service: { type: "string", multiple: true }, ...PRICES_OPTION, timeout: { type: "string" } }, REFRESH_HELP);
+  const { values } = parse(
+    args,
+    { region: { type: "string", multiple: true }, service: { type: "string", multiple: true }, ...PRICES_OPTION, timeout: { type: "string" } },
+    REFRESH_HELP,
+  );
   if (values.help) return print(REFRESH_HELP);
   const timeoutMs = intFlag(values.timeout, "--timeout", REFRESH_DEADLINE_MS, 100, 3_600_000);
   // Loaded here, not at start-up: the AWS SDK is the slowest import and only this command needs it.
@@ -44,7 +48,12 @@ async function refresh(args: string[]): Promise<number> {
   for (const r of values.region ?? []) if (!isRegionCode(r)) throw new UserError(`--region ${r} is not an AWS region code.`);
   const services = (values.service ?? [...SERVICE_CODES]).map((s) => choose(s, SERVICE_CODES, "--service") as ServiceCode);
   const dir = values.prices ?? defaultSnapshotDir();
-  const regions = values.region ?? (await loadSnapshot(dir).then((s) => s.catalog.regions(), () => [...DEFAULT_REFRESH_REGIONS]));
+  const regions =
+    values.region ??
+    (await loadSnapshot(dir).then(
+      (s) => s.catalog.regions(),
+      () => [...DEFAULT_REFRESH_REGIONS],
+    ));
   const result = await refresh({
     dir,
     regions,
@@ -52,7 +61,8 @@ async function refresh(args: string[]): Promise<number> {
     timeoutMs,
     onProgress: (p) => process.stderr.write(`  ${p.service} ${p.region}: page ${p.page}, ${p.products} products\n`),
   });
-  for (const p of result.problems) process.stderr.write(`  skipped a malformed ${p.service} product in ${p.region} (#${p.index}${p.sku ? `, ${p.sku}` : ""}): ${p.reason}\n`);
+  for (const p of result.problems)
+    process.stderr.write(`  skipped a malformed ${p.service} product in ${p.region} (#${p.index}${p.sku ? `, ${p.sku}` : ""}): ${p.reason}\n`);
   return print(`Refreshed ${result.written.join(", ")} for ${regions.join(", ")}: ${result.products} products written to ${dir}.\n`);
 }
 
@@ -60,7 +70,8 @@ async function show(args: string[]): Promise<number> {
   const { values } = parse(args, { region: { type: "string" }, ...PRICES_OPTION, ...FORMAT_OPTIONS }, SHOW_HELP);
   if (values.help) return print(SHOW_HELP);
   const json = formatFlag(values, ["table", "json"] as const) === "json";
-  if (values.region !== undefined && !isRegionCode(values.region)) throw new UserError(`--region ${values.region} is not an AWS region code.`, "For example --region eu-west-1.");
+  if (values.region !== undefined && !isRegionCode(values.region))
+    throw new UserError(`--region ${values.region} is not an AWS region code.`, "For example --region eu-west-1.");
   const snapshot = await loadSnapshot(values.prices ?? defaultSnapshotDir());
   const now = new Date();
   const maxAge = staleAfterDays();
@@ -69,19 +80,46 @@ async function show(args: string[]): Promise<number> {
       .filter((r) => !values.region || r.region === values.region)
       .map((r) => {
         const ageDays = ageInDays(r.retrievedAt, now);
-        return { service: f.serviceCode, region: r.region, products: r.PriceList.length, retrievedAt: r.retrievedAt, ageDays, stale: ageDays > maxAge, source: r.source };
+        return {
+          service: f.serviceCode,
+          region: r.region,
+          products: r.PriceList.length,
+          retrievedAt: r.retrievedAt,
+          ageDays,
+          stale: ageDays > maxAge,
+          source: r.source,
+        };
       }),
   );
   // Coverage: which services each region has answers for.
   const regions = [...new Set(rows.map((r) => r.region))].sort();
-  const coverage = Object.fromEntries(regions.map((region) => [region, SERVICE_CODES.filter((s) => rows.some((r) => r.region === region && r.service === s && r.products > 0))]));
+  const coverage = Object.fromEntries(
+    regions.map((region) => [region, SERVICE_CODES.filter((s) => rows.some((r) => r.region === region && r.service === s && r.products > 0))]),
+  );
   if (values.region !== undefined && rows.length === 0) {
-    throw new UserError(`The snapshot in ${snapshot.dir} has no prices for ${values.region}.`, `\`stowage pricing refresh --region ${values.region}\` fetches them.`);
+    throw new UserError(
+      `The snapshot in ${snapshot.dir} has no prices for ${values.region}.`,
+      `\`stowage pricing refresh --region ${values.region}\` fetches them.`,
+    );
   }
-  if (json) return print(`${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.catalog.complete().problems }, null, 2)}\n`);
-  const answers = textTable([["service", "region", "products", "retrieved", "age", "source"], ...rows.map((r) => [r.service, r.region, String(r.products), r.retrievedAt, `${r.ageDays} d${r.stale ? " (stale)" : ""}`, `${r.source.slice(0, 50)}…`])], (c) => c === 2 || c === 4);
-  const covered = textTable([["region", ...SERVICE_CODES], ...regions.map((region) => [region, ...SERVICE_CODES.map((s) => (coverage[region]!.includes(s) ? "yes" : "-"))])]);
-  return print(`Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"}; prices over ${maxAge} days old are flagged stale)\n\n${covered}\n\n${answers}\n`);
+  if (json)
+    return print(
+      `${JSON.stringify({ dir: snapshot.dir, asOf: snapshot.asOf, staleAfterDays: maxAge, coverage, answers: rows, problems: snapshot.catalog.complete().problems }, null, 2)}\n`,
+    );
+  const answers = textTable(
+    [
+      ["service", "region", "products", "retrieved", "age", "source"],
+      ...rows.map((r) => [r.service, r.region, String(r.products), r.retrievedAt, `${r.ageDays} d${r.stale ? " (stale)" : ""}`, `${r.source.slice(0, 50)}…`]),
+    ],
+    (c) => c === 2 || c === 4,
+  );
+  const covered = textTable([
+    ["region", ...SERVICE_CODES],
+    ...regions.map((region) => [region, ...SERVICE_CODES.map((s) => (coverage[region]!.includes(s) ? "yes" : "-"))]),
+  ]);
+  return print(
+    `Price snapshot in ${snapshot.dir} (oldest answer ${snapshot.asOf ?? "none"}; prices over ${maxAge} days old are flagged stale)\n\n${covered}\n\n${answers}\n`,
+  );
 }
 
 export const command: Command = {

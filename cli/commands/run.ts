@@ -79,9 +79,18 @@ export const command: Command = {
     const outSpec = repoArg(values.out, "--out REPO", HELP);
     const format = formatFlag(values, ["table", "json"] as const);
     const parallel = intFlag(values.parallel, "--parallel", 1, 1, 256);
-    const watchFlags = [values.listen && "--listen", values.queue && "--queue", values["batch-size"] && "--batch-size", values["batch-seconds"] && "--batch-seconds"].filter(Boolean);
+    const watchFlags = [
+      values.listen && "--listen",
+      values.queue && "--queue",
+      values["batch-size"] && "--batch-size",
+      values["batch-seconds"] && "--batch-seconds",
+    ].filter(Boolean);
     if (!values.watch && watchFlags.length) throw new UserError(`${watchFlags.join(", ")} ${watchFlags.length > 1 ? "go" : "goes"} with --watch.`);
-    if (values.watch && !!values.listen === !!values.queue) throw new UserError("--watch takes one event source: --listen HOST:PORT or --queue URL.", "RGW or MinIO pushing over HTTP: --listen 127.0.0.1:8090; S3 to SQS: --queue https://sqs.REGION.amazonaws.com/ACCOUNT/NAME");
+    if (values.watch && !!values.listen === !!values.queue)
+      throw new UserError(
+        "--watch takes one event source: --listen HOST:PORT or --queue URL.",
+        "RGW or MinIO pushing over HTTP: --listen 127.0.0.1:8090; S3 to SQS: --queue https://sqs.REGION.amazonaws.com/ACCOUNT/NAME",
+      );
     if (values.watch && inSpec.ref) throw new UserError("--watch follows the input's branch head; leave out @REF.");
     const { runPipeline } = await import("../../use/run.js");
     const { codeIdentity, identityWarning } = await import("../../use/code.js");
@@ -132,22 +141,54 @@ export const command: Command = {
   },
 };
 
-type WatchValues = { listen?: string; queue?: string; "queue-endpoint"?: string; region?: string; glob?: string; name?: string; branch?: string; "code-version"?: string; "batch-size"?: string; "batch-seconds"?: string; "report-seconds"?: string; progress?: boolean };
+type WatchValues = {
+  listen?: string;
+  queue?: string;
+  "queue-endpoint"?: string;
+  region?: string;
+  glob?: string;
+  name?: string;
+  branch?: string;
+  "code-version"?: string;
+  "batch-size"?: string;
+  "batch-seconds"?: string;
+  "report-seconds"?: string;
+  progress?: boolean;
+};
 
-async function runWatch(values: WatchValues, a: { input: import("../../use/store.js").Store; output: import("../../use/store.js").Store; command: string[]; code: import("../../use/code.js").CodeIdentity; parallel: number; format: "table" | "json" }): Promise<number> {
+async function runWatch(
+  values: WatchValues,
+  a: {
+    input: import("../../use/store.js").Store;
+    output: import("../../use/store.js").Store;
+    command: string[];
+    code: import("../../use/code.js").CodeIdentity;
+    parallel: number;
+    format: "table" | "json";
+  },
+): Promise<number> {
   const { watch } = await import("../../use/watch.js");
   const { webhookSource, queueSource } = await import("../../use/sources.js");
   const log = (line: string) => process.stderr.write(`stowage watch: ${line}\n`);
   let source;
   if (values.listen) {
     const m = /^([^:]+|\[[^\]]+\]):(\d{1,5})$/.exec(values.listen);
-    if (!m || Number(m[2]) > 65535) throw new UserError(`--listen ${values.listen} is not HOST:PORT.`, "For example --listen 127.0.0.1:8090 (0.0.0.0 to take pushes from other hosts).");
+    if (!m || Number(m[2]) > 65535)
+      throw new UserError(`--listen ${values.listen} is not HOST:PORT.`, "For example --listen 127.0.0.1:8090 (0.0.0.0 to take pushes from other hosts).");
     source = webhookSource(m[1]!.replace(/^\[|\]$/g, ""), Number(m[2]), log);
   } else {
-    source = queueSource({ queueUrl: values.queue!, ...(values.region ? { region: values.region } : {}), ...(values["queue-endpoint"] ? { endpoint: endpointFlag("--queue-endpoint", values["queue-endpoint"]) } : {}) }, log);
+    source = queueSource(
+      {
+        queueUrl: values.queue!,
+        ...(values.region ? { region: values.region } : {}),
+        ...(values["queue-endpoint"] ? { endpoint: endpointFlag("--queue-endpoint", values["queue-endpoint"]) } : {}),
+      },
+      log,
+    );
   }
   const batchSeconds = values["batch-seconds"] === undefined ? 2 : Number(values["batch-seconds"]);
-  if (!(batchSeconds >= 0 && batchSeconds <= 3600)) throw new UserError(`--batch-seconds ${values["batch-seconds"]} must be a number of seconds from 0 to 3600.`);
+  if (!(batchSeconds >= 0 && batchSeconds <= 3600))
+    throw new UserError(`--batch-seconds ${values["batch-seconds"]} must be a number of seconds from 0 to 3600.`);
   const reportMs = intFlag(values["report-seconds"], "--report-seconds", 10, 1, 3600) * 1000;
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -157,7 +198,8 @@ async function runWatch(values: WatchValues, a: { input: import("../../use/store
   let live: { done: number; failed: number; skipped: number; pending: number } | null = null;
   let lastLagMs: number | null = null;
   const report = setInterval(() => {
-    if (live && lastLagMs !== null) log(`done ${live.done}, failed ${live.failed}, skipped ${live.skipped}, waiting ${live.pending}, last lag ${(lastLagMs / 1000).toFixed(1)} s`);
+    if (live && lastLagMs !== null)
+      log(`done ${live.done}, failed ${live.failed}, skipped ${live.skipped}, waiting ${live.pending}, last lag ${(lastLagMs / 1000).toFixed(1)} s`);
   }, reportMs);
   try {
     await watch({
@@ -181,7 +223,10 @@ async function runWatch(values: WatchValues, a: { input: import("../../use/store
       onBatch: (b) => {
         lastLagMs = b.lagMs;
         if (a.format === "json") print(`${JSON.stringify(b)}\n`);
-        else print(`${b.kind} ${b.run ?? ""} ${b.status}: ${b.events} events, ${b.datums.processed} processed, ${b.datums.skipped} skipped, ${b.datums.failed} failed, lag ${(b.lagMs / 1000).toFixed(1)} s\n`);
+        else
+          print(
+            `${b.kind} ${b.run ?? ""} ${b.status}: ${b.events} events, ${b.datums.processed} processed, ${b.datums.skipped} skipped, ${b.datums.failed} failed, lag ${(b.lagMs / 1000).toFixed(1)} s\n`,
+          );
       },
     });
     log("stopped");

@@ -31,7 +31,17 @@ export const command: Command = {
   async run(args) {
     const { values } = parse(
       args,
-      { bucket: { type: "string", multiple: true }, stack: { type: "string" }, outputs: { type: "string" }, canary: { type: "boolean" }, endpoint: { type: "string" }, "http-endpoint": { type: "string" }, region: { type: "string" }, timeout: { type: "string" }, ...FORMAT_OPTIONS },
+      {
+        bucket: { type: "string", multiple: true },
+        stack: { type: "string" },
+        outputs: { type: "string" },
+        canary: { type: "boolean" },
+        endpoint: { type: "string" },
+        "http-endpoint": { type: "string" },
+        region: { type: "string" },
+        timeout: { type: "string" },
+        ...FORMAT_OPTIONS,
+      },
       HELP,
     );
     if (values.help) return print(HELP);

@@ -43,7 +43,15 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-function entry(service: OtherServiceCode, region: string, usagetype: string, sku: string, unit: string, tiers: readonly (readonly [number, number | null, number | string])[], description: string): PriceEntry {
+function entry(
+  service: OtherServiceCode,
+  region: string,
+  usagetype: string,
+  sku: string,
+  unit: string,
+  tiers: readonly (readonly [number, number | null, number | string])[],
+  description: string,
+): PriceEntry {
   return {
     serviceCode: service,
     sku,
@@ -71,20 +79,46 @@ function gcsEntries(doc: unknown, provenance: Provenance): PricedEntry[] {
       for (const [where, cost] of Object.entries(obj(obj(bucket[`${key}${suffix}`]).cost))) {
         const region = GCS_MULTI[where] ?? where;
         const storage = monthly(cost);
-        if (storage !== null) add(entry("GoogleCloudStorage", region, `storage.${cls}`, `storage.bucket.${key}${suffix}`, "GB-Mo", [[0, null, storage]], `${cls} storage per GiB-month`));
+        if (storage !== null)
+          add(
+            entry(
+              "GoogleCloudStorage",
+              region,
+              `storage.${cls}`,
+              `storage.bucket.${key}${suffix}`,
+              "GB-Mo",
+              [[0, null, storage]],
+              `${cls} storage per GiB-month`,
+            ),
+          );
         const fee = monthly(obj(obj(retrieval[`${key}${suffix}`]).cost)[where]);
-        if (fee !== null) add(entry("GoogleCloudStorage", region, `retrieval.${cls}`, `storage.retrieval.${key}${suffix}`, "GB", [[0, null, fee]], `${cls} retrieval per GiB`));
+        if (fee !== null)
+          add(entry("GoogleCloudStorage", region, `retrieval.${cls}`, `storage.retrieval.${key}${suffix}`, "GB", [[0, null, fee]], `${cls} retrieval per GiB`));
       }
     }
   }
   // Premium-tier internet egress to worldwide destinations (China and Australia have their own rates), tiers in TiB.
   const egress = obj(obj(obj(obj(obj(obj(root.compute).network).traffic).egress).internet).cost);
-  const tiers = [["0-1", 0, 1024], ["1-10", 1024, 10_240], ["10n", 10_240, null]] as const;
+  const tiers = [
+    ["0-1", 0, 1024],
+    ["1-10", 1024, 10_240],
+    ["10n", 10_240, null],
+  ] as const;
   const regions = new Set(tiers.flatMap(([k]) => Object.keys(obj(egress[k]))));
   for (const region of regions) {
     const rates = tiers.map(([k, begin, end]) => [begin, end, monthly(obj(egress[k])[region])] as const);
     if (rates.some(([, , usd]) => usd === null)) continue;
-    add(entry("GoogleCloudStorage", region, "egress.internet", "compute.network.traffic.egress.internet", "GB", rates as [number, number | null, number][], "premium-tier internet egress per GiB"));
+    add(
+      entry(
+        "GoogleCloudStorage",
+        region,
+        "egress.internet",
+        "compute.network.traffic.egress.internet",
+        "GB",
+        rates as [number, number | null, number][],
+        "premium-tier internet egress per GiB",
+      ),
+    );
   }
   return out;
 }
@@ -129,7 +163,17 @@ function azureEntries(blob: unknown, bandwidth: unknown, provenance: Provenance)
     // Select by SKU: a Hot RA-GRS row's read price is not the Hot LRS price, even when the figure is the same.
     if (it.skuName !== "Hot LRS") continue;
     if (it.meterName === "Hot LRS Data Stored" && it.tierMinimumUnits === 0) {
-      add(entry("AzureBlobStorage", it.armRegionName, "Hot LRS Data Stored", it.skuId, "GB-Mo", [[0, AZURE_FIRST_TIER_GB, it.retailPrice]], "Hot LRS data stored, first 50 TB tier"));
+      add(
+        entry(
+          "AzureBlobStorage",
+          it.armRegionName,
+          "Hot LRS Data Stored",
+          it.skuId,
+          "GB-Mo",
+          [[0, AZURE_FIRST_TIER_GB, it.retailPrice]],
+          "Hot LRS data stored, first 50 TB tier",
+        ),
+      );
     } else if (it.meterName === "Hot LRS Write Operations" || it.meterName === "Hot Read Operations") {
       const usagetype = it.meterName === "Hot Read Operations" ? "Hot LRS Read Operations" : it.meterName;
       add(entry("AzureBlobStorage", it.armRegionName, usagetype, it.skuId, "10K", [[0, null, it.retailPrice]], `${it.meterName} per 10,000`));
@@ -172,13 +216,21 @@ function curatedEntries(doc: unknown, r2Regions: readonly string[], b2Regions: r
     const free = num(record.free_storage_gb) ?? 0;
     const sku = String(record.sku ?? key);
     const p = provenance(key);
-    const withFree = (first: number, usd: number): [number, number | null, number][] => (first > 0 ? [[0, first, 0], [first, null, usd]] : [[0, null, usd]]);
+    const withFree = (first: number, usd: number): [number, number | null, number][] =>
+      first > 0
+        ? [
+            [0, first, 0],
+            [first, null, usd],
+          ]
+        : [[0, null, usd]];
     for (const region of regions) {
       const add = (e: PriceEntry) => out.push({ entry: e, provenance: p });
-      if (storage !== null) add(entry(service, region, "storage", sku, "GB-Mo", withFree(free, storage), `storage per GB-month${free > 0 ? `, first ${free} GB free` : ""}`));
+      if (storage !== null)
+        add(entry(service, region, "storage", sku, "GB-Mo", withFree(free, storage), `storage per GB-month${free > 0 ? `, first ${free} GB free` : ""}`));
       for (const op of ["writes", "reads"] as const) {
         const usd = num(record[`usd_per_million_${op}`]);
-        if (usd !== null) add(entry(service, region, op, sku, "1M requests", withFree(freeM[op], usd), `${op} (${op === "writes" ? "Class A" : "Class B"}) per million`));
+        if (usd !== null)
+          add(entry(service, region, op, sku, "1M requests", withFree(freeM[op], usd), `${op} (${op === "writes" ? "Class A" : "Class B"}) per million`));
       }
     }
   };
@@ -187,14 +239,30 @@ function curatedEntries(doc: unknown, r2Regions: readonly string[], b2Regions: r
   const ops = fromNote(r2.notes, /(\d+(?:\.\d+)?)M Class A and (\d+(?:\.\d+)?)M Class B operations per month/);
   perGb(r2, "CloudflareR2", r2Regions, "cloudflare", ops ? { writes: Number(ops[1]), reads: Number(ops[2]) } : undefined);
   if (fromNote(r2.notes, /Zero egress/i)) {
-    for (const region of r2Regions) out.push({ entry: entry("CloudflareR2", region, "egress.internet", String(r2.sku), "GB", [[0, null, 0]], "internet egress: free"), provenance: provenance("cloudflare") });
+    for (const region of r2Regions)
+      out.push({
+        entry: entry("CloudflareR2", region, "egress.internet", String(r2.sku), "GB", [[0, null, 0]], "internet egress: free"),
+        provenance: provenance("cloudflare"),
+      });
   }
 
   const b2 = obj(root.backblaze);
   perGb(b2, "BackblazeB2", b2Regions, "backblaze");
   const beyond = fromNote(b2.notes, /egress free to (\d+)x average stored bytes, then \$(\d+(?:\.\d+)?)\/GB/);
   if (beyond) {
-    for (const region of b2Regions) out.push({ entry: entry("BackblazeB2", region, "egress.beyond-free", String(b2.sku), "GB", [[0, null, beyond[2]!]], `internet egress beyond ${beyond[1]}× the data stored`), provenance: provenance("backblaze") });
+    for (const region of b2Regions)
+      out.push({
+        entry: entry(
+          "BackblazeB2",
+          region,
+          "egress.beyond-free",
+          String(b2.sku),
+          "GB",
+          [[0, null, beyond[2]!]],
+          `internet egress beyond ${beyond[1]}× the data stored`,
+        ),
+        provenance: provenance("backblaze"),
+      });
   }
   return out;
 }
@@ -218,7 +286,10 @@ export function cloudEntries(src: CloudSources, opts: CloudCatalogOptions): Pric
   const curated = obj(src.curated);
   return [
     ...gcsEntries(src.gcs, { source: `Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml @fd66b26f (${SOURCE_FILES.gcs})`, retrievedAt: gcsDate }),
-    ...azureEntries(src.azureBlob, src.azureBandwidth, { source: `Azure Retail Prices API via ratecard-cloud/ratecard @b9aa8afd (CC BY 4.0)`, retrievedAt: azureDate }),
+    ...azureEntries(src.azureBlob, src.azureBandwidth, {
+      source: `Azure Retail Prices API via ratecard-cloud/ratecard @b9aa8afd (CC BY 4.0)`,
+      retrievedAt: azureDate,
+    }),
     ...curatedEntries(src.curated, opts.r2Regions, opts.b2Regions, (key) => ({
       source: `ratecard-cloud/ratecard curated ${key} (CC BY 4.0), from ${String(obj(curated[key]).source_url ?? "its pricing page")}`,
       retrievedAt: String(obj(curated[key]).source_verified_at ?? "unknown"),

@@ -59,16 +59,33 @@ function earlyDeletionGbMonths(w: Workload, cohorts: readonly Cohort[], month: n
   const daysKept = age * DAYS_PER_MONTH;
   if (daysKept >= minDays) return ZERO;
   const leaving = cohorts.filter((c) => month - c.month === age);
-  return leaving.reduce((acc, c) => acc.plus(c.gb), ZERO).times(minDays - daysKept).div(DAYS_PER_MONTH);
+  return leaving
+    .reduce((acc, c) => acc.plus(c.gb), ZERO)
+    .times(minDays - daysKept)
+    .div(DAYS_PER_MONTH);
 }
 
 /** One month's components for an option at a location. */
-export function cloudMonth(provider: OtherProvider, opt: CloudOption, w: Workload, cohorts: readonly Cohort[], month: number, region: string, rules: CloudRules): CostComponent[] {
+export function cloudMonth(
+  provider: OtherProvider,
+  opt: CloudOption,
+  w: Workload,
+  cohorts: readonly Cohort[],
+  month: number,
+  region: string,
+  rules: CloudRules,
+): CostComponent[] {
   const stored = storedGb(w, cohorts, month);
   const writes = w.requests?.monthly_writes;
   const reads = w.requests?.monthly_reads;
   const egress = w.access ? dec(w.access.monthly_egress_gb) : null;
-  const c = (name: string, unit: string, quantity: Decimal | null, service: CostComponent["price"]["service"], usagetype: string): CostComponent => ({ name, unit, quantity, price: { service, usagetype }, region });
+  const c = (name: string, unit: string, quantity: Decimal | null, service: CostComponent["price"]["service"], usagetype: string): CostComponent => ({
+    name,
+    unit,
+    quantity,
+    price: { service, usagetype },
+    region,
+  });
   const early = earlyDeletionGbMonths(w, cohorts, month, opt.minDays);
   switch (provider) {
     case "gcs": {
@@ -77,7 +94,9 @@ export function cloudMonth(provider: OtherProvider, opt: CloudOption, w: Workloa
       return [
         c(`Storage (${name})`, "GB-Mo", stored, "GoogleCloudStorage", `storage.${cls}`),
         ...(early.greaterThan(0) ? [c(`Early deletion (${name}, ${opt.minDays} d minimum)`, "GB-Mo", early, "GoogleCloudStorage", `storage.${cls}`)] : []),
-        ...(cls === "standard" ? [] : [c(`Retrieval (${name})`, "GB", w.access ? dec(w.access.monthly_read_gb) : null, "GoogleCloudStorage", `retrieval.${cls}`)]),
+        ...(cls === "standard"
+          ? []
+          : [c(`Retrieval (${name})`, "GB", w.access ? dec(w.access.monthly_read_gb) : null, "GoogleCloudStorage", `retrieval.${cls}`)]),
         c(`Class A operations (${name}, writes)`, "1M requests", per(writes, 1e6), "GoogleCloudStorage", `operations.class-a.${cls}`),
         c(`Class B operations (${name}, reads)`, "1M requests", per(reads, 1e6), "GoogleCloudStorage", `operations.class-b.${cls}`),
         c("Internet egress (premium tier)", "GB", egress, "GoogleCloudStorage", "egress.internet"),
@@ -126,7 +145,14 @@ function notesFor(provider: OtherProvider, w: Workload): string[] {
 }
 
 /** Every option of one provider at one location, over the workload's horizon. */
-export function estimateCloud(w: Workload, provider: OtherProvider, location: Location, catalog: Catalog, rules: CloudRules, only?: readonly string[]): CostReport<string> & { readonly provider: Provider } {
+export function estimateCloud(
+  w: Workload,
+  provider: OtherProvider,
+  location: Location,
+  catalog: Catalog,
+  rules: CloudRules,
+  only?: readonly string[],
+): CostReport<string> & { readonly provider: Provider } {
   const cohorts = cohortsFor(w);
   const missing = new Map<string, MissingPrice>();
   const options: OptionCost<string>[] = [];
@@ -142,7 +168,15 @@ export function estimateCloud(w: Workload, provider: OtherProvider, location: Lo
       cumulative = cumulative.plus(monthTotal);
       months.push({ month, total: monthTotal, cumulative, lines: priced.lines });
     }
-    options.push({ id: opt.id, label: `${opt.label} (${location.code})`, total: cumulative, complete, months, notes: notesFor(provider, w), where: { provider, location: location.code } });
+    options.push({
+      id: opt.id,
+      label: `${opt.label} (${location.code})`,
+      total: cumulative,
+      complete,
+      months,
+      notes: notesFor(provider, w),
+      where: { provider, location: location.code },
+    });
   }
   return {
     provider,
@@ -158,8 +192,13 @@ export function estimateCloud(w: Workload, provider: OtherProvider, location: Lo
 /** Several providers' reports as one comparison: every option side by side, crossings across all of them. */
 export function combineReports(reports: readonly (CostReport<string> & { readonly provider: Provider })[], where: string): CostReport<string> {
   // AWS's labels name no place (one report, one region); side by side every option says where it is.
-  const options = reports.flatMap((r) => (r.provider === "aws" ? r.options.map((o) => ({ ...o, label: `${o.label} (${r.region})`, where: { provider: "aws", location: r.region } })) : r.options));
-  const dates = reports.map((r) => r.pricesAsOf).filter((d): d is string => d !== null).sort();
+  const options = reports.flatMap((r) =>
+    r.provider === "aws" ? r.options.map((o) => ({ ...o, label: `${o.label} (${r.region})`, where: { provider: "aws", location: r.region } })) : r.options,
+  );
+  const dates = reports
+    .map((r) => r.pricesAsOf)
+    .filter((d): d is string => d !== null)
+    .sort();
   return {
     region: where,
     pricesAsOf: dates[0] ?? null,

@@ -20,15 +20,26 @@ export async function loadCloudPrices(dir = defaultCloudPricesDir()): Promise<{ 
     try {
       text = await readFile(path, "utf8");
     } catch (e) {
-      throw new UserError(`Cannot read the other providers' prices at ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}).`, "Reinstall Stowage; the file ships in data/other-clouds.");
+      throw new UserError(
+        `Cannot read the other providers' prices at ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}).`,
+        "Reinstall Stowage; the file ships in data/other-clouds.",
+      );
     }
     try {
       return path.endsWith(".yml") ? parse(text) : JSON.parse(text);
     } catch (e) {
-      throw new UserError(`${path} is not valid ${path.endsWith(".yml") ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`, "Restore the file from the package.");
+      throw new UserError(
+        `${path} is not valid ${path.endsWith(".yml") ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`,
+        "Restore the file from the package.",
+      );
     }
   };
-  const sources: CloudSources = { gcs: await read("gcs"), azureBlob: await read("azureBlob"), azureBandwidth: await read("azureBandwidth"), curated: await read("curated") };
+  const sources: CloudSources = {
+    gcs: await read("gcs"),
+    azureBlob: await read("azureBlob"),
+    azureBandwidth: await read("azureBandwidth"),
+    curated: await read("curated"),
+  };
   const catalog = cloudCatalog(sources, { r2Regions: locationsOf("r2").map((l) => l.code), b2Regions: locationsOf("b2").map((l) => l.code) });
   return { catalog, rules: { b2FreeEgressMultiple: b2FreeEgressMultiple(sources.curated) } };
 }

@@ -102,7 +102,10 @@ export interface Priced {
 function inUnit(found: PricedEntry | null, unit: string, selector: PriceSelector, region: string): PricedEntry | null {
   if (!found) return null;
   const other = found.entry.tiers.find((t) => t.unit.toLowerCase() !== unit.toLowerCase());
-  if (other) throw new Error(`price ${selectorKey(selector)} in ${region} (SKU ${found.entry.sku}) is per ${other.unit}, but the cost model counts ${unit}: convert the quantity, or fix the selector`);
+  if (other)
+    throw new Error(
+      `price ${selectorKey(selector)} in ${region} (SKU ${found.entry.sku}) is per ${other.unit}, but the cost model counts ${unit}: convert the quantity, or fix the selector`,
+    );
   return found;
 }
 
@@ -136,8 +139,23 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
     const top = entry.tiers[entry.tiers.length - 1]!.end;
     const beyond = top === null ? ZERO : maxOf(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(maxOf(top, c.tierOffset ?? ZERO)));
     if (beyond.greaterThan(0)) {
-      missing.push({ service: c.price.service, region: c.region, usagetype: `${c.price.usagetype} over ${top!.toFixed()} ${c.unit}`, attributes: c.price.attributes ?? {}, command: refreshCommand(c.price.service, c.region) });
-      lines.push({ name: `${c.name} (over ${top!.toFixed()} ${c.unit}: tier not priced)`, quantity: beyond, unit: c.unit, unitPrice: null, cost: null, price: key, sku: entry.sku, provenance });
+      missing.push({
+        service: c.price.service,
+        region: c.region,
+        usagetype: `${c.price.usagetype} over ${top!.toFixed()} ${c.unit}`,
+        attributes: c.price.attributes ?? {},
+        command: refreshCommand(c.price.service, c.region),
+      });
+      lines.push({
+        name: `${c.name} (over ${top!.toFixed()} ${c.unit}: tier not priced)`,
+        quantity: beyond,
+        unit: c.unit,
+        unitPrice: null,
+        cost: null,
+        price: key,
+        sku: entry.sku,
+        provenance,
+      });
     }
     for (const share of splitTiers(entry.tiers, c.quantity, c.tierOffset)) {
       const name = tiered ? withTier(c.name, share.tier, c.unit) : c.name;
@@ -189,7 +207,10 @@ export interface Series {
 
 /** Groups a horizon's components (one list per month) into one series per component name. */
 export function seriesOf(months: readonly (readonly CostComponent[])[]): Series[] {
-  const byName = new Map<string, { price: PriceSelector; unit: string; months: { quantity: Decimal; offset: Decimal }[] | null; sum: Decimal; peak: Decimal }>();
+  const byName = new Map<
+    string,
+    { price: PriceSelector; unit: string; months: { quantity: Decimal; offset: Decimal }[] | null; sum: Decimal; peak: Decimal }
+  >();
   for (const components of months) {
     for (const c of components) {
       let s = byName.get(c.name);

@@ -46,7 +46,9 @@ export function ebsMonth(w: Pick<Workload, "region" | "ebs">, storedGb: Decimal)
       name: `Provisioned throughput above 125 MiB/s (gp3, ${plural})`,
       // AWS prices gp3 throughput per GiBps-month ($40.96 in us-east-1, i.e. $0.04 per MiB/s): the Price List's unit.
       unit: "GiBps-mo",
-      quantity: Decimal.max(ZERO, dec(throughput ?? GP3_INCLUDED_THROUGHPUT).minus(GP3_INCLUDED_THROUGHPUT)).times(count).div(1024),
+      quantity: Decimal.max(ZERO, dec(throughput ?? GP3_INCLUDED_THROUGHPUT).minus(GP3_INCLUDED_THROUGHPUT))
+        .times(count)
+        .div(1024),
       price: ec2("EBS:VolumeP-Throughput.gp3"),
       region,
     });

@@ -98,7 +98,11 @@ export function toTable(report: CostReport, detail: readonly string[] = []): str
     textTable(summaryRows(report), (c) => c >= 2),
   ];
   for (const o of report.options.filter((x) => detail.includes(x.id))) {
-    parts.push("", `${o.label}:`, textTable(breakdownRows(o), (c) => c === 1 || c >= 3));
+    parts.push(
+      "",
+      `${o.label}:`,
+      textTable(breakdownRows(o), (c) => c === 1 || c >= 3),
+    );
   }
   const notes = footnotes(report);
   if (notes.length) parts.push("", ...notes);
@@ -113,7 +117,13 @@ export function toMarkdown(report: CostReport, detail: readonly string[] = []): 
     "",
     markdownTable(summaryRows(report), (c) => c >= 2),
   ];
-  for (const o of report.options.filter((x) => detail.includes(x.id))) parts.push("", `#### ${o.label}`, "", markdownTable(breakdownRows(o), (c) => c >= 1));
+  for (const o of report.options.filter((x) => detail.includes(x.id)))
+    parts.push(
+      "",
+      `#### ${o.label}`,
+      "",
+      markdownTable(breakdownRows(o), (c) => c >= 1),
+    );
   const notes = footnotes(report);
   if (notes.length) parts.push("", ...notes.map((n) => `- ${n}`));
   return `${parts.join("\n")}\n`;

@@ -115,9 +115,7 @@ function chargeEarlyExit(state: MonthState, cohort: Cohort, from: Placement, lef
   const minDays = CLASSES[from.cls].minDays;
   const daysIn = (leftAt - from.since) * DAYS_PER_MONTH;
   if (daysIn >= minDays) return;
-  const gb = billableGb(cohort, from.cls, avgKb).plus(
-    CLASSES[from.cls].archiveOverhead ? overheadGb(cohort.objects, ARCHIVE_OVERHEAD_KB) : ZERO,
-  );
+  const gb = billableGb(cohort, from.cls, avgKb).plus(CLASSES[from.cls].archiveOverhead ? overheadGb(cohort.objects, ARCHIVE_OVERHEAD_KB) : ZERO);
   add(state.earlyDeletion, from.cls, gb.times(minDays - daysIn).div(DAYS_PER_MONTH));
 }
 
@@ -220,12 +218,7 @@ function qualify(name: string, extra: string | null): string {
 }
 
 /** Storage, transitions and early deletion for one bucket (the primary, or a replica with `replicaOf` set). */
-export function storageComponents(
-  strategy: S3Strategy,
-  state: MonthState,
-  region: string,
-  replicaOf: string | null = null,
-): CostComponent[] {
+export function storageComponents(strategy: S3Strategy, state: MonthState, region: string, replicaOf: string | null = null): CostComponent[] {
   const out: CostComponent[] = [];
   const prefix = replicaOf ? "Replica " : "";
   const where = replicaOf ? region : null;
@@ -293,7 +286,11 @@ const interRegion = new Map<string, PriceSelector>();
 export function interRegionSelector(to: string): PriceSelector {
   let selector = interRegion.get(to);
   if (!selector) {
-    selector = { service: "AWSDataTransfer", usagetype: `${usagePrefix(to)}-AWS-Out-Bytes`, attributes: { transferType: "InterRegion Outbound", toRegionCode: to } };
+    selector = {
+      service: "AWSDataTransfer",
+      usagetype: `${usagePrefix(to)}-AWS-Out-Bytes`,
+      attributes: { transferType: "InterRegion Outbound", toRegionCode: to },
+    };
     interRegion.set(to, selector);
   }
   return selector;
@@ -330,9 +327,5 @@ export function replicationComponents(w: Workload, strategy: S3Strategy, state: 
 
 /** All S3 components of one month under a strategy, from that month's state (monthState). */
 export function s3Month(w: Workload, strategy: S3Strategy, state: MonthState): CostComponent[] {
-  return [
-    ...storageComponents(strategy, state, w.region),
-    ...accessComponents(w, strategy, w.region),
-    ...replicationComponents(w, strategy, state),
-  ];
+  return [...storageComponents(strategy, state, w.region), ...accessComponents(w, strategy, w.region), ...replicationComponents(w, strategy, state)];
 }

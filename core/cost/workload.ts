@@ -25,14 +25,15 @@ export const WorkloadSchema = z
       })
       .strict(),
     requests: z.object({ monthly_writes: count, monthly_reads: count }).strict().nullish(),
-    access: z.object({ monthly_read_gb: gb.default(0), monthly_egress_gb: gb.default(0) }).strict().nullish(),
+    access: z
+      .object({ monthly_read_gb: gb.default(0), monthly_egress_gb: gb.default(0) })
+      .strict()
+      .nullish(),
     retention: z
       .object({ delete_after_days: z.number().int().min(1).nullable().default(null) })
       .strict()
       .default({ delete_after_days: null }),
-    lifecycle: z
-      .array(z.object({ after_days: z.number().int().min(0), class: z.enum(STORAGE_CLASSES) }).strict())
-      .default([]),
+    lifecycle: z.array(z.object({ after_days: z.number().int().min(0), class: z.enum(STORAGE_CLASSES) }).strict()).default([]),
     replication: z
       .object({ regions: z.array(z.string()).default([]) })
       .strict()
@@ -72,7 +73,10 @@ export function semanticProblems(w: Workload): string[] {
 
   // Data lands in Standard for s3-lifecycle. One check of a schedule for the workload, the stack config and the bucket.
   const key = { afterDays: "after_days", storageClass: "class" } as const;
-  for (const p of lifecycleProblems(w.lifecycle.map((r) => ({ afterDays: r.after_days, storageClass: r.class })), { expireDays: w.retention.delete_after_days })) {
+  for (const p of lifecycleProblems(
+    w.lifecycle.map((r) => ({ afterDays: r.after_days, storageClass: r.class })),
+    { expireDays: w.retention.delete_after_days },
+  )) {
     problems.push(p.rule === null ? `retention.delete_after_days: ${p.message}` : `lifecycle[${p.rule}].${key[p.field as keyof typeof key]}: ${p.message}`);
   }
   if (w.ebs.throughput_mbps !== undefined && w.ebs.volume !== "gp3") {

@@ -86,7 +86,11 @@ export class Catalog {
   readonly problems: CatalogProblem[] = [];
 
   /** `stored`: answers kept on disk per service and region, read only when a look-up first needs them. */
-  constructor(entries: Iterable<PricedEntry> = [], answers: Iterable<PricedAnswer> = [], stored: Iterable<{ service: ServiceCode; region: string; read: () => PricedAnswer[] }> = []) {
+  constructor(
+    entries: Iterable<PricedEntry> = [],
+    answers: Iterable<PricedAnswer> = [],
+    stored: Iterable<{ service: ServiceCode; region: string; read: () => PricedAnswer[] }> = [],
+  ) {
     for (const priced of entries) this.add(priced);
     for (const answer of answers) {
       const key = `${answer.service}|${answer.region}`;

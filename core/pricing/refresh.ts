@@ -8,14 +8,7 @@ import { sdkTimeouts, withDeadline } from "../net.js";
 import { REFRESH_DEADLINE_MS, REQUEST_TIMEOUT_MS } from "./deadlines.js";
 import { SERVICE_CODES, type ServiceCode } from "./catalog.js";
 import { parsePriceList, type ParseProblem } from "./pricelist.js";
-import {
-  loadSnapshot,
-  mergeResponses,
-  writeSnapshotFiles,
-  type GetProductsQuery,
-  type SnapshotFile,
-  type SnapshotResponse,
-} from "./snapshot.js";
+import { loadSnapshot, mergeResponses, writeSnapshotFiles, type GetProductsQuery, type SnapshotFile, type SnapshotResponse } from "./snapshot.js";
 
 /** What a refresh without --region fetches when there is no snapshot yet to take its regions from. */
 export const DEFAULT_REFRESH_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"] as const;
@@ -88,7 +81,13 @@ async function fetchAll(client: PricingClient, query: GetProductsQuery, onPage: 
   // past its deadline stops its requests and retries instead of running on after the command has failed.
   let NextToken: string | undefined;
   do {
-    const input = { ServiceCode: query.ServiceCode, Filters: [...query.Filters] as Filter[], FormatVersion: "aws_v1", MaxResults: 100, ...(NextToken ? { NextToken } : {}) };
+    const input = {
+      ServiceCode: query.ServiceCode,
+      Filters: [...query.Filters] as Filter[],
+      FormatVersion: "aws_v1",
+      MaxResults: 100,
+      ...(NextToken ? { NextToken } : {}),
+    };
     const page = await client.send(new GetProductsCommand(input), { abortSignal });
     // The SDK hands each element over as a LazyJsonString (a String object); the snapshot stores plain strings.
     out.push(...(page.PriceList ?? []).map(String));
@@ -139,7 +138,11 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshResult> {
     { step: "finalizeRequest", name: "stowageRecordEndpoint", override: true },
   );
   try {
-    return await withDeadline(deadlineMs, () => `${endpoint} (nothing was written)`, (signal) => fetchAndWrite(opts, client, signal));
+    return await withDeadline(
+      deadlineMs,
+      () => `${endpoint} (nothing was written)`,
+      (signal) => fetchAndWrite(opts, client, signal),
+    );
   } catch (err) {
     throw explain(err, endpoint);
   } finally {

@@ -65,7 +65,9 @@ export function ageInDays(date: string, now: Date = new Date()): number {
 export function staleWarning(asOf: string | null, now: Date = new Date(), maxDays = staleAfterDays()): string | null {
   if (asOf === null) return null;
   const age = ageInDays(asOf, now);
-  return age > maxDays ? `the oldest prices used are from ${asOf}, ${age} days ago (over ${maxDays}): \`stowage pricing refresh\` replaces them with today's` : null;
+  return age > maxDays
+    ? `the oldest prices used are from ${asOf}, ${age} days ago (over ${maxDays}): \`stowage pricing refresh\` replaces them with today's`
+    : null;
 }
 
 /** The stale-prices warning, on stderr beside a command's output (JSON and tables on stdout stay what they are). */
@@ -81,8 +83,10 @@ export function fileName(service: ServiceCode, region: string): string {
 function validateFile(value: unknown, path: string): SnapshotFile {
   const v = value as Partial<SnapshotFile> | null;
   if (!v || v.format !== SNAPSHOT_FORMAT || !SERVICE_CODES.includes(v.serviceCode as ServiceCode) || !Array.isArray(v.responses)) {
-    throw new UserError(`${path} is not a Stowage price snapshot file (format ${SNAPSHOT_FORMAT}).`,
-      "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.");
+    throw new UserError(
+      `${path} is not a Stowage price snapshot file (format ${SNAPSHOT_FORMAT}).`,
+      "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.",
+    );
   }
   return v as SnapshotFile;
 }
@@ -93,7 +97,12 @@ export function catalogFrom(files: Iterable<SnapshotFile>): Pick<LoadedSnapshot,
   let asOf: string | null = null;
   for (const file of files) {
     for (const response of file.responses) {
-      answers.push({ service: file.serviceCode, region: response.region, provenance: { source: response.source, retrievedAt: response.retrievedAt }, PriceList: response.PriceList });
+      answers.push({
+        service: file.serviceCode,
+        region: response.region,
+        provenance: { source: response.source, retrievedAt: response.retrievedAt },
+        PriceList: response.PriceList,
+      });
       if (asOf === null || response.retrievedAt < asOf) asOf = response.retrievedAt;
     }
   }
@@ -105,7 +114,10 @@ function readStored(path: string): SnapshotFile {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new UserError(`${path} is not valid JSON (${(err as Error).message.split("\n")[0]}).`, "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.");
+    throw new UserError(
+      `${path} is not valid JSON (${(err as Error).message.split("\n")[0]}).`,
+      "Restore it with `git checkout -- data/prices` or run `stowage pricing refresh`.",
+    );
   }
   return validateFile(json, path);
 }
@@ -124,7 +136,10 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   const listed = await Promise.all(
     SERVICE_CODES.filter((service) => names.includes(service)).map(async (service) => ({
       service,
-      regions: (await readdir(join(dir, service))).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)).sort(),
+      regions: (await readdir(join(dir, service)))
+        .filter((n) => n.endsWith(".json"))
+        .map((n) => n.slice(0, -".json".length))
+        .sort(),
     })),
   );
   const cache = new Map<string, SnapshotFile>();
@@ -138,12 +153,23 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
     regions.map((region) => ({
       service,
       region,
-      read: () => read(service, region).responses.map((r) => ({ service, region: r.region, provenance: { source: r.source, retrievedAt: r.retrievedAt }, PriceList: r.PriceList })),
+      read: () =>
+        read(service, region).responses.map((r) => ({
+          service,
+          region: r.region,
+          provenance: { source: r.source, retrievedAt: r.retrievedAt },
+          PriceList: r.PriceList,
+        })),
     })),
   );
   let files: Map<ServiceCode, SnapshotFile> | undefined;
   const all = () =>
-    (files ??= new Map(listed.map(({ service, regions }) => [service, { format: SNAPSHOT_FORMAT, serviceCode: service, responses: regions.flatMap((region) => read(service, region).responses) }])));
+    (files ??= new Map(
+      listed.map(({ service, regions }) => [
+        service,
+        { format: SNAPSHOT_FORMAT, serviceCode: service, responses: regions.flatMap((region) => read(service, region).responses) },
+      ]),
+    ));
   return {
     dir,
     catalog: new Catalog([], [], stored),

@@ -72,10 +72,17 @@ function applyDecisionLf(text: string, d: Decision): string {
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const at = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "";
-    throw new UserError(`The stack file is not valid YAML${at}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, "Fix the stack file, or move it aside and let Stowage create a new one.");
+    throw new UserError(
+      `The stack file is not valid YAML${at}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+      "Fix the stack file, or move it aside and let Stowage create a new one.",
+    );
   }
   const root = doc.contents;
-  if (root !== null && !isMap(root)) throw new UserError("The stack file is not a mapping of keys.", "A Pulumi stack file holds `config:` (and optionally `encryptionsalt:`, `secretsprovider:`).");
+  if (root !== null && !isMap(root))
+    throw new UserError(
+      "The stack file is not a mapping of keys.",
+      "A Pulumi stack file holds `config:` (and optionally `encryptionsalt:`, `secretsprovider:`).",
+    );
   const config = root ? (root as YAMLMap).get("config", true) : undefined;
   if (config === undefined || config === null || (isScalar(config) && config.value === null)) {
     // No config yet: append one (replacing an empty `config:` line if there is one).
@@ -132,7 +139,11 @@ export function decisionText(file: string, before: string, d: Decision): string 
   const after = applyDecision(before, d);
   const problems = stackProblems(configOfText(after, file));
   if (problems.length) {
-    throw new ProblemsError(`${file}, as this plan would write it,`, problems, "Nothing was written. Fix the placement (or the stack file's other keys), then plan again.");
+    throw new ProblemsError(
+      `${file}, as this plan would write it,`,
+      problems,
+      "Nothing was written. Fix the placement (or the stack file's other keys), then plan again.",
+    );
   }
   return after;
 }

@@ -13,7 +13,8 @@ const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && ty
 
 /** The one rule for a stack's name and its file, for every command that reads or writes one. */
 export function stackFileName(stack: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack ${stack} is not a valid stack name.`, "Use letters, digits, '-', '_' or '.', e.g. dev, staging, prod.");
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+    throw new UserError(`--stack ${stack} is not a valid stack name.`, "Use letters, digits, '-', '_' or '.', e.g. dev, staging, prod.");
   return `Pulumi.${stack}.yaml`;
 }
 
@@ -26,7 +27,10 @@ export async function readStackFileConfig(dir: string, stack: string, opts: { re
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw fileError(err, "read the stack file", file);
     if (!opts.required) return {};
-    throw new UserError(`No stack file ${file}.`, "Pass --stack with an existing stack (dev, staging, prod) or --stack-dir where the Pulumi.<stack>.yaml files are.");
+    throw new UserError(
+      `No stack file ${file}.`,
+      "Pass --stack with an existing stack (dev, staging, prod) or --stack-dir where the Pulumi.<stack>.yaml files are.",
+    );
   }
   return configOfText(text, file);
 }
@@ -34,7 +38,11 @@ export async function readStackFileConfig(dir: string, stack: string, opts: { re
 /** The `config:` of a stack file's text (empty for an empty file); `file` names it in errors. */
 export function configOfText(text: string, file: string): Record<string, unknown> {
   const doc = parseYamlText(text, file) ?? {};
-  if (!isMapping(doc)) throw new UserError(`${file} is not a stack file: it must be a mapping with a config: key.`, "A Pulumi stack file holds `config:` (and optionally `encryptionsalt:`, `secretsprovider:`).");
+  if (!isMapping(doc))
+    throw new UserError(
+      `${file} is not a stack file: it must be a mapping with a config: key.`,
+      "A Pulumi stack file holds `config:` (and optionally `encryptionsalt:`, `secretsprovider:`).",
+    );
   const config = doc.config ?? {};
   if (!isMapping(config)) throw new UserError(`${file}: config is not a mapping of keys.`, "Fix the stack file so `config:` holds key: value pairs.");
   return config;
@@ -59,7 +67,8 @@ export async function readProject(dir: string): Promise<Project | null> {
     throw fileError(err, "read the project file", file);
   }
   const doc = parseYamlText(text, file);
-  if (!isMapping(doc) || typeof doc.name !== "string") throw new UserError(`${file} is not a Pulumi project file: it has no name.`, "A Pulumi.yaml names the project (`name:`) and its runtime.");
+  if (!isMapping(doc) || typeof doc.name !== "string")
+    throw new UserError(`${file} is not a Pulumi project file: it has no name.`, "A Pulumi.yaml names the project (`name:`) and its runtime.");
   const defaults: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(isMapping(doc.config) ? doc.config : {})) {
     const full = key.includes(":") ? key : `${doc.name}:${key}`;
@@ -89,15 +98,29 @@ export function validStackConfig(config: Record<string, unknown>): StackConfig {
  */
 export async function newStackNote(dir: string, stack: string): Promise<string | null> {
   const file = join(dir, stackFileName(stack));
-  if (await lstat(file).then(() => true, () => false)) return null;
-  if (!(await lstat(join(dir, "Pulumi.yaml")).then(() => true, () => false))) {
+  if (
+    await lstat(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return null;
+  if (
+    !(await lstat(join(dir, "Pulumi.yaml")).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new UserError(
       `No Pulumi.yaml in ${dir}: ${stackFileName(stack)} there would belong to no Pulumi project, and Pulumi would never read it.`,
       "Pass --stack-dir the folder that holds the project's Pulumi.yaml (and its Pulumi.<stack>.yaml files), or create the project there first (`pulumi new`).",
     );
   }
   const names = await readdir(dir).catch(() => [] as string[]);
-  const stacks = names.map((n) => /^Pulumi\.(.+)\.ya?ml$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).sort();
+  const stacks = names
+    .map((n) => /^Pulumi\.(.+)\.ya?ml$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .sort();
   return `${file} does not exist: ${stack} is a new stack (this project's stacks: ${stacks.join(", ") || "none yet"}); check --stack, and create the stack in Pulumi with \`pulumi stack init ${stack}\`.`;
 }
 
@@ -124,8 +147,18 @@ export async function writeStackFile(path: string, text: string): Promise<void> 
   const before = await stat(target).catch(() => null);
   // The rename below would replace a read-only file (only the folder's permission counts), and root may write
   // anything: a file nobody may write is the user saying "do not change this", so it is refused, not replaced.
-  if (before && ((before.mode & 0o222) === 0 || (await access(target, constants.W_OK).then(() => false, () => true)))) {
-    throw new UserError(`${path} is read-only: not changed.`, `Make it writable (chmod u+w ${path}) to let --write change it, or leave out --write to see the change.`);
+  if (
+    before &&
+    ((before.mode & 0o222) === 0 ||
+      (await access(target, constants.W_OK).then(
+        () => false,
+        () => true,
+      )))
+  ) {
+    throw new UserError(
+      `${path} is read-only: not changed.`,
+      `Make it writable (chmod u+w ${path}) to let --write change it, or leave out --write to see the change.`,
+    );
   }
   const tmp = join(dirname(target), `.stowage-tmp-${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`);
   try {

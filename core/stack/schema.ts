@@ -26,7 +26,9 @@ const StackSchema = z
     primaryRegion: z.string(),
     replicaRegions: z.array(z.string()).default([]),
     uploadStorageClass: z.enum(STORAGE_CLASSES).default("STANDARD"),
-    lifecycle: z.array(z.object({ afterDays: z.number().int().min(0), storageClass: z.enum(TRANSITION_CLASSES) }).strict() satisfies z.ZodType<Transition>).default([]),
+    lifecycle: z
+      .array(z.object({ afterDays: z.number().int().min(0), storageClass: z.enum(TRANSITION_CLASSES) }).strict() satisfies z.ZodType<Transition>)
+      .default([]),
     /** Versioning keeps every version (and makes replication possible); on unless a stack turns it off. */
     versioning: z.boolean().default(true),
     buckets: z
@@ -39,10 +41,16 @@ const StackSchema = z
             expireAfterDays: z.number().int().positive().optional(),
             noncurrentVersionExpireDays: z.number().int().positive().default(30),
             abortIncompleteUploadDays: z.number().int().positive().default(7),
-            objectLock: z.object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().positive() }).strict().optional(),
+            objectLock: z
+              .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().positive() })
+              .strict()
+              .optional(),
             /** The bucket exists already (imported); Object Lock cannot be added to it by this program. */
             existing: z.boolean().default(false),
-            intelligentTieringArchive: z.object({ archiveAfterDays: z.number().int().min(90), deepArchiveAfterDays: z.number().int().min(180) }).strict().optional(),
+            intelligentTieringArchive: z
+              .object({ archiveAfterDays: z.number().int().min(90), deepArchiveAfterDays: z.number().int().min(180) })
+              .strict()
+              .optional(),
             notifications: z.boolean().default(false),
           })
           .strict(),
@@ -62,7 +70,13 @@ const StackSchema = z
              * <prefix>.stowage/ (a run commits its input's state first). `prefix/` in the team's bucket, or
              * `bucket:prefix/` in another of the stack's buckets.
              */
-            reads: z.array(z.string().regex(/^(?:[a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like uploads/, or bucket:prefix/ for another of the stack's buckets")).default([]),
+            reads: z
+              .array(
+                z
+                  .string()
+                  .regex(/^(?:[a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like uploads/, or bucket:prefix/ for another of the stack's buckets"),
+              )
+              .default([]),
             trust: z.discriminatedUnion("type", [
               z.object({ type: z.literal("account") }).strict(),
               z.object({ type: z.literal("sso"), permissionSetRoleArn: z.string().startsWith("arn:aws:iam::") }).strict(),
@@ -114,7 +128,25 @@ const StackSchema = z
             backlogPerTask: z.number().int().min(1).default(100),
             /** Receives before a message moves to the dead-letter queue. */
             maxReceiveCount: z.number().int().min(1).max(1000).default(5),
-            logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653)]).default(30),
+            logRetentionDays: z
+              .union([
+                z.literal(1),
+                z.literal(3),
+                z.literal(5),
+                z.literal(7),
+                z.literal(14),
+                z.literal(30),
+                z.literal(60),
+                z.literal(90),
+                z.literal(180),
+                z.literal(365),
+                z.literal(400),
+                z.literal(545),
+                z.literal(731),
+                z.literal(1827),
+                z.literal(3653),
+              ])
+              .default(30),
             subnets: z.array(z.string().startsWith("subnet-")).min(1),
             securityGroups: z.array(z.string().startsWith("sg-")).min(1),
           })
@@ -127,8 +159,14 @@ const StackSchema = z
      * { prefix: uploads/, depth: 2 }). An uploader's prefix must be above the households, never one of them. `stowage access grant` refuses a prefix above that
      * depth, which would hand out every household below it.
      */
-    households: z.object({ prefix, depth: z.number().int().min(1).max(8) }).strict().optional(),
-    audit: z.object({ readEvents: z.boolean().default(false) }).strict().default({ readEvents: false }),
+    households: z
+      .object({ prefix, depth: z.number().int().min(1).max(8) })
+      .strict()
+      .optional(),
+    audit: z
+      .object({ readEvents: z.boolean().default(false) })
+      .strict()
+      .default({ readEvents: false }),
     replicationTimeControl: z.boolean().default(false),
     tags: z.record(z.string(), z.string()),
   })
@@ -171,8 +209,10 @@ function scheduleProblems(c: Pick<StackConfig, "lifecycle" | "uploadStorageClass
 function contradictions(c: StackConfig): string[] {
   const out: string[] = regionProblems(c);
   const env = ENVIRONMENTS[c.environment];
-  if (c.replicaRegions.length && !c.versioning) out.push("stowage:versioning: false, but replication (stowage:replicaRegions) requires versioning on both buckets");
-  if (env.replicationRequired && c.replicaRegions.length === 0) out.push(`stowage:replicaRegions: ${c.environment} requires at least one replica region (outages are regional)`);
+  if (c.replicaRegions.length && !c.versioning)
+    out.push("stowage:versioning: false, but replication (stowage:replicaRegions) requires versioning on both buckets");
+  if (env.replicationRequired && c.replicaRegions.length === 0)
+    out.push(`stowage:replicaRegions: ${c.environment} requires at least one replica region (outages are regional)`);
   out.push(...scheduleProblems(c));
   const names = new Set<string>();
   c.buckets.forEach((b, i) => {
@@ -180,11 +220,15 @@ function contradictions(c: StackConfig): string[] {
     names.add(b.name);
     // The archive tiers act on objects in Intelligent-Tiering only: with no object ever there they would do nothing.
     if (b.intelligentTieringArchive && c.uploadStorageClass !== "INTELLIGENT_TIERING" && !c.lifecycle.some((t) => t.storageClass === "INTELLIGENT_TIERING")) {
-      out.push(`stowage:buckets[${i}].intelligentTieringArchive: no object reaches INTELLIGENT_TIERING (uploads land in ${c.uploadStorageClass} and the lifecycle never moves them there), so it would do nothing`);
+      out.push(
+        `stowage:buckets[${i}].intelligentTieringArchive: no object reaches INTELLIGENT_TIERING (uploads land in ${c.uploadStorageClass} and the lifecycle never moves them there), so it would do nothing`,
+      );
     }
-    if (b.objectLock && b.existing) out.push(`stowage:buckets[${i}].objectLock: Object Lock cannot be added to the existing bucket ${show(b.name)}; it is set when a bucket is created`);
+    if (b.objectLock && b.existing)
+      out.push(`stowage:buckets[${i}].objectLock: Object Lock cannot be added to the existing bucket ${show(b.name)}; it is set when a bucket is created`);
     if (b.objectLock && !c.versioning) out.push(`stowage:buckets[${i}].objectLock: Object Lock requires versioning`);
-    if (env.objectLockRequired && !b.objectLock) out.push(`stowage:buckets[${i}].objectLock: ${c.environment} requires Object Lock (GOVERNANCE or COMPLIANCE) on data buckets`);
+    if (env.objectLockRequired && !b.objectLock)
+      out.push(`stowage:buckets[${i}].objectLock: ${c.environment} requires Object Lock (GOVERNANCE or COMPLIANCE) on data buckets`);
     if (b.expireAfterDays !== undefined && b.objectLock && b.expireAfterDays < b.objectLock.days) {
       out.push(`stowage:buckets[${i}].expireAfterDays: ${b.expireAfterDays} is shorter than the Object Lock retention of ${b.objectLock.days} days`);
     }
@@ -204,10 +248,15 @@ function contradictions(c: StackConfig): string[] {
     const bucket = c.buckets.find((b) => b.name === p.bucket);
     if (!bucket) out.push(`stowage:pipelines[${i}].bucket: no bucket named ${show(p.bucket)}`);
     else if (!bucket.notifications) out.push(`stowage:pipelines[${i}].bucket: ${show(p.bucket)} sends no events; set notifications: true on it`);
-    if (p.input.startsWith(p.output) || p.output.startsWith(p.input)) out.push(`stowage:pipelines[${i}].output: ${show(p.output)} overlaps the input ${show(p.input)} (outputs would trigger the pipeline again)`);
+    if (p.input.startsWith(p.output) || p.output.startsWith(p.input))
+      out.push(`stowage:pipelines[${i}].output: ${show(p.output)} overlaps the input ${show(p.input)} (outputs would trigger the pipeline again)`);
     if (p.maxTasks < p.minTasks) out.push(`stowage:pipelines[${i}].maxTasks: ${p.maxTasks} is below minTasks ${p.minTasks}`);
-    if (!fargateSizeOk(p.cpu, p.memory)) out.push(`stowage:pipelines[${i}].memory: ${p.memory} MiB is not a Fargate size for cpu ${p.cpu} (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size)`);
-    if (c.pipelines.findIndex((q) => q.bucket === p.bucket) !== i) out.push(`stowage:pipelines[${i}].bucket: one pipeline per bucket (its events queue feeds one consumer)`);
+    if (!fargateSizeOk(p.cpu, p.memory))
+      out.push(
+        `stowage:pipelines[${i}].memory: ${p.memory} MiB is not a Fargate size for cpu ${p.cpu} (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size)`,
+      );
+    if (c.pipelines.findIndex((q) => q.bucket === p.bucket) !== i)
+      out.push(`stowage:pipelines[${i}].bucket: one pipeline per bucket (its events queue feeds one consumer)`);
   });
   c.uploaders.forEach((u, i) => {
     if (!names.has(u.bucket)) out.push(`stowage:uploaders[${i}].bucket: no bucket named ${show(u.bucket)}`);
@@ -215,7 +264,9 @@ function contradictions(c: StackConfig): string[] {
     // households setting made that prefix one household's folder, \`access grant\` would hand out all of them.
     const h = c.households;
     if (h && u.prefix.startsWith(h.prefix) && u.prefix.slice(h.prefix.length).split("/").filter(Boolean).length >= h.depth) {
-      out.push(`stowage:households: uploader ${u.name} writes every household under ${show(u.prefix)}, but { prefix: ${h.prefix}, depth: ${h.depth} } makes that one household's folder; households are the folders below it (depth ${u.prefix.slice(h.prefix.length).split("/").filter(Boolean).length + 1})`);
+      out.push(
+        `stowage:households: uploader ${u.name} writes every household under ${show(u.prefix)}, but { prefix: ${h.prefix}, depth: ${h.depth} } makes that one household's folder; households are the folders below it (depth ${u.prefix.slice(h.prefix.length).split("/").filter(Boolean).length + 1})`,
+      );
     }
   });
   // One team's prefix must not contain another's: a grant on images/ would reach images/team-b/.
@@ -224,7 +275,8 @@ function contradictions(c: StackConfig): string[] {
       if (j <= i || a.bucket !== b.bucket) return;
       for (const pa of a.prefixes) {
         for (const pb of b.prefixes) {
-          if (pa.startsWith(pb) || pb.startsWith(pa)) out.push(`stowage:teams[${j}].prefixes: ${show(pb)} of team ${b.name} overlaps ${show(pa)} of team ${a.name} in bucket ${a.bucket}`);
+          if (pa.startsWith(pb) || pb.startsWith(pa))
+            out.push(`stowage:teams[${j}].prefixes: ${show(pb)} of team ${b.name} overlaps ${show(pa)} of team ${a.name} in bucket ${a.bucket}`);
         }
       }
     }),
@@ -233,7 +285,8 @@ function contradictions(c: StackConfig): string[] {
     if (tag === "environment") continue;
     if (!c.tags[tag]) out.push(`stowage:tags.${tag}: required on every resource`);
   }
-  if (c.tags.environment && c.tags.environment !== c.environment) out.push(`stowage:tags.environment: ${show(c.tags.environment)} differs from stowage:environment ${show(c.environment)}`);
+  if (c.tags.environment && c.tags.environment !== c.environment)
+    out.push(`stowage:tags.environment: ${show(c.tags.environment)} differs from stowage:environment ${show(c.environment)}`);
   return out;
 }
 
@@ -271,7 +324,11 @@ export function readsOf(team: { bucket: string; reads: readonly string[] }): { b
 /** The `stowage:` keys of a stack file's `config:`, without the namespace, as the schema reads them. */
 export function stowageKeys(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const ns = stackKey("");
-  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(ns)).map(([k, v]) => [k.slice(ns.length), v]));
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(ns))
+      .map(([k, v]) => [k.slice(ns.length), v]),
+  );
 }
 
 /** Validates config values (as `pulumi.Config` returns them, objects already parsed). */
@@ -291,9 +348,17 @@ export function stackProblems(config: Readonly<Record<string, unknown>>): string
   const raw = stowageKeys(config);
   if ("environment" in raw) return validateAll(StackSchema, raw, contradictions, { prefix: stackKey("") }).problems;
   const placement = Object.fromEntries(PLACEMENT_KEYS.filter((k) => k in raw).map((k) => [k, raw[k]]));
-  return validateAll(PlacementSchema.partial({ primaryRegion: true }), placement, (c) => [...(c.primaryRegion === undefined ? [] : regionProblems({ primaryRegion: c.primaryRegion, replicaRegions: c.replicaRegions })), ...scheduleProblems(c)], {
-    prefix: stackKey(""),
-  }).problems;
+  return validateAll(
+    PlacementSchema.partial({ primaryRegion: true }),
+    placement,
+    (c) => [
+      ...(c.primaryRegion === undefined ? [] : regionProblems({ primaryRegion: c.primaryRegion, replicaRegions: c.replicaRegions })),
+      ...scheduleProblems(c),
+    ],
+    {
+      prefix: stackKey(""),
+    },
+  ).problems;
 }
 
 /** The keys the program reads, each as `stowage:<key>`. */

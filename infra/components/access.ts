@@ -34,7 +34,13 @@ export class TeamAccess extends pulumi.ComponentResource {
           ...args.tags,
           team: team.name,
           "stowage-team": team.name,
-          ...(reads.length ? { "stowage-reads": pulumi.all(reads.map((r) => r.bucket.bucket.bucket)).apply((names) => names.map((n, i) => `${n}:${reads[i]!.prefix}`).join(" ")) } : {}),
+          ...(reads.length
+            ? {
+                "stowage-reads": pulumi
+                  .all(reads.map((r) => r.bucket.bucket.bucket))
+                  .apply((names) => names.map((n, i) => `${n}:${reads[i]!.prefix}`).join(" ")),
+              }
+            : {}),
         },
       },
       { parent: this },
@@ -87,20 +93,34 @@ export class Uploader extends pulumi.ComponentResource {
     super("stowage:index:Uploader", name, {}, opts);
     const trust = args.iotRoleAlias
       ? pulumi.output(args.accountId).apply((a) => JSON.stringify(serviceTrust("credentials.iot.amazonaws.com", a)))
-      : pulumi.output(args.accountId).apply((a) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${a}:root` }, Action: "sts:AssumeRole" }] }));
-    this.role = new aws.iam.Role(`${name}-role`, { description: `Stowage uploader: PutObject on ${args.prefix} only`, assumeRolePolicy: trust, maxSessionDuration: 3600, tags: args.tags }, { parent: this });
+      : pulumi
+          .output(args.accountId)
+          .apply((a) =>
+            JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${a}:root` }, Action: "sts:AssumeRole" }] }),
+          );
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { description: `Stowage uploader: PutObject on ${args.prefix} only`, assumeRolePolicy: trust, maxSessionDuration: 3600, tags: args.tags },
+      { parent: this },
+    );
     new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: this.role.id,
         policy: pulumi
           .all([args.bucket.bucket.arn, args.bucket.key.arn])
-          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(uploaderPolicy({ bucketArn, kmsKeyArn, region: args.bucket.region, prefix: args.prefix, storageClass: args.storageClass }))),
+          .apply(([bucketArn, kmsKeyArn]) =>
+            JSON.stringify(uploaderPolicy({ bucketArn, kmsKeyArn, region: args.bucket.region, prefix: args.prefix, storageClass: args.storageClass })),
+          ),
       },
       { parent: this },
     );
     if (args.iotRoleAlias) {
-      this.roleAlias = new aws.iot.RoleAlias(`${name}-alias`, { region: args.bucket.region, alias: `stowage-${name}`, roleArn: this.role.arn, credentialDuration: 3600, tags: args.tags }, { parent: this });
+      this.roleAlias = new aws.iot.RoleAlias(
+        `${name}-alias`,
+        { region: args.bucket.region, alias: `stowage-${name}`, roleArn: this.role.arn, credentialDuration: 3600, tags: args.tags },
+        { parent: this },
+      );
     }
     this.registerOutputs({ role: this.role.arn });
   }

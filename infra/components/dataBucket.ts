@@ -54,9 +54,14 @@ export class DataBucket extends pulumi.ComponentResource {
   constructor(name: string, args: DataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stowage:index:DataBucket", name, {}, opts);
     // As CDK's Bucket does: the component refuses arguments S3 would refuse, every problem at once, before creating anything.
-    const problems = lifecycleProblems(args.transitions ?? [], { uploadClass: args.uploadStorageClass ?? "STANDARD", expireDays: args.expireAfterDays ?? null });
+    const problems = lifecycleProblems(args.transitions ?? [], {
+      uploadClass: args.uploadStorageClass ?? "STANDARD",
+      expireDays: args.expireAfterDays ?? null,
+    });
     if (problems.length) {
-      throw new pulumi.RunError(`DataBucket ${name}: ${problems.map((p) => (p.rule === null ? `expireAfterDays: ${p.message}` : `transitions[${p.rule}].${p.field}: ${p.message}`)).join("; ")}`);
+      throw new pulumi.RunError(
+        `DataBucket ${name}: ${problems.map((p) => (p.rule === null ? `expireAfterDays: ${p.message}` : `transitions[${p.rule}].${p.field}: ${p.message}`)).join("; ")}`,
+      );
     }
     const { region, tags } = args;
     this.region = region;
@@ -69,7 +74,11 @@ export class DataBucket extends pulumi.ComponentResource {
       kept,
     );
     new aws.kms.Alias(`${name}-key-alias`, { region, name: pulumi.interpolate`alias/stowage/${name}`, targetKeyId: this.key.keyId }, child);
-    this.bucket = new aws.s3.Bucket(name, { region, forceDestroy: args.forceDestroy ?? false, objectLockEnabled: args.objectLock ? true : undefined, tags }, kept);
+    this.bucket = new aws.s3.Bucket(
+      name,
+      { region, forceDestroy: args.forceDestroy ?? false, objectLockEnabled: args.objectLock ? true : undefined, tags },
+      kept,
+    );
     const bucket = this.bucket.id;
 
     if (args.versioning ?? true) {
@@ -89,7 +98,11 @@ export class DataBucket extends pulumi.ComponentResource {
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { region, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
     new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { region, bucket, policy: pulumi.all([this.bucket.arn, this.key.arn, args.accountId]).apply(([arn, key, account]) => JSON.stringify(dataBucketPolicy(arn, key, account))) },
+      {
+        region,
+        bucket,
+        policy: pulumi.all([this.bucket.arn, this.key.arn, args.accountId]).apply(([arn, key, account]) => JSON.stringify(dataBucketPolicy(arn, key, account))),
+      },
       { parent: this, dependsOn: [publicAccess] },
     );
     new aws.s3.BucketLifecycleConfiguration(
@@ -111,7 +124,11 @@ export class DataBucket extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: this.versioning ? [this.versioning] : [] },
     );
-    new aws.s3.BucketLogging(`${name}-logging`, { region, bucket, targetBucket: args.logBucket.id, targetPrefix: pulumi.interpolate`access-logs/${this.bucket.id}/` }, child);
+    new aws.s3.BucketLogging(
+      `${name}-logging`,
+      { region, bucket, targetBucket: args.logBucket.id, targetPrefix: pulumi.interpolate`access-logs/${this.bucket.id}/` },
+      child,
+    );
     if (args.objectLock) {
       new aws.s3.BucketObjectLockConfiguration(
         `${name}-object-lock`,
@@ -146,13 +163,29 @@ export class DataBucket extends pulumi.ComponentResource {
           policy: pulumi.all([queue.arn, this.bucket.arn, args.accountId]).apply(([queueArn, bucketArn, account]) =>
             JSON.stringify({
               Version: "2012-10-17",
-              Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": account } } }],
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "s3.amazonaws.com" },
+                  Action: "sqs:SendMessage",
+                  Resource: queueArn,
+                  Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": account } },
+                },
+              ],
             }),
           ),
         },
         child,
       );
-      new aws.s3.BucketNotification(`${name}-notification`, { region, bucket, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], ...(args.eventsPrefix ? { filterPrefix: args.eventsPrefix } : {}) }] }, { parent: this, dependsOn: [queuePolicy] });
+      new aws.s3.BucketNotification(
+        `${name}-notification`,
+        {
+          region,
+          bucket,
+          queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], ...(args.eventsPrefix ? { filterPrefix: args.eventsPrefix } : {}) }],
+        },
+        { parent: this, dependsOn: [queuePolicy] },
+      );
     }
     this.registerOutputs({ bucket: this.bucket.id, arn: this.bucket.arn, keyArn: this.key.arn });
   }

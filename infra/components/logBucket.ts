@@ -28,8 +28,16 @@ export class LogBucket extends pulumi.ComponentResource {
     this.bucket = new aws.s3.Bucket(name, { region, forceDestroy: args.forceDestroy ?? false, tags }, child);
     const bucket = this.bucket.id;
     new aws.s3.BucketVersioning(`${name}-versioning`, { region, bucket, versioningConfiguration: { status: "Enabled" } }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { region, bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, child);
-    new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { region, bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, child);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      { region, bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      child,
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      { region, bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      child,
+    );
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { region, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,

@@ -32,7 +32,11 @@ export class Pipeline extends pulumi.ComponentResource {
 
     // Dead letters are kept longer than the source queue's 4 days: their retention counts from the first enqueue.
     this.deadLetters = new aws.sqs.Queue(`${name}-dlq`, { region, sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags }, child);
-    new aws.sqs.RedrivePolicy(`${name}-redrive`, { region, queueUrl: queue.url, redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetters.arn, maxReceiveCount: p.maxReceiveCount }) }, child);
+    new aws.sqs.RedrivePolicy(
+      `${name}-redrive`,
+      { region, queueUrl: queue.url, redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetters.arn, maxReceiveCount: p.maxReceiveCount }) },
+      child,
+    );
     new aws.cloudwatch.MetricAlarm(
       `${name}-dead-letters`,
       {
@@ -53,29 +57,79 @@ export class Pipeline extends pulumi.ComponentResource {
     );
     const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { region, retentionInDays: p.logRetentionDays, tags }, child);
 
-    const taskRole = new aws.iam.Role(`${name}-task-role`, { description: `Stowage pipeline ${p.name}: ${p.input} → ${p.output}`, assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")), maxSessionDuration: 3600, tags }, child);
+    const taskRole = new aws.iam.Role(
+      `${name}-task-role`,
+      {
+        description: `Stowage pipeline ${p.name}: ${p.input} → ${p.output}`,
+        assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")),
+        maxSessionDuration: 3600,
+        tags,
+      },
+      child,
+    );
     new aws.iam.RolePolicy(
       `${name}-task-policy`,
       {
         role: taskRole.id,
         policy: pulumi
           .all([bucket.bucket.arn, bucket.key.arn, queue.arn])
-          .apply(([bucketArn, kmsKeyArn, queueArn]) => JSON.stringify(pipelineTaskPolicy({ bucketArn, kmsKeyArn, region, input: p.input, output: p.output, queueArn }))),
+          .apply(([bucketArn, kmsKeyArn, queueArn]) =>
+            JSON.stringify(pipelineTaskPolicy({ bucketArn, kmsKeyArn, region, input: p.input, output: p.output, queueArn })),
+          ),
       },
       child,
     );
     // The execution role only writes the container's logs (an image in ECR would also need ecr:GetAuthorizationToken, which AWS grants on "*" only).
-    const executionRole = new aws.iam.Role(`${name}-execution-role`, { description: `Stowage pipeline ${p.name}: starts its tasks`, assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")), maxSessionDuration: 3600, tags }, child);
+    const executionRole = new aws.iam.Role(
+      `${name}-execution-role`,
+      {
+        description: `Stowage pipeline ${p.name}: starts its tasks`,
+        assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")),
+        maxSessionDuration: 3600,
+        tags,
+      },
+      child,
+    );
     new aws.iam.RolePolicy(
       `${name}-execution-policy`,
-      { role: executionRole.id, policy: logs.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "WriteItsLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:*` }] })) },
+      {
+        role: executionRole.id,
+        policy: logs.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Sid: "WriteItsLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:*` }],
+          }),
+        ),
+      },
       child,
     );
 
     const cluster = new aws.ecs.Cluster(`${name}-cluster`, { region, settings: [{ name: "containerInsights", value: "enabled" }], tags }, child);
     const command = pulumi
       .all([bucket.bucket.bucket, bucket.key.arn, queue.url])
-      .apply(([b, key, url]) => ["run", "--watch", "--queue", url, "--region", region, "--in", `s3://${b}/${p.input}`, "--out", `s3://${b}/${p.output}`, "--kms-key", key, "--glob", p.glob, "--parallel", String(p.parallel), "--name", p.name, "--json", "--", ...p.command]);
+      .apply(([b, key, url]) => [
+        "run",
+        "--watch",
+        "--queue",
+        url,
+        "--region",
+        region,
+        "--in",
+        `s3://${b}/${p.input}`,
+        "--out",
+        `s3://${b}/${p.output}`,
+        "--kms-key",
+        key,
+        "--glob",
+        p.glob,
+        "--parallel",
+        String(p.parallel),
+        "--name",
+        p.name,
+        "--json",
+        "--",
+        ...p.command,
+      ]);
     const task = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
@@ -122,7 +176,14 @@ export class Pipeline extends pulumi.ComponentResource {
     );
     const target = new aws.appautoscaling.Target(
       `${name}-scaling`,
-      { region, serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: pulumi.interpolate`service/${cluster.name}/${this.service.name}`, minCapacity: p.minTasks, maxCapacity: p.maxTasks },
+      {
+        region,
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${cluster.name}/${this.service.name}`,
+        minCapacity: p.minTasks,
+        maxCapacity: p.maxTasks,
+      },
       child,
     );
     new aws.appautoscaling.Policy(
@@ -139,8 +200,29 @@ export class Pipeline extends pulumi.ComponentResource {
           scaleOutCooldown: 30,
           customizedMetricSpecification: {
             metrics: [
-              { id: "visible", returnData: false, metricStat: { stat: "Sum", metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: [{ name: "QueueName", value: queue.name }] } } },
-              { id: "tasks", returnData: false, metricStat: { stat: "Average", metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: [{ name: "ClusterName", value: cluster.name }, { name: "ServiceName", value: this.service.name }] } } },
+              {
+                id: "visible",
+                returnData: false,
+                metricStat: {
+                  stat: "Sum",
+                  metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: [{ name: "QueueName", value: queue.name }] },
+                },
+              },
+              {
+                id: "tasks",
+                returnData: false,
+                metricStat: {
+                  stat: "Average",
+                  metric: {
+                    namespace: "ECS/ContainerInsights",
+                    metricName: "RunningTaskCount",
+                    dimensions: [
+                      { name: "ClusterName", value: cluster.name },
+                      { name: "ServiceName", value: this.service.name },
+                    ],
+                  },
+                },
+              },
               { id: "backlogPerTask", label: "visible messages per running task", returnData: true, expression: "visible / tasks" },
             ],
           },

@@ -42,16 +42,26 @@ export class Replication extends pulumi.ComponentResource {
     const problems = replicaRegionProblems(source.region, regions);
     if (problems.length) throw new pulumi.RunError(`Replication ${name}: ${problems.map((p) => `replicaRegion: ${p.message}`).join("; ")}`);
     replicatedTo.set(source, regions);
-    this.logBucket = new LogBucket(`${name}-logs`, { region: replicaRegion, accountId: args.accountId, forceDestroy: args.replicaArgs.forceDestroy ?? false, tags: args.tags }, child);
+    this.logBucket = new LogBucket(
+      `${name}-logs`,
+      { region: replicaRegion, accountId: args.accountId, forceDestroy: args.replicaArgs.forceDestroy ?? false, tags: args.tags },
+      child,
+    );
     this.replica = new DataBucket(`${name}-replica`, { ...args.replicaArgs, region: replicaRegion, logBucket: this.logBucket.bucket }, child);
-    this.role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(serviceTrust("s3.amazonaws.com", a))), tags: args.tags }, child);
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(serviceTrust("s3.amazonaws.com", a))), tags: args.tags },
+      child,
+    );
     const policy = new aws.iam.RolePolicy(
       `${name}-role-policy`,
       {
         role: this.role.id,
         policy: pulumi
           .all([source.bucket.arn, this.replica.bucket.arn, source.key.arn, this.replica.key.arn])
-          .apply(([sourceArn, destinationArn, sourceKeyArn, destinationKeyArn]) => JSON.stringify(replicationPolicy({ sourceArn, destinationArn, sourceKeyArn, destinationKeyArn }))),
+          .apply(([sourceArn, destinationArn, sourceKeyArn, destinationKeyArn]) =>
+            JSON.stringify(replicationPolicy({ sourceArn, destinationArn, sourceKeyArn, destinationKeyArn })),
+          ),
       },
       child,
     );
@@ -74,7 +84,9 @@ export class Replication extends pulumi.ComponentResource {
               bucket: this.replica.bucket.arn,
               storageClass: "STANDARD",
               encryptionConfiguration: { replicaKmsKeyId: this.replica.key.arn },
-              ...(rtc ? { replicationTime: { status: "Enabled", time: { minutes: 15 } }, metrics: { status: "Enabled", eventThreshold: { minutes: 15 } } } : {}),
+              ...(rtc
+                ? { replicationTime: { status: "Enabled", time: { minutes: 15 } }, metrics: { status: "Enabled", eventThreshold: { minutes: 15 } } }
+                : {}),
             },
           },
         ],

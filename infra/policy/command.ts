@@ -33,7 +33,10 @@ export function policyText(report: PolicyReport, markdown: boolean): string {
   const head = `${markdown ? "### " : ""}Policy check of ${report.stack}: ${report.resources} resources, ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"} (${mandatory} mandatory)`;
   if (!report.violations.length) return `${head}\n\n`;
   const table = markdown
-    ? markdownTable([["level", "control", "policy", "resource", "message"], ...report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, `\`${v.resource.name}\``, v.message])])
+    ? markdownTable([
+        ["level", "control", "policy", "resource", "message"],
+        ...report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, `\`${v.resource.name}\``, v.message]),
+      ])
     : textTable(report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, v.message]));
   return `${head}\n\n${table}\n`;
 }
@@ -46,21 +49,35 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     const json = await readJsonFile(args.exportFile, "stack export", "Create one with `pulumi stack export --file stack.json`.");
     // Anything else would judge zero resources and pass: a gate must not pass a file it could not read.
     if (!Array.isArray((json as { deployment?: { resources?: unknown } } | null)?.deployment?.resources)) {
-      throw new UserError(`${args.exportFile} is not a stack export: it has no deployment.resources list.`, "Create one with `pulumi stack export --file stack.json`.");
+      throw new UserError(
+        `${args.exportFile} is not a stack export: it has no deployment.resources list.`,
+        "Create one with `pulumi stack export --file stack.json`.",
+      );
     }
     report = await judge(args.stack ?? "export", fromStackExport(json), {}, "stowage", packConfig);
   } else if (args.program) {
     // A foreign program: its own project and, when --stack is given, its own stack file (else no config, as a new stack).
-    const run = await runProgramFile(args.program, { stack: args.stack ?? "dev", stackRequired: !!args.stack, ...(args.stackDir ? { stackDir: args.stackDir } : {}) });
+    const run = await runProgramFile(args.program, {
+      stack: args.stack ?? "dev",
+      stackRequired: !!args.stack,
+      ...(args.stackDir ? { stackDir: args.stackDir } : {}),
+    });
     // A program that declares nothing would pass every rule: a gate must not pass a program that did not run as meant.
     if (!run.failure && !run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
-      throw new UserError(`${args.program} declared no resources: there is nothing to check.`, "Check that it is the program's entry file (or project folder) and that it creates its resources when run.");
+      throw new UserError(
+        `${args.program} declared no resources: there is nothing to check.`,
+        "Check that it is the program's entry file (or project folder) and that it creates its resources when run.",
+      );
     }
     // Not Stowage's own program: its house rules advise unless the policy config raises them.
     report = await judge(args.stack ?? run.project, run.resources, { houseRules: false }, run.project, packConfig);
     failure = run.failure;
   } else {
-    if (!args.stack) throw new UserError("--stack NAME, --program FILE|DIR or --export FILE is required.", "Try `stowage policy --stack prod`, or `stowage policy --program path/to/index.ts`.");
+    if (!args.stack)
+      throw new UserError(
+        "--stack NAME, --program FILE|DIR or --export FILE is required.",
+        "Try `stowage policy --stack prod`, or `stowage policy --program path/to/index.ts`.",
+      );
     const own = await loadOwnStack(args.stackDir ?? ".", args.stack);
     report = await judge(args.stack, own.resources, ruleConfigFor(own.cfg), "stowage", packConfig);
   }

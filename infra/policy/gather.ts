@@ -14,7 +14,10 @@ export const T = {
   bucket: "aws:s3/bucket:Bucket",
   bucketV2: "aws:s3/bucketV2:BucketV2",
   versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
-  encryption: ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+  encryption: [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  ],
   publicAccess: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
   ownership: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
   policy: ["aws:s3/bucketPolicy:BucketPolicy"],
@@ -36,7 +39,16 @@ export const T = {
 } as const;
 
 /** Resource types that take tags, for the tag and region rules. */
-export const TAGGABLE = new Set<string>([T.bucket, T.bucketV2, T.key, T.role, T.trail, "aws:sqs/queue:Queue", "aws:iot/roleAlias:RoleAlias", "aws:iam/policy:Policy"]);
+export const TAGGABLE = new Set<string>([
+  T.bucket,
+  T.bucketV2,
+  T.key,
+  T.role,
+  T.trail,
+  "aws:sqs/queue:Queue",
+  "aws:iot/roleAlias:RoleAlias",
+  "aws:iam/policy:Policy",
+]);
 
 const ref = (r: StackResource): ResourceRef => ({ type: r.type, name: r.name, ...(r.urn ? { urn: r.urn } : {}) });
 
@@ -76,11 +88,14 @@ function bucketOf(side: StackResource, buckets: readonly StackResource[], prop =
 export function gatherFacts(resources: readonly StackResource[], opts: { readonly defaultRegion?: string | null } = {}): Facts {
   const regionOf = (r: StackResource | undefined): string | null => (r ? (r.props.region ?? opts.defaultRegion ?? null) : null);
   const buckets = resources.filter(isBucket);
-  const sidecars = (types: readonly string[], b: StackResource, prop = "bucket") => resources.filter((r) => types.includes(r.type) && bucketOf(r, buckets, prop) === b);
+  const sidecars = (types: readonly string[], b: StackResource, prop = "bucket") =>
+    resources.filter((r) => types.includes(r.type) && bucketOf(r, buckets, prop) === b);
   const first = (types: readonly string[], b: StackResource) => sidecars(types, b)[0];
   const trails = resources.filter((r) => r.type === T.trail);
   const logTargets = new Set<StackResource>([
-    ...resources.filter((r) => T.logging.includes(r.type as never)).flatMap((r) => [bucketOf(r, buckets, "targetBucket")].filter((x): x is StackResource => !!x)),
+    ...resources
+      .filter((r) => T.logging.includes(r.type as never))
+      .flatMap((r) => [bucketOf(r, buckets, "targetBucket")].filter((x): x is StackResource => !!x)),
     ...trails.flatMap((t) => [bucketOf(t, buckets, "s3BucketName")].filter((x): x is StackResource => !!x)),
   ]);
 
@@ -93,10 +108,16 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
       ? buckets.find(
           (b) =>
             [b.props.bucketDomainName, b.props.bucketRegionalDomainName, b.props.websiteEndpoint].includes(domain) ||
-            [b.props.bucket, b.id].some((name) => typeof name === "string" && name !== "" && (domain.startsWith(`${name}.s3.`) || domain.startsWith(`${name}.s3-`))),
+            [b.props.bucket, b.id].some(
+              (name) => typeof name === "string" && name !== "" && (domain.startsWith(`${name}.s3.`) || domain.startsWith(`${name}.s3-`)),
+            ),
         )
       : undefined;
-  const cloudFrontOrigins = new Set(distributions.flatMap((d) => ((d.props.origins ?? []) as { domainName?: string }[]).map((o) => bucketOfDomain(o.domainName)).filter((x): x is StackResource => !!x)));
+  const cloudFrontOrigins = new Set(
+    distributions.flatMap((d) =>
+      ((d.props.origins ?? []) as { domainName?: string }[]).map((o) => bucketOfDomain(o.domainName)).filter((x): x is StackResource => !!x),
+    ),
+  );
   const cloudFrontLogTargets = new Set(distributions.flatMap((d) => [bucketOfDomain(d.props.loggingConfig?.bucket)].filter((x): x is StackResource => !!x)));
   const purposeOf = (b: StackResource): BucketFacts["role"] => {
     const declared = b.props.tags?.["stowage:purpose"];
@@ -107,7 +128,9 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
   };
 
   const replicaArns = new Set<string>(
-    resources.filter((r) => T.replication.includes(r.type as never)).flatMap((r) => (r.props.rules ?? []).map((rule: { destination?: { bucket?: string } }) => rule.destination?.bucket ?? "")),
+    resources
+      .filter((r) => T.replication.includes(r.type as never))
+      .flatMap((r) => (r.props.rules ?? []).map((rule: { destination?: { bucket?: string } }) => rule.destination?.bucket ?? "")),
   );
   const bucketFacts: BucketFacts[] = buckets.map((b) => {
     const versioning = first(T.versioning, b);
@@ -123,16 +146,20 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     // @pulumi/aws v7 still takes the older inline arguments on Bucket (versioning, serverSideEncryptionConfiguration,
     // policy, lifecycleRules, logging, objectLockConfiguration); a sidecar, where there is one, is what is in effect.
     const inline = b.props;
-    const twice = orUnknown("", () => (
-      [
-        ["versioning", versioning, inline.versioning],
-        ["serverSideEncryptionConfiguration", encryption, inline.serverSideEncryptionConfiguration],
-        ["policy", policy, inline.policy],
-        ["lifecycleRules", lifecycle, inline.lifecycleRules],
-        ["logging", logging, inline.logging],
-        ["objectLockConfiguration", lock, inline.objectLockConfiguration],
-      ] as const
-    ).flatMap(([name, side, value]) => (side && value !== undefined && value !== null ? [`${name} (inline) and ${side.type.split(":").pop()} ${side.name}`] : [])));
+    const twice = orUnknown("", () =>
+      (
+        [
+          ["versioning", versioning, inline.versioning],
+          ["serverSideEncryptionConfiguration", encryption, inline.serverSideEncryptionConfiguration],
+          ["policy", policy, inline.policy],
+          ["lifecycleRules", lifecycle, inline.lifecycleRules],
+          ["logging", logging, inline.logging],
+          ["objectLockConfiguration", lock, inline.objectLockConfiguration],
+        ] as const
+      ).flatMap(([name, side, value]) =>
+        side && value !== undefined && value !== null ? [`${name} (inline) and ${side.type.split(":").pop()} ${side.name}`] : [],
+      ),
+    );
     const named = (side: StackResource | undefined, what: string) => (side ? `${side.name}'s ${what}` : `${b.name}'s inline ${what}`);
     const arn: string | undefined = b.props.arn;
     const eventsFor = (readOnly: string) =>
@@ -157,14 +184,33 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
       isReplica: b.props.arn !== undefined && replicaArns.has(b.props.arn),
       acl: aclSide?.props.acl ?? b.props.acl ?? null,
       versioning: orUnknown(named(versioning, "versioning"), () =>
-        versioning ? (versioning.props.versioningConfiguration?.status ?? null) : inline.versioning ? (inline.versioning.enabled ? "Enabled" : "Suspended") : null,
+        versioning
+          ? (versioning.props.versioningConfiguration?.status ?? null)
+          : inline.versioning
+            ? inline.versioning.enabled
+              ? "Enabled"
+              : "Suspended"
+            : null,
       ),
       encryption: orUnknown(named(encryption, "encryption"), () => {
         const rule = encryption ? encryption.props.rules?.[0] : inline.serverSideEncryptionConfiguration?.rule;
-        return rule ? { algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "", kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null, bucketKey: !!rule.bucketKeyEnabled } : null;
+        return rule
+          ? {
+              algorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm ?? "",
+              kmsKeyId: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ?? null,
+              bucketKey: !!rule.bucketKeyEnabled,
+            }
+          : null;
       }),
       publicAccessBlock: orUnknown(named(pab, "public access block"), () =>
-        pab ? { blockPublicAcls: !!pab.props.blockPublicAcls, blockPublicPolicy: !!pab.props.blockPublicPolicy, ignorePublicAcls: !!pab.props.ignorePublicAcls, restrictPublicBuckets: !!pab.props.restrictPublicBuckets } : null,
+        pab
+          ? {
+              blockPublicAcls: !!pab.props.blockPublicAcls,
+              blockPublicPolicy: !!pab.props.blockPublicPolicy,
+              ignorePublicAcls: !!pab.props.ignorePublicAcls,
+              restrictPublicBuckets: !!pab.props.restrictPublicBuckets,
+            }
+          : null,
       ),
       ownership: orUnknown(named(ownership, "ownership"), () => ownership?.props.rule?.objectOwnership ?? null),
       policy: orUnknown(named(policy, "policy"), () => parsePolicy(policy ? policy.props.policy : inline.policy)),
@@ -185,7 +231,7 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
             : null;
       }),
       replication: orUnknown(named(replication, "replication"), () => {
-        const repRules: any[] = replication?.props.rules ?? [];
+        const repRules: StackResource["props"][string][] = replication?.props.rules ?? [];
         return replication
           ? {
               rules: repRules.filter((r) => r.status === "Enabled").length,
@@ -198,7 +244,10 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
         lock
           ? { mode: lock.props.rule?.defaultRetention?.mode ?? null, days: lock.props.rule?.defaultRetention?.days ?? null }
           : inline.objectLockConfiguration?.rule
-            ? { mode: inline.objectLockConfiguration.rule.defaultRetention?.mode ?? null, days: inline.objectLockConfiguration.rule.defaultRetention?.days ?? null }
+            ? {
+                mode: inline.objectLockConfiguration.rule.defaultRetention?.mode ?? null,
+                days: inline.objectLockConfiguration.rule.defaultRetention?.days ?? null,
+              }
             : null,
       ),
       dataEvents: { writes: eventsFor("false"), reads: eventsFor("true") },
@@ -213,7 +262,9 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
   /** A team role's tags: its team, and the prefixes it declares it reads as a run's input (stowage-reads). */
   const teamOf = (role: StackResource | undefined) => ({
     team: (role?.props.tags?.["stowage-team"] as string | undefined) ?? null,
-    reads: String(role?.props.tags?.["stowage-reads"] ?? "").split(" ").filter(Boolean),
+    reads: String(role?.props.tags?.["stowage-reads"] ?? "")
+      .split(" ")
+      .filter(Boolean),
   });
   return {
     buckets: bucketFacts,
@@ -243,8 +294,16 @@ export function gatherFacts(resources: readonly StackResource[], opts: { readonl
     ],
     roles: roles.map((r) => ({ ref: ref(r), trust: parsePolicy(r.props.assumeRolePolicy), tags: r.props.tags ?? {} })),
     trails: trails.length,
-    accounts: [...new Set(resources.flatMap((r) => (typeof r.props.arn === "string" ? [/^arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):/.exec(r.props.arn)?.[1]] : [])).filter((a): a is string => !!a))],
-    keys: resources.filter((r) => r.type === T.key).map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
+    accounts: [
+      ...new Set(
+        resources
+          .flatMap((r) => (typeof r.props.arn === "string" ? [/^arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):/.exec(r.props.arn)?.[1]] : []))
+          .filter((a): a is string => !!a),
+      ),
+    ],
+    keys: resources
+      .filter((r) => r.type === T.key)
+      .map((k) => ({ ref: ref(k), rotation: !!k.props.enableKeyRotation, protect: k.protect ?? null, tags: k.props.tags ?? {} })),
     tagged: resources.filter((r) => TAGGABLE.has(r.type)).map((r) => ({ ref: ref(r), tags: r.props.tags ?? {}, region: regionOf(r) })),
     queues: queueFacts(resources),
   };
@@ -268,7 +327,9 @@ function queueFacts(resources: readonly StackResource[]): QueueFacts[] {
       return {
         ref: ref(q),
         encrypted: kms || sse === true ? true : sse === false ? false : null,
-        redrive: !!q.props.redrivePolicy || redrives.some((r) => (url && r.props.queueUrl === url) || r.propertyDependencies?.queueUrl?.some((d) => d.name === q.name && d.type === T.queue)),
+        redrive:
+          !!q.props.redrivePolicy ||
+          redrives.some((r) => (url && r.props.queueUrl === url) || r.propertyDependencies?.queueUrl?.some((d) => d.name === q.name && d.type === T.queue)),
         consumed: !!arn && receivers.some((res) => res === arn || res === "*"),
       };
     });
@@ -280,7 +341,7 @@ function queueFacts(resources: readonly StackResource[]): QueueFacts[] {
  */
 function lifecycleSchedules(side: StackResource | undefined, inline: unknown): { lifecycleSchedules?: BucketFacts["lifecycleSchedules"] } {
   try {
-    const rules: any[] = side ? (side.props.rules ?? []) : Array.isArray(inline) ? inline : [];
+    const rules: StackResource["props"][string][] = side ? (side.props.rules ?? []) : Array.isArray(inline) ? inline : [];
     const enabled = rules.filter((r) => (side ? r.status !== "Disabled" : r.enabled));
     const schedules = enabled.map((r, i) => ({
       rule: String(r.id ?? `#${i + 1}`),

@@ -6,7 +6,10 @@
  */
 import type { PolicyDocument } from "../policies.js";
 
-const allow = (Action: string | string[], Resource: string | string[] = "*"): PolicyDocument => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
+const allow = (Action: string | string[], Resource: string | string[] = "*"): PolicyDocument => ({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action, Resource }],
+});
 
 export const AWS_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
   AdministratorAccess: allow("*"),
@@ -17,7 +20,14 @@ export const AWS_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
   IAMFullAccess: allow(["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization"]),
   // No S3 or IAM rights: listed so that attaching them is known, not unknown.
   "service-role/AWSLambdaBasicExecutionRole": allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
-  "service-role/AWSLambdaVPCAccessExecutionRole": allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]),
+  "service-role/AWSLambdaVPCAccessExecutionRole": allow([
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+  ]),
 };
 
 /** The document of an AWS-managed policy ARN (arn:aws:iam::aws:policy/NAME), or null for any other ARN. */

@@ -52,7 +52,13 @@ export function toPolicyResources(stack: string, project: string, resources: rea
  * Runs the pack's policies over the resources as the analyzer server does: each policy at the level the pack config
  * gives it (disabled ones skipped), with its settings, a violation object's own level winning for that violation.
  */
-export async function judge(stack: string, resources: readonly StackResource[], config: Partial<RuleConfig> = {}, project = "stowage", packConfig: PackConfig = NO_PACK_CONFIG): Promise<PolicyReport> {
+export async function judge(
+  stack: string,
+  resources: readonly StackResource[],
+  config: Partial<RuleConfig> = {},
+  project = "stowage",
+  packConfig: PackConfig = NO_PACK_CONFIG,
+): Promise<PolicyReport> {
   const policyResources = toPolicyResources(stack, project, resources);
   const violations: PolicyViolation[] = [];
   const byUrn = new Map(policyResources.map((r) => [r.urn, r]));
@@ -66,7 +72,12 @@ export async function judge(stack: string, resources: readonly StackResource[], 
       // A level or settings the policy config states for a policy turn it on (as in Pulumi's, a level is the last
       // word): a house rule so configured speaks, at that level, with the team's own settings.
       getConfig: <T extends object>() =>
-        ({ ...DEFAULT_CONFIG, ...config, ...(packConfig.levels[policy.name] || packConfig.settings[policy.name] ? { houseRules: true } : {}), ...packConfig.settings[policy.name] }) as unknown as T,
+        ({
+          ...DEFAULT_CONFIG,
+          ...config,
+          ...(packConfig.levels[policy.name] || packConfig.settings[policy.name] ? { houseRules: true } : {}),
+          ...packConfig.settings[policy.name],
+        }) as unknown as T,
       notApplicable: (reason?: string) => {
         throw new Error(`not applicable: ${reason ?? ""}`);
       },
@@ -88,7 +99,13 @@ export async function judge(stack: string, resources: readonly StackResource[], 
       // What the engine's policy server does: a policy that needs a value only known after apply is reported as an
       // advisory "can't run during preview", never as a failure of the whole check.
       if (!(err instanceof UnknownValueError)) throw err;
-      violations.push({ policy: policy.name, control: rule.control, enforcementLevel: "advisory", resource: { type: "(stack)", name: stack }, message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}` });
+      violations.push({
+        policy: policy.name,
+        control: rule.control,
+        enforcementLevel: "advisory",
+        resource: { type: "(stack)", name: stack },
+        message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}`,
+      });
     }
   }
   return { stack, resources: resources.length, violations };
@@ -96,11 +113,21 @@ export async function judge(stack: string, resources: readonly StackResource[], 
 
 /** Resources of a `pulumi stack export` file (deployment.resources), with property dependencies by URN. */
 export function fromStackExport(json: unknown): StackResource[] {
-  const list = ((json as { deployment?: { resources?: any[] } })?.deployment?.resources ?? []).filter((r) => r.custom !== false && !String(r.type).startsWith("pulumi:"));
+  const list = ((json as { deployment?: { resources?: StackResource["props"][] } })?.deployment?.resources ?? []).filter(
+    (r) => r.custom !== false && !String(r.type).startsWith("pulumi:"),
+  );
   const byUrn = new Map<string, StackResource & { propertyDependencies: Record<string, StackResource[]> }>();
   for (const r of list) {
     const name = String(r.urn).split("::").pop() ?? r.urn;
-    byUrn.set(r.urn, { type: r.type, name, urn: r.urn, id: r.id, props: { ...(r.inputs ?? {}), ...(r.outputs ?? {}) }, protect: !!r.protect, propertyDependencies: {} });
+    byUrn.set(r.urn, {
+      type: r.type,
+      name,
+      urn: r.urn,
+      id: r.id,
+      props: { ...(r.inputs ?? {}), ...(r.outputs ?? {}) },
+      protect: !!r.protect,
+      propertyDependencies: {},
+    });
   }
   for (const r of list) {
     const own = byUrn.get(r.urn)!;

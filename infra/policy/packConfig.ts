@@ -40,7 +40,9 @@ export function settingProblem(key: keyof RuleConfig, v: unknown): string | null
     case "auditOwned":
       return v === null || typeof v === "boolean" ? null : "true, false or null";
     case "teamPrefixes":
-      return isObject(v) && Object.values(v).every((t) => isObject(t) && typeof t.bucket === "string" && isStrings(t.prefixes)) ? null : 'an object of teams, each { "bucket": string, "prefixes": [strings] }';
+      return isObject(v) && Object.values(v).every((t) => isObject(t) && typeof t.bucket === "string" && isStrings(t.prefixes))
+        ? null
+        : 'an object of teams, each { "bucket": string, "prefixes": [strings] }';
     case "exceptions":
       return Array.isArray(v) && v.every((e) => isObject(e) && ["rule", "resource", "reason", "expires"].every((k) => typeof e[k] === "string"))
         ? null
@@ -69,7 +71,12 @@ export function parsePackConfig(json: unknown, source: string): PackConfig {
       problems.push(`${name}: no such policy in the pack (it has ${[...names].join(", ")})`);
       continue;
     }
-    const entry: Record<string, unknown> = typeof value === "string" ? { enforcementLevel: value } : value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { enforcementLevel: value };
+    const entry: Record<string, unknown> =
+      typeof value === "string"
+        ? { enforcementLevel: value }
+        : value !== null && typeof value === "object" && !Array.isArray(value)
+          ? (value as Record<string, unknown>)
+          : { enforcementLevel: value };
     const targets = name === "all" ? [...names] : [name];
     for (const [key, v] of Object.entries(entry)) {
       if (key === "enforcementLevel") {
@@ -95,7 +102,10 @@ export async function readPackConfig(path: string): Promise<PackConfig> {
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new UserError(`Cannot read the policy config ${path}: ${fileProblem(err) ?? (err as Error).message}.`, "Pass an existing JSON file with --policy-config.");
+    throw new UserError(
+      `Cannot read the policy config ${path}: ${fileProblem(err) ?? (err as Error).message}.`,
+      "Pass an existing JSON file with --policy-config.",
+    );
   }
   let json: unknown;
   try {

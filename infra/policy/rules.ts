@@ -10,7 +10,25 @@ export * from "./rules/iam.js";
 export * from "./rules/tags.js";
 export * from "./rules/queues.js";
 import type { Rule } from "./rules/base.js";
-import { prodProtected, s3AccessLogging, s3AclsDisabled, s3DataEvents, s3KmsEncryption, s3Lifecycle, s3NoCrossAccountAdmin, s3NoPublicAccess, s3ObjectLock, s3PublicAccessBlock, s3Replication, s3RequireTls, s3RequireTls12, s3Versioning, settingsDeclaredOnce, s3LifecycleTransitions, s3ExternalAccess } from "./rules/s3.js";
+import {
+  prodProtected,
+  s3AccessLogging,
+  s3AclsDisabled,
+  s3DataEvents,
+  s3KmsEncryption,
+  s3Lifecycle,
+  s3NoCrossAccountAdmin,
+  s3NoPublicAccess,
+  s3ObjectLock,
+  s3PublicAccessBlock,
+  s3Replication,
+  s3RequireTls,
+  s3RequireTls12,
+  s3Versioning,
+  settingsDeclaredOnce,
+  s3LifecycleTransitions,
+  s3ExternalAccess,
+} from "./rules/s3.js";
 import { iamNoWildcards, kmsRotation, noWildcardPrincipals, teamPrefixIsolation } from "./rules/iam.js";
 import { allowedRegions, requiredTags } from "./rules/tags.js";
 import { consumedQueueHasDeadLetters, consumerRoleScoped, sqsEncrypted } from "./rules/queues.js";

@@ -4,7 +4,14 @@
  * policy says so (and a plain-HTTP one, where a TLS endpoint exists to compare with), then removes every version it
  * wrote (bypassing governance retention, which only the canary's own objects need). Nothing else is touched.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { isUnknown, type BucketFacts } from "../model.js";
 import type { Status } from "./verify.js";
 
@@ -18,9 +25,12 @@ const errorName = (e: unknown) => (e as { name?: string }).name ?? "Error";
 
 /** The encryption a well-behaved client sends: the bucket's KMS key, from its default encryption or its policy. */
 export function encryptionHeaders(b: BucketFacts): Pick<PutObjectCommandInput, "ServerSideEncryption" | "SSEKMSKeyId"> {
-  const policyKey = !isUnknown(b.policy) && b.policy
-    ? b.policy.Statement.map((s) => (s.Condition?.StringNotEqualsIfExists as Record<string, string> | undefined)?.["s3:x-amz-server-side-encryption-aws-kms-key-id"]).find((k) => typeof k === "string")
-    : undefined;
+  const policyKey =
+    !isUnknown(b.policy) && b.policy
+      ? b.policy.Statement.map(
+          (s) => (s.Condition?.StringNotEqualsIfExists as Record<string, string> | undefined)?.["s3:x-amz-server-side-encryption-aws-kms-key-id"],
+        ).find((k) => typeof k === "string")
+      : undefined;
   const defaultKey = !isUnknown(b.encryption) && b.encryption?.algorithm.startsWith("aws:kms") ? b.encryption.kmsKeyId : null;
   const key = defaultKey ?? policyKey ?? null;
   if (!key && !(!isUnknown(b.encryption) && b.encryption?.algorithm.startsWith("aws:kms"))) return {};
@@ -50,19 +60,39 @@ export async function canary(client: S3Client, bucket: string, facts: BucketFact
       return checks;
     }
     const versions = (await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }))).Versions?.filter((v) => v.Key === key) ?? [];
-    checks.push(versions.length >= 2 && first && second ? { check: "versioning", status: "pass", message: `${versions.length} versions kept` } : { check: "versioning", status: "fail", message: `the overwrite left ${versions.length} version(s): versioning is not on` });
+    checks.push(
+      versions.length >= 2 && first && second
+        ? { check: "versioning", status: "pass", message: `${versions.length} versions kept` }
+        : { check: "versioning", status: "fail", message: `the overwrite left ${versions.length} version(s): versioning is not on` },
+    );
     if (first && second) {
       const body = async (VersionId: string) => (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId }))).Body?.transformToString();
       const [a, b] = await Promise.all([body(first), body(second)]);
-      checks.push(a === "stowage canary 1" && b === "stowage canary 2" ? { check: "read-versions", status: "pass", message: "both versions read back intact" } : { check: "read-versions", status: "fail", message: "a version read back different" });
+      checks.push(
+        a === "stowage canary 1" && b === "stowage canary 2"
+          ? { check: "read-versions", status: "pass", message: "both versions read back intact" }
+          : { check: "read-versions", status: "fail", message: "a version read back different" },
+      );
     }
     const del = await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    checks.push(del.DeleteMarker ? { check: "delete-marker", status: "pass", message: "the delete left a delete marker" } : { check: "delete-marker", status: "fail", message: "the delete removed the object outright" });
+    checks.push(
+      del.DeleteMarker
+        ? { check: "delete-marker", status: "pass", message: "the delete left a delete marker" }
+        : { check: "delete-marker", status: "fail", message: "the delete removed the object outright" },
+    );
 
     const requires = policyRequiresEncryption(facts);
     try {
       await put(client, `${key}-unencrypted`, "stowage canary unencrypted", {});
-      checks.push(requires === false ? { check: "unencrypted-upload-refused", status: "fail", message: "an upload without encryption headers was accepted; the bucket policy does not require them" } : { check: "unencrypted-upload-refused", status: "fail", message: "an upload without encryption headers was accepted although the policy denies it" });
+      checks.push(
+        requires === false
+          ? {
+              check: "unencrypted-upload-refused",
+              status: "fail",
+              message: "an upload without encryption headers was accepted; the bucket policy does not require them",
+            }
+          : { check: "unencrypted-upload-refused", status: "fail", message: "an upload without encryption headers was accepted although the policy denies it" },
+      );
     } catch (e) {
       checks.push({ check: "unencrypted-upload-refused", status: errorName(e) === "AccessDenied" ? "pass" : "unknown", message: `refused (${errorName(e)})` });
     }
@@ -90,7 +120,9 @@ async function cleanup(client: S3Client, bucket: string, key: string): Promise<C
     for (const v of all) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key!, VersionId: v.VersionId!, BypassGovernanceRetention: true }));
     const left = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
     const remaining = (left.Versions?.length ?? 0) + (left.DeleteMarkers?.length ?? 0);
-    return remaining === 0 ? { check: "cleanup", status: "pass", message: `removed ${all.length} versions and markers` } : { check: "cleanup", status: "fail", message: `${remaining} canary versions remain under ${key} (Object Lock in compliance mode?)` };
+    return remaining === 0
+      ? { check: "cleanup", status: "pass", message: `removed ${all.length} versions and markers` }
+      : { check: "cleanup", status: "fail", message: `${remaining} canary versions remain under ${key} (Object Lock in compliance mode?)` };
   } catch (e) {
     return { check: "cleanup", status: "fail", message: `could not remove the canary's versions under ${key}: ${errorName(e)}` };
   }

@@ -34,7 +34,12 @@ export interface VerifyArgs {
 
 export interface VerifyReport {
   readonly endpoint: string;
-  readonly buckets: readonly { readonly name: string; readonly region: string | null; readonly findings: readonly Finding[]; readonly canary?: readonly CanaryCheck[] }[];
+  readonly buckets: readonly {
+    readonly name: string;
+    readonly region: string | null;
+    readonly findings: readonly Finding[];
+    readonly canary?: readonly CanaryCheck[];
+  }[];
 }
 
 /** A bucket that is not there fails verification: the stack (or the caller) says it should exist. */
@@ -49,7 +54,10 @@ function cannotVerify(err: CannotRead, endpoint: string): UserError {
         "Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; after `aws sso login` for an SSO profile.",
       );
     case "rejected-credentials":
-      return new UserError(`${endpoint} refused the credentials (${err.detail}).`, "Check the access key, secret and session token for this endpoint and region.");
+      return new UserError(
+        `${endpoint} refused the credentials (${err.detail}).`,
+        "Check the access key, secret and session token for this endpoint and region.",
+      );
     default:
       return new UserError(`Cannot reach ${endpoint} (${err.detail}).`, "Check --endpoint and --region, the network, and that the store is running.");
   }
@@ -112,7 +120,12 @@ async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, 
     }
     // A replica is judged as a data bucket but not asked to replicate itself: it is the destination of another
     // bucket's replication (read live), or the stack's outputs say so.
-    const replicas = new Set([...(args.replicas ?? []), ...[...gathered.values()].flatMap((l) => (l && l.facts.replication && !isUnknown(l.facts.replication) ? (l.facts.replication.destinationBuckets ?? []) : []))]);
+    const replicas = new Set([
+      ...(args.replicas ?? []),
+      ...[...gathered.values()].flatMap((l) =>
+        l && l.facts.replication && !isUnknown(l.facts.replication) ? (l.facts.replication.destinationBuckets ?? []) : [],
+      ),
+    ]);
     const buckets = [];
     for (const [name, live] of gathered) {
       if (!live) {
@@ -133,8 +146,13 @@ export function verifyText(r: VerifyReport, markdown: boolean): string {
   for (const b of r.buckets) {
     const failed = b.findings.filter((f) => f.status === "fail").length;
     const unknown = b.findings.filter((f) => f.status === "unknown").length;
-    out.push(`${markdown ? "### " : ""}${b.name} (${b.region ?? "region unknown"}): ${failed} failed, ${unknown} unknown, ${b.findings.length - failed - unknown} passed`);
-    for (const f of b.findings) out.push(`${markdown ? "- " : "  "}${f.status.padEnd(7)} ${f.control.padEnd(11)} ${f.rule}${f.message ? `: ${f.message}` : ""}${f.reason ? ` (${f.reason})` : ""}`);
+    out.push(
+      `${markdown ? "### " : ""}${b.name} (${b.region ?? "region unknown"}): ${failed} failed, ${unknown} unknown, ${b.findings.length - failed - unknown} passed`,
+    );
+    for (const f of b.findings)
+      out.push(
+        `${markdown ? "- " : "  "}${f.status.padEnd(7)} ${f.control.padEnd(11)} ${f.rule}${f.message ? `: ${f.message}` : ""}${f.reason ? ` (${f.reason})` : ""}`,
+      );
     for (const c of b.canary ?? []) out.push(`${markdown ? "- " : "  "}${c.status.padEnd(7)} ${"canary".padEnd(11)} ${c.check}: ${c.message}`);
     out.push("");
   }
@@ -147,8 +165,11 @@ export function verifyText(r: VerifyReport, markdown: boolean): string {
  */
 export function bucketsFromOutputs(outputs: unknown): { name: string; region: string; replica: boolean }[] {
   const buckets = (outputs as { buckets?: Record<string, Record<string, { name?: string; replica?: boolean }>> })?.buckets;
-  if (!buckets || typeof buckets !== "object") throw new UserError("The stack outputs have no `buckets` output.", "Use the outputs of a Stowage stack (`pulumi stack output --json`).");
-  return Object.values(buckets).flatMap((byRegion) => Object.entries(byRegion).flatMap(([region, b]) => (b?.name ? [{ name: b.name, region, replica: b.replica === true }] : [])));
+  if (!buckets || typeof buckets !== "object")
+    throw new UserError("The stack outputs have no `buckets` output.", "Use the outputs of a Stowage stack (`pulumi stack output --json`).");
+  return Object.values(buckets).flatMap((byRegion) =>
+    Object.entries(byRegion).flatMap(([region, b]) => (b?.name ? [{ name: b.name, region, replica: b.replica === true }] : [])),
+  );
 }
 
 async function stackOutputs(args: VerifyArgs): Promise<unknown> {
@@ -159,18 +180,29 @@ async function stackOutputs(args: VerifyArgs): Promise<unknown> {
     const { stdout } = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", args.stack!]);
     return JSON.parse(stdout);
   } catch {
-    throw new UserError(`Could not read the outputs of stack ${args.stack} with the Pulumi CLI.`, `Log in with the Pulumi CLI, or pass --outputs FILE written by \`pulumi stack output --json --stack ${args.stack}\`.`);
+    throw new UserError(
+      `Could not read the outputs of stack ${args.stack} with the Pulumi CLI.`,
+      `Log in with the Pulumi CLI, or pass --outputs FILE written by \`pulumi stack output --json --stack ${args.stack}\`.`,
+    );
   }
 }
 
 export async function runVerify(args: VerifyArgs): Promise<number> {
   if (args.stack || args.outputsFile) {
     const named = bucketsFromOutputs(await stackOutputs(args));
-    const report = await verify({ ...args, buckets: [...args.buckets, ...named.map((b) => b.name)], replicas: named.filter((b) => b.replica).map((b) => b.name) });
+    const report = await verify({
+      ...args,
+      buckets: [...args.buckets, ...named.map((b) => b.name)],
+      replicas: named.filter((b) => b.replica).map((b) => b.name),
+    });
     process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
     return failed(report) ? EXIT.VIOLATION : EXIT.OK;
   }
-  if (args.buckets.length === 0) throw new UserError("Name at least one bucket with --bucket.", "Try `stowage verify --bucket my-bucket` or `stowage verify --stack prod`; with an S3-compatible store add --endpoint http://host:port.");
+  if (args.buckets.length === 0)
+    throw new UserError(
+      "Name at least one bucket with --bucket.",
+      "Try `stowage verify --bucket my-bucket` or `stowage verify --stack prod`; with an S3-compatible store add --endpoint http://host:port.",
+    );
   const report = await verify(args);
   process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
   return failed(report) ? EXIT.VIOLATION : EXIT.OK;

@@ -52,7 +52,6 @@ export class CannotRead extends Error {
   }
 }
 
-
 function cannotRead(err: unknown): CannotRead | null {
   const e = err as SdkError;
   const code = e.Code ?? e.name ?? "";
@@ -101,11 +100,22 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
       // (Ceph RGW answers a bucket listing here, which the SDK reads as an empty configuration): not encryption.
       const rule = out.ServerSideEncryptionConfiguration?.Rules?.[0];
       if (!rule) throw Object.assign(new Error("the answer held no encryption rule (a bucket listing?)"), { name: "NotImplemented" });
-      return { algorithm: rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "", kmsKeyId: rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID ?? null, bucketKey: !!rule.BucketKeyEnabled };
+      return {
+        algorithm: rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "",
+        kmsKeyId: rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID ?? null,
+        bucketKey: !!rule.BucketKeyEnabled,
+      };
     }),
     read(async () => {
       const c = (await client.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration;
-      return c ? { blockPublicAcls: !!c.BlockPublicAcls, blockPublicPolicy: !!c.BlockPublicPolicy, ignorePublicAcls: !!c.IgnorePublicAcls, restrictPublicBuckets: !!c.RestrictPublicBuckets } : null;
+      return c
+        ? {
+            blockPublicAcls: !!c.BlockPublicAcls,
+            blockPublicPolicy: !!c.BlockPublicPolicy,
+            ignorePublicAcls: !!c.IgnorePublicAcls,
+            restrictPublicBuckets: !!c.RestrictPublicBuckets,
+          }
+        : null;
     }),
     read(async () => (await client.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null),
     read(async () => {

@@ -32,7 +32,9 @@ function nothingRead(b: BucketFacts): string | null {
 export function judgeBucket(b: BucketFacts, config: Partial<RuleConfig> = {}): Finding[] {
   const blind = nothingRead(b);
   const judged = judgeRules(b, config);
-  return blind === null ? judged : [{ rule: "bucket-readable", control: "stowage", status: "fail", message: `not one setting could be read (${blind}): nothing was verified` }, ...judged];
+  return blind === null
+    ? judged
+    : [{ rule: "bucket-readable", control: "stowage", status: "fail", message: `not one setting could be read (${blind}): nothing was verified` }, ...judged];
 }
 
 function judgeRules(b: BucketFacts, config: Partial<RuleConfig>): Finding[] {
@@ -47,9 +49,12 @@ function judgeRules(b: BucketFacts, config: Partial<RuleConfig>): Finding[] {
       (rule.name === "allowed-regions" && b.regionUnknown ? { unknown: `the region could not be read (${b.regionUnknown})` } : undefined);
     if (unknown) return { ...base, status: "unknown" as const, reason: unknown.unknown };
     // Whether a prod-only rule applies is in the tags: unread tags are no answer, never "not prod, so pass".
-    if (PROD_ONLY.has(rule.name) && b.tagsUnknown) return { ...base, status: "unknown" as const, reason: `the tags could not be read (${b.tagsUnknown}), so whether it is a prod bucket is unknown` };
-    if (PROD_ONLY.has(rule.name) && b.tags.environment !== "prod") return { ...base, status: "pass" as const, reason: "required for prod buckets only (tag environment=prod)" };
-    if (rule.name === "s3-replication-in-prod" && b.isReplica) return { ...base, status: "pass" as const, reason: "a replica: the destination of another bucket's replication" };
+    if (PROD_ONLY.has(rule.name) && b.tagsUnknown)
+      return { ...base, status: "unknown" as const, reason: `the tags could not be read (${b.tagsUnknown}), so whether it is a prod bucket is unknown` };
+    if (PROD_ONLY.has(rule.name) && b.tags.environment !== "prod")
+      return { ...base, status: "pass" as const, reason: "required for prod buckets only (tag environment=prod)" };
+    if (rule.name === "s3-replication-in-prod" && b.isReplica)
+      return { ...base, status: "pass" as const, reason: "a replica: the destination of another bucket's replication" };
     const found = rule.check(facts, c);
     return found.length ? { ...base, status: "fail" as const, message: found.map((f) => f.message).join("; ") } : { ...base, status: "pass" as const };
   });

@@ -96,12 +96,16 @@ export async function latency(args: LatencyArgs): Promise<number> {
         ...(skipped.length ? { notEstimated: skipped } : {}),
       };
     } else {
-      process.stderr.write('No target could be reached (no DNS answer or no route). For estimates instead: stowage latency --offline --from "City" (or lat,lon).\n');
+      process.stderr.write(
+        'No target could be reached (no DNS answer or no route). For estimates instead: stowage latency --offline --from "City" (or lat,lon).\n',
+      );
     }
   }
   output(report, args.format);
   if (!result.results.some((r) => r.status === "ok")) {
-    process.stderr.write(`Nothing measured: none of the ${targets.length} target${targets.length === 1 ? "" : "s"} answered (exit ${EXIT.NOTHING_MEASURED}).\n`);
+    process.stderr.write(
+      `Nothing measured: none of the ${targets.length} target${targets.length === 1 ? "" : "s"} answered (exit ${EXIT.NOTHING_MEASURED}).\n`,
+    );
     return EXIT.NOTHING_MEASURED;
   }
   return EXIT.OK;

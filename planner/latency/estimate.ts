@@ -10,7 +10,19 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../core/paths.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
-import { calibrate, floorMs, measuredMs, pathEstimate, routingKnown, haversineKm, type Calibration, type Coordinates, type Network, type RttMatrix, type VantageMatrix } from "./model.js";
+import {
+  calibrate,
+  floorMs,
+  measuredMs,
+  pathEstimate,
+  routingKnown,
+  haversineKm,
+  type Calibration,
+  type Coordinates,
+  type Network,
+  type RttMatrix,
+  type VantageMatrix,
+} from "./model.js";
 
 export { floorMs, haversineKm } from "./model.js";
 
@@ -62,7 +74,12 @@ export interface Estimate {
   readonly routingUnknown?: boolean;
 }
 
-export function estimateRtt(from: From, to: { code: string; lat: number; lon: number }, accessMs = DEFAULT_ACCESS_MS, model: OfflineModel = offlineModel()): Estimate {
+export function estimateRtt(
+  from: From,
+  to: { code: string; lat: number; lon: number },
+  accessMs = DEFAULT_ACCESS_MS,
+  model: OfflineModel = offlineModel(),
+): Estimate {
   const distanceKm = haversineKm(from, to);
   const floor = floorMs(distanceKm);
   if (from.region) {

@@ -243,7 +243,7 @@ function betweenRegions(net: Network, a: string, b: string): number {
   const entry = (r: string) => (measured.has(r) ? r : byDistance(net, net.coords(r))[0]!.region);
   const [ea, eb] = [entry(a), entry(b)];
   const local = (r: string, e: string) => (r === e ? 0 : hopMs(net.hop, haversineKm(net.coords(r), net.coords(e))));
-  const middle = ea === eb ? 0 : measuredMs(net.matrix, ea, eb) ?? hopMs(net.hop, haversineKm(net.coords(ea), net.coords(eb)));
+  const middle = ea === eb ? 0 : (measuredMs(net.matrix, ea, eb) ?? hopMs(net.hop, haversineKm(net.coords(ea), net.coords(eb))));
   return local(a, ea) + middle + local(b, eb);
 }
 

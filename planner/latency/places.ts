@@ -52,7 +52,12 @@ const CITIES: readonly Place[] = [
 ];
 
 function norm(s: string): string {
-  return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  return s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 }
 
 const TABLE: ReadonlyMap<string, Place> = (() => {
@@ -95,6 +100,8 @@ export function parsePlace(text: string): Place {
   if (prefix.length === 1) return prefix[0]![1];
   throw new UserError(
     `Unknown place "${text}".`,
-    `Give a region code (us-east-2), "lat,lon" (e.g. 39.96,-83.00) or a city Stowage knows: ${knownPlaces().map((p) => p.name).join("; ")}.`,
+    `Give a region code (us-east-2), "lat,lon" (e.g. 39.96,-83.00) or a city Stowage knows: ${knownPlaces()
+      .map((p) => p.name)
+      .join("; ")}.`,
   );
 }

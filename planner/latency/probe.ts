@@ -208,7 +208,16 @@ export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Pr
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const status: Status = opts.signal?.aborted ? "timeout" : "dns-error";
-    return { ...base, address: null, status, ...none, dnsMs: null, samples, lost: samples, error: `${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ""}` };
+    return {
+      ...base,
+      address: null,
+      status,
+      ...none,
+      dnsMs: null,
+      samples,
+      lost: samples,
+      error: `${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ""}`,
+    };
   }
   const ok: Timing[] = [];
   const failures: ProbeFailure[] = [];

@@ -48,10 +48,24 @@ export function estimateEntries(regions: readonly ProbeRegion[], place: Place, a
     }
     const e = estimateRtt(place, { code: r.code, lat: r.lat, lon: r.lon }, accessMs);
     entries.push({
-      name: r.code, kind: "region", host: `s3.${r.code}.amazonaws.com`, port: 443, address: null, status: "estimated",
+      name: r.code,
+      kind: "region",
+      host: `s3.${r.code}.amazonaws.com`,
+      port: 443,
+      address: null,
+      status: "estimated",
       rttMs: { median: ms(e.estimateMs), p90: null, min: null, max: null },
-      spreadMs: null, dnsMs: null, tlsMs: null, ttfbMs: null, samples: 0, lost: 0,
-      estimated: true, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), intervalMs: [ms(e.lowMs), ms(e.highMs)], basis: e.basis,
+      spreadMs: null,
+      dnsMs: null,
+      tlsMs: null,
+      ttfbMs: null,
+      samples: 0,
+      lost: 0,
+      estimated: true,
+      floorMs: ms(e.floorMs),
+      estimateMs: ms(e.estimateMs),
+      intervalMs: [ms(e.lowMs), ms(e.highMs)],
+      basis: e.basis,
       distanceKm: Math.round(e.distanceKm),
     });
   }
@@ -59,13 +73,26 @@ export function estimateEntries(regions: readonly ProbeRegion[], place: Place, a
 }
 
 /** Live results, with the estimate and floor from `place` beside each region that has coordinates. */
-export function withEstimates(results: readonly ProbeResult[], regions: readonly ProbeRegion[], place: Place | null, accessMs = DEFAULT_ACCESS_MS): ReportEntry[] {
+export function withEstimates(
+  results: readonly ProbeResult[],
+  regions: readonly ProbeRegion[],
+  place: Place | null,
+  accessMs = DEFAULT_ACCESS_MS,
+): ReportEntry[] {
   const byCode = new Map(regions.map((r) => [r.code, r]));
   return results.map((r) => {
     const region = r.kind === "region" ? byCode.get(r.name) : undefined;
     if (!place || !region || region.lat === null || region.lon === null) return { ...r, estimated: false };
     const e = estimateRtt(place, { code: region.code, lat: region.lat, lon: region.lon }, accessMs);
-    return { ...r, estimated: false, floorMs: ms(e.floorMs), estimateMs: ms(e.estimateMs), intervalMs: [ms(e.lowMs), ms(e.highMs)], basis: e.basis, distanceKm: Math.round(e.distanceKm) };
+    return {
+      ...r,
+      estimated: false,
+      floorMs: ms(e.floorMs),
+      estimateMs: ms(e.estimateMs),
+      intervalMs: [ms(e.lowMs), ms(e.highMs)],
+      basis: e.basis,
+      distanceKm: Math.round(e.distanceKm),
+    };
   });
 }
 
@@ -87,13 +114,41 @@ const num = (v: number | null | undefined) => (v === null || v === undefined ? "
 export function latencyTable(report: LatencyReport): string {
   const header = report.estimated
     ? ["region", "estimate ms", "80% interval", "floor ms", "km", "how"]
-    : ["name", "status", "median ms", "p90", "min", "max", "dns", "tls", "ttfb", "lost", ...(report.results.some((r) => r.estimateMs !== undefined) ? ["estimate", "floor"] : [])];
+    : [
+        "name",
+        "status",
+        "median ms",
+        "p90",
+        "min",
+        "max",
+        "dns",
+        "tls",
+        "ttfb",
+        "lost",
+        ...(report.results.some((r) => r.estimateMs !== undefined) ? ["estimate", "floor"] : []),
+      ];
   const rows = sortForDisplay(report.results).map((r) =>
     report.estimated
-      ? [r.name, num(r.estimateMs), r.intervalMs ? `${num(r.intervalMs[0])}–${num(r.intervalMs[1])}` : "", num(r.floorMs), String(r.distanceKm ?? ""), r.basis ?? ""]
+      ? [
+          r.name,
+          num(r.estimateMs),
+          r.intervalMs ? `${num(r.intervalMs[0])}–${num(r.intervalMs[1])}` : "",
+          num(r.floorMs),
+          String(r.distanceKm ?? ""),
+          r.basis ?? "",
+        ]
       : [
-          r.name, r.status, num(r.rttMs?.median), num(r.rttMs?.p90), num(r.rttMs?.min), num(r.rttMs?.max), num(r.dnsMs), num(r.tlsMs),
-          num(r.ttfbMs), `${r.lost}/${r.samples}`, ...(header.length > 10 ? [num(r.estimateMs), num(r.floorMs)] : []),
+          r.name,
+          r.status,
+          num(r.rttMs?.median),
+          num(r.rttMs?.p90),
+          num(r.rttMs?.min),
+          num(r.rttMs?.max),
+          num(r.dnsMs),
+          num(r.tlsMs),
+          num(r.ttfbMs),
+          `${r.lost}/${r.samples}`,
+          ...(header.length > 10 ? [num(r.estimateMs), num(r.floorMs)] : []),
         ],
   );
   const lines = textTable([header, ...rows], (c) => !(c === 0 || (report.estimated ? c === 5 : c === 1))).split("\n");
@@ -108,7 +163,47 @@ export function latencyTable(report: LatencyReport): string {
 }
 
 export function latencyCsv(report: LatencyReport): string {
-  const cols = ["name", "kind", "host", "status", "estimated", "median_ms", "p90_ms", "min_ms", "max_ms", "dns_ms", "tls_ms", "ttfb_ms", "samples", "lost", "estimate_ms", "estimate_low_ms", "estimate_high_ms", "floor_ms", "error"];
-  const rows = report.results.map((r) => [r.name, r.kind, r.host, r.status, r.estimated, r.rttMs?.median, r.rttMs?.p90, r.rttMs?.min, r.rttMs?.max, r.dnsMs, r.tlsMs, r.ttfbMs, r.samples, r.lost, r.estimateMs, r.intervalMs?.[0], r.intervalMs?.[1], r.floorMs, r.error]);
+  const cols = [
+    "name",
+    "kind",
+    "host",
+    "status",
+    "estimated",
+    "median_ms",
+    "p90_ms",
+    "min_ms",
+    "max_ms",
+    "dns_ms",
+    "tls_ms",
+    "ttfb_ms",
+    "samples",
+    "lost",
+    "estimate_ms",
+    "estimate_low_ms",
+    "estimate_high_ms",
+    "floor_ms",
+    "error",
+  ];
+  const rows = report.results.map((r) => [
+    r.name,
+    r.kind,
+    r.host,
+    r.status,
+    r.estimated,
+    r.rttMs?.median,
+    r.rttMs?.p90,
+    r.rttMs?.min,
+    r.rttMs?.max,
+    r.dnsMs,
+    r.tlsMs,
+    r.ttfbMs,
+    r.samples,
+    r.lost,
+    r.estimateMs,
+    r.intervalMs?.[0],
+    r.intervalMs?.[1],
+    r.floorMs,
+    r.error,
+  ]);
   return csvText([cols, ...rows]);
 }

@@ -36,8 +36,19 @@ export async function sweep(targets: readonly Target[], opts: SweepOptions = {})
       if (deadline.aborted) {
         const samples = opts.samples ?? 5;
         results[index] = {
-          name: target.name, kind: target.kind, host: target.host, port: target.port, address: null, status: "timeout",
-          rttMs: null, spreadMs: null, dnsMs: null, tlsMs: null, ttfbMs: null, samples, lost: samples,
+          name: target.name,
+          kind: target.kind,
+          host: target.host,
+          port: target.port,
+          address: null,
+          status: "timeout",
+          rttMs: null,
+          spreadMs: null,
+          dnsMs: null,
+          tlsMs: null,
+          ttfbMs: null,
+          samples,
+          lost: samples,
           error: "not started before the sweep deadline",
         };
       } else {

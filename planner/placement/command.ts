@@ -58,7 +58,13 @@ export function decisionOf(result: PlanResult, date: string): Decision | null {
   const rec = result.recommendation;
   if (!rec) return null;
   const schedule = scheduleFor(rec.strategyId as OptionId, result.workload);
-  return { primaryRegion: rec.primary, replicaRegions: rec.replicas, ...{ uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions }, date, reasons: rec.reasons };
+  return {
+    primaryRegion: rec.primary,
+    replicaRegions: rec.replicas,
+    ...{ uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions },
+    date,
+    reasons: rec.reasons,
+  };
 }
 
 const cents = (d: { toFixed(n: number): string } | null) => (d === null ? null : d.toFixed(2));
@@ -78,7 +84,14 @@ export function planJson(result: PlanResult) {
       monthlyCost: cents(r.monthlyCost),
       strategy: r.strategy,
       price: r.price,
-      unpriced: r.unpriced && { strategy: r.unpriced.label, replica: r.unpriced.replica, low: cents(r.unpriced.low), high: cents(r.unpriced.high), missing: r.unpriced.missing, refresh: r.unpriced.regions.map((g) => `stowage pricing refresh --region ${g}`) },
+      unpriced: r.unpriced && {
+        strategy: r.unpriced.label,
+        replica: r.unpriced.replica,
+        low: cents(r.unpriced.low),
+        high: cents(r.unpriced.high),
+        missing: r.unpriced.missing,
+        refresh: r.unpriced.regions.map((g) => `stowage pricing refresh --region ${g}`),
+      },
       weightedRttMs: r.weightedRttMs,
       worstRttMs: r.worstRttMs,
       coverage: r.coverage,
@@ -103,7 +116,9 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
   const rec = result.recommendation;
   const h = (s: string) => (markdown ? `### ${s}` : s);
   if (rec) {
-    out.push(h(`Recommendation: ${rec.primary}${rec.replicas.length ? `, replica in ${rec.replicas.join(", ")}` : ""} — $${usd(rec.monthlyCost)} a month on average`));
+    out.push(
+      h(`Recommendation: ${rec.primary}${rec.replicas.length ? `, replica in ${rec.replicas.join(", ")}` : ""} — $${usd(rec.monthlyCost)} a month on average`),
+    );
     for (const r of rec.reasons) out.push(`- ${r}`);
   } else {
     out.push(h("No region meets every constraint"));
@@ -118,7 +133,13 @@ export function planText(result: PlanResult, objectiveMs: number, markdown: bool
     `${r.weightedRttMs}${r.estimated ? "*" : ""}`,
     `${r.worstRttMs}`,
     `${Math.round(r.coverage * 100)}%`,
-    r.feasible ? (r.latencyConfidence === "likely" || r.latencyConfidence === "unknown" ? r.latencyConfidence : "yes") : r.price === "unknown" && r.rejectedBecause.length === 1 ? "unknown" : "no",
+    r.feasible
+      ? r.latencyConfidence === "likely" || r.latencyConfidence === "unknown"
+        ? r.latencyConfidence
+        : "yes"
+      : r.price === "unknown" && r.rejectedBecause.length === 1
+        ? "unknown"
+        : "no",
     r.rejectedBecause.join("; "),
   ]);
   out.push("");
@@ -172,7 +193,12 @@ export async function planReport(args: PlanArgs, note: (s: string) => void): Pro
       note(`Nothing written to ${file}: there is no feasible placement to write.`);
     }
   }
-  return { result, latencyObjectiveMs: users.constraints.latencyObjectiveMs, ...(stack ? { stack } : {}), exitCode: result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT };
+  return {
+    result,
+    latencyObjectiveMs: users.constraints.latencyObjectiveMs,
+    ...(stack ? { stack } : {}),
+    exitCode: result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT,
+  };
 }
 
 /** The report as the user asked for it: JSON, or the table (text or markdown) with the stack file's change. */
@@ -189,6 +215,7 @@ export function renderPlan(report: PlanReport, format: PlanArgs["format"]): stri
 }
 
 export function requireFile(value: string | undefined, flag: string, example: string): string {
-  if (!value) throw new UserError(`${flag} FILE is required.`, `Try \`stowage plan --workload examples/workload.yaml --users examples/users.yaml\` (${example}).`);
+  if (!value)
+    throw new UserError(`${flag} FILE is required.`, `Try \`stowage plan --workload examples/workload.yaml --users examples/users.yaml\` (${example}).`);
   return value;
 }

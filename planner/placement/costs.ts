@@ -186,7 +186,13 @@ export function costTable(w: Workload, catalog: Catalog, strategies: readonly Op
     return {
       priced: priced && { strategy: priced.id, monthlyCost: priced.total.div(months), replicaMonthlyCost: priced.added && priced.added.div(months) },
       unpriced: keep
-        ? { strategy: unpriced!.id, low: unpriced!.part.low!.div(months), high: unpriced!.part.high!.div(months), missing: unpriced!.part.missing, regions: unpriced!.part.regions }
+        ? {
+            strategy: unpriced!.id,
+            low: unpriced!.part.low!.div(months),
+            high: unpriced!.part.high!.div(months),
+            missing: unpriced!.part.missing,
+            regions: unpriced!.part.regions,
+          }
         : null,
     };
   };

@@ -169,7 +169,12 @@ function bestPair(input: PlacementInput, primary: string, allowed: (r: string) =
     if (distanceKm < input.constraints.replica.minDistanceKm) continue;
     const o = input.option(primary, c.region);
     const p = o.priced;
-    if (p && (!priced || p.monthlyCost.lessThan(priced.option.monthlyCost) || (p.monthlyCost.equals(priced.option.monthlyCost) && distanceKm > priced.replica.distanceKm))) {
+    if (
+      p &&
+      (!priced ||
+        p.monthlyCost.lessThan(priced.option.monthlyCost) ||
+        (p.monthlyCost.equals(priced.option.monthlyCost) && distanceKm > priced.replica.distanceKm))
+    ) {
       priced = { option: p, replica: { region: c.region, distanceKm: Math.round(distanceKm), monthlyCost: p.replicaMonthlyCost! } };
     }
     if (o.unpriced && (!unpriced || o.unpriced.low.lessThan(unpriced.option.low))) unpriced = { option: o.unpriced, replica: c.region };
@@ -209,7 +214,8 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
   const why: string[] = [];
   if (!allowed(c.region)) why.push("not in allowed_regions");
   if (lat.weighted > k.latencyObjectiveMs) why.push(`weighted round trip ${r1(lat.weighted)} ms is over the ${k.latencyObjectiveMs} ms objective`);
-  if (lat.worst.rttMs > k.worstLatencyMs) why.push(`${lat.worst.population} would wait ${r1(lat.worst.rttMs)} ms, over the ${k.worstLatencyMs} ms limit for the worst-served`);
+  if (lat.worst.rttMs > k.worstLatencyMs)
+    why.push(`${lat.worst.population} would wait ${r1(lat.worst.rttMs)} ms, over the ${k.worstLatencyMs} ms limit for the worst-served`);
   let replica: Replica | null = null;
   let priced: PricedOption | null;
   let unpriced: RankingRow["unpriced"];
@@ -225,7 +231,9 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
   }
   const otherwiseBlocked = why.length > 0;
   if (!priced && unpriced) {
-    why.push(`price unknown: $${usd(unpriced.low)}–$${usd(unpriced.high)} a month with ${unpriced.label}${unpriced.replica ? ` and a replica in ${unpriced.replica}` : ""}, depending on ${missingText(unpriced)} (run ${refreshText(unpriced.regions)})`);
+    why.push(
+      `price unknown: $${usd(unpriced.low)}–$${usd(unpriced.high)} a month with ${unpriced.label}${unpriced.replica ? ` and a replica in ${unpriced.replica}` : ""}, depending on ${missingText(unpriced)} (run ${refreshText(unpriced.regions)})`,
+    );
   } else if (!priced && k.replica.required) {
     why.push(`no allowed replica region with prices at least ${k.replica.minDistanceKm} km away`);
   } else if (!priced) {
@@ -272,7 +280,8 @@ function refreshText(regions: readonly string[]): string {
 function winnerOf(rows: readonly RankingRow[], margin: number): { best: RankingRow; cheapest: RankingRow } | null {
   const feasible = rows.filter((r) => r.feasible);
   if (feasible.length === 0) return null;
-  const byCost = (a: RankingRow, b: RankingRow) => a.monthlyCost!.comparedTo(b.monthlyCost!) || a.weightedRttMs - b.weightedRttMs || a.region.localeCompare(b.region);
+  const byCost = (a: RankingRow, b: RankingRow) =>
+    a.monthlyCost!.comparedTo(b.monthlyCost!) || a.weightedRttMs - b.weightedRttMs || a.region.localeCompare(b.region);
   const cheapest = [...feasible].sort(byCost)[0]!;
   const limit = cheapest.monthlyCost!.times(1 + margin);
   const best = feasible.filter((r) => r.monthlyCost!.lessThanOrEqualTo(limit)).sort((a, b) => a.weightedRttMs - b.weightedRttMs || byCost(a, b))[0]!;
@@ -298,7 +307,14 @@ export function place(input: PlacementInput): Plan {
   const best = won?.best ?? null;
   return {
     recommendation: best
-      ? { primary: best.region, replicas: best.replica ? [best.replica.region] : [], strategy: best.strategy!, strategyId: best.strategyId!, monthlyCost: best.monthlyCost!, reasons: reasonsFor(won!, ranking, judged, input, budget) }
+      ? {
+          primary: best.region,
+          replicas: best.replica ? [best.replica.region] : [],
+          strategy: best.strategy!,
+          strategyId: best.strategyId!,
+          monthlyCost: best.monthlyCost!,
+          reasons: reasonsFor(won!, ranking, judged, input, budget),
+        }
       : null,
     unmet: best ? [] : unmetConstraints(rows, input, allowed),
     ranking,
@@ -306,16 +322,33 @@ export function place(input: PlacementInput): Plan {
   };
 }
 
-function reasonsFor(won: { best: RankingRow; cheapest: RankingRow }, ranking: readonly RankingRow[], judged: readonly Judged[], input: PlacementInput, budget: Decimal | null): string[] {
+function reasonsFor(
+  won: { best: RankingRow; cheapest: RankingRow },
+  ranking: readonly RankingRow[],
+  judged: readonly Judged[],
+  input: PlacementInput,
+  budget: Decimal | null,
+): string[] {
   const { best, cheapest } = won;
   const k = input.constraints;
   const feasible = ranking.filter((r) => r.feasible).length;
   const share = Math.round(best.coverage * 100);
-  const source = best.latency.every((l) => l.estimated) ? "estimated" : best.latency.some((l) => l.estimated) ? "measured here, estimated elsewhere" : "measured";
+  const source = best.latency.every((l) => l.estimated)
+    ? "estimated"
+    : best.latency.some((l) => l.estimated)
+      ? "measured here, estimated elsewhere"
+      : "measured";
   const sureness =
-    best.latencyConfidence === "confident" ? "; met even at the high end of the estimates' 80% intervals"
-    : best.latencyConfidence === "likely" ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits"
-    : best.latencyConfidence === "unknown" ? `; routing unknown for ${best.latency.filter((l) => l.routingUnknown).map((l) => l.population).join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide` : "";
+    best.latencyConfidence === "confident"
+      ? "; met even at the high end of the estimates' 80% intervals"
+      : best.latencyConfidence === "likely"
+        ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits"
+        : best.latencyConfidence === "unknown"
+          ? `; routing unknown for ${best.latency
+              .filter((l) => l.routingUnknown)
+              .map((l) => l.population)
+              .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
+          : "";
   const reasons = [
     best === cheapest
       ? `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`
@@ -323,7 +356,9 @@ function reasonsFor(won: { best: RankingRow; cheapest: RankingRow }, ranking: re
     `${share}% of traffic within ${k.latencyObjectiveMs} ms; weighted round trip ${best.weightedRttMs} ms, worst ${best.worstRttMs} ms (${source}${sureness})`,
   ];
   if (best !== cheapest) {
-    reasons.push(`${cheapest.region} is cheaper by $${usd(best.monthlyCost!.minus(cheapest.monthlyCost!))} but ${r1(best.weightedRttMs < cheapest.weightedRttMs ? cheapest.weightedRttMs - best.weightedRttMs : 0)} ms slower; within the ${pct(k.nearTieMargin)} margin the lower latency wins`);
+    reasons.push(
+      `${cheapest.region} is cheaper by $${usd(best.monthlyCost!.minus(cheapest.monthlyCost!))} but ${r1(best.weightedRttMs < cheapest.weightedRttMs ? cheapest.weightedRttMs - best.weightedRttMs : 0)} ms slower; within the ${pct(k.nearTieMargin)} margin the lower latency wins`,
+    );
   }
   if (best.replica) {
     const alone = input.option(best.region, null).priced;
@@ -352,8 +387,14 @@ function holes(won: { best: RankingRow }, judged: readonly Judged[], input: Plac
     const u = row.unpriced!;
     const fits = !budget || cost.lessThanOrEqualTo(budget);
     // Dearer than the row's priced option, the unpriced one would not be chosen.
-    const as: RankingRow = row.monthlyCost && row.monthlyCost.lessThanOrEqualTo(cost) ? row : { ...row, monthlyCost: cost, strategy: u.label, strategyId: u.strategy, feasible: !judged[i]!.otherwiseBlocked && fits };
-    const w = winnerOf(rows.map((r, j) => (j === i ? as : r)), input.constraints.nearTieMargin)!;
+    const as: RankingRow =
+      row.monthlyCost && row.monthlyCost.lessThanOrEqualTo(cost)
+        ? row
+        : { ...row, monthlyCost: cost, strategy: u.label, strategyId: u.strategy, feasible: !judged[i]!.otherwiseBlocked && fits };
+    const w = winnerOf(
+      rows.map((r, j) => (j === i ? as : r)),
+      input.constraints.nearTieMargin,
+    )!;
     return { region: w.best.region, strategy: w.best.strategyId };
   };
   const now = { region: won.best.region, strategy: won.best.strategyId };
@@ -366,7 +407,9 @@ function holes(won: { best: RankingRow }, judged: readonly Judged[], input: Plac
     if (!changes(atLow) && !changes(atHigh)) return;
     const what = row.region === now.region ? `${row.region} with ${u.label}` : `${row.region}${u.replica ? ` (replica in ${u.replica})` : ""} with ${u.label}`;
     const ends = changes(atLow) && changes(atHigh) ? "at either end" : changes(atLow) ? "at the low end" : "at the high end";
-    out.push(`unknown price decides: ${what} would cost $${usd(u.low)}–$${usd(u.high)} a month with ${missingText(u)} at the cheapest to the dearest other region's price, and ${ends} the recommendation would change; run ${refreshText(u.regions)}`);
+    out.push(
+      `unknown price decides: ${what} would cost $${usd(u.low)}–$${usd(u.high)} a month with ${missingText(u)} at the cheapest to the dearest other region's price, and ${ends} the recommendation would change; run ${refreshText(u.regions)}`,
+    );
   });
   return out;
 }
@@ -379,27 +422,72 @@ function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, al
     const best = values.length ? Math.min(...values) : null;
     if (best === null || best > limit) {
       const by = best === null ? null : Math.round((best - limit) * 100) / 100;
-      out.push({ constraint, limit, best, by, message: best === null ? `no allowed region can be judged for ${what}` : `the best allowed region's ${what} is ${best}${unit}, ${by}${unit} over the ${limit}${unit} limit` });
+      out.push({
+        constraint,
+        limit,
+        best,
+        by,
+        message:
+          best === null
+            ? `no allowed region can be judged for ${what}`
+            : `the best allowed region's ${what} is ${best}${unit}, ${by}${unit} over the ${limit}${unit} limit`,
+      });
     }
   };
   if (pool.length === 0) {
     out.push({ constraint: "allowed_regions", limit: 0, best: null, by: null, message: "no region is allowed" });
     return out;
   }
-  miss("latency_objective_ms", k.latencyObjectiveMs, pool.map((r) => r.weightedRttMs), " ms", "weighted round trip");
-  miss("worst_latency_ms", k.worstLatencyMs, pool.map((r) => r.worstRttMs), " ms", "worst-served round trip");
+  miss(
+    "latency_objective_ms",
+    k.latencyObjectiveMs,
+    pool.map((r) => r.weightedRttMs),
+    " ms",
+    "weighted round trip",
+  );
+  miss(
+    "worst_latency_ms",
+    k.worstLatencyMs,
+    pool.map((r) => r.worstRttMs),
+    " ms",
+    "worst-served round trip",
+  );
   const priced = pool.filter((r) => r.monthlyCost !== null || (k.replica.required && input.option(r.region, null).priced !== null));
   if (priced.length === 0) {
-    out.push({ constraint: "prices", limit: 0, best: null, by: null, message: "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`" });
+    out.push({
+      constraint: "prices",
+      limit: 0,
+      best: null,
+      by: null,
+      message: "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`",
+    });
   }
   if (k.replica.required && priced.length > 0 && priced.every((r) => r.replica === null)) {
-    out.push({ constraint: "replica.min_distance_km", limit: k.replica.minDistanceKm, best: null, by: null, message: `no allowed pair of priced regions is at least ${k.replica.minDistanceKm} km apart` });
+    out.push({
+      constraint: "replica.min_distance_km",
+      limit: k.replica.minDistanceKm,
+      best: null,
+      by: null,
+      message: `no allowed pair of priced regions is at least ${k.replica.minDistanceKm} km apart`,
+    });
   }
   if (k.monthlyBudgetUsd !== null) {
-    miss("monthly_budget_usd", k.monthlyBudgetUsd, priced.flatMap((r) => (r.monthlyCost ? [Math.round(r.monthlyCost.toNumber() * 100) / 100] : [])), "", "average monthly cost in USD");
+    miss(
+      "monthly_budget_usd",
+      k.monthlyBudgetUsd,
+      priced.flatMap((r) => (r.monthlyCost ? [Math.round(r.monthlyCost.toNumber() * 100) / 100] : [])),
+      "",
+      "average monthly cost in USD",
+    );
   }
   if (out.length === 0) {
-    out.push({ constraint: "combination", limit: 0, best: null, by: null, message: "each constraint is met by some allowed region, but no region meets them all at once; see rejectedBecause in the ranking" });
+    out.push({
+      constraint: "combination",
+      limit: 0,
+      best: null,
+      by: null,
+      message: "each constraint is met by some allowed region, but no region meets them all at once; see rejectedBecause in the ranking",
+    });
   }
   return out;
 }

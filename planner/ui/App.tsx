@@ -112,7 +112,10 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
   const plans = useRef(new WeakMap<object, Map<unknown, PlanResult>>());
   const needsReport = state.screen === "costs";
   const needsPlan = state.screen === "placement" || state.screen === "apply";
-  const report = useMemo(() => (needsReport ? cached(reports.current, workload, () => estimate(workload, catalog, pricesAsOf)) : null), [needsReport, workload, catalog, pricesAsOf]);
+  const report = useMemo(
+    () => (needsReport ? cached(reports.current, workload, () => estimate(workload, catalog, pricesAsOf)) : null),
+    [needsReport, workload, catalog, pricesAsOf],
+  );
   const live = useMemo(() => {
     if (state.latency.phase !== "done" || state.latency.offline) return undefined;
     const m = new Map<string, number>();
@@ -169,7 +172,14 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
           `picked in the planner: $${usd(picked.monthlyCost)} a month with ${picked.label}${replica ? ` (the replica in ${replica} adds $${usd(picked.replicaMonthlyCost!)})` : ""}, weighted round trip ${row.weightedRttMs} ms${rec ? `; the recommendation was ${rec.primary}${rec.replicas.length ? ` with ${rec.replicas.join(", ")}` : ""}` : ""}`,
           ...row.rejectedBecause.map((r) => `picked although ${r}`),
         ];
-    return { primaryRegion: primary, replicaRegions: replica ? [replica] : [], uploadStorageClass: schedule.uploadStorageClass, lifecycle: schedule.transitions, date: today ?? new Date().toISOString().slice(0, 10), reasons };
+    return {
+      primaryRegion: primary,
+      replicaRegions: replica ? [replica] : [],
+      uploadStorageClass: schedule.uploadStorageClass,
+      lifecycle: schedule.transitions,
+      date: today ?? new Date().toISOString().slice(0, 10),
+      reasons,
+    };
   }, [primary, replica, plan, workload, today]);
 
   const stackAfter = useMemo(() => {
@@ -231,7 +241,8 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
           const min = users.constraints.replica.minDistanceKm;
           const km = primary ? haversineKm(findRegion(primary)!, findRegion(row.region)!) : 0;
           if (row.region === primary) dispatch({ type: "error", message: "The replica must be in another region than the primary." });
-          else if (km < min) dispatch({ type: "error", message: `${row.region} is ${Math.round(km)} km from ${primary}; the users file asks for at least ${min} km.` });
+          else if (km < min)
+            dispatch({ type: "error", message: `${row.region} is ${Math.round(km)} km from ${primary}; the users file asks for at least ${min} km.` });
           else dispatch({ type: "pick", primary, replica: row.region });
         } else if (input === "x") dispatch({ type: "pick", primary, replica: null });
         break;
@@ -260,22 +271,35 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
       body = <WorkloadScreen raw={state.raw} field={state.field} editing={state.editing} source={workloadSource} color={color} />;
       break;
     case "costs":
-      body = report ? <CostsScreen report={report} pricedRegion={catalog.regions().includes(report.region)} width={columns} height={height} color={color} /> : null;
+      body = report ? (
+        <CostsScreen report={report} pricedRegion={catalog.regions().includes(report.region)} width={columns} height={height} color={color} />
+      ) : null;
       break;
     case "latency":
       body = <LatencyScreen latency={state.latency} place={place} height={height} color={color} />;
       break;
     case "placement":
-      body = plan ? <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} height={height} width={columns} color={color} /> : null;
+      body = plan ? (
+        <PlacementScreen plan={plan} rows={rows} cursor={state.cursor} pick={{ primary, replica }} height={height} width={columns} color={color} />
+      ) : null;
       break;
     case "apply":
       body =
         stackAfter instanceof Error ? (
-          <Text>{stackAfter instanceof ProblemsError ? `${stackAfter.message}\n${stackAfter.tryMessage}` : `Cannot update ${stackFile}: ${stackAfter.message}`}</Text>
+          <Text>
+            {stackAfter instanceof ProblemsError ? `${stackAfter.message}\n${stackAfter.tryMessage}` : `Cannot update ${stackFile}: ${stackAfter.message}`}
+          </Text>
         ) : stackAfter === null ? (
           <Text>{decision ? `Reading ${stackFile}…` : "Pick a primary region on the Placement screen first."}</Text>
         ) : (
-          <ApplyScreen file={stackFile} stack={stack} diff={stackAfter === stackText ? "" : diffText(stackFile, stackText!, stackAfter)} message={state.applied} height={height} color={color} />
+          <ApplyScreen
+            file={stackFile}
+            stack={stack}
+            diff={stackAfter === stackText ? "" : diffText(stackFile, stackText!, stackAfter)}
+            message={state.applied}
+            height={height}
+            color={color}
+          />
         );
       break;
   }

@@ -31,11 +31,15 @@ export function ApplyScreen({ file, stack, diff, message, height, color }: Apply
           </Text>
         ))
       )}
-      {window.hiddenAfter ? <Text wrap="truncate-end">{`… ${window.hiddenAfter} more lines: the whole change is what \`stowage plan --stack ${stack}\` prints`}</Text> : null}
+      {window.hiddenAfter ? (
+        <Text wrap="truncate-end">{`… ${window.hiddenAfter} more lines: the whole change is what \`stowage plan --stack ${stack}\` prints`}</Text>
+      ) : null}
       {message ? (
         <>
           <Text> </Text>
-          <Text bold wrap="truncate-end">{message}</Text>
+          <Text bold wrap="truncate-end">
+            {message}
+          </Text>
         </>
       ) : null}
     </Box>

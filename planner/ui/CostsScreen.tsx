@@ -44,7 +44,12 @@ export function CostsScreen({ report, pricedRegion, width, height, color }: Cost
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">{`Cost in ${report.region} over ${n} months (prices as of ${report.pricesAsOf ?? "unknown"}; * incomplete: a price or usage is missing)`}</Text>
-      {pricedRegion ? null : <Text color={color ? "yellow" : undefined} wrap="truncate-end">{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text>}
+      {pricedRegion ? null : (
+        <Text
+          color={color ? "yellow" : undefined}
+          wrap="truncate-end"
+        >{`The price snapshot has no prices for ${report.region}: run \`stowage pricing refresh --region ${report.region}\`, or pick another region on the Workload screen.`}</Text>
+      )}
       {blank}
       <Text bold>{`${"option".padEnd(labelWidth)}  ${"month 1".padStart(10)}  ${`month ${n}`.padStart(10)}  ${`${n} months`.padStart(12)}`}</Text>
       {rows.map((o) => (
@@ -55,7 +60,9 @@ export function CostsScreen({ report, pricedRegion, width, height, color }: Cost
       {blank}
       <Text wrap="truncate-end">{`Cumulative cost (log scale): ${series.map((s) => `${s.mark} ${s.id}`).join("  ")}  * overlap  × crossing`}</Text>
       {chartLines(series, width, plotRows).map((line, i) => (
-        <Text key={i} wrap="truncate-end">{line}</Text>
+        <Text key={i} wrap="truncate-end">
+          {line}
+        </Text>
       ))}
       {crossed.length ? <Text wrap="truncate-end">{`× ${crossingLine}`}</Text> : null}
     </Box>

@@ -39,5 +39,9 @@ export function helpText(keys: string, width: number): string {
 }
 
 export function HelpLine({ keys, color, width }: Omit<HelpLineProps, "screen"> & { readonly width: number }) {
-  return <Text color={color ? "gray" : undefined} wrap="truncate-end">{helpText(keys, width)}</Text>;
+  return (
+    <Text color={color ? "gray" : undefined} wrap="truncate-end">
+      {helpText(keys, width)}
+    </Text>
+  );
 }

@@ -58,7 +58,9 @@ export function LatencyScreen({ latency, place, height, color }: LatencyScreenPr
         <Text wrap="truncate-end">{`Measured from here; estimate and physical floor from ${place.name} beside each.`}</Text>
       )}
       <Text> </Text>
-      <Text bold>{`${"region".padEnd(15)} ${"status".padEnd(11)} ${"median".padStart(7)} ${"p90".padStart(7)} ${"estimate".padStart(9)} ${"floor".padStart(7)}`}</Text>
+      <Text
+        bold
+      >{`${"region".padEnd(15)} ${"status".padEnd(11)} ${"median".padStart(7)} ${"p90".padStart(7)} ${"estimate".padStart(9)} ${"floor".padStart(7)}`}</Text>
       {w.shown.map((r) => (
         <Text key={r.region}>
           {`${r.region.padEnd(15)} ${(r.result?.status ?? "-").padEnd(11)} ${num(r.median).padStart(7)} ${num(r.result?.rttMs?.p90).padStart(7)} ${num(r.estimate).padStart(9)} ${num(r.floor).padStart(7)}`}

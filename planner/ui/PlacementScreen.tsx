@@ -28,7 +28,10 @@ export function PlacementScreen({ plan, rows, cursor, pick, height, width, color
   return (
     <Box flexDirection="column">
       {rec ? (
-        <Text bold wrap="truncate-end">{`Recommended: ${rec.primary}${rec.replicas.length ? `, replica ${rec.replicas.join(", ")}` : ""} — $${usd(rec.monthlyCost)} a month`}</Text>
+        <Text
+          bold
+          wrap="truncate-end"
+        >{`Recommended: ${rec.primary}${rec.replicas.length ? `, replica ${rec.replicas.join(", ")}` : ""} — $${usd(rec.monthlyCost)} a month`}</Text>
       ) : (
         <Text bold color={color ? "red" : undefined}>
           No region meets every constraint

@@ -148,7 +148,13 @@ export function reducer(state: State, action: Action): State {
     case "latency-sample":
       return { ...state, latency: { ...state.latency, rows: state.latency.rows.map((r) => (r.region === action.region ? { ...r, done: action.done } : r)) } };
     case "latency-result":
-      return { ...state, latency: { ...state.latency, rows: state.latency.rows.map((r) => (r.region === action.result.name ? { ...r, done: r.total, result: action.result } : r)) } };
+      return {
+        ...state,
+        latency: {
+          ...state.latency,
+          rows: state.latency.rows.map((r) => (r.region === action.result.name ? { ...r, done: r.total, result: action.result } : r)),
+        },
+      };
     case "latency-done":
       return { ...state, latency: { ...state.latency, phase: "done", offline: action.offline } };
     case "cursor":

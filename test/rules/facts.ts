@@ -3,8 +3,20 @@ import type { BucketFacts, Facts } from "../../infra/policy/facts.js";
 import type { Statement } from "../../infra/policies.js";
 
 const ARN = "arn:aws:s3:::b";
-export const TLS_DENY: Statement = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [ARN, `${ARN}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } };
-export const TLS12_DENY: Statement = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [ARN, `${ARN}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } };
+export const TLS_DENY: Statement = {
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [ARN, `${ARN}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+export const TLS12_DENY: Statement = {
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [ARN, `${ARN}/*`],
+  Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+};
 
 export function goodBucket(over: Partial<BucketFacts> = {}): BucketFacts {
   return {

@@ -6,7 +6,13 @@ import type { PolicyDocument } from "../../infra/policies.js";
 import { stack } from "./facts.js";
 
 const run = (rule: Rule, facts: Facts) => findings(rule, facts, DEFAULT_CONFIG).map((f) => f.message);
-const policy = (Action: string | string[], Resource: string): Facts["iamPolicies"][number] => ({ ref: { type: "aws:iam/rolePolicy:RolePolicy", name: "p" }, role: "r", team: null, reads: [], document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] } });
+const policy = (Action: string | string[], Resource: string): Facts["iamPolicies"][number] => ({
+  ref: { type: "aws:iam/rolePolicy:RolePolicy", name: "p" },
+  role: "r",
+  team: null,
+  reads: [],
+  document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] },
+});
 
 describe("IAM and KMS rules", () => {
   it("iam-no-wildcards: named actions on named buckets pass; s3:* and every bucket fail; account-level actions on * pass", () => {
@@ -17,9 +23,19 @@ describe("IAM and KMS rules", () => {
   });
 
   it("no-wildcard-principals: a trust policy for everyone fails", () => {
-    const trust = (Principal: unknown): PolicyDocument => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal, Action: "sts:AssumeRole" }] as PolicyDocument["Statement"] });
-    expect(run(noWildcardPrincipals, stack({ roles: [{ ref: { type: "aws:iam/role:Role", name: "r" }, trust: trust({ Service: "lambda.amazonaws.com" }), tags: {} }] }))).toEqual([]);
-    expect(run(noWildcardPrincipals, stack({ roles: [{ ref: { type: "aws:iam/role:Role", name: "r" }, trust: trust("*"), tags: {} }] }))).toEqual(["the trust policy lets anyone assume the role"]);
+    const trust = (Principal: unknown): PolicyDocument => ({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal, Action: "sts:AssumeRole" }] as PolicyDocument["Statement"],
+    });
+    expect(
+      run(
+        noWildcardPrincipals,
+        stack({ roles: [{ ref: { type: "aws:iam/role:Role", name: "r" }, trust: trust({ Service: "lambda.amazonaws.com" }), tags: {} }] }),
+      ),
+    ).toEqual([]);
+    expect(run(noWildcardPrincipals, stack({ roles: [{ ref: { type: "aws:iam/role:Role", name: "r" }, trust: trust("*"), tags: {} }] }))).toEqual([
+      "the trust policy lets anyone assume the role",
+    ]);
   });
 
   it("kms-key-rotation: a key without rotation fails", () => {

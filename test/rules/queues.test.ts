@@ -4,8 +4,15 @@ import { DEFAULT_CONFIG, consumedQueueHasDeadLetters, findings, sqsEncrypted } f
 import type { QueueFacts } from "../../infra/policy/facts.js";
 import { stack } from "./facts.js";
 
-const queue = (over: Partial<QueueFacts>): QueueFacts => ({ ref: { type: "aws:sqs/queue:Queue", name: "q" }, encrypted: true, redrive: true, consumed: true, ...over });
-const levels = (rule: typeof sqsEncrypted, q: QueueFacts) => findings(rule, stack({ queues: [q] }), DEFAULT_CONFIG).map((f) => f.enforcementLevel ?? rule.enforcementLevel);
+const queue = (over: Partial<QueueFacts>): QueueFacts => ({
+  ref: { type: "aws:sqs/queue:Queue", name: "q" },
+  encrypted: true,
+  redrive: true,
+  consumed: true,
+  ...over,
+});
+const levels = (rule: typeof sqsEncrypted, q: QueueFacts) =>
+  findings(rule, stack({ queues: [q] }), DEFAULT_CONFIG).map((f) => f.enforcementLevel ?? rule.enforcementLevel);
 
 describe("queue rules", () => {
   it("sqs-queue-encrypted: off binds, undeclared advises", () => {

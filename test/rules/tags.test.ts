@@ -15,6 +15,8 @@ describe("tag and region rules", () => {
 
   it("allowed-regions: any region unless a list is given", () => {
     expect(findings(allowedRegions, tagged({}, "ap-south-1"), DEFAULT_CONFIG)).toEqual([]);
-    expect(findings(allowedRegions, tagged({}, "ap-south-1"), { ...DEFAULT_CONFIG, allowedRegions: ["eu-west-1"] }).map((f) => f.message)).toEqual(["is in ap-south-1, not in eu-west-1"]);
+    expect(findings(allowedRegions, tagged({}, "ap-south-1"), { ...DEFAULT_CONFIG, allowedRegions: ["eu-west-1"] }).map((f) => f.message)).toEqual([
+      "is in ap-south-1, not in eu-west-1",
+    ]);
   });
 });

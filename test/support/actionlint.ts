@@ -20,7 +20,8 @@ function synchronousFs(): typeof fs {
   return new Proxy(fs, {
     get(target, key: string) {
       const sync = (target as unknown as Record<string, unknown>)[`${key}Sync`];
-      if (typeof sync !== "function" || typeof (target as unknown as Record<string, unknown>)[key] !== "function") return (target as unknown as Record<string, unknown>)[key];
+      if (typeof sync !== "function" || typeof (target as unknown as Record<string, unknown>)[key] !== "function")
+        return (target as unknown as Record<string, unknown>)[key];
       return (...args: unknown[]) => {
         const callback = args.pop() as (err: unknown, ...result: unknown[]) => void;
         let result: unknown;

@@ -23,7 +23,23 @@ export function makeCerts(ips: readonly string[]): TestCerts {
   ssl("req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=stowage test CA");
   ssl("req", ...ec, "-keyout", f("srv.key"), "-out", f("srv.csr"), "-subj", "/CN=stowage test server");
   writeFileSync(f("san.ext"), `${san}\n`);
-  ssl("x509", "-req", "-in", f("srv.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("srv.pem"), "-days", "2", "-extfile", f("san.ext"));
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    f("srv.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("srv.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    f("san.ext"),
+  );
   ssl("req", "-x509", ...ec, "-keyout", f("self.key"), "-out", f("self.pem"), "-days", "2", "-subj", "/CN=stowage self-signed", "-addext", san);
   return { dir, ca: f("ca.pem"), cert: f("srv.pem"), key: f("srv.key"), selfCert: f("self.pem"), selfKey: f("self.key") };
 }

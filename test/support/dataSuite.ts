@@ -70,7 +70,10 @@ const tmp = (what: string) => mkdtempSync(join(tmpdir(), `stowage-${what}-`));
 function scripts(): { shell: string; python: string; flaky: string } {
   const dir = tmp("code");
   const shell = join(dir, "label.sh");
-  writeFileSync(shell, `#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while read -r f; do\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"\n  echo "$(sha256sum < "$f" | cut -c1-64) $(wc -c < "$f")" > "$STOWAGE_OUT/$f.txt"\ndone\n`);
+  writeFileSync(
+    shell,
+    `#!/bin/sh\nset -e\ncd "$STOWAGE_IN"\nfind . -type f | while read -r f; do\n  mkdir -p "$STOWAGE_OUT/$(dirname "$f")"\n  echo "$(sha256sum < "$f" | cut -c1-64) $(wc -c < "$f")" > "$STOWAGE_OUT/$f.txt"\ndone\n`,
+  );
   chmodSync(shell, 0o755);
   const python = join(dir, "detect.py");
   writeFileSync(
@@ -87,7 +90,10 @@ function scripts(): { shell: string; python: string; flaky: string } {
     ].join("\n"),
   );
   const flaky = join(dir, "flaky.sh");
-  writeFileSync(flaky, `#!/bin/sh\nif [ -e "$STOWAGE_IN/$STOWAGE_DATUM/bad.jpg" ] && [ -z "$FIXED" ]; then echo "cannot decode bad.jpg" >&2; exit 3; fi\nmkdir -p "$STOWAGE_OUT/$STOWAGE_DATUM"\nls "$STOWAGE_IN/$STOWAGE_DATUM" > "$STOWAGE_OUT/$STOWAGE_DATUM/list.txt"\n`);
+  writeFileSync(
+    flaky,
+    `#!/bin/sh\nif [ -e "$STOWAGE_IN/$STOWAGE_DATUM/bad.jpg" ] && [ -z "$FIXED" ]; then echo "cannot decode bad.jpg" >&2; exit 3; fi\nmkdir -p "$STOWAGE_OUT/$STOWAGE_DATUM"\nls "$STOWAGE_IN/$STOWAGE_DATUM" > "$STOWAGE_OUT/$STOWAGE_DATUM/list.txt"\n`,
+  );
   chmodSync(flaky, 0o755);
   return { shell, python, flaky };
 }
@@ -159,7 +165,11 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     const checkout = join(tmp("labels"), "out");
     await stowage(p, ["data", "checkout", labels, "main", "--to", checkout]);
     const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-    expect(Object.keys(treeOf(checkout)).sort()).toEqual(Object.keys(bodies).map((k) => `${k}.txt`).sort());
+    expect(Object.keys(treeOf(checkout)).sort()).toEqual(
+      Object.keys(bodies)
+        .map((k) => `${k}.txt`)
+        .sort(),
+    );
     for (const [path, body] of Object.entries(bodies)) expect(readFileSync(join(checkout, `${path}.txt`), "utf8")).toBe(`${sha(body)} ${body.length}\n`);
 
     const why = await stowage(p, ["data", "why", labels, "cam-2/frame-6.jpg.txt", "--json"]);
@@ -178,7 +188,10 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     expect(deep.json.run).toMatchObject({ name: "detect", command: ["python3", code.python] });
     expect(deep.json.inputs.map((i: { path: string }) => i.path)).toEqual(["cam-2/frame-6.jpg.txt"]);
     expect(deep.json.upstream).toHaveLength(1);
-    expect(deep.json.upstream[0].inputs.map((i: { path: string; versionId: string }) => [i.path, i.versionId])).toContainEqual(["cam-2/frame-6.jpg", versions["cam-2/frame-6.jpg"]]);
+    expect(deep.json.upstream[0].inputs.map((i: { path: string; versionId: string }) => [i.path, i.versionId])).toContainEqual([
+      "cam-2/frame-6.jpg",
+      versions["cam-2/frame-6.jpg"],
+    ]);
     const text = await stowage(p, ["data", "why", detections, "cam-2/frame-6.jpg.json"]);
     expect(text.stdout).toContain("made by run");
   });

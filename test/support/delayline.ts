@@ -80,9 +80,28 @@ export async function delayLineUp(name: string, idx: number, opts: DelayLineOpti
   const loss = String(opts.loss ?? 0);
   const relay = spawn(
     "python3",
-    [RELAY, "--a", `${clientNs}:dl0`, "--b", `${serverNs}:dl0`, "--delay-ab", half, "--delay-ba", half,
-      "--jitter-ab", jitter, "--jitter-ba", jitter, "--loss-ab", loss, "--loss-ba", loss, "--pidfile", pidfile,
-      ...(opts.seed === undefined ? [] : ["--seed", String(opts.seed)])],
+    [
+      RELAY,
+      "--a",
+      `${clientNs}:dl0`,
+      "--b",
+      `${serverNs}:dl0`,
+      "--delay-ab",
+      half,
+      "--delay-ba",
+      half,
+      "--jitter-ab",
+      jitter,
+      "--jitter-ba",
+      jitter,
+      "--loss-ab",
+      loss,
+      "--loss-ba",
+      loss,
+      "--pidfile",
+      pidfile,
+      ...(opts.seed === undefined ? [] : ["--seed", String(opts.seed)]),
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let relayErr = "";

@@ -46,7 +46,7 @@ for (let i = 0; i < samples; i++) {
   else lost++;
   if (a["tls-port"]) {
     const s = await once(true);
-    if (s) tls.push(s.tls), ttfb.push(s.ttfb);
+    if (s) (tls.push(s.tls), ttfb.push(s.ttfb));
   }
 }
 process.stdout.write(`${JSON.stringify({ tcp: median(tcp), tls: median(tls), ttfb: median(ttfb), lost })}\n`);

@@ -8,8 +8,14 @@ import { parseArgs } from "node:util";
 
 const { values: a } = parseArgs({
   options: {
-    host: { type: "string" }, "tls-port": { type: "string" }, cert: { type: "string" }, key: { type: "string" },
-    "self-port": { type: "string" }, "self-cert": { type: "string" }, "self-key": { type: "string" }, "tcp-port": { type: "string" },
+    host: { type: "string" },
+    "tls-port": { type: "string" },
+    cert: { type: "string" },
+    key: { type: "string" },
+    "self-port": { type: "string" },
+    "self-cert": { type: "string" },
+    "self-key": { type: "string" },
+    "tcp-port": { type: "string" },
   },
 });
 const handler = (_req, res) => {
@@ -20,6 +26,10 @@ const listening = [];
 const listen = (server, port) => listening.push(new Promise((r) => server.listen(Number(port), a.host, r)));
 if (a["tls-port"]) listen(createHttps({ cert: readFileSync(a.cert), key: readFileSync(a.key) }, handler), a["tls-port"]);
 if (a["self-port"]) listen(createHttps({ cert: readFileSync(a["self-cert"]), key: readFileSync(a["self-key"]) }, handler), a["self-port"]);
-if (a["tcp-port"]) listen(createTcp((s) => s.end()), a["tcp-port"]);
+if (a["tcp-port"])
+  listen(
+    createTcp((s) => s.end()),
+    a["tcp-port"],
+  );
 await Promise.all(listening);
 process.stdout.write("ready\n");

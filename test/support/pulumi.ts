@@ -46,7 +46,13 @@ export async function runStack(stack: string, config: Record<string, unknown> = 
   const run = await runUnderMocks("stowage", stack, config, () => stowage(parseStackConfig(readStackConfig(CONFIG_KEYS))));
   const outputs = run.result;
   await value(outputs.trailArn);
-  const resources: Recorded[] = run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.props, protect: !!r.protect, retainOnDelete: r.retainOnDelete }));
+  const resources: Recorded[] = run.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    inputs: r.props,
+    protect: !!r.protect,
+    retainOnDelete: r.retainOnDelete,
+  }));
   const ofType = (cls: PulumiClass) => resources.filter((r) => r.type === typeOf(cls));
   return {
     resources,
@@ -54,7 +60,12 @@ export async function runStack(stack: string, config: Record<string, unknown> = 
     ofType,
     one(cls, name) {
       const found = ofType(cls).filter((r) => r.name === name);
-      if (found.length !== 1) throw new Error(`expected one ${typeOf(cls)} named ${name}, found ${found.length}: ${ofType(cls).map((r) => r.name).join(", ")}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one ${typeOf(cls)} named ${name}, found ${found.length}: ${ofType(cls)
+            .map((r) => r.name)
+            .join(", ")}`,
+        );
       return found[0]!;
     },
   };

@@ -13,7 +13,8 @@ export const RGW_OTHER_USER = { accessKeyId: "otheraccess", secretAccessKey: "ot
 
 export function rgwUnavailable(): string | null {
   if (process.getuid?.() !== 0) return "needs root";
-  for (const bin of ["radosgw", "ceph-mon", "ceph-osd", "ceph"]) if (!existsSync(`/usr/bin/${bin}`)) return `needs Debian's ${bin} (apt-get install radosgw ceph-mon ceph-osd ceph-common)`;
+  for (const bin of ["radosgw", "ceph-mon", "ceph-osd", "ceph"])
+    if (!existsSync(`/usr/bin/${bin}`)) return `needs Debian's ${bin} (apt-get install radosgw ceph-mon ceph-osd ceph-common)`;
   return null;
 }
 
@@ -34,7 +35,11 @@ export function startRgw(port = 7480, opts: { sts?: boolean } = {}): Rgw {
   const dir = mkdtempSync(join(tmpdir(), "stowage-rgw-"));
   const script = (name: string) => join(packageRoot(), "test", "support", "ceph", name);
   execFileSync("bash", [script("rgw-down.sh"), dir]); // nothing left from an interrupted run in this folder
-  execFileSync("bash", [script("rgw-up.sh"), dir, String(port)], { env: { ...process.env, REALM: "1", ...(opts.sts ? { STS: "1" } : {}), ACCESS_KEY: RGW_USER.accessKeyId, SECRET_KEY: RGW_USER.secretAccessKey }, stdio: "pipe", timeout: 240_000 });
+  execFileSync("bash", [script("rgw-up.sh"), dir, String(port)], {
+    env: { ...process.env, REALM: "1", ...(opts.sts ? { STS: "1" } : {}), ACCESS_KEY: RGW_USER.accessKeyId, SECRET_KEY: RGW_USER.secretAccessKey },
+    stdio: "pipe",
+    timeout: 240_000,
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     tlsEndpoint: `https://127.0.0.1:${port + 1}`,

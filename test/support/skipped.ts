@@ -12,10 +12,16 @@ export default function setup() {
   process.env.STOWAGE_SKIPPED_FILE = file;
   return () => {
     if (!existsSync(file)) return;
-    const skipped = readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { title: string; missing: string; install: string });
+    const skipped = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { title: string; missing: string; install: string });
     rmSync(file, { force: true });
     if (!skipped.length) return;
     const installs = [...new Set(skipped.map((s) => s.install))].join("; ");
-    console.log(`\nSkipped ${skipped.length} real-part suite${skipped.length === 1 ? "" : "s"}: ${skipped.map((s) => `${s.title} (${s.missing})`).join("; ")}. To run them: ${installs}`);
+    console.log(
+      `\nSkipped ${skipped.length} real-part suite${skipped.length === 1 ? "" : "s"}: ${skipped.map((s) => `${s.title} (${s.missing})`).join("; ")}. To run them: ${installs}`,
+    );
   };
 }

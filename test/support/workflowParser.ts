@@ -17,7 +17,17 @@ let parser: Promise<(name: string, content: string) => WorkflowProblem[]> | unde
 
 async function load() {
   const out = join(await mkdtemp(join(tmpdir(), "stowage-workflow-parser-")), "parser.mjs");
-  await build({ stdin: { contents: 'export { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from "@actions/workflow-parser";', resolveDir: process.cwd() }, bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "silent" });
+  await build({
+    stdin: {
+      contents: 'export { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from "@actions/workflow-parser";',
+      resolveDir: process.cwd(),
+    },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: out,
+    logLevel: "silent",
+  });
   const m = await import(pathToFileURL(out).href);
   return (name: string, content: string): WorkflowProblem[] => {
     const result = m.parseWorkflow({ name, content }, new m.NoOperationTraceWriter());

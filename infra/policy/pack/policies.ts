@@ -33,13 +33,26 @@ const CONFIG_SCHEMA = {
   properties: {
     requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.requiredTags },
     allowedRegions: { type: ["array", "null"], items: { type: "string" }, default: DEFAULT_CONFIG.allowedRegions },
-    teamPrefixes: { type: "object", additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } }, default: DEFAULT_CONFIG.teamPrefixes },
+    teamPrefixes: {
+      type: "object",
+      additionalProperties: { type: "object", properties: { bucket: { type: "string" }, prefixes: { type: "array", items: { type: "string" } } } },
+      default: DEFAULT_CONFIG.teamPrefixes,
+    },
     auditReads: { type: "boolean", default: DEFAULT_CONFIG.auditReads },
     auditOwned: { type: ["boolean", "null"], default: DEFAULT_CONFIG.auditOwned },
     houseRules: { type: "boolean", default: DEFAULT_CONFIG.houseRules },
     exceptions: {
       type: "array",
-      items: { type: "object", properties: { rule: { type: "string" }, resource: { type: "string" }, reason: { type: "string" }, expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" } }, required: ["rule", "resource", "reason", "expires"] },
+      items: {
+        type: "object",
+        properties: {
+          rule: { type: "string" },
+          resource: { type: "string" },
+          reason: { type: "string" },
+          expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
+        },
+        required: ["rule", "resource", "reason", "expires"],
+      },
       default: DEFAULT_CONFIG.exceptions,
     },
     secureTransportMayBeAbsent: { type: "boolean", default: DEFAULT_CONFIG.secureTransportMayBeAbsent },
@@ -72,7 +85,12 @@ export function toPolicy(rule: Rule): StackValidationPolicy {
         if (!finding.enforcementLevel) reportViolation(message, finding.resource.urn);
         // The analyzer server (@pulumi/policy 1.21 server.js makeReportViolationFun) also takes a violation object
         // whose enforcementLevel overrides the policy's for that one violation; its type declares only the string form.
-        else (reportViolation as unknown as (v: ViolationObject) => void)({ message: `${description}\n${message}`, urn: finding.resource.urn, enforcementLevel: finding.enforcementLevel });
+        else
+          (reportViolation as unknown as (v: ViolationObject) => void)({
+            message: `${description}\n${message}`,
+            urn: finding.resource.urn,
+            enforcementLevel: finding.enforcementLevel,
+          });
       }
     },
   };

@@ -111,15 +111,19 @@ export function bucketRule(
   return {
     ...base,
     check: (facts, config) =>
-      which(facts, config).filter((b) => judgesPublic || !publicOnPurpose(b)).flatMap((b) => {
-        // A setting unknown until apply (or unreadable) is not judged as absent: the finding says it could not be judged.
-        // (The failure functions' own known() checks are then only there to narrow the setting's type.)
-        const unknown = (RULE_FIELDS[base.name] ?? []).map((f) => b[f]).find(isUnknown);
-        if (unknown) return [{ resource: b.ref, message: `could not be judged: ${unknown.unknown}`, enforcementLevel: "advisory" as const }];
-        const found = failure(b, config);
-        if (!found) return [];
-        return typeof found === "string" ? [{ resource: b.ref, message: found }] : [{ resource: b.ref, message: found.message, enforcementLevel: "advisory" as const }];
-      }),
+      which(facts, config)
+        .filter((b) => judgesPublic || !publicOnPurpose(b))
+        .flatMap((b) => {
+          // A setting unknown until apply (or unreadable) is not judged as absent: the finding says it could not be judged.
+          // (The failure functions' own known() checks are then only there to narrow the setting's type.)
+          const unknown = (RULE_FIELDS[base.name] ?? []).map((f) => b[f]).find(isUnknown);
+          if (unknown) return [{ resource: b.ref, message: `could not be judged: ${unknown.unknown}`, enforcementLevel: "advisory" as const }];
+          const found = failure(b, config);
+          if (!found) return [];
+          return typeof found === "string"
+            ? [{ resource: b.ref, message: found }]
+            : [{ resource: b.ref, message: found.message, enforcementLevel: "advisory" as const }];
+        }),
   };
 }
 
@@ -129,7 +133,12 @@ export function bucketRule(
  * Not declared is not off: advise declaring it. A live bucket without the setting really has none.
  */
 export const undeclaredDefault = (b: BucketFacts, what: string, since = "April 2023") =>
-  b.live ? `no ${what}` : { message: `no ${what} declared; AWS sets it for new buckets by default since ${since}, so declare it to keep it visible and enforced`, advisory: true as const };
+  b.live
+    ? `no ${what}`
+    : {
+        message: `no ${what} declared; AWS sets it for new buckets by default since ${since}, so declare it to keep it visible and enforced`,
+        advisory: true as const,
+      };
 
 export const known = <T>(v: T): v is Exclude<T, { readonly unknown: string }> => !isUnknown(v);
 
@@ -143,7 +152,8 @@ export function principalIsEveryone(p: unknown): boolean {
 }
 
 /** The bucket policy's Allow statements for everyone, without a condition that narrows who. */
-export const publicStatements = (b: BucketFacts): Statement[] => statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal) && !s.Condition);
+export const publicStatements = (b: BucketFacts): Statement[] =>
+  statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal) && !s.Condition);
 
 /** Object reads: what a public website grants everyone on purpose. Anything else for everyone (write, delete, list) is a hole. */
 export const isPublicRead = (action: string) => /^s3:GetObject(Version)?$/i.test(action);
@@ -159,7 +169,6 @@ export function publicOnPurpose(b: BucketFacts, today = new Date().toISOString()
   if (exception && /^\d{4}-\d{2}-\d{2}$/.test(exception.expires) && exception.expires >= today) return true;
   return b.role === "website" && (publicStatements(b).length > 0 || (!!b.acl && /public-read/.test(b.acl)));
 }
-
 
 /** An exception recorded on a resource: tag `stowage:exception:RULE` = "REASON until YYYY-MM-DD". */
 function taggedException(rule: string, resource: string, tags: Readonly<Record<string, string>> | undefined): RuleException | null {
@@ -183,11 +192,17 @@ export function findings(rule: Rule, facts: Facts, config: RuleConfig, today = n
   if (rule.house && !config.houseRules) return [];
   return rule.check(facts, config).map((f) => {
     const found = f;
-    const exception = config.exceptions.find((e) => e.rule === rule.name && e.resource === f.resource.name) ?? taggedException(rule.name, f.resource.name, tagsOf(f.resource.name));
+    const exception =
+      config.exceptions.find((e) => e.rule === rule.name && e.resource === f.resource.name) ??
+      taggedException(rule.name, f.resource.name, tagsOf(f.resource.name));
     if (!exception) return found;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(exception.expires)) return { ...found, message: `${found.message} (an exception "${exception.reason}" is recorded without an expiry date YYYY-MM-DD, so it does not apply)` };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(exception.expires))
+      return { ...found, message: `${found.message} (an exception "${exception.reason}" is recorded without an expiry date YYYY-MM-DD, so it does not apply)` };
     if (exception.expires < today) return { ...found, message: `${found.message} (the exception "${exception.reason}" expired on ${exception.expires})` };
-    return { ...found, message: `exception in force until ${exception.expires}: ${exception.reason} — for: ${found.message}`, enforcementLevel: "advisory" as const };
+    return {
+      ...found,
+      message: `exception in force until ${exception.expires}: ${exception.reason} — for: ${found.message}`,
+      enforcementLevel: "advisory" as const,
+    };
   });
 }
-

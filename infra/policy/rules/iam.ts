@@ -54,7 +54,7 @@ const reachesBuckets = (a: string) => a === "*" || (a.toLowerCase().startsWith("
 export const iamNoWildcards: Rule = {
   name: "iam-no-wildcards",
   control: "stowage",
-  description: "IAM policies name their actions and resources: no \"*\" or \"s3:*\" action, no \"*\" resource.",
+  description: 'IAM policies name their actions and resources: no "*" or "s3:*" action, no "*" resource.',
   enforcementLevel: "mandatory",
   fix: "List the actions the role needs and scope resources to the bucket and prefixes.",
   check: (f) =>
@@ -64,7 +64,8 @@ export const iamNoWildcards: Rule = {
         const wildAction = actions.find((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a));
         if (wildAction) out.push({ resource: p.ref, message: `allows the action ${wildAction}` });
         const wildResource = resources.find(everyBucket);
-        if (wildResource && actions.some(reachesBuckets)) out.push({ resource: p.ref, message: `allows S3 actions on every bucket (${JSON.stringify(wildResource)})` });
+        if (wildResource && actions.some(reachesBuckets))
+          out.push({ resource: p.ref, message: `allows S3 actions on every bucket (${JSON.stringify(wildResource)})` });
         return out;
       }),
     ),
@@ -77,9 +78,19 @@ export const noWildcardPrincipals: Rule = {
   enforcementLevel: "mandatory",
   fix: "Name the account, role, service or federated provider that may act.",
   check: (f) => [
-    ...f.roles.flatMap((r) => statements(r.trust).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: r.ref, message: "the trust policy lets anyone assume the role" }))),
+    ...f.roles.flatMap((r) =>
+      statements(r.trust)
+        .filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal))
+        .map(() => ({ resource: r.ref, message: "the trust policy lets anyone assume the role" })),
+    ),
     // A bucket public on purpose is said so once, by s3-no-public-read-or-write, which judges its public grants.
-    ...f.buckets.filter((b) => !publicOnPurpose(b)).flatMap((b) => statements(b.policy).filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal)).map(() => ({ resource: b.ref, message: "the bucket policy allows everyone" }))),
+    ...f.buckets
+      .filter((b) => !publicOnPurpose(b))
+      .flatMap((b) =>
+        statements(b.policy)
+          .filter((s) => s.Effect === "Allow" && principalIsEveryone(s.Principal))
+          .map(() => ({ resource: b.ref, message: "the bucket policy allows everyone" })),
+      ),
   ],
 };
 
@@ -103,7 +114,10 @@ function declaredInput(g: { bucket: string; prefix: string; actions: readonly st
     const colon = entry.indexOf(":");
     const [bucket, r] = colon < 0 ? [g.bucket, entry] : [entry.slice(0, colon), entry.slice(colon + 1)];
     if (bucket !== g.bucket) return false;
-    return (g.prefix.startsWith(r) && g.actions.every((a) => /^s3:(Get|List)[A-Za-z]*$/.test(a))) || (g.prefix === `${r}.stowage/` && g.actions.every((a) => a === "s3:PutObject"));
+    return (
+      (g.prefix.startsWith(r) && g.actions.every((a) => /^s3:(Get|List)[A-Za-z]*$/.test(a))) ||
+      (g.prefix === `${r}.stowage/` && g.actions.every((a) => a === "s3:PutObject"))
+    );
   });
 }
 
@@ -131,9 +145,11 @@ export const teamPrefixIsolation: Rule = {
     return grants.flatMap((g) =>
       owners
         .filter((o) => o.team !== g.team && o.bucket === g.bucket && overlap(o.prefix, g.prefix))
-        .map((o) => ({ resource: g.policy.ref, message: `team ${g.team}'s role reaches ${o.bucket}/${o.prefix}, which ${declared.length ? "belongs to" : "is granted to"} team ${o.team}` }))
+        .map((o) => ({
+          resource: g.policy.ref,
+          message: `team ${g.team}'s role reaches ${o.bucket}/${o.prefix}, which ${declared.length ? "belongs to" : "is granted to"} team ${o.team}`,
+        }))
         .filter((x) => !seen.has(`${x.resource.name}|${x.message}`) && !!seen.add(`${x.resource.name}|${x.message}`)),
     );
   },
 };
-

@@ -13,8 +13,15 @@ export const sqsEncrypted: Rule = {
       q.encrypted === false
         ? [{ resource: q.ref, message: "encryption at rest is turned off (sqsManagedSseEnabled: false, no KMS key)" }]
         : q.encrypted === null
-        ? [{ resource: q.ref, message: "encryption is not declared: SQS encrypts new queues with SSE-SQS by default since 2022, but declare it so a change of default or an import cannot turn it off", enforcementLevel: "advisory" as const }]
-        : [],
+          ? [
+              {
+                resource: q.ref,
+                message:
+                  "encryption is not declared: SQS encrypts new queues with SSE-SQS by default since 2022, but declare it so a change of default or an import cannot turn it off",
+                enforcementLevel: "advisory" as const,
+              },
+            ]
+          : [],
     ),
 };
 
@@ -25,7 +32,13 @@ export const consumedQueueHasDeadLetters: Rule = {
   description: "A queue something consumes has a dead-letter queue: a message its consumer keeps failing on must go somewhere it is seen.",
   enforcementLevel: "mandatory",
   fix: "Give the queue a redrive policy (aws.sqs.RedrivePolicy or redrivePolicy) to a dead-letter queue, and alarm on that queue's depth.",
-  check: (f) => (f.queues ?? []).filter((q) => q.consumed && !q.redrive).map((q) => ({ resource: q.ref, message: "a role receives its messages, but it has no redrive policy: a poison message is retried until it expires, unseen" })),
+  check: (f) =>
+    (f.queues ?? [])
+      .filter((q) => q.consumed && !q.redrive)
+      .map((q) => ({
+        resource: q.ref,
+        message: "a role receives its messages, but it has no redrive policy: a poison message is retried until it expires, unseen",
+      })),
 };
 
 /**
@@ -49,11 +62,14 @@ export const consumerRoleScoped: Rule = {
           if (!s3.length) return [];
           const out: Finding[] = [];
           const whole = resources.find((r) => r === "*" || /^arn:aws[\w-]*:s3:::[^/]+\/\*$/.test(r));
-          if (whole) out.push({ resource: p.ref, message: `a queue consumer's role reaches every object of a bucket (${JSON.stringify(whole)}), not its input and output prefixes` });
+          if (whole)
+            out.push({
+              resource: p.ref,
+              message: `a queue consumer's role reaches every object of a bucket (${JSON.stringify(whole)}), not its input and output prefixes`,
+            });
           const deletes = s3.filter((a) => a === "*" || a === "s3:*" || /^s3:Delete/.test(a));
           if (deletes.length) out.push({ resource: p.ref, message: `a queue consumer's role may delete (${deletes.join(", ")})` });
           return out;
         }),
       ),
 };
-

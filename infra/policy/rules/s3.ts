@@ -4,7 +4,21 @@
  */
 import { lifecycleProblems } from "../../../core/storageClasses.js";
 import type { BucketFacts } from "../facts.js";
-import { CLOUDFRONT_ADVICE, bucketRule, dataBuckets, isProd, isPublicRead, known, list, principalIsEveryone, publicOnPurpose, publicStatements, statements, undeclaredDefault, type Rule } from "./base.js";
+import {
+  CLOUDFRONT_ADVICE,
+  bucketRule,
+  dataBuckets,
+  isProd,
+  isPublicRead,
+  known,
+  list,
+  principalIsEveryone,
+  publicOnPurpose,
+  publicStatements,
+  statements,
+  undeclaredDefault,
+  type Rule,
+} from "./base.js";
 
 export const s3NoPublicAccess = bucketRule(
   {
@@ -12,7 +26,7 @@ export const s3NoPublicAccess = bucketRule(
     control: "S3.2/S3.3",
     description: "No public-read or public-read-write ACL, and no bucket policy that allows everyone.",
     enforcementLevel: "mandatory",
-    fix: "Remove the public ACL and any Allow statement whose Principal is \"*\"; grant access through IAM roles.",
+    fix: 'Remove the public ACL and any Allow statement whose Principal is "*"; grant access through IAM roles.',
   },
   (f) => f.buckets,
   (b) => {
@@ -20,13 +34,21 @@ export const s3NoPublicAccess = bucketRule(
     if (publicOnPurpose(b)) {
       // Public on purpose: said once; only what everyone may do beyond reading objects binds.
       const beyondRead = [...new Set(open.flatMap((s) => (s.NotAction !== undefined ? ["*"] : list(s.Action))).filter((a) => !isPublicRead(a)))];
-      if (beyondRead.length) return `public on purpose, but the bucket policy lets everyone ${beyondRead.join(", ")}: a public bucket lets everyone read objects, never write, delete or list`;
+      if (beyondRead.length)
+        return `public on purpose, but the bucket policy lets everyone ${beyondRead.join(", ")}: a public bucket lets everyone read objects, never write, delete or list`;
       if (/write/.test(b.acl ?? "")) return `public on purpose, but the ACL ${b.acl} lets everyone write`;
       const how = b.role === "website" ? `website configuration and a public-read ${open.length ? "policy" : "ACL"}` : "an exception recorded for this rule";
-      return { message: `public on purpose (${how}): everyone can read its objects; judged only for public writes, deletes and listing, and access logs`, advisory: true };
+      return {
+        message: `public on purpose (${how}): everyone can read its objects; judged only for public writes, deletes and listing, and access logs`,
+        advisory: true,
+      };
     }
     const first = open[0];
-    return b.acl && /public-read/.test(b.acl) ? `the ACL ${b.acl} makes objects public` : first ? `the bucket policy allows ${JSON.stringify(first.Action ?? first.NotAction)} to everyone` : null;
+    return b.acl && /public-read/.test(b.acl)
+      ? `the ACL ${b.acl} makes objects public`
+      : first
+        ? `the bucket policy allows ${JSON.stringify(first.Action ?? first.NotAction)} to everyone`
+        : null;
   },
   true,
 );
@@ -54,7 +76,8 @@ export const s3RequireTls = bucketRule(
   (b, config) => {
     if (!known(b.policy)) return null;
     // An S3 website endpoint speaks HTTP only: a TLS deny would take the site down.
-    if (b.role === "website") return b.behindCloudFront ? null : { message: `a website bucket served from the S3 website endpoint (HTTP only); ${CLOUDFRONT_ADVICE}`, advisory: true };
+    if (b.role === "website")
+      return b.behindCloudFront ? null : { message: `a website bucket served from the S3 website endpoint (HTTP only); ${CLOUDFRONT_ADVICE}`, advisory: true };
     const key = "aws:SecureTransport";
     // BoolIfExists false matches both a false and a missing key.
     const whenFalse = (c: Conditions) => String(c.Bool?.[key]) === "false" || String(c.BoolIfExists?.[key]) === "false";
@@ -77,7 +100,8 @@ export const s3RequireTls12 = bucketRule(
     fix: "Add a Deny statement for s3:* when s3:TlsVersion is less than 1.2.",
   },
   (f) => dataBuckets(f),
-  (b) => (!known(b.policy) || deniesWhen(b, "s3:TlsVersion", (c) => Number(c.NumericLessThan?.["s3:TlsVersion"]) >= 1.2) ? null : "no statement denies TLS below 1.2"),
+  (b) =>
+    !known(b.policy) || deniesWhen(b, "s3:TlsVersion", (c) => Number(c.NumericLessThan?.["s3:TlsVersion"]) >= 1.2) ? null : "no statement denies TLS below 1.2",
 );
 
 const SENSITIVE = /^s3:(\*|Put(Bucket)?(Policy|Acl|EncryptionConfiguration|BucketPolicy|BucketAcl)|DeleteBucketPolicy|PutEncryptionConfiguration)$/;
@@ -92,7 +116,10 @@ export const s3NoCrossAccountAdmin = bucketRule(
   },
   (f) => f.buckets,
   (b) => {
-    const bad = statements(b.policy).find((s) => s.Effect === "Allow" && s.Principal !== undefined && list(s.Action).some((a) => SENSITIVE.test(a)) && !JSON.stringify(s.Principal).includes("Service"));
+    const bad = statements(b.policy).find(
+      (s) =>
+        s.Effect === "Allow" && s.Principal !== undefined && list(s.Action).some((a) => SENSITIVE.test(a)) && !JSON.stringify(s.Principal).includes("Service"),
+    );
     return bad ? `the bucket policy grants ${JSON.stringify(bad.Action)} to ${JSON.stringify(bad.Principal)}` : null;
   },
   true,
@@ -128,7 +155,9 @@ export const s3PublicAccessBlock = bucketRule(
   (b) => {
     if (!known(b.publicAccessBlock)) return null;
     if (!b.publicAccessBlock) return undeclaredDefault(b, "public access block");
-    const off = Object.entries(b.publicAccessBlock).filter(([, v]) => v !== true).map(([k]) => k);
+    const off = Object.entries(b.publicAccessBlock)
+      .filter(([, v]) => v !== true)
+      .map(([k]) => k);
     if (!off.length) return null;
     const message = `public access block has ${off.join(", ")} off`;
     return b.role === "website" ? { message: `${message}, as a public website needs; ${CLOUDFRONT_ADVICE}`, advisory: true } : message;
@@ -147,9 +176,12 @@ export const s3AccessLogging = bucketRule(
   (b) => {
     if (!known(b.logging)) return null;
     // A public bucket's access logs are the one record of who read (or tried to write) what.
-    if (!b.logging && publicOnPurpose(b)) return { message: "server access logging is off: for a public bucket its logs are the one record of who read what", advisory: true };
+    if (!b.logging && publicOnPurpose(b))
+      return { message: "server access logging is off: for a public bucket its logs are the one record of who read what", advisory: true };
     if (!b.logging) return "server access logging is off";
-    return b.logging.targetRegion && b.region && b.logging.targetRegion !== b.region ? `logs go to ${b.logging.targetBucket} in ${b.logging.targetRegion}, not ${b.region}` : null;
+    return b.logging.targetRegion && b.region && b.logging.targetRegion !== b.region
+      ? `logs go to ${b.logging.targetBucket} in ${b.logging.targetRegion}, not ${b.region}`
+      : null;
   },
   true,
 );
@@ -244,16 +276,25 @@ export const s3DataEvents: Rule = {
   fix: "Add the bucket to a trail's S3 data event selectors (Audit component).",
   check(facts, config) {
     const owned = config.auditOwned ?? (facts.trails ?? 0) > 0;
-    return dataBuckets(facts).filter((b) => !publicOnPurpose(b)).flatMap((b) => {
-      if (b.dataEvents === null) return []; // not visible from this side (a live S3 API cannot see trails)
-      const message =
-        !b.dataEvents.writes ? "no trail records its object writes (S3.22)"
-        : config.auditReads && !b.dataEvents.reads ? "no trail records its object reads (S3.23)"
-        : null;
-      if (!message) return [];
-      if (owned) return [{ resource: b.ref, message }];
-      return [{ resource: b.ref, message: `${message}; this stack declares no trail of its own, so check that an organisation trail covers it (set auditOwned in the policy config to say whether this stack owns its audit)`, enforcementLevel: "advisory" as const }];
-    });
+    return dataBuckets(facts)
+      .filter((b) => !publicOnPurpose(b))
+      .flatMap((b) => {
+        if (b.dataEvents === null) return []; // not visible from this side (a live S3 API cannot see trails)
+        const message = !b.dataEvents.writes
+          ? "no trail records its object writes (S3.22)"
+          : config.auditReads && !b.dataEvents.reads
+            ? "no trail records its object reads (S3.23)"
+            : null;
+        if (!message) return [];
+        if (owned) return [{ resource: b.ref, message }];
+        return [
+          {
+            resource: b.ref,
+            message: `${message}; this stack declares no trail of its own, so check that an organisation trail covers it (set auditOwned in the policy config to say whether this stack owns its audit)`,
+            enforcementLevel: "advisory" as const,
+          },
+        ];
+      });
   },
 };
 
@@ -276,9 +317,13 @@ export const settingsDeclaredOnce: Rule = {
   description: "Each bucket setting is declared once: inline on the Bucket or by its v7 sidecar, not both.",
   enforcementLevel: "advisory",
   fix: "Keep the sidecar resource and remove the inline argument (@pulumi/aws v7 deprecates the inline forms).",
-  check: (f) => f.buckets.flatMap((b) => (b.declaredTwice?.length ? [{ resource: b.ref, message: `declared twice: ${b.declaredTwice.join("; ")}; the sidecar is what is in effect, and the two fight on every update` }] : [])),
+  check: (f) =>
+    f.buckets.flatMap((b) =>
+      b.declaredTwice?.length
+        ? [{ resource: b.ref, message: `declared twice: ${b.declaredTwice.join("; ")}; the sidecar is what is in effect, and the two fight on every update` }]
+        : [],
+    ),
 };
-
 
 /** A lifecycle S3 would refuse (judged with core/storageClasses, the one table of supported transitions). */
 export const s3LifecycleTransitions = bucketRule(
@@ -291,18 +336,21 @@ export const s3LifecycleTransitions = bucketRule(
   },
   (f) => f.buckets,
   (b) => {
-    const problems = (b.lifecycleSchedules ?? []).flatMap((s) => lifecycleProblems(s.transitions, { expireDays: s.expireDays }).map((p) => `lifecycle rule ${s.rule}: ${p.field} ${p.message}`));
+    const problems = (b.lifecycleSchedules ?? []).flatMap((s) =>
+      lifecycleProblems(s.transitions, { expireDays: s.expireDays }).map((p) => `lifecycle rule ${s.rule}: ${p.field} ${p.message}`),
+    );
     return problems.length ? `${problems.join("; ")}; S3 refuses this lifecycle configuration` : null;
   },
   true,
 );
 
 /** An AWS account named by a principal: a bare 12-digit id or an IAM ARN of that account. */
-const accountOf = (principal: string): string | null => /^(\d{12})$/.exec(principal)?.[1] ?? /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] ?? null;
+const accountOf = (principal: string): string | null =>
+  /^(\d{12})$/.exec(principal)?.[1] ?? /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] ?? null;
 
 /** "s3:GetObject", "s3:ListBucket", "s3:PutObject" → "Get/List/Put", as IAM Access Analyzer groups access levels. */
 const verbs = (actions: readonly string[]) =>
-  [...new Set(actions.map((a) => (a === "*" || a === "s3:*" ? "*" : /^s3:([A-Z][a-z]+)/.exec(a)?.[1] ?? a)))].join("/");
+  [...new Set(actions.map((a) => (a === "*" || a === "s3:*" ? "*" : (/^s3:([A-Z][a-z]+)/.exec(a)?.[1] ?? a))))].join("/");
 
 /**
  * What IAM Access Analyzer reports for a bucket: access its policy grants to another AWS account or to everyone.
@@ -324,7 +372,9 @@ export const s3ExternalAccess: Rule = {
         // Everyone without a condition is already a finding of s3-no-public-read-or-write (said once there); under a
         // condition (a source IP, a referer) it is still public to Access Analyzer, and said here.
         const who = principalIsEveryone(s.Principal)
-          ? s.Condition ? ["everyone under a condition"] : []
+          ? s.Condition
+            ? ["everyone under a condition"]
+            : []
           : list((s.Principal as { AWS?: string | string[] } | undefined)?.AWS)
               .map(accountOf)
               .filter((a): a is string => !!a && !(f.accounts ?? []).includes(a))

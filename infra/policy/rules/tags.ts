@@ -22,6 +22,9 @@ export const allowedRegions: Rule = {
   enforcementLevel: "mandatory",
   fix: "Move the resource to an allowed region, or change the allowed list.",
   check: (f, c) =>
-    c.allowedRegions === null ? [] : f.tagged.filter((t) => t.region && !c.allowedRegions!.includes(t.region)).map((t) => ({ resource: t.ref, message: `is in ${t.region}, not in ${c.allowedRegions!.join(", ")}` })),
+    c.allowedRegions === null
+      ? []
+      : f.tagged
+          .filter((t) => t.region && !c.allowedRegions!.includes(t.region))
+          .map((t) => ({ resource: t.ref, message: `is in ${t.region}, not in ${c.allowedRegions!.join(", ")}` })),
 };
-
