@@ -143,6 +143,9 @@ const ROWS: readonly Row[] = [
   ]),
   r("access", "| head -1", () => ["access", "log", "--audit", at("repo"), "--json"], EXIT.OK),
   r("access", "Ctrl-C", () => ["access", "log", "--audit", at("repo")], INTERRUPTED),
+  r("evidence", "missing file", () => ["evidence", "check", at("nope")]),
+  r("evidence", "unreadable file", () => ["evidence", "check", at("repo-locked")], EXIT.USER, { nobody: true }),
+  r("evidence", "malformed", () => ["evidence", "check", at("repo-bad")]),
   ...fileCases("verify", (f) => ["verify", "--outputs", f], "json"),
   r("verify", "Ctrl-C", () => ["verify", "--endpoint", `http://127.0.0.1:${hangPort}`, "--bucket", "b", "--timeout", "20000"], INTERRUPTED, { afterMs: 1500 }),
 ];
@@ -164,6 +167,12 @@ const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<Case, string>>>> = 
   run: { "a folder": "--in and --out are folders" },
   access: { "a folder": "--audit is a folder", "unwritable folder": "grant records before it hands out, and needs a store (data.rgw.test.ts)" },
   verify: { "unwritable folder": "writes only to stdout", "| head -1": "needs a store to print anything (verify.rgw.test.ts)" },
+  evidence: {
+    "a folder": "the bundle is a folder",
+    "unwritable folder": "a bundle needs a repository with one household's uploads first (evidence.test.ts)",
+    "| head -1": "a check needs a bundle, made from uploads and runs (evidence.test.ts)",
+    "Ctrl-C": "a bundle needs a repository with one household's uploads first (evidence.test.ts)",
+  },
 };
 
 interface Result {
