@@ -10,7 +10,7 @@ import { exact, usd, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot, staleWarning } from "../core/pricing/snapshot.js";
 import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
-import { runProgramFile } from "./programFile.js";
+import { runNamedProgram } from "./programFile.js";
 import { loadOwnStack, regionOfConfig } from "./stack.js";
 import { markdownTable, textTable } from "../core/render.js";
 
@@ -119,18 +119,7 @@ function diffAgainst(base: BaseEstimate, e: StackEstimate): Diff {
 /** The resources to price: Stowage's own program for a stack file, or any program run as `policy --program` runs it. */
 async function loadResources(args: EstimateArgs) {
   if (args.program) {
-    const run = await runProgramFile(args.program, {
-      stack: args.stack ?? "dev",
-      stackRequired: !!args.stack,
-      ...(args.stackDir ? { stackDir: args.stackDir } : {}),
-    });
-    // A program that declares nothing would price at $0.00: an estimate must not look like one of a program that did not run as meant.
-    if (!run.failure && !run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
-      throw new UserError(
-        `${args.program} declared no resources: there is nothing to price.`,
-        "Check that it is the program's entry file (or project folder) and that it creates its resources when run.",
-      );
-    }
+    const run = await runNamedProgram(args.program, args, "price");
     return { name: args.stack ?? run.project, resources: run.resources, region: regionOfConfig({ ...run.config }), failure: run.failure };
   }
   if (!args.stack) throw new Error("estimateReport needs a stack or a program (the command checks its flags)");

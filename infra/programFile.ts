@@ -208,3 +208,19 @@ async function writtenModule(entry: string, code: string): Promise<{ load: () =>
     },
   };
 }
+
+/**
+ * A program named on the command line (`--program`), with its own project and, when --stack is given, its own stack
+ * file (else no config, as a new stack). A program that declares nothing would price at $0.00 and pass every rule:
+ * a gate must not take a program that did not run as meant, so that is the user's error, naming what it was for.
+ */
+export async function runNamedProgram(program: string, opts: { stack?: string; stackDir?: string }, purpose: "price" | "check"): Promise<ProgramRun> {
+  const run = await runProgramFile(program, { stack: opts.stack ?? "dev", stackRequired: !!opts.stack, ...(opts.stackDir ? { stackDir: opts.stackDir } : {}) });
+  if (!run.failure && !run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
+    throw new UserError(
+      `${program} declared no resources: there is nothing to ${purpose}.`,
+      "Check that it is the program's entry file (or project folder) and that it creates its resources when run.",
+    );
+  }
+  return run;
+}

@@ -5,7 +5,7 @@ import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import { readJsonFile } from "../../core/inputs.js";
 import type { StackConfig } from "../../core/stack/schema.js";
-import { runProgramFile } from "../programFile.js";
+import { runNamedProgram } from "../programFile.js";
 import { loadOwnStack } from "../stack.js";
 import { markdownTable, textTable } from "../../core/render.js";
 import { NO_PACK_CONFIG, readPackConfig } from "./packConfig.js";
@@ -57,18 +57,7 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     report = await judge(args.stack ?? "export", fromStackExport(json), {}, "stowage", packConfig);
   } else if (args.program) {
     // A foreign program: its own project and, when --stack is given, its own stack file (else no config, as a new stack).
-    const run = await runProgramFile(args.program, {
-      stack: args.stack ?? "dev",
-      stackRequired: !!args.stack,
-      ...(args.stackDir ? { stackDir: args.stackDir } : {}),
-    });
-    // A program that declares nothing would pass every rule: a gate must not pass a program that did not run as meant.
-    if (!run.failure && !run.resources.some((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))) {
-      throw new UserError(
-        `${args.program} declared no resources: there is nothing to check.`,
-        "Check that it is the program's entry file (or project folder) and that it creates its resources when run.",
-      );
-    }
+    const run = await runNamedProgram(args.program, args, "check");
     // Not Stowage's own program: its house rules advise unless the policy config raises them.
     report = await judge(args.stack ?? run.project, run.resources, { houseRules: false }, run.project, packConfig);
     failure = run.failure;
