@@ -146,5 +146,7 @@ async function awsReport(workload: Workload, prices: string | undefined, only: r
       `Run \`stowage pricing refresh --region ${workload.region}\`, or price another region with --region.`,
     );
   }
-  return estimate(workload, snapshot.catalog, snapshot.asOf, only.length ? { only } : {});
+  const report = estimate(workload, snapshot.catalog, null, only.length ? { only } : {});
+  // The snapshot's own date reads every stored answer: asked only when the report used no price at all.
+  return report.pricesAsOf === null ? { ...report, pricesAsOf: snapshot.asOf } : report;
 }
