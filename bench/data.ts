@@ -15,7 +15,6 @@ import {
   ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import http from "node:http";
@@ -23,7 +22,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
-import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
+import { RGW_USER, rgwUnavailable, startRgw, rgwClient } from "../test/support/rgw.js";
 import { pool } from "./pool.js";
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
@@ -95,14 +94,7 @@ const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleS
 
 const rgw = startRgw();
 try {
-  const s3 = new S3Client({
-    region: "us-east-1",
-    endpoint: rgw.endpoint,
-    forcePathStyle: true,
-    credentials: RGW_USER,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const s3 = rgwClient(rgw);
   await s3.send(new CreateBucketCommand({ Bucket: "bench" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "bench", VersioningConfiguration: { Status: "Enabled" } }));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" };

@@ -5,13 +5,13 @@
  * (BENCH_VERIFY_PARALLEL, 32): the floor a verifier cannot beat. Needs root and Debian's radosgw, ceph-mon, ceph-osd,
  * ceph-common. Prints figures only.
  */
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT } from "../core/exit.js";
 import { packageRoot } from "../core/paths.js";
-import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
+import { RGW_USER, rgwUnavailable, startRgw, rgwClient } from "../test/support/rgw.js";
 import { pool } from "./pool.js";
 
 const OBJECTS = Number(process.env.BENCH_VERIFY_OBJECTS ?? 100_000);
@@ -49,15 +49,7 @@ const perSecond = (n: number, ms: number) => Math.round((n / ms) * 1000).toLocal
 
 const rgw = startRgw();
 try {
-  const s3 = new S3Client({
-    region: "us-east-1",
-    endpoint: rgw.endpoint,
-    forcePathStyle: true,
-    credentials: RGW_USER,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-    maxAttempts: 5,
-  });
+  const s3 = rgwClient(rgw, { maxAttempts: 5 });
   await s3.send(new CreateBucketCommand({ Bucket: "bench" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "bench", VersioningConfiguration: { Status: "Enabled" } }));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" };

@@ -11,7 +11,6 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -20,7 +19,7 @@ import { join } from "node:path";
 import { openS3 } from "../use/s3Store.js";
 import { webhookSource } from "../use/sources.js";
 import { watch, type BatchReport } from "../use/watch.js";
-import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
+import { RGW_USER, rgwUnavailable, startRgw, rgwClient } from "../test/support/rgw.js";
 import { pool } from "./pool.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
@@ -39,14 +38,7 @@ const rgw = startRgw();
 process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
 try {
-  const s3 = new S3Client({
-    region: "us-east-1",
-    endpoint: rgw.endpoint,
-    forcePathStyle: true,
-    credentials: RGW_USER,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const s3 = rgwClient(rgw);
   await s3.send(new CreateBucketCommand({ Bucket: "watch" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "watch", VersioningConfiguration: { Status: "Enabled" } }));
   const sns = new SNSClient({ region: "us-east-1", endpoint: rgw.endpoint, credentials: RGW_USER });

@@ -27,7 +27,7 @@ import { packageRoot } from "../core/paths.js";
 const PROD = ["--stack", "prod", "--stack-dir", packageRoot()];
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw, rgwClient } from "./support/rgw.js";
 
 describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), INSTALL.rgw, () => {
   let rgw: Rgw;
@@ -36,14 +36,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   const env = rgwCommandEnv();
   beforeAll(() => {
     rgw = startRgw(7480, { sts: true });
-    s3 = new S3Client({
-      region: "us-east-1",
-      endpoint: rgw.endpoint,
-      forcePathStyle: true,
-      credentials: RGW_USER,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    s3 = rgwClient(rgw);
   }, 240_000);
   afterAll(() => {
     s3?.destroy();

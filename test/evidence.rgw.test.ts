@@ -18,7 +18,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { evidenceSuite, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
 import { stowage } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { rgwCommandEnv, rgwUnavailable, startRgw, type Rgw, rgwClient } from "./support/rgw.js";
 
 describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnavailable(), INSTALL.rgw, () => {
   let rgw: Rgw;
@@ -27,14 +27,7 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
   const env = rgwCommandEnv();
   beforeAll(() => {
     rgw = startRgw(7480);
-    s3 = new S3Client({
-      region: "us-east-1",
-      endpoint: rgw.endpoint,
-      forcePathStyle: true,
-      credentials: RGW_USER,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    s3 = rgwClient(rgw);
   }, 240_000);
   afterAll(() => {
     s3?.destroy();

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { packageRoot } from "../core/paths.js";
 import { stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw, rgwClient } from "./support/rgw.js";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -135,14 +135,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   beforeAll(async () => {
     rgw = startRgw();
     port = await freePort();
-    s3 = new S3Client({
-      region: "us-east-1",
-      endpoint: rgw.endpoint,
-      forcePathStyle: true,
-      credentials: RGW_USER,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    s3 = rgwClient(rgw);
     await s3.send(new CreateBucketCommand({ Bucket: "cams" }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: "cams", VersioningConfiguration: { Status: "Enabled" } }));
     const sns = new SNSClient({ region: "us-east-1", endpoint: rgw.endpoint, credentials: RGW_USER });

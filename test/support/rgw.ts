@@ -2,6 +2,7 @@
  * A real S3 implementation on loopback for the tests: Ceph RADOS Gateway, started and stopped by the suite
  * (test/support/ceph/rgw-up.sh). One cluster per machine at a time (the monitor's port 3300 is fixed).
  */
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,4 +62,20 @@ export function rgwCommandEnv(): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId,
     AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey,
   };
+}
+
+/**
+ * An SDK client on the gateway as the test user: path-style, and checksums only where required (the SDK's default
+ * checksums break uploads on RGW), as core/s3.ts does for any S3-compatible endpoint. `more` adds or overrides settings.
+ */
+export function rgwClient(rgw: Pick<Rgw, "endpoint">, more: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    region: "us-east-1",
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    credentials: RGW_USER,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    ...more,
+  });
 }
