@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse } from "yaml";
-import { estimate } from "../core/cost/estimate.js";
+import { estimate } from "../core/cost/horizon.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { defaultSnapshotDir, packageRoot } from "../core/paths.js";
 import { loadSnapshot } from "../core/pricing/snapshot.js";

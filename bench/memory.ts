@@ -6,8 +6,8 @@
  * second commit that reads the first one's chunks back against a new listing (nothing changed). Prints figures only.
  */
 import { readFileSync } from "node:fs";
-import { commitRepo } from "../use/data.js";
-import type { Listed, Row, Store } from "../use/store.js";
+import { commitRepo } from "../datalayer/data.js";
+import type { Listed, Row, Store } from "../datalayer/store.js";
 
 const OBJECTS = Number(process.env.BENCH_MEMORY_OBJECTS ?? 1_000_000);
 const TARGET_MB = 512;

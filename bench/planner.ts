@@ -19,7 +19,7 @@ import { parsePriceList } from "../core/pricing/pricelist.js";
 import { loadSnapshot, type SnapshotFile } from "../core/pricing/snapshot.js";
 import { REGIONS, usagePrefix } from "../core/regions.js";
 import { TARGET_MAX_ERROR, TARGET_MEDIAN_ERROR } from "../planner/latency/calibration.js";
-import { offlineModel } from "../planner/latency/estimate.js";
+import { offlineModel } from "../planner/latency/predict.js";
 
 const root = packageRoot();
 const stats = (xs: number[]) => {

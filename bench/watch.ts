@@ -16,9 +16,9 @@ import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openS3 } from "../use/s3Store.js";
-import { webhookSource } from "../use/sources.js";
-import { watch, type BatchReport } from "../use/watch.js";
+import { openS3 } from "../datalayer/s3Store.js";
+import { webhookSource } from "../datalayer/sources.js";
+import { watch, type BatchReport } from "../datalayer/watch.js";
 import { RGW_USER, rgwUnavailable, startRgw, rgwClient } from "../test/support/rgw.js";
 import { pool } from "./pool.js";
 

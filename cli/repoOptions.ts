@@ -3,9 +3,9 @@
  * repositories. Progress goes to stderr, at most once a second, when stderr is a terminal or --progress is given.
  */
 import { UserError } from "../core/errors.js";
-import { parseRepo, openRepo, type RepoSpec } from "../use/repo.js";
-import type { S3RepoOptions } from "../use/s3Store.js";
-import type { Store } from "../use/store.js";
+import { parseRepo, openRepo, type RepoSpec } from "../datalayer/repo.js";
+import type { S3RepoOptions } from "../datalayer/s3Store.js";
+import type { Store } from "../datalayer/store.js";
 import { choose, endpointFlag, intFlag } from "./options.js";
 
 export const REPO_OPTIONS = {

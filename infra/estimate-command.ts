@@ -11,7 +11,7 @@ import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot, staleWarning } from "../core/pricing/snapshot.js";
 import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { runNamedProgram } from "./programFile.js";
-import { loadOwnStack, regionOfConfig } from "./stack.js";
+import { loadOwnStack, regionOfConfig } from "./loadStack.js";
 import { markdownTable, textTable } from "../core/render.js";
 
 export interface EstimateArgs {

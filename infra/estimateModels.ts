@@ -7,9 +7,9 @@
 import { z } from "zod";
 import type { CostComponent, MissingPrice } from "../core/cost/components.js";
 import { ebsMonth } from "../core/cost/ebs.js";
-import { egressComponents, strategyFor } from "../core/cost/estimate.js";
+import { egressComponents, strategyFor } from "../core/cost/horizon.js";
 import { rdsMonth } from "../core/cost/rds.js";
-import { monthStates, s3Month } from "../core/cost/s3.js";
+import { monthStates, s3Month } from "../core/cost/cohorts.js";
 import { EBS_VOLUMES, RDS_STORAGE, parseWorkload } from "../core/cost/workload.js";
 import { Decimal, HOURS_PER_MONTH, dec } from "../core/money.js";
 import type { PriceSelector } from "../core/pricing/catalog.js";

@@ -6,7 +6,7 @@
  * program runner and the stack loader need not import upward.
  */
 import type { Transition } from "../core/storageClasses.js";
-import type { PolicyDocument } from "./policies.js";
+import type { PolicyDocument } from "./iamDocuments.js";
 
 export interface StackResource {
   readonly type: string;

@@ -290,7 +290,7 @@ export const QUEUE_PRODUCTS: readonly FeedProduct[] = [
 /**
  * Internet egress from a region, AWSDataTransfer's one product per source region with four volume tiers in GB a
  * month (the datatransfer-calc feed gives these StartingRange/EndingRange; the converter checks them). The 100 GB
- * free each month is account-wide and not in the feed: the cost model takes it off (core/cost/estimate.ts).
+ * free each month is account-wide and not in the feed: the cost model takes it off (core/cost/horizon.ts).
  */
 export const EGRESS_PRODUCTS: readonly FeedProduct[] = [
   {

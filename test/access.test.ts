@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { humanDuration, parseDuration, sessionPolicy } from "../use/access.js";
+import { humanDuration, parseDuration, sessionPolicy } from "../datalayer/access.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig, type PulumiClass } from "./support/pulumi.js";
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { OPTION_IDS } from "../core/cost/estimate.js";
+import { OPTION_IDS } from "../core/cost/horizon.js";
 
 // Sized to the work: one test runs the built command 13 times, and beside stress-ng at load 18 it took over the
 // suite's 30 s default (like errors.test.ts and sweep.test.ts, which run it as often).

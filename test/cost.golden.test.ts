@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { OPTION_IDS, estimate, type CostReport } from "../core/cost/estimate.js";
+import { OPTION_IDS, estimate, type CostReport } from "../core/cost/horizon.js";
 import { render } from "../core/cost/format.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { expectGolden } from "./support/golden.js";

@@ -3,7 +3,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OPTION_IDS, estimate } from "../core/cost/estimate.js";
+import { OPTION_IDS, estimate } from "../core/cost/horizon.js";
 import { Decimal } from "../core/money.js";
 import { parseWorkload, type Workload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";

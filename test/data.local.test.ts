@@ -32,7 +32,7 @@ describe("stowage data and stowage run on a local folder", () => {
 
 describe("a local repository's ref entries", () => {
   it("are created by exactly one of many concurrent writers", async () => {
-    const { openLocal } = await import("../use/localStore.js");
+    const { openLocal } = await import("../datalayer/localStore.js");
     const dir = mkdtempSync(join(tmpdir(), "stowage-race-"));
     const stores = await Promise.all(Array.from({ length: 8 }, () => openLocal(dir, false)));
     for (let round = 0; round < 20; round++) {

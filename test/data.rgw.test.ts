@@ -17,8 +17,8 @@ import * as aws from "@pulumi/aws";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runPipeline } from "../use/run.js";
-import { openS3 } from "../use/s3Store.js";
+import { runPipeline } from "../datalayer/run.js";
+import { openS3 } from "../datalayer/s3Store.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack } from "./support/pulumi.js";
 import { packageRoot } from "../core/paths.js";
@@ -110,7 +110,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     try {
       const first = await runPipeline({ input, output, glob: "/*/*", command: ["sh", "-c", 'cp -r "$STOWAGE_IN"/. "$STOWAGE_OUT"'], codeVersion: "v1" });
       expect(first.status).toBe("ok");
-      const { whyOf } = { whyOf: (await import("../use/why.js")).why };
+      const { whyOf } = { whyOf: (await import("../datalayer/why.js")).why };
       await whyOf(output, "cameras/cam-2/1.jpg", "main", async () => openS3("images", "uploads/", opts));
     } finally {
       S3Client.prototype.send = send;

@@ -4,12 +4,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareSequencers, parseEvents } from "../use/events.js";
-import { datumsBy } from "../use/glob.js";
-import { openLocal } from "../use/localStore.js";
-import { ManifestWriter, changes, rows, type Commit } from "../use/manifest.js";
-import { RecordWriter, readRecorded } from "../use/datums.js";
-import { comparePaths, sha256, type Row } from "../use/store.js";
+import { compareSequencers, parseEvents } from "../datalayer/events.js";
+import { datumsBy } from "../datalayer/glob.js";
+import { openLocal } from "../datalayer/localStore.js";
+import { ManifestWriter, changes, rows, type Commit } from "../datalayer/manifest.js";
+import { RecordWriter, readRecorded } from "../datalayer/datums.js";
+import { comparePaths, sha256, type Row } from "../datalayer/store.js";
 
 const PATHS = ["cam-1/a.jpg", "cam-1/sub/b.jpg", "cam-2/c.jpg", "top.txt", ".hidden/x"];
 

@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { Decimal } from "../core/money.js";
 import { UsageSchema, estimateStack } from "../infra/estimate.js";
-import { loadOwnStack } from "../infra/stack.js";
+import { loadOwnStack } from "../infra/loadStack.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 
 const { catalog, asOf } = await shippedSnapshot();

@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { estimate } from "../core/cost/estimate.js";
+import { estimate } from "../core/cost/horizon.js";
 import { render } from "../core/cost/format.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../core/errors.js";
 import { readFileSync } from "node:fs";
-import { estimateRtt, floorMs, haversineKm, modelOf, offlineModel } from "../planner/latency/estimate.js";
+import { estimateRtt, floorMs, haversineKm, modelOf, offlineModel } from "../planner/latency/predict.js";
 import { parsePlace } from "../planner/latency/places.js";
 import { parseTargetSpec, regionTarget } from "../planner/latency/probe.js";
 import { probeRegions } from "../planner/latency/regions.js";

@@ -1,6 +1,6 @@
 /**
  * The five layers and which way they may depend: core (money, regions, errors, YAML input, prices, cost models) on
- * nothing above it; planner, infra and use (the data layer) on core; cli on everything, and nothing on cli. Read from the import
+ * nothing above it; planner, infra and datalayer (the data layer) on core; cli on everything, and nothing on cli. Read from the import
  * statements of every source file, so a new import in the wrong direction fails here. bench/ and scripts/ (the
  * benchmarks, the price-snapshot builder) may import any layer, and no layer may import them.
  */
@@ -8,16 +8,16 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const LAYERS = ["core", "planner", "infra", "use", "cli", "bench", "scripts"] as const;
+const LAYERS = ["core", "planner", "infra", "datalayer", "cli", "bench", "scripts"] as const;
 type Layer = (typeof LAYERS)[number];
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   core: ["core"],
   planner: ["core", "planner"],
   infra: ["core", "infra"],
-  use: ["core", "use"],
-  cli: ["core", "planner", "infra", "use", "cli"],
-  bench: ["core", "planner", "infra", "use", "cli", "bench"],
-  scripts: ["core", "planner", "infra", "use", "cli", "scripts"],
+  datalayer: ["core", "datalayer"],
+  cli: ["core", "planner", "infra", "datalayer", "cli"],
+  bench: ["core", "planner", "infra", "datalayer", "cli", "bench"],
+  scripts: ["core", "planner", "infra", "datalayer", "cli", "scripts"],
 };
 
 function sources(dir: string): string[] {

@@ -6,8 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { estimate, strategyFor, type OptionId } from "../core/cost/estimate.js";
-import { cohortsFor, monthState, monthStates, type MonthState } from "../core/cost/s3.js";
+import { estimate, strategyFor, type OptionId } from "../core/cost/horizon.js";
+import { cohortsFor, monthState, monthStates, type MonthState } from "../core/cost/cohorts.js";
 import { parseWorkload, type Workload } from "../core/cost/workload.js";
 import { Decimal } from "../core/money.js";
 import { costTable } from "../planner/placement/costs.js";

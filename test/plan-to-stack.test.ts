@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ruleConfigFor } from "../infra/policy/command.js";
-import { loadOwnStack } from "../infra/stack.js";
+import { loadOwnStack } from "../infra/loadStack.js";
 import { judge } from "../infra/policy/offline.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { S3_STRATEGIES, scheduleFor } from "../planner/placement/plan.js";

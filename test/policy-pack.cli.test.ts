@@ -15,7 +15,7 @@ import { runUnderMocks } from "../infra/mockrun.js";
 import { runProgramFile } from "../infra/programFile.js";
 import { ruleConfigFor } from "../infra/policy/command.js";
 import { RULES } from "../infra/policy/rules.js";
-import { loadOwnStack } from "../infra/stack.js";
+import { loadOwnStack } from "../infra/loadStack.js";
 import type { StackResource } from "../infra/model.js";
 import { baseline } from "./fixtures/insecure/programs.js";
 

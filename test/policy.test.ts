@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
 import { ruleConfigFor } from "../infra/policy/command.js";
-import { loadOwnStack } from "../infra/stack.js";
+import { loadOwnStack } from "../infra/loadStack.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";
 import { parsePackConfig } from "../infra/policy/packConfig.js";

@@ -13,7 +13,7 @@ import type { ProbeResult } from "../planner/latency/probe.js";
 import { parseUsers } from "../planner/placement/users.js";
 import { plan as makePlan } from "../planner/placement/plan.js";
 import { usd } from "../core/money.js";
-import { estimate } from "../core/cost/estimate.js";
+import { estimate } from "../core/cost/horizon.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { App, type Measure } from "../planner/ui/App.js";
 import { CostsScreen } from "../planner/ui/CostsScreen.js";

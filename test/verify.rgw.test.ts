@@ -22,7 +22,7 @@ import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { dataBucketPolicy } from "../infra/policies.js";
+import { dataBucketPolicy } from "../infra/iamDocuments.js";
 import { canary } from "../infra/verify/canary.js";
 import { gatherBucket } from "../infra/verify/live.js";
 import { judgeBucket, type Finding } from "../infra/verify/verify.js";

@@ -297,9 +297,9 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   it("keeps an SQS message hidden while its datum runs longer than the visibility timeout (heartbeat)", async () => {
     const { startFauxqs } = await import("fauxqs");
     const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
-    const { openS3 } = await import("../use/s3Store.js");
-    const { queueSource } = await import("../use/sources.js");
-    const { watch } = await import("../use/watch.js");
+    const { openS3 } = await import("../datalayer/s3Store.js");
+    const { queueSource } = await import("../datalayer/sources.js");
+    const { watch } = await import("../datalayer/watch.js");
     const server = await startFauxqs({ port: 0, logger: false });
     const endpoint = `http://127.0.0.1:${server.port}`;
     const queue = server.createQueue("slow", { attributes: { VisibilityTimeout: "2" } });
@@ -361,9 +361,9 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   it("consumes an SQS queue with the real SDK: deletes once committed, skips redeliveries, redrives a poison message", async () => {
     const { startFauxqs } = await import("fauxqs");
     const { SQSClient, SendMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } = await import("@aws-sdk/client-sqs");
-    const { openS3 } = await import("../use/s3Store.js");
-    const { queueSource } = await import("../use/sources.js");
-    const { watch } = await import("../use/watch.js");
+    const { openS3 } = await import("../datalayer/s3Store.js");
+    const { queueSource } = await import("../datalayer/sources.js");
+    const { watch } = await import("../datalayer/watch.js");
     const server = await startFauxqs({ port: 0, logger: false });
     const endpoint = `http://127.0.0.1:${server.port}`;
     const dlq = server.createQueue("uploads-dlq");

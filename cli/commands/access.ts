@@ -65,7 +65,7 @@ export const command: Command = {
     const auditText = values.audit ?? (values.bucket ? `s3://${values.bucket}/audit` : undefined);
     // Only a grant creates the audit repository: a log of one that is not there is a mistyped path, not "no grants".
     const audit = await open(repoArg(auditText, "--audit REPO (or --bucket B)", HELP), values, sub === "grant");
-    const { grant, grantLog } = await import("../../use/access.js");
+    const { grant, grantLog } = await import("../../datalayer/access.js");
     try {
       if (!checked) {
         const grants = await grantLog(audit);
@@ -75,7 +75,7 @@ export const command: Command = {
         );
       }
       const { bucket, prefix, reason, households, seconds } = checked;
-      const { openS3 } = await import("../../use/s3Store.js");
+      const { openS3 } = await import("../../datalayer/s3Store.js");
       const target = openS3(bucket, prefix, s3Options(values));
       try {
         const g = await grant({
@@ -132,7 +132,7 @@ async function checkGrant(values: GrantValues) {
   if (!!values.to === !!values.urls) throw new UserError("grant takes --to ROLE_ARN (credentials) or --urls (links), one of them.");
   if (values.to && !/^arn:aws[\w-]*:iam::(\d{12})?:role\/.+/.test(values.to))
     throw new UserError(`--to ${values.to} is not an IAM role ARN.`, "It looks like arn:aws:iam::123456789012:role/team-claims-role");
-  const { checkHousehold, parseDuration } = await import("../../use/access.js");
+  const { checkHousehold, parseDuration } = await import("../../datalayer/access.js");
   const { readOwnStackConfig } = await import("../../core/stack/file.js");
   const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
   if (!cfg.households)

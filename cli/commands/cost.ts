@@ -1,13 +1,13 @@
 import { UserError } from "../../core/errors.js";
-import { OPTION_IDS, estimate, type OptionId } from "../../core/cost/estimate.js";
+import { OPTION_IDS, estimate, type OptionId } from "../../core/cost/horizon.js";
 import type { Workload } from "../../core/cost/workload.js";
 import { FORMATS, render, type Format } from "../../core/cost/format.js";
 import { defaultSnapshotDir } from "../../core/paths.js";
 import { loadSnapshot, warnIfStale } from "../../core/pricing/snapshot.js";
 import { findRegion, isRegionCode } from "../../core/regions.js";
-import { CLOUD_OPTIONS, type OtherProvider } from "../../core/clouds/estimate.js";
+import { CLOUD_OPTIONS, type OtherProvider } from "../../core/clouds/horizon.js";
 import { OTHER_PROVIDERS, PROVIDERS, findLocation, locationsOf, nearestLocation, type Provider } from "../../core/clouds/locations.js";
-import type { CostReport } from "../../core/cost/estimate.js";
+import type { CostReport } from "../../core/cost/horizon.js";
 import type { Command } from "../command.js";
 import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print, COMMON_EXIT_CODES } from "../options.js";
 
@@ -94,13 +94,13 @@ export const command: Command = {
         continue;
       }
       const location = otherLocation(provider, values.region, workload.region);
-      const [{ loadCloudPrices }, { estimateCloud }] = await Promise.all([import("../../core/clouds/load.js"), import("../../core/clouds/estimate.js")]);
+      const [{ loadCloudPrices }, { estimateCloud }] = await Promise.all([import("../../core/clouds/load.js"), import("../../core/clouds/horizon.js")]);
       const { catalog, rules } = await loadCloudPrices();
       const ownIds = CLOUD_OPTIONS[provider].map((o) => o.id);
       if (only.length > 0 && !only.some((o) => ownIds.includes(o))) continue;
       reports.push(estimateCloud(workload, provider, location, catalog, rules, only));
     }
-    const { combineReports } = await import("../../core/clouds/estimate.js");
+    const { combineReports } = await import("../../core/clouds/horizon.js");
     const report = reports.length === 1 ? reports[0]! : combineReports(reports, `${workload.region} and each provider's nearest location`);
     warnIfStale(report.pricesAsOf);
     return print(render(report, format, detail));

@@ -70,9 +70,9 @@ export const command: Command = {
       if (rest.length !== n) throw new UserError(`stowage data ${sub} takes ${usage}.`, `See stowage data --help.`);
     };
     if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout, why or verify.", "See stowage data --help.");
-    const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../use/data.js");
+    const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../datalayer/data.js");
     const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) =>
-      Promise.reject((await import("../../use/fsErrors.js")).fsUserError(err)),
+      Promise.reject((await import("../../datalayer/fsErrors.js")).fsUserError(err)),
     );
     try {
       switch (sub) {
@@ -115,8 +115,8 @@ export const command: Command = {
         }
         case "why": {
           want(1, "REPO PATH [--ref REF]");
-          const { why } = await import("../../use/why.js");
-          const { parseRepo } = await import("../../use/repo.js");
+          const { why } = await import("../../datalayer/why.js");
+          const { parseRepo } = await import("../../datalayer/repo.js");
           const r = await why(store, rest[0]!, values.ref ?? "main", (url) => open(parseRepo(url), values));
           return out(r, whyText(r));
         }
@@ -124,7 +124,7 @@ export const command: Command = {
           want(0, "REPO [--commit C | --all]");
           if (values.commit && values.all)
             throw new UserError("--commit and --all: choose one.", "--commit C verifies one commit, --all every stored commit; neither verifies main's head.");
-          const { verifyRepo } = await import("../../use/fsck.js");
+          const { verifyRepo } = await import("../../datalayer/fsck.js");
           const r = await verifyRepo(store, {
             ...(values.commit ? { commit: values.commit } : {}),
             all: !!values.all,
@@ -140,14 +140,14 @@ export const command: Command = {
           throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why, verify.");
       }
     } catch (err) {
-      throw (await import("../../use/fsErrors.js")).fsUserError(err);
+      throw (await import("../../datalayer/fsErrors.js")).fsUserError(err);
     } finally {
       store.close();
     }
   },
 };
 
-type WhyTree = Awaited<ReturnType<typeof import("../../use/why.js").why>>;
+type WhyTree = Awaited<ReturnType<typeof import("../../datalayer/why.js").why>>;
 function whyText(w: WhyTree, indent = ""): string {
   const code = w.run.code.version
     ? `code ${w.run.code.version}`

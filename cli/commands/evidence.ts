@@ -68,13 +68,13 @@ export const command: Command = {
     const { values, positionals } = parse(args, OPTIONS, HELP, true);
     if (values.help) return print(HELP);
     const format = formatFlag(values, ["table", "json"] as const);
-    const { fsUserError } = await import("../../use/fsErrors.js");
-    const { parseRepo } = await import("../../use/repo.js");
+    const { fsUserError } = await import("../../datalayer/fsErrors.js");
+    const { parseRepo } = await import("../../datalayer/repo.js");
     const opener = (url: string) => open(parseRepo(url), values);
 
     if (positionals[0] === "check") {
       if (positionals.length !== 2) throw new UserError("stowage evidence check takes one bundle folder.", "stowage evidence check DIR [--repo REPO]");
-      const { checkEvidence } = await import("../../use/evidence.js");
+      const { checkEvidence } = await import("../../datalayer/evidence.js");
       const repo = values.repo ? await open(repoArg(values.repo, "--repo REPO", HELP), values).catch((err) => Promise.reject(fsUserError(err))) : undefined;
       try {
         const r = await checkEvidence(positionals[1]!, { ...(repo ? { repo } : {}), open: opener });
@@ -108,7 +108,7 @@ export const command: Command = {
     const from = values.from ? parseWhen(values.from, "--from", false) : undefined;
     const to = values.to ? parseWhen(values.to, "--to", true) : undefined;
     if (from && to && from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}.`, "Give --from before --to.");
-    const { checkHousehold } = await import("../../use/access.js");
+    const { checkHousehold } = await import("../../datalayer/access.js");
     const { readOwnStackConfig } = await import("../../core/stack/file.js");
     const cfg = await readOwnStackConfig(values["stack-dir"] ?? ".", values.stack!);
     if (!cfg.households)
@@ -121,7 +121,7 @@ export const command: Command = {
     const named = h.endsWith("/") ? h : `${h}/`;
     const household = checkHousehold(named.startsWith(cfg.households.prefix) ? named : `${cfg.households.prefix}${named}`, cfg.households);
 
-    const { buildEvidence } = await import("../../use/evidence.js");
+    const { buildEvidence } = await import("../../datalayer/evidence.js");
     const repoSpec = repoArg(values.repo, "--repo REPO", HELP);
     const auditText = values.audit ?? (repoSpec.kind === "s3" ? `s3://${repoSpec.bucket}/audit` : undefined);
     const opened: { close(): void }[] = [];

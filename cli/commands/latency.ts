@@ -1,5 +1,5 @@
 import type { Command } from "../command.js";
-import { DEFAULT_ACCESS_MS } from "../../planner/latency/estimate.js";
+import { DEFAULT_ACCESS_MS } from "../../planner/latency/predict.js";
 import { EXIT } from "../../core/exit.js";
 import { FORMAT_OPTIONS, formatFlag, intFlag, parse, print } from "../options.js";
 

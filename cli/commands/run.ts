@@ -92,12 +92,12 @@ export const command: Command = {
         "RGW or MinIO pushing over HTTP: --listen 127.0.0.1:8090; S3 to SQS: --queue https://sqs.REGION.amazonaws.com/ACCOUNT/NAME",
       );
     if (values.watch && inSpec.ref) throw new UserError("--watch follows the input's branch head; leave out @REF.");
-    const { runPipeline } = await import("../../use/run.js");
-    const { codeIdentity, identityWarning } = await import("../../use/code.js");
+    const { runPipeline } = await import("../../datalayer/run.js");
+    const { codeIdentity, identityWarning } = await import("../../datalayer/code.js");
     const code = await codeIdentity(cmd, process.cwd(), values["code-version"]);
     const unnamed = identityWarning(code);
     if (unnamed) process.stderr.write(`stowage run: warning: ${unnamed}\n`);
-    const { fsUserError } = await import("../../use/fsErrors.js");
+    const { fsUserError } = await import("../../datalayer/fsErrors.js");
     const input = await open(inSpec, values).catch((err) => Promise.reject(fsUserError(err)));
     const output = await open(outSpec, values, true).catch((err) => Promise.reject(fsUserError(err)));
     if (values.watch) {
@@ -159,16 +159,16 @@ type WatchValues = {
 async function runWatch(
   values: WatchValues,
   a: {
-    input: import("../../use/store.js").Store;
-    output: import("../../use/store.js").Store;
+    input: import("../../datalayer/store.js").Store;
+    output: import("../../datalayer/store.js").Store;
     command: string[];
-    code: import("../../use/code.js").CodeIdentity;
+    code: import("../../datalayer/code.js").CodeIdentity;
     parallel: number;
     format: "table" | "json";
   },
 ): Promise<number> {
-  const { watch } = await import("../../use/watch.js");
-  const { webhookSource, queueSource } = await import("../../use/sources.js");
+  const { watch } = await import("../../datalayer/watch.js");
+  const { webhookSource, queueSource } = await import("../../datalayer/sources.js");
   const log = (line: string) => process.stderr.write(`stowage watch: ${line}\n`);
   let source;
   if (values.listen) {

@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 import { packageRoot } from "../paths.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { SOURCE_FILES, b2FreeEgressMultiple, cloudCatalog, type CloudSources } from "./catalog.js";
-import type { CloudRules } from "./estimate.js";
+import type { CloudRules } from "./horizon.js";
 import { locationsOf } from "./locations.js";
 
 export function defaultCloudPricesDir(): string {

@@ -3,7 +3,7 @@
  */
 import { exact, usd, type Decimal } from "../money.js";
 import type { LineItem } from "./components.js";
-import type { CostReport as OptionsReport, OptionCost as AnyOptionCost } from "./estimate.js";
+import type { CostReport as OptionsReport, OptionCost as AnyOptionCost } from "./horizon.js";
 
 /** Any provider's report renders the same way: option ids are just names here. */
 type CostReport = OptionsReport<string>;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readsOf, type TeamConfig } from "../../core/stack/schema.js";
-import { serviceTrust, teamPolicy, teamTrust, uploaderPolicy } from "../policies.js";
+import { serviceTrust, teamPolicy, teamTrust, uploaderPolicy } from "../iamDocuments.js";
 import type { DataBucket } from "./dataBucket.js";
 
 export interface TeamAccessArgs {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycleProblems, type Transition } from "../../core/storageClasses.js";
-import { dataBucketPolicy } from "../policies.js";
+import { dataBucketPolicy } from "../iamDocuments.js";
 
 export interface DataBucketArgs {
   /** Region the bucket and its key live in. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { logBucketPolicy } from "../policies.js";
+import { logBucketPolicy } from "../iamDocuments.js";
 
 export interface LogBucketArgs {
   /** Region of the data buckets it serves (server access logs must land in the same region). */

@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineConfig } from "../../core/stack/schema.js";
-import { pipelineTaskPolicy, serviceTrust } from "../policies.js";
+import { pipelineTaskPolicy, serviceTrust } from "../iamDocuments.js";
 import type { DataBucket } from "./dataBucket.js";
 
 export interface PipelineArgs {

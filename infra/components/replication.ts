@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { replicaRegionProblems } from "../../core/regions.js";
-import { replicationPolicy, serviceTrust } from "../policies.js";
+import { replicationPolicy, serviceTrust } from "../iamDocuments.js";
 import { DataBucket, type DataBucketArgs } from "./dataBucket.js";
 import { LogBucket } from "./logBucket.js";
 

@@ -6,7 +6,7 @@ import { UserError } from "../../core/errors.js";
 import { readJsonFile } from "../../core/inputs.js";
 import type { StackConfig } from "../../core/stack/schema.js";
 import { runNamedProgram } from "../programFile.js";
-import { loadOwnStack } from "../stack.js";
+import { loadOwnStack } from "../loadStack.js";
 import { markdownTable, textTable } from "../../core/render.js";
 import { NO_PACK_CONFIG, readPackConfig } from "./packConfig.js";
 import type { RuleConfig } from "./rules.js";

@@ -4,7 +4,7 @@
  * dependencies when it has them (preview), else by the `bucket` value matching the bucket's id or name.
  * A missing sidecar becomes a missing setting, which the rules report.
  */
-import { normalizePolicy } from "../policies.js";
+import { normalizePolicy } from "../iamDocuments.js";
 import { managedPolicy } from "./managed.js";
 import type { QueueFacts, BucketFacts, Facts, ResourceRef, StackResource, Unknown } from "../model.js";
 

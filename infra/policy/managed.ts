@@ -4,7 +4,7 @@
  * A role that gets AmazonS3FullAccess through a RolePolicyAttachment — as @pulumi/aws's callback functions can — has
  * s3:* on every bucket, whatever its inline policies say.
  */
-import type { PolicyDocument } from "../policies.js";
+import type { PolicyDocument } from "../iamDocuments.js";
 
 const allow = (Action: string | string[], Resource: string | string[] = "*"): PolicyDocument => ({
   Version: "2012-10-17",

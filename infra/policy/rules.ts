@@ -5,7 +5,7 @@
  * (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html).
  */
 export * from "./rules/base.js";
-export * from "./rules/s3.js";
+export * from "./rules/buckets.js";
 export * from "./rules/iam.js";
 export * from "./rules/tags.js";
 export * from "./rules/queues.js";
@@ -28,7 +28,7 @@ import {
   settingsDeclaredOnce,
   s3LifecycleTransitions,
   s3ExternalAccess,
-} from "./rules/s3.js";
+} from "./rules/buckets.js";
 import { iamNoWildcards, kmsRotation, noWildcardPrincipals, teamPrefixIsolation } from "./rules/iam.js";
 import { allowedRegions, requiredTags } from "./rules/tags.js";
 import { consumedQueueHasDeadLetters, consumerRoleScoped, sqsEncrypted } from "./rules/queues.js";

@@ -18,8 +18,8 @@ import {
   GetPublicAccessBlockCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../../core/s3.js";
-import { normalizePolicy } from "../policies.js";
+import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../../core/s3Client.js";
+import { normalizePolicy } from "../iamDocuments.js";
 import type { BucketFacts, Unknown } from "../model.js";
 
 export { s3Client };

@@ -9,7 +9,7 @@ import { parsePlace, type Place } from "./places.js";
 import { parseTargetSpec, regionTarget, type Target } from "./probe.js";
 import { probeRegions } from "./regions.js";
 import { calibrationJson, calibrationText } from "./calibration.js";
-import { offlineModel } from "./estimate.js";
+import { offlineModel } from "./predict.js";
 import { estimateEntries, latencyCsv, latencyTable, looksOffline, withEstimates, type LatencyReport } from "./report.js";
 import { sweep } from "./sweep.js";
 

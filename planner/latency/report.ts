@@ -1,7 +1,7 @@
 /**
  * The latency report: live measurements, offline estimates, or both side by side; and its renderings.
  */
-import { estimateRtt, DEFAULT_ACCESS_MS } from "./estimate.js";
+import { estimateRtt, DEFAULT_ACCESS_MS } from "./predict.js";
 import type { Place } from "./places.js";
 import type { ProbeResult } from "./probe.js";
 import type { ProbeRegion } from "./regions.js";

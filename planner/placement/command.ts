@@ -15,7 +15,7 @@ import { sweep } from "../latency/sweep.js";
 import { REGIONS } from "../../core/regions.js";
 import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
 import { newStackNote, readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
-import type { OptionId } from "../../core/cost/estimate.js";
+import type { OptionId } from "../../core/cost/horizon.js";
 import { plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadUsers, type Users } from "./users.js";
 import { markdownTable, textTable } from "../../core/render.js";

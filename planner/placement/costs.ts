@@ -18,8 +18,8 @@
 import { Decimal, ZERO } from "../../core/money.js";
 import type { Catalog } from "../../core/pricing/catalog.js";
 import { seriesOf, seriesTotal, type Series } from "../../core/cost/components.js";
-import { egressComponents, strategyFor, type OptionId } from "../../core/cost/estimate.js";
-import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../../core/cost/s3.js";
+import { egressComponents, strategyFor, type OptionId } from "../../core/cost/horizon.js";
+import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../../core/cost/cohorts.js";
 import type { Workload } from "../../core/cost/workload.js";
 import type { PricedCost, UnpricedCost } from "./placement.js";
 

@@ -5,9 +5,9 @@
  * the placement asks.
  */
 import type { Catalog } from "../../core/pricing/catalog.js";
-import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../../core/cost/estimate.js";
+import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../../core/cost/horizon.js";
 import type { Workload } from "../../core/cost/workload.js";
-import { estimateRtt, haversineKm, type Estimate } from "../latency/estimate.js";
+import { estimateRtt, haversineKm, type Estimate } from "../latency/predict.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
 import type { Transition } from "../../core/storageClasses.js";
 import { costTable } from "./costs.js";

@@ -4,10 +4,10 @@
  */
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { estimate, type CostReport, type OptionId } from "../../core/cost/estimate.js";
+import { estimate, type CostReport, type OptionId } from "../../core/cost/horizon.js";
 import { parseWorkload } from "../../core/cost/workload.js";
 import { ProblemsError, UserError } from "../../core/errors.js";
-import { haversineKm } from "../latency/estimate.js";
+import { haversineKm } from "../latency/predict.js";
 import type { ProbeResult } from "../latency/probe.js";
 import { looksOffline } from "../latency/report.js";
 import type { SweepEvent } from "../latency/sweep.js";

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { CostReport } from "../../core/cost/estimate.js";
+import type { CostReport } from "../../core/cost/horizon.js";
 import { usd } from "../../core/money.js";
 import { chartLines, crossings, type Series } from "./chart.js";
 

@@ -1,7 +1,7 @@
 import { ProgressBar } from "@inkjs/ui";
 import { Box, Text } from "ink";
 import type { Place } from "../latency/places.js";
-import { estimateRtt } from "../latency/estimate.js";
+import { estimateRtt } from "../latency/predict.js";
 import { findRegion } from "../../core/regions.js";
 import type { State } from "./state.js";
 import { fitRows, moreNote } from "./window.js";

@@ -1,6 +1,6 @@
 /** Hand-made facts for the rule family tests: a bucket that passes every bucket rule, and an empty stack around it. */
 import type { BucketFacts, Facts } from "../../infra/policy/facts.js";
-import type { Statement } from "../../infra/policies.js";
+import type { Statement } from "../../infra/iamDocuments.js";
 
 const ARN = "arn:aws:s3:::b";
 export const TLS_DENY: Statement = {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, findings, iamNoWildcards, kmsRotation, noWildcardPrincipals, type Rule } from "../../infra/policy/rules.js";
 import type { Facts } from "../../infra/policy/facts.js";
-import type { PolicyDocument } from "../../infra/policies.js";
+import type { PolicyDocument } from "../../infra/iamDocuments.js";
 import { stack } from "./facts.js";
 
 const run = (rule: Rule, facts: Facts) => findings(rule, facts, DEFAULT_CONFIG).map((f) => f.message);

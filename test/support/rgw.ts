@@ -66,7 +66,7 @@ export function rgwCommandEnv(): NodeJS.ProcessEnv {
 
 /**
  * An SDK client on the gateway as the test user: path-style, and checksums only where required (the SDK's default
- * checksums break uploads on RGW), as core/s3.ts does for any S3-compatible endpoint. `more` adds or overrides settings.
+ * checksums break uploads on RGW), as core/s3Client.ts does for any S3-compatible endpoint. `more` adds or overrides settings.
  */
 export function rgwClient(rgw: Pick<Rgw, "endpoint">, more: Partial<S3ClientConfig> = {}): S3Client {
   return new S3Client({

@@ -3,7 +3,7 @@
  * bucket rules are built with, and `findings`, which applies house-rule levels and exceptions to a rule's output.
  */
 import { REQUIRED_TAGS } from "../../../core/stack/schema.js";
-import type { PolicyDocument, Statement } from "../../policies.js";
+import type { PolicyDocument, Statement } from "../../iamDocuments.js";
 import { isUnknown, type BucketFacts, type Facts, type ResourceRef } from "../facts.js";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";

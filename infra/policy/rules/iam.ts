@@ -1,5 +1,5 @@
 /** IAM policies, trust policies and KMS keys: wildcards, principals, team prefixes, key rotation. */
-import type { PolicyDocument } from "../../policies.js";
+import type { PolicyDocument } from "../../iamDocuments.js";
 import { list, principalIsEveryone, publicOnPurpose, statements, type Finding, type Rule } from "./base.js";
 
 export const kmsRotation: Rule = {

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { UserError } from "../core/errors.js";
 import { metaJson } from "./manifest.js";
-import { UNREACHABLE } from "../core/s3.js";
+import { UNREACHABLE } from "../core/s3Client.js";
 import type { S3Repo } from "./s3Store.js";
 import type { Store } from "./store.js";
 

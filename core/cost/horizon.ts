@@ -7,7 +7,7 @@ import type { Catalog } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
-import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./s3.js";
+import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./cohorts.js";
 import { CLASSES, type StorageClass } from "../storageClasses.js";
 import type { Workload } from "./workload.js";
 

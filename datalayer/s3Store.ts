@@ -21,7 +21,7 @@ import { hostname, userInfo } from "node:os";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { UserError } from "../core/errors.js";
-import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3.js";
+import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3Client.js";
 import { META, copyHashed, hashStream, type Guarantee, type Inspected, type Listed, type Lock, type Row, type Store } from "./store.js";
 
 export interface S3RepoOptions {

@@ -1,4 +1,4 @@
-/** The S3 bucket rules (infra/policy/rules/s3.ts) on hand-made facts: a passing bucket, then one failing case per field. */
+/** The S3 bucket rules (infra/policy/rules/buckets.ts) on hand-made facts: a passing bucket, then one failing case per field. */
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_CONFIG,

@@ -1,6 +1,6 @@
 /**
  * One workload priced at another provider: the same horizon, cohorts and retention as the AWS options
- * (core/cost/estimate.ts), each provider's own rules, and the one pricing step. Pure.
+ * (core/cost/horizon.ts), each provider's own rules, and the one pricing step. Pure.
  *
  * Each provider's rules, with where they are stated:
  * - Google Cloud Storage: minimum storage durations Nearline 30, Coldline 90, Archive 365 days (deleting earlier
@@ -14,8 +14,8 @@
 import { DAYS_PER_MONTH, Decimal, ZERO, dec, maxOf } from "../money.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type MissingPrice } from "../cost/components.js";
-import { findCrossings, storedGb, type CostReport, type MonthCost, type OptionCost } from "../cost/estimate.js";
-import { cohortsFor, monthsFor, type Cohort } from "../cost/s3.js";
+import { findCrossings, storedGb, type CostReport, type MonthCost, type OptionCost } from "../cost/horizon.js";
+import { cohortsFor, monthsFor, type Cohort } from "../cost/cohorts.js";
 import type { Workload } from "../cost/workload.js";
 import type { GcsClass } from "./catalog.js";
 import type { Location, OTHER_PROVIDERS, Provider } from "./locations.js";
