@@ -54,6 +54,9 @@ class MemoryStore implements Store {
   inspect(): Promise<null> {
     throw new Error("not in this bench");
   }
+  currentVersion(): Promise<string | null> {
+    throw new Error("not in this bench");
+  }
   async metaLock(): Promise<null> {
     return null;
   }

@@ -46,8 +46,12 @@ export function checkPrefix(prefix: string): string {
  * narrows and the role's own key conditions still apply. `kms: false` for S3-compatible stores, whose STS refuses
  * policies naming KMS actions (Ceph RGW answers 400) and whose encryption keys IAM does not govern.
  */
-export function sessionPolicy(bucket: string, prefix: string, access: Access, kms = true): SessionPolicy {
+export function sessionPolicy(bucket: string, prefix: string, access: Access, kms = true, reach?: Reach): SessionPolicy {
   const objects = `arn:aws:s3:::${bucket}/${checkPrefix(prefix)}*`;
+  // Where the data layer's records live: each repository's .stowage/, and under an output prefix those of the
+  // stage repositories below it (processed/labels/.stowage/).
+  const records = reach ? [...reach.records.map((r) => `${r}.stowage/*`), ...reach.outputs.map((o) => `${o}*/.stowage/*`)] : [];
+  const outputs = reach ? reach.outputs.flatMap((o) => [`${o}${reach.path}*`, `${o}*/${reach.path}*`]) : [];
   return {
     Version: "2012-10-17",
     Statement: [
@@ -64,6 +68,23 @@ export function sessionPolicy(bucket: string, prefix: string, access: Access, km
         Action: access === "write" ? ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] : ["s3:GetObject", "s3:GetObjectVersion"],
         Resource: objects,
       },
+      ...(reach
+        ? [
+            {
+              Sid: "ListTheRecords",
+              Effect: "Allow" as const,
+              Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+              Resource: `arn:aws:s3:::${bucket}`,
+              Condition: { StringLike: { "s3:prefix": records } },
+            },
+            {
+              Sid: "ReadTheRecordsAndTheHouseholdsOutputs",
+              Effect: "Allow" as const,
+              Action: ["s3:GetObject", "s3:GetObjectVersion"],
+              Resource: [...records, ...outputs].map((k) => `arn:aws:s3:::${bucket}/${k}`),
+            },
+          ]
+        : []),
       ...(kms
         ? [
             {
@@ -75,6 +96,36 @@ export function sessionPolicy(bucket: string, prefix: string, access: Access, km
           ]
         : []),
     ],
+  };
+}
+
+/**
+ * What `stowage evidence` reads beside the household's own objects, read-only, so that a granted session can make
+ * its bundle: the data layer's records (the images' commits and manifests, the runs' records, the audit log's
+ * grants) under each `records` prefix's .stowage/ and the stage repositories' below each output prefix, and the
+ * household's outputs, which runs write at the household's own path in each output repository
+ * (processed/labels/cameras/home-42/…). Records are not keyed by household, so IAM cannot narrow them: they name
+ * other households' paths, hashes and grants, never their bytes.
+ */
+export interface Reach {
+  readonly records: readonly string[];
+  readonly outputs: readonly string[];
+  /** The granted prefix below the households' prefix (cameras/home-42/). */
+  readonly path: string;
+}
+
+/**
+ * The reach for a grant on `prefix` in `bucket`: the households' repository, the stack's pipeline outputs, and the
+ * audit log (`auditUrl`, the repository grants are recorded in) when it is in the same bucket.
+ */
+export function evidenceReach(bucket: string, prefix: string, h: Households, outputs: readonly string[], auditUrl: string): Reach {
+  const unique = (xs: readonly string[]) => [...new Set(xs)];
+  const inBucket = `s3://${bucket}/`;
+  const audit = auditUrl.startsWith(inBucket) ? `${auditUrl.slice(inBucket.length).replace(/\/*$/, "")}/` : null;
+  return {
+    records: unique([h.prefix, ...outputs, ...(audit === null ? [] : [audit])]),
+    outputs: unique(outputs),
+    path: prefix.slice(h.prefix.length),
   };
 }
 
@@ -173,6 +224,8 @@ export interface GrantOptions {
   readonly prefix: string;
   /** The stack's households: the prefix must be one of them (or inside one). */
   readonly households: Households;
+  /** The stack's pipeline output prefixes: a credentials grant also reads the household's outputs there (evidenceReach). */
+  readonly outputs?: readonly string[];
   readonly roleArn?: string;
   readonly seconds: number;
   readonly access: Access;
@@ -232,7 +285,7 @@ export async function grant(o: GrantOptions): Promise<Granted> {
         "--to ROLE_ARN is required for credentials.",
         "Name the role to narrow (prod: the claims team's role, from `pulumi stack output teamRoles`), or use --urls.",
       );
-    const policy = sessionPolicy(o.bucket, o.prefix, o.access, !o.endpoint);
+    const policy = sessionPolicy(o.bucket, o.prefix, o.access, !o.endpoint, evidenceReach(o.bucket, o.prefix, o.households, o.outputs ?? [], o.audit.url));
     const sessionName = `stowage-grant-${id}`.slice(0, 64);
     const sts = new STSClient({ region: o.region ?? "us-east-1", ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
     try {
@@ -264,6 +317,13 @@ export async function grant(o: GrantOptions): Promise<Granted> {
   // Recorded before anything is handed out: a grant that cannot be audited is not given.
   await o.audit.createMeta(`grants/${id}.json`, Buffer.from(`${JSON.stringify(record)}\n`));
   return { record, audit: `${o.audit.url}/.stowage/grants/${id}.json`, ...result };
+}
+
+/** One grant record by its id, read directly (no listing); null when the audit log does not hold it. */
+export async function readGrant(audit: Store, id: string): Promise<GrantRecord | null> {
+  const key = `grants/${id}.json`;
+  const body = await audit.readFirst(key);
+  return body ? metaJson<GrantRecord>(audit, key, body.toString("utf8")) : null;
 }
 
 export async function grantLog(audit: Store): Promise<GrantRecord[]> {

@@ -14,10 +14,10 @@ import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
-import { grantLog } from "./access.js";
+import { grantLog, readGrant } from "./access.js";
 import { safeJoin } from "./data.js";
 import { lockInForce } from "./fsck.js";
-import { mergeJoin, resolveRef, rows } from "./manifest.js";
+import { resolveRef, rows } from "./manifest.js";
 import { evidencePage } from "./evidencePage.js";
 import {
   EVIDENCE_SCHEMA,
@@ -472,7 +472,8 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
   let stored = 0;
   const where = (url: string, path: string) => `${url}/${path}`;
   // Each image: its version still stored with the same bytes, and still the current version (no newer upload, no
-  // delete marker put over it since).
+  // delete marker put over it since). Only what the bundle names is read, one path at a time: the requests grow with
+  // the bundle, not with the repository.
   const images = [...evidence.images].sort((a, b) => comparePaths(a.path, b.path));
   for (const image of images) {
     stored++;
@@ -484,26 +485,15 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
         path: where(repo.url, image.path),
         detail: `version ${image.versionId} now has SHA-256 ${got.sha256} (${got.size} bytes); the bundle says ${image.sha256}`,
       });
-  }
-  const current = (async function* () {
-    for await (const l of repo.list()) yield l;
-  })();
-  const byPath = (async function* () {
-    yield* images;
-  })();
-  for await (const [image, now] of mergeJoin(byPath, current)) {
-    if (!image) continue;
-    if (!now) {
+    const now = await repo.currentVersion(image.path);
+    if (now === null)
       report({
         kind: "deleted",
         path: where(repo.url, image.path),
         detail: `the store has no current version (deleted, or a delete marker); the bundle names ${image.versionId}`,
       });
-      continue;
-    }
-    const version = (await repo.pin(now, { path: image.path, version: image.versionId, size: image.size, sha256: image.sha256 })).version;
-    if (version !== image.versionId)
-      report({ kind: "replaced", path: where(repo.url, image.path), detail: `the current version is ${version}; the bundle names ${image.versionId}` });
+    else if (now !== image.versionId)
+      report({ kind: "replaced", path: where(repo.url, image.path), detail: `the current version is ${now}; the bundle names ${image.versionId}` });
   }
 
   // Outputs and run records, in the repositories the bundle names; grants in its audit repository.
@@ -542,10 +532,9 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
     if (evidence.audit && evidence.grants.length) {
       const audit = await storeOf(evidence.audit);
       if (audit) {
-        const log = new Map((await grantLog(audit)).map((g) => [g.id, g]));
         for (const g of evidence.grants) {
           stored++;
-          const record = log.get(g.id);
+          const record = await readGrant(audit, g.id);
           const path = `${evidence.audit}/.stowage/grants/${g.id}.json`;
           if (!record) report({ kind: "record-missing", path, detail: `grant ${g.id} is no longer in the audit log` });
           else if (sha256(canonical(record)) !== g.recordSha256)

@@ -181,6 +181,16 @@ class LocalStore implements Store {
     return { ...(await hashStream(createReadStream(file))), storedAt: info.mtime.toISOString(), lock: null };
   }
 
+  /** A folder's version of a file is its content's SHA-256. */
+  async currentVersion(path: string): Promise<string | null> {
+    try {
+      return (await hashStream(createReadStream(join(this.url, path)))).sha256;
+    } catch (err) {
+      if (["ENOENT", "ENOTDIR", "EISDIR"].includes((err as NodeJS.ErrnoException).code ?? "")) return null;
+      throw err;
+    }
+  }
+
   /** A folder has no Object Lock. */
   async metaLock(): Promise<Lock | null> {
     return null;

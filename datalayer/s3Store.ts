@@ -194,6 +194,17 @@ class S3Store implements S3Repo {
     });
   }
 
+  async currentVersion(path: string): Promise<string | null> {
+    return this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
+      try {
+        return (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + path }))).VersionId ?? "null";
+      } catch (err) {
+        if (gone(err)) return null;
+        throw err;
+      }
+    });
+  }
+
   async metaLock(key: string): Promise<Lock | null> {
     const Key = this.metaKey(key);
     const first = await this.firstVersion(Key);

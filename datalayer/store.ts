@@ -83,6 +83,11 @@ export interface Store {
    * no longer stored.
    */
   inspect(path: string, version: string): Promise<Inspected | null>;
+  /**
+   * The version of `path` that is current now, by asking about that path alone (a bucket: one HEAD; a folder: its
+   * bytes hashed); null when there is none (deleted, or a delete marker on top).
+   */
+  currentVersion(path: string): Promise<string | null>;
   /** The Object Lock of the version of a metadata key that counts (see readFirst); null when absent or not reported. */
   metaLock(key: string): Promise<Lock | null>;
   /** The retention the store applies to every new version by default (S3 Object Lock), or null when none. */

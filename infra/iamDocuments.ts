@@ -165,12 +165,15 @@ export const TEAM_ACTIONS = {
  * A team's role: list only under its prefixes (s3:prefix), object actions only on bucket/prefix*, and the bucket's
  * KMS key only through S3 in the bucket's region. With ABAC, the prefix also has to match the session's team tag.
  * `reads`: other prefixes it may list and read (every version: the data layer pins versionIds), and where the data
- * layer keeps those repositories' commits (<prefix>.stowage/), write — nothing else there, and no deletes anywhere.
+ * layer keeps those repositories' commits (<prefix>.stowage/), write unless the prefix is read-only (commit: false)
+ * — nothing else there, and no deletes anywhere.
  */
 export interface InputPrefix {
   readonly bucketArn: string;
   readonly kmsKeyArn: string;
   readonly prefix: string;
+  /** Write the data layer's commits under <prefix>.stowage/ (a run's input); false for a read-only prefix. Default true. */
+  readonly commit?: boolean;
 }
 
 export function teamPolicy(args: {
@@ -185,7 +188,8 @@ export function teamPolicy(args: {
 }): PolicyDocument {
   const { bucketArn, kmsKeyArn, region, prefixes, access } = args;
   const reads = args.reads ?? [];
-  const kmsActions = access === "read" && reads.length === 0 ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
+  const commits = reads.filter((r) => r.commit !== false);
+  const kmsActions = access === "read" && commits.length === 0 ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"];
   const listable = (arn: string, own: readonly string[]) =>
     [...own, ...reads.filter((r) => r.bucketArn === arn).map((r) => r.prefix)].flatMap((p) => [p, `${p}*`]);
   const otherBuckets = [...new Set(reads.map((r) => r.bucketArn).filter((arn) => arn !== bucketArn))];
@@ -214,10 +218,10 @@ export function teamPolicy(args: {
       ...(args.abac ? { Condition: { StringEquals: { "aws:PrincipalTag/team": args.team } } } : {}),
     },
     ...(reads.length
-      ? [
-          { Sid: "ReadInputPrefixes", Effect: "Allow" as const, Action: [...TEAM_ACTIONS.read], Resource: reads.map((r) => `${r.bucketArn}/${r.prefix}*`) },
-          { Sid: "CommitInputPrefixes", Effect: "Allow" as const, Action: "s3:PutObject", Resource: reads.map((r) => `${r.bucketArn}/${r.prefix}.stowage/*`) },
-        ]
+      ? [{ Sid: "ReadInputPrefixes", Effect: "Allow" as const, Action: [...TEAM_ACTIONS.read], Resource: reads.map((r) => `${r.bucketArn}/${r.prefix}*`) }]
+      : []),
+    ...(commits.length
+      ? [{ Sid: "CommitInputPrefixes", Effect: "Allow" as const, Action: "s3:PutObject", Resource: commits.map((r) => `${r.bucketArn}/${r.prefix}.stowage/*`) }]
       : []),
     {
       Sid: "BucketKeyThroughS3",

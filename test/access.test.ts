@@ -5,7 +5,8 @@
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { humanDuration, parseDuration, sessionPolicy } from "../datalayer/access.js";
+import { parseStackConfig, stowageKeys } from "../core/stack/schema.js";
+import { evidenceReach, humanDuration, parseDuration, sessionPolicy } from "../datalayer/access.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig, type PulumiClass } from "./support/pulumi.js";
 
@@ -81,7 +82,8 @@ describe("team roles", () => {
     expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "training/" } })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "vision", action: "s3:ListBucket", resource: images, context: { "s3:prefix": "" } })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "vision", action: "s3:DeleteObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied"); // write, not admin
-    expect(await decide({ as: "claims", action: "s3:GetObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "claims", action: "s3:GetObject", resource: `${images}/training/set-1/a.jpg` })).toBe("ImplicitlyDenied");
+    expect(await decide({ as: "claims", action: "s3:PutObject", resource: `${images}/processed/a.jpg` })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "ml", action: "s3:PutObject", resource: `${images}/training/a.jpg` })).toBe("ImplicitlyDenied"); // read only
     expect(await decide({ as: "ml", action: "s3:GetObject", resource: `${images}/training/a.jpg` })).toBe("Allowed");
   });
@@ -98,6 +100,31 @@ describe("a team's input prefixes (reads: the data layer's stowage run)", () => 
     );
     expect(await decide({ as: "vision", action: "s3:DeleteObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
     expect(await decide({ as: "ml", action: "s3:GetObjectVersion", resource: `${images}/uploads/cameras/cam-7/1.jpg` })).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("a team's read-only prefixes (readOnly: prod's claims team, for stowage evidence)", () => {
+  it("are read by every version and listed, and never written, not even the data layer's records", async () => {
+    for (const key of [
+      "uploads/cameras/home-42/cam-1/1.jpg",
+      "uploads/.stowage/refs/main/9999999999998.json",
+      "processed/.stowage/runs/r.json",
+      "audit/.stowage/grants/g.json",
+    ])
+      expect(await decide({ as: "claims", action: "s3:GetObjectVersion", resource: `${images}/${key}` }), key).toBe("Allowed");
+    expect(await decide({ as: "claims", action: "s3:ListBucketVersions", resource: images, context: { "s3:prefix": "uploads/.stowage/refs/main/" } })).toBe(
+      "Allowed",
+    );
+    for (const key of [
+      "uploads/.stowage/refs/main/9999999999998.json",
+      "uploads/cameras/home-42/cam-1/1.jpg",
+      "processed/.stowage/runs/r.json",
+      "audit/.stowage/grants/g.json",
+    ])
+      for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"])
+        expect(await decide({ as: "claims", action, resource: `${images}/${key}` }), `${action} ${key}`).toBe("ImplicitlyDenied");
+    // Its own bucket's prefix is still its own to write.
+    expect(await decide({ as: "claims", action: "s3:PutObject", resource: `${claims}/claims/7731/report.pdf` })).toBe("Allowed");
   });
 });
 
@@ -227,6 +254,41 @@ describe("a per-household grant (stowage access grant): the claims role narrowed
     expect(await asSession(sessionPolicy("images-bucket", "training/set-1/", "read"), "s3:GetObject", `${images}/training/set-1/a.jpg`)).toBe(
       "ImplicitlyDenied",
     );
+  });
+
+  it("with what `access grant --to` adds for `stowage evidence`: the records and the household's outputs, read only", async () => {
+    const cfg = parseStackConfig(stowageKeys(stackConfig("prod")));
+    const reach = evidenceReach(
+      "images-bucket",
+      "uploads/cameras/home-42/",
+      cfg.households!,
+      cfg.pipelines.map((p) => p.output),
+      "s3://images-bucket/audit",
+    );
+    const granted = sessionPolicy("images-bucket", "uploads/cameras/home-42/", "read", true, reach);
+    for (const key of [
+      "uploads/.stowage/commits/c.json",
+      "processed/labels/.stowage/runs/r.json",
+      "audit/.stowage/grants/g.json",
+      "processed/cameras/home-42/cam-1/frame.json",
+      "processed/labels/cameras/home-42/cam-1/frame.txt",
+    ])
+      expect(await asSession(granted, "s3:GetObjectVersion", `${images}/${key}`), key).toBe("Allowed");
+    expect(await asSession(granted, "s3:ListBucket", images, { "s3:prefix": "processed/labels/.stowage/runs/" })).toBe("Allowed");
+    for (const key of [
+      "processed/labels/cameras/home-43/cam-1/frame.txt",
+      "processed/cameras/home-420/frame.json",
+      "uploads/cameras/home-43/a.jpg",
+      "training/cameras/home-42/a.jpg",
+    ])
+      expect(await asSession(granted, "s3:GetObjectVersion", `${images}/${key}`), key).toBe("ImplicitlyDenied");
+    expect(await asSession(granted, "s3:ListBucket", images, { "s3:prefix": "processed/" })).toBe("ImplicitlyDenied");
+    expect(
+      await asSession(granted, "s3:PutObject", `${images}/uploads/.stowage/refs/main/9999999999990.json`, {
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": imagesKey,
+      }),
+    ).toBe("ImplicitlyDenied");
   });
 
   it("refuses prefixes that would grant more than one household", () => {

@@ -73,6 +73,13 @@ describe("parseStackConfig", () => {
     ["a team reading an unknown bucket", (c) => (c.teams[0].reads = ["videos:clips/"]), /stowage:teams\[0\]\.reads: no bucket named "videos"/],
     ["a team reading its own prefix", (c) => (c.teams[0].reads = [c.teams[0].prefixes[0]]), /stowage:teams\[0\]\.reads: .* overlaps the team's own prefix/],
     ["a read that is not a prefix", (c) => (c.teams[0].reads = ["images:uploads"]), /stowage:teams\[0\]\.reads\[0\]: a prefix like uploads\//],
+    ["a read-only prefix that is not a prefix", (c) => (c.teams[0].readOnly = ["uploads"]), /stowage:teams\[0\]\.readOnly\[0\]: a prefix like uploads\//],
+    ["a team reading only an unknown bucket", (c) => (c.teams[0].readOnly = ["videos:clips/"]), /stowage:teams\[0\]\.readOnly: no bucket named "videos"/],
+    [
+      "a prefix both committed to and read-only",
+      (c) => ((c.teams[0].reads = ["images:uploads/"]), (c.teams[0].readOnly = ["images:uploads/cameras/"])),
+      /stowage:teams\[0\]\.readOnly: "images:uploads\/cameras\/" overlaps "images:uploads\/" in reads, which commits under uploads\/\.stowage\/; a prefix is either a run's input \(reads\) or only read \(readOnly\)/,
+    ],
     [
       "households that make an uploader's folder one household",
       (c) => (c.households = { prefix: "uploads/", depth: 1 }),

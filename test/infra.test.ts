@@ -99,26 +99,28 @@ describe.each(Object.entries(stacks))("the %s stack", (name, run) => {
       const policy = policyOf(run.one(aws.iam.RolePolicy, `team-${team.name}-policy`));
       const bucketArn = `arn:aws:s3:::${team.bucket}-bucket`;
       const sid = (id: string) => policy.Statement.find((st: { Sid: string }) => st.Sid === id);
-      const reads = readsOf({ bucket: team.bucket, reads: team.reads ?? [] });
+      const reads = readsOf({ bucket: team.bucket, reads: team.reads ?? [], readOnly: team.readOnly ?? [] });
+      const commits = reads.filter((r) => r.commit);
       const sameBucket = reads.filter((r) => r.bucket === team.bucket).map((r) => r.prefix);
       expect(sid("ListOwnPrefixes")).toMatchObject({
         Action: ["s3:ListBucket", "s3:ListBucketVersions"],
         Resource: bucketArn,
         Condition: { StringLike: { "s3:prefix": [...team.prefixes, ...sameBucket].flatMap((p: string) => [p, `${p}*`]) } },
       });
-      for (const other of reads.filter((r) => r.bucket !== team.bucket)) {
+      for (const other of new Set(reads.filter((r) => r.bucket !== team.bucket).map((r) => r.bucket))) {
+        const there = reads.filter((r) => r.bucket === other).map((r) => r.prefix);
         expect(policy.Statement).toContainEqual(
           expect.objectContaining({
-            Resource: `arn:aws:s3:::${other.bucket}-bucket`,
-            Condition: { StringLike: { "s3:prefix": [other.prefix, `${other.prefix}*`] } },
+            Resource: `arn:aws:s3:::${other}-bucket`,
+            Condition: { StringLike: { "s3:prefix": there.flatMap((p) => [p, `${p}*`]) } },
           }),
         );
       }
       expect(sid("ObjectsUnderOwnPrefixes").Resource).toEqual(team.prefixes.map((p: string) => `${bucketArn}/${p}*`));
-      // Inputs of its runs: read every version; write only the data layer's commits there.
+      // Inputs of its runs: read every version; write only the data layer's commits there. Read-only prefixes: read.
       expect(sid("ReadInputPrefixes")?.Resource).toEqual(reads.length ? reads.map((r) => `arn:aws:s3:::${r.bucket}-bucket/${r.prefix}*`) : undefined);
       expect(sid("CommitInputPrefixes")?.Resource).toEqual(
-        reads.length ? reads.map((r) => `arn:aws:s3:::${r.bucket}-bucket/${r.prefix}.stowage/*`) : undefined,
+        commits.length ? commits.map((r) => `arn:aws:s3:::${r.bucket}-bucket/${r.prefix}.stowage/*`) : undefined,
       );
       const keys = [...new Set([team.bucket, ...reads.map((r) => r.bucket)])].map((b) => `arn:aws:kms:${primary}:${ACCOUNT}:key/${b}-key`);
       expect(sid("BucketKeyThroughS3")).toMatchObject({ Resource: keys.length === 1 ? keys[0] : keys });

@@ -14,8 +14,10 @@ grant   gives one household's objects, for a while, to someone who may not see t
         Pulumi.NAME.yaml, read from --stack-dir, default here; prod: uploads/<uploader>/<household>/): a prefix above
         that depth (uploads/cameras/) would reach every household below it and is refused. With --to ROLE_ARN: temporary credentials
         from STS AssumeRole on that role with a session policy naming only the prefix (list, read every version;
-        --write also upload) — the session gets what both allow, never more than the role (prod: the claims
-        team's role, whose reads end at images' uploads/). With --endpoint, the store's own STS at that endpoint
+        --write also upload), and, read-only, what \`stowage evidence\` needs for it: the data layer's records
+        (commits, run records, the audit log's grants) and the household's outputs under the stack's pipeline
+        outputs — the session gets what both allow, never more than the role (prod: the claims team's role, which
+        only reads images' uploads/, processed/ and audit/). With --endpoint, the store's own STS at that endpoint
         (Ceph RGW, MinIO). With --urls: presigned GET links to exactly the versions there now, signed with your
         own credentials. --for DURATION: whole numbers with s, m, h or d, largest first (90s, 15m, 1h30m, 2d);
         credentials last 15 minutes to 12 hours (and within the role's maximum session), links 1 second to 7 days.
@@ -74,7 +76,7 @@ export const command: Command = {
           `${textTable([["issued", "by", "to", "prefix", "access", "until", "reason"], ...grants.map((g) => [g.issuedAt, g.by, g.to ?? "(URLs)", `${g.bucket}/${g.prefix}`, g.access, g.expiresAt, g.reason ?? ""])])}\n`,
         );
       }
-      const { bucket, prefix, reason, households, seconds } = checked;
+      const { bucket, prefix, reason, households, outputs, seconds } = checked;
       const { openS3 } = await import("../../datalayer/s3Store.js");
       const target = openS3(bucket, prefix, s3Options(values));
       try {
@@ -84,6 +86,7 @@ export const command: Command = {
           prefix,
           ...(values.to ? { roleArn: values.to } : {}),
           households,
+          outputs,
           seconds,
           access: values.write ? "write" : "read",
           reason,
@@ -148,5 +151,6 @@ async function checkGrant(values: GrantValues) {
   const seconds = values.urls
     ? parseDuration(values.for!, 1, 7 * 86400, "presigned links (--urls)")
     : parseDuration(values.for!, 900, 12 * 3600, "STS credentials (--to)");
-  return { bucket: values.bucket!, prefix: values.prefix!, reason: values.reason!, households: cfg.households, seconds };
+  const outputs = cfg.pipelines.map((p) => p.output);
+  return { bucket: values.bucket!, prefix: values.prefix!, reason: values.reason!, households: cfg.households, outputs, seconds };
 }

@@ -19,6 +19,9 @@ export const STACK_NAMESPACE = "stowage";
 export const stackKey = (key: string): string => `${STACK_NAMESPACE}:${key}`;
 
 const prefix = z.string().regex(/^[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like images/ (lowercase, ending in /)");
+const readPrefix = z
+  .string()
+  .regex(/^(?:[a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like uploads/, or bucket:prefix/ for another of the stack's buckets");
 
 const StackSchema = z
   .object({
@@ -65,18 +68,17 @@ const StackSchema = z
             prefixes: z.array(prefix).min(1),
             access: z.enum(["read", "write", "admin"]),
             /**
-             * Prefixes the team reads but does not own: the inputs of its \`stowage run\`s, or the households a claims
-             * handler may be granted. Read-only, every version, plus writing the data layer's commits under
-             * <prefix>.stowage/ (a run commits its input's state first). `prefix/` in the team's bucket, or
-             * `bucket:prefix/` in another of the stack's buckets.
+             * Prefixes the team reads but does not own, as the inputs of its \`stowage run\`s: read-only, every
+             * version, plus writing the data layer's commits under <prefix>.stowage/ (a run commits its input's state
+             * first). `prefix/` in the team's bucket, or `bucket:prefix/` in another of the stack's buckets.
              */
-            reads: z
-              .array(
-                z
-                  .string()
-                  .regex(/^(?:[a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._/-]*\/$/, "a prefix like uploads/, or bucket:prefix/ for another of the stack's buckets"),
-              )
-              .default([]),
+            reads: z.array(readPrefix).default([]),
+            /**
+             * Prefixes the team only reads, written as in reads: every version, and no write at all, not even the data
+             * layer's commits under <prefix>.stowage/. For a team that must not add records others trust: the claims
+             * handlers' ceiling for `stowage evidence` on the households they are granted.
+             */
+            readOnly: z.array(readPrefix).default([]),
             trust: z.discriminatedUnion("type", [
               z.object({ type: z.literal("account") }).strict(),
               z.object({ type: z.literal("sso"), permissionSetRoleArn: z.string().startsWith("arn:aws:iam::") }).strict(),
@@ -238,10 +240,20 @@ function contradictions(c: StackConfig): string[] {
   });
   c.teams.forEach((t, i) => {
     if (!names.has(t.bucket)) out.push(`stowage:teams[${i}].bucket: no bucket named ${show(t.bucket)}`);
-    for (const r of readsOf(t)) {
-      if (!names.has(r.bucket)) out.push(`stowage:teams[${i}].reads: no bucket named ${show(r.bucket)}`);
+    const all = readsOf(t);
+    for (const r of all) {
+      const key = `stowage:teams[${i}].${r.commit ? "reads" : "readOnly"}`;
+      if (!names.has(r.bucket)) out.push(`${key}: no bucket named ${show(r.bucket)}`);
       const own = r.bucket === t.bucket ? t.prefixes.find((p) => r.prefix.startsWith(p) || p.startsWith(r.prefix)) : undefined;
-      if (own) out.push(`stowage:teams[${i}].reads: ${show(r.prefix)} overlaps the team's own prefix ${show(own)}`);
+      if (own) out.push(`${key}: ${show(r.prefix)} overlaps the team's own prefix ${show(own)}`);
+      // A read-only prefix inside (or around) one the team commits to would be written after all.
+      const commits = r.commit
+        ? undefined
+        : all.find((c) => c.commit && c.bucket === r.bucket && (r.prefix.startsWith(c.prefix) || c.prefix.startsWith(r.prefix)));
+      if (commits)
+        out.push(
+          `${key}: ${show(r.entry)} overlaps ${show(commits.entry)} in reads, which commits under ${commits.prefix}.stowage/; a prefix is either a run's input (reads) or only read (readOnly)`,
+        );
     }
   });
   c.pipelines.forEach((p, i) => {
@@ -313,12 +325,20 @@ function fargateSizeOk(cpu: number, memory: number): boolean {
   }
 }
 
-/** A team's reads as bucket (logical name) and prefix: `uploads/` is in the team's own bucket. */
-export function readsOf(team: { bucket: string; reads: readonly string[] }): { bucket: string; prefix: string }[] {
-  return team.reads.map((r) => {
-    const colon = r.indexOf(":");
-    return colon < 0 ? { bucket: team.bucket, prefix: r } : { bucket: r.slice(0, colon), prefix: r.slice(colon + 1) };
-  });
+/**
+ * A team's reads (commit: true) and read-only prefixes (commit: false) as bucket (logical name) and prefix:
+ * `uploads/` is in the team's own bucket; `entry` is the value as written.
+ */
+export function readsOf(team: {
+  bucket: string;
+  reads: readonly string[];
+  readOnly?: readonly string[];
+}): { bucket: string; prefix: string; commit: boolean; entry: string }[] {
+  const split = (entry: string, commit: boolean) => {
+    const colon = entry.indexOf(":");
+    return colon < 0 ? { bucket: team.bucket, prefix: entry, commit, entry } : { bucket: entry.slice(0, colon), prefix: entry.slice(colon + 1), commit, entry };
+  };
+  return [...team.reads.map((r) => split(r, true)), ...(team.readOnly ?? []).map((r) => split(r, false))];
 }
 
 /** The `stowage:` keys of a stack file's `config:`, without the namespace, as the schema reads them. */

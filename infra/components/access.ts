@@ -20,15 +20,15 @@ export class TeamAccess extends pulumi.ComponentResource {
   constructor(name: string, args: TeamAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stowage:index:TeamAccess", name, {}, opts);
     const { team, bucket } = args;
-    const reads = readsOf(team).map((r) => ({ bucket: args.buckets.get(r.bucket)!, prefix: r.prefix }));
+    const reads = readsOf(team).map((r) => ({ bucket: args.buckets.get(r.bucket)!, prefix: r.prefix, commit: r.commit }));
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: `Stowage: team ${team.name}, ${team.access} on ${team.prefixes.join(", ")}${team.reads.length ? `, reads ${team.reads.join(", ")}` : ""}`,
+        description: `Stowage: team ${team.name}, ${team.access} on ${team.prefixes.join(", ")}${team.reads.length ? `, reads ${team.reads.join(", ")}` : ""}${team.readOnly.length ? `, reads only ${team.readOnly.join(", ")}` : ""}`,
         assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(teamTrust(team.trust, a, team.abac))),
         maxSessionDuration: 3600,
         // stowage-team marks it as a team role for the policy pack's prefix-isolation rule.
-        // stowage-reads declares the prefixes it reads as a run's input, so that rule can tell them from a leak.
+        // stowage-reads declares the prefixes it reads (a run's inputs, and read-only ones), so that rule can tell them from a leak.
         // Physical bucket names, as the rule sees the policies' ARNs: "images-4f2a:uploads/ …".
         tags: {
           ...args.tags,
@@ -59,7 +59,7 @@ export class TeamAccess extends pulumi.ComponentResource {
                 region: bucket.region,
                 team: team.name,
                 prefixes: team.prefixes,
-                reads: inputs.map(([arn, key], i) => ({ bucketArn: arn, kmsKeyArn: key, prefix: reads[i]!.prefix })),
+                reads: inputs.map(([arn, key], i) => ({ bucketArn: arn, kmsKeyArn: key, prefix: reads[i]!.prefix, commit: reads[i]!.commit })),
                 access: team.access,
                 abac: team.abac,
               }),

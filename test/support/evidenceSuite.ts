@@ -5,7 +5,7 @@
  * version or a delete put behind Stowage's back, are each caught by `evidence check --repo` and `data verify`,
  * naming the file.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -200,6 +200,32 @@ export function evidenceSuite(place: () => Promise<EvidencePlace>): void {
         ["label", 3],
       ]);
       expect(m.json.outputs.every((o: { path: string }) => o.path.includes("home-42/"))).toBe(true);
+      // Every output's facts, as the issue asks (path, versionId, size, SHA-256, time), each against the bytes the
+      // stages must have written: label, "<image's SHA-256> <size>\n"; count, the label's length and a newline.
+      type Fact = {
+        repo: string;
+        path: string;
+        versionId: string;
+        size: number;
+        sha256: string;
+        uploadedAt: string | null;
+        run: string;
+        from: { path: string; versionId: string }[];
+      };
+      const outputs = m.json.outputs as Fact[];
+      const hex = (text: string) => createHash("sha256").update(text).digest("hex");
+      const images = new Map((m.json.images as { path: string; sha256: string; size: number }[]).map((i) => [i.path, i]));
+      const labelled = new Map(outputs.filter((o) => o.path.endsWith(".png.txt")).map((o) => [o.path, o]));
+      expect(labelled.size).toBe(3);
+      for (const o of outputs) {
+        const image = images.get(o.from[0]!.path);
+        const label = labelled.get(o.from[0]!.path);
+        const body = image ? `${image.sha256} ${image.size}\n` : `${label!.size}\n`;
+        expect([o.path, o.size, o.sha256], o.path).toEqual([`${o.from[0]!.path}${image ? ".txt" : ".len"}`, Buffer.byteLength(body), hex(body)]);
+        expect(o.versionId, o.path).toMatch(/\S/);
+        expect(Date.parse(o.uploadedAt ?? ""), o.path).not.toBeNaN();
+        expect(m.runs, o.path).toContain(o.run);
+      }
       expect(m.json.grants.map((g: { id: string }) => g.id).sort()).toEqual([...m.grants].sort());
       expect(m.json.signer.fingerprint).toMatch(/^SHA256:/);
       expect(readFileSync(join(m.bundle, "index.html"), "utf8")).toContain(m.json.signer.fingerprint);
