@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
 }
 
 /** The command code: everything under cli/, and every module that runs a command (`*command*.ts`). */
-const commandFiles = () => [...sources("cli"), ...["core", "planner", "infra", "use"].flatMap(sources).filter((f) => /command/i.test(f))];
+const commandFiles = () => [...sources("cli"), ...["core", "planner", "infra", "datalayer"].flatMap(sources).filter((f) => /command/i.test(f))];
 
 // Every code, longest first, as whole numbers (130 is a code; 13 is not).
 const CODES = `(?:${[...new Set<number>(Object.values(EXIT))].sort((a, b) => b - a).join("|")})(?!\\d)`;

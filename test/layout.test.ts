@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const LAYERS = ["core", "planner", "infra", "use", "cli"];
+const LAYERS = ["core", "planner", "infra", "datalayer", "cli"];
 
 /** The folders a layout block names: a line's first word ending in "/", nested under the line above by two spaces. */
 export function describedFolders(page: string): { path: string; planned: boolean }[] {

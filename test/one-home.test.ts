@@ -10,7 +10,7 @@ import { EXIT } from "../core/exit.js";
 import { CONFIG_KEYS, REQUIRED_TAGS } from "../core/stack/schema.js";
 import { DEFAULT_CONFIG } from "../infra/policy/rules.js";
 
-const DIRS = ["core", "planner", "infra", "use", "cli", "bench", "scripts"];
+const DIRS = ["core", "planner", "infra", "datalayer", "cli", "bench", "scripts"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
