@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
-import { ruleConfigFor } from "../infra/policy/command.js";
+import { ruleConfigFor } from "../infra/policy/report.js";
 import { loadOwnStack } from "../infra/loadStack.js";
 import { fromStackExport, judge } from "../infra/policy/offline.js";
 import { POLICIES } from "../infra/policy/pack/policies.js";

@@ -3,7 +3,7 @@
  * S3-compatible store rather than AWS. (Everything that talks to S3 is tested on the real gateway, verify.rgw.)
  */
 import { describe, expect, it } from "vitest";
-import { plainTwin, s3Compatible } from "../infra/verify/command.js";
+import { plainTwin, s3Compatible } from "../infra/verify/report.js";
 
 describe("the canary's plain-HTTP endpoint", () => {
   it("is the bucket's own regional endpoint on AWS", () => {
