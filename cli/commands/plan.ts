@@ -78,7 +78,7 @@ export const command: Command = {
       warn,
     );
     print(renderPlan(report, format));
-    return report.exitCode;
+    return report.result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT;
   },
 };
 

@@ -2,7 +2,6 @@
  * `stowage plan`: I/O around the placement (files, optional live measurement, the stack file), returned as a report;
  * cli/render/plan.ts renders it and cli/commands/plan.ts writes it.
  */
-import { EXIT, type ExitCode } from "../../core/exit.js";
 import { join } from "node:path";
 import { defaultSnapshotDir } from "../../core/paths.js";
 import { loadWorkload } from "../../core/cost/workload.js";
@@ -64,13 +63,12 @@ export function decisionOf(result: PlanResult, date: string): Decision | null {
   };
 }
 
-/** What `stowage plan` found and did, for the command to render: the plan, the stack file's change, the exit code. */
+/** What `stowage plan` found and did, for the command to render: the plan and the stack file's change. */
 export interface PlanReport {
   readonly result: PlanResult;
   readonly latencyObjectiveMs: number;
   /** The stack file's change (--stack): its diff, empty when it already holds the placement, and whether it was written. */
   readonly stack?: { readonly file: string; readonly diff: string; readonly written: boolean };
-  readonly exitCode: ExitCode;
 }
 
 /**
@@ -104,6 +102,5 @@ export async function planReport(args: PlanArgs, note: (s: string) => void, warn
     result,
     latencyObjectiveMs: users.constraints.latencyObjectiveMs,
     ...(stack ? { stack } : {}),
-    exitCode: result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT,
   };
 }
