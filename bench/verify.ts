@@ -4,7 +4,7 @@
  */
 import { EXIT } from "../core/exit.js";
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
-import { verify } from "../infra/verify/command.js";
+import { verify } from "../infra/verify/report.js";
 import { RGW_USER, rgwUnavailable, startRgw } from "../test/support/rgw.js";
 
 const why = rgwUnavailable();

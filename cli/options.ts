@@ -75,3 +75,8 @@ export function print(text: string): number {
   process.stdout.write(text);
   return EXIT.OK;
 }
+
+/** A warning on stderr beside a command's output (JSON and tables on stdout stay what they are). */
+export function warn(line: string): void {
+  process.stderr.write(`stowage: warning: ${line}\n`);
+}

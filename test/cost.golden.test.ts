@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { OPTION_IDS, estimate, type CostReport } from "../core/cost/horizon.js";
-import { render } from "../core/cost/format.js";
+import { render } from "../cli/render/cost.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { expectGolden } from "./support/golden.js";
 import { shippedSnapshot } from "./support/snapshot.js";

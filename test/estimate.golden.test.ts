@@ -7,7 +7,7 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { renderEstimate } from "../infra/estimate-command.js";
+import { renderEstimate } from "../cli/render/estimate.js";
 import { RESOURCE_MODELS, UsageSchema, estimateStack } from "../infra/estimate.js";
 import { runUnderMocks } from "../infra/mockrun.js";
 import { expectGolden } from "./support/golden.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { estimate } from "../core/cost/horizon.js";
-import { render } from "../core/cost/format.js";
+import { render } from "../cli/render/cost.js";
 import { parseWorkload } from "../core/cost/workload.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

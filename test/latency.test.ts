@@ -9,7 +9,8 @@ import { estimateRtt, floorMs, haversineKm, modelOf, offlineModel } from "../pla
 import { parsePlace } from "../planner/latency/places.js";
 import { parseTargetSpec, regionTarget } from "../planner/latency/probe.js";
 import { probeRegions } from "../planner/latency/regions.js";
-import { estimateEntries, latencyCsv, looksOffline, withEstimates } from "../planner/latency/report.js";
+import { estimateEntries, looksOffline, withEstimates } from "../planner/latency/report.js";
+import { latencyCsv } from "../cli/render/latency.js";
 import { quantile, summarize } from "../planner/latency/stats.js";
 import { sweep, type SweepEvent } from "../planner/latency/sweep.js";
 import { REGIONS, findRegion } from "../core/regions.js";

@@ -64,3 +64,33 @@ describe("the layers", () => {
     expect(importedLayers("infra/estimate.ts").map((i) => i.layer)).toContain("core");
   });
 });
+
+/**
+ * A command lives in cli/: the layers below return reports and write nothing to stdout or stderr. Two exceptions,
+ * each named: the planner's own screen (planner/ui/, Ink draws it), and programFile.ts pointing a foreign program's
+ * console.log at stderr while it runs (the program's prints are its own, never our stdout).
+ */
+const WRITES = /process\.(?:stdout|stderr)\.write|console\.(?:log|info|warn|error|debug)\(/;
+const MAY_WRITE = (file: string) => file.startsWith(join("planner", "ui")) || file === join("infra", "programFile.ts");
+
+describe("output", () => {
+  it("is written by cli/ only: core, planner, infra and the data layer return what they found", () => {
+    const writers = ["core", "planner", "infra", "datalayer"]
+      .flatMap(sources)
+      .filter((f) => !MAY_WRITE(f))
+      .filter((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .some((line) => !/^\s*(?:\/\/|\*)/.test(line) && WRITES.test(line)),
+      );
+    expect(writers).toEqual([]);
+  });
+
+  it("would notice a write (the check is not empty)", () => {
+    expect(WRITES.test("process.stdout.write(text);")).toBe(true);
+    expect(WRITES.test("  if (warning) process.stderr.write(`stowage: warning: ${warning}\\n`);")).toBe(true);
+    expect(WRITES.test("console.log(report);")).toBe(true);
+    expect(WRITES.test("const tty = process.stderr.isTTY;")).toBe(false);
+    expect(sources("cli").some((f) => WRITES.test(readFileSync(f, "utf8")))).toBe(true);
+  });
+});

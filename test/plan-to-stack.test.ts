@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ruleConfigFor } from "../infra/policy/command.js";
+import { ruleConfigFor } from "../infra/policy/report.js";
 import { loadOwnStack } from "../infra/loadStack.js";
 import { judge } from "../infra/policy/offline.js";
 import { parseWorkload } from "../core/cost/workload.js";

@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUnderMocks } from "../infra/mockrun.js";
 import { runProgramFile } from "../infra/programFile.js";
-import { ruleConfigFor } from "../infra/policy/command.js";
+import { ruleConfigFor } from "../infra/policy/report.js";
 import { RULES } from "../infra/policy/rules.js";
 import { loadOwnStack } from "../infra/loadStack.js";
 import type { StackResource } from "../infra/model.js";

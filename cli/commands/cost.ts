@@ -1,15 +1,15 @@
 import { UserError } from "../../core/errors.js";
 import { OPTION_IDS, estimate, type OptionId } from "../../core/cost/horizon.js";
 import type { Workload } from "../../core/cost/workload.js";
-import { FORMATS, render, type Format } from "../../core/cost/format.js";
+import { FORMATS, render, type Format } from "../render/cost.js";
 import { defaultSnapshotDir } from "../../core/paths.js";
-import { loadSnapshot, warnIfStale } from "../../core/pricing/snapshot.js";
+import { loadSnapshot, staleWarning } from "../../core/pricing/snapshot.js";
 import { findRegion, isRegionCode } from "../../core/regions.js";
 import { CLOUD_OPTIONS, type OtherProvider } from "../../core/clouds/horizon.js";
 import { OTHER_PROVIDERS, PROVIDERS, findLocation, locationsOf, nearestLocation, type Provider } from "../../core/clouds/locations.js";
 import type { CostReport } from "../../core/cost/horizon.js";
 import type { Command } from "../command.js";
-import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print, COMMON_EXIT_CODES } from "../options.js";
+import { FORMAT_OPTIONS, PRICES_OPTION, choose, formatFlag, intFlag, parse, print, warn, COMMON_EXIT_CODES } from "../options.js";
 
 const HELP = `stowage cost --workload FILE [--provider P…] [--region R] [--months N] [--format table|json|markdown|csv]
              [--json] [--detail OPTION…] [--only OPTION…]
@@ -102,7 +102,8 @@ export const command: Command = {
     }
     const { combineReports } = await import("../../core/clouds/horizon.js");
     const report = reports.length === 1 ? reports[0]! : combineReports(reports, `${workload.region} and each provider's nearest location`);
-    warnIfStale(report.pricesAsOf);
+    const stale = staleWarning(report.pricesAsOf);
+    if (stale) warn(stale);
     return print(render(report, format, detail));
   },
 };

@@ -1,7 +1,7 @@
 import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
-import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, parse, print } from "../options.js";
+import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, parse, print, warn } from "../options.js";
 
 const HELP = `stowage estimate --stack NAME | --program FILE|DIR [--usage FILE] [--compare-to BASE.json] [--budget USD]
                  [--stack-dir DIR] [--format table|json|markdown] [--json]
@@ -49,7 +49,7 @@ export const command: Command = {
       );
     const budget = values.budget === undefined ? undefined : Number(values.budget);
     if (budget !== undefined && !(budget >= 0)) throw new UserError(`--budget ${values.budget} is not an amount in USD.`);
-    const { estimateReport, renderEstimate } = await import("../../infra/estimate-command.js");
+    const [{ estimateReport }, { renderEstimate }] = await Promise.all([import("../../infra/estimateReport.js"), import("../render/estimate.js")]);
     const format = formatFlag(values, ["table", "json", "markdown"] as const);
     const report = await estimateReport({
       ...(values.stack ? { stack: values.stack } : {}),
@@ -60,8 +60,8 @@ export const command: Command = {
       ...(budget !== undefined ? { budget } : {}),
       ...(values.prices ? { prices: values.prices } : {}),
     });
-    for (const w of report.warnings) process.stderr.write(`stowage: warning: ${w}\n`);
-    process.stdout.write(renderEstimate(report.estimate, format, report));
+    for (const w of report.warnings) warn(w);
+    print(renderEstimate(report.estimate, format, report));
     // A program that failed part-way is priced on what it registered before, then fails the run (as `policy --program`).
     if (report.failure) throw report.failure;
     return report.overBudget ? EXIT.OVER_BUDGET : EXIT.OK;

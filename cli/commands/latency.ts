@@ -69,8 +69,7 @@ export const command: Command = {
       HELP,
     );
     if (values.help) return print(HELP);
-    const { latency } = await import("../../planner/latency/command.js");
-    return latency({
+    const request = {
       regions: values.region,
       targets: values.target ?? [],
       samples: intFlag(values.samples, "--samples", 5, 1, 100),
@@ -81,8 +80,26 @@ export const command: Command = {
       from: values.from,
       offline: values.offline ?? false,
       accessMs: intFlag(values["access-ms"], "--access-ms", DEFAULT_ACCESS_MS, 0, 1000),
-      calibration: values.calibration ?? false,
-      format: formatFlag(values, ["table", "json", "csv"] as const),
+    };
+    const format = formatFlag(values, ["table", "json", "csv"] as const);
+    const render = await import("../render/latency.js");
+    if (values.calibration) {
+      const { offlineModel } = await import("../../planner/latency/predict.js");
+      return print(render.renderCalibration(offlineModel().calibration, format));
+    }
+    const { latencyReport } = await import("../../planner/latency/measure.js");
+    // Progress on a terminal only, one line rewritten in place; cleared before the report.
+    const tty = process.stderr.isTTY;
+    const run = await latencyReport(request, (p) => {
+      if (tty) process.stderr.write(`\r\x1b[Kprobed ${p.finished}/${p.total}: ${p.name} ${p.status}`);
     });
+    if (tty && !request.offline) process.stderr.write("\r\x1b[K");
+    for (const note of run.notes) process.stderr.write(`${note}\n`);
+    print(render.renderLatency(run.report, format));
+    if (run.nothingMeasured) {
+      process.stderr.write(`Nothing measured: none of the ${run.targets} target${run.targets === 1 ? "" : "s"} answered (exit ${EXIT.NOTHING_MEASURED}).\n`);
+      return EXIT.NOTHING_MEASURED;
+    }
+    return EXIT.OK;
   },
 };

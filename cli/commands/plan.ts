@@ -1,7 +1,7 @@
 import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import type { Command } from "../command.js";
-import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, intFlag, parse, print } from "../options.js";
+import { FORMAT_OPTIONS, PRICES_OPTION, STACK_DIR_OPTION, formatFlag, intFlag, parse, print, warn } from "../options.js";
 
 const HELP = `stowage plan --workload FILE --users FILE [--stack NAME] [--stack-dir DIR] [--write]
              [--format table|json|markdown] [--json] [--offline] [--deadline MS] [--prices DIR] [--near-tie-pct N]
@@ -58,7 +58,7 @@ export const command: Command = {
       HELP,
     );
     if (values.help) return print(HELP);
-    const { planReport, renderPlan, requireFile } = await import("../../planner/placement/command.js");
+    const [{ planReport }, { renderPlan }] = await Promise.all([import("../../planner/placement/report.js"), import("../render/plan.js")]);
     if (values.write && !values.stack) throw new UserError("--write needs --stack NAME: which stack file to write.", "Try `--stack dev --write`.");
     const format = formatFlag(values, ["table", "json", "markdown"] as const);
     const report = await planReport(
@@ -75,8 +75,15 @@ export const command: Command = {
         ...(values["near-tie-pct"] !== undefined ? { nearTiePct: intFlag(values["near-tie-pct"], "--near-tie-pct", 5, 0, 100) } : {}),
       },
       (line) => process.stderr.write(`${line}\n`),
+      warn,
     );
     print(renderPlan(report, format));
-    return report.exitCode;
+    return report.result.recommendation ? EXIT.OK : EXIT.NO_FEASIBLE_PLACEMENT;
   },
 };
+
+function requireFile(value: string | undefined, flag: string, example: string): string {
+  if (!value)
+    throw new UserError(`${flag} FILE is required.`, `Try \`stowage plan --workload examples/workload.yaml --users examples/users.yaml\` (${example}).`);
+  return value;
+}

@@ -46,14 +46,18 @@ export const command: Command = {
       HELP,
     );
     if (values.help) return print(HELP);
-    const { runPolicy } = await import("../../infra/policy/command.js");
-    return runPolicy({
+    const [{ policyReport }, { hasMandatory, renderPolicy }] = await Promise.all([import("../../infra/policy/report.js"), import("../render/policy.js")]);
+    const format = formatFlag(values, ["table", "json", "markdown"] as const);
+    const run = await policyReport({
       ...(values.stack ? { stack: values.stack } : {}),
       ...(values["stack-dir"] ? { stackDir: values["stack-dir"] } : {}),
       ...(values.program ? { program: values.program } : {}),
       ...(values.export ? { exportFile: values.export } : {}),
       ...(values["policy-config"] ? { policyConfig: values["policy-config"] } : {}),
-      format: formatFlag(values, ["table", "json", "markdown"] as const),
     });
+    print(renderPolicy(run, format));
+    // A program that failed part-way is judged on what it registered before (said in the report), then fails the run.
+    if (run.failure) throw run.failure;
+    return hasMandatory(run.report) ? EXIT.VIOLATION : EXIT.OK;
   },
 };

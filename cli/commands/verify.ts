@@ -46,8 +46,7 @@ export const command: Command = {
     );
     if (values.help) return print(HELP);
     const timeoutMs = intFlag(values.timeout, "--timeout", 10_000, 100, 600_000);
-    const { runVerify } = await import("../../infra/verify/command.js");
-    return runVerify({
+    const request = {
       buckets: values.bucket ?? [],
       ...(values.stack ? { stack: values.stack } : {}),
       ...(values.outputs ? { outputsFile: values.outputs } : {}),
@@ -56,7 +55,11 @@ export const command: Command = {
       ...(values["http-endpoint"] ? { httpEndpoint: endpointFlag("--http-endpoint", values["http-endpoint"]) } : {}),
       ...(values.region ? { region: values.region } : {}),
       timeoutMs,
-      format: formatFlag(values, ["table", "json", "markdown"] as const),
-    });
+    };
+    const format = formatFlag(values, ["table", "json", "markdown"] as const);
+    const [{ verifyReport }, { failed, renderVerify }] = await Promise.all([import("../../infra/verify/report.js"), import("../render/verify.js")]);
+    const report = await verifyReport(request);
+    print(renderVerify(report, format));
+    return failed(report) ? EXIT.VIOLATION : EXIT.OK;
   },
 };

@@ -70,12 +70,6 @@ export function staleWarning(asOf: string | null, now: Date = new Date(), maxDay
     : null;
 }
 
-/** The stale-prices warning, on stderr beside a command's output (JSON and tables on stdout stay what they are). */
-export function warnIfStale(asOf: string | null): void {
-  const warning = staleWarning(asOf);
-  if (warning) process.stderr.write(`stowage: warning: ${warning}\n`);
-}
-
 export function fileName(service: ServiceCode, region: string): string {
   return join(service, `${region}.json`);
 }

@@ -1,8 +1,7 @@
 /**
  * `stowage latency --calibration`: how well the offline model fits measurements it was not fitted to, with the
- * data set's source and date. Pure rendering of model.ts's leave-one-region-out calibration.
+ * data set's source and date: model.ts's leave-one-region-out calibration as a report (cli/render/latency.ts shows it).
  */
-import { textTable } from "../../core/render.js";
 import { ROUTING_KNOWN_KM, HOP_BANDS_KM, VANTAGE_KM, type Calibration } from "./model.js";
 
 /** What the estimate is held to (issue #13): the median held-out error, and the error no pair may exceed. */
@@ -59,41 +58,4 @@ export function calibrationJson(c: Calibration, worst = 15) {
       .slice(0, worst)
       .map((h) => ({ from: h.from, to: h.to, measuredMs: r1(h.measuredMs), estimateMs: r1(h.estimateMs), errorPct: pct(h.error), via: h.via })),
   };
-}
-
-export function calibrationText(c: Calibration): string {
-  const j = calibrationJson(c, 10);
-  const verdict = (met: boolean) => (met ? "met" : "NOT met");
-  const worst = textTable(
-    [
-      ["held out", "to", "measured ms", "estimate ms", "error", "entered via"],
-      ...j.worst.map((w) => [w.from, w.to, w.measuredMs.toFixed(1), w.estimateMs.toFixed(1), `${w.errorPct > 0 ? "+" : ""}${w.errorPct}%`, w.via ?? "direct"]),
-    ],
-    (col) => col >= 2 && col <= 4,
-  );
-  return [
-    `Offline latency model, calibrated on ${j.regions} regions' measured medians (${j.asOf})`,
-    `  data: ${j.source}`,
-    `  measured: ${j.method}`,
-    `  checked: ${j.protocol}`,
-    "",
-    `  held-out estimates:        ${j.heldOut}`,
-    `  median absolute error:     ${j.medianAbsErrorPct}%   target ≤ ${j.targets.medianAbsErrorPct}%: ${verdict(j.targets.medianMet)}`,
-    `  90th percentile error:     ${j.p90AbsErrorPct}%`,
-    `  largest error:             ${j.maxAbsErrorPct}%   target ≤ ${j.targets.maxAbsErrorPct}%: ${verdict(j.targets.maxMet)} (${j.over35Pct}% of estimates are over)`,
-    `  80% interval:              measured = estimate × ${j.interval80.ratioLow}…${j.interval80.ratioHigh} (fitted on known routing)`,
-    `  routing unknown:           nearest measured region over ${j.routingUnknown.beyondKm.toLocaleString("en-US")} km${j.vantage ? ` and no vantage region within ${j.vantage.metroKm} km` : ""}: floor…estimate × ${j.routingUnknown.ratioMax}`,
-    ...(j.vantage
-      ? [
-          `  vantage routes:            ${j.vantage.source}; as of ${j.vantage.asOf}; ${j.vantage.twins} AWS regions share a metro (≤ ${j.vantage.metroKm} km), scaled × ${j.vantage.scale}`,
-        ]
-      : []),
-    `  known routing:             ${j.knownRouting.heldOut} held-out estimates, 90th percentile error ${j.knownRouting.p90AbsErrorPct}%`,
-    `  interval coverage:         ${j.coverage.allPct}% of held-out measurements inside (${j.coverage.knownRoutingPct}% with known routing), each region's interval fitted without it`,
-    `  hop by physics:            max(floor, ${j.localHop.constMs} ms + factor × floor), factor ${j.localHop.factors.map((f) => `${f.factor} ${f.upToKm === null ? "beyond" : `to ${f.upToKm.toLocaleString("en-US")} km`}`).join(", ")} (${j.localHop.fittedOnPairs} pairs)`,
-    "",
-    "Largest held-out errors (a region far from every other measured one, or routed around geography):",
-    worst,
-    "",
-  ].join("\n");
 }

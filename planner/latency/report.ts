@@ -1,12 +1,11 @@
 /**
- * The latency report: live measurements, offline estimates, or both side by side; and its renderings.
+ * The latency report: live measurements, offline estimates, or both side by side (cli/render/latency.ts renders it).
  */
 import { estimateRtt, DEFAULT_ACCESS_MS } from "./predict.js";
 import type { Place } from "./places.js";
 import type { ProbeResult } from "./probe.js";
 import type { ProbeRegion } from "./regions.js";
 import { ms } from "./stats.js";
-import { csvText, textTable } from "../../core/render.js";
 
 export interface ReportEntry extends Omit<ProbeResult, "status"> {
   /** A probe's outcome, or "estimated" for an offline estimate (then samples is 0 and rttMs has only the median). */
@@ -99,111 +98,4 @@ export function withEstimates(
 /** True when nothing answered in a way that needs a network: every target failed DNS or had no route. */
 export function looksOffline(results: readonly ProbeResult[]): boolean {
   return results.length > 0 && results.every((r) => r.status === "dns-error" || r.status === "unreachable");
-}
-
-export function sortForDisplay(entries: readonly ReportEntry[]): ReportEntry[] {
-  return [...entries].sort((a, b) => {
-    const x = a.rttMs?.median ?? Infinity;
-    const y = b.rttMs?.median ?? Infinity;
-    return x - y || a.name.localeCompare(b.name);
-  });
-}
-
-const num = (v: number | null | undefined) => (v === null || v === undefined ? "" : v.toFixed(1));
-
-export function latencyTable(report: LatencyReport): string {
-  const header = report.estimated
-    ? ["region", "estimate ms", "80% interval", "floor ms", "km", "how"]
-    : [
-        "name",
-        "status",
-        "median ms",
-        "p90",
-        "min",
-        "max",
-        "dns",
-        "tls",
-        "ttfb",
-        "lost",
-        ...(report.results.some((r) => r.estimateMs !== undefined) ? ["estimate", "floor"] : []),
-      ];
-  const rows = sortForDisplay(report.results).map((r) =>
-    report.estimated
-      ? [
-          r.name,
-          num(r.estimateMs),
-          r.intervalMs ? `${num(r.intervalMs[0])}–${num(r.intervalMs[1])}` : "",
-          num(r.floorMs),
-          String(r.distanceKm ?? ""),
-          r.basis ?? "",
-        ]
-      : [
-          r.name,
-          r.status,
-          num(r.rttMs?.median),
-          num(r.rttMs?.p90),
-          num(r.rttMs?.min),
-          num(r.rttMs?.max),
-          num(r.dnsMs),
-          num(r.tlsMs),
-          num(r.ttfbMs),
-          `${r.lost}/${r.samples}`,
-          ...(header.length > 10 ? [num(r.estimateMs), num(r.floorMs)] : []),
-        ],
-  );
-  const lines = textTable([header, ...rows], (c) => !(c === 0 || (report.estimated ? c === 5 : c === 1))).split("\n");
-  const access = report.accessMs ? ` + ${report.accessMs} ms access` : "";
-  const title = report.estimated
-    ? `Estimated round trips from ${report.from} (no measurement here: measured inter-region medians, entered by a local hop${access}; \`stowage latency --calibration\` shows how well it fits)`
-    : `Round trips measured from ${report.from} at ${report.measuredAt} (median of TCP connects; DNS, TLS and first byte beside it)`;
-  const notes = report.results.filter((r) => r.error).map((r) => `${r.name}: ${r.error}`);
-  if (report.fallback) notes.unshift(report.fallback);
-  if (report.notEstimated?.length) notes.push(`no coordinates yet, so no estimate: ${report.notEstimated.join(", ")}`);
-  return `${[title, "", ...lines, ...(notes.length ? ["", ...notes] : [])].join("\n")}\n`;
-}
-
-export function latencyCsv(report: LatencyReport): string {
-  const cols = [
-    "name",
-    "kind",
-    "host",
-    "status",
-    "estimated",
-    "median_ms",
-    "p90_ms",
-    "min_ms",
-    "max_ms",
-    "dns_ms",
-    "tls_ms",
-    "ttfb_ms",
-    "samples",
-    "lost",
-    "estimate_ms",
-    "estimate_low_ms",
-    "estimate_high_ms",
-    "floor_ms",
-    "error",
-  ];
-  const rows = report.results.map((r) => [
-    r.name,
-    r.kind,
-    r.host,
-    r.status,
-    r.estimated,
-    r.rttMs?.median,
-    r.rttMs?.p90,
-    r.rttMs?.min,
-    r.rttMs?.max,
-    r.dnsMs,
-    r.tlsMs,
-    r.ttfbMs,
-    r.samples,
-    r.lost,
-    r.estimateMs,
-    r.intervalMs?.[0],
-    r.intervalMs?.[1],
-    r.floorMs,
-    r.error,
-  ]);
-  return csvText([cols, ...rows]);
 }

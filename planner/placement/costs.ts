@@ -21,7 +21,7 @@ import { seriesOf, seriesTotal, type Series } from "../../core/cost/components.j
 import { egressComponents, strategyFor, type OptionId } from "../../core/cost/horizon.js";
 import { accessComponents, interRegionSelector, monthStates, replicationRequests, replicationTransfer, storageComponents } from "../../core/cost/cohorts.js";
 import type { Workload } from "../../core/cost/workload.js";
-import type { PricedCost, UnpricedCost } from "./placement.js";
+import type { PricedCost, UnpricedCost } from "./types.js";
 
 /** The pricing step's options name their strategy by id; the plan adds the label people read. */
 export type Priced = PricedCost<OptionId>;

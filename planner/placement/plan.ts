@@ -11,7 +11,8 @@ import { estimateRtt, haversineKm, type Estimate } from "../latency/predict.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
 import type { Transition } from "../../core/storageClasses.js";
 import { costTable } from "./costs.js";
-import { place, type Candidate, type Option, type Plan } from "./placement.js";
+import { place } from "./placement.js";
+import type { Candidate, Option, Plan } from "./types.js";
 import type { Users } from "./users.js";
 
 export const S3_STRATEGIES: readonly OptionId[] = OPTION_IDS.filter((id) => id.startsWith("s3-"));

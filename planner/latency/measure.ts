@@ -1,16 +1,15 @@
 /**
- * `stowage latency`: the I/O around the sweep and the estimator (files, progress on stderr, output).
+ * `stowage latency`: the I/O around the sweep and the estimator (the CA file, the probes), returned as a report with
+ * what to say beside it; cli/render/latency.ts renders it and cli/commands/latency.ts writes it, shows the progress
+ * and chooses the exit code.
  */
-import { EXIT } from "../../core/exit.js";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { UserError, fileProblem } from "../../core/errors.js";
 import { parsePlace, type Place } from "./places.js";
-import { parseTargetSpec, regionTarget, type Target } from "./probe.js";
+import { parseTargetSpec, regionTarget, type ProbeResult, type Target } from "./probe.js";
 import { probeRegions } from "./regions.js";
-import { calibrationJson, calibrationText } from "./calibration.js";
-import { offlineModel } from "./predict.js";
-import { estimateEntries, latencyCsv, latencyTable, looksOffline, withEstimates, type LatencyReport } from "./report.js";
+import { estimateEntries, looksOffline, withEstimates, type LatencyReport } from "./report.js";
 import { sweep } from "./sweep.js";
 
 export interface LatencyArgs {
@@ -25,22 +24,27 @@ export interface LatencyArgs {
   readonly offline: boolean;
   /** The last-mile allowance for estimates from a city or coordinates. */
   readonly accessMs: number;
-  /** Print how well the offline model fits held-out measurements, and nothing else. */
-  readonly calibration: boolean;
-  readonly format: "table" | "json" | "csv";
 }
 
-function output(report: LatencyReport, format: LatencyArgs["format"]): void {
-  const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "csv" ? latencyCsv(report) : latencyTable(report);
-  process.stdout.write(text);
+/** One target probed, for a progress line: how many of how many are done, and how the last one went. */
+export interface LatencyProgress {
+  readonly finished: number;
+  readonly total: number;
+  readonly name: string;
+  readonly status: ProbeResult["status"];
 }
 
-export async function latency(args: LatencyArgs): Promise<number> {
-  if (args.calibration) {
-    const { calibration } = offlineModel();
-    process.stdout.write(args.format === "json" ? `${JSON.stringify(calibrationJson(calibration), null, 2)}\n` : calibrationText(calibration));
-    return EXIT.OK;
-  }
+export interface LatencyRun {
+  readonly report: LatencyReport;
+  /** How many targets were probed (0 for --offline). */
+  readonly targets: number;
+  /** True when a live run measured nothing: no target answered. */
+  readonly nothingMeasured: boolean;
+  /** For stderr before the report: the way to estimates when nothing could be reached and no place was given. */
+  readonly notes: readonly string[];
+}
+
+export async function latencyReport(args: LatencyArgs, onProgress: (p: LatencyProgress) => void = () => {}): Promise<LatencyRun> {
   const place: Place | null = args.from ? parsePlace(args.from) : null;
   const accessMs = place?.region ? 0 : args.accessMs;
   const { regions: all } = await probeRegions();
@@ -55,8 +59,8 @@ export async function latency(args: LatencyArgs): Promise<number> {
   if (args.offline) {
     if (!place) throw new UserError("--offline needs --from PLACE (a city or lat,lon).", 'Try `stowage latency --offline --from "Columbus, OH"`.');
     const { entries, skipped } = estimateEntries(regions, place, accessMs);
-    output({ measuredAt, from: place.name, estimated: true, accessMs, results: entries, ...(skipped.length ? { notEstimated: skipped } : {}) }, args.format);
-    return EXIT.OK;
+    const report = { measuredAt, from: place.name, estimated: true, accessMs, results: entries, ...(skipped.length ? { notEstimated: skipped } : {}) };
+    return { report, targets: 0, nothingMeasured: false, notes: [] };
   }
 
   const targets: Target[] = [...regions.map((r) => regionTarget(r.code)), ...args.targets.map(parseTargetSpec)];
@@ -68,7 +72,6 @@ export async function latency(args: LatencyArgs): Promise<number> {
       throw new UserError(`Cannot read the CA file ${args.caFile}: ${fileProblem(err) ?? (err as Error).message}.`, "Pass a PEM file with --ca.");
     }
   }
-  const tty = process.stderr.isTTY;
   let finished = 0;
   const result = await sweep(targets, {
     samples: args.samples,
@@ -79,11 +82,11 @@ export async function latency(args: LatencyArgs): Promise<number> {
     onEvent: (e) => {
       if (e.type !== "done") return;
       finished++;
-      if (tty) process.stderr.write(`\r\x1b[Kprobed ${finished}/${targets.length}: ${e.target.name} ${e.result.status}`);
+      onProgress({ finished, total: targets.length, name: e.target.name, status: e.result.status });
     },
   });
-  if (tty) process.stderr.write("\r\x1b[K");
   let report: LatencyReport = { measuredAt, from: hostname(), estimated: false, results: withEstimates(result.results, regions, place, accessMs) };
+  const notes: string[] = [];
   if (looksOffline(result.results) && regions.length > 0) {
     if (place) {
       const { entries, skipped } = estimateEntries(regions, place, accessMs);
@@ -96,17 +99,8 @@ export async function latency(args: LatencyArgs): Promise<number> {
         ...(skipped.length ? { notEstimated: skipped } : {}),
       };
     } else {
-      process.stderr.write(
-        'No target could be reached (no DNS answer or no route). For estimates instead: stowage latency --offline --from "City" (or lat,lon).\n',
-      );
+      notes.push('No target could be reached (no DNS answer or no route). For estimates instead: stowage latency --offline --from "City" (or lat,lon).');
     }
   }
-  output(report, args.format);
-  if (!result.results.some((r) => r.status === "ok")) {
-    process.stderr.write(
-      `Nothing measured: none of the ${targets.length} target${targets.length === 1 ? "" : "s"} answered (exit ${EXIT.NOTHING_MEASURED}).\n`,
-    );
-    return EXIT.NOTHING_MEASURED;
-  }
-  return EXIT.OK;
+  return { report, targets: targets.length, nothingMeasured: !result.results.some((r) => r.status === "ok"), notes };
 }

@@ -1,13 +1,12 @@
 /**
- * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts.
+ * `stowage policy --stack NAME | --program FILE|DIR | --export FILE [--policy-config FILE]`: the I/O around offline.ts,
+ * returned as a report; cli/render/policy.ts renders it and cli/commands/policy.ts writes it and chooses the exit code.
  */
-import { EXIT } from "../../core/exit.js";
 import { UserError } from "../../core/errors.js";
 import { readJsonFile } from "../../core/inputs.js";
 import type { StackConfig } from "../../core/stack/schema.js";
 import { runNamedProgram } from "../programFile.js";
 import { loadOwnStack } from "../loadStack.js";
-import { markdownTable, textTable } from "../../core/render.js";
 import { NO_PACK_CONFIG, readPackConfig } from "./packConfig.js";
 import type { RuleConfig } from "./rules.js";
 import { fromStackExport, judge, type PolicyReport } from "./offline.js";
@@ -20,7 +19,6 @@ export interface PolicyArgs {
   readonly exportFile?: string;
   /** A policy pack config file (`pulumi preview --policy-pack-config` format). */
   readonly policyConfig?: string;
-  readonly format: "table" | "json" | "markdown";
 }
 
 /** What the rules need from our own program's stack config: whether object reads are audited too. */
@@ -28,20 +26,13 @@ export function ruleConfigFor(cfg: StackConfig): Partial<RuleConfig> {
   return { auditReads: cfg.audit.readEvents };
 }
 
-export function policyText(report: PolicyReport, markdown: boolean): string {
-  const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  const head = `${markdown ? "### " : ""}Policy check of ${report.stack}: ${report.resources} resources, ${report.violations.length} violation${report.violations.length === 1 ? "" : "s"} (${mandatory} mandatory)`;
-  if (!report.violations.length) return `${head}\n\n`;
-  const table = markdown
-    ? markdownTable([
-        ["level", "control", "policy", "resource", "message"],
-        ...report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, `\`${v.resource.name}\``, v.message]),
-      ])
-    : textTable(report.violations.map((v) => [v.enforcementLevel, v.control, v.policy, v.message]));
-  return `${head}\n\n${table}\n`;
+/** The judged resources, and the failure of a program that failed part-way (judged on what it registered before). */
+export interface PolicyRun {
+  readonly report: PolicyReport;
+  readonly failure?: UserError;
 }
 
-export async function runPolicy(args: PolicyArgs): Promise<number> {
+export async function policyReport(args: PolicyArgs): Promise<PolicyRun> {
   const packConfig = args.policyConfig ? await readPackConfig(args.policyConfig) : NO_PACK_CONFIG;
   let report: PolicyReport;
   let failure: UserError | undefined;
@@ -70,9 +61,5 @@ export async function runPolicy(args: PolicyArgs): Promise<number> {
     const own = await loadOwnStack(args.stackDir ?? ".", args.stack);
     report = await judge(args.stack, own.resources, ruleConfigFor(own.cfg), "stowage", packConfig);
   }
-  // A program that failed part-way is judged on what it registered before (said in the report), then fails the run.
-  const shown = failure ? { ...report, programError: failure.message } : report;
-  process.stdout.write(args.format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : policyText(report, args.format === "markdown"));
-  if (failure) throw failure;
-  return report.violations.some((v) => v.enforcementLevel === "mandatory") ? EXIT.VIOLATION : EXIT.OK;
+  return { report, ...(failure ? { failure } : {}) };
 }

@@ -1,8 +1,8 @@
 /**
  * `stowage verify --bucket NAME… [--endpoint URL] [--region R]`: reads each bucket's settings and judges them with
- * the policy pack's rules. Credentials come from the standard AWS chain (profile, environment, SSO, instance role).
+ * the policy pack's rules, returned as a report (cli/render/verify.ts renders it, cli/commands/verify.ts writes it
+ * and chooses the exit code). Credentials come from the standard AWS chain (profile, environment, SSO, instance role).
  */
-import { EXIT } from "../../core/exit.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { UserError } from "../../core/errors.js";
@@ -29,7 +29,6 @@ export interface VerifyArgs {
   readonly replicas?: readonly string[];
   /** Per connect and per request; the whole run gets 10 × this. */
   readonly timeoutMs?: number;
-  readonly format: "table" | "json" | "markdown";
 }
 
 export interface VerifyReport {
@@ -86,13 +85,13 @@ export function s3Compatible(endpoint: string | undefined): boolean {
   return !!endpoint && !/(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
 }
 
-export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
+export async function verify(args: VerifyArgs): Promise<VerifyReport> {
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
   const timeoutMs = args.timeoutMs ?? 10_000;
   return withDeadline(10 * timeoutMs, endpoint, () => verifyWithin(args, endpoint, timeoutMs));
 }
 
-async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, timeoutMs: number): Promise<VerifyReport> {
+async function verifyWithin(args: VerifyArgs, endpoint: string, timeoutMs: number): Promise<VerifyReport> {
   const rules = { secureTransportMayBeAbsent: s3Compatible(args.endpoint) };
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}), timeoutMs });
   /** The canary, with a plain-HTTP client for the same store when there is one to compare with. */
@@ -141,24 +140,6 @@ async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, 
   }
 }
 
-export function verifyText(r: VerifyReport, markdown: boolean): string {
-  const out: string[] = [];
-  for (const b of r.buckets) {
-    const failed = b.findings.filter((f) => f.status === "fail").length;
-    const unknown = b.findings.filter((f) => f.status === "unknown").length;
-    out.push(
-      `${markdown ? "### " : ""}${b.name} (${b.region ?? "region unknown"}): ${failed} failed, ${unknown} unknown, ${b.findings.length - failed - unknown} passed`,
-    );
-    for (const f of b.findings)
-      out.push(
-        `${markdown ? "- " : "  "}${f.status.padEnd(7)} ${f.control.padEnd(11)} ${f.rule}${f.message ? `: ${f.message}` : ""}${f.reason ? ` (${f.reason})` : ""}`,
-      );
-    for (const c of b.canary ?? []) out.push(`${markdown ? "- " : "  "}${c.status.padEnd(7)} ${"canary".padEnd(11)} ${c.check}: ${c.message}`);
-    out.push("");
-  }
-  return `${out.join("\n")}`;
-}
-
 /**
  * Physical bucket names from the stack's `buckets` output ({ logical: { region: { name, arn } } }), primary and
  * replicas alike. Stack configs hold logical names only; the names AWS knows come from the deployed stack.
@@ -187,27 +168,20 @@ async function stackOutputs(args: VerifyArgs): Promise<unknown> {
   }
 }
 
-export async function runVerify(args: VerifyArgs): Promise<number> {
+/** The buckets named by --bucket and, with --stack or --outputs, by the stack's outputs, verified. */
+export async function verifyReport(args: VerifyArgs): Promise<VerifyReport> {
   if (args.stack || args.outputsFile) {
     const named = bucketsFromOutputs(await stackOutputs(args));
-    const report = await verify({
+    return verify({
       ...args,
       buckets: [...args.buckets, ...named.map((b) => b.name)],
       replicas: named.filter((b) => b.replica).map((b) => b.name),
     });
-    process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
-    return failed(report) ? EXIT.VIOLATION : EXIT.OK;
   }
   if (args.buckets.length === 0)
     throw new UserError(
       "Name at least one bucket with --bucket.",
       "Try `stowage verify --bucket my-bucket` or `stowage verify --stack prod`; with an S3-compatible store add --endpoint http://host:port.",
     );
-  const report = await verify(args);
-  process.stdout.write(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report, args.format === "markdown"));
-  return failed(report) ? EXIT.VIOLATION : EXIT.OK;
-}
-
-function failed(report: VerifyReport): boolean {
-  return report.buckets.some((b) => b.findings.some((f) => f.status === "fail") || (b.canary ?? []).some((c) => c.status === "fail"));
+  return verify(args);
 }

@@ -1,18 +1,16 @@
 /**
  * `stowage estimate --stack NAME | --program FILE|DIR [--usage FILE] [--compare-to BASE.json] [--budget USD]`: reads
- * what estimate.ts needs and returns a report; cli/commands/estimate.ts writes it. `renderEstimate` stays here, pure,
- * because the goldens (test/estimate.golden.test.ts) render through it from this module.
+ * what estimate.ts needs and returns a report; cli/render/estimate.ts renders it and cli/commands/estimate.ts writes it.
  */
 import { z } from "zod";
 import { UserError } from "../core/errors.js";
 import { issueProblem, problemsError, readJsonFile, readYamlFile } from "../core/inputs.js";
-import { exact, usd, Decimal } from "../core/money.js";
+import { exact, Decimal } from "../core/money.js";
 import { defaultSnapshotDir } from "../core/paths.js";
 import { loadSnapshot, staleWarning } from "../core/pricing/snapshot.js";
 import { RENAMED_USAGE_KEYS, UsageSchema, estimateStack, type StackEstimate, type Usage } from "./estimate.js";
 import { runNamedProgram } from "./programFile.js";
 import { loadOwnStack, regionOfConfig } from "./loadStack.js";
-import { markdownTable, textTable } from "../core/render.js";
 
 export interface EstimateArgs {
   /** Stowage's own program for this stack file; with `program`, the program's own stack file (else none, as a new stack). */
@@ -43,33 +41,6 @@ async function loadUsage(path: string | undefined): Promise<Usage> {
     );
   }
   return r.data;
-}
-
-export function estimateJson(e: StackEstimate, extra: object = {}) {
-  return {
-    stack: e.stack,
-    pricesAsOf: e.pricesAsOf,
-    horizonMonths: e.horizonMonths,
-    total: exact(e.total),
-    /** False when a resource lacks a price or usage: the total is then a lower bound. */
-    complete: e.resources.every((r) => r.complete),
-    resources: e.resources.map((r) => ({
-      type: r.type,
-      name: r.name,
-      monthlyCost: exact(r.monthlyCost),
-      complete: r.complete,
-      ...(r.note ? { note: r.note } : {}),
-      lines: r.lines.map((l) => ({
-        name: l.name,
-        quantity: l.quantity === null ? null : exact(l.quantity),
-        unit: l.unit,
-        unitPrice: l.unitPrice === null ? null : exact(l.unitPrice),
-        cost: l.cost === null ? null : exact(l.cost),
-      })),
-    })),
-    missingPrices: e.missingPrices,
-    ...extra,
-  };
 }
 
 export type Diff = { type: string; name: string; before: string; after: string; change: string }[];
@@ -169,61 +140,5 @@ export async function estimateReport(args: EstimateArgs): Promise<EstimateReport
   };
 }
 
-const overBudget = (e: StackEstimate, budget: number | undefined) => budget !== undefined && e.total.greaterThan(budget);
-
-/** The estimate as the command prints it: JSON, a table or Markdown, with the change and the budget when given. */
-export function renderEstimate(
-  e: StackEstimate,
-  format: "table" | "json" | "markdown",
-  opts: { diff?: Diff; budget?: number; withoutUsage?: readonly string[] } = {},
-): string {
-  const { diff, budget, withoutUsage } = opts;
-  const over = overBudget(e, budget);
-  if (format === "json") {
-    return `${JSON.stringify(estimateJson(e, { ...(withoutUsage ? { usageGiven: false, withoutUsage } : {}), ...(diff ? { diff } : {}), ...(budget !== undefined ? { budget, overBudget: over } : {}) }), null, 2)}\n`;
-  }
-  const md = format === "markdown";
-  // A resource with a price the snapshot lacks says so beside its figure: its $ is only what could be priced.
-  const cell = (r: StackEstimate["resources"][number]) =>
-    r.unpriced
-      ? `not priced: ${r.unpriced}`
-      : `$${usd(r.monthlyCost)}${r.complete ? "" : r.lines.some((l) => l.unitPrice === null) ? " * price missing" : " *"}`;
-  const rows = e.resources.map((r) => [r.name, r.type.split(":").pop()!, cell(r)]);
-  const out = [
-    `${md ? "### " : ""}Estimated monthly cost of ${e.stack}: $${usd(e.total)} (average over ${e.horizonMonths} months; prices as of ${e.pricesAsOf ?? "unknown"})`,
-    "",
-  ];
-  if (withoutUsage) {
-    const n = withoutUsage.length;
-    out.splice(
-      1,
-      0,
-      `No usage file given (--usage FILE): ${withoutUsage.join(", ")} ${n === 1 ? "has no usage, so its" : "have no usage, so their"} lines show unit prices and the $${usd(e.total)} above counts nothing for ${n === 1 ? "it" : "them"}. Give --usage FILE (examples/usage.yaml documents every key).`,
-    );
-  }
-  const money = (c: number) => c === 2;
-  out.push(md ? markdownTable([["resource", "type", "$/month"], ...rows], money) : textTable(rows, money));
-  out.push("", "* incomplete: usage not given, or a price the snapshot does not have (see --format json).");
-  for (const m of e.missingPrices) out.push(`missing price: ${m.service} ${m.usagetype} in ${m.region} ${m.command}`);
-  if (diff) {
-    out.push("", md ? "#### Change against the base" : "Change against the base:");
-    if (diff.length === 0) out.push("no change");
-    for (const d of diff)
-      out.push(
-        `${md ? "- " : "  "}${d.name} (${d.type.split(":").pop()}): $${usd(new Decimal(d.before))} → $${usd(new Decimal(d.after))} (${d.change.startsWith("-") ? "" : "+"}${usd(new Decimal(d.change))})`,
-      );
-  }
-  if (budget !== undefined) {
-    const unpriced = e.resources.filter((r) => !r.complete).length;
-    const limit = `$${usd(new Decimal(budget))}`;
-    if (over) out.push("", `Over budget: $${usd(e.total)} > ${limit}.`);
-    else if (unpriced === 0) out.push("", `Within budget: $${usd(e.total)} ≤ ${limit}.`);
-    // Within the budget, but only as far as it was priced: say so rather than sound certain.
-    else
-      out.push(
-        "",
-        `Within budget as far as priced: $${usd(e.total)} ≤ ${limit}, but ${unpriced} resource${unpriced === 1 ? " is" : "s are"} not fully priced (*), so the total is a lower bound.`,
-      );
-  }
-  return `${out.join("\n")}\n`;
-}
+/** Whether the total is over the budget (none given: never). */
+export const overBudget = (e: StackEstimate, budget: number | undefined) => budget !== undefined && e.total.greaterThan(budget);

@@ -1,14 +1,15 @@
 /**
- * Renders a cost report as JSON (money as exact decimal strings), a terminal table, Markdown, or CSV.
+ * `stowage cost`'s output: a cost report (core/cost/horizon.ts) as JSON (money as exact decimal strings), a terminal
+ * table, Markdown, or CSV.
  */
-import { exact, usd, type Decimal } from "../money.js";
-import type { LineItem } from "./components.js";
-import type { CostReport as OptionsReport, OptionCost as AnyOptionCost } from "./horizon.js";
+import { exact, usd, type Decimal } from "../../core/money.js";
+import type { LineItem } from "../../core/cost/components.js";
+import type { CostReport as OptionsReport, OptionCost as AnyOptionCost } from "../../core/cost/horizon.js";
 
 /** Any provider's report renders the same way: option ids are just names here. */
 type CostReport = OptionsReport<string>;
 type OptionCost = AnyOptionCost<string>;
-import { csvText, markdownTable, textTable } from "../render.js";
+import { csvText, markdownTable, textTable } from "../../core/render.js";
 
 export const FORMATS = ["table", "json", "markdown", "csv"] as const;
 export type Format = (typeof FORMATS)[number];
