@@ -3,7 +3,7 @@
  * what estimate.ts needs and returns a report; cli/commands/estimate.ts writes it. `renderEstimate` stays here, pure,
  * because the goldens (test/estimate.golden.test.ts) render through it from this module.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { UserError } from "../core/errors.js";
 import { issueProblem, problemsError, readJsonFile, readYamlFile } from "../core/inputs.js";
 import { exact, usd, Decimal } from "../core/money.js";
