@@ -16,7 +16,13 @@ const GP3_INCLUDED_THROUGHPUT = 125;
 /** Volume API names differ from usage-type suffixes for io1 ("piops"). */
 const USAGE_SUFFIX: Readonly<Record<Volume, string>> = { gp3: "gp3", gp2: "gp2", io1: "piops", io2: "io2", st1: "st1", sc1: "sc1" };
 
-const ec2 = (usagetype: string): PriceSelector => ({ service: "AmazonEC2", usagetype });
+/** One object per selector: the catalog keys its look-ups by selector, and a horizon asks every month. */
+const selectors = new Map<string, PriceSelector>();
+function ec2(usagetype: string): PriceSelector {
+  let selector = selectors.get(usagetype);
+  if (!selector) selectors.set(usagetype, (selector = { service: "AmazonEC2", usagetype }));
+  return selector;
+}
 
 /** How many volumes hold the data: whole GB, spread over as few volumes as the size cap allows. */
 export function volumesFor(volume: Volume, storedGb: Decimal): { count: number; totalGb: Decimal } {

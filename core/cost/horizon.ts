@@ -3,11 +3,11 @@
  * Pure: takes the workload and a catalog, returns data. Formatting is format.ts; I/O is the CLI's.
  */
 import { Decimal, ZERO, dec, maxOf, minOf, sum } from "../money.js";
-import type { Catalog } from "../pricing/catalog.js";
+import type { Catalog, PriceSelector } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
-import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./cohorts.js";
+import { accessComponents, cohortsFor, monthStates, replicationComponents, storageComponents, type Cohort, type S3Strategy } from "./cohorts.js";
 import { CLASSES, type StorageClass } from "../storageClasses.js";
 import type { Workload } from "./workload.js";
 
@@ -85,6 +85,9 @@ export interface CostReport<Id extends string = OptionId> {
 /** Egress to the internet, the same for every option. The first 100 GB a month are free (AWS Free Tier, all accounts). */
 export const FREE_EGRESS_GB = 100;
 
+/** One selector for every month's egress line: the catalog keys its look-ups by selector. */
+const INTERNET_EGRESS: PriceSelector = { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } };
+
 export function egressComponents(w: Workload): CostComponent[] {
   const egress = w.access ? dec(w.access.monthly_egress_gb) : null;
   const free = dec(FREE_EGRESS_GB);
@@ -93,7 +96,7 @@ export function egressComponents(w: Workload): CostComponent[] {
       name: `Internet egress (after ${FREE_EGRESS_GB} GB free)`,
       unit: "GB",
       quantity: egress === null ? null : maxOf(ZERO, egress.minus(free)),
-      price: { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } },
+      price: INTERNET_EGRESS,
       region: w.region,
       tierOffset: egress === null ? undefined : minOf(egress, free),
     },
@@ -169,6 +172,8 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
   const cohorts = cohortsFor(w);
   const missing = new Map<string, MissingPrice>();
   const options: OptionCost[] = [];
+  // Requests, retrieval and egress are the same every month: priced once, their lines repeat in each month's list.
+  const egress = priceComponents(egressComponents(w), catalog);
   for (const id of opts.only ?? OPTION_IDS) {
     const notes = new Set<string>();
     const months: MonthCost[] = [];
@@ -176,14 +181,23 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
     let complete = true;
     const strategy = strategyFor(id, w);
     const states = strategy ? monthStates(w, strategy) : [];
+    const access = strategy ? priceComponents(accessComponents(w, strategy, w.region), catalog) : null;
     for (let month = 1; month <= w.horizon_months; month++) {
-      const own = strategy ? s3Month(w, strategy, states[month - 1]!) : serverMonth(id, w, cohorts, month, notes);
-      const priced = priceComponents([...own, ...egressComponents(w)], catalog);
-      for (const m of priced.missing) missing.set(missingKey(m), m);
-      if (priced.lines.some((l) => l.cost === null)) complete = false;
-      const monthTotal = total(priced.lines);
+      // In s3Month's order (storage, access, replication), then egress.
+      const parts = strategy
+        ? [
+            priceComponents(storageComponents(strategy, states[month - 1]!, w.region), catalog),
+            access!,
+            priceComponents(replicationComponents(w, strategy, states[month - 1]!), catalog),
+            egress,
+          ]
+        : [priceComponents(serverMonth(id, w, cohorts, month, notes), catalog), egress];
+      const lines = parts.flatMap((p) => p.lines);
+      for (const p of parts) for (const m of p.missing) missing.set(missingKey(m), m);
+      if (lines.some((l) => l.cost === null)) complete = false;
+      const monthTotal = total(lines);
       cumulative = cumulative.plus(monthTotal);
-      months.push({ month, total: monthTotal, cumulative, lines: priced.lines });
+      months.push({ month, total: monthTotal, cumulative, lines });
     }
     options.push({ id, label: optionLabel(id, w), total: cumulative, complete, months, notes: [...notes] });
   }

@@ -23,12 +23,17 @@ const STORAGE_USAGE = { gp2: "GP2-Storage", gp3: "GP3-Storage", io1: "PIOPS-Stor
  * in the real Price List (shared/research/price-truth.md §1): selecting "PostgreSQL" there would find nothing.
  */
 function rds(usagetype: string, multiAz: boolean, engine: "PostgreSQL" | "Any" = "Any"): PriceSelector {
-  return {
-    service: "AmazonRDS",
-    usagetype,
-    attributes: { databaseEngine: engine, deploymentOption: multiAz ? "Multi-AZ" : "Single-AZ" },
-  };
+  // One object per selector: the catalog keys its look-ups by selector, and a horizon asks every month.
+  const key = `${usagetype}|${multiAz}|${engine}`;
+  let selector = selectors.get(key);
+  if (!selector) {
+    selector = { service: "AmazonRDS", usagetype, attributes: { databaseEngine: engine, deploymentOption: multiAz ? "Multi-AZ" : "Single-AZ" } };
+    selectors.set(key, selector);
+  }
+  return selector;
 }
+const selectors = new Map<string, PriceSelector>();
+const BACKUP: PriceSelector = { service: "AmazonRDS", usagetype: "RDS:ChargedBackupUsage", attributes: { databaseEngine: "Any" } };
 
 /** Provisioned storage for the data stored this month: at least 20 GB, whole GB. */
 export function rdsStorageGb(storedGb: Decimal): Decimal {
@@ -84,7 +89,7 @@ export function rdsMonth(w: Pick<Workload, "region" | "rds">, storedGb: Decimal)
     name: "Backup storage (beyond 100% of provisioned)",
     unit: "GB-Mo",
     quantity: Decimal.max(ZERO, dec(w.rds.backup_gb).minus(storageGb)),
-    price: { service: "AmazonRDS", usagetype: "RDS:ChargedBackupUsage", attributes: { databaseEngine: "Any" } },
+    price: BACKUP,
     region,
   });
   return { components, notes };

@@ -56,12 +56,14 @@ export type CatalogProblem = ParseProblem & { readonly service: string; readonly
 
 /** Selectors are immutable and mostly shared constants (the storage classes'), so each one's key is built once. */
 const keys = new WeakMap<PriceSelector, string>();
+/** localeCompare's order (the default locale's collation) without building a collator on every call. */
+const byName = new Intl.Collator().compare;
 
 export function selectorKey(s: PriceSelector): string {
   let key = keys.get(s);
   if (key === undefined) {
     const attrs = Object.entries(s.attributes ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => byName(a, b))
       .map(([k, v]) => `${k}=${v}`)
       .join(",");
     key = attrs ? `${s.service}:${s.usagetype}[${attrs}]` : `${s.service}:${s.usagetype}`;
