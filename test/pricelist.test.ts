@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { priceComponents, seriesOf, seriesTotal } from "../core/cost/components.js";
 import { Decimal } from "../core/money.js";
 import { readFileSync } from "node:fs";
-import { Catalog, type PriceSelector } from "../core/pricing/catalog.js";
+import fc from "fast-check";
+import { Catalog, byName, selectorKey, type PriceSelector } from "../core/pricing/catalog.js";
 import { CLASSES } from "../core/storageClasses.js";
 import { shippedSnapshot } from "./support/snapshot.js";
 import { parsePriceList, parseProduct, stripRegionPrefix } from "../core/pricing/pricelist.js";
@@ -111,6 +112,27 @@ describe("Catalog", () => {
     expect(
       catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs", attributes: { volumeType: "Glacier Deep Archive" } })!.entry.sku,
     ).toBe("B");
+  });
+
+  it("orders a selector's attributes as localeCompare does, without loading ICU's collator for plain names", () => {
+    const sign = (n: number) => Math.sign(n);
+    // Letters of both cases and digits, from a small alphabet so that names often differ only in case.
+    for (const name of [/^[A-Za-z0-9]{0,8}$/, /^[aAbBzZ09]{0,4}$/]) {
+      fc.assert(
+        fc.property(fc.stringMatching(name), fc.stringMatching(name), (a, b) => sign(byName(a, b)) === sign(a.localeCompare(b))),
+        { numRuns: 20_000 },
+      );
+    }
+    // Anything else is localeCompare's own answer.
+    for (const [a, b] of <[string, string][]>[
+      ["from_region", "fromRegion"],
+      ["a-b", "a_b"],
+      ["é", "e"],
+      ["", "x"],
+    ])
+      expect(byName(a, b)).toBe(a.localeCompare(b));
+    const selector = { service: "AmazonS3", usagetype: "x", attributes: { volumeType: "v", storageClass: "s", toRegionCode: "t" } } as const;
+    expect(selectorKey(selector)).toBe("AmazonS3:x[storageClass=s,toRegionCode=t,volumeType=v]");
   });
 
   it("finds nothing for a region it has no price for", () => {
