@@ -2,6 +2,7 @@
  * Reading the YAML files users write (workload, users, usage) and reporting what is wrong with them, one way for
  * all: every problem names the key (`data.initial_gb`, `populations[0].place`) and, where known, the bad value.
  */
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 // zod/mini, not "zod": the same validation core and messages without the classic API's method chains, which load
@@ -111,7 +112,8 @@ export function parseYamlText(text: string, path: string): unknown {
 export async function readYamlFile(path: string, what: string, flag: string, example: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // Synchronously: one small file, read before anything else can run, without a wait for libuv's thread pool.
+    text = readFileSync(path, "utf8");
   } catch (err) {
     const problem = fileProblem(err);
     if (!problem) throw err;

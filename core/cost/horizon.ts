@@ -126,14 +126,32 @@ export function optionLabel(id: OptionId, w: Workload): string {
   return `S3 ${CLASSES[SINGLE_CLASS[id]!].label}`;
 }
 
-/** RDS's or EBS's components for one month: the data kept that month, on a server. */
-function serverMonth(id: OptionId, w: Workload, cohorts: readonly Cohort[], month: number, notes: Set<string>): CostComponent[] {
+/**
+ * storedGb for months 1 to `months`. With no retention each month's sum is the last one plus that month's cohort:
+ * the same additions in the same order, once rather than once per month.
+ */
+export function storedGbByMonth(w: Workload, cohorts: readonly Cohort[], months: number): Decimal[] {
+  const out: Decimal[] = [];
+  if (w.retention.delete_after_days !== null) {
+    for (let month = 1; month <= months; month++) out.push(storedGb(w, cohorts, month));
+    return out;
+  }
+  let stored = ZERO;
+  for (let month = 1; month <= months; month++) {
+    for (const c of cohorts) if (c.month === month) stored = stored.plus(c.gb);
+    out.push(stored);
+  }
+  return out;
+}
+
+/** RDS's or EBS's components for one month, holding `stored` GB (storedGb): the data kept that month, on a server. */
+function serverMonth(id: OptionId, w: Workload, stored: Decimal, month: number, notes: Set<string>): CostComponent[] {
   if (id === "rds-postgresql") {
-    const r = rdsMonth(w, storedGb(w, cohorts, month));
+    const r = rdsMonth(w, stored);
     r.notes.forEach((n) => notes.add(`month ${month}: ${n}`));
     return r.components;
   }
-  return ebsMonth(w, storedGb(w, cohorts, month));
+  return ebsMonth(w, stored);
 }
 
 function missingKey(m: MissingPrice): string {
@@ -174,6 +192,7 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
   const options: OptionCost[] = [];
   // Requests, retrieval and egress are the same every month: priced once, their lines repeat in each month's list.
   const egress = priceComponents(egressComponents(w), catalog);
+  let stored: Decimal[] | undefined; // RDS and EBS hold the same data
   for (const id of opts.only ?? OPTION_IDS) {
     const notes = new Set<string>();
     const months: MonthCost[] = [];
@@ -191,7 +210,7 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
             priceComponents(replicationComponents(w, strategy, states[month - 1]!), catalog),
             egress,
           ]
-        : [priceComponents(serverMonth(id, w, cohorts, month, notes), catalog), egress];
+        : [priceComponents(serverMonth(id, w, (stored ??= storedGbByMonth(w, cohorts, w.horizon_months))[month - 1]!, month, notes), catalog), egress];
       const lines = parts.flatMap((p) => p.lines);
       for (const p of parts) for (const m of p.missing) missing.set(missingKey(m), m);
       if (lines.some((l) => l.cost === null)) complete = false;
