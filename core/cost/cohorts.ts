@@ -85,11 +85,18 @@ function classesOf(strategy: S3Strategy): StorageClass[] {
 function billableGb(cohort: Cohort, cls: StorageClass, averageObjectKb: number): Decimal {
   const minKb = CLASSES[cls].minObjectKb;
   if (averageObjectKb >= minKb) return cohort.gb;
-  return cohort.objects.times(minKb).div(KB_PER_GB);
+  return overheadGb(cohort.objects, minKb);
 }
 
+/** A cohort's objects never change, and monthStates meets the same cohort every month: each product is made once. */
+const overheads = new WeakMap<Decimal, Map<number, Decimal>>();
+
 function overheadGb(objects: Decimal, kb: number): Decimal {
-  return objects.times(kb).div(KB_PER_GB);
+  let byKb = overheads.get(objects);
+  if (!byKb) overheads.set(objects, (byKb = new Map()));
+  let gb = byKb.get(kb);
+  if (gb === undefined) byKb.set(kb, (gb = objects.times(kb).div(KB_PER_GB)));
+  return gb;
 }
 
 /** Everything stored and moved in one month, per class. */

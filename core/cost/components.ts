@@ -5,7 +5,7 @@
  */
 import { isAwsService, selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
 import type { PriceTier } from "../pricing/pricelist.js";
-import { Decimal, ZERO, maxOf, minOf, sum } from "../money.js";
+import { Decimal, ZERO, maxOf, minOf } from "../money.js";
 
 export interface CostComponent {
   /** Stable name; the varying part in brackets: "Storage (Standard-IA)". */
@@ -178,7 +178,7 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
         quantity: share.quantity,
         unit: c.unit,
         unitPrice: share.tier.usd,
-        cost: share.quantity.times(share.tier.usd),
+        cost: share.quantity.isZero() ? ZERO : share.quantity.times(share.tier.usd),
         price: key,
         sku: entry.sku,
         provenance,
@@ -198,9 +198,11 @@ export function oldestPriceUsed(lines: Iterable<LineItem>): string | null {
   return oldest;
 }
 
-/** The sum of the lines whose cost is known. */
+/** The sum of the lines whose cost is known. Zeros are skipped: adding one gives what was there. */
 export function total(lines: readonly LineItem[]): Decimal {
-  return sum(lines.flatMap((l) => (l.cost ? [l.cost] : [])));
+  let out = ZERO;
+  for (const l of lines) if (l.cost && !l.cost.isZero()) out = out.plus(l.cost);
+  return out;
 }
 
 /**
