@@ -76,10 +76,16 @@ export function placementAt(strategy: S3Strategy, ageMonths: number, averageObje
 }
 
 /** Classes a strategy can hold data in, in waterfall order: their lines appear every month, zero or not. */
-function classesOf(strategy: S3Strategy): StorageClass[] {
-  const used = new Set<StorageClass>([strategy.ingest, ...strategy.transitions.map((r) => r.class)]);
-  return STORAGE_CLASSES.filter((c) => used.has(c));
+function classesOf(strategy: S3Strategy): readonly StorageClass[] {
+  let classes = classesByStrategy.get(strategy);
+  if (!classes) {
+    const used = new Set<StorageClass>([strategy.ingest, ...strategy.transitions.map((r) => r.class)]);
+    classesByStrategy.set(strategy, (classes = STORAGE_CLASSES.filter((c) => used.has(c))));
+  }
+  return classes;
 }
+/** Asked every month of a horizon with the same strategy. */
+const classesByStrategy = new WeakMap<S3Strategy, readonly StorageClass[]>();
 
 /** Billable GB of a cohort in a class: IA and Glacier IR bill small objects as 128 KB. */
 function billableGb(cohort: Cohort, cls: StorageClass, averageObjectKb: number): Decimal {
