@@ -178,6 +178,11 @@ export function findCrossings<Id extends string>(options: readonly OptionCost<Id
   return out.sort((x, y) => x.month - y.month);
 }
 
+/** Every line of every month of every option, without copying them into one array. */
+function* allLines(options: readonly OptionCost[]): Generator<LineItem> {
+  for (const o of options) for (const m of o.months) yield* m.lines;
+}
+
 export interface EstimateOptions {
   readonly only?: readonly OptionId[];
 }
@@ -211,9 +216,14 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
             egress,
           ]
         : [priceComponents(serverMonth(id, w, (stored ??= storedGbByMonth(w, cohorts, w.horizon_months))[month - 1]!, month, notes), catalog), egress];
-      const lines = parts.flatMap((p) => p.lines);
-      for (const p of parts) for (const m of p.missing) missing.set(missingKey(m), m);
-      if (lines.some((l) => l.cost === null)) complete = false;
+      const lines: LineItem[] = []; // loops rather than flatMap and some: V8's are slow, and a horizon is 360 months
+      for (const p of parts) {
+        for (const l of p.lines) {
+          lines.push(l);
+          if (l.cost === null) complete = false;
+        }
+        for (const m of p.missing) missing.set(missingKey(m), m);
+      }
       const monthTotal = total(lines);
       cumulative = cumulative.plus(monthTotal);
       months.push({ month, total: monthTotal, cumulative, lines });
@@ -222,7 +232,7 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
   }
   return {
     region: w.region,
-    pricesAsOf: oldestPriceUsed(options.flatMap((o) => o.months.flatMap((m) => m.lines))) ?? pricesAsOf,
+    pricesAsOf: oldestPriceUsed(allLines(options)) ?? pricesAsOf,
     horizonMonths: w.horizon_months,
     options,
     crossings: findCrossings(options),
