@@ -8,7 +8,10 @@ import { enableCompileCache } from "./compileCache.js";
 
 // Before anything else is loaded, so that every chunk after this line can come from the cache.
 enableCompileCache();
-const { main, reportError } = await import("./index.js");
+// `stowage cost` has a one-file bundle of its own (costMain.ts says why); the name is a variable so that the main
+// bundle leaves that import to the file the build writes beside it.
+const costMain = "./costMain.js";
+const { main, reportError } = process.argv[2] === "cost" ? ((await import(costMain)) as typeof import("./costMain.js")) : await import("./index.js");
 
 // The AWS SDK warns on every run under Node 20 that its releases after January 2027 need Node 22. That is for
 // whoever upgrades the lockfile (README, Requirements), not for someone running `stowage verify`; set this to

@@ -4,7 +4,7 @@
  * generated from it, so a reader without Stowage can validate the file too. A new field is a minor change (readers
  * ignore what they do not know); renaming or removing one raises the number in `schema`.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const EVIDENCE_SCHEMA = "stowage.evidence/1";
 export const MANIFEST_SCHEMA = "stowage.evidence-manifest/1";

@@ -4,7 +4,7 @@
  * cost components — a name, a unit, a monthly quantity and the price it needs — and never looks a price up itself.
  * estimate.ts prices every model's components in one step. Pure.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { CostComponent, MissingPrice } from "../core/cost/components.js";
 import { ebsMonth } from "../core/cost/ebs.js";
 import { egressComponents, strategyFor } from "../core/cost/horizon.js";

@@ -2,7 +2,7 @@
  * `stowage estimate --stack NAME | --program FILE|DIR [--usage FILE] [--compare-to BASE.json] [--budget USD]`: reads
  * what estimate.ts needs and returns a report; cli/render/estimate.ts renders it and cli/commands/estimate.ts writes it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { UserError } from "../core/errors.js";
 import { issueProblem, problemsError, readJsonFile, readYamlFile } from "../core/inputs.js";
 import { exact, Decimal } from "../core/money.js";

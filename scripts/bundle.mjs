@@ -84,5 +84,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   // Chunk names carry content hashes: without a clean directory, every build leaves the previous chunks behind.
   await rm("dist/bundle", { recursive: true, force: true });
   await build(bundleOptions({ entryPoints: { cli: "cli/main.ts" }, outdir: "dist/bundle" }));
+  // `stowage cost` alone, in one file beside it (cli/costMain.ts says why): main.ts imports it by a name esbuild
+  // does not follow. Its dynamic imports are inlined, and run only when reached, as in the split bundle.
+  await build(bundleOptions({ entryPoints: { costMain: "cli/costMain.ts" }, outdir: "dist/bundle", splitting: false }));
   await buildPolicyPack("dist/policy-pack");
 }

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { priceComponents, seriesOf, seriesTotal } from "../core/cost/components.js";
 import { Decimal } from "../core/money.js";
 import { readFileSync } from "node:fs";
-import { Catalog, type PriceSelector } from "../core/pricing/catalog.js";
+import fc from "fast-check";
+import { Catalog, byName, selectorKey, type PriceSelector } from "../core/pricing/catalog.js";
 import { CLASSES } from "../core/storageClasses.js";
 import { shippedSnapshot } from "./support/snapshot.js";
-import { parsePriceList, parseProduct, stripRegionPrefix } from "../core/pricing/pricelist.js";
+import { parsePriceList, parseProduct, stripRegionPrefix, usagetypeOf } from "../core/pricing/pricelist.js";
 
 // A real GetProducts element (EBS gp3 in af-south-1), as quoted in grafana/cloudcost-exporter's tests.
 const REAL_GP3 =
@@ -111,6 +112,46 @@ describe("Catalog", () => {
     expect(
       catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs", attributes: { volumeType: "Glacier Deep Archive" } })!.entry.sku,
     ).toBe("B");
+  });
+
+  it("orders a selector's attributes as localeCompare does, without loading ICU's collator for plain names", () => {
+    const sign = (n: number) => Math.sign(n);
+    // Letters of both cases and digits, from a small alphabet so that names often differ only in case.
+    for (const name of [/^[A-Za-z0-9]{0,8}$/, /^[aAbBzZ09]{0,4}$/]) {
+      fc.assert(
+        fc.property(fc.stringMatching(name), fc.stringMatching(name), (a, b) => sign(byName(a, b)) === sign(a.localeCompare(b))),
+        { numRuns: 20_000 },
+      );
+    }
+    // Anything else is localeCompare's own answer.
+    for (const [a, b] of <[string, string][]>[
+      ["from_region", "fromRegion"],
+      ["a-b", "a_b"],
+      ["é", "e"],
+      ["", "x"],
+    ])
+      expect(byName(a, b)).toBe(a.localeCompare(b));
+    const selector = { service: "AmazonS3", usagetype: "x", attributes: { volumeType: "v", storageClass: "s", toRegionCode: "t" } } as const;
+    expect(selectorKey(selector)).toBe("AmazonS3:x[storageClass=s,toRegionCode=t,volumeType=v]");
+  });
+
+  it("parses a loaded answer's elements when their usage type is first looked up, with the same prices and problems", () => {
+    expect(usagetypeOf(REAL_GP3)).toBe("EBS:VolumeUsage.gp3");
+    expect(usagetypeOf(REAL_GP3.replace('"usagetype"', '"usage\\u0074ype"'))).toBeNull(); // escaped: parsed at once
+    expect(usagetypeOf(REAL_GP3.replace('"sku"', '"usagetype":"x","sku"'))).toBeNull(); // twice: parsed at once
+    const a = tiered("A", "USE2-TimedStorage-ByteHrs", [["0", "Inf", "0.023"]]);
+    const broken = tiered("B", "USE2-Requests-Tier1", [
+      ["0", "10", "1"],
+      ["20", "Inf", "0.5"],
+    ]); // a gap between its tiers: a problem
+    const priceList = [broken, "{not json", a, tiered("C", "USE2-Requests-Tier1", [["0", "Inf", "0.005"]])];
+    const answer = { service: "AmazonS3" as const, region: "us-east-2", provenance, PriceList: priceList };
+    const catalog = new Catalog([], [answer]);
+    expect(catalog.find("us-east-2", { service: "AmazonS3", usagetype: "TimedStorage-ByteHrs" })!.entry.sku).toBe("A");
+    expect(catalog.problems.map((p) => p.index)).toEqual([1]); // the element with no usage type to file it under
+    expect(catalog.find("us-east-2", { service: "AmazonS3", usagetype: "Requests-Tier1" })!.entry.sku).toBe("C");
+    // Everything parsed: the problems parsePriceList finds, in its order.
+    expect(catalog.complete().problems.map(({ index, sku, reason }) => ({ index, sku, reason }))).toEqual(parsePriceList(priceList).problems);
   });
 
   it("finds nothing for a region it has no price for", () => {

@@ -76,20 +76,33 @@ export function placementAt(strategy: S3Strategy, ageMonths: number, averageObje
 }
 
 /** Classes a strategy can hold data in, in waterfall order: their lines appear every month, zero or not. */
-function classesOf(strategy: S3Strategy): StorageClass[] {
-  const used = new Set<StorageClass>([strategy.ingest, ...strategy.transitions.map((r) => r.class)]);
-  return STORAGE_CLASSES.filter((c) => used.has(c));
+function classesOf(strategy: S3Strategy): readonly StorageClass[] {
+  let classes = classesByStrategy.get(strategy);
+  if (!classes) {
+    const used = new Set<StorageClass>([strategy.ingest, ...strategy.transitions.map((r) => r.class)]);
+    classesByStrategy.set(strategy, (classes = STORAGE_CLASSES.filter((c) => used.has(c))));
+  }
+  return classes;
 }
+/** Asked every month of a horizon with the same strategy. */
+const classesByStrategy = new WeakMap<S3Strategy, readonly StorageClass[]>();
 
 /** Billable GB of a cohort in a class: IA and Glacier IR bill small objects as 128 KB. */
 function billableGb(cohort: Cohort, cls: StorageClass, averageObjectKb: number): Decimal {
   const minKb = CLASSES[cls].minObjectKb;
   if (averageObjectKb >= minKb) return cohort.gb;
-  return cohort.objects.times(minKb).div(KB_PER_GB);
+  return overheadGb(cohort.objects, minKb);
 }
 
+/** A cohort's objects never change, and monthStates meets the same cohort every month: each product is made once. */
+const overheads = new WeakMap<Decimal, Map<number, Decimal>>();
+
 function overheadGb(objects: Decimal, kb: number): Decimal {
-  return objects.times(kb).div(KB_PER_GB);
+  let byKb = overheads.get(objects);
+  if (!byKb) overheads.set(objects, (byKb = new Map()));
+  let gb = byKb.get(kb);
+  if (gb === undefined) byKb.set(kb, (gb = objects.times(kb).div(KB_PER_GB)));
+  return gb;
 }
 
 /** Everything stored and moved in one month, per class. */
@@ -318,11 +331,16 @@ export function replicationTransfer(state: MonthState, primary: string, replica:
  * new data, and one replication PUT per object. Month 1 replicates `initial_gb` (S3 Batch Replication).
  */
 export function replicationComponents(w: Workload, strategy: S3Strategy, state: MonthState): CostComponent[] {
-  return w.replication.regions.flatMap((replica) => [
-    ...storageComponents(strategy, state, replica, w.region),
-    replicationTransfer(state, w.region, replica),
-    replicationRequests(strategy, state, replica),
-  ]);
+  // A loop, not flatMap: V8's flatMap is slow, and this runs every month of every option.
+  const out: CostComponent[] = [];
+  for (const replica of w.replication.regions) {
+    out.push(
+      ...storageComponents(strategy, state, replica, w.region),
+      replicationTransfer(state, w.region, replica),
+      replicationRequests(strategy, state, replica),
+    );
+  }
+  return out;
 }
 
 /** All S3 components of one month under a strategy, from that month's state (monthState). */

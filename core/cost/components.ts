@@ -5,7 +5,7 @@
  */
 import { isAwsService, selectorKey, type Catalog, type PricedEntry, type PriceSelector, type Provenance } from "../pricing/catalog.js";
 import type { PriceTier } from "../pricing/pricelist.js";
-import { Decimal, ZERO, maxOf, minOf, sum } from "../money.js";
+import { Decimal, ZERO, maxOf, minOf } from "../money.js";
 
 export interface CostComponent {
   /** Stable name; the varying part in brackets: "Storage (Standard-IA)". */
@@ -58,6 +58,12 @@ export interface TierShare {
  * quantity yields the tier at the offset with zero, so a line still shows its price.
  */
 export function splitTiers(tiers: readonly PriceTier[], quantity: Decimal, offset: Decimal = ZERO): TierShare[] {
+  // Most prices have one tier from 0 and most usage no offset: all of the quantity is in it. The general path below
+  // gives the same (quantity − 0 is the quantity), through five Decimals more per line of a 360-month horizon.
+  const only = tiers.length === 1 ? tiers[0]! : null;
+  if (only && only.end === null && only.begin.isZero() && offset.isZero()) {
+    return [{ tier: only, quantity: quantity.isZero() || quantity.isNegative() ? ZERO : quantity }];
+  }
   const from = offset;
   const to = offset.plus(quantity);
   const shares: TierShare[] = [];
@@ -73,9 +79,17 @@ export function splitTiers(tiers: readonly PriceTier[], quantity: Decimal, offse
   return shares;
 }
 
+/** Tiers are immutable and priced every month: each one's label is written once. */
+const tierLabels = new WeakMap<PriceTier, string>();
+
 function tierLabel(tier: PriceTier): string {
-  const begin = tier.begin.toFixed();
-  return tier.end === null ? `over ${begin}` : `${begin}–${tier.end.toFixed()}`;
+  let label = tierLabels.get(tier);
+  if (label === undefined) {
+    const begin = tier.begin.toFixed();
+    label = tier.end === null ? `over ${begin}` : `${begin}–${tier.end.toFixed()}`;
+    tierLabels.set(tier, label);
+  }
+  return label;
 }
 
 /** "Storage (Standard)" + "0–51200 GB-Mo" → "Storage (Standard, 0–51200 GB-Mo)". */
@@ -101,7 +115,7 @@ export interface Priced {
  */
 function inUnit(found: PricedEntry | null, unit: string, selector: PriceSelector, region: string): PricedEntry | null {
   if (!found) return null;
-  const other = found.entry.tiers.find((t) => t.unit.toLowerCase() !== unit.toLowerCase());
+  const other = found.entry.tiers.find((t) => t.unit !== unit && t.unit.toLowerCase() !== unit.toLowerCase());
   if (other)
     throw new Error(
       `price ${selectorKey(selector)} in ${region} (SKU ${found.entry.sku}) is per ${other.unit}, but the cost model counts ${unit}: convert the quantity, or fix the selector`,
@@ -137,8 +151,8 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
     }
     // A product whose source gives only its first tiers (skyplane's one internet rate) prices no usage beyond them.
     const top = entry.tiers[entry.tiers.length - 1]!.end;
-    const beyond = top === null ? ZERO : maxOf(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(maxOf(top, c.tierOffset ?? ZERO)));
-    if (beyond.greaterThan(0)) {
+    const beyond = top === null ? null : maxOf(ZERO, (c.tierOffset ?? ZERO).plus(c.quantity).minus(maxOf(top, c.tierOffset ?? ZERO)));
+    if (beyond !== null && beyond.greaterThan(0)) {
       missing.push({
         service: c.price.service,
         region: c.region,
@@ -164,7 +178,7 @@ export function priceComponents(components: readonly CostComponent[], catalog: C
         quantity: share.quantity,
         unit: c.unit,
         unitPrice: share.tier.usd,
-        cost: share.quantity.times(share.tier.usd),
+        cost: share.quantity.isZero() ? ZERO : share.quantity.times(share.tier.usd),
         price: key,
         sku: entry.sku,
         provenance,
@@ -184,9 +198,11 @@ export function oldestPriceUsed(lines: Iterable<LineItem>): string | null {
   return oldest;
 }
 
-/** The sum of the lines whose cost is known. */
+/** The sum of the lines whose cost is known. Zeros are skipped: adding one gives what was there. */
 export function total(lines: readonly LineItem[]): Decimal {
-  return sum(lines.flatMap((l) => (l.cost ? [l.cost] : [])));
+  let out = ZERO;
+  for (const l of lines) if (l.cost && !l.cost.isZero()) out = out.plus(l.cost);
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
  * Rules: https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html — volumes are capped at 16 TiB
  * (io2 Block Express: 64 TiB), so a large dataset needs several; gp3 includes 3,000 IOPS and 125 MB/s per volume.
  */
-import { Decimal, ZERO, dec } from "../money.js";
+import { Decimal, ZERO, dec, maxOf } from "../money.js";
 import type { PriceSelector } from "../pricing/catalog.js";
 import type { CostComponent } from "./components.js";
 import type { Workload } from "./workload.js";
@@ -16,11 +16,17 @@ const GP3_INCLUDED_THROUGHPUT = 125;
 /** Volume API names differ from usage-type suffixes for io1 ("piops"). */
 const USAGE_SUFFIX: Readonly<Record<Volume, string>> = { gp3: "gp3", gp2: "gp2", io1: "piops", io2: "io2", st1: "st1", sc1: "sc1" };
 
-const ec2 = (usagetype: string): PriceSelector => ({ service: "AmazonEC2", usagetype });
+/** One object per selector: the catalog keys its look-ups by selector, and a horizon asks every month. */
+const selectors = new Map<string, PriceSelector>();
+function ec2(usagetype: string): PriceSelector {
+  let selector = selectors.get(usagetype);
+  if (!selector) selectors.set(usagetype, (selector = { service: "AmazonEC2", usagetype }));
+  return selector;
+}
 
 /** How many volumes hold the data: whole GB, spread over as few volumes as the size cap allows. */
 export function volumesFor(volume: Volume, storedGb: Decimal): { count: number; totalGb: Decimal } {
-  const totalGb = Decimal.max(dec(1), storedGb.ceil());
+  const totalGb = maxOf(dec(1), storedGb.ceil());
   return { count: totalGb.div(MAX_VOLUME_GB[volume]).ceil().toNumber(), totalGb };
 }
 
@@ -38,7 +44,7 @@ export function ebsMonth(w: Pick<Workload, "region" | "ebs">, storedGb: Decimal)
     components.push({
       name: `Provisioned IOPS above 3,000 (gp3, ${plural})`,
       unit: "IOPS-Mo",
-      quantity: Decimal.max(ZERO, dec(iops ?? GP3_INCLUDED_IOPS).minus(GP3_INCLUDED_IOPS)).times(count),
+      quantity: maxOf(ZERO, dec(iops ?? GP3_INCLUDED_IOPS).minus(GP3_INCLUDED_IOPS)).times(count),
       price: ec2("EBS:VolumeP-IOPS.gp3"),
       region,
     });
@@ -46,7 +52,7 @@ export function ebsMonth(w: Pick<Workload, "region" | "ebs">, storedGb: Decimal)
       name: `Provisioned throughput above 125 MiB/s (gp3, ${plural})`,
       // AWS prices gp3 throughput per GiBps-month ($40.96 in us-east-1, i.e. $0.04 per MiB/s): the Price List's unit.
       unit: "GiBps-mo",
-      quantity: Decimal.max(ZERO, dec(throughput ?? GP3_INCLUDED_THROUGHPUT).minus(GP3_INCLUDED_THROUGHPUT))
+      quantity: maxOf(ZERO, dec(throughput ?? GP3_INCLUDED_THROUGHPUT).minus(GP3_INCLUDED_THROUGHPUT))
         .times(count)
         .div(1024),
       price: ec2("EBS:VolumeP-Throughput.gp3"),

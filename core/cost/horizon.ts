@@ -3,11 +3,11 @@
  * Pure: takes the workload and a catalog, returns data. Formatting is format.ts; I/O is the CLI's.
  */
 import { Decimal, ZERO, dec, maxOf, minOf, sum } from "../money.js";
-import type { Catalog } from "../pricing/catalog.js";
+import type { Catalog, PriceSelector } from "../pricing/catalog.js";
 import { oldestPriceUsed, priceComponents, total, type CostComponent, type LineItem, type MissingPrice } from "./components.js";
 import { ebsMonth } from "./ebs.js";
 import { rdsMonth } from "./rds.js";
-import { cohortsFor, monthStates, s3Month, type Cohort, type S3Strategy } from "./cohorts.js";
+import { accessComponents, cohortsFor, monthStates, replicationComponents, storageComponents, type Cohort, type S3Strategy } from "./cohorts.js";
 import { CLASSES, type StorageClass } from "../storageClasses.js";
 import type { Workload } from "./workload.js";
 
@@ -85,6 +85,9 @@ export interface CostReport<Id extends string = OptionId> {
 /** Egress to the internet, the same for every option. The first 100 GB a month are free (AWS Free Tier, all accounts). */
 export const FREE_EGRESS_GB = 100;
 
+/** One selector for every month's egress line: the catalog keys its look-ups by selector. */
+const INTERNET_EGRESS: PriceSelector = { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } };
+
 export function egressComponents(w: Workload): CostComponent[] {
   const egress = w.access ? dec(w.access.monthly_egress_gb) : null;
   const free = dec(FREE_EGRESS_GB);
@@ -93,7 +96,7 @@ export function egressComponents(w: Workload): CostComponent[] {
       name: `Internet egress (after ${FREE_EGRESS_GB} GB free)`,
       unit: "GB",
       quantity: egress === null ? null : maxOf(ZERO, egress.minus(free)),
-      price: { service: "AWSDataTransfer", usagetype: "DataTransfer-Out-Bytes", attributes: { transferType: "AWS Outbound" } },
+      price: INTERNET_EGRESS,
       region: w.region,
       tierOffset: egress === null ? undefined : minOf(egress, free),
     },
@@ -123,14 +126,32 @@ export function optionLabel(id: OptionId, w: Workload): string {
   return `S3 ${CLASSES[SINGLE_CLASS[id]!].label}`;
 }
 
-/** RDS's or EBS's components for one month: the data kept that month, on a server. */
-function serverMonth(id: OptionId, w: Workload, cohorts: readonly Cohort[], month: number, notes: Set<string>): CostComponent[] {
+/**
+ * storedGb for months 1 to `months`. With no retention each month's sum is the last one plus that month's cohort:
+ * the same additions in the same order, once rather than once per month.
+ */
+export function storedGbByMonth(w: Workload, cohorts: readonly Cohort[], months: number): Decimal[] {
+  const out: Decimal[] = [];
+  if (w.retention.delete_after_days !== null) {
+    for (let month = 1; month <= months; month++) out.push(storedGb(w, cohorts, month));
+    return out;
+  }
+  let stored = ZERO;
+  for (let month = 1; month <= months; month++) {
+    for (const c of cohorts) if (c.month === month) stored = stored.plus(c.gb);
+    out.push(stored);
+  }
+  return out;
+}
+
+/** RDS's or EBS's components for one month, holding `stored` GB (storedGb): the data kept that month, on a server. */
+function serverMonth(id: OptionId, w: Workload, stored: Decimal, month: number, notes: Set<string>): CostComponent[] {
   if (id === "rds-postgresql") {
-    const r = rdsMonth(w, storedGb(w, cohorts, month));
+    const r = rdsMonth(w, stored);
     r.notes.forEach((n) => notes.add(`month ${month}: ${n}`));
     return r.components;
   }
-  return ebsMonth(w, storedGb(w, cohorts, month));
+  return ebsMonth(w, stored);
 }
 
 function missingKey(m: MissingPrice): string {
@@ -157,6 +178,11 @@ export function findCrossings<Id extends string>(options: readonly OptionCost<Id
   return out.sort((x, y) => x.month - y.month);
 }
 
+/** Every line of every month of every option, without copying them into one array. */
+function* allLines(options: readonly OptionCost[]): Generator<LineItem> {
+  for (const o of options) for (const m of o.months) yield* m.lines;
+}
+
 export interface EstimateOptions {
   readonly only?: readonly OptionId[];
 }
@@ -169,6 +195,9 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
   const cohorts = cohortsFor(w);
   const missing = new Map<string, MissingPrice>();
   const options: OptionCost[] = [];
+  // Requests, retrieval and egress are the same every month: priced once, their lines repeat in each month's list.
+  const egress = priceComponents(egressComponents(w), catalog);
+  let stored: Decimal[] | undefined; // RDS and EBS hold the same data
   for (const id of opts.only ?? OPTION_IDS) {
     const notes = new Set<string>();
     const months: MonthCost[] = [];
@@ -176,20 +205,34 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
     let complete = true;
     const strategy = strategyFor(id, w);
     const states = strategy ? monthStates(w, strategy) : [];
+    const access = strategy ? priceComponents(accessComponents(w, strategy, w.region), catalog) : null;
     for (let month = 1; month <= w.horizon_months; month++) {
-      const own = strategy ? s3Month(w, strategy, states[month - 1]!) : serverMonth(id, w, cohorts, month, notes);
-      const priced = priceComponents([...own, ...egressComponents(w)], catalog);
-      for (const m of priced.missing) missing.set(missingKey(m), m);
-      if (priced.lines.some((l) => l.cost === null)) complete = false;
-      const monthTotal = total(priced.lines);
+      // In s3Month's order (storage, access, replication), then egress.
+      const parts = strategy
+        ? [
+            priceComponents(storageComponents(strategy, states[month - 1]!, w.region), catalog),
+            access!,
+            priceComponents(replicationComponents(w, strategy, states[month - 1]!), catalog),
+            egress,
+          ]
+        : [priceComponents(serverMonth(id, w, (stored ??= storedGbByMonth(w, cohorts, w.horizon_months))[month - 1]!, month, notes), catalog), egress];
+      const lines: LineItem[] = []; // loops rather than flatMap and some: V8's are slow, and a horizon is 360 months
+      for (const p of parts) {
+        for (const l of p.lines) {
+          lines.push(l);
+          if (l.cost === null) complete = false;
+        }
+        for (const m of p.missing) missing.set(missingKey(m), m);
+      }
+      const monthTotal = total(lines);
       cumulative = cumulative.plus(monthTotal);
-      months.push({ month, total: monthTotal, cumulative, lines: priced.lines });
+      months.push({ month, total: monthTotal, cumulative, lines });
     }
     options.push({ id, label: optionLabel(id, w), total: cumulative, complete, months, notes: [...notes] });
   }
   return {
     region: w.region,
-    pricesAsOf: oldestPriceUsed(options.flatMap((o) => o.months.flatMap((m) => m.lines))) ?? pricesAsOf,
+    pricesAsOf: oldestPriceUsed(allLines(options)) ?? pricesAsOf,
     horizonMonths: w.horizon_months,
     options,
     crossings: findCrossings(options),

@@ -4,7 +4,7 @@
  * under 400 GB, 12,000 from 400 GB for PostgreSQL; storage 20 GB to 64 TiB); backup storage up to 100% of
  * provisioned storage is free.
  */
-import { Decimal, HOURS_PER_MONTH, ZERO, dec } from "../money.js";
+import { Decimal, HOURS_PER_MONTH, ZERO, dec, maxOf } from "../money.js";
 import type { PriceSelector } from "../pricing/catalog.js";
 import type { CostComponent } from "./components.js";
 import type { Workload } from "./workload.js";
@@ -23,16 +23,21 @@ const STORAGE_USAGE = { gp2: "GP2-Storage", gp3: "GP3-Storage", io1: "PIOPS-Stor
  * in the real Price List (shared/research/price-truth.md §1): selecting "PostgreSQL" there would find nothing.
  */
 function rds(usagetype: string, multiAz: boolean, engine: "PostgreSQL" | "Any" = "Any"): PriceSelector {
-  return {
-    service: "AmazonRDS",
-    usagetype,
-    attributes: { databaseEngine: engine, deploymentOption: multiAz ? "Multi-AZ" : "Single-AZ" },
-  };
+  // One object per selector: the catalog keys its look-ups by selector, and a horizon asks every month.
+  const key = `${usagetype}|${multiAz}|${engine}`;
+  let selector = selectors.get(key);
+  if (!selector) {
+    selector = { service: "AmazonRDS", usagetype, attributes: { databaseEngine: engine, deploymentOption: multiAz ? "Multi-AZ" : "Single-AZ" } };
+    selectors.set(key, selector);
+  }
+  return selector;
 }
+const selectors = new Map<string, PriceSelector>();
+const BACKUP: PriceSelector = { service: "AmazonRDS", usagetype: "RDS:ChargedBackupUsage", attributes: { databaseEngine: "Any" } };
 
 /** Provisioned storage for the data stored this month: at least 20 GB, whole GB. */
 export function rdsStorageGb(storedGb: Decimal): Decimal {
-  return Decimal.max(dec(RDS_MIN_STORAGE_GB), storedGb.ceil());
+  return maxOf(dec(RDS_MIN_STORAGE_GB), storedGb.ceil());
 }
 
 /** Takes only what it reads (region and rds), so a stack's instance is priced without a whole workload. */
@@ -66,7 +71,7 @@ export function rdsMonth(w: Pick<Workload, "region" | "rds">, storedGb: Decimal)
     components.push({
       name: `Database IOPS above baseline (gp3, ${az})`,
       unit: "IOPS-Mo",
-      quantity: Decimal.max(ZERO, dec(w.rds.iops).minus(baseline)),
+      quantity: maxOf(ZERO, dec(w.rds.iops).minus(baseline)),
       price: rds(`RDS:${multiAz ? "Multi-AZ-" : ""}GP3-PIOPS`, multiAz),
       region,
     });
@@ -83,8 +88,8 @@ export function rdsMonth(w: Pick<Workload, "region" | "rds">, storedGb: Decimal)
   components.push({
     name: "Backup storage (beyond 100% of provisioned)",
     unit: "GB-Mo",
-    quantity: Decimal.max(ZERO, dec(w.rds.backup_gb).minus(storageGb)),
-    price: { service: "AmazonRDS", usagetype: "RDS:ChargedBackupUsage", attributes: { databaseEngine: "Any" } },
+    quantity: maxOf(ZERO, dec(w.rds.backup_gb).minus(storageGb)),
+    price: BACKUP,
     region,
   });
   return { components, notes };

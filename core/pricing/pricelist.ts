@@ -133,20 +133,43 @@ export function parsePriceList(priceList: readonly unknown[]): ParseResult {
   const entries: PriceEntry[] = [];
   const problems: ParseProblem[] = [];
   priceList.forEach((element, index) => {
-    let doc: unknown;
-    try {
-      // Strings as stored, or String objects (the SDK's LazyJsonString); anything else is a decoded document.
-      doc = typeof element === "string" || element instanceof String ? JSON.parse(String(element)) : element;
-    } catch {
-      problems.push({ index, sku: null, reason: "not valid JSON" });
-      return;
-    }
-    try {
-      entries.push(parseProduct(doc));
-    } catch (err) {
-      const sku = isObject(doc) && isObject(doc.product) && typeof doc.product.sku === "string" ? doc.product.sku : null;
-      problems.push({ index, sku, reason: (err as Error).message });
-    }
+    const parsed = parseElement(element, index);
+    if ("entry" in parsed) entries.push(parsed.entry);
+    else problems.push(parsed.problem);
   });
   return { entries, problems };
+}
+
+/** One element of a `PriceList` (the `index`-th): its entry, or why it has none. */
+export function parseElement(element: unknown, index: number): { entry: PriceEntry } | { problem: ParseProblem } {
+  let doc: unknown;
+  try {
+    // Strings as stored, or String objects (the SDK's LazyJsonString); anything else is a decoded document.
+    doc = typeof element === "string" || element instanceof String ? JSON.parse(String(element)) : element;
+  } catch {
+    return { problem: { index, sku: null, reason: "not valid JSON" } };
+  }
+  try {
+    return { entry: parseProduct(doc) };
+  } catch (err) {
+    const sku = isObject(doc) && isObject(doc.product) && typeof doc.product.sku === "string" ? doc.product.sku : null;
+    return { problem: { index, sku, reason: (err as Error).message } };
+  }
+}
+
+const USAGETYPE_KEY = '"usagetype":"';
+
+/**
+ * An element's usage type without its region prefix, read from the JSON text without parsing it: what the catalog
+ * files an unparsed element under. Null, and then the element is parsed at once, unless the text is a plain one with
+ * exactly one literal `"usagetype":"…"` and no escapes in it (AWS's answers, and the snapshot's, always are).
+ */
+export function usagetypeOf(element: unknown): string | null {
+  if (typeof element !== "string" || element.includes("\\u")) return null;
+  const at = element.indexOf(USAGETYPE_KEY);
+  if (at < 0 || element.indexOf(USAGETYPE_KEY, at + 1) >= 0) return null;
+  const start = at + USAGETYPE_KEY.length;
+  const end = element.indexOf('"', start);
+  const value = end < 0 ? "" : element.slice(start, end);
+  return value === "" || value.includes("\\") ? null : stripRegionPrefix(value);
 }

@@ -4,7 +4,7 @@
  * retrieval date. A command reads only the files of the services and regions it looks up.
  * Reading and writing live here; parsing is pricelist.ts, the same code a live refresh uses.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
@@ -121,21 +121,20 @@ function readStored(path: string): SnapshotFile {
  * needs it. `files` and `asOf` (the whole snapshot) read every file when first asked.
  */
 export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
+  // Synchronously, as the files are read: nine small folder listings, without nine waits for libuv's thread pool.
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch {
     throw new UserError(`No price snapshot at ${dir}.`, "Run `stowage pricing refresh`, or unset STOWAGE_PRICES to use the shipped snapshot.");
   }
-  const listed = await Promise.all(
-    SERVICE_CODES.filter((service) => names.includes(service)).map(async (service) => ({
-      service,
-      regions: (await readdir(join(dir, service)))
-        .filter((n) => n.endsWith(".json"))
-        .map((n) => n.slice(0, -".json".length))
-        .sort(),
-    })),
-  );
+  const listed = SERVICE_CODES.filter((service) => names.includes(service)).map((service) => ({
+    service,
+    regions: readdirSync(join(dir, service))
+      .filter((n) => n.endsWith(".json"))
+      .map((n) => n.slice(0, -".json".length))
+      .sort(),
+  }));
   const cache = new Map<string, SnapshotFile>();
   const read = (service: ServiceCode, region: string): SnapshotFile => {
     const key = `${service}|${region}`;

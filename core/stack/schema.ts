@@ -4,7 +4,7 @@
  * The planner writes primaryRegion, replicaRegions, uploadStorageClass and lifecycle; people write the rest.
  * Pure: `parseStackConfig` takes plain values, so tests and the policy tooling can use it without an engine.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ProblemsError } from "../errors.js";
 import { validateAll } from "../inputs.js";
 import { isRegionCode, replicaRegionProblems } from "../regions.js";

@@ -2,7 +2,7 @@
  * The users file: where the people and machines that use the data are, and the constraints on a placement.
  * examples/users.yaml documents every key. Validation collects every problem and throws once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { issueProblem, problemsError, readYamlFile } from "../../core/inputs.js";
 import { parsePlace, type Place } from "../latency/places.js";
 import { isRegionCode } from "../../core/regions.js";
