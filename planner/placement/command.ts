@@ -16,7 +16,10 @@ import { REGIONS } from "../../core/regions.js";
 import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
 import { newStackNote, readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
 import type { OptionId } from "../../core/cost/horizon.js";
-import { plan, scheduleFor, type PlanResult } from "./plan.js";
+import { isOtherProvider, plan, scheduleFor, type PlanResult } from "./plan.js";
+import { loadCloudPrices } from "../../core/clouds/load.js";
+import { PROVIDER_NAMES } from "../../core/clouds/locations.js";
+import { splitLocationId } from "./users.js";
 import { loadUsers, type Users } from "./users.js";
 import { markdownTable, textTable } from "../../core/render.js";
 
@@ -41,6 +44,10 @@ export interface PlanArgs {
 export async function measureHere(users: Users, deadlineMs: number, note: (s: string) => void): Promise<Map<string, number> | null> {
   const here = users.populations.find((p) => p.here);
   if (!here) return null;
+  if (!users.providers.includes("aws")) {
+    note(`${here.name}'s round trips are estimated: live measurement probes AWS regions, and AWS is not an allowed provider.`);
+    return null;
+  }
   const codes = REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true);
   const { results } = await sweep(codes.map(regionTarget), { samples: 3, timeoutMs: 1500, deadlineMs, concurrency: 8 });
   if (looksOffline(results)) {
@@ -81,6 +88,8 @@ export function planJson(result: PlanResult) {
     unmet: result.unmet,
     ranking: result.ranking.map((r) => ({
       region: r.region,
+      // Only when the plan compares providers: AWS-only plans keep the shape they always had.
+      ...(isOtherProvider(r.region) ? { provider: splitLocationId(r.region).provider } : {}),
       monthlyCost: cents(r.monthlyCost),
       strategy: r.strategy,
       price: r.price,
@@ -105,6 +114,7 @@ export function planJson(result: PlanResult) {
         rttMs: Math.round(l.rttMs * 10) / 10,
         estimated: l.estimated,
         ...(l.highMs !== undefined ? { highMs: Math.round(l.highMs * 10) / 10 } : {}),
+        ...(l.basis !== undefined ? { basis: l.basis } : {}),
       })),
     })),
     front: result.front,
@@ -176,20 +186,31 @@ export async function planReport(args: PlanArgs, note: (s: string) => void): Pro
   const users = args.nearTiePct === undefined ? read : { ...read, constraints: { ...read.constraints, nearTieMargin: args.nearTiePct / 100 } };
   warnIfStale(snapshot.asOf);
   const live = args.offline ? null : await measureHere(users, args.deadlineMs, note);
-  const result = plan({ workload, users, catalog: snapshot.catalog, ...(live ? { live } : {}) });
+  const clouds = users.providers.some((p) => p !== "aws") ? await loadCloudPrices() : null;
+  const result = plan({ workload, users, catalog: snapshot.catalog, ...(live ? { live } : {}), ...(clouds ? { clouds } : {}) });
   let stack: PlanReport["stack"];
   if (args.stack) {
     const file = join(args.stackDir ?? ".", stackFileName(args.stack));
     const fresh = await newStackNote(args.stackDir ?? ".", args.stack);
     if (fresh) note(fresh);
-    const decision = decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
+    const rec = result.recommendation;
+    const foreign = rec ? [rec.primary, ...rec.replicas].filter(isOtherProvider) : [];
+    if (foreign.length) {
+      const names = [...new Set(foreign.map((id) => PROVIDER_NAMES[splitLocationId(id).provider]))].join(" and ");
+      const message = `${file} is left as it was: the recommendation puts data in ${foreign.join(", ")} (${names}), and the stack's Pulumi program provisions AWS only.`;
+      const next =
+        "Create the bucket with that provider's own tools (the plan's reasons give the location and the class), or allow AWS alone for this plan (`providers: { allowed: [aws] }` in the users file) to get a placement the stack can hold.";
+      if (args.write) throw new UserError(message, next);
+      note(`${message} ${next}`);
+    }
+    const decision = foreign.length ? null : decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
     if (decision) {
       const before = await readStackFile(file);
       // The stack parser judges the file as it would be written; what it refuses is exit 2 and the file stays as it was.
       const after = decisionText(file, before, decision);
       if (args.write && after !== before) await writeStackFile(file, after);
       stack = { file, diff: after === before ? "" : diffText(file, before, after), written: args.write && after !== before };
-    } else if (args.write) {
+    } else if (args.write && !foreign.length) {
       note(`Nothing written to ${file}: there is no feasible placement to write.`);
     }
   }

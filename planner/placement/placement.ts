@@ -25,6 +25,8 @@ export interface LatencyFigure {
   readonly highMs?: number;
   /** For an estimate from a place with no measured region near it: how traffic is routed there is not known. */
   readonly routingUnknown?: boolean;
+  /** For an estimate to another provider's location: what it rests on ("Azure matrix …", "metro of …", "distance only"). */
+  readonly basis?: string;
 }
 
 /** An option whose cost is known: average per month over the horizon. */
@@ -34,6 +36,13 @@ export interface PricedCost<S extends string = string> {
   readonly monthlyCost: Decimal;
   /** What the replica adds (its bucket, replication requests and transfer); null without a replica. */
   readonly replicaMonthlyCost: Decimal | null;
+  /** The primary's own internet egress, average per month (set when the plan compares providers). */
+  readonly egressMonthlyCost?: Decimal;
+  /**
+   * A replica in another provider's cloud: the copy leaves the primary's provider over the internet, so it pays
+   * that provider's internet egress (this much a month on average), not inter-region transfer.
+   */
+  readonly replicaEgress?: { readonly monthlyCost: Decimal; readonly from: string };
 }
 
 /** An option with a missing price: its average monthly cost with the missing prices at the cheapest and the dearest
@@ -57,6 +66,11 @@ export interface Option {
   readonly priced: PricedOption | null;
   /** Only when its low end is below the priced option's cost, or nothing is priced. */
   readonly unpriced: UnpricedOption | null;
+  /**
+   * Nothing priced and no range: the prices the shipped data lacks (another provider's location), which no refresh
+   * fills and which are never guessed.
+   */
+  readonly missing?: readonly string[];
 }
 
 export interface Candidate {
@@ -219,6 +233,7 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
   let replica: Replica | null = null;
   let priced: PricedOption | null;
   let unpriced: RankingRow["unpriced"];
+  let missing: readonly string[] | undefined;
   if (k.replica.required) {
     const pair = bestPair(input, c.region, allowed);
     priced = pair.priced?.option ?? null;
@@ -228,11 +243,17 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
     const o = input.option(c.region, null);
     priced = o.priced;
     unpriced = o.unpriced && { ...o.unpriced, replica: null };
+    missing = o.missing;
   }
   const otherwiseBlocked = why.length > 0;
   if (!priced && unpriced) {
     why.push(
       `price unknown: $${usd(unpriced.low)}–$${usd(unpriced.high)} a month with ${unpriced.label}${unpriced.replica ? ` and a replica in ${unpriced.replica}` : ""}, depending on ${missingText(unpriced)} (run ${refreshText(unpriced.regions)})`,
+    );
+  } else if (!priced && missing?.length) {
+    const shown = missing.length > 2 ? `${missing.slice(0, 2).join(", ")} and ${missing.length - 2} more` : missing.join(" and ");
+    why.push(
+      `no complete price: ${shown} ${missing.length > 1 ? "are" : "is"} not in the shipped prices (data/other-clouds), and a missing price is never guessed`,
     );
   } else if (!priced && k.replica.required) {
     why.push(`no allowed replica region with prices at least ${k.replica.minDistanceKm} km away`);
@@ -343,12 +364,14 @@ function reasonsFor(
       ? "; met even at the high end of the estimates' 80% intervals"
       : best.latencyConfidence === "likely"
         ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits"
-        : best.latencyConfidence === "unknown"
-          ? `; routing unknown for ${best.latency
-              .filter((l) => l.routingUnknown)
-              .map((l) => l.population)
-              .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
-          : "";
+        : best.latencyConfidence === "unknown" && best.latency.some((l) => l.basis?.includes("assumed"))
+          ? "; routing unknown: where the provider places the data is assumed, so the interval is wide"
+          : best.latencyConfidence === "unknown"
+            ? `; routing unknown for ${best.latency
+                .filter((l) => l.routingUnknown)
+                .map((l) => l.population)
+                .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
+            : "";
   const reasons = [
     best === cheapest
       ? `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`
@@ -363,8 +386,13 @@ function reasonsFor(
   if (best.replica) {
     const alone = input.option(best.region, null).priced;
     const together = alone && alone.strategy !== best.strategyId ? ` (${best.strategy} costs least with a replica; alone, ${alone.label} would)` : "";
-    reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month${together}`);
+    const cross = input.option(best.region, best.replica.region).priced?.replicaEgress;
+    const egress = cross
+      ? `; it is in another provider's cloud, so the copy crosses the internet and pays ${cross.from}'s internet egress ($${usd(cross.monthlyCost)} a month of it), not inter-region transfer`
+      : "";
+    reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month${together}${egress}`);
   }
+  reasons.push(...acrossProviders(best, ranking, input));
   const faster = ranking.filter((r) => r.feasible && r.weightedRttMs < best.weightedRttMs);
   if (faster.length) {
     const f = [...faster].sort((a, b) => a.weightedRttMs - b.weightedRttMs)[0]!;
@@ -372,6 +400,46 @@ function reasonsFor(
   }
   reasons.push(...holes(won, judged, input, budget));
   return reasons;
+}
+
+/** Each provider's own egress rule, as its price data states it (core/clouds/horizon.ts prices it). */
+const EGRESS_RULES: Readonly<Record<string, string>> = {
+  aws: "AWS: the first 100 GB a month free, then per GB",
+  r2: "Cloudflare R2 charges no egress",
+  b2: "Backblaze B2: egress free up to 3× the data stored, then per GB",
+  azure: "Azure: the first 100 GB a month free, then per GB",
+  gcs: "GCS: premium-tier internet egress per GB",
+};
+
+/** A candidate's provider: AWS regions are bare codes, other providers' locations "<provider>:<code>". */
+const providerOf = (id: string) => (id.includes(":") ? id.slice(0, id.indexOf(":")) : "aws");
+
+/**
+ * When the plan compares providers: how the latency to a non-AWS pick was estimated, and what internet egress costs
+ * there against the best feasible row of each other provider (where egress-heavy workloads are won or lost).
+ */
+function acrossProviders(best: RankingRow, ranking: readonly RankingRow[], input: PlacementInput): string[] {
+  const providers = new Set(ranking.map((r) => providerOf(r.region)));
+  if (providers.size < 2 && providerOf(best.region) === "aws") return [];
+  const out: string[] = [];
+  const bases = best.latency.flatMap((l) => (l.basis ? [`${l.population} by ${l.basis}`] : []));
+  if (bases.length) out.push(`latency to ${best.region} is estimated, not measured (no endpoint there is probed): ${bases.join("; ")}`);
+  const egressOf = (r: RankingRow) => (r.replica ? input.option(r.region, r.replica.region) : input.option(r.region, null)).priced?.egressMonthlyCost;
+  const own = egressOf(best);
+  if (!own) return out;
+  const others: string[] = [];
+  for (const p of providers) {
+    if (p === providerOf(best.region)) continue;
+    const rival = ranking.find((r) => providerOf(r.region) === p && r.feasible) ?? ranking.find((r) => providerOf(r.region) === p && r.monthlyCost);
+    const theirs = rival && egressOf(rival);
+    if (rival && theirs)
+      others.push(`$${usd(theirs)} at ${rival.region} (${rival.feasible ? "its provider's best feasible" : "cheapest priced, not feasible"})`);
+  }
+  if (others.length && (own.greaterThan(0) || others.some((o) => !o.startsWith("$0.00 ")))) {
+    const rule = EGRESS_RULES[providerOf(best.region)];
+    out.push(`internet egress: $${usd(own)} a month on average at ${best.region}${rule ? ` (${rule})` : ""}, against ${others.join(", ")}`);
+  }
+  return out;
 }
 
 /**

@@ -7,12 +7,17 @@
 import type { Catalog } from "../../core/pricing/catalog.js";
 import { OPTION_IDS, SINGLE_CLASS, optionLabel, type OptionId } from "../../core/cost/horizon.js";
 import type { Workload } from "../../core/cost/workload.js";
-import { estimateRtt, haversineKm, type Estimate } from "../latency/predict.js";
+import { estimateRtt, estimateToLocation, haversineKm, type Estimate } from "../latency/predict.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
 import type { Transition } from "../../core/storageClasses.js";
+import { Decimal, ZERO } from "../../core/money.js";
+import { priceComponents } from "../../core/cost/components.js";
+import { egressComponents } from "../../core/cost/horizon.js";
+import { LOCATIONS, PROVIDER_NAMES, findLocation, type Location } from "../../core/clouds/locations.js";
 import { costTable } from "./costs.js";
+import { cheapestAt, replicaEgressTotal, replicaWorkload, type CloudPrices } from "./clouds.js";
 import { place, type Candidate, type Option, type Plan } from "./placement.js";
-import type { Users } from "./users.js";
+import { splitLocationId, type Users } from "./users.js";
 
 export const S3_STRATEGIES: readonly OptionId[] = OPTION_IDS.filter((id) => id.startsWith("s3-"));
 
@@ -32,6 +37,8 @@ export interface PlanContext {
   readonly catalog: Catalog;
   /** Live round trips from this machine by region, for the population marked `here`. */
   readonly live?: ReadonlyMap<string, number>;
+  /** Other providers' prices (data/other-clouds): needed when the users file allows a provider other than AWS. */
+  readonly clouds?: CloudPrices;
 }
 
 export interface PlanResult extends Plan {
@@ -42,8 +49,39 @@ export interface PlanResult extends Plan {
   readonly option: (primary: string, replica: string | null) => Option;
 }
 
-function estimated(population: string, weight: number, e: Estimate) {
-  return { population, weight, rttMs: e.estimateMs, estimated: true, highMs: e.highMs, ...(e.routingUnknown ? { routingUnknown: true } : {}) };
+function estimated(population: string, weight: number, e: Estimate, basis?: string) {
+  return {
+    population,
+    weight,
+    rttMs: e.estimateMs,
+    estimated: true,
+    highMs: e.highMs,
+    ...(e.routingUnknown ? { routingUnknown: true } : {}),
+    ...(basis ? { basis } : {}),
+  };
+}
+
+/**
+ * The other providers' locations that are candidates: single places (GCS regions, Azure's regions, B2's regions)
+ * and R2, which places a bucket itself near its first request: it is put at the heaviest population's place, and
+ * every figure to it says so. GCS dual- and multi-regions are replicated products, not one place: not candidates.
+ */
+function otherLocations(users: Users): { id: string; loc: Location; at: { name: string; lat: number; lon: number }; note?: string }[] {
+  const heaviest = [...users.populations].sort((a, b) => b.weight - a.weight)[0]!;
+  return LOCATIONS.filter((l) => l.provider !== "aws" && users.providers.includes(l.provider)).flatMap((loc) => {
+    const id = `${loc.provider}:${loc.code}`;
+    if (loc.kind === "region" && loc.lat !== null && loc.lon !== null) return [{ id, loc, at: { name: loc.city, lat: loc.lat, lon: loc.lon } }];
+    if (loc.kind === "global")
+      return [
+        {
+          id,
+          loc,
+          at: { name: heaviest.place.name, lat: heaviest.place.lat, lon: heaviest.place.lon },
+          note: `assumed placed near ${heaviest.name} (its first request)`,
+        },
+      ];
+    return [];
+  });
 }
 
 export function plan(ctx: PlanContext): PlanResult {
@@ -65,7 +103,8 @@ export function plan(ctx: PlanContext): PlanResult {
     return o;
   };
 
-  const candidates: Candidate[] = REGIONS.map((r) => ({
+  const aws = users.providers.includes("aws");
+  const candidates: Candidate[] = (aws ? REGIONS : []).map((r) => ({
     region: r.code,
     latency: users.populations.map((p) => {
       const measured = p.here ? ctx.live?.get(r.code) : undefined;
@@ -74,16 +113,134 @@ export function plan(ctx: PlanContext): PlanResult {
         : estimated(p.name, p.weight, estimateRtt(p.place, r));
     }),
   }));
-
+  const others = otherLocations(users);
+  if (others.length && !ctx.clouds) throw new Error("plan: other providers are allowed but their prices were not loaded");
+  const where = new Map<string, { lat: number; lon: number }>(others.map((o) => [o.id, o.at]));
+  for (const o of others) {
+    candidates.push({
+      region: o.id,
+      latency: users.populations.map((p) => {
+        const e = estimateToLocation(p.place, o.at);
+        // R2's place is an assumption: its routing is as unknown as its place.
+        return estimated(p.name, p.weight, o.note ? { ...e, routingUnknown: true } : e, o.note ? `${e.basis}, ${o.note}` : e.basis);
+      }),
+    });
+  }
+  const coordsOf = (id: string) => where.get(id) ?? findRegion(id)!;
+  const multi = others.length > 0;
+  const cross = multi ? crossProvider(w, catalog, ctx.clouds!) : null;
   const result = place({
     candidates,
     constraints: users.constraints,
-    distanceKm: (a, b) => haversineKm(findRegion(a)!, findRegion(b)!),
-    option,
+    distanceKm: (a, b) => haversineKm(coordsOf(a), coordsOf(b)),
+    option: cross ? (primary, replica) => cross(primary, replica, option) : option,
   });
   const chosen = new Map<string, OptionId>();
   for (const row of result.ranking) if (row.strategyId) chosen.set(row.region, row.strategyId as OptionId);
   return { ...result, workload: w, strategies: chosen, option };
+}
+
+/**
+ * Options when the plan compares providers: AWS alone and AWS pairs as before, with their internet egress stated;
+ * other providers' locations priced by clouds.ts; a replica in another provider's cloud paying the primary
+ * provider's internet egress. Two locations of the same other provider make no pair.
+ */
+function crossProvider(
+  w: Workload,
+  catalog: Catalog,
+  clouds: CloudPrices,
+): (primary: string, replica: string | null, aws: (p: string, r: string | null) => Option) => Option {
+  const months = w.horizon_months;
+  const awsEgress = new Map<string, Decimal | undefined>();
+  const awsEgressOf = (region: string) => {
+    if (!awsEgress.has(region)) {
+      const lines = priceComponents(egressComponents({ ...w, region }), catalog).lines;
+      awsEgress.set(region, lines.every((l) => l.cost !== null) ? lines.reduce((a, l) => a.plus(l.cost!), ZERO) : undefined);
+    }
+    return awsEgress.get(region);
+  };
+  const rw = replicaWorkload(w);
+  const replicaTable = costTable(rw, catalog, placementStrategies(w));
+  const memo = new Map<string, Option>();
+  const alone = (id: string) => {
+    const { provider, code } = splitLocationId(id);
+    return cheapestAt(w, findLocation(provider, code)!, clouds);
+  };
+  const none: Option = { priced: null, unpriced: null };
+  return (primary, replica, aws) => {
+    const key = `${primary}|${replica ?? ""}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const p = splitLocationId(primary);
+    const r = replica === null ? null : splitLocationId(replica);
+    let out: Option;
+    if (p.provider === "aws" && (r === null || r.provider === "aws")) {
+      const o = aws(primary, replica);
+      const egress = awsEgressOf(primary);
+      out = o.priced && egress ? { ...o, priced: { ...o.priced, egressMonthlyCost: egress } } : o;
+    } else if (r !== null && r.provider === p.provider) {
+      out = none;
+    } else {
+      // The primary alone: its cheapest option, priced where it is.
+      let own: { strategy: string; label: string; monthly: Decimal; egress: Decimal | undefined } | null = null;
+      let missing: string[] = [];
+      if (p.provider === "aws") {
+        const o = aws(primary, null).priced;
+        if (o) own = { strategy: o.strategy, label: o.label, monthly: o.monthlyCost, egress: awsEgressOf(primary) };
+      } else {
+        const a = alone(primary);
+        if (a.pick) own = { strategy: a.pick.id, label: a.pick.label, monthly: a.pick.monthlyCost, egress: a.pick.egressMonthlyCost };
+        missing = a.missing;
+      }
+      if (!own) {
+        out = { priced: null, unpriced: null, ...(missing.length && r === null ? { missing } : {}) };
+      } else if (r === null) {
+        out = {
+          priced: {
+            strategy: own.strategy,
+            label: own.label,
+            monthlyCost: own.monthly,
+            replicaMonthlyCost: null,
+            ...(own.egress ? { egressMonthlyCost: own.egress } : {}),
+          },
+          unpriced: null,
+        };
+      } else {
+        // The replica's bucket where it is, and the copy leaving the primary's provider over the internet.
+        const bucket =
+          r.provider === "aws"
+            ? (replicaTable.choose(r.code, null).priced?.monthlyCost ?? null)
+            : (cheapestAt(rw, findLocation(r.provider, r.code)!, clouds).pick?.monthlyCost ?? null);
+        const sent =
+          p.provider === "aws"
+            ? replicaEgressTotal(w, { provider: "aws", region: primary, catalog })
+            : replicaEgressTotal(w, { loc: findLocation(p.provider, p.code)!, optionId: own.strategy, prices: clouds });
+        if (bucket === null || sent === null) out = none;
+        else {
+          const egress = sent.div(months);
+          const added = bucket.plus(egress);
+          out = {
+            priced: {
+              strategy: own.strategy,
+              label: own.label,
+              monthlyCost: own.monthly.plus(added),
+              replicaMonthlyCost: added,
+              ...(own.egress ? { egressMonthlyCost: own.egress } : {}),
+              replicaEgress: { monthlyCost: egress, from: PROVIDER_NAMES[p.provider] },
+            },
+            unpriced: null,
+          };
+        }
+      }
+    }
+    memo.set(key, out);
+    return out;
+  };
+}
+
+/** True for a candidate id that names another provider's location ("gcs:us-east4"), which the AWS stack cannot hold. */
+export function isOtherProvider(id: string): boolean {
+  return splitLocationId(id).provider !== "aws";
 }
 
 /**
