@@ -134,7 +134,7 @@ describe("AWS forbidden: a recommendation from the other providers, with its rea
     await writeFile(join(stackDir, "Pulumi.yaml"), "name: stowage\nruntime: nodejs\n");
     const r = await stowage(["plan", "--workload", w, "--users", u, "--offline", "--stack", "prod", "--stack-dir", stackDir, "--write"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/left as it was: the recommendation puts data in b2:eu-central \(Backblaze B2\).*provisions AWS only/);
+    expect(r.stderr).toMatch(/left as it was: the placement puts data in b2:eu-central \(Backblaze B2\).*provisions AWS only/);
     expect(r.stderr).toMatch(/providers: \{ allowed: \[aws\] \}/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     await expect(access(join(stackDir, "Pulumi.prod.yaml"))).rejects.toThrow();

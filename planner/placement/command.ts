@@ -16,9 +16,8 @@ import { REGIONS } from "../../core/regions.js";
 import { decisionText, diffText, type Decision } from "../../core/stack/decision.js";
 import { newStackNote, readStackFile, stackFileName, writeStackFile } from "../../core/stack/file.js";
 import type { OptionId } from "../../core/cost/horizon.js";
-import { isOtherProvider, plan, scheduleFor, type PlanResult } from "./plan.js";
+import { isOtherProvider, notForTheStack, plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadCloudPrices } from "../../core/clouds/load.js";
-import { PROVIDER_NAMES } from "../../core/clouds/locations.js";
 import { splitLocationId } from "./users.js";
 import { loadUsers, type Users } from "./users.js";
 import { markdownTable, textTable } from "../../core/render.js";
@@ -194,23 +193,17 @@ export async function planReport(args: PlanArgs, note: (s: string) => void): Pro
     const fresh = await newStackNote(args.stackDir ?? ".", args.stack);
     if (fresh) note(fresh);
     const rec = result.recommendation;
-    const foreign = rec ? [rec.primary, ...rec.replicas].filter(isOtherProvider) : [];
-    if (foreign.length) {
-      const names = [...new Set(foreign.map((id) => PROVIDER_NAMES[splitLocationId(id).provider]))].join(" and ");
-      const message = `${file} is left as it was: the recommendation puts data in ${foreign.join(", ")} (${names}), and the stack's Pulumi program provisions AWS only.`;
-      const next =
-        "Create the bucket with that provider's own tools (the plan's reasons give the location and the class), or allow AWS alone for this plan (`providers: { allowed: [aws] }` in the users file) to get a placement the stack can hold.";
-      if (args.write) throw new UserError(message, next);
-      note(`${message} ${next}`);
-    }
-    const decision = foreign.length ? null : decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
+    const refused = rec ? notForTheStack([rec.primary, ...rec.replicas]) : null;
+    if (refused && args.write) throw new UserError(`${file} is left as it was: ${refused.why}`, refused.next);
+    if (refused) note(`${file} is left as it was: ${refused.why} ${refused.next}`);
+    const decision = refused ? null : decisionOf(result, args.today ?? new Date().toISOString().slice(0, 10));
     if (decision) {
       const before = await readStackFile(file);
       // The stack parser judges the file as it would be written; what it refuses is exit 2 and the file stays as it was.
       const after = decisionText(file, before, decision);
       if (args.write && after !== before) await writeStackFile(file, after);
       stack = { file, diff: after === before ? "" : diffText(file, before, after), written: args.write && after !== before };
-    } else if (args.write && !foreign.length) {
+    } else if (args.write && !refused) {
       note(`Nothing written to ${file}: there is no feasible placement to write.`);
     }
   }

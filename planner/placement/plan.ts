@@ -129,15 +129,16 @@ export function plan(ctx: PlanContext): PlanResult {
   const coordsOf = (id: string) => where.get(id) ?? findRegion(id)!;
   const multi = others.length > 0;
   const cross = multi ? crossProvider(w, catalog, ctx.clouds!) : null;
+  const chooseOption = cross ? (primary: string, replica: string | null) => cross(primary, replica, option) : option;
   const result = place({
     candidates,
     constraints: users.constraints,
     distanceKm: (a, b) => haversineKm(coordsOf(a), coordsOf(b)),
-    option: cross ? (primary, replica) => cross(primary, replica, option) : option,
+    option: chooseOption,
   });
   const chosen = new Map<string, OptionId>();
   for (const row of result.ranking) if (row.strategyId) chosen.set(row.region, row.strategyId as OptionId);
-  return { ...result, workload: w, strategies: chosen, option };
+  return { ...result, workload: w, strategies: chosen, option: chooseOption };
 }
 
 /**
@@ -241,6 +242,20 @@ function crossProvider(
 /** True for a candidate id that names another provider's location ("gcs:us-east4"), which the AWS stack cannot hold. */
 export function isOtherProvider(id: string): boolean {
   return splitLocationId(id).provider !== "aws";
+}
+
+/**
+ * Why a placement cannot go into the stack file, when it puts data outside AWS: the stack's Pulumi program
+ * provisions S3 only. Null when every location is an AWS region.
+ */
+export function notForTheStack(locations: readonly string[]): { why: string; next: string } | null {
+  const foreign = locations.filter(isOtherProvider);
+  if (!foreign.length) return null;
+  const names = [...new Set(foreign.map((id) => PROVIDER_NAMES[splitLocationId(id).provider]))].join(" and ");
+  return {
+    why: `the placement puts data in ${foreign.join(", ")} (${names}), and the stack's Pulumi program provisions AWS only.`,
+    next: "Create the bucket with that provider's own tools (the plan's reasons give the location and the class), or allow AWS alone for this plan (`providers: { allowed: [aws] }` in the users file) to get a placement the stack can hold.",
+  };
 }
 
 /**
