@@ -10,6 +10,10 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseUsers } from "../planner/placement/users.js";
+import { DEFAULT_ACCESS_MS, estimateRtt, estimateToLocation, offlineModel } from "../planner/latency/predict.js";
+import { haversineKm, hopMs, measuredMs } from "../planner/latency/model.js";
+import { parsePlace } from "../planner/latency/places.js";
+import { findRegion } from "../core/regions.js";
 
 const BIN = resolve("dist/bundle/cli.js");
 const dir = await mkdtemp(join(tmpdir(), "stowage-plan-clouds-"));
@@ -225,5 +229,43 @@ describe("the users file's providers key", () => {
     expect(bad).toThrow(/aws is both allowed and forbidden/);
     expect(bad).toThrow(/unknown location "gcs:moon-1"/);
     expect(() => parseUsers({ populations: pops, providers: { allowed: ["aws"], forbidden: ["aws"] } })).toThrow(/every provider is forbidden/);
+  });
+});
+
+describe("latency to another provider's location (offline, labelled by what it rests on)", () => {
+  const model = offlineModel();
+  const frankfurt = parsePlace("Frankfurt");
+  it("Azure's matrix where the location shares a metro with one of its regions", () => {
+    // B2's eu-central is in Amsterdam, Azure's West Europe; Frankfurt is Azure's Germany West Central.
+    const e = estimateToLocation(frankfurt, { name: "Amsterdam", lat: 52.37, lon: 4.9 });
+    expect(e.method).toBe("azure-matrix");
+    const v = model.network.vantage!;
+    const az = measuredMs(v.matrix, "Germany West Central", "West Europe")!;
+    // Either a local hop into Frankfurt's Azure metro, or the AWS model to eu-central-1 (Frankfurt's twin); then Azure's
+    // measured median, scaled to AWS's figures; plus the 10 ms access allowance.
+    const direct = hopMs(model.network.hop, haversineKm(frankfurt, v.matrix.places["Germany West Central"]!)) + v.scale * az + DEFAULT_ACCESS_MS;
+    const viaAws = estimateRtt(frankfurt, findRegion("eu-central-1")!).estimateMs + v.scale * az;
+    expect(e.estimateMs).toBeCloseTo(Math.min(direct, viaAws), 6);
+    expect(e.lowMs).toBeLessThanOrEqual(e.estimateMs);
+    expect(e.highMs).toBeGreaterThan(e.estimateMs);
+    expect(e.routingUnknown).toBeUndefined();
+  });
+  it("the AWS model where a measured AWS region shares the metro and no Azure region does", () => {
+    // GCS us-east4 is in Ashburn, Virginia: AWS's us-east-1; the Azure matrix names no place there.
+    const e = estimateToLocation(frankfurt, { name: "Ashburn", lat: 39.04, lon: -77.49 });
+    expect(e.method).toBe("aws-metro");
+    expect(e.basis).toBe("the AWS model to us-east-1, in the same metro");
+    expect(e.estimateMs).toBeCloseTo(estimateRtt(frankfurt, findRegion("us-east-1")!).estimateMs, 6);
+  });
+  it("distance alone otherwise, with routing unknown: the interval runs from the fibre floor", () => {
+    // B2's us-west is in Sacramento: no Azure region and no measured AWS region within 100 km.
+    const sacramento = { name: "Sacramento", lat: 38.58, lon: -121.49 };
+    const e = estimateToLocation(frankfurt, sacramento);
+    expect(e.method).toBe("distance");
+    expect(e.routingUnknown).toBe(true);
+    const km = haversineKm(frankfurt, sacramento);
+    expect(e.estimateMs).toBeCloseTo(hopMs(model.network.hop, km) + DEFAULT_ACCESS_MS, 6);
+    // The fibre floor: 1 ms of round trip per 100 km, plus the access allowance.
+    expect(e.lowMs).toBeCloseTo(km / 100 + DEFAULT_ACCESS_MS, 6);
   });
 });

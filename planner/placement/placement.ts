@@ -388,7 +388,7 @@ function reasonsFor(
     const together = alone && alone.strategy !== best.strategyId ? ` (${best.strategy} costs least with a replica; alone, ${alone.label} would)` : "";
     const cross = input.option(best.region, best.replica.region).priced?.replicaEgress;
     const egress = cross
-      ? `; it is in another provider's cloud, so the copy crosses the internet and pays ${cross.from}'s internet egress ($${usd(cross.monthlyCost)} a month of it), not inter-region transfer`
+      ? `; it is in another provider's cloud, so the copy crosses the internet and pays ${cross.from}'s internet egress (${cross.monthlyCost.isZero() ? "$0.00: within its free allowance" : `$${usd(cross.monthlyCost)} a month of it`}), not inter-region transfer`
       : "";
     reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month${together}${egress}`);
   }

@@ -163,10 +163,29 @@ function crossProvider(
   const rw = replicaWorkload(w);
   const replicaTable = costTable(rw, catalog, placementStrategies(w));
   const memo = new Map<string, Option>();
-  const alone = (id: string) => {
-    const { provider, code } = splitLocationId(id);
-    return cheapestAt(w, findLocation(provider, code)!, clouds);
+  // Each location is priced once alone and once as a replica, and each primary's copy out once: a search over
+  // every pair asks for each many times.
+  const once = <V>(compute: (id: string) => V) => {
+    const cache = new Map<string, V>();
+    return (id: string): V => {
+      if (!cache.has(id)) cache.set(id, compute(id));
+      return cache.get(id)!;
+    };
   };
+  const locationOf = (id: string) => {
+    const { provider, code } = splitLocationId(id);
+    return findLocation(provider, code)!;
+  };
+  const alone = once((id) => cheapestAt(w, locationOf(id), clouds));
+  const replicaBucket = once((id) =>
+    isOtherProvider(id) ? (cheapestAt(rw, locationOf(id), clouds).pick?.monthlyCost ?? null) : (replicaTable.choose(id, null).priced?.monthlyCost ?? null),
+  );
+  const copyOut = once((key) => {
+    const [id, optionId] = key.split("|") as [string, string];
+    return isOtherProvider(id)
+      ? replicaEgressTotal(w, { loc: locationOf(id), optionId, prices: clouds })
+      : replicaEgressTotal(w, { provider: "aws", region: id, catalog });
+  });
   const none: Option = { priced: null, unpriced: null };
   return (primary, replica, aws) => {
     const key = `${primary}|${replica ?? ""}`;
@@ -208,14 +227,8 @@ function crossProvider(
         };
       } else {
         // The replica's bucket where it is, and the copy leaving the primary's provider over the internet.
-        const bucket =
-          r.provider === "aws"
-            ? (replicaTable.choose(r.code, null).priced?.monthlyCost ?? null)
-            : (cheapestAt(rw, findLocation(r.provider, r.code)!, clouds).pick?.monthlyCost ?? null);
-        const sent =
-          p.provider === "aws"
-            ? replicaEgressTotal(w, { provider: "aws", region: primary, catalog })
-            : replicaEgressTotal(w, { loc: findLocation(p.provider, p.code)!, optionId: own.strategy, prices: clouds });
+        const bucket = replicaBucket(replica!);
+        const sent = copyOut(`${primary}|${own.strategy}`);
         if (bucket === null || sent === null) out = none;
         else {
           const egress = sent.div(months);
