@@ -203,6 +203,30 @@ describe("read-heavy, egress-heavy, every provider allowed", () => {
   });
 });
 
+describe("Google Cloud Storage", () => {
+  it("is priced where the shipped data allows: a workload with no requests, whose operations cost nothing", async () => {
+    const p = await plan(
+      {
+        horizon_months: 12,
+        data: { initial_gb: 1000, monthly_growth_gb: 0 },
+        requests: { monthly_writes: 0, monthly_reads: 0 },
+        access: { monthly_read_gb: 0, monthly_egress_gb: 0 },
+      },
+      { populations: [{ name: "customers", place: "Frankfurt", weight: 1 }], providers: { allowed: ["gcs"] } },
+    );
+    // gcp-pricing-cyclenerd-2026-07-30.yml, storage.bucket.archiv.cost: europe-west1 and europe-west4 0.0012 a
+    // GiB-month, europe-west3 0.0025; nothing is read, deleted or sent out, so Archive (no retrieval, no early
+    // deletion) is the cheapest class: 1,000 × 0.0012 = 1.20 and 1,000 × 0.0025 = 2.50 a month.
+    expect(p.recommendation?.monthlyCost).toBe("1.20");
+    expect(p.recommendation?.strategy).toBe("GCS Archive");
+    expect(row(p, "gcs:europe-west4").monthlyCost).toBe("1.20");
+    expect(row(p, "gcs:europe-west3").monthlyCost).toBe("2.50");
+    // St. Ghislain (europe-west1) shares no metro with a measured region: distance alone, said in the reasons.
+    expect(p.recommendation?.primary).toBe("gcs:europe-west1");
+    expect(p.recommendation!.reasons.join("\n")).toMatch(/no measured region shares gcs:europe-west1's metro, so the estimate is distance alone/);
+  });
+});
+
 describe("the default is AWS alone", () => {
   it("without a providers key, no other provider's location is a candidate", async () => {
     const p = await plan(EGRESS_HEAVY, { populations: EVERYONE.populations });

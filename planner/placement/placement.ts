@@ -236,6 +236,8 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
   let missing: readonly string[] | undefined;
   if (k.replica.required) {
     const pair = bestPair(input, c.region, allowed);
+    // A location that cannot be priced even alone says what it lacks, not that no replica fits.
+    if (!pair.priced && !pair.unpriced) missing = input.option(c.region, null).missing;
     priced = pair.priced?.option ?? null;
     replica = pair.priced?.replica ?? null;
     unpriced = pair.unpriced && { ...pair.unpriced.option, replica: pair.unpriced.replica };
@@ -366,12 +368,14 @@ function reasonsFor(
         ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits"
         : best.latencyConfidence === "unknown" && best.latency.some((l) => l.basis?.includes("assumed"))
           ? "; routing unknown: where the provider places the data is assumed, so the interval is wide"
-          : best.latencyConfidence === "unknown"
-            ? `; routing unknown for ${best.latency
-                .filter((l) => l.routingUnknown)
-                .map((l) => l.population)
-                .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
-            : "";
+          : best.latencyConfidence === "unknown" && best.latency.some((l) => l.basis?.startsWith("distance alone"))
+            ? `; routing unknown: no measured region shares ${best.region}'s metro, so the estimate is distance alone and its interval is wide`
+            : best.latencyConfidence === "unknown"
+              ? `; routing unknown for ${best.latency
+                  .filter((l) => l.routingUnknown)
+                  .map((l) => l.population)
+                  .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
+              : "";
   const reasons = [
     best === cheapest
       ? `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`
@@ -527,7 +531,9 @@ function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, al
       limit: 0,
       best: null,
       by: null,
-      message: "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`",
+      message: pool.some((r) => r.region.includes(":"))
+        ? "no allowed location has complete prices: AWS's come from the snapshot (`stowage pricing refresh`), other providers' from the shipped data/other-clouds, which a newer Stowage release updates; see rejectedBecause for what is missing"
+        : "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`",
     });
   }
   if (k.replica.required && priced.length > 0 && priced.every((r) => r.replica === null)) {
