@@ -18,7 +18,7 @@ import { newStackNote, readStackFile, stackFileName, writeStackFile } from "../.
 import type { OptionId } from "../../core/cost/horizon.js";
 import { isOtherProvider, notForTheStack, plan, scheduleFor, type PlanResult } from "./plan.js";
 import { loadCloudPrices } from "../../core/clouds/load.js";
-import { splitLocationId } from "./users.js";
+import { splitLocationId } from "../../core/clouds/locations.js";
 import { loadUsers, type Users } from "./users.js";
 import { markdownTable, textTable } from "../../core/render.js";
 

@@ -14,6 +14,7 @@
  * recommendation would change at either end of that range the reasons say so and name the refresh that settles it.
  */
 import { Decimal, usd } from "../../core/money.js";
+import { splitLocationId } from "../../core/clouds/locations.js";
 
 export interface LatencyFigure {
   readonly population: string;
@@ -415,8 +416,7 @@ const EGRESS_RULES: Readonly<Record<string, string>> = {
   gcs: "GCS: premium-tier internet egress per GB",
 };
 
-/** A candidate's provider: AWS regions are bare codes, other providers' locations "<provider>:<code>". */
-const providerOf = (id: string) => (id.includes(":") ? id.slice(0, id.indexOf(":")) : "aws");
+const providerOf = (id: string) => splitLocationId(id).provider;
 
 /**
  * When the plan compares providers: how the latency to a non-AWS pick was estimated, and what internet egress costs
@@ -531,7 +531,7 @@ function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, al
       limit: 0,
       best: null,
       by: null,
-      message: pool.some((r) => r.region.includes(":"))
+      message: pool.some((r) => providerOf(r.region) !== "aws")
         ? "no allowed location has complete prices: AWS's come from the snapshot (`stowage pricing refresh`), other providers' from the shipped data/other-clouds, which a newer Stowage release updates; see rejectedBecause for what is missing"
         : "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`",
     });

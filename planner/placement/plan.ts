@@ -13,11 +13,11 @@ import type { Transition } from "../../core/storageClasses.js";
 import { Decimal, ZERO } from "../../core/money.js";
 import { priceComponents } from "../../core/cost/components.js";
 import { egressComponents } from "../../core/cost/horizon.js";
-import { LOCATIONS, PROVIDER_NAMES, findLocation, type Location } from "../../core/clouds/locations.js";
+import { LOCATIONS, PROVIDER_NAMES, findLocation, locationId, splitLocationId, type Location } from "../../core/clouds/locations.js";
 import { costTable } from "./costs.js";
 import { cheapestAt, replicaEgressTotal, replicaWorkload, type CloudPrices } from "./clouds.js";
 import { place, type Candidate, type Option, type Plan } from "./placement.js";
-import { splitLocationId, type Users } from "./users.js";
+import type { Users } from "./users.js";
 
 export const S3_STRATEGIES: readonly OptionId[] = OPTION_IDS.filter((id) => id.startsWith("s3-"));
 
@@ -69,7 +69,7 @@ function estimated(population: string, weight: number, e: Estimate, basis?: stri
 function otherLocations(users: Users): { id: string; loc: Location; at: { name: string; lat: number; lon: number }; note?: string }[] {
   const heaviest = [...users.populations].sort((a, b) => b.weight - a.weight)[0]!;
   return LOCATIONS.filter((l) => l.provider !== "aws" && users.providers.includes(l.provider)).flatMap((loc) => {
-    const id = `${loc.provider}:${loc.code}`;
+    const id = locationId(loc);
     if (loc.kind === "region" && loc.lat !== null && loc.lon !== null) return [{ id, loc, at: { name: loc.city, lat: loc.lat, lon: loc.lon } }];
     if (loc.kind === "global")
       return [

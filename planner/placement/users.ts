@@ -6,7 +6,7 @@ import { z } from "zod";
 import { issueProblem, problemsError, readYamlFile } from "../../core/inputs.js";
 import { parsePlace, type Place } from "../latency/places.js";
 import { isRegionCode } from "../../core/regions.js";
-import { PROVIDERS, findLocation, type Provider } from "../../core/clouds/locations.js";
+import { PROVIDERS, findLocation, splitLocationId, type Provider } from "../../core/clouds/locations.js";
 
 /** Feasible regions within this many percent of the cheapest are near-ties: the lowest latency among them wins. */
 export const DEFAULT_NEAR_TIE_PCT = 5;
@@ -82,12 +82,6 @@ export interface Users {
 export function providersOf(key: { allowed?: readonly Provider[]; forbidden: readonly Provider[] } | undefined): Provider[] {
   if (!key) return ["aws"];
   return PROVIDERS.filter((p) => (key.allowed ?? PROVIDERS).includes(p) && !key.forbidden.includes(p));
-}
-
-/** A candidate's id: AWS regions by their code ("us-east-2"), other providers' locations as "<provider>:<code>". */
-export function splitLocationId(id: string): { provider: Provider; code: string } {
-  const i = id.indexOf(":");
-  return i < 0 ? { provider: "aws", code: id } : { provider: id.slice(0, i) as Provider, code: id.slice(i + 1) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
