@@ -4,6 +4,7 @@
  * Stowage's own functions; the rates used are quoted beside each case with the file they come from.
  */
 import { execFile } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { access, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -224,6 +225,51 @@ describe("Google Cloud Storage", () => {
     // St. Ghislain (europe-west1) shares no metro with a measured region: distance alone, said in the reasons.
     expect(p.recommendation?.primary).toBe("gcs:europe-west1");
     expect(p.recommendation!.reasons.join("\n")).toMatch(/no measured region shares gcs:europe-west1's metro, so the estimate is distance alone/);
+  });
+});
+
+describe("live latency to another provider's endpoint", () => {
+  it("measures the location the users file gives an endpoint for, from the population here, and says so", async () => {
+    // A TCP listener on loopback stands in for the provider's endpoint: the probe's connect is the round trip.
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { w, u } = await files(SMALL, {
+        populations: [
+          { name: "studio", place: "Amsterdam", weight: 0.7, here: true },
+          { name: "partners", place: "Warsaw", weight: 0.3 },
+        ],
+        providers: { forbidden: ["aws"], endpoints: { "b2:eu-central": `tcp://127.0.0.1:${port}` } },
+      });
+      const r = await stowage(["plan", "--workload", w, "--users", u, "--json", "--deadline", "20000"]);
+      expect(r.code, r.stderr).toBe(0);
+      const p = JSON.parse(r.stdout) as PlanJson;
+      const studio = row(p, "b2:eu-central").latency.find((l) => l.population === "studio")!;
+      expect(studio.estimated).toBe(false);
+      expect(studio.basis).toBeUndefined();
+      // Loopback answers well inside a millisecond or so; an estimate from Amsterdam would be the access allowance and more.
+      expect(studio.rttMs).toBeLessThan(DEFAULT_ACCESS_MS);
+      // Everywhere else, and for the partners, the estimate stands.
+      expect(row(p, "b2:us-east").latency.find((l) => l.population === "studio")!.estimated).toBe(true);
+      expect(row(p, "b2:eu-central").latency.find((l) => l.population === "partners")!.estimated).toBe(true);
+      const reasons = p.recommendation!.reasons.join("\n");
+      expect(p.recommendation!.primary).toBe("b2:eu-central");
+      expect(reasons).toMatch(/latency to b2:eu-central measured live for studio \(its endpoint in providers\.endpoints\)/);
+      expect(reasons).toMatch(/latency to b2:eu-central is estimated for the others: partners by /);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("refuses an endpoint for a location that is not another provider's, or a URL it cannot probe", () => {
+    const bad = () =>
+      parseUsers({
+        populations: [{ name: "a", place: "Frankfurt", weight: 1 }],
+        providers: { endpoints: { "us-east-1": "https://s3.us-east-1.amazonaws.com", "b2:eu-central": "ftp://x" } },
+      });
+    expect(bad).toThrow(/providers\.endpoints\.us-east-1: not another provider's location/);
+    expect(bad).toThrow(/providers\.endpoints\.b2:eu-central: the scheme ftp is not https or tcp/);
   });
 });
 

@@ -24,8 +24,9 @@ and recommends a primary region and, when the users file requires one, a replica
             azure, r2, b2; a client that forbids AWS: \`providers: { forbidden: [aws] }\`). Other providers'
             locations ("gcs:europe-west3", "b2:eu-central", "r2:auto") are priced like \`stowage cost --provider\`,
             their latency estimated (Azure's measured matrix, an AWS region in the metro, or distance alone: each
-            figure says which), and a replica in another provider pays internet egress. --write refuses a
-            placement outside AWS (the stack's program provisions AWS only).
+            figure says which) or measured from \`here\` where \`providers.endpoints\` names one; a replica in
+            another provider pays internet egress. --write refuses a placement outside AWS (the stack's program
+            provisions AWS only).
 
   --stack NAME    show the change to Pulumi.NAME.yaml that records the decision (primary region, replica regions,
                   upload storage class, lifecycle, and a comment with the date and reasons); nothing else in the

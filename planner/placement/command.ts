@@ -39,23 +39,28 @@ export interface PlanArgs {
   readonly nearTiePct?: number;
 }
 
-/** Live round trips from here to the allowed regions, for the population marked `here`; null when not wanted. */
+/**
+ * Live round trips from here, for the population marked `here`: to the allowed AWS regions, and to every other
+ * provider's location the users file gives an endpoint for (`providers.endpoints`); null when not wanted.
+ */
 export async function measureHere(users: Users, deadlineMs: number, note: (s: string) => void): Promise<Map<string, number> | null> {
   const here = users.populations.find((p) => p.here);
   if (!here) return null;
-  if (!users.providers.includes("aws")) {
-    note(`${here.name}'s round trips are estimated: live measurement probes AWS regions, and AWS is not an allowed provider.`);
+  const aws = users.providers.includes("aws");
+  const codes = aws ? REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true) : [];
+  const endpoints = users.endpoints.filter((t) => users.providers.includes(splitLocationId(t.name).provider));
+  if (codes.length + endpoints.length === 0) {
+    note(`${here.name}'s round trips are estimated: AWS is not an allowed provider, and the users file gives no providers.endpoints to measure.`);
     return null;
   }
-  const codes = REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true);
-  const { results } = await sweep(codes.map(regionTarget), { samples: 3, timeoutMs: 1500, deadlineMs, concurrency: 8 });
+  const { results } = await sweep([...codes.map(regionTarget), ...endpoints], { samples: 3, timeoutMs: 1500, deadlineMs, concurrency: 8 });
   if (looksOffline(results)) {
     note(`No network here (no DNS answer or no route): ${here.name}'s round trips are estimated, like everyone else's.`);
     return null;
   }
   const live = new Map<string, number>();
   for (const r of results) if (r.status === "ok" && r.rttMs) live.set(r.name, r.rttMs.median);
-  const missing = codes.filter((c) => !live.has(c));
+  const missing = [...codes, ...endpoints.map((t) => t.name)].filter((c) => !live.has(c));
   if (missing.length) note(`No live measurement for ${missing.join(", ")}: estimated for ${here.name} there.`);
   return live;
 }

@@ -426,8 +426,15 @@ function acrossProviders(best: RankingRow, ranking: readonly RankingRow[], input
   const providers = new Set(ranking.map((r) => providerOf(r.region)));
   if (providers.size < 2 && providerOf(best.region) === "aws") return [];
   const out: string[] = [];
-  const bases = best.latency.flatMap((l) => (l.basis ? [`${l.population} by ${l.basis}`] : []));
-  if (bases.length) out.push(`latency to ${best.region} is estimated, not measured (no endpoint there is probed): ${bases.join("; ")}`);
+  if (providerOf(best.region) !== "aws") {
+    const bases = best.latency.flatMap((l) => (l.basis ? [`${l.population} by ${l.basis}`] : []));
+    const live = best.latency.filter((l) => !l.estimated).map((l) => l.population);
+    if (live.length) out.push(`latency to ${best.region} measured live for ${live.join(", ")} (its endpoint in providers.endpoints)`);
+    if (bases.length)
+      out.push(
+        `latency to ${best.region} is estimated${live.length ? ` for the others` : `, not measured (no endpoint of it in providers.endpoints is probed)`}: ${bases.join("; ")}`,
+      );
+  }
   const egressOf = (r: RankingRow) => (r.replica ? input.option(r.region, r.replica.region) : input.option(r.region, null)).priced?.egressMonthlyCost;
   const own = egressOf(best);
   if (!own) return out;

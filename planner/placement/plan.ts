@@ -35,7 +35,7 @@ export interface PlanContext {
   readonly workload: Workload;
   readonly users: Users;
   readonly catalog: Catalog;
-  /** Live round trips from this machine by region, for the population marked `here`. */
+  /** Live round trips from this machine by region (or other provider's location id), for the population marked `here`. */
   readonly live?: ReadonlyMap<string, number>;
   /** Other providers' prices (data/other-clouds): needed when the users file allows a provider other than AWS. */
   readonly clouds?: CloudPrices;
@@ -120,6 +120,8 @@ export function plan(ctx: PlanContext): PlanResult {
     candidates.push({
       region: o.id,
       latency: users.populations.map((p) => {
+        const measured = p.here ? ctx.live?.get(o.id) : undefined;
+        if (measured !== undefined) return { population: p.name, weight: p.weight, rttMs: measured, estimated: false };
         const e = estimateToLocation(p.place, o.at);
         // R2's place is an assumption: its routing is as unknown as its place.
         return estimated(p.name, p.weight, o.note ? { ...e, routingUnknown: true } : e, o.note ? `${e.basis}, ${o.note}` : e.basis);

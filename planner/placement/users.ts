@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { issueProblem, problemsError, readYamlFile } from "../../core/inputs.js";
 import { parsePlace, type Place } from "../latency/places.js";
+import { parseTargetSpec, type Target } from "../latency/probe.js";
 import { isRegionCode } from "../../core/regions.js";
 import { PROVIDERS, findLocation, splitLocationId, type Provider } from "../../core/clouds/locations.js";
 
@@ -40,7 +41,11 @@ const UsersSchema = z
       .strict()
       .default({ latency_objective_ms: 200, near_tie_pct: DEFAULT_NEAR_TIE_PCT, replica: { required: false, min_distance_km: 500 } }),
     providers: z
-      .object({ allowed: z.array(z.enum(PROVIDERS)).min(1).optional(), forbidden: z.array(z.enum(PROVIDERS)).default([]) })
+      .object({
+        allowed: z.array(z.enum(PROVIDERS)).min(1).optional(),
+        forbidden: z.array(z.enum(PROVIDERS)).default([]),
+        endpoints: z.record(z.string(), z.string()).default({}),
+      })
       .strict()
       .optional(),
   })
@@ -76,6 +81,11 @@ export interface Users {
    * every plan did before other providers were priced); with one, `allowed` (default: every provider) less `forbidden`.
    */
   readonly providers: readonly Provider[];
+  /**
+   * Endpoints of other providers' locations to measure live from `here` (`providers.endpoints`: location id → URL),
+   * as probe targets named by the location's id.
+   */
+  readonly endpoints: readonly Target[];
 }
 
 /** The providers a users file's `providers:` key leaves; AWS alone without the key. */
@@ -125,11 +135,35 @@ function crossProblems(raw: unknown): { problems: string[]; places: (Place | nul
     if (left.length === 0) problems.push("providers: every provider is forbidden or left out of `allowed`; allow at least one");
     const both = (list(providers.allowed) ?? []).filter((p) => list(providers.forbidden)?.includes(p));
     if (both.length) problems.push(`providers: ${both.join(", ")} is both allowed and forbidden`);
+    if (isObject(providers.endpoints)) endpointsOf(providers.endpoints, problems);
   }
   if (isObject(constraints.replica) && constraints.replica.required === true && allowed?.length === 1) {
     problems.push("constraints.replica.required: a replica needs a second allowed region, but allowed_regions lists one");
   }
   return { problems, places };
+}
+
+/** `providers.endpoints` as probe targets; each bad entry is a problem. */
+function endpointsOf(raw: Record<string, unknown>, problems: string[]): Target[] {
+  const out: Target[] = [];
+  for (const [id, url] of Object.entries(raw)) {
+    const { provider, code } = splitLocationId(id);
+    if (provider === "aws" || !(PROVIDERS as readonly string[]).includes(provider) || !findLocation(provider, code)) {
+      problems.push(
+        `providers.endpoints.${id}: not another provider's location (write "<provider>:<code>", e.g. b2:eu-central; AWS regions are probed by code)`,
+      );
+      continue;
+    }
+    if (typeof url !== "string") continue;
+    try {
+      out.push(parseTargetSpec(`${id}=${url}`));
+    } catch (err) {
+      problems.push(
+        `providers.endpoints.${id}: ${(err as Error).message.replace(`--target ${id}=${url}: `, "")} Write https://host[:port] or tcp://host:port.`,
+      );
+    }
+  }
+  return out;
 }
 
 export function parseUsers(raw: unknown, source = "users"): Users {
@@ -159,6 +193,7 @@ export function parseUsers(raw: unknown, source = "users"): Users {
       nearTieMargin: c.near_tie_pct / 100,
     },
     providers: providersOf(result.data!.providers),
+    endpoints: endpointsOf(result.data!.providers?.endpoints ?? {}, []),
   };
 }
 
