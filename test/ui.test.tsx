@@ -21,6 +21,8 @@ import { chartLines, crossings } from "../planner/ui/chart.js";
 import { initialState, reducer, typeInto, withField } from "../planner/ui/state.js";
 import { catalogFrom } from "../core/pricing/snapshot.js";
 import { shippedSnapshot } from "./support/snapshot.js";
+import { loadCloudPrices } from "../core/clouds/load.js";
+import type { CloudPrices } from "../planner/placement/clouds.js";
 
 const KEY = { down: "\u001B[B", up: "\u001B[A", enter: "\r", esc: "\u001B", tab: "\t", backspace: "\x7f", right: "\u001B[C" };
 const raw = parse(readFileSync("examples/workload.yaml", "utf8")) as Record<string, unknown>;
@@ -91,6 +93,7 @@ async function app(
     users?: typeof users;
     size?: { columns: number; rows: number };
     catalog?: typeof catalog;
+    clouds?: CloudPrices;
   } = {},
 ) {
   const stackFile = opts.stackFile ?? join(await mkdtemp(join(tmpdir(), "stowage-ui-")), "Pulumi.dev.yaml");
@@ -100,6 +103,7 @@ async function app(
       workloadSource="examples/workload.yaml"
       users={opts.users ?? users}
       catalog={opts.catalog ?? catalog}
+      {...(opts.clouds ? { clouds: opts.clouds } : {})}
       pricesAsOf={asOf}
       stackFile={stackFile}
       stack="dev"
@@ -293,6 +297,28 @@ describe("Placement and Apply screens", () => {
       ),
     ).toBe(true);
     await until(lastFrame, (x) => x.includes("already holds this placement"));
+  });
+});
+
+describe("other providers", () => {
+  it("ranks their locations when the users file allows them, and will not write one into the AWS stack", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stowage-ui-"));
+    const stackFile = join(dir, "Pulumi.prod.yaml");
+    const original = "config:\n  aws:region: us-east-2\n";
+    await writeFile(stackFile, original);
+    // The client that forbids AWS: the one line in the users file.
+    const noAws = parseUsers({ ...parse(readFileSync("examples/users.yaml", "utf8")), constraints: {}, providers: { forbidden: ["aws"] } });
+    const { lastFrame, press } = await app({ stackFile, users: noAws, clouds: await loadCloudPrices(), size: { columns: 100, rows: 40 } });
+    await press("4");
+    const f = await until(lastFrame, (x) => /Recommended: (b2|r2|azure|gcs):/.test(x));
+    expect(f).toMatch(/b2:eu-central\s+[\d.]+/);
+    expect(f).not.toMatch(/\bus-east-2\s+[\d.]+/);
+    await press("5");
+    const g = await until(lastFrame, (x) => x.includes("provisions AWS only"));
+    expect(g).toMatch(/Cannot update .*Pulumi\.prod\.yaml: the placement puts data in (b2|r2|azure|gcs):/);
+    await press("w");
+    await tick();
+    expect(await readFile(stackFile, "utf8")).toBe(original);
   });
 });
 

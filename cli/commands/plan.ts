@@ -20,6 +20,13 @@ and recommends a primary region and, when the users file requires one, a replica
   Feasible  allowed, priced, weighted round trip within latency_objective_ms, worst population within
             worst_latency_ms, replica found, and within monthly_budget_usd. A region meeting the latency limits
             by estimates but not at the high end of their 80% intervals is marked "likely".
+  Providers AWS alone unless the users file says \`providers: { allowed: [...], forbidden: [...] }\` (aws, gcs,
+            azure, r2, b2; a client that forbids AWS: \`providers: { forbidden: [aws] }\`). Other providers'
+            locations ("gcs:europe-west3", "b2:eu-central", "r2:auto") are priced like \`stowage cost --provider\`,
+            their latency estimated (Azure's measured matrix, an AWS region in the metro, or distance alone: each
+            figure says which) or measured from \`here\` where \`providers.endpoints\` names one; a replica in
+            another provider pays internet egress. --write refuses a placement outside AWS (the stack's program
+            provisions AWS only).
 
   --stack NAME    show the change to Pulumi.NAME.yaml that records the decision (primary region, replica regions,
                   upload storage class, lifecycle, and a comment with the date and reasons); nothing else in the

@@ -4,7 +4,8 @@
  */
 import { usd } from "../../core/money.js";
 import { markdownTable, textTable } from "../../core/render.js";
-import type { PlanResult } from "../../planner/placement/plan.js";
+import { isOtherProvider, type PlanResult } from "../../planner/placement/plan.js";
+import { splitLocationId } from "../../core/clouds/locations.js";
 import type { PlanArgs, PlanReport } from "../../planner/placement/report.js";
 
 const cents = (d: { toFixed(n: number): string } | null) => (d === null ? null : d.toFixed(2));
@@ -21,6 +22,8 @@ export function planJson(result: PlanResult) {
     unmet: result.unmet,
     ranking: result.ranking.map((r) => ({
       region: r.region,
+      // Only when the plan compares providers: AWS-only plans keep the shape they always had.
+      ...(isOtherProvider(r.region) ? { provider: splitLocationId(r.region).provider } : {}),
       monthlyCost: cents(r.monthlyCost),
       strategy: r.strategy,
       price: r.price,
@@ -45,6 +48,7 @@ export function planJson(result: PlanResult) {
         rttMs: Math.round(l.rttMs * 10) / 10,
         estimated: l.estimated,
         ...(l.highMs !== undefined ? { highMs: Math.round(l.highMs * 10) / 10 } : {}),
+        ...(l.basis !== undefined ? { basis: l.basis } : {}),
       })),
     })),
     front: result.front,

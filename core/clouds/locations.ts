@@ -110,6 +110,20 @@ const AWS: readonly Location[] = REGIONS.map((r) => at("aws", r.code, r.city, r.
 
 export const LOCATIONS: readonly Location[] = [...AWS, ...GCS_REGIONS, ...GCS_GROUPS, ...AZURE_REGIONS, ...R2, ...B2];
 
+/**
+ * A location's id where places of every provider are listed together (the plan's ranking, a users file's
+ * allowed_regions): an AWS region by its code ("us-east-2"), another provider's location as "<provider>:<code>".
+ */
+export function locationId(l: Pick<Location, "provider" | "code">): string {
+  return l.provider === "aws" ? l.code : `${l.provider}:${l.code}`;
+}
+
+/** The provider and code an id names (see locationId); the provider is not checked. */
+export function splitLocationId(id: string): { provider: Provider; code: string } {
+  const i = id.indexOf(":");
+  return i < 0 ? { provider: "aws", code: id } : { provider: id.slice(0, i) as Provider, code: id.slice(i + 1) };
+}
+
 export function locationsOf(provider: Provider): Location[] {
   return LOCATIONS.filter((l) => l.provider === provider);
 }

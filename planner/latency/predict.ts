@@ -17,6 +17,9 @@ import {
   pathEstimate,
   routingKnown,
   haversineKm,
+  hopMs,
+  vantageNear,
+  VANTAGE_KM,
   type Calibration,
   type Coordinates,
   type Network,
@@ -100,4 +103,85 @@ export function estimateRtt(
     basis: path.via ? `via ${path.via}` : "direct",
     ...(unknown ? { routingUnknown: true } : {}),
   };
+}
+
+/** How a round trip to another provider's location was estimated (see estimateToLocation). */
+export type LocationBasis = "azure-matrix" | "aws-metro" | "distance";
+
+export interface LocationEstimate extends Estimate {
+  readonly method: LocationBasis;
+}
+
+/**
+ * From a place to another provider's location (its city's coordinates), by the best data that applies there:
+ * - "azure-matrix": the location shares a metro (within VANTAGE_KM) with a region of Azure's measured inter-region
+ *   matrix. The path is the cheapest of: the user's way to a measured AWS region that has an Azure twin (the AWS
+ *   model above), then Azure's measured median from that twin to the location's metro, scaled to AWS's figures by
+ *   the fitted vantage scale; or, from a place in a metro with an Azure region of its own, a local hop and the
+ *   matrix. Routing is as known as the first leg's.
+ * - "aws-metro": no Azure region there, but a measured AWS region in the same metro: the estimate to that region.
+ * - "distance": neither: the fitted local hop over the great-circle distance; routing unknown, so the interval runs
+ *   from the fibre floor to the worst held-out ratio.
+ * Never below the floor.
+ */
+export function estimateToLocation(
+  from: From,
+  to: Coordinates & { readonly name: string },
+  accessMs = DEFAULT_ACCESS_MS,
+  model: OfflineModel = offlineModel(),
+): LocationEstimate {
+  const net = model.network;
+  const distanceKm = haversineKm(from, to);
+  const floor = floorMs(distanceKm);
+  const access = from.region ? 0 : accessMs;
+  const { ratioLow, ratioHigh, ratioMax } = model.calibration;
+  const shaped = (ms: number, unknown: boolean, basis: string, method: LocationBasis): LocationEstimate => {
+    const est = Math.max(ms, floor + access);
+    return {
+      distanceKm,
+      floorMs: floor,
+      estimateMs: est,
+      lowMs: unknown ? floor + access : Math.max(floor + access, (est - access) * ratioLow + access),
+      highMs: (est - access) * (unknown ? ratioMax : ratioHigh) + access,
+      basis,
+      method,
+      ...(unknown ? { routingUnknown: true } : {}),
+    };
+  };
+  const v = net.vantage;
+  const there = v ? vantageNear(v.matrix, to) : null;
+  if (v && there) {
+    let best: { ms: number; basis: string; unknown: boolean } | null = null;
+    const here = vantageNear(v.matrix, from);
+    if (here) {
+      const az = here.name === there.name ? 0 : measuredMs(v.matrix, here.name, there.name);
+      const ms = here.name === there.name ? hopMs(net.hop, distanceKm) + access : az === null ? null : hopMs(net.hop, here.km) + v.scale * az + access;
+      if (ms !== null)
+        best = {
+          ms,
+          basis: here.name === there.name ? `a local hop within the metro of Azure's ${here.name}` : `Azure's measured ${here.name} → ${there.name}`,
+          unknown: false,
+        };
+    }
+    for (const { region, twin } of v.twins) {
+      const az = twin === there.name ? 0 : measuredMs(v.matrix, twin, there.name);
+      if (az === null) continue;
+      const first = estimateRtt(from, findRegion(region)!, accessMs, model);
+      const ms = first.estimateMs + v.scale * az;
+      if (!best || ms < best.ms)
+        best = {
+          ms,
+          basis:
+            twin === there.name ? `the AWS model to ${region}, in the same metro` : `the AWS model to ${region}, then Azure's measured ${twin} → ${there.name}`,
+          unknown: first.routingUnknown === true,
+        };
+    }
+    if (best) return shaped(best.ms, best.unknown, best.basis, "azure-matrix");
+  }
+  const twin = net.measured.find((r) => haversineKm(net.coords(r), to) <= VANTAGE_KM);
+  if (twin) {
+    const e = estimateRtt(from, findRegion(twin)!, accessMs, model);
+    return shaped(e.estimateMs, e.routingUnknown === true, `the AWS model to ${twin}, in the same metro`, "aws-metro");
+  }
+  return shaped(hopMs(net.hop, distanceKm) + access, true, "distance alone (no measured region in its metro)", "distance");
 }

@@ -15,6 +15,7 @@
  */
 import { Decimal, usd } from "../../core/money.js";
 import type { PricedOption, UnpricedOption, Candidate, PlacementInput, RankingRow, Unmet, Plan } from "./types.js";
+import { splitLocationId } from "../../core/clouds/locations.js";
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
@@ -96,8 +97,11 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
   let replica: Replica | null = null;
   let priced: PricedOption | null;
   let unpriced: RankingRow["unpriced"];
+  let missing: readonly string[] | undefined;
   if (k.replica.required) {
     const pair = bestPair(input, c.region, allowed);
+    // A location that cannot be priced even alone says what it lacks, not that no replica fits.
+    if (!pair.priced && !pair.unpriced) missing = input.option(c.region, null).missing;
     priced = pair.priced?.option ?? null;
     replica = pair.priced?.replica ?? null;
     unpriced = pair.unpriced && { ...pair.unpriced.option, replica: pair.unpriced.replica };
@@ -105,11 +109,17 @@ function judge(input: PlacementInput, c: Candidate, allowed: (r: string) => bool
     const o = input.option(c.region, null);
     priced = o.priced;
     unpriced = o.unpriced && { ...o.unpriced, replica: null };
+    missing = o.missing;
   }
   const otherwiseBlocked = why.length > 0;
   if (!priced && unpriced) {
     why.push(
       `price unknown: $${usd(unpriced.low)}–$${usd(unpriced.high)} a month with ${unpriced.label}${unpriced.replica ? ` and a replica in ${unpriced.replica}` : ""}, depending on ${missingText(unpriced)} (run ${refreshText(unpriced.regions)})`,
+    );
+  } else if (!priced && missing?.length) {
+    const shown = missing.length > 2 ? `${missing.slice(0, 2).join(", ")} and ${missing.length - 2} more` : missing.join(" and ");
+    why.push(
+      `no complete price: ${shown} ${missing.length > 1 ? "are" : "is"} not in the shipped prices (data/other-clouds), and a missing price is never guessed`,
     );
   } else if (!priced && k.replica.required) {
     why.push(`no allowed replica region with prices at least ${k.replica.minDistanceKm} km away`);
@@ -220,12 +230,16 @@ function reasonsFor(
       ? "; met even at the high end of the estimates' 80% intervals"
       : best.latencyConfidence === "likely"
         ? "; likely, not sure: the high end of the estimates' 80% intervals misses the limits"
-        : best.latencyConfidence === "unknown"
-          ? `; routing unknown for ${best.latency
-              .filter((l) => l.routingUnknown)
-              .map((l) => l.population)
-              .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
-          : "";
+        : best.latencyConfidence === "unknown" && best.latency.some((l) => l.basis?.includes("assumed"))
+          ? "; routing unknown: where the provider places the data is assumed, so the interval is wide"
+          : best.latencyConfidence === "unknown" && best.latency.some((l) => l.basis?.startsWith("distance alone"))
+            ? `; routing unknown: no measured region shares ${best.region}'s metro, so the estimate is distance alone and its interval is wide`
+            : best.latencyConfidence === "unknown"
+              ? `; routing unknown for ${best.latency
+                  .filter((l) => l.routingUnknown)
+                  .map((l) => l.population)
+                  .join(", ")}: no measured region is near, so the estimate is physics only and its interval is wide`
+              : "";
   const reasons = [
     best === cheapest
       ? `cheapest of ${feasible} feasible region${feasible === 1 ? "" : "s"}: $${usd(best.monthlyCost!)} a month on average with ${best.strategy}`
@@ -240,8 +254,13 @@ function reasonsFor(
   if (best.replica) {
     const alone = input.option(best.region, null).priced;
     const together = alone && alone.strategy !== best.strategyId ? ` (${best.strategy} costs least with a replica; alone, ${alone.label} would)` : "";
-    reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month${together}`);
+    const cross = input.option(best.region, best.replica.region).priced?.replicaEgress;
+    const egress = cross
+      ? `; it is in another provider's cloud, so the copy crosses the internet and pays ${cross.from}'s internet egress (${cross.monthlyCost.isZero() ? "$0.00: within its free allowance" : `$${usd(cross.monthlyCost)} a month of it`}), not inter-region transfer`
+      : "";
+    reasons.push(`replica in ${best.replica.region}, ${best.replica.distanceKm} km away, adds $${usd(best.replica.monthlyCost)} a month${together}${egress}`);
   }
+  reasons.push(...acrossProviders(best, ranking, input));
   const faster = ranking.filter((r) => r.feasible && r.weightedRttMs < best.weightedRttMs);
   if (faster.length) {
     const f = [...faster].sort((a, b) => a.weightedRttMs - b.weightedRttMs)[0]!;
@@ -249,6 +268,52 @@ function reasonsFor(
   }
   reasons.push(...holes(won, judged, input, budget));
   return reasons;
+}
+
+/** Each provider's own egress rule, as its price data states it (core/clouds/horizon.ts prices it). */
+const EGRESS_RULES: Readonly<Record<string, string>> = {
+  aws: "AWS: the first 100 GB a month free, then per GB",
+  r2: "Cloudflare R2 charges no egress",
+  b2: "Backblaze B2: egress free up to 3× the data stored, then per GB",
+  azure: "Azure: the first 100 GB a month free, then per GB",
+  gcs: "GCS: premium-tier internet egress per GB",
+};
+
+const providerOf = (id: string) => splitLocationId(id).provider;
+
+/**
+ * When the plan compares providers: how the latency to a non-AWS pick was estimated, and what internet egress costs
+ * there against the best feasible row of each other provider (where egress-heavy workloads are won or lost).
+ */
+function acrossProviders(best: RankingRow, ranking: readonly RankingRow[], input: PlacementInput): string[] {
+  const providers = new Set(ranking.map((r) => providerOf(r.region)));
+  if (providers.size < 2 && providerOf(best.region) === "aws") return [];
+  const out: string[] = [];
+  if (providerOf(best.region) !== "aws") {
+    const bases = best.latency.flatMap((l) => (l.basis ? [`${l.population} by ${l.basis}`] : []));
+    const live = best.latency.filter((l) => !l.estimated).map((l) => l.population);
+    if (live.length) out.push(`latency to ${best.region} measured live for ${live.join(", ")} (its endpoint in providers.endpoints)`);
+    if (bases.length)
+      out.push(
+        `latency to ${best.region} is estimated${live.length ? ` for the others` : `, not measured (no endpoint of it in providers.endpoints is probed)`}: ${bases.join("; ")}`,
+      );
+  }
+  const egressOf = (r: RankingRow) => (r.replica ? input.option(r.region, r.replica.region) : input.option(r.region, null)).priced?.egressMonthlyCost;
+  const own = egressOf(best);
+  if (!own) return out;
+  const others: string[] = [];
+  for (const p of providers) {
+    if (p === providerOf(best.region)) continue;
+    const rival = ranking.find((r) => providerOf(r.region) === p && r.feasible) ?? ranking.find((r) => providerOf(r.region) === p && r.monthlyCost);
+    const theirs = rival && egressOf(rival);
+    if (rival && theirs)
+      others.push(`$${usd(theirs)} at ${rival.region} (${rival.feasible ? "its provider's best feasible" : "cheapest priced, not feasible"})`);
+  }
+  if (others.length && (own.greaterThan(0) || others.some((o) => !o.startsWith("$0.00 ")))) {
+    const rule = EGRESS_RULES[providerOf(best.region)];
+    out.push(`internet egress: $${usd(own)} a month on average at ${best.region}${rule ? ` (${rule})` : ""}, against ${others.join(", ")}`);
+  }
+  return out;
 }
 
 /**
@@ -336,7 +401,9 @@ function unmetConstraints(rows: readonly RankingRow[], input: PlacementInput, al
       limit: 0,
       best: null,
       by: null,
-      message: "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`",
+      message: pool.some((r) => providerOf(r.region) !== "aws")
+        ? "no allowed location has complete prices: AWS's come from the snapshot (`stowage pricing refresh`), other providers' from the shipped data/other-clouds, which a newer Stowage release updates; see rejectedBecause for what is missing"
+        : "no allowed region has complete prices in the snapshot; run `stowage pricing refresh`",
     });
   }
   if (k.replica.required && priced.length > 0 && priced.every((r) => r.replica === null)) {

@@ -15,6 +15,8 @@ export interface LatencyFigure {
   readonly highMs?: number;
   /** For an estimate from a place with no measured region near it: how traffic is routed there is not known. */
   readonly routingUnknown?: boolean;
+  /** For an estimate to another provider's location: what it rests on ("Azure matrix …", "metro of …", "distance only"). */
+  readonly basis?: string;
 }
 
 /** An option whose cost is known: average per month over the horizon. */
@@ -24,6 +26,13 @@ export interface PricedCost<S extends string = string> {
   readonly monthlyCost: Decimal;
   /** What the replica adds (its bucket, replication requests and transfer); null without a replica. */
   readonly replicaMonthlyCost: Decimal | null;
+  /** The primary's own internet egress, average per month (set when the plan compares providers). */
+  readonly egressMonthlyCost?: Decimal;
+  /**
+   * A replica in another provider's cloud: the copy leaves the primary's provider over the internet, so it pays
+   * that provider's internet egress (this much a month on average), not inter-region transfer.
+   */
+  readonly replicaEgress?: { readonly monthlyCost: Decimal; readonly from: string };
 }
 
 /** An option with a missing price: its average monthly cost with the missing prices at the cheapest and the dearest
@@ -47,6 +56,11 @@ export interface Option {
   readonly priced: PricedOption | null;
   /** Only when its low end is below the priced option's cost, or nothing is priced. */
   readonly unpriced: UnpricedOption | null;
+  /**
+   * Nothing priced and no range: the prices the shipped data lacks (another provider's location), which no refresh
+   * fills and which are never guessed.
+   */
+  readonly missing?: readonly string[];
 }
 
 export interface Candidate {

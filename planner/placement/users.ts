@@ -5,7 +5,9 @@
 import * as z from "zod";
 import { issueProblem, problemsError, readYamlFile } from "../../core/inputs.js";
 import { parsePlace, type Place } from "../latency/places.js";
+import { parseTargetSpec, type Target } from "../latency/probe.js";
 import { isRegionCode } from "../../core/regions.js";
+import { PROVIDERS, findLocation, splitLocationId, type Provider } from "../../core/clouds/locations.js";
 
 /** Feasible regions within this many percent of the cheapest are near-ties: the lowest latency among them wins. */
 export const DEFAULT_NEAR_TIE_PCT = 5;
@@ -38,6 +40,14 @@ const UsersSchema = z
       })
       .strict()
       .default({ latency_objective_ms: 200, near_tie_pct: DEFAULT_NEAR_TIE_PCT, replica: { required: false, min_distance_km: 500 } }),
+    providers: z
+      .object({
+        allowed: z.array(z.enum(PROVIDERS)).min(1).optional(),
+        forbidden: z.array(z.enum(PROVIDERS)).default([]),
+        endpoints: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -66,6 +76,22 @@ export interface Constraints {
 export interface Users {
   readonly populations: readonly Population[];
   readonly constraints: Constraints;
+  /**
+   * The providers whose locations are candidates, in PROVIDERS order. Without a `providers:` key, AWS alone (what
+   * every plan did before other providers were priced); with one, `allowed` (default: every provider) less `forbidden`.
+   */
+  readonly providers: readonly Provider[];
+  /**
+   * Endpoints of other providers' locations to measure live from `here` (`providers.endpoints`: location id → URL),
+   * as probe targets named by the location's id.
+   */
+  readonly endpoints: readonly Target[];
+}
+
+/** The providers a users file's `providers:` key leaves; AWS alone without the key. */
+export function providersOf(key: { allowed?: readonly Provider[]; forbidden: readonly Provider[] } | undefined): Provider[] {
+  if (!key) return ["aws"];
+  return PROVIDERS.filter((p) => (key.allowed ?? PROVIDERS).includes(p) && !key.forbidden.includes(p));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -93,12 +119,51 @@ function crossProblems(raw: unknown): { problems: string[]; places: (Place | nul
   const constraints = isObject(raw) && isObject(raw.constraints) ? raw.constraints : {};
   const allowed = Array.isArray(constraints.allowed_regions) ? constraints.allowed_regions : null;
   allowed?.forEach((r, i) => {
-    if (typeof r === "string" && !isRegionCode(r)) problems.push(`constraints.allowed_regions[${i}]: unknown AWS region "${r}"`);
+    if (typeof r !== "string") return;
+    if (r.includes(":")) {
+      const { provider, code } = splitLocationId(r);
+      if (!(PROVIDERS as readonly string[]).includes(provider) || provider === "aws" || !findLocation(provider, code))
+        problems.push(
+          `constraints.allowed_regions[${i}]: unknown location "${r}" (other providers' locations are "<provider>:<code>", e.g. gcs:us-east4, b2:us-west)`,
+        );
+    } else if (!isRegionCode(r)) problems.push(`constraints.allowed_regions[${i}]: unknown AWS region "${r}"`);
   });
+  const providers = isObject(raw) && isObject(raw.providers) ? raw.providers : null;
+  if (providers) {
+    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is Provider => (PROVIDERS as readonly unknown[]).includes(x)) : null);
+    const left = providersOf({ ...(list(providers.allowed) ? { allowed: list(providers.allowed)! } : {}), forbidden: list(providers.forbidden) ?? [] });
+    if (left.length === 0) problems.push("providers: every provider is forbidden or left out of `allowed`; allow at least one");
+    const both = (list(providers.allowed) ?? []).filter((p) => list(providers.forbidden)?.includes(p));
+    if (both.length) problems.push(`providers: ${both.join(", ")} is both allowed and forbidden`);
+    if (isObject(providers.endpoints)) endpointsOf(providers.endpoints, problems);
+  }
   if (isObject(constraints.replica) && constraints.replica.required === true && allowed?.length === 1) {
     problems.push("constraints.replica.required: a replica needs a second allowed region, but allowed_regions lists one");
   }
   return { problems, places };
+}
+
+/** `providers.endpoints` as probe targets; each bad entry is a problem. */
+function endpointsOf(raw: Record<string, unknown>, problems: string[]): Target[] {
+  const out: Target[] = [];
+  for (const [id, url] of Object.entries(raw)) {
+    const { provider, code } = splitLocationId(id);
+    if (provider === "aws" || !(PROVIDERS as readonly string[]).includes(provider) || !findLocation(provider, code)) {
+      problems.push(
+        `providers.endpoints.${id}: not another provider's location (write "<provider>:<code>", e.g. b2:eu-central; AWS regions are probed by code)`,
+      );
+      continue;
+    }
+    if (typeof url !== "string") continue;
+    try {
+      out.push(parseTargetSpec(`${id}=${url}`));
+    } catch (err) {
+      problems.push(
+        `providers.endpoints.${id}: ${(err as Error).message.replace(`--target ${id}=${url}: `, "")} Write https://host[:port] or tcp://host:port.`,
+      );
+    }
+  }
+  return out;
 }
 
 export function parseUsers(raw: unknown, source = "users"): Users {
@@ -127,6 +192,8 @@ export function parseUsers(raw: unknown, source = "users"): Users {
       replica: { required: c.replica.required, minDistanceKm: c.replica.min_distance_km },
       nearTieMargin: c.near_tie_pct / 100,
     },
+    providers: providersOf(result.data!.providers),
+    endpoints: endpointsOf(result.data!.providers?.endpoints ?? {}, []),
   };
 }
 

@@ -12,7 +12,8 @@ import type { ProbeResult } from "../latency/probe.js";
 import { looksOffline } from "../latency/report.js";
 import type { SweepEvent } from "../latency/sweep.js";
 import { usd } from "../../core/money.js";
-import { plan as makePlan, scheduleFor, type PlanResult } from "../placement/plan.js";
+import { plan as makePlan, notForTheStack, scheduleFor, type PlanResult } from "../placement/plan.js";
+import type { CloudPrices } from "../placement/clouds.js";
 import type { Users } from "../placement/users.js";
 import type { Catalog } from "../../core/pricing/catalog.js";
 import { REGIONS, findRegion } from "../../core/regions.js";
@@ -35,6 +36,8 @@ export interface AppProps {
   readonly workloadSource: string;
   readonly users: Users;
   readonly catalog: Catalog;
+  /** Other providers' prices, when the users file allows a provider other than AWS. */
+  readonly clouds?: CloudPrices;
   readonly pricesAsOf: string | null;
   /** The stack file the Apply screen writes, and the stack's name. */
   readonly stackFile: string;
@@ -91,7 +94,7 @@ function useTerminalSize(): { columns: number; rows: number } {
 /** Lines around every screen's body: the tab row, a blank line above and below the body, the help line. */
 const CHROME_LINES = 4;
 
-export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile, stack, measure, samples = 3, color = true, today }: AppProps) {
+export function App({ raw, workloadSource, users, catalog, clouds, pricesAsOf, stackFile, stack, measure, samples = 3, color = true, today }: AppProps) {
   const { exit } = useApp();
   const { columns, rows: terminalRows } = useTerminalSize();
   const [rendered, dispatchToReact] = useReducer(reducer, raw, (r) => initialState(r));
@@ -125,12 +128,15 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
   const plan = useMemo(() => {
     if (!needsPlan) return null;
     const byLive = cached(plans.current, workload, () => new Map<unknown, PlanResult>());
-    if (!byLive.has(live)) byLive.set(live, makePlan({ workload, users, catalog, ...(live ? { live } : {}) }));
+    if (!byLive.has(live)) byLive.set(live, makePlan({ workload, users, catalog, ...(live ? { live } : {}), ...(clouds ? { clouds } : {}) }));
     return byLive.get(live)!;
-  }, [needsPlan, workload, users, catalog, live]);
+  }, [needsPlan, workload, users, catalog, clouds, live]);
   const rows = useMemo(() => plan?.ranking.filter((r) => !r.rejectedBecause.includes("not in allowed_regions")) ?? [], [plan]);
   const { primary, replica } = effectivePick(state.pick, plan);
-  const latencyRegions = useMemo(() => REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true), [users]);
+  const latencyRegions = useMemo(
+    () => (users.providers.includes("aws") ? REGIONS.map((r) => r.code).filter((c) => users.constraints.allowedRegions?.includes(c) ?? true) : []),
+    [users],
+  );
   const place = (users.populations.find((p) => p.here) ?? users.populations[0]!).place;
 
   // Latency: probe the allowed regions the first time the screen is shown. The sweep runs on after the user moves
@@ -184,6 +190,8 @@ export function App({ raw, workloadSource, users, catalog, pricesAsOf, stackFile
 
   const stackAfter = useMemo(() => {
     if (stackText === null || !decision) return null;
+    const refused = notForTheStack([decision.primaryRegion, ...decision.replicaRegions]);
+    if (refused) return new Error(`${refused.why} ${refused.next}`);
     try {
       // Checked by the stack parser: a placement it would refuse is shown with its problems, and `w` writes nothing.
       return decisionText(stackFile, stackText, decision);

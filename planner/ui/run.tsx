@@ -12,6 +12,7 @@ import { parseWorkload } from "../../core/cost/workload.js";
 import { loadUsers } from "../placement/users.js";
 import { loadSnapshot } from "../../core/pricing/snapshot.js";
 import { stackFileName } from "../../core/stack/file.js";
+import { loadCloudPrices } from "../../core/clouds/load.js";
 import { App, type Measure } from "./App.js";
 
 export interface PlannerArgs {
@@ -30,6 +31,7 @@ export async function runPlanner(args: PlannerArgs): Promise<number> {
   const raw = ((await readYamlFile(args.workload, "workload file", "--workload", "examples/workload.yaml")) ?? {}) as Record<string, unknown>;
   parseWorkload(raw, args.workload); // refuse a bad file before taking the terminal
   const [users, snapshot] = await Promise.all([loadUsers(args.users), loadSnapshot(args.prices ?? defaultSnapshotDir())]);
+  const clouds = users.providers.some((p) => p !== "aws") ? await loadCloudPrices() : undefined;
   const color = !process.env.NO_COLOR;
   const app = render(
     <App
@@ -37,6 +39,7 @@ export async function runPlanner(args: PlannerArgs): Promise<number> {
       workloadSource={args.workload}
       users={users}
       catalog={snapshot.catalog}
+      {...(clouds ? { clouds } : {})}
       pricesAsOf={snapshot.asOf}
       stackFile={join(args.stackDir, stackFileName(args.stack))}
       stack={args.stack}
