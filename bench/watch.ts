@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openS3 } from "../datalayer/s3Store.js";
 import { webhookSource } from "../datalayer/sources.js";
@@ -136,7 +136,11 @@ try {
     }
   });
   s3.destroy();
-  console.log(`stowage run --watch benchmark (Ceph RGW on loopback pushing events over HTTP; batches of ≤100 events or 0.25 s)`);
+  console.log(
+    `stowage run --watch benchmark (Ceph RGW on loopback pushing events over HTTP; batches of ≤100 events or 0.25 s) — load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${cpus().length} cores)`,
+  );
   console.log(
     `  floor: PutObject ${Math.round(putRate)}/s, GetObject ${Math.round(getRate)}/s with 16 in flight (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`,
   );
