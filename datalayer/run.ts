@@ -390,10 +390,13 @@ interface Executed {
   readonly error?: string;
 }
 
-/** Runs the command as given (its words quoted, never read as shell syntax), keeping its output's last lines. */
+/**
+ * Runs the command as given (its words quoted, never read as shell syntax). Its output's last lines are read only when
+ * it failed, the one case the record keeps them: four file-system calls fewer per datum that succeeds.
+ */
 async function execute(launcher: Launcher, command: readonly string[], cwd: string, env: Record<string, string>, log: string): Promise<Executed> {
   const done = await launcher.run(command, cwd, env, log);
-  return { ...done, tail: await tailOf(log, TAIL_LINES) };
+  return { ...done, tail: done.exitCode === 0 ? [] : await tailOf(log, TAIL_LINES) };
 }
 
 /** A command that cannot start is the user's mistake in the command line, not a datum failing. */
