@@ -19,7 +19,7 @@ import {
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
 import { RGW_USER, rgwUnavailable, startRgw, rgwClient } from "../test/support/rgw.js";
@@ -277,7 +277,11 @@ try {
   proxy.close();
   s3.destroy();
 
-  console.log(`stowage data benchmark (Ceph RGW on loopback with tcp_nodelay=1; raw rates with ${CONCURRENCY} requests in flight are the commit's floor)`);
+  console.log(
+    `stowage data benchmark (Ceph RGW on loopback with tcp_nodelay=1; raw rates with ${CONCURRENCY} requests in flight are the commit's floor) — load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${cpus().length} cores)`,
+  );
   console.log(`  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`);
   console.log(
     `  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`,

@@ -2,7 +2,8 @@
  * `npm run bench` (watch part): stowage run --watch on a local Ceph RGW pushing each upload's event over HTTP.
  * Throughput: events → committed outputs per second for a trivial command at --parallel 1, 4 and 16, beside the
  * gateway's raw PutObject and GetObject rates (the floor: each datum is a GET, a process and two PUTs, and every
- * batch a commit). Latency: upload to committed output, one upload at a time, p50 and p95. Prints figures only.
+ * batch a commit). Latency: upload to committed output, one upload at a time, p50 and p95, beside the store's own
+ * PUT → GET of one object (the floor of any upload-to-reader latency). Prints figures only.
  */
 import { EXIT } from "../core/exit.js";
 import {
@@ -14,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openS3 } from "../datalayer/s3Store.js";
 import { webhookSource } from "../datalayer/sources.js";
@@ -63,6 +64,14 @@ try {
   t = performance.now();
   await pool(raw, 16, async (Key) => (await s3.send(new GetObjectCommand({ Bucket: "watch", Key }))).Body!.transformToByteArray());
   const getRate = (EVENTS / (performance.now() - t)) * 1000;
+  // The latency floor: one upload, then one read of it, one at a time — what any consumer of an upload waits at least.
+  const floorMs: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = performance.now();
+    await s3.send(new PutObjectCommand({ Bucket: "watch", Key: `raw/latency-${i}.jpg`, Body: "frame" }));
+    await (await s3.send(new GetObjectCommand({ Bucket: "watch", Key: `raw/latency-${i}.jpg` }))).Body!.transformToByteArray();
+    floorMs.push(performance.now() - t0);
+  }
 
   const dir = mkdtempSync(join(tmpdir(), "stowage-watch-bench-"));
   const label = join(dir, "label.sh");
@@ -127,13 +136,17 @@ try {
     }
   });
   s3.destroy();
-  console.log(`stowage run --watch benchmark (Ceph RGW on loopback pushing events over HTTP; batches of ≤100 events or 0.25 s)`);
+  console.log(
+    `stowage run --watch benchmark (Ceph RGW on loopback pushing events over HTTP; batches of ≤100 events or 0.25 s) — load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${cpus().length} cores)`,
+  );
   console.log(
     `  floor: PutObject ${Math.round(putRate)}/s, GetObject ${Math.round(getRate)}/s with 16 in flight (each datum: 1 GET, a process, 1 HEAD and 2 PUTs)`,
   );
   for (const l of lines) console.log(l);
   console.log(
-    `  upload → committed output, one at a time (${SAMPLES} uploads): p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms (the batch window is 250 ms of it)`,
+    `  upload → committed output, one at a time (${SAMPLES} uploads): p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms (the batch window is 250 ms of it); the store's PUT → GET floor p50 ${pct(floorMs, 50).toFixed(0)} ms, p95 ${pct(floorMs, 95).toFixed(0)} ms`,
   );
 } finally {
   rgw.stop();

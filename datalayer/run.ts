@@ -8,7 +8,6 @@
  * run fails, so a re-run does only what did not succeed (Pachyderm re-runs datums that had succeeded in a failed job).
  * A failed run publishes no commit at all, where Pachyderm finishes one holding partial output.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
@@ -21,6 +20,7 @@ import { datumsBy } from "./glob.js";
 import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
 import { RecordWriter, readRecorded } from "./datums.js";
+import { Launcher, tailOf } from "./launch.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
 export { codeIdentity, type CodeIdentity };
@@ -112,25 +112,24 @@ const TAIL_LINES = 20;
  * The datum folders (household data) and commands in flight. However the process ends — a return, a throw, exit(),
  * Ctrl-C or SIGTERM — none of them outlives it.
  */
-const scratch = { dirs: new Set<string>(), children: new Set<ChildProcess>(), hooked: false };
+const scratch = { dirs: new Set<string>(), launchers: new Set<Launcher>(), hooked: false };
 
 function removeScratch(): void {
   for (const dir of scratch.dirs) rmSync(dir, { recursive: true, force: true });
   scratch.dirs.clear();
 }
 
-/** Stops every command with `signal` (SIGKILL after 2 s), then removes every datum folder. */
+/**
+ * Stops every command (SIGKILL after 2 s), then removes every datum folder. Ctrl-C reaches the commands as SIGTERM:
+ * they were started in the background by a shell, which starts them with SIGINT ignored (see launch.ts).
+ */
 async function stopScratch(signal: NodeJS.Signals): Promise<void> {
-  const closing = [...scratch.children].map(
-    (child) =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once("close", () => done());
-        child.kill(signal);
-        setTimeout(() => child.kill("SIGKILL"), 2000).unref();
-      }),
-  );
-  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 3000).unref())]);
+  const launchers = [...scratch.launchers];
+  for (const l of launchers) l.kill(signal === "SIGINT" ? "SIGTERM" : signal);
+  const killer = setTimeout(() => launchers.forEach((l) => l.kill("SIGKILL")), 2000);
+  const deadline = Date.now() + 3000;
+  while (launchers.some((l) => l.running > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  clearTimeout(killer);
   removeScratch();
 }
 
@@ -213,15 +212,19 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   // their inputs or upload their outputs meanwhile, so a command slot never waits on the store.
   const parallel = opts.parallel ?? 1;
   const slots = new Slots(parallel);
+  const launcher = new Launcher();
+  scratch.launchers.add(launcher);
   try {
     await eachParallel(keyed, 2 * parallel, async ({ datum, inputs, id, key }) => {
       const earlier = await earlierOf(key);
-      const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots });
+      const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots, launcher });
       if (record.status === "processed") await writer.add(record);
       records.push(record);
       progress("datums done", ++done, groups.size);
     });
   } finally {
+    launcher.close();
+    scratch.launchers.delete(launcher);
     await writer.flush();
   }
   records.sort((a, b) => comparePaths(a.datum, b.datum));
@@ -324,6 +327,7 @@ async function processDatum(a: {
   key: string;
   inputs: Row[];
   slots: Slots;
+  launcher: Launcher;
 }): Promise<DatumRecord> {
   const dir = await mkdtemp(join(tmpdir(), "stowage-datum-"));
   scratch.dirs.add(dir);
@@ -343,7 +347,13 @@ async function processDatum(a: {
       inputs.push({ path: row.path, versionId: row.version, sha256: got.sha256 });
     }
     const result = await a.slots.hold(() =>
-      execute(a.opts.command, a.cwd, { STOWAGE_IN: inDir, STOWAGE_OUT: outDir, STOWAGE_DATUM: a.datum, STOWAGE_DATUM_ID: a.id, STOWAGE_RUN: a.run }),
+      execute(
+        a.launcher,
+        a.opts.command,
+        a.cwd,
+        { STOWAGE_IN: inDir, STOWAGE_OUT: outDir, STOWAGE_DATUM: a.datum, STOWAGE_DATUM_ID: a.id, STOWAGE_RUN: a.run },
+        join(dir, "output.log"),
+      ),
     );
     const base = { datum: a.datum, id: a.id, key: a.key, run: a.run, inputs };
     if (result.exitCode !== 0) {
@@ -380,31 +390,13 @@ interface Executed {
   readonly error?: string;
 }
 
-/** Runs the command as given (no shell), keeping the last lines of its output for the run record. */
-function execute(command: readonly string[], cwd: string, env: Record<string, string>): Promise<Executed> {
-  return new Promise((resolveRun) => {
-    const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    scratch.children.add(child);
-    const tail: string[] = [];
-    let partial = "";
-    const keep = (chunk: Buffer) => {
-      const lines = (partial + chunk.toString("utf8")).split("\n");
-      partial = lines.pop()!;
-      tail.push(...lines);
-      if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    child.on("error", (err) => {
-      scratch.children.delete(child);
-      resolveRun({ exitCode: null, signal: null, tail, error: err.message });
-    });
-    child.on("close", (exitCode, signal) => {
-      scratch.children.delete(child);
-      if (partial) tail.push(partial);
-      resolveRun({ exitCode, signal, tail: tail.slice(-TAIL_LINES) });
-    });
-  });
+/**
+ * Runs the command as given (its words quoted, never read as shell syntax). Its output's last lines are read only when
+ * it failed, the one case the record keeps them: four file-system calls fewer per datum that succeeds.
+ */
+async function execute(launcher: Launcher, command: readonly string[], cwd: string, env: Record<string, string>, log: string): Promise<Executed> {
+  const done = await launcher.run(command, cwd, env, log);
+  return { ...done, tail: done.exitCode === 0 ? [] : await tailOf(log, TAIL_LINES) };
 }
 
 /** A command that cannot start is the user's mistake in the command line, not a datum failing. */
