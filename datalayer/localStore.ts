@@ -43,6 +43,9 @@ function fingerprint(s: BigIntStats, now: bigint): string | null {
 class LocalStore implements Store {
   readonly kind = "local" as const;
   constructor(readonly url: string) {}
+  async mode() {
+    return "content-addressed" as const;
+  }
 
   private meta(key: string): string {
     return join(this.url, META, key);

@@ -14,11 +14,13 @@ stowage data verify REPO [--commit C | --all] [--parallel N]
     each also: [--endpoint URL] [--region R] [--sse aws:kms|none] [--progress] [--format table|json] [--json]
 
 Versioned datasets on the buckets Stowage provisions, or in a local folder, with nothing to deploy.
-commit   pins every current file (on S3 its versionId, no data copied; in a folder a kept copy of its content) in an
-         immutable commit on the branch (default main). Nothing changed: the head is kept ("created": false).
+commit   pins every current file (in a versioned bucket its versionId, no data copied; in a folder, an unversioned bucket
+         or an Azure container a kept copy of its content under .stowage/objects, named by its SHA-256: "mode" says
+         which, "versions" or "content-addressed") in an immutable commit on the branch (default main). Nothing
+         changed: the head is kept ("created": false).
          In a folder, a symbolic link to a file inside it is committed as that file's content ("links" counts them);
          a link that points outside, at nothing or at a folder stops the commit, naming it.
-         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee, links }
+         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee, mode, links }
 log      the branch's commits, newest first. JSON: { branch, commits: [ { commit, parent, message, author, time, files, run? } ] }
 diff     paths added, modified (another version) and deleted from FROM to TO (branches or commit ids, 7+ characters).
          JSON: { from, to, added: [path], modified: [path], deleted: [path] }
@@ -37,8 +39,9 @@ verify   (fsck) reads back every file the commit pins (default main's head; --co
          version?, commit?, detail } ], ok }
 
 Concurrent commits to one branch never lose one: each advances the branch by creating its next log entry once; the
-"guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where S3
-honours If-None-Match, first-version-wins on stores that ignore it on versioned buckets, like Ceph RGW 16).
+"guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where the store
+honours If-None-Match: * (AWS S3, Azure, an unversioned bucket on Ceph RGW), first-version-wins on stores that ignore
+it on versioned buckets, like Ceph RGW 16).
 ${REPO_HELP}
 Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input or a repository that cannot be read, ${EXIT.VIOLATION} verify found a discrepancy.
 `;
