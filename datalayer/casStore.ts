@@ -139,6 +139,10 @@ export class ContentStore {
     return this.blobs.get(this.meta + key);
   }
 
+  holds(sha256: string): Promise<boolean> {
+    return this.blobs.exists(objectKey(this.meta, sha256));
+  }
+
   async createMeta(key: string, body: Buffer): Promise<"created" | "exists"> {
     const guarantee = await this.opts.guarantee(); // refuses a store that cannot create once
     if (guarantee !== "conditional-write") throw new Error(`content-addressed store with ${guarantee}`);
@@ -202,6 +206,9 @@ export class BlobStore implements Store {
   }
   upload(path: string, src: string) {
     return this.content.upload(path, src);
+  }
+  holds(sha256: string) {
+    return this.content.holds(sha256);
   }
   readMeta(key: string) {
     return this.content.readMeta(key);

@@ -192,6 +192,13 @@ class LocalStore implements Store {
     return null;
   }
 
+  async holds(sha256: string): Promise<boolean> {
+    return stat(this.object(sha256)).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async upload(path: string, src: string): Promise<Row> {
     const { sha, size } = await this.keep(src);
     const dest = join(this.url, path);

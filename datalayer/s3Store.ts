@@ -376,6 +376,10 @@ class S3Store implements S3Repo {
     this.current = current;
   }
 
+  async holds(sha256: string): Promise<boolean> {
+    return (await this.addressed()) && this.content.holds(sha256);
+  }
+
   async upload(path: string, src: string): Promise<Row> {
     if (await this.addressed()) return this.content.upload(path, src);
     // Outputs are read whole: one datum's files at a time, so memory is bounded by --parallel × the largest output.

@@ -97,6 +97,8 @@ export interface Store {
   metaLock(key: string): Promise<Lock | null>;
   /** The retention the store applies to every new version by default (S3 Object Lock), or null when none. */
   defaultRetention(): Promise<{ readonly mode: string; readonly days: number } | null>;
+  /** Content-addressed stores: whether the content with this SHA-256 is already kept (a mirror then copies nothing). */
+  holds?(sha256: string): Promise<boolean>;
   /** Stores the local file `src` as repo path `path`; returns the new version. */
   upload(path: string, src: string): Promise<Row>;
   /**
