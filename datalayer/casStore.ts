@@ -139,8 +139,12 @@ export class ContentStore {
     return this.blobs.get(this.meta + key);
   }
 
-  holds(sha256: string): Promise<boolean> {
-    return this.blobs.exists(objectKey(this.meta, sha256));
+  async *contents(): AsyncIterable<string> {
+    for await (const b of this.blobs.list(`${this.meta}objects/`)) yield b.key.slice(b.key.lastIndexOf("/") + 1);
+  }
+
+  async keep(src: string, sha256: string): Promise<void> {
+    await this.blobs.put(objectKey(this.meta, sha256), await readFile(src), { createOnly: true, sha256 });
   }
 
   async createMeta(key: string, body: Buffer): Promise<"created" | "exists"> {
@@ -207,8 +211,11 @@ export class BlobStore implements Store {
   upload(path: string, src: string) {
     return this.content.upload(path, src);
   }
-  holds(sha256: string) {
-    return this.content.holds(sha256);
+  contents() {
+    return this.content.contents();
+  }
+  keep(src: string, sha256: string) {
+    return this.content.keep(src, sha256);
   }
   readMeta(key: string) {
     return this.content.readMeta(key);

@@ -64,6 +64,9 @@ export async function mirrorRepo(src: Store, dst: Store, opts: { parallel?: numb
   /** Source commit id → destination commit id, and (path, source version) → destination row. */
   const commitMap = new Map<string, string>();
   const rowMap = new Map<string, Row>();
+  // What a content-addressed destination keeps, from one listing: a content there is neither read nor sent again.
+  const kept = new Set<string>();
+  if (dstMode === "content-addressed" && dst.contents) for await (const sha of dst.contents()) kept.add(sha);
   const tmp = await mkdtemp(join(tmpdir(), "stowage-mirror-"));
   const counts = { commitsCopied: 0, copied: 0, present: 0, bytes: 0, runs: 0, runsCopied: 0, datums: 0 };
   try {
@@ -79,7 +82,7 @@ export async function mirrorRepo(src: Store, dst: Store, opts: { parallel?: numb
       let n = 0;
       await eachParallel(rows(src, commit), parallel, async (row) => {
         const index = n++;
-        rowsOut[index] = await copyRow(src, dst, row, same, rowMap, tmp, counts);
+        rowsOut[index] = await copyRow(src, dst, row, { same, kept, rowMap, tmp, counts });
         progress("objects", counts.copied + counts.present);
       });
       const writer = new ManifestWriter(dst);
@@ -151,6 +154,8 @@ export async function mirrorRepo(src: Store, dst: Store, opts: { parallel?: numb
       const now = await readHead(dst, branch);
       if (now?.commit !== to) await appendHead(dst, branch, to, now);
     }
+    // A folder shows main's files, as after a commit or a run (from the kept contents: nothing is read from SRC).
+    if (dst.settle && heads.main) await dst.settle(rows(dst, await readCommit(dst, heads.main)), new Set());
     return {
       from: src.url,
       to: dst.url,
@@ -187,28 +192,31 @@ async function learnRows(src: Store, dst: Store, commit: Commit, to: string, row
   }
 }
 
-/** One row: its content read once from the source and checked, then stored unless the destination holds it. */
+/** One row: its content read once from the source and checked, then stored unless the destination keeps it. */
 async function copyRow(
   src: Store,
   dst: Store,
   row: Row,
-  same: boolean,
-  rowMap: Map<string, Row>,
-  tmp: string,
-  counts: { copied: number; present: number; bytes: number },
+  o: {
+    same: boolean;
+    kept: Set<string>;
+    rowMap: Map<string, Row>;
+    tmp: string;
+    counts: { copied: number; present: number; bytes: number };
+  },
 ): Promise<Row> {
-  const known = rowMap.get(key(row.path, row.version));
+  const known = o.rowMap.get(key(row.path, row.version));
   if (known) return known;
   // Between content-addressed stores the version is the SHA-256: a content the destination keeps is not read again.
-  if (same && (await dst.holds?.(row.version))) {
-    counts.present++;
-    rowMap.set(key(row.path, row.version), row);
+  if (o.same && o.kept.has(row.version)) {
+    o.counts.present++;
+    o.rowMap.set(key(row.path, row.version), row);
     return row;
   }
-  const file = join(tmp, `${Math.random().toString(36).slice(2)}`);
+  const file = join(o.tmp, `${Math.random().toString(36).slice(2)}`);
   try {
     const got = await src.fetch(row.path, row.version, file);
-    const expected = row.sha256 ?? (same ? row.version : null);
+    const expected = row.sha256 ?? (o.same ? row.version : null);
     if (expected && got.sha256 !== expected)
       throw new UserError(
         `${src.url}/${row.path}: version ${row.version} does not have the SHA-256 its commit recorded.`,
@@ -216,16 +224,23 @@ async function copyRow(
       );
     if (got.size !== row.size) throw new UserError(`${src.url}/${row.path}: version ${row.version} is ${got.size} bytes, the commit recorded ${row.size}.`);
     let out: Row;
-    if (!same && (await dst.holds?.(got.sha256))) {
-      counts.present++;
-      out = { path: row.path, version: got.sha256, size: got.size, sha256: got.sha256 };
+    if (dst.keep && (await dst.mode()) === "content-addressed") {
+      // Kept under its SHA-256 only: one write a content (the commits, not a current file, are what is mirrored).
+      if (o.kept.has(got.sha256)) o.counts.present++;
+      else {
+        o.kept.add(got.sha256); // before the write: a row with the same content in flight counts it as present
+        await dst.keep(file, got.sha256);
+        o.counts.copied++;
+        o.counts.bytes += got.size;
+      }
+      out = o.same ? row : { path: row.path, version: got.sha256, size: got.size, sha256: got.sha256 };
     } else {
       const up = await dst.upload(row.path, file);
-      counts.copied++;
-      counts.bytes += got.size;
-      out = same ? row : { path: row.path, version: up.version, size: up.size, sha256: got.sha256, ...(up.etag ? { etag: up.etag } : {}) };
+      o.counts.copied++;
+      o.counts.bytes += got.size;
+      out = { path: row.path, version: up.version, size: up.size, sha256: got.sha256, ...(up.etag ? { etag: up.etag } : {}) };
     }
-    rowMap.set(key(row.path, row.version), out);
+    o.rowMap.set(key(row.path, row.version), out);
     return out;
   } finally {
     await rm(file, { force: true });

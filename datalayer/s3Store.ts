@@ -376,8 +376,13 @@ class S3Store implements S3Repo {
     this.current = current;
   }
 
-  async holds(sha256: string): Promise<boolean> {
-    return (await this.addressed()) && this.content.holds(sha256);
+  /** Nothing in a versioned bucket (its rows name versions, not contents). */
+  async *contents(): AsyncIterable<string> {
+    if (await this.addressed()) yield* this.content.contents();
+  }
+  async keep(src: string, sha256: string): Promise<void> {
+    if (!(await this.addressed())) throw new Error("keep() on a versioned bucket");
+    await this.content.keep(src, sha256);
   }
 
   async upload(path: string, src: string): Promise<Row> {

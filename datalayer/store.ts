@@ -97,8 +97,10 @@ export interface Store {
   metaLock(key: string): Promise<Lock | null>;
   /** The retention the store applies to every new version by default (S3 Object Lock), or null when none. */
   defaultRetention(): Promise<{ readonly mode: string; readonly days: number } | null>;
-  /** Content-addressed stores: whether the content with this SHA-256 is already kept (a mirror then copies nothing). */
-  holds?(sha256: string): Promise<boolean>;
+  /** Content-addressed stores: every SHA-256 kept, from one listing (a mirror asks once instead of once a content). */
+  contents?(): AsyncIterable<string>;
+  /** Content-addressed stores: keeps the local file `src`, whose SHA-256 is `sha256`, without writing a current file. */
+  keep?(src: string, sha256: string): Promise<void>;
   /** Stores the local file `src` as repo path `path`; returns the new version. */
   upload(path: string, src: string): Promise<Row>;
   /**
