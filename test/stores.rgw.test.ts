@@ -90,6 +90,7 @@ describeRealPart("repositories on an unversioned bucket (Ceph RGW)", rgwUnavaila
       await s3.send(new (await import("@aws-sdk/client-s3")).PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
     const p = { flags: [], env: { ...env, AZURE_STORAGE_KEY: AZURITE_KEY } } as unknown as Place;
     const at: Record<string, string[]> = { s3: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], azure: ["--endpoint", azurite.endpoint], local: [] };
+    at.local = at.s3!; // a folder needs no flags; its runs' upstream repositories are on the bucket
     const kind = (repo: string) => (repo.startsWith("s3://") ? "s3" : repo.startsWith("azure://") ? "azure" : "local");
     const dest = (repo: string) => at[kind(repo)]!.map((f) => (f === "--endpoint" ? "--dest-endpoint" : f === "--region" ? "--dest-region" : f));
 
