@@ -8,7 +8,6 @@
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
   CopyObjectCommand,
-  GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadObjectCommand,
@@ -204,24 +203,16 @@ class S3Store implements S3Repo {
   }
 
   /**
-   * Versions or content addresses: as remembered, or as this process's probe found, or (a reader in a repository never
-   * probed) the bucket's versioning status; a role that may not read it is taken to be on a versioned bucket, as before.
+   * Versions or content addresses: as remembered, else as the probe finds (the same two writes a first commit or run
+   * makes; no s3:GetBucketVersioning, which the team roles are not granted). A repository is probed before its first
+   * record is written, so readers of any repository with a commit find the answer remembered.
    */
   mode(): Promise<Mode> {
     this.modeFound ??= (async () => {
       const known = await this.rememberedCaps();
       if (known?.guarantee) return known.mode ?? "versions";
-      if (this.probed) {
-        await this.probed;
-        return this.probedMode!;
-      }
-      try {
-        const res = await this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket }));
-        return res.Status === "Enabled" ? "versions" : "content-addressed";
-      } catch (err) {
-        if ((err as SdkError).$metadata?.httpStatusCode === 403) return "versions";
-        throw explain(err, `GetBucketVersioning (s3:GetBucketVersioning) on ${this.bucket}`, this);
-      }
+      await this.guarantee();
+      return this.probedMode!;
     })();
     return this.modeFound;
   }
