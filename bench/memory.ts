@@ -33,6 +33,9 @@ class MemoryStore implements Store {
   readonly url = "memory://bench";
   readonly kind = "s3" as const;
   private readonly meta = new Map<string, Buffer>();
+  async mode() {
+    return "versions" as const;
+  }
   list(): AsyncIterable<Listed> {
     return listing(OBJECTS);
   }

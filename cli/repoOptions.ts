@@ -17,8 +17,11 @@ export const REPO_OPTIONS = {
   progress: { type: "boolean" },
 } as const;
 
-export const REPO_HELP = `Repositories: s3://bucket/prefix (a versioned bucket) or a local folder; the same commands and results for both.
+export const REPO_HELP = `Repositories: s3://bucket/prefix (a bucket; with versioning it pins versionIds, without it keeps contents by SHA-256),
+azure://account/container/prefix (Azure Blob Storage), or a local folder; the same commands and results for all.
 --endpoint URL and --region R for S3-compatible stores (path-style); credentials from the standard AWS chain.
+Azure: the account key in AZURE_STORAGE_KEY or a SAS token in AZURE_STORAGE_SAS_TOKEN; --endpoint URL reaches the
+account path-style at URL/account (Azurite: --endpoint http://127.0.0.1:10000).
 --sse aws:kms|none: encryption asked for on uploads (default aws:kms on AWS, none with --endpoint); --kms-key ARN
 names the key (Stowage's bucket policies require the bucket's own key on every upload). --timeout MS per request (default 30000). --progress prints progress to stderr (the default
 when stderr is a terminal).`;

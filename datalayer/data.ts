@@ -3,7 +3,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { advance, changes, history, readHead, resolveRef, rows, writeManifest } from "./manifest.js";
-import type { Guarantee, Store } from "./store.js";
+import type { Guarantee, Mode, Store } from "./store.js";
 
 export interface Progress {
   (what: string, n: number, of?: number): void;
@@ -22,6 +22,8 @@ export interface CommitResult {
   readonly created: boolean;
   /** What keeps two concurrent commits from losing one (see Guarantee). */
   readonly guarantee: Guarantee;
+  /** How the store keeps old contents: its own versions, or copies named by SHA-256 (see Mode). */
+  readonly mode: Mode;
   /** Symbolic links (in a folder) committed as their targets' content. */
   readonly links: number;
 }
@@ -34,6 +36,7 @@ export interface CommitResult {
 export async function commitRepo(store: Store, opts: { branch: string; message: string; author?: string; progress?: Progress }): Promise<CommitResult> {
   const progress = opts.progress ?? quiet;
   const [guarantee, author] = await Promise.all([store.guarantee(), opts.author ?? store.who()]);
+  const mode = await store.mode(); // after the guarantee: a first commit's probe also settles the mode
   let links = 0;
   const done = await advance(store, opts.branch, async (parent) => {
     links = 0;
@@ -58,6 +61,7 @@ export async function commitRepo(store: Store, opts: { branch: string; message: 
     deleted: done.created ? c.deleted : 0,
     created: done.created,
     guarantee,
+    mode,
     links,
   };
 }

@@ -43,6 +43,9 @@ function fingerprint(s: BigIntStats, now: bigint): string | null {
 class LocalStore implements Store {
   readonly kind = "local" as const;
   constructor(readonly url: string) {}
+  async mode() {
+    return "content-addressed" as const;
+  }
 
   private meta(key: string): string {
     return join(this.url, META, key);
@@ -132,12 +135,12 @@ class LocalStore implements Store {
   async pin(listed: Listed, previous: Row | undefined): Promise<Row> {
     // Git's index shortcut, as strong as git's: same size, mtime, ctime, inode and device as when it was hashed.
     if (previous?.stat !== undefined && previous.stat === listed.stat && previous.size === listed.size) return previous;
-    const { sha, size } = await this.keep(join(this.url, listed.linkTo ?? listed.path));
+    const { sha, size } = await this.keepCopy(join(this.url, listed.linkTo ?? listed.path));
     return { path: listed.path, version: sha, size, sha256: sha, ...(listed.stat ? { stat: listed.stat } : {}) };
   }
 
   /** Copies a file into the object store while hashing it (one read), named by its hash. */
-  private async keep(src: string): Promise<{ sha: string; size: number }> {
+  private async keepCopy(src: string): Promise<{ sha: string; size: number }> {
     const tmp = this.meta(`tmp/${randomBytes(8).toString("hex")}`);
     await mkdir(dirname(tmp), { recursive: true });
     const { sha256: sha, size } = await copyHashed(createReadStream(src), tmp);
@@ -199,8 +202,18 @@ class LocalStore implements Store {
     return null;
   }
 
+  async *contents(): AsyncIterable<string> {
+    const dir = this.meta("objects");
+    for (const sub of await readdir(dir).catch(() => [] as string[])) for (const name of await readdir(join(dir, sub)).catch(() => [] as string[])) yield name;
+  }
+
+  /** The content is the file's (a mirror checked it), kept under its SHA-256 as pin() keeps it. */
+  async keep(src: string): Promise<void> {
+    await this.keepCopy(src);
+  }
+
   async upload(path: string, src: string): Promise<Row> {
-    const { sha, size } = await this.keep(src);
+    const { sha, size } = await this.keepCopy(src);
     const dest = join(this.url, path);
     await mkdir(dirname(dest), { recursive: true });
     const tmp = `${dest}.stowage-${randomBytes(4).toString("hex")}`;

@@ -308,6 +308,16 @@ export async function advance(store: Store, branch: string, build: (parent: Comm
   );
 }
 
+/**
+ * Moves `branch` to `commit` by creating its next log entry once (a mirror's last step, after everything the commit
+ * names is stored); `now` is the head it was read at.
+ */
+export async function appendHead(store: Store, branch: string, commit: string, now: Head | null): Promise<void> {
+  const entry: RefEntry = { seq: (now?.seq ?? 0) + 1, commit };
+  if ((await store.createMeta(refKey(checkBranch(branch), entry.seq), Buffer.from(`${JSON.stringify(entry)}\n`), true)) === "exists")
+    throw new UserError(`${store.url}: branch ${branch} moved while it was being set.`, "Run the command again.");
+}
+
 /** The branch's commits, newest first, following parents from the head. */
 export async function* history(store: Store, branch: string): AsyncGenerator<Commit> {
   const head = await readHead(store, branch);

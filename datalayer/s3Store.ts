@@ -1,10 +1,13 @@
 /**
- * A repository under a prefix of a versioned bucket, on AWS or an S3-compatible store. Committing copies nothing: a
- * commit pins the versionIds the bucket already keeps (ListObjectVersions), and every read names its versionId, so a
- * newer upload can never slip into a run or its provenance (lakeFS#8554 is what path-only references cost).
+ * A repository under a bucket prefix, on AWS or an S3-compatible store. In a versioned bucket committing copies
+ * nothing: a commit pins the versionIds the bucket already keeps (ListObjectVersions), and every read names its
+ * versionId, so a newer upload can never slip into a run or its provenance (lakeFS#8554 is what path-only references
+ * cost). A bucket that keeps no versions (R2 has none; a bucket whose versioning was never enabled) is used
+ * content-addressed instead (casStore.ts). Which one is probed once per repository and remembered.
  */
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
+  CopyObjectCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadObjectCommand,
@@ -22,7 +25,8 @@ import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { UserError } from "../core/errors.js";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3Client.js";
-import { META, copyHashed, hashStream, type Guarantee, type Inspected, type Listed, type Lock, type Row, type Store } from "./store.js";
+import { ContentStore, probeCreateOnce, type Blob, type Blobs } from "./casStore.js";
+import { META, copyHashed, hashStream, type Guarantee, type Inspected, type Listed, type Lock, type Mode, type Row, type Store } from "./store.js";
 
 export interface S3RepoOptions {
   /** An S3-compatible endpoint (path-style); AWS when absent. */
@@ -81,6 +85,12 @@ class S3Store implements S3Repo {
   private readonly client: S3Client;
   readonly endpoint: string;
   private probed: Promise<Guarantee> | null = null;
+  /** What the last probe found about versions (set with `probed`). */
+  private probedMode: Mode | null = null;
+  private remembered: Promise<Capabilities | null> | null = null;
+  private modeFound: Promise<Mode> | null = null;
+  /** The content-addressed layer, used when the bucket keeps no versions. */
+  private readonly content: ContentStore;
   /** The current files as listed by expectUploads(), by path. */
   private current: Map<string, Listed> | null = null;
   private caller: Promise<string> | null = null;
@@ -99,6 +109,115 @@ class S3Store implements S3Repo {
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       timeoutMs: opts.timeoutMs ?? 30_000,
     });
+    this.content = new ContentStore(this.blobs(), { prefix, url: this.url, guarantee: () => this.guarantee() });
+  }
+
+  /** The bucket as Blobs, for the content-addressed mode. */
+  private blobs(): Blobs {
+    const notFound = (err: unknown) => {
+      const e = err as SdkError;
+      return ["NoSuchKey", "NotFound"].includes(e.Code ?? e.name ?? "") || e.$metadata?.httpStatusCode === 404;
+    };
+    const status = (err: unknown) => (err as SdkError).$metadata?.httpStatusCode;
+    const Bucket = this.bucket;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- list is an async generator function, which has its own `this`
+    const store = this;
+    return {
+      async *list(prefix: string, max = Infinity): AsyncIterable<Blob> {
+        let ContinuationToken: string | undefined;
+        let n = 0;
+        do {
+          const page = await store.call(`ListObjectsV2 (s3:ListBucket) on s3://${Bucket}/${prefix}`, () =>
+            store.client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken, MaxKeys: Math.min(1000, max - n) })),
+          );
+          for (const o of page.Contents ?? []) {
+            n++;
+            yield { key: o.Key!, size: o.Size ?? 0, etag: o.ETag ?? "" };
+          }
+          ContinuationToken = page.IsTruncated && n < max ? page.NextContinuationToken : undefined;
+        } while (ContinuationToken);
+      },
+      open: (Key) =>
+        this.call(`GetObject (s3:GetObject) on s3://${Bucket}/${Key}`, async () => {
+          try {
+            const res = await this.client.send(new GetObjectCommand({ Bucket, Key }));
+            return { body: res.Body as Readable, etag: res.ETag ?? "", storedAt: res.LastModified?.toISOString() ?? null };
+          } catch (err) {
+            if (notFound(err)) return null;
+            throw err;
+          }
+        }),
+      get: (Key) => this.get(Key),
+      exists: (Key) =>
+        this.call(`HeadObject (s3:GetObject) on s3://${Bucket}/${Key}`, async () => {
+          try {
+            await this.client.send(new HeadObjectCommand({ Bucket, Key }));
+            return true;
+          } catch (err) {
+            if (notFound(err)) return false;
+            throw err;
+          }
+        }),
+      put: (Key, body, opts = {}) =>
+        this.call(`PutObject on s3://${Bucket}/${Key}`, async () => {
+          try {
+            const res = await this.put(Key, body, {
+              ...(opts.createOnly ? { IfNoneMatch: "*" } : {}),
+              ...(opts.sha256 ? { Metadata: { "stowage-sha256": opts.sha256 } } : {}),
+            });
+            return { etag: res.ETag ?? "" };
+          } catch (err) {
+            // 412: the key exists; 409 ConditionalRequestConflict: a concurrent create of the same key is under way.
+            if (opts.createOnly && (status(err) === 412 || status(err) === 409)) return "exists" as const;
+            throw err;
+          }
+        }),
+      copy: (from, to, etag) =>
+        this.call(`CopyObject on s3://${Bucket}/${from}`, async () => {
+          try {
+            await this.client.send(
+              new CopyObjectCommand({ Bucket, Key: to, CopySource: `${Bucket}/${encodeURIComponent(from)}`, CopySourceIfMatch: etag, ...this.sse() }),
+            );
+            return "copied" as const;
+          } catch (err) {
+            if (status(err) === 412 || notFound(err)) return "changed" as const;
+            throw err;
+          }
+        }),
+    };
+  }
+
+  /** What an earlier probe of this repository found (.stowage/capabilities.json); null when none, or STOWAGE_REPROBE=1. */
+  private rememberedCaps(): Promise<Capabilities | null> {
+    this.remembered ??= (async () => {
+      if (process.env.STOWAGE_REPROBE === "1") return null;
+      const body = await this.get(this.metaKey(CAPABILITIES));
+      if (!body) return null;
+      try {
+        return JSON.parse(body.toString("utf8")) as Capabilities;
+      } catch {
+        return null; // probed again, and written again
+      }
+    })();
+    return this.remembered;
+  }
+
+  /**
+   * Versions or content addresses: as remembered, else as the probe finds (the same two writes a first commit or run
+   * makes; no s3:GetBucketVersioning, which the team roles are not granted). A repository is probed before its first
+   * record is written, so readers of any repository with a commit find the answer remembered.
+   */
+  mode(): Promise<Mode> {
+    this.modeFound ??= (async () => {
+      const known = await this.rememberedCaps();
+      if (known?.guarantee) return known.mode ?? "versions";
+      await this.guarantee();
+      return this.probedMode!;
+    })();
+    return this.modeFound;
+  }
+  private async addressed(): Promise<boolean> {
+    return (await this.mode()) === "content-addressed";
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -135,6 +254,10 @@ class S3Store implements S3Repo {
   }
 
   async *list(onListed?: (n: number) => void): AsyncIterable<Listed> {
+    if (await this.addressed()) {
+      yield* this.content.list(onListed);
+      return;
+    }
     const skip = `${this.prefix}${META}/`;
     let KeyMarker: string | undefined;
     let VersionIdMarker: string | undefined;
@@ -158,12 +281,14 @@ class S3Store implements S3Repo {
   }
 
   async pin(listed: Listed, previous: Row | undefined): Promise<Row> {
+    if (await this.addressed()) return this.content.pin(listed, previous);
     // The hash is known only for a version this layer read or wrote; S3 lists no checksum values (API_ObjectVersion).
     const sha256 = previous && previous.version === listed.version ? previous.sha256 : null;
     return { path: listed.path, version: listed.version!, size: listed.size, sha256, ...(listed.etag ? { etag: listed.etag } : {}) };
   }
 
   async fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }> {
+    if (await this.addressed()) return this.content.fetch(path, version, dest);
     const res = await this.call(`GetObject (s3:GetObjectVersion) on ${this.url}/${path}`, async () => {
       try {
         return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }));
@@ -182,6 +307,10 @@ class S3Store implements S3Repo {
   }
 
   async inspect(path: string, version: string): Promise<Inspected | null> {
+    if (await this.addressed()) {
+      const got = await this.content.inspect(path, version);
+      return got && { ...got, lock: null };
+    }
     return this.call(`GetObject (s3:GetObjectVersion) on ${this.url}/${path}`, async () => {
       try {
         const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }));
@@ -207,7 +336,7 @@ class S3Store implements S3Repo {
 
   async metaLock(key: string): Promise<Lock | null> {
     const Key = this.metaKey(key);
-    const first = await this.firstVersion(Key);
+    const first = (await this.addressed()) ? ((await this.blobs().exists(Key)) ? undefined : null) : await this.firstVersion(Key);
     if (first === null) return null;
     return this.call(`HeadObject (s3:GetObjectVersion) on ${Key}`, async () => {
       try {
@@ -243,12 +372,23 @@ class S3Store implements S3Repo {
    * uploads and its datum record then reuses the version it wrote, instead of adding a duplicate.
    */
   async expectUploads(): Promise<void> {
+    if (await this.addressed()) return;
     const current = new Map<string, Listed>();
     for await (const listed of this.list()) current.set(listed.path, listed);
     this.current = current;
   }
 
+  /** Nothing in a versioned bucket (its rows name versions, not contents). */
+  async *contents(): AsyncIterable<string> {
+    if (await this.addressed()) yield* this.content.contents();
+  }
+  async keep(src: string, sha256: string): Promise<void> {
+    if (!(await this.addressed())) throw new Error("keep() on a versioned bucket");
+    await this.content.keep(src, sha256);
+  }
+
   async upload(path: string, src: string): Promise<Row> {
+    if (await this.addressed()) return this.content.upload(path, src);
     // Outputs are read whole: one datum's files at a time, so memory is bounded by --parallel × the largest output.
     const body = await readFile(src);
     const sha = createHash("sha256").update(body).digest("hex");
@@ -311,12 +451,14 @@ class S3Store implements S3Repo {
    * counts whatever the store guarantees, and where If-None-Match holds it is the only one.
    */
   async readFirst(key: string): Promise<Buffer | null> {
+    if (await this.addressed()) return this.content.readMeta(key);
     const Key = this.metaKey(key);
     const first = await this.firstVersion(Key);
     return first === null ? null : this.get(Key, first);
   }
 
   async createMeta(key: string, body: Buffer, contested = false): Promise<"created" | "exists"> {
+    if (await this.addressed()) return this.content.createMeta(key, body);
     const Key = this.metaKey(key);
     const guarantee = await this.guarantee();
     for (let attempt = 0; ; attempt++) {
@@ -360,30 +502,35 @@ class S3Store implements S3Repo {
     this.probed ??= (async () => {
       // Probed once per repository and remembered in .stowage/capabilities.json (one GET instead of two probe writes on
       // every command); STOWAGE_REPROBE=1 probes again, e.g. after the store was upgraded.
-      const remembered = process.env.STOWAGE_REPROBE === "1" ? null : await this.get(this.metaKey(CAPABILITIES));
-      if (remembered) {
-        const known = (JSON.parse(remembered.toString("utf8")) as { guarantee?: Guarantee }).guarantee;
-        if (known === "conditional-write" || known === "first-version-wins") return known;
+      const known = await this.rememberedCaps();
+      if (known?.guarantee === "conditional-write" || known?.guarantee === "first-version-wins") {
+        this.probedMode = known.mode ?? "versions";
+        return known.guarantee;
       }
       const found = await this.probe();
-      await this.call(`PutObject on ${this.metaKey(CAPABILITIES)}`, () =>
-        this.put(this.metaKey(CAPABILITIES), Buffer.from(`${JSON.stringify({ guarantee: found, probedAt: new Date().toISOString() })}\n`)),
-      );
-      return found;
+      const caps: Capabilities = { guarantee: found.guarantee, mode: found.mode, probedAt: new Date().toISOString() };
+      this.probedMode = found.mode;
+      await this.call(`PutObject on ${this.metaKey(CAPABILITIES)}`, () => this.put(this.metaKey(CAPABILITIES), Buffer.from(`${JSON.stringify(caps)}\n`)));
+      return found.guarantee;
     })();
     return this.probed;
   }
 
-  private async probe(): Promise<Guarantee> {
+  /**
+   * The first write also tells whether the bucket keeps versions (a versionId other than "null"); one that does not
+   * (never enabled, or suspended) is used content-addressed, which needs If-None-Match to hold.
+   */
+  private async probe(): Promise<{ guarantee: Guarantee; mode: Mode }> {
     const Key = this.metaKey("probe");
     const body = Buffer.from("stowage probe\n");
     const first = await this.call(`PutObject on ${Key}`, () => this.put(Key, body));
-    if (!first.VersionId || first.VersionId === "null") throw notVersioned(this.url);
+    if (!first.VersionId || first.VersionId === "null")
+      return { guarantee: await probeCreateOnce(this.blobs(), this.metaKey(""), this.url), mode: "content-addressed" };
     try {
       await this.put(Key, body, { IfNoneMatch: "*" });
-      return "first-version-wins";
+      return { guarantee: "first-version-wins", mode: "versions" };
     } catch (err) {
-      if ((err as SdkError).$metadata?.httpStatusCode === 412) return "conditional-write";
+      if ((err as SdkError).$metadata?.httpStatusCode === 412) return { guarantee: "conditional-write", mode: "versions" };
       throw explain(err, `PutObject on ${Key}`, this);
     }
   }
@@ -421,6 +568,12 @@ class S3Store implements S3Repo {
 
 /** What the store was found to guarantee, under the repository's .stowage/. */
 const CAPABILITIES = "capabilities.json";
+/** Files written before the content-addressed mode have no `mode`: they were only ever written on versioned buckets. */
+interface Capabilities {
+  readonly guarantee?: Guarantee;
+  readonly mode?: Mode;
+  readonly probedAt?: string;
+}
 
 /** A version that is no longer stored (deleted by version, or never there). */
 function gone(err: unknown): boolean {

@@ -1,7 +1,8 @@
 /**
- * Where a repository lives: a prefix in a versioned bucket or a local folder. Both present the same small interface,
- * so commits, runs and provenance are written once, above it. Versions are the store's own: an S3 versionId, or on a
- * laptop the file's SHA-256 (the content is kept under .stowage/objects so every commit can be checked out later).
+ * Where a repository lives: a bucket prefix, an Azure container prefix or a local folder. All present the same small
+ * interface, so commits, runs and provenance are written once, above it. Versions are the store's own S3 versionIds
+ * where the bucket keeps versions; elsewhere the file's SHA-256, its content kept under .stowage/objects (casStore.ts)
+ * so every commit can be checked out later.
  */
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -12,12 +13,12 @@ import { pipeline } from "node:stream/promises";
 export interface Row {
   /** Repo-relative, `/`-separated. */
   readonly path: string;
-  /** S3 versionId ("null" for objects written before versioning), or the SHA-256 of a local file. */
+  /** S3 versionId ("null" for objects written before versioning), or the SHA-256 (a folder, a store without versions). */
   readonly version: string;
   readonly size: number;
   /** Whole-file SHA-256 (hex) when known: computed when the file was read or written, never a multipart composite. */
   readonly sha256: string | null;
-  /** S3 only. */
+  /** Buckets and containers: the ETag the version had when it was pinned (a store without versions reuses the hash while it holds). */
   readonly etag?: string;
   /**
    * Local only: the file's stat fingerprint when it was hashed (see LocalStore), which lets the next commit reuse the
@@ -41,7 +42,8 @@ export interface Listed {
 /**
  * What the store guarantees when two writers advance one branch at once.
  * - `exclusive-create`: the file system's O_EXCL (link(2)) — exactly one writer creates a ref entry.
- * - `conditional-write`: S3 `If-None-Match: *` is honoured — exactly one writer gets 200, the rest 412.
+ * - `conditional-write`: `If-None-Match: *` is honoured (S3 since 2024-08, Ceph RGW on an unversioned bucket, Azure
+ *   Blob Storage and Azurite) — exactly one writer gets 200 or 201, the rest 409 or 412.
  * - `first-version-wins`: the store accepts every write (Ceph RGW 16 ignores If-None-Match on versioned buckets), but
  *   the bucket keeps every version: the oldest version of a ref entry is the one that counts, for readers and writers
  *   alike, and a writer whose version is not the oldest retries on top of the winner. Nothing is lost as long as the
@@ -68,10 +70,18 @@ export interface Inspected {
   readonly lock: Lock | null;
 }
 
+/**
+ * How a repository keeps old contents: the store's own versions (a versioned bucket: rows pin versionIds), or copies
+ * named by their SHA-256 under `.stowage/objects/` (a folder, and stores without versions: rows pin the SHA-256).
+ */
+export type Mode = "versions" | "content-addressed";
+
 export interface Store {
-  /** As the user gave it, normalised: `s3://bucket/prefix` or an absolute folder. */
+  /** As the user gave it, normalised: `s3://bucket/prefix`, `azure://account/container/prefix` or an absolute folder. */
   readonly url: string;
-  readonly kind: "s3" | "local";
+  readonly kind: "s3" | "azure" | "local";
+  /** How old contents are kept (see Mode); a bucket's is probed once per repository and remembered. */
+  mode(): Promise<Mode>;
   /** Every current file, sorted by path in byte order, the metadata folder left out. */
   list(onListed?: (n: number) => void): AsyncIterable<Listed>;
   /** Turns a listed file into a commit row; `previous` is the parent commit's row for the same path. */
@@ -92,6 +102,10 @@ export interface Store {
   metaLock(key: string): Promise<Lock | null>;
   /** The retention the store applies to every new version by default (S3 Object Lock), or null when none. */
   defaultRetention(): Promise<{ readonly mode: string; readonly days: number } | null>;
+  /** Content-addressed stores: every SHA-256 kept, from one listing (a mirror asks once instead of once a content). */
+  contents?(): AsyncIterable<string>;
+  /** Content-addressed stores: keeps the local file `src`, whose SHA-256 is `sha256`, without writing a current file. */
+  keep?(src: string, sha256: string): Promise<void>;
   /** Stores the local file `src` as repo path `path`; returns the new version. */
   upload(path: string, src: string): Promise<Row>;
   /**

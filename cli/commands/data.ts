@@ -11,14 +11,17 @@ stowage data diff REPO FROM TO
 stowage data checkout REPO REF --to DIR
 stowage data why REPO PATH [--ref REF]
 stowage data verify REPO [--commit C | --all] [--parallel N]
+stowage data mirror SRC DST [--parallel N] [--dest-endpoint URL] [--dest-region R]
     each also: [--endpoint URL] [--region R] [--sse aws:kms|none] [--progress] [--format table|json] [--json]
 
 Versioned datasets on the buckets Stowage provisions, or in a local folder, with nothing to deploy.
-commit   pins every current file (on S3 its versionId, no data copied; in a folder a kept copy of its content) in an
-         immutable commit on the branch (default main). Nothing changed: the head is kept ("created": false).
+commit   pins every current file (in a versioned bucket its versionId, no data copied; in a folder, an unversioned bucket
+         or an Azure container a kept copy of its content under .stowage/objects, named by its SHA-256: "mode" says
+         which, "versions" or "content-addressed") in an immutable commit on the branch (default main). Nothing
+         changed: the head is kept ("created": false).
          In a folder, a symbolic link to a file inside it is committed as that file's content ("links" counts them);
          a link that points outside, at nothing or at a folder stops the commit, naming it.
-         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee, links }
+         JSON: { commit, parent, branch, files, added, modified, deleted, created, guarantee, mode, links }
 log      the branch's commits, newest first. JSON: { branch, commits: [ { commit, parent, message, author, time, files, run? } ] }
 diff     paths added, modified (another version) and deleted from FROM to TO (branches or commit ids, 7+ characters).
          JSON: { from, to, added: [path], modified: [path], deleted: [path] }
@@ -35,10 +38,19 @@ verify   (fsck) reads back every file the commit pins (default main's head; --co
          Each discrepancy names the file: missing, changed, replaced, deleted, record-missing, record-changed,
          retention-lapsed. JSON: { repo, commits, objects, bytes, runs, retention, problems: [ { kind, path,
          version?, commit?, detail } ], ok }
+mirror   copies the repository SRC with its whole history into DST (another store, or the same one elsewhere): every
+         commit its branches reach, each content they pin (read once, checked against its SHA-256), the manifests, run
+         and datum records. A re-run copies only what is missing; a mirror stopped at any point leaves DST's branches
+         where they were until everything they name is there. Where DST keeps its own versions (a versioned bucket),
+         or SRC did, rows get DST's versions and commits new ids (.stowage/mirrored/ maps them; run records follow).
+         --dest-endpoint/--dest-region reach DST when it is not where SRC is. Runs' inputs in other repositories stay
+         named as they were. JSON: { from, to, branches: { branch: commit }, commits: { total, copied },
+         objects: { copied, present, bytes }, runs: { total, copied }, datumRecords: { copied } }
 
 Concurrent commits to one branch never lose one: each advances the branch by creating its next log entry once; the
-"guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where S3
-honours If-None-Match, first-version-wins on stores that ignore it on versioned buckets, like Ceph RGW 16).
+"guarantee" field says how the store enforces that (exclusive-create in a folder, conditional-write where the store
+honours If-None-Match: * (AWS S3, Azure, an unversioned bucket on Ceph RGW), first-version-wins on stores that ignore
+it on versioned buckets, like Ceph RGW 16).
 ${REPO_HELP}
 Exit codes: ${EXIT.OK} done, ${EXIT.USER} bad input or a repository that cannot be read, ${EXIT.VIOLATION} verify found a discrepancy.
 `;
@@ -52,6 +64,8 @@ const OPTIONS = {
   commit: { type: "string" },
   all: { type: "boolean" },
   parallel: { type: "string" },
+  "dest-endpoint": { type: "string" },
+  "dest-region": { type: "string" },
   ...REPO_OPTIONS,
   ...FORMAT_OPTIONS,
 } as const;
@@ -69,7 +83,7 @@ export const command: Command = {
     const want = (n: number, usage: string) => {
       if (rest.length !== n) throw new UserError(`stowage data ${sub} takes ${usage}.`, `See stowage data --help.`);
     };
-    if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout, why or verify.", "See stowage data --help.");
+    if (!sub) throw new UserError("stowage data needs a subcommand: commit, log, diff, checkout, why, verify or mirror.", "See stowage data --help.");
     const { commitRepo, logRepo, diffRepo, checkoutRepo } = await import("../../datalayer/data.js");
     const store = await open(repoArg(repoText, "REPO", HELP), values).catch(async (err) =>
       Promise.reject((await import("../../datalayer/fsErrors.js")).fsUserError(err)),
@@ -136,8 +150,24 @@ export const command: Command = {
           out(r, `${[...lines, summary].join("\n")}\n`);
           return r.ok ? EXIT.OK : EXIT.VIOLATION;
         }
+        case "mirror": {
+          want(1, "SRC DST");
+          const { mirrorRepo } = await import("../../datalayer/mirror.js");
+          const dest = { ...values, endpoint: values["dest-endpoint"] ?? values.endpoint, region: values["dest-region"] ?? values.region };
+          const dst = await open(repoArg(rest[0], "DST", HELP), dest, true);
+          try {
+            const r = await mirrorRepo(store, dst, { parallel: intFlag(values.parallel, "--parallel", 8, 1, 256), progress });
+            const heads = Object.entries(r.branches).map(([b, c]) => `${b} ${c.slice(0, 12)}`);
+            return out(
+              r,
+              `Mirrored ${r.from} to ${r.to}: ${r.commits.copied} of ${r.commits.total} commits copied, ${r.objects.copied} contents copied (${r.objects.bytes} bytes), ${r.objects.present} already there, ${r.runs.copied} run records; branches ${heads.join(", ") || "none"}.\n`,
+            );
+          } finally {
+            dst.close();
+          }
+        }
         default:
-          throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why, verify.");
+          throw new UserError(`stowage data has no subcommand ${sub}.`, "The subcommands: commit, log, diff, checkout, why, verify, mirror.");
       }
     } catch (err) {
       throw (await import("../../datalayer/fsErrors.js")).fsUserError(err);

@@ -24,6 +24,8 @@ export interface Place {
   versions(repo: string, path: string): Promise<number>;
   /** The guarantee this store is expected to report. */
   readonly guarantee: string;
+  /** The mode it is expected to report ("versions" or "content-addressed"), where the suite checks it. */
+  readonly mode?: string;
 }
 
 export interface Result {
@@ -118,6 +120,7 @@ export function dataLayerSuite(place: () => Place | Promise<Place>): void {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain("stowage: files listed: 4"); // --progress (at most a line a second; here one)
     expect(first.json).toMatchObject({ parent: null, branch: "main", files: 4, added: 4, modified: 0, deleted: 0, created: true, guarantee: p.guarantee });
+    if (p.mode) expect(first.json.mode).toBe(p.mode);
 
     // Overwrite one, delete one, add one: the commit pins the new state; the first commit still reads as it was.
     await p.put(repo, "cam-1/a.jpg", image(301));
