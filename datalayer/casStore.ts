@@ -116,6 +116,12 @@ export class ContentStore {
     return copyHashed(got.body, dest);
   }
 
+  /** The path's current content address: its bytes read through SHA-256 (the store keeps no version id to ask for). */
+  async currentVersion(path: string): Promise<string | null> {
+    const got = await this.blobs.open(this.opts.prefix + path);
+    return got && (await hashStream(got.body as AsyncIterable<Buffer>)).sha256;
+  }
+
   async inspect(_path: string, version: string): Promise<Inspected | null> {
     const got = await this.blobs.open(objectKey(this.meta, version));
     if (!got) return null;
@@ -201,6 +207,9 @@ export class BlobStore implements Store {
   }
   inspect(path: string, version: string) {
     return this.content.inspect(path, version);
+  }
+  currentVersion(path: string) {
+    return this.content.currentVersion(path);
   }
   async metaLock(): Promise<Lock | null> {
     return null;

@@ -324,6 +324,7 @@ class S3Store implements S3Repo {
   }
 
   async currentVersion(path: string): Promise<string | null> {
+    if (await this.addressed()) return this.content.currentVersion(path);
     return this.call(`HeadObject (s3:GetObject) on ${this.url}/${path}`, async () => {
       try {
         return (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + path }))).VersionId ?? "null";
