@@ -54,6 +54,8 @@ interface Row {
   readonly tty?: boolean;
   /** Ctrl-C: wait for this much of the run before sending it. */
   readonly afterMs?: number;
+  /** More environment for this case (an endpoint that never answers). */
+  readonly env?: () => Record<string, string>;
 }
 
 const r = (command: string, c: Case, args: () => string[], code: number = EXIT.USER, more: Partial<Row> = {}): Row => ({
@@ -76,12 +78,19 @@ const ROWS: readonly Row[] = [
   ...fileCases("planner", (f) => ["planner", "--workload", f], "yaml", { tty: true }),
   ...fileCases("cost", (f) => ["cost", "--workload", f], "yaml"),
   r("cost", "| head -1", () => ["cost", "--workload", W, "--json"], EXIT.OK),
-  r("cost", "Ctrl-C", () => ["cost", "--workload", W], INTERRUPTED),
+  // Mid-work, not after it: every provider over 120 months runs about three times the wait before the signal (a plain
+  // `cost` now ends in under 150 ms). A signal that lands before Node is up ends it with 130 as well.
+  r("cost", "Ctrl-C", () => ["cost", "--workload", W, "--provider", "all", "--months", "120"], INTERRUPTED),
   r("pricing", "missing file", () => ["pricing", "show", "--prices", at("nope")]),
   r("pricing", "unreadable file", () => ["pricing", "show", "--prices", at("prices-locked")], EXIT.USER, { nobody: true }),
   r("pricing", "malformed", () => ["pricing", "show", "--prices", at("prices-bad")]),
   r("pricing", "| head -1", () => ["pricing", "show", "--json"], EXIT.OK),
-  r("pricing", "Ctrl-C", () => ["pricing", "show"], INTERRUPTED),
+  // A refresh waiting on a Price List endpoint that never answers: interrupted mid-request, whatever the machine's
+  // speed (`pricing show` ends in under 150 ms, before the signal). The empty folder stays empty.
+  r("pricing", "Ctrl-C", () => ["pricing", "refresh", "--region", "us-east-1", "--prices", at("prices-refresh")], INTERRUPTED, {
+    afterMs: 1000,
+    env: () => ({ AWS_ENDPOINT_URL_PRICING: `http://127.0.0.1:${hangPort}` }),
+  }),
   ...fileCases("latency", (f) => ["latency", "--ca", f, "--target", "x=tcp://127.0.0.1:9", "--samples", "1"], null),
   r("latency", "| head -1", () => ["latency", "--offline", "--from", "Paris", "--json"], EXIT.OK),
   r("latency", "Ctrl-C", () => ["latency", "--target", `hang=https://127.0.0.1:${hangPort}`, "--samples", "3", "--timeout", "5000"], INTERRUPTED, {
@@ -101,11 +110,12 @@ const ROWS: readonly Row[] = [
   ...fileCases("policy", (f) => ["policy", "--stack", "prod", "--policy-config", f], "json"),
   ...fileCases("policy", (f) => ["policy", "--export", f], "json").map((x) => ({ ...x, command: "policy --export" })),
   r("policy", "| head -1", () => ["policy", "--stack", "prod", "--json"], EXIT.OK),
-  r("policy", "Ctrl-C", () => ["policy", "--stack", "prod"], INTERRUPTED, { afterMs: 1500 }),
+  // 400 ms: mid-run on an idle machine (the whole run takes about a second there), later still when busy.
+  r("policy", "Ctrl-C", () => ["policy", "--stack", "prod"], INTERRUPTED, { afterMs: 400 }),
   ...fileCases("estimate", (f) => ["estimate", "--stack", "prod", "--usage", f], "yaml"),
   ...fileCases("estimate", (f) => ["estimate", "--stack", "prod", "--compare-to", f], "json").map((x) => ({ ...x, command: "estimate --compare-to" })),
   r("estimate", "| head -1", () => ["estimate", "--stack", "prod", "--usage", "examples/usage.yaml", "--json"], EXIT.OK),
-  r("estimate", "Ctrl-C", () => ["estimate", "--stack", "prod"], INTERRUPTED, { afterMs: 1500 }),
+  r("estimate", "Ctrl-C", () => ["estimate", "--stack", "prod"], INTERRUPTED, { afterMs: 400 }),
   r("data", "missing file", () => ["data", "log", at("nope")]),
   r("data", "unreadable file", () => ["data", "log", at("repo-locked")], EXIT.USER, { nobody: true }),
   r("data", "malformed", () => ["data", "log", at("repo-bad")]),
@@ -196,7 +206,7 @@ function runCase(row: Row): Promise<Result> {
   const [cmd, ...rest] = [...asUser, ...node];
   if (row.case === "| head -1" || row.case === "Ctrl-C") {
     return new Promise((done) => {
-      const child = spawn(cmd!, rest, { stdio: ["ignore", "pipe", "pipe"], env: env() });
+      const child = spawn(cmd!, rest, { stdio: ["ignore", "pipe", "pipe"], env: { ...env(), ...row.env?.() } });
       let stderr = "";
       let stdout = "";
       child.stderr.on("data", (d) => (stderr += d));
@@ -242,6 +252,7 @@ beforeAll(async () => {
   await writeFile(at("Pulumi.bad.yaml"), "config: [1, 2\n");
   // Prices: a folder only root may enter, and one with a file that is not JSON.
   await mkdir(at("prices-locked"), { mode: 0o700 });
+  await mkdir(at("prices-refresh"));
   await mkdir(join(at("prices-bad"), "AmazonS3"), { recursive: true });
   await writeFile(join(at("prices-bad"), "AmazonS3", "us-east-2.json"), "{ not json");
   // Data repositories: one committed, one only root may enter, one whose branch file is not what it should be.
@@ -309,6 +320,7 @@ describe.concurrent("every command × every case that applies", () => {
     // A file the system refused is named with its problem in words, not Node's errno text.
     if (row.case === "a folder" && !row.command.startsWith("estimate")) expect(res.stderr.split("\n")[0]).toMatch(/it is a folder, not a file\.$/);
     if (row.command === "run" && row.case === "Ctrl-C") expect((await readdir(tmp)).filter((f) => f.startsWith("stowage-datum-"))).toEqual([]);
+    if (row.command === "pricing" && row.case === "Ctrl-C") expect(await readdir(at("prices-refresh"))).toEqual([]);
     if (row.command === "plan" && row.case === "Ctrl-C") expect((await readdir(at("project"))).filter((f) => f.startsWith(".stowage-tmp"))).toEqual([]);
   });
 });
