@@ -78,14 +78,6 @@ export function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "
   return url.origin;
 }
 
-/**
- * An endpoint that is not AWS's own: an S3-compatible store, judged with what such stores do differently (Ceph RGW
- * leaves aws:SecureTransport out of plain-HTTP requests).
- */
-export function s3Compatible(endpoint: string | undefined): boolean {
-  return !!endpoint && !/(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
-}
-
 export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyReport> {
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
   const timeoutMs = args.timeoutMs ?? 10_000;
@@ -93,7 +85,6 @@ export async function verify(args: Omit<VerifyArgs, "format">): Promise<VerifyRe
 }
 
 async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, timeoutMs: number): Promise<VerifyReport> {
-  const rules = { secureTransportMayBeAbsent: s3Compatible(args.endpoint) };
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}), timeoutMs });
   /** The canary, with a plain-HTTP client for the same store when there is one to compare with. */
   const canaryOf = async (name: string, live: LiveBucket) => {
@@ -133,7 +124,12 @@ async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, 
         continue;
       }
       const facts = replicas.has(name) ? { ...live.facts, isReplica: true } : live.facts;
-      buckets.push({ name, region: live.region, findings: judgeBucket(facts, rules), ...(args.canary ? { canary: await canaryOf(name, live) } : {}) });
+      buckets.push({
+        name,
+        region: live.region,
+        findings: judgeBucket(facts, {}, args.endpoint),
+        ...(args.canary ? { canary: await canaryOf(name, live) } : {}),
+      });
     }
     return { endpoint, buckets };
   } finally {
@@ -144,14 +140,15 @@ async function verifyWithin(args: Omit<VerifyArgs, "format">, endpoint: string, 
 export function verifyText(r: VerifyReport, markdown: boolean): string {
   const out: string[] = [];
   for (const b of r.buckets) {
-    const failed = b.findings.filter((f) => f.status === "fail").length;
+    const failed = b.findings.filter((f) => f.status === "fail" && !f.level).length;
+    const advised = b.findings.filter((f) => f.status === "fail" && f.level).length;
     const unknown = b.findings.filter((f) => f.status === "unknown").length;
     out.push(
-      `${markdown ? "### " : ""}${b.name} (${b.region ?? "region unknown"}): ${failed} failed, ${unknown} unknown, ${b.findings.length - failed - unknown} passed`,
+      `${markdown ? "### " : ""}${b.name} (${b.region ?? "region unknown"}): ${failed} failed, ${advised ? `${advised} advisory, ` : ""}${unknown} unknown, ${b.findings.length - failed - advised - unknown} passed`,
     );
     for (const f of b.findings)
       out.push(
-        `${markdown ? "- " : "  "}${f.status.padEnd(7)} ${f.control.padEnd(11)} ${f.rule}${f.message ? `: ${f.message}` : ""}${f.reason ? ` (${f.reason})` : ""}`,
+        `${markdown ? "- " : "  "}${(f.status === "fail" && f.level ? "advise" : f.status).padEnd(7)} ${f.control.padEnd(11)} ${f.rule}${f.message ? `: ${f.message}` : ""}${f.reason ? ` (${f.reason})` : ""}`,
       );
     for (const c of b.canary ?? []) out.push(`${markdown ? "- " : "  "}${c.status.padEnd(7)} ${"canary".padEnd(11)} ${c.check}: ${c.message}`);
     out.push("");
@@ -209,5 +206,5 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
 }
 
 function failed(report: VerifyReport): boolean {
-  return report.buckets.some((b) => b.findings.some((f) => f.status === "fail") || (b.canary ?? []).some((c) => c.status === "fail"));
+  return report.buckets.some((b) => b.findings.some((f) => f.status === "fail" && !f.level) || (b.canary ?? []).some((c) => c.status === "fail"));
 }
