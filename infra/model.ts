@@ -69,8 +69,9 @@ export interface BucketFacts {
   readonly policy: PolicyDocument | null | Unknown;
   readonly lifecycleRules: number | null | Unknown;
   /**
-   * Each enabled lifecycle rule's transitions (in the order of their days) and expiry, where they could be read;
-   * absent where not known (a live bucket's are not read yet).
+   * Each enabled lifecycle rule's transitions (in the order of their days) and expiry, where they could be read
+   * (from a program's rules, or a live bucket's GetBucketLifecycleConfiguration: policy/gather.ts schedulesOf);
+   * absent where not known.
    */
   readonly lifecycleSchedules?: readonly { readonly rule: string; readonly transitions: readonly Transition[]; readonly expireDays: number | null }[];
   readonly logging: { readonly targetBucket: string; readonly targetRegion: string | null } | null | Unknown;

@@ -5,12 +5,14 @@
  */
 import {
   CreateBucketCommand,
+  GetObjectCommand,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketReplicationCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
+  PutObjectCommand,
   PutObjectLockConfigurationCommand,
   PutPublicAccessBlockCommand,
   S3Client,
@@ -30,6 +32,8 @@ import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { RGW_OTHER_USER, RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
 
 const why = rgwUnavailable();
+/** Another RGW tenant, named as an AWS account would be, for a bucket policy that shares with it. */
+const PARTNER = "111122223333";
 const TAGS = [
   { Key: "team", Value: "vision" },
   { Key: "environment", Value: "prod" },
@@ -134,7 +138,7 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
   it("passes a compliant bucket's versioning, lifecycle, public access block, TLS policy, tags, Object Lock; reads replication back", async () => {
     await compliant("verify-compliant");
     const live = await gatherBucket(s3, "verify-compliant");
-    const f = judgeBucket(live.facts);
+    const f = judgeBucket(live.facts, {}, rgw.tlsEndpoint);
     for (const rule of [
       "s3-versioning",
       "s3-lifecycle",
@@ -145,6 +149,8 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
       "s3-no-cross-account-admin",
       "required-tags",
       "s3-object-lock-in-prod",
+      "s3-lifecycle-transitions",
+      "s3-external-access",
     ]) {
       expect(status(f, rule), rule).toMatchObject({ status: "pass" });
     }
@@ -161,8 +167,9 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
 
   it("fails a bucket missing each setting", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "verify-bare" }));
-    const f = judgeBucket((await gatherBucket(s3, "verify-bare")).facts);
+    const f = judgeBucket((await gatherBucket(s3, "verify-bare")).facts, {}, rgw.tlsEndpoint);
     expect(status(f, "s3-versioning")).toMatchObject({ status: "fail", message: "versioning is not enabled" });
+    expect(status(f, "s3-require-tls-1-2")).toMatchObject({ status: "fail", message: "no statement denies TLS below 1.2" });
     expect(status(f, "s3-lifecycle")).toMatchObject({ status: "fail", message: "no lifecycle rules" });
     // RGW answers an all-false configuration where AWS says NoSuchPublicAccessBlockConfiguration: both fail.
     expect(status(f, "s3-public-access-block")).toMatchObject({
@@ -188,6 +195,9 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     expect(status(f, "s3-versioning")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(status(f, "s3-require-tls")).toMatchObject({ status: "unknown", reason: "access denied" });
     expect(status(f, "required-tags")).toMatchObject({ status: "unknown", reason: "access denied" });
+    // Transitions and shared access are read with the lifecycle and the policy: unread, they are unknown, not a pass.
+    expect(status(f, "s3-lifecycle-transitions")).toMatchObject({ status: "unknown", reason: "access denied" });
+    expect(status(f, "s3-external-access")).toMatchObject({ status: "unknown", reason: "access denied" });
     // Not one setting was readable: no rule failed, but nothing was verified either, and a gate must not pass it.
     expect(f.filter((x) => x.status === "fail")).toEqual([
       {
@@ -266,6 +276,123 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
     // Without either, a prod bucket with no replication fails: the exemption is not a blanket one.
     const alone = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", "verify-prod-replica", "--json"]);
     expect(replication(alone, "verify-prod-replica")).toMatchObject({ status: "fail", message: "no replication configuration" });
+  });
+
+  // #25: a live bucket is judged on its transitions and its external access as a program is (the shared-data fixture
+  // in test/policy.test.ts declares the same lifecycle and grants). RGW stores a lifecycle S3 refuses
+  // (Intelligent-Tiering then Standard-IA) without complaint, and takes `arn:aws:iam::<tenant>:root` and a bare
+  // tenant as principals: a user of tenant 111122223333 really reads the bucket through the grant.
+  it("judges a live bucket's transitions and external access as the pack judges a program's, through the built command", async () => {
+    const bucket = "verify-shared";
+    const arn = `arn:aws:s3:::${bucket}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "shared/report.csv", Body: "a,b\n" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await s3.send(
+      new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: TAGS.map((t) => (t.Key === "environment" ? { ...t, Value: "staging" } : t)) } }),
+    );
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: "tiering",
+              Status: "Enabled",
+              Filter: { Prefix: "" },
+              Transitions: [
+                { Days: 0, StorageClass: "INTELLIGENT_TIERING" },
+                { Days: 60, StorageClass: "STANDARD_IA" },
+              ],
+            },
+            { ID: "archive", Status: "Enabled", Filter: { Prefix: "logs/" }, Transitions: [{ Days: 90, StorageClass: "GLACIER" }], Expiration: { Days: 3650 } },
+          ],
+        },
+      }),
+    );
+    const own = dataBucketPolicy(arn, "testkey-1", "123456789012");
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: JSON.stringify({
+          ...own,
+          Statement: [
+            ...own.Statement.filter((x) => x.Sid !== "DenyOutsideAccount"),
+            {
+              Sid: "PartnerReads",
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${PARTNER}:root` },
+              Action: ["s3:GetObject", "s3:ListBucket"],
+              Resource: [arn, `${arn}/*`],
+            },
+            { Sid: "PartnerWrites", Effect: "Allow", Principal: { AWS: PARTNER }, Action: "s3:PutObject", Resource: `${arn}/incoming/*` },
+          ],
+        }),
+      }),
+    );
+    // After the policy: RGW's BlockPublicPolicy refuses any grant to another tenant as public (AWS does not, for a
+    // named account), and blocks only new policies.
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      }),
+    );
+    // The grant is real on RGW: a user of the other tenant reads the object (":bucket" names the default tenant's).
+    rgw.admin([
+      "user",
+      "create",
+      "--tenant",
+      PARTNER,
+      "--uid",
+      "partner",
+      "--display-name",
+      "partner",
+      "--access-key",
+      "partneraccess",
+      "--secret-key",
+      "partnersecret",
+    ]);
+    const partner = client({ accessKeyId: "partneraccess", secretAccessKey: "partnersecret" });
+    expect(await (await partner.send(new GetObjectCommand({ Bucket: `:${bucket}`, Key: "shared/report.csv" }))).Body!.transformToString()).toBe("a,b\n");
+    partner.destroy();
+
+    const r = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", bucket, "--json"]);
+    const { EXIT } = await import("../core/exit.js");
+    expect(r.code, r.stderr).toBe(EXIT.VIOLATION);
+    const findings: Finding[] = JSON.parse(r.stdout).buckets[0].findings;
+    expect(findings.map((f) => [f.rule, f.status, f.level ?? ""])).toEqual([
+      ["s3-no-public-read-or-write", "pass", ""],
+      ["s3-require-tls", "pass", ""],
+      ["s3-require-tls-1-2", "pass", ""],
+      ["s3-no-cross-account-admin", "pass", ""],
+      ["s3-external-access", "fail", "advisory"],
+      ["s3-replication-in-prod", "pass", ""],
+      ["s3-public-access-block", "pass", ""],
+      ["s3-access-logging", "fail", ""],
+      ["s3-acls-disabled", "fail", ""],
+      ["s3-lifecycle", "pass", ""],
+      ["s3-lifecycle-transitions", "fail", ""],
+      ["s3-versioning", "pass", ""],
+      ["s3-object-lock-in-prod", "pass", ""],
+      ["s3-kms-encryption", "unknown", ""],
+      ["required-tags", "pass", ""],
+      ["allowed-regions", "pass", ""],
+    ]);
+    // The messages the pack gives on the shared-data program (test/policy.test.ts), word for word.
+    expect(status(findings, "s3-external-access").message).toBe(`shared with account ${PARTNER} (Get/List/Put)`);
+    expect(status(findings, "s3-lifecycle-transitions").message).toMatch(
+      /^lifecycle rule tiering: storageClass S3 cannot transition INTELLIGENT_TIERING to STANDARD_IA; from INTELLIGENT_TIERING it can go to .*; S3 refuses this lifecycle configuration$/,
+    );
+    expect(status(findings, "s3-lifecycle-transitions").message).not.toMatch(/archive/);
+    // Not AWS: the TLS-1.2 house rule speaks by itself, and says why.
+    expect(status(findings, "s3-require-tls-1-2").reason).toBe(
+      `judged because ${new URL(rgw.tlsEndpoint).host} is not AWS's endpoint: AWS's refuse TLS below 1.2 themselves, this store's floor is its own`,
+    );
+    // The text report says the shared access as advice, apart from the failures.
+    const text = await stowage(["verify", "--endpoint", rgw.tlsEndpoint, "--bucket", bucket]);
+    expect(text.stdout).toMatch(new RegExp(`^${bucket} \\(stowage-zg\\): 3 failed, 1 advisory, 1 unknown, 11 passed$`, "m"));
+    expect(text.stdout).toContain(`advise  IAM Access Analyzer s3-external-access: shared with account ${PARTNER} (Get/List/Put)`);
   });
 
   /** A versioned, locked bucket with Stowage's data policy (RGW's test KMS key; the account statement left out: RGW

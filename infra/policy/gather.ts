@@ -342,17 +342,35 @@ function queueFacts(resources: readonly StackResource[]): QueueFacts[] {
 function lifecycleSchedules(side: StackResource | undefined, inline: unknown): { lifecycleSchedules?: BucketFacts["lifecycleSchedules"] } {
   try {
     const rules: StackResource["props"][string][] = side ? (side.props.rules ?? []) : Array.isArray(inline) ? inline : [];
-    const enabled = rules.filter((r) => (side ? r.status !== "Disabled" : r.enabled));
-    const schedules = enabled.map((r, i) => ({
-      rule: String(r.id ?? `#${i + 1}`),
-      transitions: ((r.transitions ?? []) as { days?: unknown; storageClass?: unknown }[])
-        .filter((t) => typeof t.days === "number" && typeof t.storageClass === "string")
-        .map((t) => ({ afterDays: t.days as number, storageClass: t.storageClass as string }))
-        .sort((a, b) => a.afterDays - b.afterDays),
-      expireDays: typeof r.expiration?.days === "number" ? r.expiration.days : null,
-    }));
+    const schedules = schedulesOf(rules.filter((r) => (side ? r.status !== "Disabled" : r.enabled)));
     return schedules.length ? { lifecycleSchedules: schedules } : {};
   } catch {
     return {}; // a value unknown at preview: the lifecycle rule already says it could not be judged
   }
+}
+
+/**
+ * One lifecycle rule as @pulumi/aws declares it (`id`, `transitions[].days`/`storageClass`, `expiration.days`);
+ * a live bucket's rules (the S3 API's `ID`, `Transitions`, `Expiration`) are read into the same shape.
+ */
+export interface LifecycleRuleShape {
+  readonly id?: unknown;
+  readonly transitions?: readonly { readonly days?: unknown; readonly storageClass?: unknown }[];
+  readonly expiration?: { readonly days?: unknown };
+}
+
+/**
+ * The schedules the transition rule judges, from enabled lifecycle rules, whichever side read them: transitions by
+ * days (a transition on a date, or with no number, is left out), in the order of their days; a rule without an id
+ * is named by its place.
+ */
+export function schedulesOf(enabled: readonly LifecycleRuleShape[]): NonNullable<BucketFacts["lifecycleSchedules"]> {
+  return enabled.map((r, i) => ({
+    rule: String(r.id ?? `#${i + 1}`),
+    transitions: (r.transitions ?? [])
+      .filter((t) => typeof t.days === "number" && typeof t.storageClass === "string")
+      .map((t) => ({ afterDays: t.days as number, storageClass: t.storageClass as string }))
+      .sort((a, b) => a.afterDays - b.afterDays),
+    expireDays: typeof r.expiration?.days === "number" ? r.expiration.days : null,
+  }));
 }

@@ -20,7 +20,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../../core/s3Client.js";
 import { normalizePolicy } from "../iamDocuments.js";
-import type { BucketFacts, Unknown } from "../model.js";
+import { isUnknown, type BucketFacts, type Unknown } from "../model.js";
+import { schedulesOf, type LifecycleRuleShape } from "../policy/gather.js";
 
 export { s3Client };
 
@@ -122,7 +123,16 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
       const text = (await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy;
       return text ? normalizePolicy(text) : null;
     }),
-    read(async () => (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules?.filter((r) => r.Status === "Enabled").length ?? 0),
+    // The enabled rules, read into the shape a program declares them in, so the one mapping makes the schedules.
+    read(async () =>
+      ((await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules ?? [])
+        .filter((r) => r.Status === "Enabled")
+        .map((r): LifecycleRuleShape => ({
+          id: r.ID,
+          transitions: (r.Transitions ?? []).map((t) => ({ days: t.Days, storageClass: t.StorageClass })),
+          expiration: { days: r.Expiration?.Days },
+        })),
+    ),
     read(async () => {
       const l = (await client.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled;
       return l?.TargetBucket ? { targetBucket: l.TargetBucket, targetRegion: null } : null;
@@ -165,7 +175,8 @@ export async function gatherBucket(client: S3Client, bucket: string): Promise<Li
       publicAccessBlock: pab,
       ownership,
       policy,
-      lifecycleRules: lifecycle,
+      lifecycleRules: lifecycle === null || isUnknown(lifecycle) ? lifecycle : lifecycle.length,
+      ...(lifecycle && !isUnknown(lifecycle) ? { lifecycleSchedules: schedulesOf(lifecycle) } : {}),
       logging,
       replication,
       objectLock: lock,

@@ -77,14 +77,6 @@ export function plainTwin(args: Pick<VerifyArgs, "endpoint" | "httpEndpoint" | "
   return url.origin;
 }
 
-/**
- * An endpoint that is not AWS's own: an S3-compatible store, judged with what such stores do differently (Ceph RGW
- * leaves aws:SecureTransport out of plain-HTTP requests).
- */
-export function s3Compatible(endpoint: string | undefined): boolean {
-  return !!endpoint && !/(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
-}
-
 export async function verify(args: VerifyArgs): Promise<VerifyReport> {
   const endpoint = args.endpoint ?? `https://s3.${args.region ?? "us-east-1"}.amazonaws.com`;
   const timeoutMs = args.timeoutMs ?? 10_000;
@@ -92,7 +84,6 @@ export async function verify(args: VerifyArgs): Promise<VerifyReport> {
 }
 
 async function verifyWithin(args: VerifyArgs, endpoint: string, timeoutMs: number): Promise<VerifyReport> {
-  const rules = { secureTransportMayBeAbsent: s3Compatible(args.endpoint) };
   const client = s3Client({ ...(args.region ? { region: args.region } : {}), ...(args.endpoint ? { endpoint: args.endpoint } : {}), timeoutMs });
   /** The canary, with a plain-HTTP client for the same store when there is one to compare with. */
   const canaryOf = async (name: string, live: LiveBucket) => {
@@ -132,7 +123,12 @@ async function verifyWithin(args: VerifyArgs, endpoint: string, timeoutMs: numbe
         continue;
       }
       const facts = replicas.has(name) ? { ...live.facts, isReplica: true } : live.facts;
-      buckets.push({ name, region: live.region, findings: judgeBucket(facts, rules), ...(args.canary ? { canary: await canaryOf(name, live) } : {}) });
+      buckets.push({
+        name,
+        region: live.region,
+        findings: judgeBucket(facts, {}, args.endpoint),
+        ...(args.canary ? { canary: await canaryOf(name, live) } : {}),
+      });
     }
     return { endpoint, buckets };
   } finally {

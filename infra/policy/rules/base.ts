@@ -93,6 +93,9 @@ export const RULE_FIELDS: Readonly<Record<string, readonly (keyof BucketFacts)[]
   "s3-access-logging": ["logging"],
   "s3-acls-disabled": ["ownership"],
   "s3-lifecycle": ["lifecycleRules"],
+  // The schedules are read with the rules: unreadable rules are unreadable transitions.
+  "s3-lifecycle-transitions": ["lifecycleRules"],
+  "s3-external-access": ["policy"],
   "s3-versioning": ["versioning"],
   "s3-object-lock-in-prod": ["objectLock"],
   "s3-kms-encryption": ["encryption"],
