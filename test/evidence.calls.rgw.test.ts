@@ -216,8 +216,11 @@ describeRealPart("the S3 calls of stowage evidence, recorded on Ceph RGW and jud
   it("evidence check --repo reads only what the bundle names: a count that grows with the bundle, not the repository", { timeout: 300_000 }, async () => {
     const { images, outputs, runs, grants } = made.json as { images: unknown[]; outputs: unknown[]; runs: unknown[]; grants: unknown[] };
     // Each image: its version (GET) and the current version of its path (HEAD); each output: GET; each run and grant
-    // record: its first version (ListObjectVersions on its own key) and GET.
-    const expected = 2 * images.length + outputs.length + 2 * runs.length + 2 * grants.length;
+    // record: its first version (ListObjectVersions on its own key) and GET; and each repository it reads (the images',
+    // each stage's outputs, the audit log), once, what its store was found to be (.stowage/capabilities.json).
+    const repositories = new Set(checkCalls.filter((c) => c.key?.endsWith("/.stowage/capabilities.json")).map((c) => c.key));
+    expect([...repositories].sort()).toEqual(["audit/", "processed/counts/", "processed/labels/", "uploads/"].map((r) => `${r}.stowage/capabilities.json`));
+    const expected = 2 * images.length + outputs.length + 2 * runs.length + 2 * grants.length + repositories.size;
     expect(checkCalls.length, checkCalls.map((r) => `${r.method} ${r.key} ${JSON.stringify(r.query)}`).join("\n")).toBe(expected);
     // No listing of a repository's files: the only listings are of one record key each.
     for (const r of checkCalls.filter((c) => !c.key)) expect(r.query.prefix).toMatch(/\.stowage\/(runs|grants)\/[^/]+\.json$/);
