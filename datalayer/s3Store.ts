@@ -7,7 +7,6 @@
  */
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
-  CopyObjectCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadObjectCommand,
@@ -25,7 +24,8 @@ import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { UserError } from "../core/errors.js";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3Client.js";
-import { ContentStore, probeCreateOnce, type Blob, type Blobs } from "./casStore.js";
+import { ContentStore, probeCreateOnce, type Blobs } from "./casStore.js";
+import { s3Blobs } from "./s3Blobs.js";
 import { META, copyHashed, hashStream, type Guarantee, type Inspected, type Listed, type Lock, type Mode, type Row, type Store } from "./store.js";
 
 export interface S3RepoOptions {
@@ -112,79 +112,16 @@ class S3Store implements S3Repo {
     this.content = new ContentStore(this.blobs(), { prefix, url: this.url, guarantee: () => this.guarantee() });
   }
 
-  /** The bucket as Blobs, for the content-addressed mode. */
+  /** The bucket as Blobs, for the content-addressed mode (s3Blobs.ts). */
   private blobs(): Blobs {
-    const notFound = (err: unknown) => {
-      const e = err as SdkError;
-      return ["NoSuchKey", "NotFound"].includes(e.Code ?? e.name ?? "") || e.$metadata?.httpStatusCode === 404;
-    };
-    const status = (err: unknown) => (err as SdkError).$metadata?.httpStatusCode;
-    const Bucket = this.bucket;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- list is an async generator function, which has its own `this`
-    const store = this;
-    return {
-      async *list(prefix: string, max = Infinity): AsyncIterable<Blob> {
-        let ContinuationToken: string | undefined;
-        let n = 0;
-        do {
-          const page = await store.call(`ListObjectsV2 (s3:ListBucket) on s3://${Bucket}/${prefix}`, () =>
-            store.client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken, MaxKeys: Math.min(1000, max - n) })),
-          );
-          for (const o of page.Contents ?? []) {
-            n++;
-            yield { key: o.Key!, size: o.Size ?? 0, etag: o.ETag ?? "" };
-          }
-          ContinuationToken = page.IsTruncated && n < max ? page.NextContinuationToken : undefined;
-        } while (ContinuationToken);
-      },
-      open: (Key) =>
-        this.call(`GetObject (s3:GetObject) on s3://${Bucket}/${Key}`, async () => {
-          try {
-            const res = await this.client.send(new GetObjectCommand({ Bucket, Key }));
-            return { body: res.Body as Readable, etag: res.ETag ?? "", storedAt: res.LastModified?.toISOString() ?? null };
-          } catch (err) {
-            if (notFound(err)) return null;
-            throw err;
-          }
-        }),
-      get: (Key) => this.get(Key),
-      exists: (Key) =>
-        this.call(`HeadObject (s3:GetObject) on s3://${Bucket}/${Key}`, async () => {
-          try {
-            await this.client.send(new HeadObjectCommand({ Bucket, Key }));
-            return true;
-          } catch (err) {
-            if (notFound(err)) return false;
-            throw err;
-          }
-        }),
-      put: (Key, body, opts = {}) =>
-        this.call(`PutObject on s3://${Bucket}/${Key}`, async () => {
-          try {
-            const res = await this.put(Key, body, {
-              ...(opts.createOnly ? { IfNoneMatch: "*" } : {}),
-              ...(opts.sha256 ? { Metadata: { "stowage-sha256": opts.sha256 } } : {}),
-            });
-            return { etag: res.ETag ?? "" };
-          } catch (err) {
-            // 412: the key exists; 409 ConditionalRequestConflict: a concurrent create of the same key is under way.
-            if (opts.createOnly && (status(err) === 412 || status(err) === 409)) return "exists" as const;
-            throw err;
-          }
-        }),
-      copy: (from, to, etag) =>
-        this.call(`CopyObject on s3://${Bucket}/${from}`, async () => {
-          try {
-            await this.client.send(
-              new CopyObjectCommand({ Bucket, Key: to, CopySource: `${Bucket}/${encodeURIComponent(from)}`, CopySourceIfMatch: etag, ...this.sse() }),
-            );
-            return "copied" as const;
-          } catch (err) {
-            if (status(err) === 412 || notFound(err)) return "changed" as const;
-            throw err;
-          }
-        }),
-    };
+    return s3Blobs({
+      client: this.client,
+      bucket: this.bucket,
+      call: (what, fn) => this.call(what, fn),
+      get: (key) => this.get(key),
+      put: (key, body, extra) => this.put(key, body, extra),
+      sse: () => this.sse(),
+    });
   }
 
   /** What an earlier probe of this repository found (.stowage/capabilities.json); null when none, or STOWAGE_REPROBE=1. */
@@ -211,10 +148,28 @@ class S3Store implements S3Repo {
     this.modeFound ??= (async () => {
       const known = await this.rememberedCaps();
       if (known?.guarantee) return known.mode ?? "versions";
-      await this.guarantee();
-      return this.probedMode!;
+      try {
+        await this.guarantee();
+        return this.probedMode!;
+      } catch (err) {
+        // A reader may not write the probe: a read-only role (prod's claims team) on a repository whose writers have
+        // not run since capabilities were remembered. Its records' own versions answer without a write.
+        const seen = await this.modeFromRecords().catch(() => null);
+        if (seen) return seen;
+        throw err;
+      }
     })();
     return this.modeFound;
+  }
+
+  /**
+   * Read-only: a version id on one of the repository's records means the bucket keeps versions. Null when that
+   * cannot tell (no records yet). A content-addressed repository always has its capabilities remembered: it is new.
+   */
+  private async modeFromRecords(): Promise<Mode | null> {
+    const res = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: this.metaKey(""), MaxKeys: 1 }));
+    const v = res.Versions?.[0];
+    return v?.VersionId && v.VersionId !== "null" ? "versions" : null;
   }
   private async addressed(): Promise<boolean> {
     return (await this.mode()) === "content-addressed";

@@ -14,7 +14,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as aws from "@pulumi/aws";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPipeline } from "../datalayer/run.js";
@@ -347,6 +348,54 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     }
     const log = await stowage(place, ["access", "log", "--bucket", "households", "--json"]);
     expect(log.json.grants[0]).toMatchObject({ id: g.json.record.id, mode: "credentials", sessionPolicy: { Statement: expect.any(Array) } });
+  });
+
+  it("lets a read-only role read a repository whose store was never remembered (written before capabilities.json)", async () => {
+    // A repository as an earlier Stowage left it: commits, but no .stowage/capabilities.json. Its first reader may be a
+    // role that cannot write (prod's claims team): probing with writes would be access denied.
+    await s3.send(new CreateBucketCommand({ Bucket: "legacy" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "legacy", VersioningConfiguration: { Status: "Enabled" } }));
+    await s3.send(new PutObjectCommand({ Bucket: "legacy", Key: "repo/cam-1/a.jpg", Body: "frame a" }));
+    const admin = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
+    expect((await stowage(admin, ["data", "commit", "s3://legacy/repo", "-m", "first"])).code).toBe(0);
+    const caps = await s3.send(new ListObjectVersionsCommand({ Bucket: "legacy", Prefix: "repo/.stowage/capabilities.json" }));
+    for (const v of caps.Versions ?? []) await s3.send(new DeleteObjectCommand({ Bucket: "legacy", Key: v.Key!, VersionId: v.VersionId! }));
+
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam:::user/stowage"] }, Action: ["sts:AssumeRole"] }] };
+    rgw.admin(["role", "create", "--role-name=legacy-reader", "--path=/", `--assume-role-policy-doc=${JSON.stringify(trust)}`]);
+    const readOnly = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+          Resource: ["arn:aws:s3:::legacy", "arn:aws:s3:::legacy/repo/*"],
+        },
+      ],
+    };
+    rgw.admin(["role-policy", "put", "--role-name=legacy-reader", "--policy-name=reads", `--policy-doc=${JSON.stringify(readOnly)}`]);
+    const sts = new STSClient({
+      region: "us-east-1",
+      endpoint: rgw.endpoint,
+      credentials: { accessKeyId: RGW_USER.accessKeyId, secretAccessKey: RGW_USER.secretAccessKey },
+    });
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam:::role/legacy-reader", RoleSessionName: "reader" }));
+    sts.destroy();
+    const reader = {
+      flags: admin.flags,
+      env: { ...env, AWS_ACCESS_KEY_ID: c!.AccessKeyId!, AWS_SECRET_ACCESS_KEY: c!.SecretAccessKey!, AWS_SESSION_TOKEN: c!.SessionToken! },
+    } as unknown as Place;
+
+    const log = await stowage(reader, ["data", "log", "s3://legacy/repo", "--json"]);
+    expect(log.code, log.stderr).toBe(0);
+    expect(log.json.commits.map((x: { message: string }) => x.message)).toEqual(["first"]);
+    const to = mkdtempSync(join(tmpdir(), "stowage-legacy-"));
+    const co = await stowage(reader, ["data", "checkout", "s3://legacy/repo", "main", "--to", to]);
+    expect(co.code, co.stderr).toBe(0);
+    expect(readFileSync(join(to, "cam-1", "a.jpg"), "utf8")).toBe("frame a");
+    // The reader wrote nothing: no probe, no capabilities.
+    const after = await s3.send(new ListObjectVersionsCommand({ Bucket: "legacy", Prefix: "repo/.stowage/" }));
+    expect((after.Versions ?? []).map((v) => v.Key).filter((k) => /probe|capabilities/.test(k!))).toEqual([]);
   });
 
   it("pins the requests a run makes per datum (SDK calls counted), first run and a re-run after 1% changed", async () => {
