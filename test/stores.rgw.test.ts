@@ -160,6 +160,30 @@ describeRealPart("repositories on an unversioned bucket (Ceph RGW)", rgwUnavaila
       expect(logs[3]!.map((c) => c.commit)).toEqual(logs[1]!.map((c) => c.commit));
       expect(logs[1]![0]!.commit).not.toBe(logs[0]![0]!.commit);
     }
+
+    // One store in, another out: the same second stage, reading the bucket and writing Azurite, gives sizes' bytes.
+    const across = `azure://${AZURITE_ACCOUNT}/hop/sizes-across`;
+    const run = await stowage(p, [
+      "run",
+      "--in",
+      labels,
+      "--out",
+      across,
+      "--glob",
+      "/*/*",
+      "--json",
+      ...at.s3!,
+      "--out-endpoint",
+      azurite.endpoint,
+      "--",
+      label,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const [a, b] = [join(tmp("across"), "a"), join(tmp("across"), "b")];
+    expect((await stowage(p, ["data", "checkout", sizes, "main", "--to", a, ...at.s3!])).code).toBe(0);
+    const co = await stowage(p, ["data", "checkout", across, "main", "--to", b, ...at.azure!]);
+    expect(co.code, co.stderr).toBe(0);
+    expect(tree(b)).toEqual(tree(a));
   });
 });
 

@@ -5,7 +5,7 @@ import { FORMAT_OPTIONS, endpointFlag, formatFlag, intFlag, parse, print } from 
 import { REPO_HELP, REPO_OPTIONS, open, progressReporter, repoArg } from "../repoOptions.js";
 
 const HELP = `stowage run --in REPO[@REF] --out REPO [--glob G] [--parallel N] [--name NAME] [--branch B]
-            [--code-version V] [--format table|json] [--json] -- COMMAND [ARGS…]
+            [--code-version V] [--out-endpoint URL] [--out-region R] [--format table|json] [--json] -- COMMAND [ARGS…]
 stowage run --watch --listen HOST:PORT | --queue URL [--batch-size N] [--batch-seconds S] (same flags) -- COMMAND…
 
 Runs COMMAND, unchanged and in any language, once per datum of the input commit, and commits what it wrote to the
@@ -26,6 +26,8 @@ A failing datum (non-zero exit) fails the run: no output commit; the run record 
 exit code and the last lines of its output; running again does only what did not succeed.
 Every run writes a record under the output's .stowage/runs/ (create-once; on a bucket with a default Object Lock
 retention, locked): stowage data why reads it.
+--out-endpoint URL and --out-region R reach the output's store when it is not where the input is (e.g. --in on Ceph
+RGW, --out on Azurite); --endpoint and --region stay the input's.
 JSON: { run, status: "ok"|"failed", inputCommit, outputCommit, datums: { total, processed, skipped, failed }, failures }
 
 --watch (with --listen HOST:PORT or --queue URL) keeps running: it first catches up on the input's current files,
@@ -65,6 +67,8 @@ export const command: Command = {
         listen: { type: "string" },
         queue: { type: "string" },
         "queue-endpoint": { type: "string" },
+        "out-endpoint": { type: "string" },
+        "out-region": { type: "string" },
         "batch-size": { type: "string" },
         "batch-seconds": { type: "string" },
         "report-seconds": { type: "string" },
@@ -99,7 +103,8 @@ export const command: Command = {
     if (unnamed) process.stderr.write(`stowage run: warning: ${unnamed}\n`);
     const { fsUserError } = await import("../../datalayer/fsErrors.js");
     const input = await open(inSpec, values).catch((err) => Promise.reject(fsUserError(err)));
-    const output = await open(outSpec, values, true).catch((err) => Promise.reject(fsUserError(err)));
+    const outValues = { ...values, endpoint: values["out-endpoint"] ?? values.endpoint, region: values["out-region"] ?? values.region };
+    const output = await open(outSpec, outValues, true).catch((err) => Promise.reject(fsUserError(err)));
     if (values.watch) {
       try {
         return await runWatch(values, { input, output, command: cmd, code, parallel, format });
