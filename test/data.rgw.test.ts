@@ -359,6 +359,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     const admin = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
     expect((await stowage(admin, ["data", "commit", "s3://legacy/repo", "-m", "first"])).code).toBe(0);
     const caps = await s3.send(new ListObjectVersionsCommand({ Bucket: "legacy", Prefix: "repo/.stowage/capabilities.json" }));
+    expect(caps.Versions?.length).toBeGreaterThan(0);
     for (const v of caps.Versions ?? []) await s3.send(new DeleteObjectCommand({ Bucket: "legacy", Key: v.Key!, VersionId: v.VersionId! }));
 
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam:::user/stowage"] }, Action: ["sts:AssumeRole"] }] };
@@ -386,6 +387,15 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       env: { ...env, AWS_ACCESS_KEY_ID: c!.AccessKeyId!, AWS_SECRET_ACCESS_KEY: c!.SecretAccessKey!, AWS_SESSION_TOKEN: c!.SessionToken! },
     } as unknown as Place;
 
+    const versions = async () =>
+      ((await s3.send(new ListObjectVersionsCommand({ Bucket: "legacy", Prefix: "repo/" }))).Versions ?? []).map((v) => `${v.Key} ${v.VersionId}`).sort();
+    const before = await versions();
+    // The role cannot write: the probe's PutObject would be refused.
+    const asReader = rgwClient(rgw, { credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! } });
+    await expect(asReader.send(new PutObjectCommand({ Bucket: "legacy", Key: "repo/.stowage/probe", Body: "x" }))).rejects.toMatchObject({
+      name: "AccessDenied",
+    });
+    asReader.destroy();
     const log = await stowage(reader, ["data", "log", "s3://legacy/repo", "--json"]);
     expect(log.code, log.stderr).toBe(0);
     expect(log.json.commits.map((x: { message: string }) => x.message)).toEqual(["first"]);
@@ -393,9 +403,8 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     const co = await stowage(reader, ["data", "checkout", "s3://legacy/repo", "main", "--to", to]);
     expect(co.code, co.stderr).toBe(0);
     expect(readFileSync(join(to, "cam-1", "a.jpg"), "utf8")).toBe("frame a");
-    // The reader wrote nothing: no probe, no capabilities.
-    const after = await s3.send(new ListObjectVersionsCommand({ Bucket: "legacy", Prefix: "repo/.stowage/" }));
-    expect((after.Versions ?? []).map((v) => v.Key).filter((k) => /probe|capabilities/.test(k!))).toEqual([]);
+    // The reader wrote nothing: no probe, no capabilities, not one new version.
+    expect(await versions()).toEqual(before);
   });
 
   it("pins the requests a run makes per datum (SDK calls counted), first run and a re-run after 1% changed", async () => {
