@@ -21,36 +21,49 @@ export const FLUSH_MS = 10_000;
 /** The fields a skip needs; the whole record is kept as written (see run.ts DatumRecord). */
 export interface Recorded {
   readonly key: string;
+  readonly status?: string;
 }
 
 const SINGLE = /^datums\/[0-9a-f]{64}\.json$/;
 const BATCHED = /^datums\/.+\.jsonl$/;
 
 /**
- * Reads the records of the keys in `wanted` from one listing of `datums/` and one GET per batch. Single-file records
- * are returned as a lookup (read on demand), so a datum that will run costs nothing.
+ * The earlier records, from one listing of `datums/` and one GET per batch, as a lookup by skip key. Only records of
+ * datums that were processed count (a run's batches hold only those). Each is kept as its JSON line and parsed when a
+ * datum asks, then dropped, so a run that streams its datums holds only the lines not yet asked for. Single-file
+ * records are read on demand, so a datum that will run costs nothing.
  */
-export async function readRecorded<R extends Recorded>(store: Store, wanted: ReadonlySet<string>): Promise<(key: string) => Promise<R | null>> {
+export async function readRecorded<R extends Recorded>(store: Store): Promise<(key: string) => Promise<R | null>> {
   const names = await store.listMeta("datums/");
   const singles = new Set<string>();
-  const batched = new Map<string, R>();
+  const batched = new Map<string, string>();
   const batches: string[] = [];
   for (const name of names) {
     if (SINGLE.test(name)) singles.add(name.slice("datums/".length, -".json".length));
     else if (BATCHED.test(name)) batches.push(name);
   }
+  const where = new Map<string, string>();
   await eachParallel(batches, 8, async (name) => {
     const body = await store.readMeta(name);
     if (!body) return;
     for (const line of body.toString("utf8").split("\n")) {
       if (!line) continue;
       const r = metaJson<R>(store, name, line);
-      if (wanted.has(r.key) && !batched.has(r.key)) batched.set(r.key, r);
+      if (r.status !== undefined && r.status !== "processed") continue;
+      if (!batched.has(r.key)) {
+        batched.set(r.key, line);
+        where.set(r.key, name);
+      }
     }
   });
   return async (key) => {
-    const found = batched.get(key);
-    if (found) return found;
+    const line = batched.get(key);
+    if (line !== undefined) {
+      const name = where.get(key)!;
+      batched.delete(key);
+      where.delete(key);
+      return metaJson<R>(store, name, line);
+    }
     if (!singles.has(key)) return null;
     const body = await store.readMeta(`datums/${key}.json`);
     return body ? metaJson<R>(store, `datums/${key}.json`, body.toString("utf8")) : null;
@@ -63,12 +76,16 @@ export class RecordWriter<R extends Recorded> {
   private seq = 0;
   private last = Date.now();
   private writing: Promise<void> = Promise.resolve();
+  /** The keys (under .stowage/) of the objects written so far, in order. */
+  readonly names: string[] = [];
 
   constructor(
     private readonly store: Store,
     private readonly run: string,
     private readonly batch = BATCH,
     private readonly flushMs = FLUSH_MS,
+    /** The folder the batches go in. */
+    private readonly folder = "datums",
   ) {}
 
   /** Adds a record; writes a batch when it is full or due. */
@@ -84,7 +101,8 @@ export class RecordWriter<R extends Recorded> {
     const records = this.pending;
     this.pending = [];
     this.last = Date.now();
-    const name = this.batch === 1 ? `datums/${records[0]!.key}.json` : `datums/${this.run}-${String(++this.seq).padStart(6, "0")}.jsonl`;
+    const name = this.batch === 1 ? `${this.folder}/${records[0]!.key}.json` : `${this.folder}/${this.run}-${String(++this.seq).padStart(6, "0")}.jsonl`;
+    this.names.push(name);
     this.writing = this.writing.then(async () => {
       await this.store.createMeta(name, Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join("")));
     });
