@@ -244,8 +244,10 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
         if (held) {
           held.push(record);
           if (!opts.incremental && held.length > BATCH) {
-            for (const r of held) if (r.status !== "processed") await others.add(r);
+            // Let go first: other datums finish while these are written, and go straight to the batches.
+            const spilled = held;
             held = null;
+            for (const r of spilled) if (r.status !== "processed") await others.add(r);
           }
         } else if (record.status !== "processed") await others.add(record);
         progress("datums done", counts.total);
