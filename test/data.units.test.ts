@@ -226,7 +226,29 @@ describe("datum records in batches (#26)", () => {
     expect((await earlier(record(2499).key))?.datum).toBe("f-2499");
     expect((await earlier(record(9000).key))?.datum).toBe("f-9000");
     expect(await earlier(sha256("never run"))).toBeNull();
-    expect(await earlier(record(0).key)).toBeNull(); // handed out once, then dropped: a run asks once a datum
+    expect((await earlier(record(0).key))?.datum).toBe("f-0"); // asked again: read again from the batch
+  });
+
+  it("finds every record when there are more batches than it keeps, reading a batch again only when asked", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const writer = new RecordWriter<ReturnType<typeof record>>(store, "run-e", 5);
+    for (let i = 0; i < 200; i++) await writer.add(record(i));
+    await writer.flush();
+    let reads = 0;
+    const counted = Object.assign(Object.create(store) as typeof store, {
+      readMeta: (key: string) => {
+        reads++;
+        return store.readMeta(key);
+      },
+    });
+    const earlier = await readRecorded<ReturnType<typeof record>>(counted);
+    expect(reads).toBe(40);
+    // The first 16 batches were kept from the first reading.
+    for (let i = 0; i < 80; i++) expect((await earlier(record(i).key))?.datum).toBe(`f-${i}`);
+    expect(reads).toBe(40);
+    for (let i = 199; i >= 0; i--) expect((await earlier(record(i).key))?.datum).toBe(`f-${i}`);
+    expect(reads).toBeLessThan(40 + 40 + 1);
+    expect(await earlier(sha256("never run"))).toBeNull();
   });
 
   it("skips only by records of datums that were processed (a large run's batches also list skipped and failed ones)", async () => {
