@@ -31,9 +31,9 @@ import {
   type EvidenceOutput,
   type EvidenceRun,
 } from "./evidenceSchema.js";
-import type { RunRecord } from "./run.js";
+import type { DatumRecord, RunRecord } from "./run.js";
 import { canonical, comparePaths, hashStream, sha256, type Inspected, type Store } from "./store.js";
-import { readRun, type Opener } from "./why.js";
+import { datumsOf, readRun, type Opener } from "./why.js";
 
 export interface EvidenceOptions {
   /** The images' repository (uploads). */
@@ -177,15 +177,20 @@ export async function buildEvidence(o: EvidenceOptions): Promise<EvidenceResult>
   const reached = new Set(images.map((i) => `${i.repo}\n${i.path}\n${i.versionId}`));
   const runs = new Map<string, { record: RunRecord; datums: string[] }>();
   const outputs: EvidenceOutput[] = [];
-  const records: { store: Store; run: RunRecord }[] = [];
+  const records: { store: Store; run: RunRecord; datums: DatumRecord[] }[] = [];
   for (const store of o.outputs)
     for (const key of await store.listMeta("runs/"))
-      if (key.endsWith(".json")) records.push({ store, run: await readRun(store, key.slice("runs/".length, -".json".length)) });
+      if (key.endsWith(".json")) {
+        const run = await readRun(store, key.slice("runs/".length, -".json".length));
+        const datums: DatumRecord[] = [];
+        for await (const d of datumsOf(store, run)) datums.push(d);
+        records.push({ store, run, datums });
+      }
   records.sort((a, b) => (a.run.startedAt < b.run.startedAt ? -1 : a.run.startedAt > b.run.startedAt ? 1 : 0));
   for (let grew = true; grew;) {
     grew = false;
-    for (const { store, run } of records) {
-      for (const datum of run.datums) {
+    for (const { store, run, datums } of records) {
+      for (const datum of datums) {
         if (datum.status !== "processed" || datum.run !== run.run) continue;
         if (!datum.inputs.some((i) => reached.has(`${run.input.repo}\n${i.path}\n${i.versionId}`))) continue;
         let entry = runs.get(run.run);

@@ -6,10 +6,11 @@
  * a default Object Lock retention, that each version and record still carries retention in force. Reads only.
  */
 import { gunzipSync } from "node:zlib";
+import { UserError } from "../core/errors.js";
 import { commitId, findRow, readCommit, readHead, rows, type Commit, type CommitBody } from "./manifest.js";
 import { eachParallel, type Progress } from "./data.js";
-import { readRun } from "./why.js";
-import type { RunRecord } from "./run.js";
+import { datumsOf, readRun } from "./why.js";
+import type { DatumRecord, RunRecord } from "./run.js";
 import { comparePaths, sha256, type Lock, type Row, type Store } from "./store.js";
 
 export type DiscrepancyKind =
@@ -295,26 +296,33 @@ async function checkRun(store: Store, id: string, report: (d: Discrepancy) => vo
   }
   // A run whose outputs were all there already keeps the parent as its output commit: that commit is another run's.
   if (commit.run !== id) return;
-  for (const datum of run.datums) {
-    if (datum.status !== "processed") continue;
-    for (const out of datum.outputs) {
-      const row = await findRow(store, commit, out.path).catch(() => undefined);
-      if (!row)
-        report({
-          kind: "record-changed",
-          path: out.path,
-          version: out.versionId,
-          commit: commit.id,
-          detail: `run ${id} (datum ${JSON.stringify(datum.datum)}) wrote it, but its output commit ${commit.id.slice(0, 12)} does not pin it`,
-        });
-      else if (row.version !== out.versionId || (out.sha256 && row.sha256 && row.sha256 !== out.sha256))
-        report({
-          kind: "record-changed",
-          path: out.path,
-          version: out.versionId,
-          commit: commit.id,
-          detail: `run ${id} wrote version ${out.versionId}; its output commit pins ${row.version}`,
-        });
-    }
+  try {
+    for await (const datum of datumsOf(store, run)) await checkDatum(store, id, commit, datum, report);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    report({ kind: "record-missing", path, detail: err.message });
+  }
+}
+
+async function checkDatum(store: Store, id: string, commit: Commit, datum: DatumRecord, report: (d: Discrepancy) => void): Promise<void> {
+  if (datum.status !== "processed") return;
+  for (const out of datum.outputs) {
+    const row = await findRow(store, commit, out.path).catch(() => undefined);
+    if (!row)
+      report({
+        kind: "record-changed",
+        path: out.path,
+        version: out.versionId,
+        commit: commit.id,
+        detail: `run ${id} (datum ${JSON.stringify(datum.datum)}) wrote it, but its output commit ${commit.id.slice(0, 12)} does not pin it`,
+      });
+    else if (row.version !== out.versionId || (out.sha256 && row.sha256 && row.sha256 !== out.sha256))
+      report({
+        kind: "record-changed",
+        path: out.path,
+        version: out.versionId,
+        commit: commit.id,
+        detail: `run ${id} wrote version ${out.versionId}; its output commit pins ${row.version}`,
+      });
   }
 }

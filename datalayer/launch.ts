@@ -43,6 +43,15 @@ export class Launcher {
   private readonly pids = new Map<number, number>();
   private seq = 0;
   private ended: string | null = null;
+  /**
+   * Each command's outer group is a background job of the shell, which (dash, POSIX sh) keeps it a zombie until it is
+   * waited for: left so, a run of 30,000 datums filled the machine's process table (pid_max 32,768). So the shell is
+   * told to `wait` for each group once it has reported its command ended. Its pid (`g` line) and its end (`e` line)
+   * may arrive in either order: whichever comes second sends the wait.
+   */
+  private readonly groups = new Map<number, number>();
+  private readonly endedFirst = new Set<number>();
+  private closed = false;
 
   constructor() {
     this.sh = spawn("/bin/sh", ["-s"], { stdio: ["pipe", "pipe", "inherit"] });
@@ -54,7 +63,16 @@ export class Launcher {
     createInterface({ input: this.sh.stdout! }).on("line", (line) => {
       const [what, id, n] = line.split(" ");
       if (what === "s") this.pids.set(Number(id), Number(n));
-      else if (what === "e") {
+      else if (what === "g") {
+        if (this.endedFirst.delete(Number(id))) this.reap(Number(n));
+        else this.groups.set(Number(id), Number(n));
+      } else if (what === "e") {
+        const group = this.groups.get(Number(id));
+        if (group === undefined) this.endedFirst.add(Number(id));
+        else {
+          this.groups.delete(Number(id));
+          this.reap(group);
+        }
         this.pids.delete(Number(id));
         const done = this.jobs.get(Number(id));
         this.jobs.delete(Number(id));
@@ -63,6 +81,11 @@ export class Launcher {
         done?.(signal ? { exitCode: null, signal } : { exitCode: status, signal: null });
       }
     });
+  }
+
+  /** The group has reported; it exits at once, so the shell's wait is short. */
+  private reap(group: number): void {
+    if (!this.ended && !this.closed) this.sh.stdin!.write(`wait ${group} 2>/dev/null\n`);
   }
 
   private end(why: string): void {
@@ -81,7 +104,7 @@ export class Launcher {
     // stderr is dropped: the shell would print "Killed" there for a command that died of a signal.
     const line =
       `{ ( cd ${quote(cwd)} && ${exports}exec ${command.map(quote).join(" ")} ) </dev/null >${quote(log)} 2>&1 & ` +
-      `p=$!; echo "s ${id} $p"; wait $p; echo "e ${id} $?"; } 2>/dev/null &\n`;
+      `p=$!; echo "s ${id} $p"; wait $p; echo "e ${id} $?"; } 2>/dev/null & echo "g ${id} $!"\n`;
     return new Promise((done) => {
       this.jobs.set(id, done);
       this.sh.stdin!.write(line);
@@ -107,8 +130,14 @@ export class Launcher {
     return Math.max(this.jobs.size, this.pids.size);
   }
 
+  /** The shell's pid (its children are the commands' groups still to be waited for). */
+  get shell(): number | undefined {
+    return this.sh.pid;
+  }
+
   /** Ends the shell once the commands started have finished (they are not waited for here). */
   close(): void {
+    this.closed = true;
     this.sh.stdin!.end();
   }
 }

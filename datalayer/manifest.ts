@@ -201,7 +201,7 @@ export async function writeManifest<T extends { path: string }>(
  * The parent's rows with `changed` (path-sorted) put over them; where a path keeps its version the parent's row stays
  * (it may know the hash).
  */
-export async function* overlay(parent: AsyncIterable<Row>, changed: readonly Row[]): AsyncGenerator<Row> {
+export async function* overlay(parent: AsyncIterable<Row>, changed: AsyncIterable<Row> | readonly Row[]): AsyncGenerator<Row> {
   const items = (async function* () {
     yield* changed;
   })();

@@ -125,12 +125,13 @@ export async function mirrorRepo(src: Store, dst: Store, opts: { parallel?: numb
           repo: run.output.repo === src.url ? dst.url : run.output.repo,
           commit: run.output.commit && (commitMap.get(run.output.commit) ?? run.output.commit),
         },
-        datums: run.datums.map((d) => translateDatum(d, inputLocal)),
+        ...(run.datums ? { datums: run.datums.map((d) => translateDatum(d, inputLocal)) } : {}),
       };
       await dst.createMeta(k, Buffer.from(`${JSON.stringify(out)}\n`));
       counts.runsCopied++;
     }
-    for (const k of await src.listMeta("datums/")) {
+    // A large run's record names batches in both folders (see RunRecord.datumBatches); they keep their names.
+    for (const k of [...(await src.listMeta("datums/")), ...(await src.listMeta("rundatums/"))]) {
       if (await dst.readMeta(k)) continue;
       const body = await src.readMeta(k);
       if (!body) continue;

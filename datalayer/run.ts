@@ -16,10 +16,11 @@ import { delimiter, join, relative } from "node:path";
 import { UserError } from "../core/errors.js";
 import { EXIT } from "../core/exit.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
-import { datumsBy } from "./glob.js";
+import { datumsBy, groupDatums } from "./glob.js";
 import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
-import { RecordWriter, readRecorded } from "./datums.js";
+import { BATCH, FLUSH_MS, RecordWriter, readRecorded } from "./datums.js";
+import { OutputSpool, SPILL, type Output } from "./outputs.js";
 import { Launcher, tailOf } from "./launch.js";
 import { canonical, comparePaths, sha256, type Row, type Store } from "./store.js";
 
@@ -63,7 +64,19 @@ export interface RunRecord {
   readonly status: "ok" | "failed";
   readonly who: string;
   readonly host: string;
-  readonly datums: readonly DatumRecord[];
+  /**
+   * Every datum's record, sorted by datum, while the run has at most BATCH (1,000) datums; records written before #26
+   * always hold them here. Read them with `datumsOf` (why.ts), which follows `datumBatches` otherwise.
+   */
+  readonly datums?: readonly DatumRecord[];
+  /**
+   * A larger run names, instead, the objects under .stowage/ that hold its records, one JSON record a line: its
+   * processed datums' batches (`datums/<run>-<seq>.jsonl`, the ones later runs skip by) and the rest's
+   * (`rundatums/<run>-<seq>.jsonl`, skipped and failed). So the record stays small at any number of datums.
+   */
+  readonly datumBatches?: readonly string[];
+  /** How many datums the run had, by what happened to them (records since #26). */
+  readonly datumCount?: RunResult["datums"];
 }
 
 export interface RunOptions {
@@ -103,7 +116,14 @@ export interface RunResult {
   readonly inputCommit: string;
   readonly outputCommit: string | null;
   readonly datums: { readonly total: number; readonly processed: number; readonly skipped: number; readonly failed: number };
-  readonly failures: readonly { readonly datum: string; readonly exitCode: number | null; readonly reason: string; readonly stderrTail: readonly string[] }[];
+  readonly failures: readonly Failure[];
+}
+
+interface Failure {
+  readonly datum: string;
+  readonly exitCode: number | null;
+  readonly reason: string;
+  readonly stderrTail: readonly string[];
 }
 
 const TAIL_LINES = 20;
@@ -175,15 +195,6 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
       ? await resolveRef(opts.input, opts.inputRef)
       : await resolveRef(opts.input, (await commitRepo(opts.input, { branch: "main", message: `input of run ${run} (${name})`, progress })).commit);
 
-  const groups = new Map<string, Row[]>();
-  for await (const row of rows(opts.input, inputCommit)) {
-    const datum = datumOf(row.path);
-    if (datum === null || (opts.only && !opts.only(datum))) continue;
-    let group = groups.get(datum);
-    if (!group) groups.set(datum, (group = []));
-    group.push(row);
-  }
-
   // A folder output ends holding exactly its head commit: what the head held before and this run wrote are the paths
   // that may have to go.
   const touched = new Set<string>();
@@ -194,75 +205,99 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
 
   const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
   const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
-  const records: DatumRecord[] = [];
-  let done = 0;
-  const keyed = [...groups].map(([datum, inputs]) => {
-    const id = sha256(canonical([opts.input.url, datum]));
-    return { datum, inputs, id, key: sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey })) };
-  });
   // Which datums were done before, from one listing of datums/ and one read per batch of records (see datums.ts): no
   // request per datum to decide a skip.
-  const earlierOf = await readRecorded<DatumRecord>(opts.output, new Set(keyed.map((k) => k.key)));
+  const earlierOf = await readRecorded<DatumRecord>(opts.output);
   // A watcher's batches are small and many: there each record is its own object, as before, so that no batch has to
   // read every earlier batch's records (see datums.ts).
   const writer = new RecordWriter<DatumRecord>(opts.output, run, opts.incremental ? 1 : undefined);
+  // Past BATCH datums the run record stops holding them (see RunRecord.datumBatches): the ones not processed go here.
+  const others = new RecordWriter<DatumRecord>(opts.output, run, BATCH, FLUSH_MS, "rundatums");
+  let held: DatumRecord[] | null = [];
+  const counts = { total: 0, processed: 0, skipped: 0, failed: 0 };
+  const failures: Failure[] = [];
+  const outputs = new OutputSpool(SPILL, (dir) => scratch.dirs.add(dir));
+  let outputCommit: string | null = null;
   // A watcher's batch is small beside its output: there a listing of every output would cost more than it saves.
   if (!opts.incremental) await opts.output.expectUploads?.();
   // Overlap: up to 2 × --parallel datums are in hand, but only --parallel commands run at once; the others fetch
-  // their inputs or upload their outputs meanwhile, so a command slot never waits on the store.
+  // their inputs or upload their outputs meanwhile, so a command slot never waits on the store. Datums stream from
+  // the input commit's rows as they are grouped: only those in hand are held.
   const parallel = opts.parallel ?? 1;
   const slots = new Slots(parallel);
   const launcher = new Launcher();
   scratch.launchers.add(launcher);
+  const datums = groupDatums(rows(opts.input, inputCommit), datumOf, opts.only);
   try {
-    await eachParallel(keyed, 2 * parallel, async ({ datum, inputs, id, key }) => {
-      const earlier = await earlierOf(key);
-      const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots, launcher });
-      if (record.status === "processed") await writer.add(record);
-      records.push(record);
-      progress("datums done", ++done, groups.size);
-    });
-  } finally {
-    launcher.close();
-    scratch.launchers.delete(launcher);
-    await writer.flush();
-  }
-  records.sort((a, b) => comparePaths(a.datum, b.datum));
+    try {
+      await eachParallel(datums, 2 * parallel, async ({ datum, rows: inputs }) => {
+        const id = sha256(canonical([opts.input.url, datum]));
+        const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
+        const earlier = await earlierOf(key);
+        const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots, launcher });
+        if (record.status === "processed") await writer.add(record);
+        counts.total++;
+        counts[record.status]++;
+        if (record.status === "failed")
+          failures.push({ datum: record.datum, exitCode: record.exitCode ?? null, reason: record.reason ?? "", stderrTail: record.stderrTail ?? [] });
+        for (const o of record.outputs) await outputs.add({ path: o.path, datum: record.datum, version: o.versionId, size: o.size ?? 0, sha256: o.sha256 });
+        if (held) {
+          held.push(record);
+          if (!opts.incremental && held.length > BATCH) {
+            // Let go first: other datums finish while these are written, and go straight to the batches.
+            const spilled = held;
+            held = null;
+            for (const r of spilled) if (r.status !== "processed") await others.add(r);
+          }
+        } else if (record.status !== "processed") await others.add(record);
+        progress("datums done", counts.total);
+      });
+    } finally {
+      launcher.close();
+      scratch.launchers.delete(launcher);
+      await writer.flush();
+      await others.flush();
+    }
+    failures.sort((a, b) => comparePaths(a.datum, b.datum));
 
-  const failures = records
-    .filter((r) => r.status === "failed")
-    .map((r) => ({ datum: r.datum, exitCode: r.exitCode ?? null, reason: r.reason ?? "", stderrTail: r.stderrTail ?? [] }));
-  const owners = new Map<string, string>();
-  for (const r of records) {
-    for (const o of r.outputs) {
-      const other = owners.get(o.path);
-      if (other !== undefined)
+    // Two datums writing one path sort next to each other.
+    let previous: Output | null = null;
+    for await (const o of outputs.sorted()) {
+      if (previous && previous.path === o.path)
         failures.push({
-          datum: r.datum,
+          datum: o.datum,
           exitCode: 0,
-          reason: `wrote ${o.path}, which datum ${JSON.stringify(other)} also wrote: each output path must come from one datum`,
+          reason: `wrote ${o.path}, which datum ${JSON.stringify(previous.datum)} also wrote: each output path must come from one datum`,
           stderrTail: [],
         });
-      owners.set(o.path, r.datum);
+      previous = o;
     }
-  }
 
-  let outputCommit: string | null = null;
-  if (failures.length === 0 || (opts.incremental && records.some((r) => r.status !== "failed"))) {
-    const outputs: Row[] = records.flatMap((r) => r.outputs.map((o) => ({ path: o.path, version: o.versionId, size: o.size ?? 0, sha256: o.sha256 })));
-    outputs.sort((a, b) => comparePaths(a.path, b.path));
-    const done = await advance(opts.output, branch, async (parent) => {
-      const current = opts.incremental ? overlay(rows(opts.output, parent), outputs) : iterate(outputs);
-      const m = await writeManifest(opts.output, parent, current, async (now) => now);
-      if (parent && m.added + m.modified + m.deleted === 0) return null;
-      return { parent: parent?.id ?? null, branch, message: `run ${name} ${run}`, author: await opts.output.who(), time: new Date().toISOString(), ...m, run };
-    });
-    outputCommit = done.commit.id;
-  }
-  if (opts.output.settle) {
-    for (const r of records) for (const o of r.outputs) touched.add(o.path);
-    const head = await readHead(opts.output, branch);
-    await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), touched);
+    if (failures.length === 0 || (opts.incremental && counts.failed < counts.total)) {
+      const done = await advance(opts.output, branch, async (parent) => {
+        const current = opts.incremental ? overlay(rows(opts.output, parent), outputRows(outputs)) : outputRows(outputs);
+        const m = await writeManifest(opts.output, parent, current, async (now) => now);
+        if (parent && m.added + m.modified + m.deleted === 0) return null;
+        return {
+          parent: parent?.id ?? null,
+          branch,
+          message: `run ${name} ${run}`,
+          author: await opts.output.who(),
+          time: new Date().toISOString(),
+          ...m,
+          run,
+        };
+      });
+      outputCommit = done.commit.id;
+    }
+    if (opts.output.settle) {
+      for await (const o of outputs.sorted()) touched.add(o.path);
+      const head = await readHead(opts.output, branch);
+      await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), touched);
+    }
+  } finally {
+    await outputs.close();
+    if (outputs.folder) scratch.dirs.delete(outputs.folder);
   }
 
   const status = failures.length ? ("failed" as const) : ("ok" as const);
@@ -279,23 +314,33 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     status,
     who: await opts.output.who(),
     host: hostname(),
-    datums: records,
+    ...(held ? { datums: held.sort((a, b) => comparePaths(a.datum, b.datum)) } : { datumBatches: [...writer.names, ...others.names] }),
+    datumCount: counts,
   };
   // Create-once, with no retention headers: on a bucket with a default Object Lock retention the record is locked.
   await opts.output.createMeta(`runs/${run}.json`, Buffer.from(`${JSON.stringify(record)}\n`));
-  const count = (s: DatumRecord["status"]) => records.filter((r) => r.status === s).length;
   return {
     run,
     status,
     inputCommit: inputCommit.id,
     outputCommit,
-    datums: { total: records.length, processed: count("processed"), skipped: count("skipped"), failed: count("failed") },
+    datums: counts,
     failures,
   };
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
+}
+
+/** The outputs as commit rows, by path; where two datums wrote one path (a failed watch batch still commits) the first. */
+async function* outputRows(outputs: OutputSpool): AsyncGenerator<Row> {
+  let last: string | null = null;
+  for await (const o of outputs.sorted()) {
+    if (o.path === last) continue;
+    last = o.path;
+    yield { path: o.path, version: o.version, size: o.size, sha256: o.sha256 };
+  }
 }
 
 /** At most `limit` holders at once (the commands running). */

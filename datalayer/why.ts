@@ -46,6 +46,26 @@ export async function readRun(store: Store, id: string): Promise<RunRecord> {
   return metaJson<RunRecord>(store, `runs/${id}.json`, body.toString("utf8"));
 }
 
+/**
+ * A run's datum records: those its record holds, or (a run of more than 1,000 datums since #26) those in the batches
+ * it names, read one batch at a time.
+ */
+export async function* datumsOf(store: Store, run: RunRecord): AsyncGenerator<DatumRecord> {
+  if (run.datums) {
+    yield* run.datums;
+    return;
+  }
+  for (const name of run.datumBatches ?? []) {
+    const body = await store.readMeta(name);
+    if (!body)
+      throw new UserError(
+        `${store.url}: .stowage/${name}, which the record of run ${run.run} names, is missing.`,
+        "Datum records are created once under .stowage/; it was removed by hand: restore it from a copy.",
+      );
+    for (const line of body.toString("utf8").split("\n")) if (line) yield metaJson<DatumRecord>(store, name, line);
+  }
+}
+
 /** Opens a repository named in a run record (same endpoint and credentials as the one asked about). */
 export type Opener = (url: string) => Promise<Store>;
 
@@ -97,8 +117,7 @@ async function writerOf(store: Store, start: Commit, path: string, version: stri
     if (commit.run) {
       runs++;
       const run = await readRun(store, commit.run);
-      const datum = run.datums.find((d) => d.outputs.some((o) => o.path === path && o.versionId === version));
-      if (datum) return { run, datum };
+      for await (const datum of datumsOf(store, run)) if (datum.outputs.some((o) => o.path === path && o.versionId === version)) return { run, datum };
     }
     const parent = commit.parent ? await readCommit(store, commit.parent) : null;
     const before = parent ? await findRow(store, parent, path) : undefined;

@@ -1,11 +1,12 @@
 /** The data layer's pure parts: datums from globs, path order, chunk boundaries that survive an insert, diffs. */
 import fc from "fast-check";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compareSequencers, parseEvents } from "../datalayer/events.js";
-import { datumsBy } from "../datalayer/glob.js";
+import { datumsBy, groupDatums } from "../datalayer/glob.js";
+import { OutputSpool, type Output } from "../datalayer/outputs.js";
 import { openLocal } from "../datalayer/localStore.js";
 import { ManifestWriter, changes, rows, type Commit } from "../datalayer/manifest.js";
 import { RecordWriter, readRecorded } from "../datalayer/datums.js";
@@ -26,6 +27,79 @@ describe("datums from a glob (Pachyderm's rules)", () => {
 
   it("refuses a glob that does not start with /", () => {
     expect(() => datumsBy("*")).toThrow(/must start with \//);
+  });
+});
+
+describe("datums grouped as rows stream (#26)", () => {
+  async function* stream<T>(items: readonly T[]): AsyncGenerator<T> {
+    yield* items;
+  }
+  const naive = (paths: readonly string[], glob: string) => {
+    const m = new Map<string, string[]>();
+    for (const p of paths) {
+      const d = datumsBy(glob)(p);
+      if (d !== null) m.set(d, [...(m.get(d) ?? []), p]);
+    }
+    return [...m].sort(([a], [b]) => comparePaths(a, b));
+  };
+  const grouped = async (paths: readonly string[], glob: string) => {
+    const out: [string, string[]][] = [];
+    for await (const g of groupDatums(stream(paths.map((path) => ({ path }))), datumsBy(glob))) out.push([g.datum, g.rows.map((r) => r.path)]);
+    return out.sort(([a], [b]) => comparePaths(a, b));
+  };
+
+  it("gives each datum once with all its rows, a file D beside a folder D/ and siblings between them included", async () => {
+    // In byte order "a-1" and "a.txt" sort between the file "a" and the folder "a/": datum "a" is open across them.
+    const paths = ["a", "a-1", "a.txt", "a/x", "a/y/z", "b", "é/1"].sort(comparePaths);
+    expect(await grouped(paths, "/*")).toEqual([
+      ["a", ["a", "a/x", "a/y/z"]],
+      ["a-1", ["a-1"]],
+      ["a.txt", ["a.txt"]],
+      ["b", ["b"]],
+      ["é", ["é/1"]],
+    ]);
+    expect(await grouped(paths, "/")).toEqual([["", paths]]);
+  });
+
+  it("agrees with grouping everything in memory, for any sorted paths and glob", async () => {
+    const segment = fc.constantFrom("a", "a-1", "a.b", "b", "b0", "c", "é", "\u{1F600}");
+    const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("/"));
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(path, { maxLength: 40 }), fc.constantFrom("/", "/*", "/*/*", "/a*", "/**/b"), async (raw, glob) => {
+        const paths = [...raw].sort(comparePaths);
+        expect(await grouped(paths, glob)).toEqual(naive(paths, glob));
+      }),
+    );
+  });
+});
+
+describe("outputs sorted past memory (#26)", () => {
+  const out = (path: string, datum: string): Output => ({ path, datum, version: `v-${path}-${datum}`, size: path.length, sha256: null });
+  const all = async (spool: OutputSpool) => {
+    const got: Output[] = [];
+    for await (const o of spool.sorted()) got.push(o);
+    return got;
+  };
+
+  it("reads back by path then datum whether held or spilled to files, as often as asked, and removes its files", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom("a", "a/b", "a-b", "b", "é", "\u{1F600}", "z/0"), fc.constantFrom("d1", "d2", "d10")), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 7 }),
+        async (items, limit) => {
+          const spool = new OutputSpool(limit);
+          for (const [p, d] of items) await spool.add(out(p, d));
+          const expected = items.map(([p, d]) => out(p, d)).sort((a, b) => comparePaths(a.path, b.path) || comparePaths(a.datum, b.datum));
+          expect(await all(spool)).toEqual(expected);
+          expect(await all(spool)).toEqual(expected);
+          const folder = spool.folder;
+          expect(folder !== null).toBe(items.length >= limit);
+          await spool.close();
+          if (folder) expect(existsSync(folder)).toBe(false);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
@@ -146,14 +220,47 @@ describe("datum records in batches (#26)", () => {
     expect(await store.listMeta("datums/")).toEqual(
       ["datums/run-a-000001.jsonl", "datums/run-a-000002.jsonl", "datums/run-a-000003.jsonl", `datums/${record(9000).key}.json`].sort(comparePaths),
     );
-    const wanted = new Set([record(0).key, record(1999).key, record(2499).key, record(9000).key, sha256("never run")]);
-    const earlier = await readRecorded<ReturnType<typeof record>>(store, wanted);
+    const earlier = await readRecorded<ReturnType<typeof record>>(store);
     expect((await earlier(record(0).key))?.datum).toBe("f-0");
     expect((await earlier(record(1999).key))?.datum).toBe("f-1999");
     expect((await earlier(record(2499).key))?.datum).toBe("f-2499");
     expect((await earlier(record(9000).key))?.datum).toBe("f-9000");
     expect(await earlier(sha256("never run"))).toBeNull();
-    expect(await earlier(record(5).key)).toBeNull(); // recorded, but not asked for: not kept in memory
+    expect((await earlier(record(0).key))?.datum).toBe("f-0"); // asked again: read again from the batch
+  });
+
+  it("finds every record when there are more batches than it keeps, reading a batch again only when asked", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const writer = new RecordWriter<ReturnType<typeof record>>(store, "run-e", 5);
+    for (let i = 0; i < 200; i++) await writer.add(record(i));
+    await writer.flush();
+    let reads = 0;
+    const counted = Object.assign(Object.create(store) as typeof store, {
+      readMeta: (key: string) => {
+        reads++;
+        return store.readMeta(key);
+      },
+    });
+    const earlier = await readRecorded<ReturnType<typeof record>>(counted);
+    expect(reads).toBe(40);
+    // The first 16 batches were kept from the first reading.
+    for (let i = 0; i < 80; i++) expect((await earlier(record(i).key))?.datum).toBe(`f-${i}`);
+    expect(reads).toBe(40);
+    for (let i = 199; i >= 0; i--) expect((await earlier(record(i).key))?.datum).toBe(`f-${i}`);
+    expect(reads).toBeLessThan(40 + 40 + 1);
+    expect(await earlier(sha256("never run"))).toBeNull();
+  });
+
+  it("skips only by records of datums that were processed (a large run's batches also list skipped and failed ones)", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const failed = { ...record(1), status: "failed" };
+    const skipped = { ...record(2), status: "skipped" };
+    const done = { ...record(3), status: "processed" };
+    await store.createMeta("datums/run-d-000001.jsonl", Buffer.from([failed, skipped, done].map((r) => `${JSON.stringify(r)}\n`).join("")));
+    const earlier = await readRecorded<ReturnType<typeof record>>(store);
+    expect(await earlier(failed.key)).toBeNull();
+    expect(await earlier(skipped.key)).toBeNull();
+    expect((await earlier(done.key))?.datum).toBe("f-3");
   });
 
   it("writes a batch when one is due, even before it is full", async () => {
@@ -171,6 +278,6 @@ describe("datum records one by one (a watcher's, #26)", () => {
     const key = sha256("watched");
     await new RecordWriter(store, "run-c", 1).add({ key });
     expect(await store.listMeta("datums/")).toEqual([`datums/${key}.json`]);
-    expect(await (await readRecorded<{ key: string }>(store, new Set([key])))(key)).toEqual({ key });
+    expect(await (await readRecorded<{ key: string }>(store))(key)).toEqual({ key });
   });
 });

@@ -34,6 +34,20 @@ describe("Launcher (one shell starts every command of a run)", () => {
     expect(await tailOf(join(dir, "a.log"), 20)).toEqual(["one", "two"]);
   });
 
+  it("leaves no finished command waiting to be reaped: a long run would fill the process table (#26)", async () => {
+    const l = new Launcher();
+    const children = () => readFileSync(`/proc/${l.shell}/task/${l.shell}/children`, "utf8").trim().split(/\s+/).filter(Boolean).length;
+    for (let round = 0; round < 20; round++) {
+      const done = await Promise.all(Array.from({ length: 10 }, (_, i) => l.run(["true"], dir, {}, join(dir, `reap-${i}.log`))));
+      expect(done.every((d) => d.exitCode === 0)).toBe(true);
+    }
+    // 200 commands have ended; the shell's waits for their groups are at most a line or two behind.
+    const t0 = Date.now();
+    while (children() > 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    expect(children()).toBe(0);
+    l.close();
+  });
+
   it("stops the commands it started", async () => {
     const l = new Launcher();
     const running = l.run(["sleep", "30"], dir, {}, join(dir, "s.log"));
