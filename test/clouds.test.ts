@@ -3,29 +3,14 @@
  * source files (data/other-clouds), read with a text editor, not from Stowage's reader: the rates used are
  * quoted beside each case with the file they come from.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { stowage } from "./support/bin.js";
 import { stringify } from "yaml";
 
-const BIN = resolve("dist/bundle/cli.js");
 const dir = await mkdtemp(join(tmpdir(), "stowage-clouds-"));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function stowage(args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 interface Line {
   name: string;

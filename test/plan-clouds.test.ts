@@ -3,12 +3,12 @@
  * out by hand from the shipped price files (data/other-clouds, data/prices), read with a text editor, not from
  * Stowage's own functions; the rates used are quoted beside each case with the file they come from.
  */
-import { execFile } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { access, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { stowage } from "./support/bin.js";
 import { stringify } from "yaml";
 import { parseUsers } from "../planner/placement/users.js";
 import { DEFAULT_ACCESS_MS, estimateRtt, estimateToLocation, offlineModel } from "../planner/latency/predict.js";
@@ -16,22 +16,7 @@ import { haversineKm, hopMs, measuredMs } from "../planner/latency/model.js";
 import { parsePlace } from "../planner/latency/places.js";
 import { findRegion } from "../core/regions.js";
 
-const BIN = resolve("dist/bundle/cli.js");
 const dir = await mkdtemp(join(tmpdir(), "stowage-plan-clouds-"));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function stowage(args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 interface Row {
   region: string;

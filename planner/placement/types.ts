@@ -4,6 +4,7 @@
  * prepares the input) and placement.ts (which decides).
  */
 import type { Decimal } from "../../core/money.js";
+import type { Constraints } from "./users.js";
 
 export interface LatencyFigure {
   readonly population: string;
@@ -70,15 +71,8 @@ export interface Candidate {
 
 export interface PlacementInput {
   readonly candidates: readonly Candidate[];
-  readonly constraints: {
-    readonly allowedRegions: readonly string[] | null;
-    readonly latencyObjectiveMs: number;
-    readonly worstLatencyMs: number;
-    readonly monthlyBudgetUsd: number | null;
-    readonly replica: { readonly required: boolean; readonly minDistanceKm: number };
-    /** Feasible regions within this fraction of the cheapest are near-ties: the lowest latency among them wins. */
-    readonly nearTieMargin: number;
-  };
+  /** The users file's constraints, as parsed (users.ts). */
+  readonly constraints: Constraints;
   /** Great-circle km between two regions. */
   readonly distanceKm: (a: string, b: string) => number;
   /** The cheapest strategy for a primary alone (`replica` null) or for a primary and replica together. */
