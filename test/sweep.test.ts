@@ -7,7 +7,7 @@
  * test/.sweep.md (command × case → exit code and first line) for the issue's closing note.
  */
 import { execFile, spawn } from "node:child_process";
-import { chmod, copyFile, mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -78,9 +78,9 @@ const ROWS: readonly Row[] = [
   ...fileCases("planner", (f) => ["planner", "--workload", f], "yaml", { tty: true }),
   ...fileCases("cost", (f) => ["cost", "--workload", f], "yaml"),
   r("cost", "| head -1", () => ["cost", "--workload", W, "--json"], EXIT.OK),
-  // Mid-work, not after it: every provider over 120 months runs about three times the wait before the signal (a plain
-  // `cost` now ends in under 150 ms). A signal that lands before Node is up ends it with 130 as well.
-  r("cost", "Ctrl-C", () => ["cost", "--workload", W, "--provider", "all", "--months", "120"], INTERRUPTED),
+  // Mid-work, not after it: every provider over 120 months runs five times the wait even on Node 24 (~300 ms there; a
+  // plain `cost` ends in under 150 ms). A signal that lands before Node is up ends it with 130 as well.
+  r("cost", "Ctrl-C", () => ["cost", "--workload", W, "--provider", "all", "--months", "120"], INTERRUPTED, { afterMs: 60 }),
   r("pricing", "missing file", () => ["pricing", "show", "--prices", at("nope")]),
   r("pricing", "unreadable file", () => ["pricing", "show", "--prices", at("prices-locked")], EXIT.USER, { nobody: true }),
   r("pricing", "malformed", () => ["pricing", "show", "--prices", at("prices-bad")]),
@@ -106,22 +106,34 @@ const ROWS: readonly Row[] = [
     { nobody: true },
   ),
   r("plan", "| head -1", () => ["plan", "--workload", W, "--users", U, "--offline", "--json"], EXIT.OK),
-  r("plan", "Ctrl-C", () => ["plan", "--workload", W, "--users", U, "--offline", "--stack", "dev", "--stack-dir", at("project"), "--write"], INTERRUPTED),
+  // Every provider's locations: ~450 ms on Node 24 (the example alone ends in ~220 ms, too close to a wait).
+  r(
+    "plan",
+    "Ctrl-C",
+    () => ["plan", "--workload", W, "--users", at("users-all.yaml"), "--offline", "--stack", "dev", "--stack-dir", at("project"), "--write"],
+    INTERRUPTED,
+    {
+      afterMs: 100,
+    },
+  ),
   ...fileCases("policy", (f) => ["policy", "--stack", "prod", "--policy-config", f], "json"),
   ...fileCases("policy", (f) => ["policy", "--export", f], "json").map((x) => ({ ...x, command: "policy --export" })),
   r("policy", "| head -1", () => ["policy", "--stack", "prod", "--json"], EXIT.OK),
-  // 400 ms: mid-run on an idle machine (the whole run takes about a second there), later still when busy.
-  r("policy", "Ctrl-C", () => ["policy", "--stack", "prod"], INTERRUPTED, { afterMs: 400 }),
+  // 200 ms: mid-run on an idle machine (the whole run takes 0.7 s on Node 24, about a second on Node 20).
+  r("policy", "Ctrl-C", () => ["policy", "--stack", "prod"], INTERRUPTED, { afterMs: 200 }),
   ...fileCases("estimate", (f) => ["estimate", "--stack", "prod", "--usage", f], "yaml"),
   ...fileCases("estimate", (f) => ["estimate", "--stack", "prod", "--compare-to", f], "json").map((x) => ({ ...x, command: "estimate --compare-to" })),
   r("estimate", "| head -1", () => ["estimate", "--stack", "prod", "--usage", "examples/usage.yaml", "--json"], EXIT.OK),
-  r("estimate", "Ctrl-C", () => ["estimate", "--stack", "prod"], INTERRUPTED, { afterMs: 400 }),
+  r("estimate", "Ctrl-C", () => ["estimate", "--stack", "prod"], INTERRUPTED, { afterMs: 200 }),
   r("data", "missing file", () => ["data", "log", at("nope")]),
   r("data", "unreadable file", () => ["data", "log", at("repo-locked")], EXIT.USER, { nobody: true }),
   r("data", "malformed", () => ["data", "log", at("repo-bad")]),
   r("data", "unwritable folder", () => ["data", "commit", at("ro-data")], EXIT.USER, { nobody: true }),
   r("data", "| head -1", () => ["data", "log", at("repo"), "--json"], EXIT.OK),
-  r("data", "Ctrl-C", () => ["data", "commit", at("repo")], INTERRUPTED),
+  // Mid-request on a store that never answers: a folder commit ends in under 150 ms on Node 22 and 24, before the signal.
+  r("data", "Ctrl-C", () => ["data", "commit", "s3://sweep-bucket/repo", "--endpoint", `http://127.0.0.1:${hangPort}`, "--timeout", "20000"], INTERRUPTED, {
+    afterMs: 1000,
+  }),
   r("run", "missing file", () => ["run", "--in", at("nope"), "--out", at("run-out"), "--code-version", "1", "--", "true"]),
   r("run", "unreadable file", () => ["run", "--in", at("repo-locked"), "--out", join(tmp, "run-out-nobody"), "--code-version", "1", "--", "true"], EXIT.USER, {
     nobody: true,
@@ -152,7 +164,9 @@ const ROWS: readonly Row[] = [
     "r",
   ]),
   r("access", "| head -1", () => ["access", "log", "--audit", at("repo"), "--json"], EXIT.OK),
-  r("access", "Ctrl-C", () => ["access", "log", "--audit", at("repo")], INTERRUPTED),
+  r("access", "Ctrl-C", () => ["access", "log", "--audit", "s3://sweep-bucket/audit", "--endpoint", `http://127.0.0.1:${hangPort}`], INTERRUPTED, {
+    afterMs: 1000,
+  }),
   r("evidence", "missing file", () => ["evidence", "check", at("nope")]),
   r("evidence", "unreadable file", () => ["evidence", "check", at("repo-locked")], EXIT.USER, { nobody: true }),
   r("evidence", "malformed", () => ["evidence", "check", at("repo-bad")]),
@@ -253,6 +267,7 @@ beforeAll(async () => {
   // Prices: a folder only root may enter, and one with a file that is not JSON.
   await mkdir(at("prices-locked"), { mode: 0o700 });
   await mkdir(at("prices-refresh"));
+  await writeFile(at("users-all.yaml"), `${await readFile(U, "utf8")}providers: { allowed: [aws, gcs, azure, r2, b2] }\n`);
   await mkdir(join(at("prices-bad"), "AmazonS3"), { recursive: true });
   await writeFile(join(at("prices-bad"), "AmazonS3", "us-east-2.json"), "{ not json");
   // Data repositories: one committed, one only root may enter, one whose branch file is not what it should be.
