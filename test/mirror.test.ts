@@ -4,30 +4,18 @@
  * next one with nothing copied twice and no branch naming what is missing.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { packageRoot } from "../core/paths.js";
 import { stowage, type Place } from "./support/dataSuite.js";
 import { AZURITE_ACCOUNT, azuriteCommandEnv, startAzurite, type Azurite } from "./support/azurite.js";
+import { tree } from "./support/files.js";
 
 const tmp = (what: string) => mkdtempSync(join(tmpdir(), `stowage-${what}-`));
 const BIN = join(packageRoot(), "dist", "bundle", "cli.js");
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out[relative(dir, full)] = readFileSync(full).toString("base64");
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 let azurite: Azurite;
 beforeAll(async () => {

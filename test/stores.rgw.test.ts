@@ -5,14 +5,15 @@
  */
 import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "./support/azurite.js";
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { rgwClient, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { tree } from "./support/files.js";
 
 const split = (repo: string, path: string) => {
   const [bucket, ...prefix] = repo.slice("s3://".length).split("/");
@@ -188,15 +189,3 @@ describeRealPart("repositories on an unversioned bucket (Ceph RGW)", rgwUnavaila
 });
 
 const tmp = (what: string) => mkdtempSync(join(tmpdir(), `stowage-${what}-`));
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out[relative(dir, full)] = readFileSync(full).toString("base64");
-    }
-  };
-  walk(dir);
-  return out;
-}
