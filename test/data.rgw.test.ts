@@ -3,16 +3,8 @@
  * command with --endpoint — the same suite and the same command lines as on a local folder. Also pins down what this
  * store guarantees for concurrent branch updates (it ignores If-None-Match on versioned buckets).
  */
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectVersionsCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { expect, it } from "vitest";
 import * as aws from "@pulumi/aws";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -27,53 +19,35 @@ import { packageRoot } from "../core/paths.js";
 /** Grants are checked against prod's households (uploads/<uploader>/<household>/). */
 const PROD = ["--stack", "prod", "--stack-dir", packageRoot()];
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
-import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw, rgwClient } from "./support/rgw.js";
+import { RGW_USER, describeRgw, objectAt, rgwClient, versionedBucket } from "./support/rgw.js";
 
-describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), INSTALL.rgw, () => {
-  let rgw: Rgw;
-  let s3: S3Client;
+describeRgw("stowage data and stowage run on Ceph RGW", { sts: true }, ({ rgw, s3, env, flags }) => {
   let cases = 0;
-  const env = rgwCommandEnv();
-  beforeAll(() => {
-    rgw = startRgw(7480, { sts: true });
-    s3 = rgwClient(rgw);
-  }, 240_000);
-  afterAll(() => {
-    s3?.destroy();
-    rgw?.stop();
-  });
 
-  const split = (repo: string, path: string) => {
-    const [bucket, ...prefix] = repo.slice("s3://".length).split("/");
-    return { Bucket: bucket!, Key: [...prefix, path].join("/") };
-  };
   dataLayerSuite(async () => {
     // Each case in a new versioned bucket.
     const bucket = `data-${++cases}`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, bucket);
     return {
       repo: (name) => `s3://${bucket}/${name}`,
-      flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"],
+      flags,
       env,
       guarantee: "first-version-wins",
       async put(repo, path, body) {
-        return (await s3.send(new PutObjectCommand({ ...split(repo, path), Body: body }))).VersionId!;
+        return (await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body }))).VersionId!;
       },
       async remove(repo, path) {
-        await s3.send(new DeleteObjectCommand(split(repo, path)));
+        await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
       },
       async versions(repo, path) {
-        const { Bucket, Key } = split(repo, path);
+        const { Bucket, Key } = objectAt(repo, path);
         return ((await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: Key }))).Versions ?? []).filter((v) => v.Key === Key).length;
       },
     };
   });
 
   it("lets exactly one of many concurrent writers create a ref entry, though RGW accepts every write", async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "race" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "race", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "race");
     const stores = Array.from({ length: 8 }, () => openS3("race", "repo/", { endpoint: rgw.endpoint, region: "us-east-1" }));
     process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
@@ -94,8 +68,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   });
 
   it("needs nothing the prod stack's vision role does not grant: every S3 call of a real run, judged by the IAM simulator", async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "images" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "images", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "images");
     for (let i = 0; i < 4; i++) await s3.send(new PutObjectCommand({ Bucket: "images", Key: `uploads/cameras/cam-${i}/1.jpg`, Body: `frame ${i}` }));
     process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
@@ -168,12 +141,11 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   }, 120_000);
 
   it("grants one household's images as links to exactly today's versions, and records the grant first", async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "homes" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "homes", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "homes");
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-42/cam-1/a.jpg", Body: "old" }));
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-42/cam-1/a.jpg", Body: "the frame the claim is about" }));
     await s3.send(new PutObjectCommand({ Bucket: "homes", Key: "uploads/cameras/home-43/cam-1/b.jpg", Body: "another household" }));
-    const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
+    const place = { flags, env } as unknown as Place;
     const g = await stowage(place, [
       "access",
       "grant",
@@ -287,8 +259,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
       ],
     };
     rgw.admin(["role-policy", "put", "--role-name=claims", "--policy-name=reads-uploads", `--policy-doc=${JSON.stringify(ceiling)}`]);
-    await s3.send(new CreateBucketCommand({ Bucket: "households" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "households", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "households");
     for (const [Key, Body] of [
       ["uploads/cameras/home-42/a.jpg", "home 42"],
       ["uploads/cameras/home-43/b.jpg", "home 43"],
@@ -296,7 +267,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
     ])
       await s3.send(new PutObjectCommand({ Bucket: "households", Key, Body }));
 
-    const place = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
+    const place = { flags, env } as unknown as Place;
     const g = await stowage(place, [
       "access",
       "grant",
@@ -353,10 +324,9 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   it("lets a read-only role read a repository whose store was never remembered (written before capabilities.json)", async () => {
     // A repository as an earlier Stowage left it: commits, but no .stowage/capabilities.json. Its first reader may be a
     // role that cannot write (prod's claims team): probing with writes would be access denied.
-    await s3.send(new CreateBucketCommand({ Bucket: "legacy" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "legacy", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "legacy");
     await s3.send(new PutObjectCommand({ Bucket: "legacy", Key: "repo/cam-1/a.jpg", Body: "frame a" }));
-    const admin = { flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env } as unknown as Place;
+    const admin = { flags, env } as unknown as Place;
     expect((await stowage(admin, ["data", "commit", "s3://legacy/repo", "-m", "first"])).code).toBe(0);
     const caps = await s3.send(new ListObjectVersionsCommand({ Bucket: "legacy", Prefix: "repo/.stowage/capabilities.json" }));
     expect(caps.Versions?.length).toBeGreaterThan(0);
@@ -408,8 +378,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   });
 
   it("pins the requests a run makes per datum (SDK calls counted), first run and a re-run after 1% changed", async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "counted" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "counted", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "counted");
     const N = 120;
     for (let i = 0; i < N; i += 20)
       await Promise.all(
@@ -479,8 +448,7 @@ describeRealPart("stowage data and stowage run on Ceph RGW", rgwUnavailable(), I
   }, 300_000);
 
   it("writes an output once: the same bytes again reuse the current version (a datum re-run after a kill)", async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "outputs" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "outputs", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "outputs");
     process.env.AWS_ACCESS_KEY_ID = RGW_USER.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = RGW_USER.secretAccessKey;
     const out = openS3("outputs", "processed/", { endpoint: rgw.endpoint, region: "us-east-1" });

@@ -9,7 +9,7 @@
  * reads only what the bundle names: its requests are counted, and do not grow with the repository.
  */
 import * as aws from "@pulumi/aws";
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,47 +21,35 @@ import { stowage } from "./support/dataSuite.js";
 import { makeBundle, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig } from "./support/pulumi.js";
-import { INSTALL, describeRealPart } from "./support/realParts.js";
 import { iamCall, recordingProxy, type IamCall, type Recorded, type RecordingProxy } from "./support/recordingProxy.js";
-import { rgwClient, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { describeRgw, objectAt, versionedBucket } from "./support/rgw.js";
 
 const IMAGES = "images-bucket";
 const HOME = "uploads/cameras/home-42/";
 
-describeRealPart("the S3 calls of stowage evidence, recorded on Ceph RGW and judged under prod's policies", rgwUnavailable(), INSTALL.rgw, () => {
-  let rgw: Rgw;
-  let s3: S3Client;
+describeRgw("the S3 calls of stowage evidence, recorded on Ceph RGW and judged under prod's policies", ({ rgw, s3, env, flags }) => {
   let proxy: RecordingProxy;
-  const env = rgwCommandEnv();
   const bucket = "calls-1";
   let made: Awaited<ReturnType<typeof makeBundle>>;
   let via: EvidencePlace;
   let evidenceCalls: Recorded[] = [];
   let checkCalls: Recorded[] = [];
 
-  const split = (repo: string, path: string) => {
-    const [b, ...prefix] = repo.slice("s3://".length).split("/");
-    return { Bucket: b!, Key: [...prefix, path].filter(Boolean).join("/") };
-  };
-
   beforeAll(async () => {
-    rgw = startRgw(7480);
-    s3 = rgwClient(rgw);
     proxy = await recordingProxy(rgw.endpoint);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, bucket);
     const p: EvidencePlace = {
       repo: (name) => `s3://${bucket}/processed/${name}`,
       images: () => ({ repo: `s3://${bucket}/uploads`, at: (household, file) => `${household}/${file}` }),
-      flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"],
+      flags,
       env,
       guarantee: "first-version-wins",
       async put(repo, path, body) {
         const md5 = createHash("md5").update(body).digest("base64");
-        return (await s3.send(new PutObjectCommand({ ...split(repo, path), Body: body, ContentMD5: md5 }))).VersionId!;
+        return (await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body, ContentMD5: md5 }))).VersionId!;
       },
       async remove(repo, path) {
-        await s3.send(new DeleteObjectCommand(split(repo, path)));
+        await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
       },
       async versions() {
         return 0;
@@ -100,8 +88,6 @@ describeRealPart("the S3 calls of stowage evidence, recorded on Ceph RGW and jud
   }, 600_000);
   afterAll(async () => {
     await proxy?.close();
-    s3?.destroy();
-    rgw?.stop();
   });
 
   describe("under the claims team's role in prod, narrowed to one household by `access grant --to`", () => {

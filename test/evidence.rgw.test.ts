@@ -4,46 +4,20 @@
  * version and a delete marker put behind Stowage's back, a version deleted outright, and Object Lock retention
  * removed from one version of a bucket that retains every version.
  */
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  PutObjectLockConfigurationCommand,
-  PutObjectRetentionCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand, PutObjectLockConfigurationCommand, PutObjectRetentionCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { evidenceSuite, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
 import { stowage } from "./support/dataSuite.js";
-import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { rgwCommandEnv, rgwUnavailable, startRgw, type Rgw, rgwClient } from "./support/rgw.js";
+import { describeRgw, objectAt, versionedBucket } from "./support/rgw.js";
 
-describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnavailable(), INSTALL.rgw, () => {
-  let rgw: Rgw;
-  let s3: S3Client;
+describeRgw("stowage evidence and stowage data verify on Ceph RGW", ({ s3, env, flags }) => {
   let cases = 0;
-  const env = rgwCommandEnv();
-  beforeAll(() => {
-    rgw = startRgw(7480);
-    s3 = rgwClient(rgw);
-  }, 240_000);
-  afterAll(() => {
-    s3?.destroy();
-    rgw?.stop();
-  });
-
-  const split = (repo: string, path: string) => {
-    const [bucket, ...prefix] = repo.slice("s3://".length).split("/");
-    return { Bucket: bucket!, Key: [...prefix, path].filter(Boolean).join("/") };
-  };
   const md5 = (body: Buffer) => createHash("md5").update(body).digest("base64");
 
   async function place(lock = false): Promise<EvidencePlace> {
     const bucket = `evidence-${++cases}`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(lock ? { ObjectLockEnabledForBucket: true } : {}) }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, bucket, lock ? { ObjectLockEnabledForBucket: true } : {});
     if (lock)
       await s3.send(
         new PutObjectLockConfigurationCommand({
@@ -54,14 +28,14 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
     const p: EvidencePlace = {
       repo: (name) => `s3://${bucket}/${name}`,
       images: () => ({ repo: `s3://${bucket}/uploads`, at: (household, file) => `${household}/${file}` }),
-      flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"],
+      flags,
       env,
       guarantee: "first-version-wins",
       async put(repo, path, body) {
-        return (await s3.send(new PutObjectCommand({ ...split(repo, path), Body: body, ContentMD5: md5(body) }))).VersionId!;
+        return (await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body, ContentMD5: md5(body) }))).VersionId!;
       },
       async remove(repo, path) {
-        await s3.send(new DeleteObjectCommand(split(repo, path)));
+        await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
       },
       async versions() {
         return 0;
@@ -80,7 +54,7 @@ describeRealPart("stowage evidence and stowage data verify on Ceph RGW", rgwUnav
   it("data verify: a pinned version deleted outright is missing; retention removed from one version has lapsed; both named", { timeout: 300_000 }, async () => {
     const p = await place(true);
     const repo = p.repo("uploads");
-    const { Bucket } = split(repo, "");
+    const { Bucket } = objectAt(repo, "");
     const a = await p.put(repo, "home-42/a.png", png(10, 20, 30));
     const b = await p.put(repo, "home-42/b.png", png(30, 20, 10));
     expect((await stowage(p, ["data", "commit", repo])).code).toBe(0);

@@ -3,58 +3,42 @@
  * through the built command: the same suite as on a versioned bucket and a folder, used content-addressed. And
  * `stowage data mirror` across every kind of store: versioned bucket → folder → Azurite → unversioned bucket → back.
  */
-import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "./support/azurite.js";
 import { dataLayerSuite, stowage, type Place } from "./support/dataSuite.js";
-import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { rgwClient, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { describeRgw, objectAt, versionedBucket } from "./support/rgw.js";
 import { tree } from "./support/files.js";
 
-const split = (repo: string, path: string) => {
-  const [bucket, ...prefix] = repo.slice("s3://".length).split("/");
-  return { Bucket: bucket!, Key: [...prefix, path].join("/") };
-};
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-describeRealPart("repositories on an unversioned bucket (Ceph RGW)", rgwUnavailable(), INSTALL.rgw, () => {
-  let rgw: Rgw;
-  let s3: S3Client;
+describeRgw("repositories on an unversioned bucket (Ceph RGW)", ({ s3, env, flags }) => {
   let cases = 0;
-  const env = rgwCommandEnv();
-  beforeAll(() => {
-    rgw = startRgw(7480);
-    s3 = rgwClient(rgw);
-  }, 240_000);
-  afterAll(() => {
-    s3?.destroy();
-    rgw?.stop();
-    azurite?.stop();
-  });
   let azurite: Azurite | undefined;
+  afterAll(() => azurite?.stop());
 
   const unversioned = async (): Promise<Place> => {
     const bucket = `flat-${++cases}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket })); // versioning never enabled
     return {
       repo: (name) => `s3://${bucket}/${name}`,
-      flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"],
+      flags,
       env,
       guarantee: "conditional-write",
       mode: "content-addressed",
       async put(repo, path, body) {
-        await s3.send(new PutObjectCommand({ ...split(repo, path), Body: body }));
+        await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body }));
         return sha(body); // the version a commit pins: the content address
       },
       async remove(repo, path) {
-        await s3.send(new DeleteObjectCommand(split(repo, path)));
+        await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
       },
       async versions(repo, path) {
-        return await s3.send(new HeadObjectCommand(split(repo, path))).then(
+        return await s3.send(new HeadObjectCommand(objectAt(repo, path))).then(
           () => 1,
           () => 0,
         );
@@ -71,14 +55,10 @@ describeRealPart("repositories on an unversioned bucket (Ceph RGW)", rgwUnavaila
     await p.put(repo, "b.txt", body);
     const c = await stowage(p, ["data", "commit", repo, "--json"]);
     expect(c.json).toMatchObject({ mode: "content-addressed", guarantee: "conditional-write", files: 2 });
-    const { Bucket, Key } = split(repo, `.stowage/objects/${sha(body).slice(0, 2)}/${sha(body)}`);
+    const { Bucket, Key } = objectAt(repo, `.stowage/objects/${sha(body).slice(0, 2)}/${sha(body)}`);
     expect((await s3.send(new HeadObjectCommand({ Bucket, Key }))).ContentLength).toBe(body.length);
     const caps = JSON.parse(
-      Buffer.from(
-        await (
-          await s3.send(new (await import("@aws-sdk/client-s3")).GetObjectCommand(split(repo, ".stowage/capabilities.json")))
-        ).Body!.transformToByteArray(),
-      ).toString(),
+      Buffer.from(await (await s3.send(new GetObjectCommand(objectAt(repo, ".stowage/capabilities.json")))).Body!.transformToByteArray()).toString(),
     );
     expect(caps).toMatchObject({ guarantee: "conditional-write", mode: "content-addressed" });
   });
@@ -86,11 +66,10 @@ describeRealPart("repositories on an unversioned bucket (Ceph RGW)", rgwUnavaila
   it("mirrors versioned bucket → folder → Azurite → unversioned bucket → versioned bucket, history and provenance intact", { timeout: 900_000 }, async () => {
     azurite = await startAzurite();
     await azurite.service.createContainer("hop");
-    for (const Bucket of ["hop-versioned", "hop-flat", "hop-back"]) await s3.send(new CreateBucketCommand({ Bucket }));
-    for (const Bucket of ["hop-versioned", "hop-back"])
-      await s3.send(new (await import("@aws-sdk/client-s3")).PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    for (const Bucket of ["hop-versioned", "hop-back"]) await versionedBucket(s3, Bucket);
+    await s3.send(new CreateBucketCommand({ Bucket: "hop-flat" }));
     const p = { flags: [], env: { ...env, AZURE_STORAGE_KEY: AZURITE_KEY } } as unknown as Place;
-    const at: Record<string, string[]> = { s3: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], azure: ["--endpoint", azurite.endpoint], local: [] };
+    const at: Record<string, string[]> = { s3: [...flags], azure: ["--endpoint", azurite.endpoint], local: [] };
     at.local = at.s3!; // a folder needs no flags; its runs' upstream repositories are on the bucket
     const kind = (repo: string) => (repo.startsWith("s3://") ? "s3" : repo.startsWith("azure://") ? "azure" : "local");
     const dest = (repo: string) => at[kind(repo)]!.map((f) => (f === "--endpoint" ? "--dest-endpoint" : f === "--region" ? "--dest-region" : f));

@@ -28,10 +28,8 @@ import { dataBucketPolicy } from "../infra/iamDocuments.js";
 import { canary } from "../infra/verify/canary.js";
 import { gatherBucket } from "../infra/verify/live.js";
 import { judgeBucket, type Finding } from "../infra/verify/verify.js";
-import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_OTHER_USER, RGW_USER, rgwUnavailable, startRgw, type Rgw } from "./support/rgw.js";
+import { RGW_OTHER_USER, RGW_USER, describeRgw, rgwClient } from "./support/rgw.js";
 
-const why = rgwUnavailable();
 /** Another RGW tenant, named as an AWS account would be, for a bucket policy that shares with it. */
 const PARTNER = "111122223333";
 const TAGS = [
@@ -41,19 +39,12 @@ const TAGS = [
   { Key: "cost-centre", Value: "cc-1" },
 ];
 
-describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
-  let rgw: Rgw;
+describeRgw("stowage verify on Ceph RGW", ({ rgw }) => {
   let s3: S3Client;
   // Over TLS, as a real deployment is (the compliant policy denies plain HTTP); `plainClient` for the plain-HTTP checks.
-  const gateway = {
-    region: "us-east-1",
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  } as const;
   const client = (credentials = RGW_USER) =>
-    new S3Client({ ...gateway, endpoint: rgw.tlsEndpoint, credentials, requestHandler: { httpsAgent: new Agent({ ca: readFileSync(rgw.caFile) }) } });
-  const plainClient = () => new S3Client({ ...gateway, endpoint: rgw.endpoint, credentials: RGW_USER });
+    rgwClient(rgw, { endpoint: rgw.tlsEndpoint, credentials, requestHandler: { httpsAgent: new Agent({ ca: readFileSync(rgw.caFile) }) } });
+  const plainClient = () => rgwClient(rgw);
   const status = (findings: Finding[], rule: string) => findings.find((f) => f.rule === rule)!;
   /** The built command, with the SDK's credential chain fed from the environment only (no files, no IMDS). */
   const stowage = (
@@ -73,12 +64,10 @@ describeRealPart("stowage verify on Ceph RGW", why, INSTALL.rgw, () => {
   };
 
   beforeAll(() => {
-    rgw = startRgw();
     s3 = client();
-  }, 240_000);
+  });
   afterAll(() => {
     s3?.destroy();
-    rgw?.stop();
   });
 
   async function compliant(name: string) {

@@ -5,25 +5,17 @@
  * SIGTERM finishes and commits; uploads made while no watcher ran are caught up at the next start; nothing is
  * processed twice (output versions counted).
  */
-import {
-  CreateBucketCommand,
-  ListObjectVersionsCommand,
-  PutBucketNotificationConfigurationCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { ListObjectVersionsCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { packageRoot } from "../core/paths.js";
 import { stowage, type Place } from "./support/dataSuite.js";
-import { INSTALL, describeRealPart } from "./support/realParts.js";
-import { RGW_USER, rgwCommandEnv, rgwUnavailable, startRgw, type Rgw, rgwClient } from "./support/rgw.js";
+import { RGW_USER, describeRgw, versionedBucket } from "./support/rgw.js";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -43,11 +35,8 @@ interface Watcher {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable(), INSTALL.rgw, () => {
-  let rgw: Rgw;
-  let s3: S3Client;
+describeRgw("stowage run --watch on Ceph RGW (HTTP push)", ({ rgw, s3, env, flags }) => {
   let port: number;
-  const env = rgwCommandEnv();
   const dir = mkdtempSync(join(tmpdir(), "stowage-watch-"));
   const label = join(dir, "label.sh");
   writeFileSync(
@@ -72,10 +61,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       "0.3",
       "--code-version",
       "v1",
-      "--endpoint",
-      rgw.endpoint,
-      "--region",
-      "us-east-1",
+      ...flags,
       "--report-seconds",
       "1",
       "--json",
@@ -130,14 +116,11 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
   const put = async (key: string, body: string) => (await s3.send(new PutObjectCommand({ Bucket: "cams", Key: key, Body: body }))).VersionId!;
   const versionsOf = async (key: string) =>
     ((await s3.send(new ListObjectVersionsCommand({ Bucket: "cams", Prefix: key }))).Versions ?? []).filter((v) => v.Key === key).length;
-  const place = () => ({ flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"], env }) as unknown as Place;
+  const place = () => ({ flags, env }) as unknown as Place;
 
   beforeAll(async () => {
-    rgw = startRgw();
     port = await freePort();
-    s3 = rgwClient(rgw);
-    await s3.send(new CreateBucketCommand({ Bucket: "cams" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "cams", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "cams");
     const sns = new SNSClient({ region: "us-east-1", endpoint: rgw.endpoint, credentials: RGW_USER });
     const topic = await sns.send(new CreateTopicCommand({ Name: "uploads", Attributes: { "push-endpoint": `http://127.0.0.1:${port}`, persistent: "false" } }));
     sns.destroy();
@@ -156,11 +139,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
         },
       }),
     );
-  }, 240_000);
-  afterAll(() => {
-    s3?.destroy();
-    rgw?.stop();
-  });
+  }, 60_000);
 
   it("processes each upload within seconds, sends a failing one to the failure path, stops cleanly and catches up", async () => {
     const before = await put("uploads/home-1/before.jpg", "uploaded before any watcher");
@@ -304,8 +283,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
     const endpoint = `http://127.0.0.1:${server.port}`;
     const queue = server.createQueue("slow", { attributes: { VisibilityTimeout: "2" } });
     const sqs = new SQSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-    await s3.send(new CreateBucketCommand({ Bucket: "slow" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "slow", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "slow");
     const slow = join(dir, "slower.sh");
     writeFileSync(slow, `#!/bin/sh\nsleep 5\nexec ${label}\n`);
     chmodSync(slow, 0o755);
@@ -371,8 +349,7 @@ describeRealPart("stowage run --watch on Ceph RGW (HTTP push)", rgwUnavailable()
       attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) },
     });
     const sqs = new SQSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-    await s3.send(new CreateBucketCommand({ Bucket: "queued" }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: "queued", VersioningConfiguration: { Status: "Enabled" } }));
+    await versionedBucket(s3, "queued");
     // What S3 sends to the queue for each upload (the same body as RGW's push, with eventSource aws:s3).
     const send = async (key: string, versionId: string, size: number) =>
       sqs.send(

@@ -2,12 +2,14 @@
  * A real S3 implementation on loopback for the tests: Ceph RADOS Gateway, started and stopped by the suite
  * (test/support/ceph/rgw-up.sh). One cluster per machine at a time (the monitor's port 3300 is fixed).
  */
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { packageRoot } from "../../core/paths.js";
+import { INSTALL, describeRealPart } from "./realParts.js";
 
 export const RGW_USER = { accessKeyId: "stowageaccess", secretAccessKey: "stowagesecret" };
 export const RGW_OTHER_USER = { accessKeyId: "otheraccess", secretAccessKey: "othersecret" };
@@ -31,6 +33,11 @@ export interface Rgw {
   stop(): void;
 }
 
+/** Where a gateway on `port` answers: known before it starts. */
+function rgwEndpoints(port: number): Pick<Rgw, "endpoint" | "tlsEndpoint"> {
+  return { endpoint: `http://127.0.0.1:${port}`, tlsEndpoint: `https://127.0.0.1:${port + 1}` };
+}
+
 /** `sts`: also serve STS AssumeRole for roles made with `admin` (changes how RGW answers a wrong secret). */
 export function startRgw(port = 7480, opts: { sts?: boolean } = {}): Rgw {
   const dir = mkdtempSync(join(tmpdir(), "stowage-rgw-"));
@@ -42,8 +49,7 @@ export function startRgw(port = 7480, opts: { sts?: boolean } = {}): Rgw {
     timeout: 240_000,
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    tlsEndpoint: `https://127.0.0.1:${port + 1}`,
+    ...rgwEndpoints(port),
     caFile: join(dir, "tls.crt"),
     admin: (args) => execFileSync("radosgw-admin", ["-c", join(dir, "ceph.conf"), ...args], { encoding: "utf8" }),
     stop: () => execFileSync("bash", [script("rgw-down.sh"), dir]),
@@ -78,4 +84,64 @@ export function rgwClient(rgw: Pick<Rgw, "endpoint">, more: Partial<S3ClientConf
     responseChecksumValidation: "WHEN_REQUIRED",
     ...more,
   });
+}
+
+/** What a suite on the gateway has: all usable in its hooks and tests (the gateway starts in the first beforeAll). */
+export interface RgwSuite {
+  readonly rgw: Rgw;
+  /** rgwClient on it, destroyed after the suite. */
+  readonly s3: S3Client;
+  /** rgwCommandEnv(): for the built command. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The flags that point the built command at it. */
+  readonly flags: readonly string[];
+}
+
+type RgwBody = (suite: RgwSuite) => void;
+/** `port`: 7480 unless given (the TLS port is the next one); `sts`: as startRgw's. */
+type RgwOptions = { readonly port?: number; readonly sts?: boolean };
+
+/**
+ * A suite on one Ceph RGW, started before its tests and stopped after them (a real part: skipped, or failed under CI,
+ * where Ceph is missing). The body's own beforeAll hooks run after the gateway is up, its afterAll hooks before it stops.
+ */
+export function describeRgw(title: string, ...args: [body: RgwBody] | [opts: RgwOptions, body: RgwBody]): void {
+  const [opts, body] = args.length === 1 ? [{}, args[0]] : args;
+  describeRealPart(title, rgwUnavailable(), INSTALL.rgw, () => {
+    const port = opts.port ?? 7480;
+    let started: Rgw | undefined;
+    const up = (): Rgw => {
+      if (!started) throw new Error("the gateway is not up: use it in a hook or a test, not while the suite is collected");
+      return started;
+    };
+    const rgw: Rgw = {
+      ...rgwEndpoints(port),
+      get caFile() {
+        return up().caFile;
+      },
+      admin: (args) => up().admin(args),
+      stop: () => started?.stop(),
+    };
+    const s3 = rgwClient(rgw);
+    beforeAll(() => {
+      started = startRgw(port, { sts: opts.sts });
+    }, 240_000);
+    afterAll(() => {
+      s3.destroy();
+      started?.stop();
+    });
+    body({ rgw, s3, env: rgwCommandEnv(), flags: ["--endpoint", rgw.endpoint, "--region", "us-east-1"] });
+  });
+}
+
+/** An `s3://bucket/prefix` repository and a path in it, as the SDK names the object. */
+export function objectAt(repo: string, path: string): { Bucket: string; Key: string } {
+  const [bucket, ...prefix] = repo.slice("s3://".length).split("/");
+  return { Bucket: bucket!, Key: [...prefix, path].filter(Boolean).join("/") };
+}
+
+/** A new bucket that keeps versions. */
+export async function versionedBucket(s3: S3Client, bucket: string, create: { ObjectLockEnabledForBucket?: boolean } = {}): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...create }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
