@@ -86,6 +86,18 @@ export function cloudMonth(
     price: { service, usagetype },
     region,
   });
+  /** R2 and B2 bill alike (one price everywhere, read alike by catalog.ts): storage, writes and reads by the million; egress their own. */
+  const onePrice = (
+    service: "CloudflareR2" | "BackblazeB2",
+    writesName: string,
+    readsName: string,
+    [egressName, egressGb, egressUsage]: readonly [string, Decimal | null, string],
+  ): CostComponent[] => [
+    c("Storage (first 10 GB free)", "GB-Mo", stored, service, "storage"),
+    c(writesName, "1M requests", per(writes, 1e6), service, "writes"),
+    c(readsName, "1M requests", per(reads, 1e6), service, "reads"),
+    c(egressName, "GB", egressGb, service, egressUsage),
+  ];
   const early = earlyDeletionGbMonths(w, cohorts, month, opt.minDays);
   switch (provider) {
     case "gcs": {
@@ -110,21 +122,15 @@ export function cloudMonth(
         c("Internet egress (Microsoft network, first 100 GB free)", "GB", egress, "AzureBandwidth", "Data Transfer Out (Microsoft network)"),
       ];
     case "r2":
-      return [
-        c("Storage (first 10 GB free)", "GB-Mo", stored, "CloudflareR2", "storage"),
-        c("Class A operations (writes)", "1M requests", per(writes, 1e6), "CloudflareR2", "writes"),
-        c("Class B operations (reads)", "1M requests", per(reads, 1e6), "CloudflareR2", "reads"),
-        c("Internet egress (free)", "GB", egress, "CloudflareR2", "egress.internet"),
-      ];
+      return onePrice("CloudflareR2", "Class A operations (writes)", "Class B operations (reads)", ["Internet egress (free)", egress, "egress.internet"]);
     case "b2": {
       const multiple = rules.b2FreeEgressMultiple;
       const beyond = egress === null || multiple === null ? null : maxOf(ZERO, egress.minus(stored.times(multiple)));
-      return [
-        c("Storage (first 10 GB free)", "GB-Mo", stored, "BackblazeB2", "storage"),
-        c("Writes (free)", "1M requests", per(writes, 1e6), "BackblazeB2", "writes"),
-        c("Reads (free)", "1M requests", per(reads, 1e6), "BackblazeB2", "reads"),
-        c(`Internet egress beyond ${multiple ?? "?"}× the data stored`, "GB", beyond, "BackblazeB2", "egress.beyond-free"),
-      ];
+      return onePrice("BackblazeB2", "Writes (free)", "Reads (free)", [
+        `Internet egress beyond ${multiple ?? "?"}× the data stored`,
+        beyond,
+        "egress.beyond-free",
+      ]);
     }
   }
 }
