@@ -475,30 +475,30 @@ function safeJson(text: string): unknown {
 
 async function checkStored(evidence: Evidence, repo: Store, open: Opener | undefined, report: (p: BundleProblem) => void): Promise<number> {
   let stored = 0;
-  const where = (url: string, path: string) => `${url}/${path}`;
+  /** One version the bundle names (an image or an output) in the repository at `url`: still stored, with the bytes it hashed. */
+  const sameVersion = async (store: Store, url: string, named: { path: string; versionId: string; sha256: string; size: number }) => {
+    stored++;
+    const path = `${url}/${named.path}`;
+    const got = await store.inspect(named.path, named.versionId);
+    if (!got) report({ kind: "missing", path, detail: `version ${named.versionId} is no longer stored` });
+    else if (got.sha256 !== named.sha256 || got.size !== named.size)
+      report({
+        kind: "changed",
+        path,
+        detail: `version ${named.versionId} now has SHA-256 ${got.sha256} (${got.size} bytes); the bundle says ${named.sha256}`,
+      });
+  };
   // Each image: its version still stored with the same bytes, and still the current version (no newer upload, no
   // delete marker put over it since). Only what the bundle names is read, one path at a time: the requests grow with
   // the bundle, not with the repository.
   const images = [...evidence.images].sort((a, b) => comparePaths(a.path, b.path));
   for (const image of images) {
-    stored++;
-    const got = await repo.inspect(image.path, image.versionId);
-    if (!got) report({ kind: "missing", path: where(repo.url, image.path), detail: `version ${image.versionId} is no longer stored` });
-    else if (got.sha256 !== image.sha256 || got.size !== image.size)
-      report({
-        kind: "changed",
-        path: where(repo.url, image.path),
-        detail: `version ${image.versionId} now has SHA-256 ${got.sha256} (${got.size} bytes); the bundle says ${image.sha256}`,
-      });
+    await sameVersion(repo, repo.url, image);
+    const path = `${repo.url}/${image.path}`;
     const now = await repo.currentVersion(image.path);
     if (now === null)
-      report({
-        kind: "deleted",
-        path: where(repo.url, image.path),
-        detail: `the store has no current version (deleted, or a delete marker); the bundle names ${image.versionId}`,
-      });
-    else if (now !== image.versionId)
-      report({ kind: "replaced", path: where(repo.url, image.path), detail: `the current version is ${now}; the bundle names ${image.versionId}` });
+      report({ kind: "deleted", path, detail: `the store has no current version (deleted, or a delete marker); the bundle names ${image.versionId}` });
+    else if (now !== image.versionId) report({ kind: "replaced", path, detail: `the current version is ${now}; the bundle names ${image.versionId}` });
   }
 
   // Outputs and run records, in the repositories the bundle names; grants in its audit repository.
@@ -513,16 +513,7 @@ async function checkStored(evidence: Evidence, repo: Store, open: Opener | undef
   try {
     for (const output of evidence.outputs) {
       const store = await storeOf(output.repo);
-      if (!store) continue;
-      stored++;
-      const got = await store.inspect(output.path, output.versionId);
-      if (!got) report({ kind: "missing", path: where(output.repo, output.path), detail: `version ${output.versionId} is no longer stored` });
-      else if (got.sha256 !== output.sha256 || got.size !== output.size)
-        report({
-          kind: "changed",
-          path: where(output.repo, output.path),
-          detail: `version ${output.versionId} now has SHA-256 ${got.sha256}; the bundle says ${output.sha256}`,
-        });
+      if (store) await sameVersion(store, output.repo, output);
     }
     for (const run of evidence.runs) {
       const store = await storeOf(run.output.repo);
