@@ -74,7 +74,7 @@ export const command: Command = {
 
     if (positionals[0] === "check") {
       if (positionals.length !== 2) throw new UserError("stowage evidence check takes one bundle folder.", "stowage evidence check DIR [--repo REPO]");
-      const { checkEvidence } = await import("../../datalayer/evidence.js");
+      const { checkEvidence } = await import("../../datalayer/evidenceCheck.js");
       const repo = values.repo ? await open(repoArg(values.repo, "--repo REPO", HELP), values).catch((err) => Promise.reject(fsUserError(err))) : undefined;
       try {
         const r = await checkEvidence(positionals[1]!, { ...(repo ? { repo } : {}), open: opener });
