@@ -13,7 +13,7 @@ export interface S3Access {
   /** Runs one call, turning the SDK's errors into what a user can act on. */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
   get(key: string): Promise<Buffer | null>;
-  put(key: string, body: Buffer, extra?: Partial<PutObjectCommandInput>): Promise<{ ETag?: string }>;
+  put(key: string, body: Buffer, extra?: Partial<PutObjectCommandInput>): Promise<{ ETag?: string; VersionId?: string }>;
   /** The encryption every write asks for. */
   sse(): Partial<PutObjectCommandInput>;
 }

@@ -24,8 +24,9 @@ import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { UserError } from "../core/errors.js";
 import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3Client.js";
-import { ContentStore, probeCreateOnce, type Blobs } from "./casStore.js";
-import { s3Blobs } from "./s3Blobs.js";
+import { ContentStore, type Blobs } from "./casStore.js";
+import { s3Blobs, type S3Access } from "./s3Blobs.js";
+import { S3Probe } from "./s3Probe.js";
 import { META, copyHashed, hashStream, type Guarantee, type Inspected, type Listed, type Lock, type Mode, type Row, type Store } from "./store.js";
 
 export interface S3RepoOptions {
@@ -84,11 +85,10 @@ class S3Store implements S3Repo {
   readonly url: string;
   private readonly client: S3Client;
   readonly endpoint: string;
-  private probed: Promise<Guarantee> | null = null;
-  /** What the last probe found about versions (set with `probed`). */
-  private probedMode: Mode | null = null;
-  private remembered: Promise<Capabilities | null> | null = null;
-  private modeFound: Promise<Mode> | null = null;
+  /** This store's client, error wrapping and upload settings, for the bucket as Blobs and the probe. */
+  private readonly access: S3Access;
+  /** Versions or content addresses, and what writes guarantee: probed once, remembered (s3Probe.ts). */
+  private readonly probe: S3Probe;
   /** The content-addressed layer, used when the bucket keeps no versions. */
   private readonly content: ContentStore;
   /** The current files as listed by expectUploads(), by path. */
@@ -109,67 +109,28 @@ class S3Store implements S3Repo {
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       timeoutMs: opts.timeoutMs ?? 30_000,
     });
+    this.access = {
+      client: this.client,
+      bucket,
+      call: (what, fn) => this.call(what, fn),
+      get: (key) => this.get(key),
+      put: (key, body, extra) => this.put(key, body, extra),
+      sse: () => this.sse(),
+    };
+    this.probe = new S3Probe({ ...this.access, url: this.url, metaKey: (key) => this.metaKey(key), blobs: () => this.blobs() });
     this.content = new ContentStore(this.blobs(), { prefix, url: this.url, guarantee: () => this.guarantee() });
   }
 
   /** The bucket as Blobs, for the content-addressed mode (s3Blobs.ts). */
   private blobs(): Blobs {
-    return s3Blobs({
-      client: this.client,
-      bucket: this.bucket,
-      call: (what, fn) => this.call(what, fn),
-      get: (key) => this.get(key),
-      put: (key, body, extra) => this.put(key, body, extra),
-      sse: () => this.sse(),
-    });
+    return s3Blobs(this.access);
   }
 
-  /** What an earlier probe of this repository found (.stowage/capabilities.json); null when none, or STOWAGE_REPROBE=1. */
-  private rememberedCaps(): Promise<Capabilities | null> {
-    this.remembered ??= (async () => {
-      if (process.env.STOWAGE_REPROBE === "1") return null;
-      const body = await this.get(this.metaKey(CAPABILITIES));
-      if (!body) return null;
-      try {
-        return JSON.parse(body.toString("utf8")) as Capabilities;
-      } catch {
-        return null; // probed again, and written again
-      }
-    })();
-    return this.remembered;
-  }
-
-  /**
-   * Versions or content addresses: as remembered, else as the probe finds (the same two writes a first commit or run
-   * makes; no s3:GetBucketVersioning, which the team roles are not granted). A repository is probed before its first
-   * record is written, so readers of any repository with a commit find the answer remembered.
-   */
   mode(): Promise<Mode> {
-    this.modeFound ??= (async () => {
-      const known = await this.rememberedCaps();
-      if (known?.guarantee) return known.mode ?? "versions";
-      try {
-        await this.guarantee();
-        return this.probedMode!;
-      } catch (err) {
-        // A reader may not write the probe: a read-only role (prod's claims team) on a repository whose writers have
-        // not run since capabilities were remembered. Its records' own versions answer without a write.
-        const seen = await this.modeFromRecords().catch(() => null);
-        if (seen) return seen;
-        throw err;
-      }
-    })();
-    return this.modeFound;
+    return this.probe.mode();
   }
-
-  /**
-   * Read-only: a version id on one of the repository's records means the bucket keeps versions. Null when that
-   * cannot tell (no records yet). A content-addressed repository always has its capabilities remembered: it is new.
-   */
-  private async modeFromRecords(): Promise<Mode | null> {
-    const res = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: this.metaKey(""), MaxKeys: 1 }));
-    const v = res.Versions?.[0];
-    return v?.VersionId && v.VersionId !== "null" ? "versions" : null;
+  guarantee(): Promise<Guarantee> {
+    return this.probe.guarantee();
   }
   private async addressed(): Promise<boolean> {
     return (await this.mode()) === "content-addressed";
@@ -449,48 +410,6 @@ class S3Store implements S3Repo {
     return out;
   }
 
-  /**
-   * Writes a probe key, then writes it again with If-None-Match: *. A 412 means the store enforces create-once (AWS
-   * since 2024-08); an accepted second write means it does not (Ceph RGW 16 on a versioned bucket). The first write
-   * also proves the bucket keeps versions, which every commit relies on.
-   */
-  guarantee(): Promise<Guarantee> {
-    this.probed ??= (async () => {
-      // Probed once per repository and remembered in .stowage/capabilities.json (one GET instead of two probe writes on
-      // every command); STOWAGE_REPROBE=1 probes again, e.g. after the store was upgraded.
-      const known = await this.rememberedCaps();
-      if (known?.guarantee === "conditional-write" || known?.guarantee === "first-version-wins") {
-        this.probedMode = known.mode ?? "versions";
-        return known.guarantee;
-      }
-      const found = await this.probe();
-      const caps: Capabilities = { guarantee: found.guarantee, mode: found.mode, probedAt: new Date().toISOString() };
-      this.probedMode = found.mode;
-      await this.call(`PutObject on ${this.metaKey(CAPABILITIES)}`, () => this.put(this.metaKey(CAPABILITIES), Buffer.from(`${JSON.stringify(caps)}\n`)));
-      return found.guarantee;
-    })();
-    return this.probed;
-  }
-
-  /**
-   * The first write also tells whether the bucket keeps versions (a versionId other than "null"); one that does not
-   * (never enabled, or suspended) is used content-addressed, which needs If-None-Match to hold.
-   */
-  private async probe(): Promise<{ guarantee: Guarantee; mode: Mode }> {
-    const Key = this.metaKey("probe");
-    const body = Buffer.from("stowage probe\n");
-    const first = await this.call(`PutObject on ${Key}`, () => this.put(Key, body));
-    if (!first.VersionId || first.VersionId === "null")
-      return { guarantee: await probeCreateOnce(this.blobs(), this.metaKey(""), this.url), mode: "content-addressed" };
-    try {
-      await this.put(Key, body, { IfNoneMatch: "*" });
-      return { guarantee: "first-version-wins", mode: "versions" };
-    } catch (err) {
-      if ((err as SdkError).$metadata?.httpStatusCode === 412) return { guarantee: "conditional-write", mode: "versions" };
-      throw explain(err, `PutObject on ${Key}`, this);
-    }
-  }
-
   async presignGet(path: string, version: string, seconds: number): Promise<string> {
     return this.call(`presigning GetObject on ${this.url}/${path}`, () =>
       getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + path, VersionId: version }), { expiresIn: seconds }),
@@ -520,15 +439,6 @@ class S3Store implements S3Repo {
   close(): void {
     this.client.destroy();
   }
-}
-
-/** What the store was found to guarantee, under the repository's .stowage/. */
-const CAPABILITIES = "capabilities.json";
-/** Files written before the content-addressed mode have no `mode`: they were only ever written on versioned buckets. */
-interface Capabilities {
-  readonly guarantee?: Guarantee;
-  readonly mode?: Mode;
-  readonly probedAt?: string;
 }
 
 /** A version that is no longer stored (deleted by version, or never there). */
