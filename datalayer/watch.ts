@@ -117,16 +117,7 @@ export async function watch(opts: WatchOptions): Promise<WatchTotals> {
     const started = Date.now();
     const caughtUp = await runPipeline({ ...watching, incremental: true, exitOnSignal: false });
     count(caughtUp);
-    opts.onBatch?.({
-      kind: "catch-up",
-      events: 0,
-      run: caughtUp.run,
-      status: caughtUp.status,
-      outputCommit: caughtUp.outputCommit,
-      datums: caughtUp.datums,
-      lagMs: Date.now() - started,
-      totals: { ...totals },
-    });
+    opts.onBatch?.(batchReport("catch-up", 0, caughtUp, started, totals));
     for (;;) {
       if (opts.signal.aborted) await stopped; // no delivery arrives after this
       if (opts.signal.aborted && !pending.length) break;
@@ -198,14 +189,10 @@ async function processBatch(
     for (const d of ds) await d.settle(reason === undefined, reason);
   }
   const oldest = Math.min(...batch.map((d) => d.receivedAt));
-  opts.onBatch?.({
-    kind: "batch",
-    events: batch.length,
-    run: result.run,
-    status: result.status,
-    outputCommit: result.outputCommit,
-    datums: result.datums,
-    lagMs: Date.now() - oldest,
-    totals: { ...totals },
-  });
+  opts.onBatch?.(batchReport("batch", batch.length, result, oldest, totals));
+}
+
+/** A run's report, its lag counted from `since` (the oldest event's arrival, or the catch-up's start), with the totals as they are now. */
+function batchReport(kind: BatchReport["kind"], events: number, r: RunResult, since: number, totals: WatchTotals): BatchReport {
+  return { kind, events, run: r.run, status: r.status, outputCommit: r.outputCommit, datums: r.datums, lagMs: Date.now() - since, totals: { ...totals } };
 }
