@@ -1,7 +1,7 @@
 /**
  * The latency report: live measurements, offline estimates, or both side by side (cli/render/latency.ts renders it).
  */
-import { estimateRtt, DEFAULT_ACCESS_MS } from "./predict.js";
+import { estimateRtt, DEFAULT_ACCESS_MS, type Estimate } from "./predict.js";
 import type { Place } from "./places.js";
 import type { ProbeResult } from "./probe.js";
 import type { ProbeRegion } from "./regions.js";
@@ -36,6 +36,17 @@ export interface LatencyReport {
   readonly accessMs?: number;
 }
 
+/** An estimate's figures as an entry carries them, rounded as the measurements are. */
+function estimateFields(e: Estimate): Pick<ReportEntry, "floorMs" | "estimateMs" | "intervalMs" | "basis" | "distanceKm"> {
+  return {
+    floorMs: ms(e.floorMs),
+    estimateMs: ms(e.estimateMs),
+    intervalMs: [ms(e.lowMs), ms(e.highMs)],
+    basis: e.basis,
+    distanceKm: Math.round(e.distanceKm),
+  };
+}
+
 /** Offline: one estimated entry per region with coordinates. */
 export function estimateEntries(regions: readonly ProbeRegion[], place: Place, accessMs = DEFAULT_ACCESS_MS): { entries: ReportEntry[]; skipped: string[] } {
   const entries: ReportEntry[] = [];
@@ -61,11 +72,7 @@ export function estimateEntries(regions: readonly ProbeRegion[], place: Place, a
       samples: 0,
       lost: 0,
       estimated: true,
-      floorMs: ms(e.floorMs),
-      estimateMs: ms(e.estimateMs),
-      intervalMs: [ms(e.lowMs), ms(e.highMs)],
-      basis: e.basis,
-      distanceKm: Math.round(e.distanceKm),
+      ...estimateFields(e),
     });
   }
   return { entries, skipped };
@@ -86,11 +93,7 @@ export function withEstimates(
     return {
       ...r,
       estimated: false,
-      floorMs: ms(e.floorMs),
-      estimateMs: ms(e.estimateMs),
-      intervalMs: [ms(e.lowMs), ms(e.highMs)],
-      basis: e.basis,
-      distanceKm: Math.round(e.distanceKm),
+      ...estimateFields(e),
     };
   });
 }
