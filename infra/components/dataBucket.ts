@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycleProblems, type Transition } from "../../core/storageClasses.js";
 import { dataBucketPolicy } from "../iamDocuments.js";
+import { keepPrivate } from "./private.js";
 
 export interface DataBucketArgs {
   /** Region the bucket and its key live in. */
@@ -90,12 +91,7 @@ export class DataBucket extends pulumi.ComponentResource {
       { region, bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
       child,
     );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { region, bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { region, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+    const publicAccess = keepPrivate(name, region, bucket, child);
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logBucketPolicy } from "../iamDocuments.js";
+import { keepPrivate } from "./private.js";
 
 export interface LogBucketArgs {
   /** Region of the data buckets it serves (server access logs must land in the same region). */
@@ -33,12 +34,7 @@ export class LogBucket extends pulumi.ComponentResource {
       { region, bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
       child,
     );
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { region, bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { region, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+    keepPrivate(name, region, bucket, child);
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {
