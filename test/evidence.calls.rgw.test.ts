@@ -9,8 +9,6 @@
  * reads only what the bundle names: its requests are counted, and do not grow with the repository.
  */
 import * as aws from "@pulumi/aws";
-import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,11 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, stowageKeys } from "../core/stack/schema.js";
 import { evidenceReach, sessionPolicy } from "../datalayer/access.js";
 import { stowage } from "./support/dataSuite.js";
-import { makeBundle, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
+import { bucketEvidencePlace, makeBundle, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
 import { simulate } from "./support/iam.js";
 import { ACCOUNT, runStack, stackConfig } from "./support/pulumi.js";
 import { iamCall, recordingProxy, type IamCall, type Recorded, type RecordingProxy } from "./support/recordingProxy.js";
-import { describeRgw, objectAt, versionedBucket } from "./support/rgw.js";
+import { describeRgw, versionedBucket } from "./support/rgw.js";
 
 const IMAGES = "images-bucket";
 const HOME = "uploads/cameras/home-42/";
@@ -38,28 +36,7 @@ describeRgw("the S3 calls of stowage evidence, recorded on Ceph RGW and judged u
   beforeAll(async () => {
     proxy = await recordingProxy(rgw.endpoint);
     await versionedBucket(s3, bucket);
-    const p: EvidencePlace = {
-      repo: (name) => `s3://${bucket}/processed/${name}`,
-      images: () => ({ repo: `s3://${bucket}/uploads`, at: (household, file) => `${household}/${file}` }),
-      flags,
-      env,
-      guarantee: "first-version-wins",
-      async put(repo, path, body) {
-        const md5 = createHash("md5").update(body).digest("base64");
-        return (await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body, ContentMD5: md5 }))).VersionId!;
-      },
-      async remove(repo, path) {
-        await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
-      },
-      async versions() {
-        return 0;
-      },
-      async grant(prefix, reason) {
-        const g = await stowage(p, ["access", "grant", ...PROD, "--bucket", bucket, "--prefix", prefix, "--urls", "--for", "1h", "--reason", reason, "--json"]);
-        expect(g.code, g.stderr).toBe(0);
-        return g.json.record.id as string;
-      },
-    };
+    const p = bucketEvidencePlace(s3, bucket, (name) => `s3://${bucket}/processed/${name}`, { flags, env });
     made = await makeBundle(p);
     // The same commands again, through the proxy, each one's requests taken on its own.
     via = { ...p, flags: ["--endpoint", proxy.endpoint, "--region", "us-east-1"] };

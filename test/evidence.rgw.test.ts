@@ -4,16 +4,14 @@
  * version and a delete marker put behind Stowage's back, a version deleted outright, and Object Lock retention
  * removed from one version of a bucket that retains every version.
  */
-import { DeleteObjectCommand, PutObjectCommand, PutObjectLockConfigurationCommand, PutObjectRetentionCommand } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
+import { DeleteObjectCommand, PutObjectLockConfigurationCommand, PutObjectRetentionCommand } from "@aws-sdk/client-s3";
 import { expect, it } from "vitest";
-import { evidenceSuite, png, PROD, type EvidencePlace } from "./support/evidenceSuite.js";
+import { bucketEvidencePlace, evidenceSuite, png, type EvidencePlace } from "./support/evidenceSuite.js";
 import { stowage } from "./support/dataSuite.js";
 import { describeRgw, objectAt, versionedBucket } from "./support/rgw.js";
 
 describeRgw("stowage evidence and stowage data verify on Ceph RGW", ({ s3, env, flags }) => {
   let cases = 0;
-  const md5 = (body: Buffer) => createHash("md5").update(body).digest("base64");
 
   async function place(lock = false): Promise<EvidencePlace> {
     const bucket = `evidence-${++cases}`;
@@ -25,28 +23,7 @@ describeRgw("stowage evidence and stowage data verify on Ceph RGW", ({ s3, env, 
           ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } },
         }),
       );
-    const p: EvidencePlace = {
-      repo: (name) => `s3://${bucket}/${name}`,
-      images: () => ({ repo: `s3://${bucket}/uploads`, at: (household, file) => `${household}/${file}` }),
-      flags,
-      env,
-      guarantee: "first-version-wins",
-      async put(repo, path, body) {
-        return (await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body, ContentMD5: md5(body) }))).VersionId!;
-      },
-      async remove(repo, path) {
-        await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
-      },
-      async versions() {
-        return 0;
-      },
-      async grant(prefix, reason) {
-        const g = await stowage(p, ["access", "grant", ...PROD, "--bucket", bucket, "--prefix", prefix, "--urls", "--for", "1h", "--reason", reason, "--json"]);
-        expect(g.code, g.stderr).toBe(0);
-        return g.json.record.id as string;
-      },
-    };
-    return p;
+    return bucketEvidencePlace(s3, bucket, (name) => `s3://${bucket}/${name}`, { flags, env });
   }
 
   evidenceSuite(() => place());

@@ -5,6 +5,7 @@
  * version or a delete put behind Stowage's back, are each caught by `evidence check --repo` and `data verify`,
  * naming the file.
  */
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { deflateSync } from "node:zlib";
 import { expect, it } from "vitest";
 import { packageRoot } from "../../core/paths.js";
 import { stowage, type Place } from "./dataSuite.js";
+import { objectAt } from "./rgw.js";
 
 /** Grants are checked against prod's households (uploads/<uploader>/<household>/). */
 export const PROD = ["--stack", "prod", "--stack-dir", packageRoot()];
@@ -24,6 +26,41 @@ export interface EvidencePlace extends Place {
   grant?(prefix: string, reason: string): Promise<string>;
   /** A delete as an uploader would do it (a delete marker on a bucket). */
   remove(repo: string, path: string): Promise<void>;
+}
+
+/**
+ * An evidence place on a versioned bucket of a real S3 store (Ceph RGW in the tests): the images under uploads/, the
+ * repositories where `repo` puts them, uploads with Content-MD5 (a bucket with default Object Lock retention refuses
+ * them without), deletes as delete markers, grants through the built command.
+ */
+export function bucketEvidencePlace(
+  s3: S3Client,
+  bucket: string,
+  repo: (name: string) => string,
+  command: { readonly flags: readonly string[]; readonly env: NodeJS.ProcessEnv },
+): EvidencePlace {
+  const p: EvidencePlace = {
+    repo,
+    images: () => ({ repo: `s3://${bucket}/uploads`, at: (household, file) => `${household}/${file}` }),
+    ...command,
+    guarantee: "first-version-wins",
+    async put(repo, path, body) {
+      const md5 = createHash("md5").update(body).digest("base64");
+      return (await s3.send(new PutObjectCommand({ ...objectAt(repo, path), Body: body, ContentMD5: md5 }))).VersionId!;
+    },
+    async remove(repo, path) {
+      await s3.send(new DeleteObjectCommand(objectAt(repo, path)));
+    },
+    async versions() {
+      return 0;
+    },
+    async grant(prefix, reason) {
+      const g = await stowage(p, ["access", "grant", ...PROD, "--bucket", bucket, "--prefix", prefix, "--urls", "--for", "1h", "--reason", reason, "--json"]);
+      expect(g.code, g.stderr).toBe(0);
+      return g.json.record.id as string;
+    },
+  };
+  return p;
 }
 
 const tmp = (what: string) => mkdtempSync(join(tmpdir(), `stowage-${what}-`));
