@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { readGrant } from "./access.js";
 import { safeJoin } from "./data.js";
+import type { DiscrepancyKind } from "./fsck.js";
 import { filesIn, fingerprintOf, hashFile } from "./evidence.js";
 import { EVIDENCE_SCHEMA, Evidence, Manifest, Signature } from "./evidenceSchema.js";
 import { canonical, comparePaths, sha256, type Store } from "./store.js";
@@ -22,12 +23,8 @@ export interface BundleProblem {
     | "bundle-extra"
     | "bundle-invalid"
     | "signature"
-    | "missing"
-    | "changed"
-    | "replaced"
-    | "deleted"
-    | "record-missing"
-    | "record-changed";
+    /** With --repo: what the bundle names, checked as `data verify` checks a commit (fsck.ts says what each means). */
+    | Exclude<DiscrepancyKind, "retention-lapsed">;
   /** A bundle file, or a stored path / record. */
   readonly path: string;
   readonly detail: string;
