@@ -57,16 +57,14 @@ export class Pipeline extends pulumi.ComponentResource {
     );
     const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { region, retentionInDays: p.logRetentionDays, tags }, child);
 
-    const taskRole = new aws.iam.Role(
-      `${name}-task-role`,
-      {
-        description: `Stowage pipeline ${p.name}: ${p.input} → ${p.output}`,
-        assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")),
-        maxSessionDuration: 3600,
-        tags,
-      },
-      child,
-    );
+    // Both of the service's roles are assumed by ECS: the task's (its reads and writes) and the execution's (its start).
+    const ecsRole = (suffix: string, description: string) =>
+      new aws.iam.Role(
+        `${name}-${suffix}`,
+        { description, assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")), maxSessionDuration: 3600, tags },
+        child,
+      );
+    const taskRole = ecsRole("task-role", `Stowage pipeline ${p.name}: ${p.input} → ${p.output}`);
     new aws.iam.RolePolicy(
       `${name}-task-policy`,
       {
@@ -80,16 +78,7 @@ export class Pipeline extends pulumi.ComponentResource {
       child,
     );
     // The execution role only writes the container's logs (an image in ECR would also need ecr:GetAuthorizationToken, which AWS grants on "*" only).
-    const executionRole = new aws.iam.Role(
-      `${name}-execution-role`,
-      {
-        description: `Stowage pipeline ${p.name}: starts its tasks`,
-        assumeRolePolicy: JSON.stringify(serviceTrust("ecs-tasks.amazonaws.com")),
-        maxSessionDuration: 3600,
-        tags,
-      },
-      child,
-    );
+    const executionRole = ecsRole("execution-role", `Stowage pipeline ${p.name}: starts its tasks`);
     new aws.iam.RolePolicy(
       `${name}-execution-policy`,
       {
