@@ -1,33 +1,13 @@
 /** The data layer on a laptop folder, through the built command (the same suite runs on Ceph RGW). */
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dataLayerSuite } from "./support/dataSuite.js";
+import { dataLayerSuite, folderPlace } from "./support/dataSuite.js";
 
 describe("stowage data and stowage run on a local folder", () => {
   const root = mkdtempSync(join(tmpdir(), "stowage-data-local-"));
-  dataLayerSuite(() => {
-    const base = mkdtempSync(join(root, "case-"));
-    return {
-      repo: (name) => join(base, name),
-      flags: [],
-      env: process.env,
-      guarantee: "exclusive-create",
-      async put(repo, path, body) {
-        mkdirSync(dirname(join(repo, path)), { recursive: true });
-        writeFileSync(join(repo, path), body);
-        return createHash("sha256").update(body).digest("hex");
-      },
-      async remove(repo, path) {
-        rmSync(join(repo, path));
-      },
-      async versions() {
-        return 1;
-      },
-    };
-  });
+  dataLayerSuite(() => folderPlace(mkdtempSync(join(root, "case-"))));
 });
 
 describe("a local repository's ref entries", () => {

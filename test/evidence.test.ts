@@ -4,40 +4,23 @@
  * and the timeline. The screenshot is kept in test-artifacts/ (gitignored).
  */
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../core/paths.js";
+import { folderPlace } from "./support/dataSuite.js";
 import { evidenceSuite, makeBundle, type EvidencePlace } from "./support/evidenceSuite.js";
 import { INSTALL, describeRealPart } from "./support/realParts.js";
 
-function folderPlace(): EvidencePlace {
+function folderEvidencePlace(): EvidencePlace {
   const base = mkdtempSync(join(tmpdir(), "stowage-evidence-"));
-  return {
-    repo: (name) => join(base, name),
-    images: () => ({ repo: join(base, "homes"), at: (household, file) => `uploads/${household}/${file}` }),
-    flags: [],
-    env: process.env,
-    guarantee: "exclusive-create",
-    async put(repo, path, body) {
-      mkdirSync(dirname(join(repo, path)), { recursive: true });
-      writeFileSync(join(repo, path), body);
-      return createHash("sha256").update(body).digest("hex");
-    },
-    async remove(repo, path) {
-      rmSync(join(repo, path));
-    },
-    async versions() {
-      return 1;
-    },
-  };
+  return { ...folderPlace(base), images: () => ({ repo: join(base, "homes"), at: (household, file) => `uploads/${household}/${file}` }) };
 }
 
 describe("stowage evidence and stowage data verify on a local folder", () => {
-  evidenceSuite(async () => folderPlace());
+  evidenceSuite(async () => folderEvidencePlace());
 });
 
 function chromium(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -79,7 +62,7 @@ const chromiumMissing = () => (existsSync("/usr/bin/chromium") ? null : "needs D
 
 describeRealPart("the evidence page in headless chromium", chromiumMissing(), INSTALL.chromium, () => {
   it("renders offline from the folder: every image shown, the timeline and the access log, no request leaves", { timeout: 600_000 }, async () => {
-    const m = await makeBundle(folderPlace());
+    const m = await makeBundle(folderEvidencePlace());
     const page = join(m.bundle, "index.html");
     const html = readFileSync(page, "utf8");
     // Nothing the page loads names a network location.

@@ -4,9 +4,9 @@
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { expect, it } from "vitest";
 import { packageRoot } from "../../core/paths.js";
 
@@ -26,6 +26,27 @@ export interface Place {
   readonly guarantee: string;
   /** The mode it is expected to report ("versions" or "content-addressed"), where the suite checks it. */
   readonly mode?: string;
+}
+
+/** Repositories as folders under `base`: a file written is its only version, named by its SHA-256. */
+export function folderPlace(base: string): Place {
+  return {
+    repo: (name) => join(base, name),
+    flags: [],
+    env: process.env,
+    guarantee: "exclusive-create",
+    async put(repo, path, body) {
+      mkdirSync(dirname(join(repo, path)), { recursive: true });
+      writeFileSync(join(repo, path), body);
+      return createHash("sha256").update(body).digest("hex");
+    },
+    async remove(repo, path) {
+      rmSync(join(repo, path));
+    },
+    async versions() {
+      return 1;
+    },
+  };
 }
 
 export interface Result {
