@@ -35,6 +35,8 @@ export function s3Client(opts: S3Options): S3Client {
 /** Answers that reject the credentials themselves, on every request, whatever the setting asked for. */
 export const REJECTED_CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"]);
 /** Socket errors: the endpoint was never reached. */
-export const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+/** The endpoint was never reached (a socket error, or the SDK gave up waiting): the one test every S3 caller uses. */
+export const unreachable = (e: { name?: string; code?: string }): boolean => (e.code !== undefined && UNREACHABLE.has(e.code)) || e.name === "TimeoutError";
 
 export type SdkError = { name?: string; Code?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { UserError } from "../core/errors.js";
 import { metaJson } from "./manifest.js";
-import { UNREACHABLE } from "../core/s3Client.js";
+import { unreachable } from "../core/s3Client.js";
 import type { S3Repo } from "./s3Store.js";
 import type { Store } from "./store.js";
 
@@ -304,7 +304,7 @@ export async function grant(o: GrantOptions): Promise<Granted> {
       };
     } catch (err) {
       const e = err as { name?: string; message?: string; code?: string };
-      if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError")
+      if (unreachable(e))
         throw new UserError(`STS could not be reached (${e.code ?? e.name}).`, "Check the network; nothing was granted and nothing recorded.");
       throw new UserError(
         `STS refused to assume ${o.roleArn}: ${e.name ?? "error"}: ${(e.message ?? "").split("\n")[0]}`,

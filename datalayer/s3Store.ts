@@ -23,7 +23,7 @@ import { hostname, userInfo } from "node:os";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { UserError } from "../core/errors.js";
-import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../core/s3Client.js";
+import { REJECTED_CREDENTIALS, unreachable, s3Client, type SdkError } from "../core/s3Client.js";
 import { ContentStore, type Blobs } from "./casStore.js";
 import { s3Blobs, type S3Access } from "./s3Blobs.js";
 import { S3Probe } from "./s3Probe.js";
@@ -69,8 +69,7 @@ function explain(err: unknown, what: string, store: { url: string; endpoint: str
     );
   if (REJECTED_CREDENTIALS.has(code))
     return new UserError(`${store.endpoint} refused the credentials (${code}).`, "Check the access key and secret for this store.");
-  if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError")
-    return new UserError(`${store.endpoint} could not be reached (${e.code ?? first}).`, "Check --endpoint and that the store is running.");
+  if (unreachable(e)) return new UserError(`${store.endpoint} could not be reached (${e.code ?? first}).`, "Check --endpoint and that the store is running.");
   if (code === "NoSuchBucket")
     return new UserError(`${store.url}: the bucket does not exist.`, "Create it (stowage's Pulumi program does, versioned), or check the name.");
   if (code === "AccessDenied" || e.$metadata?.httpStatusCode === 403) {

@@ -18,7 +18,7 @@ import {
   GetPublicAccessBlockCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { REJECTED_CREDENTIALS, UNREACHABLE, s3Client, type SdkError } from "../../core/s3Client.js";
+import { REJECTED_CREDENTIALS, unreachable, s3Client, type SdkError } from "../../core/s3Client.js";
 import { normalizePolicy } from "../iamDocuments.js";
 import { isUnknown, type BucketFacts, type Unknown } from "../model.js";
 import { schedulesOf, type LifecycleRuleShape } from "../policy/gather.js";
@@ -59,7 +59,7 @@ function cannotRead(err: unknown): CannotRead | null {
   const first = (e.message ?? "").split("\n")[0]!;
   if (e.name === "CredentialsProviderError") return new CannotRead("no-credentials", first);
   if (REJECTED_CREDENTIALS.has(code)) return new CannotRead("rejected-credentials", `${code}: ${first}`);
-  if ((e.code && UNREACHABLE.has(e.code)) || e.name === "TimeoutError") return new CannotRead("unreachable", e.code ?? first);
+  if (unreachable(e)) return new CannotRead("unreachable", e.code ?? first);
   if (code === "NoSuchBucket") return new CannotRead("no-such-bucket", first);
   return null;
 }
