@@ -204,7 +204,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   }
 
   const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
-  const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
+  const codeKey = codeKeyOf(code);
   // Which datums were done before, from one listing of datums/ and one read per batch of records (see datums.ts): no
   // request per datum to decide a skip.
   const earlierOf = await readRecorded<DatumRecord>(opts.output);
@@ -231,8 +231,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   try {
     try {
       await eachParallel(datums, 2 * parallel, async ({ datum, rows: inputs }) => {
-        const id = sha256(canonical([opts.input.url, datum]));
-        const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
+        const { id, key } = datumKeys(opts.input.url, datum, inputs, codeKey);
         const earlier = await earlierOf(key);
         const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots, launcher });
         if (record.status === "processed") await writer.add(record);
@@ -327,6 +326,17 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     datums: counts,
     failures,
   };
+}
+
+/** The code's part of every skip key (see DatumRecord.key). */
+export function codeKeyOf(code: CodeIdentity): string {
+  return sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
+}
+
+/** A datum's id and skip key (see DatumRecord): what the next run compares to decide a skip. */
+export function datumKeys(inputRepo: string, datum: string, inputs: readonly Pick<Row, "path" | "version">[], codeKey: string): { id: string; key: string } {
+  const id = sha256(canonical([inputRepo, datum]));
+  return { id, key: sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey })) };
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
