@@ -17,7 +17,7 @@ import { UserError } from "../core/errors.js";
 import { EXIT } from "../core/exit.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy, groupDatums } from "./glob.js";
-import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, mergeJoin, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
 import { BATCH, FLUSH_MS, RecordWriter, readRecorded } from "./datums.js";
 import { OutputSpool, SPILL, type Output } from "./outputs.js";
@@ -196,12 +196,9 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
       : await resolveRef(opts.input, (await commitRepo(opts.input, { branch: "main", message: `input of run ${run} (${name})`, progress })).commit);
 
   // A folder output ends holding exactly its head commit: what the head held before and this run wrote are the paths
-  // that may have to go.
-  const touched = new Set<string>();
-  if (opts.output.settle) {
-    const head = await readHead(opts.output, branch);
-    if (head) for await (const row of rows(opts.output, await readCommit(opts.output, head.commit))) touched.add(row.path);
-  }
+  // that may have to go (read again at the end, in path order, beside the outputs: no set of them).
+  const before = opts.output.settle ? await readHead(opts.output, branch) : null;
+  const was = before ? await readCommit(opts.output, before.commit) : null;
 
   const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
   const codeKey = codeKeyOf(code);
@@ -290,9 +287,9 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
       outputCommit = done.commit.id;
     }
     if (opts.output.settle) {
-      for await (const o of outputs.sorted()) touched.add(o.path);
       const head = await readHead(opts.output, branch);
-      await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), touched);
+      const touched = mergeJoin(rows(opts.output, was), outputs.sorted());
+      await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), paths(touched));
     }
   } finally {
     await outputs.close();
@@ -337,6 +334,11 @@ export function codeKeyOf(code: CodeIdentity): string {
 export function datumKeys(inputRepo: string, datum: string, inputs: readonly Pick<Row, "path" | "version">[], codeKey: string): { id: string; key: string } {
   const id = sha256(canonical([inputRepo, datum]));
   return { id, key: sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey })) };
+}
+
+/** The paths of a merge, in order. */
+async function* paths(pairs: AsyncIterable<[{ path: string } | undefined, { path: string } | undefined]>): AsyncGenerator<{ path: string }> {
+  for await (const [a, b] of pairs) yield (a ?? b)!;
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
