@@ -5,8 +5,12 @@ import { UserError } from "../core/errors.js";
 import { advance, changes, history, readHead, resolveRef, rows, writeManifest } from "./manifest.js";
 import type { Guarantee, Mode, Store } from "./store.js";
 
+/**
+ * `n` of `of` done; `atLeast`: `of` is only what is known so far (a run's datums while its input is still being read:
+ * counting them all first would mean holding them).
+ */
 export interface Progress {
-  (what: string, n: number, of?: number): void;
+  (what: string, n: number, of?: number, atLeast?: boolean): void;
 }
 const quiet: Progress = () => {};
 

@@ -224,7 +224,9 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   const slots = new Slots(parallel);
   const launcher = new Launcher();
   scratch.launchers.add(launcher);
-  const datums = groupDatums(rows(opts.input, inputCommit), datumOf, opts.only);
+  // The datums taken so far, and whether the input has ended: the progress line's total, without holding the datums.
+  const seen = { datums: 0, all: false };
+  const datums = counted(groupDatums(rows(opts.input, inputCommit), datumOf, opts.only), seen);
   try {
     try {
       await eachParallel(datums, 2 * parallel, async ({ datum, rows: inputs }) => {
@@ -246,7 +248,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
             for (const r of spilled) if (r.status !== "processed") await others.add(r);
           }
         } else if (record.status !== "processed") await others.add(record);
-        progress("datums done", counts.total);
+        progress("datums done", counts.total, seen.datums, !seen.all);
       });
     } finally {
       launcher.close();
@@ -334,6 +336,15 @@ export function codeKeyOf(code: CodeIdentity): string {
 export function datumKeys(inputRepo: string, datum: string, inputs: readonly Pick<Row, "path" | "version">[], codeKey: string): { id: string; key: string } {
   const id = sha256(canonical([inputRepo, datum]));
   return { id, key: sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey })) };
+}
+
+/** The items of `items`, counted into `seen` as they are taken; `seen.all` once they end. */
+async function* counted<T>(items: AsyncIterable<T>, seen: { datums: number; all: boolean }): AsyncGenerator<T> {
+  for await (const item of items) {
+    seen.datums++;
+    yield item;
+  }
+  seen.all = true;
 }
 
 /** The paths of a merge, in order. */
