@@ -55,6 +55,7 @@ async function runPart(n: number, dir: string, again: boolean): Promise<void> {
   const input = new SyntheticStore("memory://bench-in", () => images(n), new DiskMeta(join(dir, "in")));
   const output = new SyntheticStore("memory://bench-out", () => images(0), new DiskMeta(join(dir, "out")));
   const t0 = performance.now();
+  let said = t0;
   const r = await runPipeline({
     input,
     output,
@@ -64,6 +65,14 @@ async function runPart(n: number, dir: string, again: boolean): Promise<void> {
     cwd: dir,
     codeVersion: "bench",
     exitOnSignal: false,
+    // A line to stderr every 30 s: how far a long run got, and its peak so far (what to report if it is stopped).
+    progress: (what, done, of, atLeast) => {
+      if (what !== "datums done" || performance.now() - said < 30_000) return;
+      said = performance.now();
+      console.error(
+        `    ${what}: ${done} of ${atLeast ? "at least " : ""}${of} after ${((said - t0) / 1000).toFixed(0)} s, peak RSS so far ${hwm().toFixed(0)} MiB`,
+      );
+    },
   });
   const ms = performance.now() - t0;
   const record = readFileSync(join(dir, "out", "runs", `${r.run}.json`)).length;
