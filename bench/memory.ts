@@ -16,170 +16,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { commitRepo } from "../datalayer/data.js";
 import { runPipeline } from "../datalayer/run.js";
-import { sha256, type Listed, type Row, type Store } from "../datalayer/store.js";
+import { DiskMeta, MemoryMeta, SyntheticStore, images, listing } from "../test/support/synthetic.js";
 
 const OBJECTS = Number(process.env.BENCH_MEMORY_OBJECTS ?? 1_000_000);
 const DATUMS = (process.env.BENCH_MEMORY_DATUMS ?? "30000,100000").split(",").map(Number);
 const TARGET_MB = 512;
 const hwm = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0) / 1024;
-
-/** The keys a bucket of camera frames has, in byte order: `cam-NNNN/frame-NNNNNNNN.jpg`. */
-async function* listing(n: number): AsyncIterable<Listed> {
-  const cams = 1000;
-  const per = Math.ceil(n / cams);
-  let i = 0;
-  for (let c = 0; c < cams && i < n; c++) {
-    for (let f = 0; f < per && i < n; f++, i++) {
-      yield {
-        path: `cam-${String(c).padStart(4, "0")}/frame-${String(f).padStart(8, "0")}.jpg`,
-        size: 40_000 + (i % 997),
-        version: `v${i.toString(36)}.${"x".repeat(24)}`,
-        etag: `"${i.toString(16).padStart(32, "0")}"`,
-      };
-    }
-  }
-}
-
-/** One image a datum: `img-NNNNNNNN.jpg`, in byte order. */
-async function* images(n: number): AsyncIterable<Listed> {
-  for (let i = 0; i < n; i++) yield { path: `img-${String(i).padStart(8, "0")}.jpg`, size: 64, version: `v${i.toString(36)}.${"x".repeat(24)}` };
-}
-
-/** Where a synthetic store keeps its metadata. */
-interface Meta {
-  read(key: string): Promise<Buffer | null>;
-  create(key: string, body: Buffer): Promise<"created" | "exists">;
-  list(folder: string, max: number): Promise<string[]>;
-  held(): number;
-}
-
-class MemoryMeta implements Meta {
-  private readonly meta = new Map<string, Buffer>();
-  async read(key: string) {
-    return this.meta.get(key) ?? null;
-  }
-  async create(key: string, body: Buffer) {
-    if (this.meta.has(key)) return "exists" as const;
-    this.meta.set(key, body);
-    return "created" as const;
-  }
-  async list(folder: string, max: number) {
-    return [...this.meta.keys()]
-      .filter((k) => k.startsWith(folder))
-      .sort()
-      .slice(0, max);
-  }
-  held() {
-    let n = 0;
-    for (const b of this.meta.values()) n += b.length;
-    return n;
-  }
-}
-
-/** Metadata as files in a folder, as a folder repository keeps it: out of the process, as a bucket's would be. */
-class DiskMeta implements Meta {
-  constructor(private readonly dir: string) {}
-  async read(key: string) {
-    return readFile(join(this.dir, key)).catch(() => null);
-  }
-  async create(key: string, body: Buffer) {
-    await mkdir(dirname(join(this.dir, key)), { recursive: true });
-    return writeFile(join(this.dir, key), body, { flag: "wx" }).then(
-      () => "created" as const,
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === "EEXIST") return "exists" as const;
-        throw err;
-      },
-    );
-  }
-  async list(folder: string, max: number) {
-    const names = await readdir(join(this.dir, folder)).catch(() => [] as string[]);
-    return names
-      .sort()
-      .slice(0, max)
-      .map((n) => `${folder}${n}`);
-  }
-  held() {
-    return 0;
-  }
-}
-
-class SyntheticStore implements Store {
-  readonly kind = "s3" as const;
-  constructor(
-    readonly url: string,
-    private readonly files: () => AsyncIterable<Listed>,
-    readonly meta: Meta,
-  ) {}
-  async mode() {
-    return "versions" as const;
-  }
-  list(): AsyncIterable<Listed> {
-    return this.files();
-  }
-  async pin(listed: Listed, previous: Row | undefined): Promise<Row> {
-    return {
-      path: listed.path,
-      version: listed.version!,
-      size: listed.size,
-      sha256: previous && previous.version === listed.version ? previous.sha256 : null,
-      ...(listed.etag ? { etag: listed.etag } : {}),
-    };
-  }
-  /** The file's bytes are its path and version: a fetch writes them, nothing is held. */
-  async fetch(path: string, version: string, dest: string): Promise<{ sha256: string; size: number }> {
-    const body = `${path} ${version}\n`;
-    await mkdir(dirname(dest), { recursive: true });
-    await writeFile(dest, body);
-    return { sha256: sha256(body), size: body.length };
-  }
-  /** An upload reads and hashes the file; the version is its hash (nothing is kept). */
-  async upload(path: string, src: string): Promise<Row> {
-    const body = await readFile(src);
-    const hash = sha256(body);
-    return { path, version: hash, size: body.length, sha256: hash };
-  }
-  inspect(): Promise<null> {
-    throw new Error("not in this bench");
-  }
-  currentVersion(): Promise<string | null> {
-    throw new Error("not in this bench");
-  }
-  async metaLock(): Promise<null> {
-    return null;
-  }
-  async defaultRetention(): Promise<null> {
-    return null;
-  }
-  readMeta(key: string): Promise<Buffer | null> {
-    return this.meta.read(key);
-  }
-  readFirst(key: string): Promise<Buffer | null> {
-    return this.meta.read(key);
-  }
-  createMeta(key: string, body: Buffer): Promise<"created" | "exists"> {
-    return this.meta.create(key, body);
-  }
-  listMeta(folder: string, max = Infinity): Promise<string[]> {
-    return this.meta.list(folder, max);
-  }
-  async guarantee() {
-    return "conditional-write" as const;
-  }
-  locate(): string | null {
-    return null;
-  }
-  async who(): Promise<string> {
-    return "bench";
-  }
-  close(): void {}
-}
 
 async function commitPart(): Promise<void> {
   const store = new SyntheticStore("memory://bench", () => listing(OBJECTS), new MemoryMeta());
@@ -208,6 +55,7 @@ async function runPart(n: number, dir: string, again: boolean): Promise<void> {
   const input = new SyntheticStore("memory://bench-in", () => images(n), new DiskMeta(join(dir, "in")));
   const output = new SyntheticStore("memory://bench-out", () => images(0), new DiskMeta(join(dir, "out")));
   const t0 = performance.now();
+  let said = t0;
   const r = await runPipeline({
     input,
     output,
@@ -217,6 +65,14 @@ async function runPart(n: number, dir: string, again: boolean): Promise<void> {
     cwd: dir,
     codeVersion: "bench",
     exitOnSignal: false,
+    // A line to stderr every 30 s: how far a long run got, and its peak so far (what to report if it is stopped).
+    progress: (what, done, of, atLeast) => {
+      if (what !== "datums done" || performance.now() - said < 30_000) return;
+      said = performance.now();
+      console.error(
+        `    ${what}: ${done} of ${atLeast ? "at least " : ""}${of} after ${((said - t0) / 1000).toFixed(0)} s, peak RSS so far ${hwm().toFixed(0)} MiB`,
+      );
+    },
   });
   const ms = performance.now() - t0;
   const record = readFileSync(join(dir, "out", "runs", `${r.run}.json`)).length;

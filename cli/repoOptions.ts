@@ -1,10 +1,11 @@
 /**
  * The flags every data-layer command shares (which store, how to reach it, progress), and turning them into open
- * repositories. Progress goes to stderr, at most once a second, when stderr is a terminal or --progress is given.
+ * repositories. Progress goes to stderr, at most a line a second for each count, when stderr is a terminal or --progress is given.
  */
 import { UserError } from "../core/errors.js";
 import { parseRepo, openRepo, type RepoSpec } from "../datalayer/repo.js";
 import type { S3RepoOptions } from "../datalayer/s3Store.js";
+import type { Progress } from "../datalayer/data.js";
 import type { Store } from "../datalayer/store.js";
 import { choose, endpointFlag, intFlag } from "./options.js";
 
@@ -47,13 +48,14 @@ export async function open(spec: RepoSpec, values: Values, create = false): Prom
   return openRepo(spec, s3Options(values), create);
 }
 
-export function progressReporter(values: Values): (what: string, n: number, of?: number) => void {
+/** Lines such as `stowage: datums done: 120 of at least 300` (while the total is still growing), then `… of 5000`. */
+export function progressReporter(values: Values): Progress {
   if (!values.progress && !process.stderr.isTTY) return () => {};
-  let last = 0;
-  return (what, n, of) => {
+  const last = new Map<string, number>(); // a line a second for each count: a phase's first line is not held back
+  return (what, n, of, atLeast) => {
     const now = Date.now();
-    if (now - last < 1000 && n !== of) return;
-    last = now;
-    process.stderr.write(`stowage: ${what}: ${n}${of !== undefined ? ` of ${of}` : ""}\n`);
+    if (now - (last.get(what) ?? 0) < 1000 && (n !== of || atLeast)) return;
+    last.set(what, now);
+    process.stderr.write(`stowage: ${what}: ${n}${of !== undefined ? ` of ${atLeast ? "at least " : ""}${of}` : ""}\n`);
   };
 }

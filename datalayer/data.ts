@@ -5,8 +5,12 @@ import { UserError } from "../core/errors.js";
 import { advance, changes, history, readHead, resolveRef, rows, writeManifest } from "./manifest.js";
 import type { Guarantee, Mode, Store } from "./store.js";
 
+/**
+ * `n` of `of` done; `atLeast`: `of` is only what is known so far (a run's datums while its input is still being read:
+ * counting them all first would mean holding them).
+ */
 export interface Progress {
-  (what: string, n: number, of?: number): void;
+  (what: string, n: number, of?: number, atLeast?: boolean): void;
 }
 const quiet: Progress = () => {};
 
@@ -144,22 +148,32 @@ export function safeJoin(root: string, path: string): string {
   return full;
 }
 
-/** Runs `work` over a stream with at most `limit` at once; the first failure stops new work and is thrown. */
+/**
+ * Runs `work` over a stream with at most `limit` at once; the first failure stops new work and is thrown. A slot that
+ * frees wakes the one waiter: no Promise.race over the running set, which hangs a reaction on every running promise
+ * per item taken, so one long-pending item (a record batch waiting on a write while skipped datums stream past it
+ * without I/O) held a chain as long as the items taken meanwhile (#26: 92,000 reactions at 30,000 skipped datums).
+ */
 export async function eachParallel<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const running = new Set<Promise<void>>();
+  let running = 0;
   let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const settled = () => {
+    running--;
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const slot = () => new Promise<void>((r) => (wake = r));
   for await (const item of items as AsyncIterable<T>) {
     if (failure) break;
-    const p: Promise<void> = work(item).then(
-      () => void running.delete(p),
-      (err) => {
-        running.delete(p);
-        failure ??= err;
-      },
-    );
-    running.add(p);
-    if (running.size >= limit) await Promise.race(running);
+    running++;
+    work(item).then(settled, (err: unknown) => {
+      failure ??= err;
+      settled();
+    });
+    while (running >= limit) await slot();
   }
-  await Promise.all(running);
+  while (running > 0) await slot();
   if (failure) throw failure;
 }

@@ -264,44 +264,60 @@ class LocalStore implements Store {
     return "exclusive-create" as const;
   }
 
-  async settle(head: AsyncIterable<Row>, touched: ReadonlySet<string>): Promise<{ removed: number; restored: number }> {
-    const held = new Set<string>();
+  async settle(
+    head: AsyncIterable<Row>,
+    touched: AsyncIterable<{ readonly path: string }> | Iterable<{ readonly path: string }>,
+  ): Promise<{ removed: number; restored: number }> {
+    // Both in path order, walked side by side: no set of either (a run's outputs may be millions).
+    const rows = head[Symbol.asyncIterator]();
+    let row = await rows.next();
     let restored = 0;
-    for await (const row of head) {
-      held.add(row.path);
-      const now = await stat(join(this.url, row.path)).catch(() => null);
-      if (now?.isFile() && now.size === row.size) continue;
-      const dest = join(this.url, row.path);
+    const restore = async (r: Row): Promise<void> => {
+      const dest = join(this.url, r.path);
+      const now = await stat(dest).catch(() => null);
+      if (now?.isFile() && now.size === r.size) return;
       const tmp = `${dest}.stowage-${randomBytes(4).toString("hex")}`;
       await mkdir(dirname(dest), { recursive: true });
-      await copyFile(this.object(row.version), tmp);
+      await copyFile(this.object(r.version), tmp);
       await rename(tmp, dest);
       restored++;
-    }
+    };
     let removed = 0;
-    for (const path of touched) {
-      if (held.has(path)) continue;
-      const gone = await unlink(join(this.url, path)).then(
-        () => true,
-        (err: NodeJS.ErrnoException) => {
-          if (err.code === "ENOENT") return false;
-          throw err;
-        },
-      );
-      if (!gone) continue;
-      removed++;
-      // Folders the removed file leaves empty go too (up to the repository's root).
-      for (let dir = dirname(join(this.url, path)); dir.startsWith(`${this.url}/`); dir = dirname(dir)) {
-        if (
-          !(await rmdir(dir).then(
-            () => true,
-            () => false,
-          ))
-        )
-          break;
+    let last: string | null = null;
+    for await (const { path } of touched) {
+      if (path === last) continue;
+      last = path;
+      while (!row.done && comparePaths(row.value.path, path) < 0) {
+        await restore(row.value);
+        row = await rows.next();
       }
+      if (!row.done && row.value.path === path) continue; // the head holds it: restored, if need be, when passed
+      if (await this.remove(path)) removed++;
     }
+    for (; !row.done; row = await rows.next()) await restore(row.value);
     return { removed, restored };
+  }
+
+  /** Removes a file, and the folders it leaves empty up to the repository's root; false when it was not there. */
+  private async remove(path: string): Promise<boolean> {
+    const gone = await unlink(join(this.url, path)).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return false;
+        throw err;
+      },
+    );
+    if (!gone) return false;
+    for (let dir = dirname(join(this.url, path)); dir.startsWith(`${this.url}/`); dir = dirname(dir)) {
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+    }
+    return true;
   }
   locate(): null {
     return null;

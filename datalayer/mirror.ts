@@ -156,7 +156,7 @@ export async function mirrorRepo(src: Store, dst: Store, opts: { parallel?: numb
       if (now?.commit !== to) await appendHead(dst, branch, to, now);
     }
     // A folder shows main's files, as after a commit or a run (from the kept contents: nothing is read from SRC).
-    if (dst.settle && heads.main) await dst.settle(rows(dst, await readCommit(dst, heads.main)), new Set());
+    if (dst.settle && heads.main) await dst.settle(rows(dst, await readCommit(dst, heads.main)), []);
     return {
       from: src.url,
       to: dst.url,

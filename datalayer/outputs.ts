@@ -5,7 +5,7 @@
  * catch them. A run of a few thousand outputs never touches the disk.
  */
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -57,7 +57,19 @@ export class OutputSpool {
       if (!this.dir) this.onDir((this.dir = await mkdtemp(join(tmpdir(), "stowage-outputs-"))));
       batch.sort(order);
       const file = join(this.dir, `${this.files.length}.jsonl`);
-      await writeFile(file, `${batch.map(line).join("\n")}\n`);
+      // A thousand lines a write: the whole run as one string would double what the spill is there to bound.
+      const out = await open(file, "w");
+      try {
+        for (let i = 0; i < batch.length; i += 1000)
+          await out.write(
+            `${batch
+              .slice(i, i + 1000)
+              .map(line)
+              .join("\n")}\n`,
+          );
+      } finally {
+        await out.close();
+      }
       this.files.push(file);
     });
     return this.spilling;

@@ -17,7 +17,7 @@ import { UserError } from "../core/errors.js";
 import { EXIT } from "../core/exit.js";
 import { commitRepo, eachParallel, safeJoin, type Progress } from "./data.js";
 import { datumsBy, groupDatums } from "./glob.js";
-import { advance, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
+import { advance, mergeJoin, overlay, readCommit, readHead, resolveRef, rows, writeManifest, type Commit } from "./manifest.js";
 import { codeIdentity, type CodeIdentity } from "./code.js";
 import { BATCH, FLUSH_MS, RecordWriter, readRecorded } from "./datums.js";
 import { OutputSpool, SPILL, type Output } from "./outputs.js";
@@ -196,15 +196,12 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
       : await resolveRef(opts.input, (await commitRepo(opts.input, { branch: "main", message: `input of run ${run} (${name})`, progress })).commit);
 
   // A folder output ends holding exactly its head commit: what the head held before and this run wrote are the paths
-  // that may have to go.
-  const touched = new Set<string>();
-  if (opts.output.settle) {
-    const head = await readHead(opts.output, branch);
-    if (head) for await (const row of rows(opts.output, await readCommit(opts.output, head.commit))) touched.add(row.path);
-  }
+  // that may have to go (read again at the end, in path order, beside the outputs: no set of them).
+  const before = opts.output.settle ? await readHead(opts.output, branch) : null;
+  const was = before ? await readCommit(opts.output, before.commit) : null;
 
   const code = opts.code ?? (await codeIdentity(opts.command, cwd, opts.codeVersion));
-  const codeKey = sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
+  const codeKey = codeKeyOf(code);
   // Which datums were done before, from one listing of datums/ and one read per batch of records (see datums.ts): no
   // request per datum to decide a skip.
   const earlierOf = await readRecorded<DatumRecord>(opts.output);
@@ -227,12 +224,13 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
   const slots = new Slots(parallel);
   const launcher = new Launcher();
   scratch.launchers.add(launcher);
-  const datums = groupDatums(rows(opts.input, inputCommit), datumOf, opts.only);
+  // The datums taken so far, and whether the input has ended: the progress line's total, without holding the datums.
+  const seen = { datums: 0, all: false };
+  const datums = counted(groupDatums(rows(opts.input, inputCommit), datumOf, opts.only), seen);
   try {
     try {
       await eachParallel(datums, 2 * parallel, async ({ datum, rows: inputs }) => {
-        const id = sha256(canonical([opts.input.url, datum]));
-        const key = sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey }));
+        const { id, key } = datumKeys(opts.input.url, datum, inputs, codeKey);
         const earlier = await earlierOf(key);
         const record = earlier ? { ...earlier, status: "skipped" as const } : await processDatum({ opts, run, cwd, datum, id, key, inputs, slots, launcher });
         if (record.status === "processed") await writer.add(record);
@@ -250,7 +248,7 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
             for (const r of spilled) if (r.status !== "processed") await others.add(r);
           }
         } else if (record.status !== "processed") await others.add(record);
-        progress("datums done", counts.total);
+        progress("datums done", counts.total, seen.datums, !seen.all);
       });
     } finally {
       launcher.close();
@@ -291,9 +289,9 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
       outputCommit = done.commit.id;
     }
     if (opts.output.settle) {
-      for await (const o of outputs.sorted()) touched.add(o.path);
       const head = await readHead(opts.output, branch);
-      await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), touched);
+      const touched = mergeJoin(rows(opts.output, was), outputs.sorted());
+      await opts.output.settle(head ? rows(opts.output, await readCommit(opts.output, head.commit)) : iterate([]), paths(touched));
     }
   } finally {
     await outputs.close();
@@ -327,6 +325,31 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     datums: counts,
     failures,
   };
+}
+
+/** The code's part of every skip key (see DatumRecord.key). */
+export function codeKeyOf(code: CodeIdentity): string {
+  return sha256(canonical(code.version !== undefined ? { command: code.command, version: code.version } : code));
+}
+
+/** A datum's id and skip key (see DatumRecord): what the next run compares to decide a skip. */
+export function datumKeys(inputRepo: string, datum: string, inputs: readonly Pick<Row, "path" | "version">[], codeKey: string): { id: string; key: string } {
+  const id = sha256(canonical([inputRepo, datum]));
+  return { id, key: sha256(canonical({ id, inputs: inputs.map((r) => [r.path, r.version]), code: codeKey })) };
+}
+
+/** The items of `items`, counted into `seen` as they are taken; `seen.all` once they end. */
+async function* counted<T>(items: AsyncIterable<T>, seen: { datums: number; all: boolean }): AsyncGenerator<T> {
+  for await (const item of items) {
+    seen.datums++;
+    yield item;
+  }
+  seen.all = true;
+}
+
+/** The paths of a merge, in order. */
+async function* paths(pairs: AsyncIterable<[{ path: string } | undefined, { path: string } | undefined]>): AsyncGenerator<{ path: string }> {
+  for await (const [a, b] of pairs) yield (a ?? b)!;
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {

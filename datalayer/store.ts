@@ -129,9 +129,13 @@ export interface Store {
   /**
    * A folder only (a bucket's outputs are the versions its commits pin, and the roles that run may not delete): makes
    * the folder hold the commit `head` — removes each of `touched` that `head` does not hold, and writes back each of
-   * head's files that is missing or not the committed size, from the kept objects.
+   * head's files that is missing or not the committed size, from the kept objects. Both come in path order (`touched`
+   * may name a path more than once), so neither is held.
    */
-  settle?(head: AsyncIterable<Row>, touched: ReadonlySet<string>): Promise<{ removed: number; restored: number }>;
+  settle?(
+    head: AsyncIterable<Row>,
+    touched: AsyncIterable<{ readonly path: string }> | Iterable<{ readonly path: string }>,
+  ): Promise<{ removed: number; restored: number }>;
   /** The repo path of an object named by an event, or null when it is not in this repository (or a folder's). */
   locate(bucket: string, key: string): string | null;
   /** Who is writing: the AWS caller identity ARN on AWS, the local user otherwise. */

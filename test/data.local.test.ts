@@ -66,3 +66,33 @@ describe("stowage access grant without a reachable STS", () => {
     expect(readdirSync(audit)).toEqual([]);
   });
 });
+
+describe("a folder made to hold its head commit (LocalStore.settle)", () => {
+  it("walks the head and the touched paths side by side in path order: restores, removes, a path named twice once", async () => {
+    const { openLocal } = await import("../datalayer/localStore.js");
+    const { commitRepo } = await import("../datalayer/data.js");
+    const { readCommit, readHead, rows } = await import("../datalayer/manifest.js");
+    const { readFileSync, existsSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "stowage-settle-"));
+    const write = (path: string, body: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), body);
+    };
+    write("a.txt", "aaa");
+    write("c/d.txt", "ddd");
+    const store = await openLocal(dir, false);
+    await commitRepo(store, { branch: "main", message: "head" });
+    const head = await readCommit(store, (await readHead(store, "main"))!.commit);
+    // Since then: a.txt cut short, c/d.txt gone, three files the head does not hold.
+    write("a.txt", "a");
+    rmSync(join(dir, "c/d.txt"));
+    for (const p of ["b.txt", "c/e.txt", "z/y.txt"]) write(p, p);
+    async function* touched() {
+      for (const path of ["a.txt", "b.txt", "b.txt", "c/e.txt", "gone.txt", "z/y.txt"]) yield { path };
+    }
+    expect(await store.settle!(rows(store, head), touched())).toEqual({ removed: 3, restored: 2 });
+    expect(readFileSync(join(dir, "a.txt"), "utf8")).toBe("aaa");
+    expect(readFileSync(join(dir, "c/d.txt"), "utf8")).toBe("ddd");
+    for (const p of ["b.txt", "c/e.txt", "z/y.txt", "z"]) expect(existsSync(join(dir, p)), p).toBe(false);
+  });
+});

@@ -263,6 +263,50 @@ describe("datum records in batches (#26)", () => {
     expect((await earlier(done.key))?.datum).toBe("f-3");
   });
 
+  it("finds records whose keys share their first 52 bits (the index's part), each by its whole key", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const twin = (tail: string) => ({ key: `${"ab".repeat(6)}a${tail}`, datum: `twin-${tail}`, status: "processed" });
+    const [a, b, c] = [twin("0".repeat(51)), twin("1".repeat(51)), twin("2".repeat(51))];
+    await store.createMeta("datums/run-t-000001.jsonl", Buffer.from([a, b].map((r) => `${JSON.stringify(r)}\n`).join("")));
+    await store.createMeta("datums/run-t-000002.jsonl", Buffer.from(`${JSON.stringify(c)}\n`));
+    const earlier = await readRecorded<ReturnType<typeof twin>>(store);
+    expect((await earlier(c.key))?.datum).toBe(c.datum);
+    expect((await earlier(b.key))?.datum).toBe(b.datum);
+    expect((await earlier(a.key))?.datum).toBe(a.datum);
+    expect(await earlier(twin("3".repeat(51)).key)).toBeNull();
+  });
+
+  it("holds adds back while a full batch waits behind a write: at most one written and one pending", async () => {
+    const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
+    const writes: (() => void)[] = [];
+    const slow = Object.assign(Object.create(store) as typeof store, {
+      createMeta: (key: string, body: Buffer) => new Promise<"created" | "exists">((done) => writes.push(() => void store.createMeta(key, body).then(done))),
+    });
+    const writer = new RecordWriter<ReturnType<typeof record>>(slow, "run-w", 10, 60_000);
+    const adds: Promise<void>[] = [];
+    let settled = 0;
+    for (let i = 0; i < 25; i++) adds.push(writer.add(record(i)).then(() => void settled++));
+    const tick = () => new Promise((r) => setTimeout(r, 20));
+    await tick();
+    // Records 1–10 are being written; 11–20 fill the next batch, and the adds that find it full (20–25) wait.
+    expect(writes.length).toBe(1);
+    expect(settled).toBe(18); // 1–9 and 11–19; 10 started the write and waits for it
+    writes.shift()!();
+    await tick();
+    expect(settled).toBe(19); // 10; 20–25 wait for the next writes (11–20, then 21–25)
+    expect(writes.length).toBe(1);
+    writes.shift()!();
+    await tick();
+    expect(writes.length).toBe(1);
+    writes.shift()!();
+    await Promise.all(adds);
+    expect(settled).toBe(25);
+    await writer.flush(); // nothing pending
+    expect(writer.names).toEqual(["datums/run-w-000001.jsonl", "datums/run-w-000002.jsonl", "datums/run-w-000003.jsonl"]);
+    const earlier = await readRecorded<ReturnType<typeof record>>(store);
+    for (let i = 0; i < 25; i++) expect((await earlier(record(i).key))?.datum).toBe(`f-${i}`);
+  });
+
   it("writes a batch when one is due, even before it is full", async () => {
     const store = await openLocal(mkdtempSync(join(tmpdir(), "stowage-datums-")), true);
     const writer = new RecordWriter<ReturnType<typeof record>>(store, "run-b", 1000, 0);

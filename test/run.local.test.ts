@@ -109,3 +109,19 @@ describe("a folder that a run writes its outputs to", () => {
     expect(treeOf(out)).toEqual(["a.jpg.txt", "b.jpg.txt"]);
   }, 120_000);
 });
+
+describe("stowage run --progress", () => {
+  it("gives the datums done beside those found so far while the input is read, then beside the total", async () => {
+    const base = mkdtempSync(join(tmpdir(), "stowage-progress-"));
+    mkdirSync(join(base, "in"));
+    for (const name of ["a.jpg", "b.jpg", "c.jpg"]) writeFileSync(join(base, "in", name), `photo ${name}`);
+    const args = ["run", "--in", join(base, "in"), "--out", join(base, "out"), "--code-version", "v1", "--parallel", "1", "--progress", "--json"];
+    const { done } = start([...args, "--", "sh", "-c", 'echo x > "$STOWAGE_OUT/$STOWAGE_DATUM.txt"'], process.env);
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("stowage: datums done"));
+    // --parallel 1 holds two datums at a time: when the first is done, two are found and the third not yet read.
+    expect(lines[0]).toBe("stowage: datums done: 1 of at least 2");
+    expect(lines.at(-1)).toBe("stowage: datums done: 3 of 3");
+  }, 60_000);
+});
