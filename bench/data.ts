@@ -35,10 +35,12 @@ const PARALLEL = (process.env.BENCH_PARALLEL ?? "1,4,8").split(",").map(Number);
 const CLI = join(packageRoot(), "dist", "bundle", "cli.js");
 /** Another build's cli.js (e.g. main's before a change), timed beside this one in the same rounds. */
 const BASE_CLI = process.env.BENCH_BASE_CLI;
-/** Rounds at each --parallel; the tools alternate within each round, and the ratios are taken per round. */
+/** Rounds at each --parallel; the tools alternate within each round, and the ratios are taken per round (0: none). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** The shell loop runs in round 1 only, on this many of the datums (aws-cli starts in ~0.7 s, twice per file). */
 const LOOP_DATUMS = Math.min(DATUMS, Number(process.env.BENCH_LOOP_DATUMS ?? 200));
+/** BENCH_CPU_PROF=DIR: each stowage run writes a CPU profile there (node --cpu-prof), to see where its time goes. */
+const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
 type Tool = "stowage" | "base" | "sdk" | "floor" | "loop";
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,7 +58,7 @@ if (why) {
 function timed(args: string[], env: NodeJS.ProcessEnv, cli = CLI): Promise<{ ms: number; peakMiB: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...PROFILE, cli, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     let peak = 0;
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -241,7 +243,7 @@ try {
   const lines: string[] = [];
   const f = (n: number) => n.toFixed(1);
   const x = (n: number) => `${n.toFixed(2)}x`;
-  for (const parallel of PARALLEL) {
+  for (const parallel of ROUNDS > 0 ? PARALLEL : []) {
     const got: Record<Tool, number[]> = { stowage: [], base: [], sdk: [], floor: [], loop: [] };
     let peak = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -271,7 +273,7 @@ try {
         `; medians ${f(median(got.stowage))} / ${f(median(got.sdk))} / ${f(median(got.floor))} files/s`,
     );
   }
-  const skip = await timed(runArgsAt(PARALLEL.at(-1)!, `s3://bench/runout-${PARALLEL.at(-1)}-0`), env);
+  const skip = ROUNDS > 0 ? await timed(runArgsAt(PARALLEL.at(-1)!, `s3://bench/runout-${PARALLEL.at(-1)}-0`), env) : null;
 
   // Requests per datum, counted by a forwarding proxy in front of the gateway (SigV4 signs the Host header, which the
   // proxy passes on unchanged): a first run into a new output, then a re-run after 1% of the inputs changed, beside
@@ -283,7 +285,9 @@ try {
   await timed(runArgs("s3://bench/counted"), env);
   const firstRequests = proxy.count;
   const mirror = join(dir, "mirror");
-  const sync = (to: string) => `aws s3 sync --endpoint-url ${rgw.endpoint} --exclude '.stowage/*' s3://bench/runin ${to}`;
+  // --no-progress: without it aws-cli v1 writes "Completed …\r" before each "download: …" line, so no line starts with
+  // "download:" and the loop would run no command at all (it did until this was found).
+  const sync = (to: string) => `aws s3 sync --no-progress --endpoint-url ${rgw.endpoint} --exclude '.stowage/*' s3://bench/runin ${to}`;
   await sh(`${sync(mirror)} >/dev/null`, env); // the loop's warm copy, as a user who synced yesterday has
   const changed = Math.ceil(DATUMS / 100);
   await pool(inputs.slice(0, changed), CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key, Body: "frame, changed" })));
@@ -293,11 +297,13 @@ try {
   const rerunDatums = (JSON.parse(rerun.stdout) as { datums: { processed: number } }).datums.processed;
   const tSync = performance.now();
   await sh(
-    `${sync(mirror)} | sed -n 's|^download: .* to ${mirror}/||p' | while read f; do w=$(mktemp -d); mkdir "$w/in" "$w/out"; cp "${mirror}/$f" "$w/in/"; ` +
+    `${sync(mirror)} | sed -n 's|^download: s3://bench/runin/\\([^ ]*\\) to .*|\\1|p' | while read f; do w=$(mktemp -d); mkdir "$w/in" "$w/out"; cp "${mirror}/$f" "$w/in/"; ` +
       `STOWAGE_IN="$w/in" STOWAGE_OUT="$w/out" ${label}; aws s3 cp --quiet --endpoint-url ${rgw.endpoint} "$w/out/$f.txt" "s3://bench/synced/$f.txt"; rm -rf "$w"; done`,
     env,
   );
   const syncMs = performance.now() - tSync;
+  const synced = (await s3.send(new ListObjectsV2Command({ Bucket: "bench", Prefix: "synced/" }))).KeyCount ?? 0;
+  if (synced !== changed) throw new Error(`the sync loop uploaded ${synced} outputs for ${changed} changed inputs`);
   proxy.close();
   s3.destroy();
 
@@ -311,7 +317,7 @@ try {
     `  ${DATUMS.toLocaleString("en-US")} one-file datums (each tool at the same concurrency, ${ROUNDS} rounds, alternated; the floor is GET+PUT per file with no process; the shell loop in round 1 only, on ${LOOP_DATUMS} of the datums: BENCH_LOOP_DATUMS):`,
   );
   for (const line of lines) console.log(line);
-  console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
+  if (skip) console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
   console.log(
     `  requests per datum (counting proxy, --parallel 4, the run's own included): first run ${(firstRequests / DATUMS).toFixed(3)} (${firstRequests} for ${DATUMS}; target ≤ 2.05); floor 2 (GET + PUT)`,
   );
