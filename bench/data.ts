@@ -1,11 +1,14 @@
 /**
  * `npm run bench` (data part): the data layer against a local Ceph RADOS Gateway (tcp_nodelay=1), beside the gateway's
  * own raw rates (the floor a layer on top of it cannot beat): a commit of 100,000 objects (listing every version +
- * writing the manifest) vs ListObjectVersions alone; then BENCH_DATUMS (1,000) one-file datums at --parallel 1/4/8
- * (BENCH_PARALLEL) through `stowage run`, a minimal client on the same SDK (list once, GET → command → PUT per file),
- * the shell loop a user would write (`aws s3 cp` down, the command, `aws s3 cp` up, xargs -P) and the floor at the same
- * concurrency (GET + PUT per file, no process). Needs root, Debian's radosgw, ceph-mon, ceph-osd, ceph-common and
- * awscli. Prints figures only.
+ * writing the manifest) vs ListObjectVersions alone (BENCH_OBJECTS=0 skips it); then BENCH_DATUMS (1,000) one-file
+ * datums at --parallel 1/4/8 (BENCH_PARALLEL) through `stowage run`, a minimal client on the same SDK (list once, GET →
+ * command → PUT per file) and the floor at the same concurrency (GET + PUT per file, no process), in BENCH_ROUNDS (3)
+ * rounds with the tools alternated and the ratios taken per round, their median beside the target; the shell loop a
+ * user would write (`aws s3 cp` down, the command, `aws s3 cp` up, xargs -P) in round 1 only, on BENCH_LOOP_DATUMS
+ * (200) of the datums, since aws-cli takes ~0.7 s to start twice per file. Then the requests per datum of a full run
+ * (the run's own included) and a re-run after 1% changed beside an `aws s3 sync` loop. Needs root, Debian's radosgw,
+ * ceph-mon, ceph-osd, ceph-common and awscli. Prints figures only.
  */
 import { EXIT } from "../core/exit.js";
 import {
@@ -32,6 +35,18 @@ const PARALLEL = (process.env.BENCH_PARALLEL ?? "1,4,8").split(",").map(Number);
 const CLI = join(packageRoot(), "dist", "bundle", "cli.js");
 /** Another build's cli.js (e.g. main's before a change), timed beside this one in the same rounds. */
 const BASE_CLI = process.env.BENCH_BASE_CLI;
+/** Rounds at each --parallel; the tools alternate within each round, and the ratios are taken per round (0: none). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The shell loop runs in round 1 only, on this many of the datums (aws-cli starts in ~0.7 s, twice per file). */
+const LOOP_DATUMS = Math.min(DATUMS, Number(process.env.BENCH_LOOP_DATUMS ?? 200));
+/** BENCH_CPU_PROF=DIR: each stowage run writes a CPU profile there (node --cpu-prof), to see where its time goes. */
+const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+type Tool = "stowage" | "base" | "sdk" | "floor" | "loop";
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 const why = rgwUnavailable();
 if (why) {
@@ -43,7 +58,7 @@ if (why) {
 function timed(args: string[], env: NodeJS.ProcessEnv, cli = CLI): Promise<{ ms: number; peakMiB: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...PROFILE, cli, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     let peak = 0;
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -100,27 +115,34 @@ try {
   const env = { ...process.env, AWS_ACCESS_KEY_ID: RGW_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: RGW_USER.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" };
   const flags = ["--endpoint", rgw.endpoint, "--region", "us-east-1", "--json"];
 
-  // --- commit of OBJECTS objects ---
-  const keys = Array.from({ length: OBJECTS }, (_, i) => `big/cam-${i % 1000}/frame-${i}.jpg`);
-  const tPut = performance.now();
-  await pool(keys, CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key, Body: "x" })));
-  const putMs = performance.now() - tPut;
-  const tList = performance.now();
-  let listed = 0;
-  let KeyMarker: string | undefined;
-  let VersionIdMarker: string | undefined;
-  for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: "bench", Prefix: "big/", KeyMarker, VersionIdMarker }));
-    listed += page.Versions?.length ?? 0;
-    if (!page.IsTruncated) break;
-    KeyMarker = page.NextKeyMarker;
-    VersionIdMarker = page.NextVersionIdMarker;
+  // --- commit of OBJECTS objects (BENCH_OBJECTS=0 skips it) ---
+  let commitLines: string[] = [];
+  if (OBJECTS > 0) {
+    const keys = Array.from({ length: OBJECTS }, (_, i) => `big/cam-${i % 1000}/frame-${i}.jpg`);
+    const tPut = performance.now();
+    await pool(keys, CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key, Body: "x" })));
+    const putMs = performance.now() - tPut;
+    const tList = performance.now();
+    let listed = 0;
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    for (;;) {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: "bench", Prefix: "big/", KeyMarker, VersionIdMarker }));
+      listed += page.Versions?.length ?? 0;
+      if (!page.IsTruncated) break;
+      KeyMarker = page.NextKeyMarker;
+      VersionIdMarker = page.NextVersionIdMarker;
+    }
+    const listMs = performance.now() - tList;
+    const commit = await timed(["data", "commit", "s3://bench/big", ...flags], env);
+    const committed = JSON.parse(commit.stdout) as { files: number };
+    if (committed.files !== OBJECTS) throw new Error(`committed ${committed.files} of ${OBJECTS}`);
+    const recommit = await timed(["data", "commit", "s3://bench/big", ...flags], env);
+    commitLines = [
+      `  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`,
+      `  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`,
+    ];
   }
-  const listMs = performance.now() - tList;
-  const commit = await timed(["data", "commit", "s3://bench/big", ...flags], env);
-  const committed = JSON.parse(commit.stdout) as { files: number };
-  if (committed.files !== OBJECTS) throw new Error(`committed ${committed.files} of ${OBJECTS}`);
-  const recommit = await timed(["data", "commit", "s3://bench/big", ...flags], env);
 
   // --- DATUMS one-file datums at each --parallel: stowage run, a minimal SDK client, the shell loop, the floor ---
   const inputs = Array.from({ length: DATUMS }, (_, i) => `runin/cam-${i}.jpg`);
@@ -129,137 +151,143 @@ try {
   const label = join(dir, "label.sh");
   writeFileSync(label, '#!/bin/sh\nfor f in "$STOWAGE_IN"/*; do echo label > "$STOWAGE_OUT/$(basename "$f").txt"; done\n');
   chmodSync(label, 0o755);
-  const files = (ms: number) => (DATUMS / ms) * 1000;
-  const lines: string[] = [];
-  for (const parallel of PARALLEL) {
-    // The floor at this concurrency: GET and PUT per file, nothing else.
-    const tFloor = performance.now();
-    await pool(inputs, parallel, async (Key) => {
-      await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray();
-      await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `floor-${parallel}/${Key}`, Body: "label" }));
-    });
-    const floor = files(performance.now() - tFloor);
-    // stowage run.
-    const r = await timed(
-      [
-        "run",
-        "--in",
-        "s3://bench/runin",
-        "--out",
-        `s3://bench/runout-${parallel}`,
-        "--parallel",
-        String(parallel),
-        "--code-version",
-        "bench",
-        ...flags,
-        "--",
-        label,
-      ],
-      env,
-    );
-    const d = (JSON.parse(r.stdout) as { datums: { processed: number } }).datums;
-    if (d.processed !== DATUMS) throw new Error(`processed ${d.processed} of ${DATUMS}`);
-    const stowage = files(r.ms);
-    let before = "";
-    if (BASE_CLI) {
-      const b = await timed(
-        [
-          "run",
-          "--in",
-          "s3://bench/runin",
-          "--out",
-          `s3://bench/base-${parallel}`,
-          "--parallel",
-          String(parallel),
-          "--code-version",
-          "bench",
-          ...flags,
-          "--",
-          label,
-        ],
-        env,
-        BASE_CLI,
-      );
-      before = ` (before: ${files(b.ms).toFixed(1)}, ${(files(r.ms) / files(b.ms)).toFixed(2)}x now)`;
-    }
+  const files = (n: number, ms: number) => (n / ms) * 1000;
+  const runArgsAt = (parallel: number, out: string, endpointFlags = flags) => [
+    "run",
+    "--in",
+    "s3://bench/runin",
+    "--out",
+    out,
+    "--parallel",
+    String(parallel),
+    "--code-version",
+    "bench",
+    ...endpointFlags,
+    "--",
+    label,
+  ];
+  // The shell loop a user would write: aws s3 cp down, the command, aws s3 cp up (xargs -P for the concurrency).
+  const loop = join(dir, "loop.sh");
+  writeFileSync(
+    loop,
+    `#!/bin/sh\nset -e\nw=$(mktemp -d); mkdir "$w/in" "$w/out"\naws s3 cp --quiet --endpoint-url ${rgw.endpoint} "s3://bench/runin/$2" "$w/in/$2"\n` +
+      `STOWAGE_IN="$w/in" STOWAGE_OUT="$w/out" ${label}\naws s3 cp --quiet --endpoint-url ${rgw.endpoint} "$w/out/$2.txt" "s3://bench/$1/$2.txt"\nrm -rf "$w"\n`,
+  );
+  chmodSync(loop, 0o755);
+  /** Each tool once at `parallel`, writing under `tag`; returns files per second (and stowage's peak memory). */
+  const tools: Record<Tool, (parallel: number, tag: string) => Promise<{ perSec: number; peakMiB?: number }>> = {
+    async stowage(parallel, tag) {
+      const r = await timed(runArgsAt(parallel, `s3://bench/runout-${tag}`), env);
+      const d = (JSON.parse(r.stdout) as { datums: { processed: number } }).datums;
+      if (d.processed !== DATUMS) throw new Error(`processed ${d.processed} of ${DATUMS}`);
+      return { perSec: files(DATUMS, r.ms), peakMiB: r.peakMiB };
+    },
+    async base(parallel, tag) {
+      const r = await timed(runArgsAt(parallel, `s3://bench/base-${tag}`), env, BASE_CLI);
+      return { perSec: files(DATUMS, r.ms) };
+    },
     // The minimal client on the same SDK: list once, then GET → command → PUT per file.
-    const tSdk = performance.now();
-    const toDo: string[] = [];
-    let ContinuationToken: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: "bench", Prefix: "runin/", ContinuationToken }));
-      for (const o of page.Contents ?? []) if (!o.Key!.includes("/.stowage/")) toDo.push(o.Key!); // the run's input commit
-      ContinuationToken = page.NextContinuationToken;
-    } while (ContinuationToken);
-    await pool(toDo, parallel, async (Key) => {
-      const work = mkdtempSync(join(dir, "sdk-"));
-      const [inDir, outDir] = [join(work, "in"), join(work, "out")];
-      mkdirSync(inDir);
-      mkdirSync(outDir);
-      const name = Key.slice("runin/".length);
-      writeFileSync(join(inDir, name), await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray());
-      await new Promise<void>((ok, fail) =>
-        spawn(label, [], { env: { ...process.env, STOWAGE_IN: inDir, STOWAGE_OUT: outDir }, stdio: "ignore" }).on("close", (c) =>
-          c === 0 ? ok() : fail(new Error(`label exited ${c}`)),
-        ),
-      );
-      await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `sdk-${parallel}/${name}.txt`, Body: readFileSync(join(outDir, `${name}.txt`)) }));
-      rmSync(work, { recursive: true, force: true });
-    });
-    const sdk = files(performance.now() - tSdk);
-    // The shell loop a user would write: aws s3 cp down, the command, aws s3 cp up (xargs -P for the concurrency).
-    const loop = join(dir, "loop.sh");
-    writeFileSync(
-      loop,
-      `#!/bin/sh\nset -e\nw=$(mktemp -d); mkdir "$w/in" "$w/out"\naws s3 cp --quiet --endpoint-url ${rgw.endpoint} "s3://bench/runin/$1" "$w/in/$1"\n` +
-        `STOWAGE_IN="$w/in" STOWAGE_OUT="$w/out" ${label}\naws s3 cp --quiet --endpoint-url ${rgw.endpoint} "$w/out/$1.txt" "s3://bench/loop-${parallel}/$1.txt"\nrm -rf "$w"\n`,
-    );
-    chmodSync(loop, 0o755);
-    const tLoop = performance.now();
-    await new Promise<void>((ok, fail) => {
-      const x = spawn("xargs", ["-P", String(parallel), "-n", "1", loop], {
-        env: { ...env, AWS_DEFAULT_REGION: "us-east-1" },
-        stdio: ["pipe", "ignore", "inherit"],
+    async sdk(parallel, tag) {
+      const t0 = performance.now();
+      const toDo: string[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: "bench", Prefix: "runin/", ContinuationToken }));
+        for (const o of page.Contents ?? []) if (!o.Key!.includes("/.stowage/")) toDo.push(o.Key!); // the run's input commit
+        ContinuationToken = page.NextContinuationToken;
+      } while (ContinuationToken);
+      await pool(toDo, parallel, async (Key) => {
+        const work = mkdtempSync(join(dir, "sdk-"));
+        const [inDir, outDir] = [join(work, "in"), join(work, "out")];
+        mkdirSync(inDir);
+        mkdirSync(outDir);
+        const name = Key.slice("runin/".length);
+        writeFileSync(join(inDir, name), await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray());
+        await new Promise<void>((ok, fail) =>
+          spawn(label, [], { env: { ...process.env, STOWAGE_IN: inDir, STOWAGE_OUT: outDir }, stdio: "ignore" }).on("close", (c) =>
+            c === 0 ? ok() : fail(new Error(`label exited ${c}`)),
+          ),
+        );
+        await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `sdk-${tag}/${name}.txt`, Body: readFileSync(join(outDir, `${name}.txt`)) }));
+        rmSync(work, { recursive: true, force: true });
       });
-      x.stdin.end(toDo.map((k) => k.slice("runin/".length)).join("\n") + "\n");
-      x.on("close", (c) => (c === 0 ? ok() : fail(new Error(`shell loop exited ${c}`))));
-    });
-    const shell = files(performance.now() - tLoop);
-    const f = (n: number) => n.toFixed(1);
+      return { perSec: files(toDo.length, performance.now() - t0) };
+    },
+    // The floor at this concurrency: GET and PUT per file, nothing else.
+    async floor(parallel, tag) {
+      const t0 = performance.now();
+      await pool(inputs, parallel, async (Key) => {
+        await (await s3.send(new GetObjectCommand({ Bucket: "bench", Key }))).Body!.transformToByteArray();
+        await s3.send(new PutObjectCommand({ Bucket: "bench", Key: `floor-${tag}/${Key}`, Body: "label" }));
+      });
+      return { perSec: files(DATUMS, performance.now() - t0) };
+    },
+    async loop(parallel, tag) {
+      const t0 = performance.now();
+      await new Promise<void>((ok, fail) => {
+        const x = spawn("xargs", ["-P", String(parallel), "-n", "1", loop, `loop-${tag}`], {
+          env: { ...env, AWS_DEFAULT_REGION: "us-east-1" },
+          stdio: ["pipe", "ignore", "inherit"],
+        });
+        x.stdin.end(
+          inputs
+            .slice(0, LOOP_DATUMS)
+            .map((k) => k.slice("runin/".length))
+            .join("\n") + "\n",
+        );
+        x.on("close", (c) => (c === 0 ? ok() : fail(new Error(`shell loop exited ${c}`))));
+      });
+      return { perSec: files(LOOP_DATUMS, performance.now() - t0) };
+    },
+  };
+  const lines: string[] = [];
+  const f = (n: number) => n.toFixed(1);
+  const x = (n: number) => `${n.toFixed(2)}x`;
+  for (const parallel of ROUNDS > 0 ? PARALLEL : []) {
+    const got: Record<Tool, number[]> = { stowage: [], base: [], sdk: [], floor: [], loop: [] };
+    let peak = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternated within the round: each round starts one tool later, so no tool always runs first (or last).
+      const order: Tool[] = ["stowage", "sdk", "floor", ...(BASE_CLI ? (["base"] as const) : [])];
+      for (let i = 0; i < round % order.length; i++) order.push(order.shift()!);
+      if (round === 0 && LOOP_DATUMS > 0) order.splice(1, 0, "loop"); // the loop in round 1 only (aws starts in ~0.7 s)
+      for (const tool of order) {
+        const m = await tools[tool](parallel, `${parallel}-${round}`);
+        got[tool].push(m.perSec);
+        peak = Math.max(peak, m.peakMiB ?? 0);
+      }
+    }
+    // Per round: stowage's time ÷ the other tool's (files/s the other way round); the median over the rounds.
+    const perRound = (other: number[]) => other.map((o, i) => o / got.stowage[i]!);
+    const vsSdk = perRound(got.sdk);
+    const vsFloor = perRound(got.floor);
+    const rounds = (xs: number[]) => xs.map((n) => n.toFixed(2)).join(" / ");
     lines.push(
-      `  --parallel ${parallel}: stowage run ${f(stowage)} files/s${before} (peak ${r.peakMiB.toFixed(0)} MiB), minimal SDK client ${f(sdk)}, shell loop ${f(shell)}, floor (GET+PUT) ${f(floor)}` +
-        ` | client/stowage ${(sdk / stowage).toFixed(2)}x, stowage/loop ${(stowage / shell).toFixed(2)}x, floor/stowage ${(floor / stowage).toFixed(2)}x`,
+      `  --parallel ${parallel} (load ${loadavg()[0]!.toFixed(1)}): files/s per round — stowage run ${rounds(got.stowage)} (peak ${peak.toFixed(0)} MiB), ` +
+        `minimal SDK client ${rounds(got.sdk)}, floor (GET+PUT) ${rounds(got.floor)}` +
+        (got.loop.length ? `, shell loop ${rounds(got.loop)} (round 1, ${LOOP_DATUMS} datums)` : "") +
+        (BASE_CLI ? `, before (BENCH_BASE_CLI) ${rounds(got.base)}` : ""),
+      `      stowage time ÷ minimal client ${rounds(vsSdk)}: median ${x(median(vsSdk))} (target ≤ 1.15x); ÷ floor median ${x(median(vsFloor))}` +
+        (got.loop.length ? `; stowage ÷ shell loop files/s ${x(got.stowage[0]! / got.loop[0]!)} (target ≥ 1x)` : "") +
+        (BASE_CLI ? `; now ÷ before files/s median ${x(median(got.stowage.map((s, i) => s / got.base[i]!)))}` : "") +
+        `; medians ${f(median(got.stowage))} / ${f(median(got.sdk))} / ${f(median(got.floor))} files/s`,
     );
   }
-  const skip = await timed(
-    [
-      "run",
-      "--in",
-      "s3://bench/runin",
-      "--out",
-      `s3://bench/runout-${PARALLEL.at(-1)}`,
-      "--parallel",
-      String(PARALLEL.at(-1)),
-      "--code-version",
-      "bench",
-      ...flags,
-      "--",
-      label,
-    ],
-    env,
-  );
+  const skip = ROUNDS > 0 ? await timed(runArgsAt(PARALLEL.at(-1)!, `s3://bench/runout-${PARALLEL.at(-1)}-0`), env) : null;
 
   // Requests per datum, counted by a forwarding proxy in front of the gateway (SigV4 signs the Host header, which the
   // proxy passes on unchanged): a first run into a new output, then a re-run after 1% of the inputs changed, beside
   // the sync loop a user would write for that (aws s3 sync down, the command on what it downloaded, aws s3 cp up).
   const proxy = await countingProxy(rgw.endpoint);
   const viaProxy = ["--endpoint", proxy.endpoint, "--region", "us-east-1", "--json"];
-  const runArgs = (out: string) => ["run", "--in", "s3://bench/runin", "--out", out, "--parallel", "4", "--code-version", "bench", ...viaProxy, "--", label];
+  const runArgs = (out: string) => runArgsAt(4, out, viaProxy);
   proxy.count = 0;
   await timed(runArgs("s3://bench/counted"), env);
   const firstRequests = proxy.count;
   const mirror = join(dir, "mirror");
-  const sync = (to: string) => `aws s3 sync --endpoint-url ${rgw.endpoint} --exclude '.stowage/*' s3://bench/runin ${to}`;
+  // --no-progress: without it aws-cli v1 writes "Completed …\r" before each "download: …" line, so no line starts with
+  // "download:" and the loop would run no command at all (it did until this was found).
+  const sync = (to: string) => `aws s3 sync --no-progress --endpoint-url ${rgw.endpoint} --exclude '.stowage/*' s3://bench/runin ${to}`;
   await sh(`${sync(mirror)} >/dev/null`, env); // the loop's warm copy, as a user who synced yesterday has
   const changed = Math.ceil(DATUMS / 100);
   await pool(inputs.slice(0, changed), CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: "bench", Key, Body: "frame, changed" })));
@@ -269,11 +297,13 @@ try {
   const rerunDatums = (JSON.parse(rerun.stdout) as { datums: { processed: number } }).datums.processed;
   const tSync = performance.now();
   await sh(
-    `${sync(mirror)} | sed -n 's|^download: .* to ${mirror}/||p' | while read f; do w=$(mktemp -d); mkdir "$w/in" "$w/out"; cp "${mirror}/$f" "$w/in/"; ` +
+    `${sync(mirror)} | sed -n 's|^download: s3://bench/runin/\\([^ ]*\\) to .*|\\1|p' | while read f; do w=$(mktemp -d); mkdir "$w/in" "$w/out"; cp "${mirror}/$f" "$w/in/"; ` +
       `STOWAGE_IN="$w/in" STOWAGE_OUT="$w/out" ${label}; aws s3 cp --quiet --endpoint-url ${rgw.endpoint} "$w/out/$f.txt" "s3://bench/synced/$f.txt"; rm -rf "$w"; done`,
     env,
   );
   const syncMs = performance.now() - tSync;
+  const synced = (await s3.send(new ListObjectsV2Command({ Bucket: "bench", Prefix: "synced/" }))).KeyCount ?? 0;
+  if (synced !== changed) throw new Error(`the sync loop uploaded ${synced} outputs for ${changed} changed inputs`);
   proxy.close();
   s3.destroy();
 
@@ -282,18 +312,17 @@ try {
       .map((l) => l.toFixed(2))
       .join(" ")} (${cpus().length} cores)`,
   );
-  console.log(`  floor: PutObject ${rate(OBJECTS, putMs)}, ListObjectVersions ${rate(listed, listMs)} objects listed`);
+  for (const line of commitLines) console.log(line);
   console.log(
-    `  commit of ${OBJECTS.toLocaleString("en-US")} objects: ${rate(OBJECTS, commit.ms)} objects (${(commit.ms / 1000).toFixed(1)} s), peak ${commit.peakMiB.toFixed(0)} MiB; nothing changed: ${(recommit.ms / 1000).toFixed(1)} s`,
+    `  ${DATUMS.toLocaleString("en-US")} one-file datums (each tool at the same concurrency, ${ROUNDS} rounds, alternated; the floor is GET+PUT per file with no process; the shell loop in round 1 only, on ${LOOP_DATUMS} of the datums: BENCH_LOOP_DATUMS):`,
   );
-  console.log(`  ${DATUMS.toLocaleString("en-US")} one-file datums (each tool at the same concurrency; the floor is GET+PUT per file with no process):`);
   for (const line of lines) console.log(line);
-  console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
+  if (skip) console.log(`  the same run again (every datum skipped): ${(skip.ms / 1000).toFixed(1)} s`);
   console.log(
-    `  requests per datum (counting proxy, --parallel 4, the run's own included): first run ${(firstRequests / DATUMS).toFixed(3)} (${firstRequests} for ${DATUMS}); floor 2 (GET + PUT)`,
+    `  requests per datum (counting proxy, --parallel 4, the run's own included): first run ${(firstRequests / DATUMS).toFixed(3)} (${firstRequests} for ${DATUMS}; target ≤ 2.05); floor 2 (GET + PUT)`,
   );
   console.log(
-    `  re-run after 1% changed (${rerunDatums} run, ${DATUMS - rerunDatums} skipped): stowage run ${(rerun.ms / 1000).toFixed(1)} s, ${rerunRequests} requests; sync loop (aws s3 sync + command + aws s3 cp) ${(syncMs / 1000).toFixed(1)} s | stowage/sync ${(rerun.ms / syncMs).toFixed(2)}x`,
+    `  re-run after 1% changed (${rerunDatums} run, ${DATUMS - rerunDatums} skipped): stowage run ${(rerun.ms / 1000).toFixed(1)} s, ${rerunRequests} requests; sync loop (aws s3 sync + command + aws s3 cp) ${(syncMs / 1000).toFixed(1)} s | stowage/sync ${(rerun.ms / syncMs).toFixed(2)}x (target ≤ 1.2x)`,
   );
 } finally {
   rgw.stop();

@@ -54,6 +54,36 @@ describe("stowage run interrupted mid-datum", () => {
   }
 });
 
+describe("stowage run's datum folders", () => {
+  it("are gone once the run ends, whatever the command left in them (nested inputs and outputs, files of its own, a failure)", async () => {
+    const base = mkdtempSync(join(tmpdir(), "stowage-leftovers-"));
+    const own = join(base, "tmp");
+    mkdirSync(own);
+    mkdirSync(join(base, "in", "cam-2", "night"), { recursive: true });
+    writeFileSync(join(base, "in", "cam-1.jpg"), "one frame");
+    writeFileSync(join(base, "in", "cam-2", "night", "0001.jpg"), "a frame in a folder datum");
+    writeFileSync(join(base, "in", "fails.jpg"), "this one fails after writing");
+    const script = join(base, "messy.sh");
+    // Nested outputs, a scratch file beside the inputs and one in the datum's own folder; the third datum fails.
+    writeFileSync(
+      script,
+      '#!/bin/sh\nmkdir -p "$STOWAGE_OUT/deep/er"\necho x > "$STOWAGE_OUT/deep/er/$STOWAGE_DATUM.txt"\necho y > "$STOWAGE_IN/scratch"\n' +
+        'echo z > "$STOWAGE_IN/../extra"\n[ "$STOWAGE_DATUM" != fails.jpg ]\n',
+    );
+    chmodSync(script, 0o755);
+    const clean = join(base, "clean.sh");
+    writeFileSync(clean, '#!/bin/sh\nfor f in "$STOWAGE_IN"/*; do echo ok > "$STOWAGE_OUT/$(basename "$f").txt"; done\n');
+    chmodSync(clean, 0o755);
+    const env = { ...process.env, TMPDIR: own };
+    const messy = await stowage(["run", "--in", join(base, "in"), "--out", join(base, "out"), "--code-version", "v1", "--json", "--", script], env);
+    expect(messy.json?.datums).toMatchObject({ total: 3, processed: 2, failed: 1 });
+    expect(readdirSync(own)).toEqual([]);
+    const tidy = await stowage(["run", "--in", join(base, "in"), "--out", join(base, "out2"), "--code-version", "v1", "--json", "--", clean], env);
+    expect(tidy.json?.datums).toMatchObject({ total: 3, processed: 3, failed: 0 });
+    expect(readdirSync(own)).toEqual([]);
+  }, 90_000);
+});
+
 function treeOf(dir: string, rel = ""): string[] {
   return readdirSync(join(dir, rel), { withFileTypes: true })
     .filter((e) => !(rel === "" && e.name === ".stowage"))
