@@ -337,7 +337,9 @@ function parse(value: DecimalValue): Decimal {
   const m = typeof value === "number" || typeof value === "string" ? NUMBER.exec(String(value)) : null;
   if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new Error(`[DecimalError] Invalid argument: ${String(value)}`);
   const fraction = m[3] ?? "";
-  const magnitude = BigInt(`${m[2]}${fraction}` || "0");
+  const all = `${m[2]}${fraction}` || "0";
+  // Up to 15 digits (a price's "0.0230000000" is 11) are a safe integer as a number: no BigInt to make.
+  const magnitude = all.length <= 15 ? Number(all) : BigInt(all);
   return new Decimal(m[1] === "-" ? -magnitude : magnitude, Number(m[4] ?? 0) - fraction.length, m[1] === "-");
 }
 
