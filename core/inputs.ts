@@ -142,6 +142,15 @@ export function quickYaml(text: string): { value: unknown } | null {
 type YamlApi = Pick<typeof Yaml, "parse" | "YAMLParseError">;
 
 /**
+ * The yaml package, loaded when a document needs it (`stowage cost`'s bundle leaves it out: scripts/bundle.mjs). It
+ * is CommonJS: a bundle's import() gives its exports as the default, Node's as both.
+ */
+export async function yamlModule(): Promise<YamlApi> {
+  const yaml = (await import("yaml")) as YamlApi & { default?: YamlApi };
+  return yaml.default ?? yaml;
+}
+
+/**
  * Parses YAML text from `path` with the yaml package (its module is the caller's to load: the quick path above
  * leaves it unloaded); bad syntax is the user's to fix and is named as path:line:column, as compilers and editors
  * do, so a terminal can jump to it.
@@ -178,10 +187,7 @@ export async function readYamlFile(path: string, what: string, flag: string, exa
     throw new UserError(`Cannot read the ${what} ${path}: ${problem}.`, `Pass a readable file with ${flag}, e.g. ${example}.`);
   }
   const quick = quickYaml(text);
-  if (quick) return quick.value;
-  // yaml is CommonJS: a bundle's import() gives its exports as the default, Node's as both.
-  const yaml = (await import("yaml")) as YamlApi & { default?: YamlApi };
-  return parseYamlText(text, path, yaml.default ?? yaml);
+  return quick ? quick.value : parseYamlText(text, path, await yamlModule());
 }
 
 /**
