@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { homedir, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { packageRoot } from "../core/paths.js";
@@ -48,7 +48,9 @@ const root = packageRoot();
 const cli = join(root, "dist", "bundle", "cli.js");
 const cost = [cli, "cost", "--workload", join(root, "examples", "workload.yaml")];
 
-console.log(`start-up per Node version: stowage cost (example) / node -e 0, medians of ${RUNS} interleaved runs`);
+// The machine's load beside the figures: on 2 shared cores a ratio moves with it (docs/tests.md gives both).
+const load = () => loadavg()[0]!.toFixed(1);
+console.log(`start-up per Node version: stowage cost (example) / node -e 0, medians of ${RUNS} interleaved runs (load average ${load()})`);
 for (const node of nodes()) {
   const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
   const cacheHome = mkdtempSync(join(tmpdir(), "stowage-bench-cache-"));
@@ -69,6 +71,7 @@ for (const node of nodes()) {
   const ratio = (xs: number[]) => `${(median(xs) / median(bare)).toFixed(2)}×`;
   console.log(
     `  ${version.padEnd(9)} node -e 0 ${median(bare).toFixed(0)} ms; stowage cost ${median(uncached).toFixed(0)} ms = ${ratio(uncached)}` +
+      ` (load ${load()})` +
       (hasCache ? `; with the compile cache ${median(cached).toFixed(0)} ms = ${ratio(cached)}` : " (no compile cache before Node 22.8)"),
   );
 }

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { FAILSAFE_SCHEMA, Type, load } from "js-yaml";
+import type * as Yaml from "yaml";
 // zod/mini, not "zod": the same validation core and messages without the classic API's method chains, which load
 // ~450 KB (every locale) where this needs ~25 KB. Schemas of either kind validate here (both are core schemas).
 import * as z from "zod/mini";
@@ -85,12 +86,78 @@ export function problemsError(source: string, problems: readonly string[], examp
 }
 
 /**
- * Parses YAML text from `path`; bad syntax is the user's to fix and is named as path:line:column, as compilers and
- * editors do, so a terminal can jump to it.
+ * YAML 1.2's core schema (null, booleans, integers, floats) as the yaml package resolves plain scalars, for js-yaml:
+ * the same patterns and the same conversions (parseInt, parseFloat), so both read a document to the same value.
  */
-export function parseYamlText(text: string, path: string): unknown {
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
+  new Type(`tag:yaml.org,2002:${tag}`, { kind: "scalar", resolve: (s) => typeof s === "string" && test.test(s), construct: (s) => construct(s as string) });
+const CORE = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    scalar("null", /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    scalar("bool", /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === "t" || s[0] === "T"),
+    scalar("int", /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, (s) =>
+      s.startsWith("0o") ? parseInt(s.slice(2), 8) : s.startsWith("0x") ? parseInt(s.slice(2), 16) : parseInt(s, 10),
+    ),
+    scalar("float", /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/, (s) =>
+      /nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === "-" ? -Infinity : Infinity) : parseFloat(s),
+    ),
+  ],
+});
+
+/** An explicit tag (`!!float 1`): yaml and js-yaml resolve a value that does not match its tag differently. */
+const TAG = /(?:^|[\s[{,])!/m;
+
+/** A key that is a collection (`? [a]`, `[a]: 1`): yaml writes it as YAML ("[ a ]"), js-yaml as String() does. */
+const COLLECTION_KEY = /(?:^|[\s[{,])\?(?:\s|$)|[\]}][ \t]*:/m;
+
+/**
+ * A sequence entry with nothing on its line but a comment: js-yaml 4.3 reads the next, shallower entry into a
+ * sequence nested there (`-\n    - #x\n  - 1` is [[null], 1], js-yaml makes it [[null, 1]]).
+ */
+const BARE_ENTRY = /(?:^|\s)-[ \t]*(?:#.*)?$/m;
+
+/** A key that is null in YAML (`~:`, `null:` or nothing before the colon): yaml names it "", js-yaml "null". */
+const NULL_KEY = /(?:^|[\s{,?-])(?:~|[Nn]ull|NULL)?[ \t]*:(?:\s|$)/m;
+
+/**
+ * The files users write (workload, users, usage), read by js-yaml when that gives what the yaml package gives, and by
+ * yaml otherwise. js-yaml reads a workload in ~3 ms where yaml's loading and document model take ~13, most of what
+ * `stowage cost` spent on its input (npm run bench). Only documents both read to the same value take the quick path:
+ * none with a directive (%YAML 1.1 changes the schema), a tag, a null or collection key, an entry with nothing on
+ * its line, or an anchor (yaml limits how far aliases may expand, as a YAML bomb needs), and none js-yaml refuses, so
+ * every error and its position is still yaml's. test/yaml-quick.test.ts holds the two equal on random documents.
+ */
+export function quickYaml(text: string): { value: unknown } | null {
+  if (/^%/m.test(text) || TAG.test(text) || NULL_KEY.test(text) || COLLECTION_KEY.test(text) || BARE_ENTRY.test(text)) return null;
+  let anchored = false;
   try {
-    return parseYaml(text);
+    // A collection's anchor shows at its first child's open, a scalar's at its close: any seen means yaml reads it.
+    const value = load(text, { schema: CORE, listener: (_event, state) => (anchored ||= typeof state.anchor === "string") });
+    return anchored ? null : { value: value ?? null }; // an empty document: yaml gives null, js-yaml undefined
+  } catch {
+    return null;
+  }
+}
+
+type YamlApi = Pick<typeof Yaml, "parse" | "YAMLParseError">;
+
+/**
+ * The yaml package, loaded when a document needs it (`stowage cost`'s bundle leaves it out: scripts/bundle.mjs). It
+ * is CommonJS: a bundle's import() gives its exports as the default, Node's as both.
+ */
+export async function yamlModule(): Promise<YamlApi> {
+  const yaml = (await import("yaml")) as YamlApi & { default?: YamlApi };
+  return yaml.default ?? yaml;
+}
+
+/**
+ * Parses YAML text from `path` with the yaml package (its module is the caller's to load: the quick path above
+ * leaves it unloaded); bad syntax is the user's to fix and is named as path:line:column, as compilers and editors
+ * do, so a terminal can jump to it.
+ */
+export function parseYamlText(text: string, path: string, yaml: YamlApi): unknown {
+  try {
+    return yaml.parse(text);
   } catch (err) {
     // The yaml library refuses a document whose aliases would expand past its limit (a "billion laughs" bomb).
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
@@ -99,7 +166,7 @@ export function parseYamlText(text: string, path: string): unknown {
         "Write the values out, or use fewer aliases.",
       );
     }
-    if (!(err instanceof YAMLParseError)) throw err;
+    if (!(err instanceof yaml.YAMLParseError)) throw err;
     const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
     throw new UserError(
       `${path}${at}: not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
@@ -119,7 +186,8 @@ export async function readYamlFile(path: string, what: string, flag: string, exa
     if (!problem) throw err;
     throw new UserError(`Cannot read the ${what} ${path}: ${problem}.`, `Pass a readable file with ${flag}, e.g. ${example}.`);
   }
-  return parseYamlText(text, path);
+  const quick = quickYaml(text);
+  return quick ? quick.value : parseYamlText(text, path, await yamlModule());
 }
 
 /**

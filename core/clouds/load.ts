@@ -1,8 +1,8 @@
 /** Reads the other providers' shipped price files (data/other-clouds) into a catalog. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { UserError } from "../errors.js";
+import { quickYaml, yamlModule } from "../inputs.js";
 import { packageRoot } from "../paths.js";
 import type { Catalog } from "../pricing/catalog.js";
 import { SOURCE_FILES, b2FreeEgressMultiple, cloudCatalog, type CloudSources } from "./catalog.js";
@@ -26,7 +26,10 @@ export async function loadCloudPrices(dir = defaultCloudPricesDir()): Promise<{ 
       );
     }
     try {
-      return path.endsWith(".yml") ? parse(text) : JSON.parse(text);
+      if (!path.endsWith(".yml")) return JSON.parse(text);
+      // The GCS file (45 KB) reads in ~30 ms this way where yaml's document model takes ~300 ms.
+      const quick = quickYaml(text);
+      return quick ? quick.value : (await yamlModule()).parse(text);
     } catch (e) {
       throw new UserError(
         `${path} is not valid ${path.endsWith(".yml") ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`,

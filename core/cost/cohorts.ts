@@ -45,7 +45,10 @@ export function cohortsFor(w: Workload): Cohort[] {
   const avgKb = dec(w.data.average_object_kb);
   const make = (month: number, gb: Decimal): Cohort => ({ month, gb, objects: gb.times(KB_PER_GB).div(avgKb) });
   const list = [make(1, dec(w.data.initial_gb))];
-  for (let m = 2; m <= w.horizon_months; m++) list.push(make(m, dec(w.data.monthly_growth_gb)));
+  if (w.horizon_months < 2) return list;
+  // Every later cohort is the same growth: its size and object count are worked out once.
+  const growth = make(2, dec(w.data.monthly_growth_gb));
+  for (let m = 2; m <= w.horizon_months; m++) list.push({ ...growth, month: m });
   return list;
 }
 

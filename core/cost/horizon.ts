@@ -166,21 +166,29 @@ export function findCrossings<Id extends string>(options: readonly OptionCost<Id
       const a = comparable[i]!;
       const b = comparable[j]!;
       let prev = 0;
-      a.months.forEach((ma, k) => {
+      for (let k = 0; k < a.months.length; k++) {
+        const ma = a.months[k]!;
         const sign = ma.cumulative.comparedTo(b.months[k]!.cumulative);
         if (sign !== 0 && prev !== 0 && sign !== prev) {
           out.push(sign < 0 ? { cheaper: a.id, dearer: b.id, month: ma.month } : { cheaper: b.id, dearer: a.id, month: ma.month });
         }
         if (sign !== 0) prev = sign;
-      });
+      }
     }
   }
   return out.sort((x, y) => x.month - y.month);
 }
 
-/** Every line of every month of every option, without copying them into one array. */
-function* allLines(options: readonly OptionCost[]): Generator<LineItem> {
-  for (const o of options) for (const m of o.months) yield* m.lines;
+/** The oldest price any option's lines used (oldestPriceUsed over them all, without a generator's cost per line). */
+function oldestOfAll(options: readonly OptionCost[]): string | null {
+  let oldest: string | null = null;
+  for (const o of options) {
+    for (const m of o.months) {
+      const at = oldestPriceUsed(m.lines);
+      if (at !== null && (oldest === null || at < oldest)) oldest = at;
+    }
+  }
+  return oldest;
 }
 
 export interface EstimateOptions {
@@ -232,7 +240,7 @@ export function estimate(w: Workload, catalog: Catalog, pricesAsOf: string | nul
   }
   return {
     region: w.region,
-    pricesAsOf: oldestPriceUsed(allLines(options)) ?? pricesAsOf,
+    pricesAsOf: oldestOfAll(options) ?? pricesAsOf,
     horizonMonths: w.horizon_months,
     options,
     crossings: findCrossings(options),

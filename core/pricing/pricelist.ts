@@ -60,8 +60,9 @@ function isObject(value: unknown): value is Json {
 
 function parseDecimal(value: unknown, what: string): Decimal {
   if (typeof value !== "string" && typeof value !== "number") throw new Error(`${what} is missing`);
-  const d = new Decimal(value);
-  if (!d.isFinite() || d.isNegative()) throw new Error(`${what} is not a non-negative number: ${String(value)}`);
+  // Decimal refuses Infinity and NaN, which a price is not either.
+  const d = /^[+-]?(?:Infinity|NaN)$/.test(String(value)) ? null : new Decimal(value);
+  if (!d || d.isNegative()) throw new Error(`${what} is not a non-negative number: ${String(value)}`);
   return d;
 }
 

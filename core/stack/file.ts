@@ -6,6 +6,7 @@
 import { access, chmod, chown, constants, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { UserError, fileError } from "../errors.js";
+import * as yaml from "yaml";
 import { parseYamlText } from "../inputs.js";
 import { parseStackConfig, stowageKeys, type StackConfig } from "./schema.js";
 
@@ -37,7 +38,7 @@ export async function readStackFileConfig(dir: string, stack: string, opts: { re
 
 /** The `config:` of a stack file's text (empty for an empty file); `file` names it in errors. */
 export function configOfText(text: string, file: string): Record<string, unknown> {
-  const doc = parseYamlText(text, file) ?? {};
+  const doc = parseYamlText(text, file, yaml) ?? {};
   if (!isMapping(doc))
     throw new UserError(
       `${file} is not a stack file: it must be a mapping with a config: key.`,
@@ -66,7 +67,7 @@ export async function readProject(dir: string): Promise<Project | null> {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw fileError(err, "read the project file", file);
   }
-  const doc = parseYamlText(text, file);
+  const doc = parseYamlText(text, file, yaml);
   if (!isMapping(doc) || typeof doc.name !== "string")
     throw new UserError(`${file} is not a Pulumi project file: it has no name.`, "A Pulumi.yaml names the project (`name:`) and its runtime.");
   const defaults: Record<string, unknown> = {};
