@@ -1,7 +1,7 @@
 /** The data layer on a laptop folder, through the built command (the same suite runs on Ceph RGW). */
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dataLayerSuite, folderPlace } from "./support/dataSuite.js";
 
